@@ -1,0 +1,213 @@
+/* auth.c: key hashing, generation and lookup. Lookups are cached per process for at most
+ * ttl_seconds (60 s at most), which bounds how long a revoked key keeps working. */
+#include "auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "log.h"
+#include "mem.h"
+
+struct auth_entry {
+    char hash[65]; /* "" = empty slot */
+    struct principal p;
+    time_t expires;
+};
+
+enum { AUTH_SLOTS = 4096 };
+
+static const char SQL_LOOKUP[] =
+    "SELECT id, role, coalesce(state_code, '') AS state_code FROM auth.api_keys"
+    " WHERE key_hash = $1 AND revoked_at IS NULL";
+static const char SQL_STORE[] =
+    "INSERT INTO auth.api_keys (id, key_hash, role, state_code, label)"
+    " VALUES ($1, $2, $3, $4, $5)"
+    " ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL, role = EXCLUDED.role,"
+    " state_code = EXCLUDED.state_code";
+static const char SQL_REVOKE[] =
+    "UPDATE auth.api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL";
+
+void auth_init(struct auth *a, int ttl_seconds)
+{
+    pthread_mutex_init(&a->lock, NULL);
+    a->nslots = AUTH_SLOTS;
+    a->slots = xcalloc(a->nslots, sizeof *a->slots);
+    a->used = 0;
+    a->ttl_seconds = ttl_seconds;
+}
+
+void auth_destroy(struct auth *a)
+{
+    free(a->slots);
+    a->slots = NULL;
+    pthread_mutex_destroy(&a->lock);
+}
+
+void auth_hash(const char *key, size_t len, char hex[65])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    if (EVP_Digest(key, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+        abort(); /* SHA-256 is always available in libcrypto */
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+int auth_key_generate(char out[64], struct err *e)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char raw[43];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        return err_set(e, ERR_INTERNAL, "could not read random bytes for a key");
+    memcpy(out, "unic_", 5);
+    for (size_t i = 0; i < sizeof raw; i++)
+        out[5 + i] = alphabet[raw[i] & 63];
+    out[5 + sizeof raw] = '\0';
+    return 0;
+}
+
+const char *auth_role_name(enum role r)
+{
+    switch (r) {
+    case ROLE_OPERATOR: return "OPERATOR";
+    case ROLE_STATE: return "STATE";
+    case ROLE_SERVICE: return "SERVICE";
+    default: return "NONE";
+    }
+}
+
+int auth_role_parse(const char *name, enum role *out)
+{
+    static const struct { const char *name; enum role role; } roles[] = {
+        {"OPERATOR", ROLE_OPERATOR}, {"operator", ROLE_OPERATOR}, {"STATE", ROLE_STATE},
+        {"state", ROLE_STATE},       {"SERVICE", ROLE_SERVICE},   {"service", ROLE_SERVICE},
+    };
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        if (strcmp(name, roles[i].name) == 0) {
+            *out = roles[i].role;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static void principal_fill(struct principal *p, enum role role, const char *state, const char *id)
+{
+    memset(p, 0, sizeof *p);
+    p->role = role;
+    snprintf(p->state, sizeof p->state, "%s", state);
+    snprintf(p->key_id, sizeof p->key_id, "%s", id);
+    if (role == ROLE_STATE)
+        snprintf(p->label, sizeof p->label, "state:%s/%.16s", p->state, p->key_id);
+    else
+        snprintf(p->label, sizeof p->label, "%s/%.16s", role == ROLE_OPERATOR ? "operator" : "service",
+                 p->key_id);
+}
+
+/* The slot for `hash`: its entry, or the empty slot where it would go. Caller holds the lock. */
+static struct auth_entry *auth_slot(struct auth *a, const char *hash)
+{
+    char head[9];
+    memcpy(head, hash, 8);
+    head[8] = '\0';
+    size_t i = strtoul(head, NULL, 16) % a->nslots; /* the hash is uniform: its head will do */
+    for (;; i = (i + 1) % a->nslots) {
+        struct auth_entry *s = &a->slots[i];
+        if (s->hash[0] == '\0' || strcmp(s->hash, hash) == 0)
+            return s;
+    }
+}
+
+static bool auth_cached(struct auth *a, const char *hash, struct principal *out)
+{
+    bool found = false;
+    pthread_mutex_lock(&a->lock);
+    struct auth_entry *s = auth_slot(a, hash);
+    if (s->hash[0] && s->expires > time(NULL)) {
+        *out = s->p;
+        found = true;
+    }
+    pthread_mutex_unlock(&a->lock);
+    return found;
+}
+
+static void auth_remember(struct auth *a, const char *hash, const struct principal *p)
+{
+    if (a->ttl_seconds <= 0)
+        return;
+    pthread_mutex_lock(&a->lock);
+    /* Keep the table at most half full; when it fills, start over rather than evict piecemeal. */
+    if (a->used >= a->nslots / 2) {
+        memset(a->slots, 0, a->nslots * sizeof *a->slots);
+        a->used = 0;
+    }
+    struct auth_entry *s = auth_slot(a, hash);
+    if (s->hash[0] == '\0')
+        a->used++;
+    memcpy(s->hash, hash, 65);
+    s->p = *p;
+    s->expires = time(NULL) + a->ttl_seconds;
+    pthread_mutex_unlock(&a->lock);
+}
+
+int auth_authenticate(struct auth *a, struct db *db, const char *header, size_t len,
+                      struct principal *out, struct err *e)
+{
+    static const char scheme[] = "Bearer ";
+    if (header == NULL || len == 0)
+        return err_set(e, ERR_UNAUTHENTICATED, "missing authorization: send \"authorization: Bearer <key>\"");
+    if (len <= sizeof scheme - 1 || strncasecmp(header, scheme, sizeof scheme - 1) != 0 || len > 512)
+        return err_set(e, ERR_UNAUTHENTICATED, "malformed authorization: expected \"Bearer <key>\"");
+    char hash[65];
+    auth_hash(header + sizeof scheme - 1, len - (sizeof scheme - 1), hash);
+    if (auth_cached(a, hash, out))
+        return 0;
+
+    const char *params[] = {hash};
+    PGresult *r = db_query(db, e, SQL_LOOKUP, 1, params);
+    if (r == NULL)
+        return err_set(e, ERR_UNAVAILABLE, "could not check the key: %s", e->msg);
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return err_set(e, ERR_UNAUTHENTICATED, "unknown or revoked key");
+    }
+    enum role role = ROLE_NONE;
+    auth_role_parse(db_get(r, 0, "role"), &role);
+    principal_fill(out, role, db_get(r, 0, "state_code"), db_get(r, 0, "id"));
+    PQclear(r);
+    auth_remember(a, hash, out);
+    return 0;
+}
+
+int auth_key_store(struct db *db, const char *key, enum role role, const char *state,
+                   const char *label, char *id_out, struct err *e)
+{
+    char hash[65], id[17];
+    auth_hash(key, strlen(key), hash);
+    memcpy(id, hash, 16);
+    id[16] = '\0';
+    const char *params[] = {id, hash, auth_role_name(role), role == ROLE_STATE ? state : NULL,
+                            label ? label : ""};
+    if (db_command(db, e, SQL_STORE, 5, params, NULL) < 0)
+        return -1;
+    if (id_out)
+        memcpy(id_out, id, 17);
+    return 0;
+}
+
+int auth_key_revoke(struct db *db, const char *id, struct err *e)
+{
+    long n = 0;
+    const char *params[] = {id};
+    if (db_command(db, e, SQL_REVOKE, 1, params, &n) < 0)
+        return -1;
+    if (n == 0)
+        return err_set(e, ERR_NOT_FOUND, "no active key with id \"%s\"", id);
+    return 0;
+}

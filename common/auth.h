@@ -1,0 +1,58 @@
+/* auth.h: API keys and the principals they stand for. A caller sends
+ * `authorization: Bearer <key>`; the key's SHA-256 is looked up in auth.api_keys and the
+ * answer cached in memory for a bounded time, so a revocation takes effect within that time.
+ * struct auth is shared by all threads of a process; struct principal is plain data. */
+#ifndef UNIC_AUTH_H
+#define UNIC_AUTH_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "err.h"
+
+enum role { ROLE_NONE = 0, ROLE_OPERATOR, ROLE_STATE, ROLE_SERVICE };
+
+struct principal {
+    enum role role;
+    char state[4];   /* ISO 3166-1 alpha-3 when role is ROLE_STATE, else "" */
+    char key_id[17]; /* public id of the key, for logs and revocation */
+    char label[40];  /* "state:KEN/0123abcd...", for logs */
+};
+
+struct auth_entry;
+struct auth {
+    pthread_mutex_t lock;
+    struct auth_entry *slots; /* open-addressing table of recent lookups */
+    size_t nslots, used;
+    int ttl_seconds;
+};
+
+void auth_init(struct auth *a, int ttl_seconds);
+void auth_destroy(struct auth *a);
+
+/* Resolves the `authorization` metadata value (not NUL-terminated, `len` bytes) to a principal.
+ * UNAUTHENTICATED when missing, malformed, unknown or revoked; UNAVAILABLE when the database
+ * cannot be asked. */
+int auth_authenticate(struct auth *a, struct db *db, const char *header, size_t len,
+                      struct principal *out, struct err *e);
+
+/* Lower-case hex SHA-256 of key (65 bytes with the NUL). */
+void auth_hash(const char *key, size_t len, char hex[65]);
+/* A new random key, "unic_" + 43 base64url characters. */
+int auth_key_generate(char out[64], struct err *e);
+/* Inserts or re-enables a key; the key itself is never stored. `id_out` (17 bytes) may be NULL. */
+int auth_key_store(struct db *db, const char *key, enum role role, const char *state,
+                   const char *label, char *id_out, struct err *e);
+int auth_key_revoke(struct db *db, const char *id, struct err *e);
+
+const char *auth_role_name(enum role r);
+int auth_role_parse(const char *name, enum role *out);
+
+/* The migrations of the shared auth schema; every service and unic-admin apply them. */
+extern const struct migration auth_migrations[];
+extern const size_t auth_migrations_count;
+
+#endif

@@ -1,0 +1,106 @@
+/* cache.c: the Redis connection of one thread. hiredis 0.14 has no command timeout unless
+ * redisSetTimeout is called, and a timed-out or failed command leaves the context unusable, so
+ * every failure drops the connection and a new one is made after a backoff. */
+#include "cache.h"
+
+#include <string.h>
+#include <time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "log.h"
+
+enum { BACKOFF_MIN_MS = 100, BACKOFF_MAX_MS = 5000 };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void cache_drop(struct cache *c, const char *why)
+{
+    if (c->ctx) {
+        log_warn("redis %s:%d unavailable (%s); continuing uncached", c->host, c->port, why);
+        redisFree(c->ctx);
+        c->ctx = NULL;
+    }
+    c->errors++;
+    c->retry_at_ms = now_ms() + c->backoff_ms;
+    c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
+}
+
+/* True when a usable connection exists, connecting if the backoff allows. */
+static bool cache_ready(struct cache *c)
+{
+    if (c->host[0] == '\0')
+        return false;
+    if (c->ctx)
+        return true;
+    if (now_ms() < c->retry_at_ms)
+        return false;
+    struct timeval tv = {c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000};
+    c->ctx = redisConnectWithTimeout(c->host, c->port, tv);
+    if (c->ctx == NULL || c->ctx->err || redisSetTimeout(c->ctx, tv) != REDIS_OK) {
+        if (c->ctx) {
+            redisFree(c->ctx);
+            c->ctx = NULL;
+        }
+        cache_drop(c, "connect failed");
+        return false;
+    }
+    if (c->errors)
+        log_info("redis %s:%d connected again; caching resumes", c->host, c->port);
+    c->backoff_ms = BACKOFF_MIN_MS;
+    return true;
+}
+
+void cache_init(struct cache *c, const char *host, int port, int timeout_ms)
+{
+    memset(c, 0, sizeof *c);
+    strncpy(c->host, host, sizeof c->host - 1);
+    c->port = port;
+    c->timeout_ms = timeout_ms;
+    c->backoff_ms = BACKOFF_MIN_MS;
+}
+
+void cache_destroy(struct cache *c)
+{
+    if (c->ctx)
+        redisFree(c->ctx);
+    c->ctx = NULL;
+}
+
+bool cache_get(struct cache *c, struct arena *a, const char *key, char **val, size_t *len)
+{
+    if (!cache_ready(c))
+        return false;
+    redisReply *r = redisCommand(c->ctx, "GET %b", key, strlen(key));
+    if (r == NULL) {
+        cache_drop(c, c->ctx->errstr);
+        return false;
+    }
+    bool hit = r->type == REDIS_REPLY_STRING;
+    if (hit) {
+        *val = arena_memdup(a, r->str, r->len);
+        *len = r->len;
+        c->hits++;
+    } else {
+        c->misses++;
+    }
+    freeReplyObject(r);
+    return hit;
+}
+
+void cache_set(struct cache *c, const char *key, const void *val, size_t len, int ttl_seconds)
+{
+    if (!cache_ready(c))
+        return;
+    redisReply *r = redisCommand(c->ctx, "SET %b %b EX %d", key, strlen(key), val, len, ttl_seconds);
+    if (r == NULL) {
+        cache_drop(c, c->ctx->errstr);
+        return;
+    }
+    freeReplyObject(r);
+}

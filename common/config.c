@@ -1,0 +1,134 @@
+/* config.c: UNIC_* environment variables, each parsed strictly: a typo must stop start-up rather
+ * than run the service with a silently different value. */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int config_int(config_getter get, const char *name, int *out, int lo, int hi, struct err *e)
+{
+    const char *v = get(name);
+    if (v == NULL || *v == '\0')
+        return 0;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end != '\0' || end == v || n < lo || n > hi)
+        return err_set(e, ERR_INVALID_ARGUMENT, "%s=\"%s\": expected a whole number from %d to %d",
+                       name, v, lo, hi);
+    *out = (int)n;
+    return 0;
+}
+
+static int config_str(config_getter get, const char *name, char *out, size_t size, struct err *e)
+{
+    const char *v = get(name);
+    if (v == NULL || *v == '\0')
+        return 0;
+    if (strlen(v) >= size)
+        return err_set(e, ERR_INVALID_ARGUMENT, "%s: longer than %zu bytes", name, size - 1);
+    memcpy(out, v, strlen(v) + 1);
+    return 0;
+}
+
+/* host:port with a port in range; the host may be [v6]. */
+static int config_addr(const char *name, const char *v, struct err *e)
+{
+    const char *colon = strrchr(v, ':');
+    char *end;
+    long port = colon ? strtol(colon + 1, &end, 10) : 0;
+    if (colon == NULL || colon == v || colon[1] == '\0' || *end != '\0' || port < 1 || port > 65535)
+        return err_set(e, ERR_INVALID_ARGUMENT, "%s=\"%s\": expected host:port", name, v);
+    return 0;
+}
+
+static int config_bootstrap_key(struct config *c, config_getter get, struct err *e)
+{
+    if (config_str(get, "UNIC_BOOTSTRAP_KEY", c->bootstrap_key, sizeof c->bootstrap_key, e) < 0)
+        return -1;
+    const char *path = get("UNIC_BOOTSTRAP_KEY_FILE");
+    if (c->bootstrap_key[0] || path == NULL || *path == '\0')
+        goto check;
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "UNIC_BOOTSTRAP_KEY_FILE=\"%s\": %s", path,
+                       strerror(errno));
+    if (fgets(c->bootstrap_key, sizeof c->bootstrap_key, f) == NULL)
+        c->bootstrap_key[0] = '\0';
+    fclose(f);
+    c->bootstrap_key[strcspn(c->bootstrap_key, "\r\n")] = '\0';
+check:
+    /* A short operator key would be guessable; the tool issues 43-character keys. */
+    if (c->bootstrap_key[0] && strlen(c->bootstrap_key) < 20)
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "UNIC_BOOTSTRAP_KEY: at least 20 characters are needed");
+    for (const char *p = c->bootstrap_key; *p; p++)
+        if (*p <= ' ' || *p > '~')
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "UNIC_BOOTSTRAP_KEY: only printable ASCII without spaces is allowed");
+    return 0;
+}
+
+int config_load(struct config *c, const char *service, int default_port, config_getter get,
+                struct err *e)
+{
+    memset(c, 0, sizeof *c);
+    c->service = service;
+    snprintf(c->listen, sizeof c->listen, "127.0.0.1:%d", default_port);
+    snprintf(c->db_url, sizeof c->db_url, "host=127.0.0.1 port=5432 dbname=unic user=unic");
+    snprintf(c->redis_host, sizeof c->redis_host, "127.0.0.1:6379");
+    snprintf(c->catalog_addr, sizeof c->catalog_addr, "127.0.0.1:50051");
+    snprintf(c->responses_addr, sizeof c->responses_addr, "127.0.0.1:50052");
+    snprintf(c->scoring_addr, sizeof c->scoring_addr, "127.0.0.1:50053");
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    c->workers = cores > 0 ? (int)(cores < 64 ? cores : 64) : 2;
+    c->max_recv_bytes = 4 * 1024 * 1024;
+    c->max_streams = 100;
+    c->grace_seconds = 10;
+    c->call_timeout_ms = 5000;
+    c->auth_cache_seconds = 30;
+    c->cache_ttl_seconds = 86400;
+    c->redis_timeout_ms = 200;
+    c->log_level = LOG_INFO;
+
+    if (config_str(get, "UNIC_LISTEN", c->listen, sizeof c->listen, e) < 0 ||
+        config_addr("UNIC_LISTEN", c->listen, e) < 0 ||
+        config_str(get, "UNIC_DB_URL", c->db_url, sizeof c->db_url, e) < 0 ||
+        config_str(get, "UNIC_REDIS", c->redis_host, sizeof c->redis_host, e) < 0 ||
+        config_str(get, "UNIC_CATALOG_ADDR", c->catalog_addr, sizeof c->catalog_addr, e) < 0 ||
+        config_addr("UNIC_CATALOG_ADDR", c->catalog_addr, e) < 0 ||
+        config_str(get, "UNIC_RESPONSES_ADDR", c->responses_addr, sizeof c->responses_addr, e) < 0 ||
+        config_addr("UNIC_RESPONSES_ADDR", c->responses_addr, e) < 0 ||
+        config_str(get, "UNIC_SCORING_ADDR", c->scoring_addr, sizeof c->scoring_addr, e) < 0 ||
+        config_addr("UNIC_SCORING_ADDR", c->scoring_addr, e) < 0 ||
+        config_int(get, "UNIC_WORKERS", &c->workers, 1, 64, e) < 0 ||
+        config_int(get, "UNIC_MAX_RECV_BYTES", &c->max_recv_bytes, 1024, 64 * 1024 * 1024, e) < 0 ||
+        config_int(get, "UNIC_MAX_CONCURRENT_STREAMS", &c->max_streams, 1, 10000, e) < 0 ||
+        config_int(get, "UNIC_GRACE_SECONDS", &c->grace_seconds, 0, 3600, e) < 0 ||
+        config_int(get, "UNIC_CALL_TIMEOUT_MS", &c->call_timeout_ms, 10, 600000, e) < 0 ||
+        config_int(get, "UNIC_AUTH_CACHE_SECONDS", &c->auth_cache_seconds, 0, 60, e) < 0 ||
+        config_int(get, "UNIC_CACHE_TTL_SECONDS", &c->cache_ttl_seconds, 1, 30 * 86400, e) < 0 ||
+        config_int(get, "UNIC_REDIS_TIMEOUT_MS", &c->redis_timeout_ms, 1, 60000, e) < 0 ||
+        config_bootstrap_key(c, get, e) < 0)
+        return -1;
+
+    const char *level = get("UNIC_LOG_LEVEL");
+    if (level && *level && log_level_parse(level, &c->log_level) < 0)
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "UNIC_LOG_LEVEL=\"%s\": expected debug, info, warn or error", level);
+
+    if (strcmp(c->redis_host, "off") == 0) {
+        c->redis_host[0] = '\0';
+    } else {
+        if (config_addr("UNIC_REDIS", c->redis_host, e) < 0)
+            return -1;
+        char *colon = strrchr(c->redis_host, ':');
+        c->redis_port = atoi(colon + 1);
+        *colon = '\0';
+    }
+    return 0;
+}

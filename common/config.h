@@ -1,0 +1,38 @@
+/* config.h: a service's configuration, read once at start-up from UNIC_* environment variables.
+ * A bad value stops start-up with a message naming the variable. The struct owns no heap memory. */
+#ifndef UNIC_CONFIG_H
+#define UNIC_CONFIG_H
+
+#include "err.h"
+#include "log.h"
+
+struct config {
+    const char *service;        /* "catalog", ...: a literal owned by the caller */
+    char listen[256];           /* UNIC_LISTEN: host:port this service binds */
+    char db_url[1024];          /* UNIC_DB_URL: libpq conninfo or postgresql:// URI */
+    char redis_host[256];       /* UNIC_REDIS: host:port; "off" disables the cache */
+    int redis_port;
+    int redis_timeout_ms;       /* UNIC_REDIS_TIMEOUT_MS */
+    int workers;                /* UNIC_WORKERS: completion-queue threads, default: cores */
+    int max_recv_bytes;         /* UNIC_MAX_RECV_BYTES, default 4 MiB */
+    int max_streams;            /* UNIC_MAX_CONCURRENT_STREAMS per connection */
+    int grace_seconds;          /* UNIC_GRACE_SECONDS: shutdown grace period */
+    int call_timeout_ms;        /* UNIC_CALL_TIMEOUT_MS: deadline of calls to other services */
+    int auth_cache_seconds;     /* UNIC_AUTH_CACHE_SECONDS: key lookups cached, 0-60 */
+    int cache_ttl_seconds;      /* UNIC_CACHE_TTL_SECONDS: Redis entries expire after this */
+    char bootstrap_key[256];    /* UNIC_BOOTSTRAP_KEY, or the first line of UNIC_BOOTSTRAP_KEY_FILE */
+    char catalog_addr[256];     /* UNIC_CATALOG_ADDR */
+    char responses_addr[256];   /* UNIC_RESPONSES_ADDR */
+    char scoring_addr[256];     /* UNIC_SCORING_ADDR */
+    enum log_level log_level;   /* UNIC_LOG_LEVEL: debug, info, warn, error */
+};
+
+/* The variable lookup, getenv in production; tests pass their own. */
+typedef const char *(*config_getter)(const char *name);
+
+/* Fills *c with defaults overridden by the environment. Returns -1 with e->msg naming the
+ * variable when a value is malformed or out of range. */
+int config_load(struct config *c, const char *service, int default_port, config_getter get,
+                struct err *e);
+
+#endif

@@ -1,0 +1,301 @@
+/* db.c: the PostgreSQL layer. Reconnects when the server has gone away (restart, failover) so a
+ * service never needs restarting; the call that finds the connection broken mid-statement gets
+ * UNAVAILABLE, since whether its write happened cannot be known. */
+#include "db.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "mem.h"
+
+static void db_disconnect(struct db *db)
+{
+    if (db->conn)
+        PQfinish(db->conn);
+    db->conn = NULL;
+    db->in_tx = false;
+}
+
+static int db_connect(struct db *db, struct err *e)
+{
+    db_disconnect(db);
+    db->conn = PQconnectdb(db->conninfo);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(db->conn));
+        msg[strcspn(msg, "\n")] = '\0';
+        db_disconnect(db);
+        return err_set(e, ERR_UNAVAILABLE, "could not connect to database: %s", msg);
+    }
+    return 0;
+}
+
+int db_init(struct db *db, const char *conninfo, struct err *e)
+{
+    memset(db, 0, sizeof *db);
+    db->conninfo = xstrdup(conninfo);
+    return db_connect(db, e);
+}
+
+void db_destroy(struct db *db)
+{
+    db_disconnect(db);
+    free(db->conninfo);
+    db->conninfo = NULL;
+}
+
+/* An idle connection whose socket is readable has been told something by the server, usually
+ * "terminating connection" before a restart. Finding that out before sending a statement lets
+ * the statement go to a fresh connection instead of failing. */
+static bool db_idle_conn_ok(struct db *db)
+{
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+        return false;
+    struct pollfd pfd = {.fd = PQsocket(db->conn), .events = POLLIN};
+    if (pfd.fd < 0)
+        return false;
+    if (poll(&pfd, 1, 0) == 0)
+        return true;
+    if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+        return false;
+    if (!PQconsumeInput(db->conn))
+        return false;
+    PGnotify *n;
+    while ((n = PQnotifies(db->conn)) != NULL)
+        PQfreemem(n);
+    return PQstatus(db->conn) == CONNECTION_OK;
+}
+
+/* Outside a transaction, make sure there is a live connection before sending anything. */
+static int db_ready(struct db *db, struct err *e)
+{
+    if (db->in_tx)
+        return 0;
+    if (db_idle_conn_ok(db))
+        return 0;
+    return db_connect(db, e);
+}
+
+static int db_fail(struct db *db, PGresult *r, struct err *e)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
+    const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    char msg[300];
+    snprintf(msg, sizeof msg, "%s", primary ? primary : PQerrorMessage(db->conn));
+    msg[strcspn(msg, "\n")] = '\0';
+    bool broken = PQstatus(db->conn) != CONNECTION_OK || strncmp(db->sqlstate, "08", 2) == 0 ||
+                  strcmp(db->sqlstate, "57P01") == 0 || strcmp(db->sqlstate, "57P02") == 0 ||
+                  strcmp(db->sqlstate, "57P03") == 0;
+    if (r)
+        PQclear(r);
+    if (broken) {
+        db_disconnect(db);
+        return err_set(e, ERR_UNAVAILABLE, "database unavailable: %s", msg);
+    }
+    int code = ERR_INTERNAL;
+    if (strcmp(db->sqlstate, "23505") == 0)
+        code = ERR_ALREADY_EXISTS;
+    else if (strcmp(db->sqlstate, "40001") == 0 || strcmp(db->sqlstate, "40P01") == 0 ||
+             strcmp(db->sqlstate, "55P03") == 0)
+        code = ERR_ABORTED;
+    else if (strcmp(db->sqlstate, "55000") == 0)
+        code = ERR_FAILED_PRECONDITION;
+    else if (strcmp(db->sqlstate, "57014") == 0)
+        code = ERR_DEADLINE_EXCEEDED;
+    if (code == ERR_INTERNAL)
+        log_error("statement failed: %s (sqlstate %s)", msg, db->sqlstate);
+    return err_set(e, code, "%s", msg);
+}
+
+static PGresult *db_run(struct db *db, struct err *e, ExecStatusType want, const char *sql,
+                        int nparams, const char *const *params)
+{
+    db->sqlstate[0] = '\0';
+    if (db_ready(db, e) < 0)
+        return NULL;
+    PGresult *r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    if (r == NULL || PQresultStatus(r) != want) {
+        db_fail(db, r, e);
+        return NULL;
+    }
+    return r;
+}
+
+PGresult *db_query(struct db *db, struct err *e, const char *sql, int nparams,
+                   const char *const *params)
+{
+    return db_run(db, e, PGRES_TUPLES_OK, sql, nparams, params);
+}
+
+int db_command(struct db *db, struct err *e, const char *sql, int nparams,
+               const char *const *params, long *affected)
+{
+    PGresult *r = db_run(db, e, PGRES_COMMAND_OK, sql, nparams, params);
+    if (r == NULL)
+        return -1;
+    if (affected)
+        *affected = atol(PQcmdTuples(r));
+    PQclear(r);
+    return 0;
+}
+
+int db_begin(struct db *db, struct err *e)
+{
+    if (db_command(db, e, "BEGIN", 0, NULL, NULL) < 0)
+        return -1;
+    db->in_tx = true;
+    return 0;
+}
+
+int db_commit(struct db *db, struct err *e)
+{
+    int rc = db_command(db, e, "COMMIT", 0, NULL, NULL);
+    db->in_tx = false;
+    return rc;
+}
+
+void db_rollback(struct db *db)
+{
+    if (!db->in_tx)
+        return;
+    db->in_tx = false;
+    if (db->conn == NULL)
+        return;
+    PGresult *r = PQexec(db->conn, "ROLLBACK");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        db_disconnect(db); /* a connection that cannot roll back is not reused */
+    PQclear(r);
+}
+
+bool db_ping(struct db *db)
+{
+    struct err e;
+    PGresult *r = db_query(db, &e, "SELECT 1", 0, NULL);
+    if (r == NULL)
+        return false;
+    PQclear(r);
+    return true;
+}
+
+static int db_col(const PGresult *r, const char *name)
+{
+    int c = PQfnumber(r, name);
+    if (c < 0) {
+        log_error("result has no column \"%s\"", name);
+        abort();
+    }
+    return c;
+}
+
+const char *db_get(const PGresult *r, int row, const char *name)
+{
+    return PQgetvalue(r, row, db_col(r, name));
+}
+
+bool db_isnull(const PGresult *r, int row, const char *name)
+{
+    return PQgetisnull(r, row, db_col(r, name));
+}
+
+int db_get_int(const PGresult *r, int row, const char *name)
+{
+    return atoi(db_get(r, row, name));
+}
+
+long long db_get_int64(const PGresult *r, int row, const char *name)
+{
+    return atoll(db_get(r, row, name));
+}
+
+double db_get_double(const PGresult *r, int row, const char *name)
+{
+    return strtod(db_get(r, row, name), NULL);
+}
+
+bool db_get_bool(const PGresult *r, int row, const char *name)
+{
+    return db_get(r, row, name)[0] == 't';
+}
+
+/* Migration files are trusted text of our own, compiled into the binary, and may hold several
+ * statements, which only the simple-query protocol runs: hence PQexec here and nowhere else. */
+static int db_exec_script(struct db *db, const char *sql, struct err *e)
+{
+    PGresult *r = PQexec(db->conn, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        return db_fail(db, r, e);
+    PQclear(r);
+    return 0;
+}
+
+int db_migrate(struct db *db, const char *schema, const struct migration *m, size_t n,
+               struct err *e)
+{
+    int rc = -1;
+    char *ident = NULL, *sql = NULL;
+    const char *lock_params[] = {schema};
+    if (db_ready(db, e) < 0)
+        return -1;
+    /* Session-level lock keyed on the schema name: replicas starting together take turns. */
+    PGresult *r = db_query(db, e, "SELECT pg_advisory_lock(hashtext('unic.migrate.' || $1))", 1,
+                           lock_params);
+    if (r == NULL)
+        return -1;
+    PQclear(r);
+
+    ident = PQescapeIdentifier(db->conn, schema, strlen(schema));
+    size_t size = 2 * strlen(ident) + 256;
+    sql = xmalloc(size);
+    snprintf(sql, size,
+             "CREATE SCHEMA IF NOT EXISTS %s;"
+             "CREATE TABLE IF NOT EXISTS %s.schema_migrations ("
+             " version int PRIMARY KEY, name text NOT NULL,"
+             " applied_at timestamptz NOT NULL DEFAULT now())",
+             ident, ident);
+    if (db_exec_script(db, sql, e) < 0)
+        goto done;
+
+    char query[512];
+    snprintf(query, sizeof query, "SELECT coalesce(max(version), 0) AS v FROM %s.schema_migrations",
+             ident);
+    r = db_query(db, e, query, 0, NULL);
+    if (r == NULL)
+        goto done;
+    int applied = db_get_int(r, 0, "v");
+    PQclear(r);
+
+    snprintf(query, sizeof query, "INSERT INTO %s.schema_migrations (version, name) VALUES ($1, $2)",
+             ident);
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].version <= applied)
+            continue;
+        char version[16];
+        snprintf(version, sizeof version, "%d", m[i].version);
+        const char *params[] = {version, m[i].name};
+        if (db_begin(db, e) < 0 || db_exec_script(db, m[i].sql, e) < 0 ||
+            db_command(db, e, query, 2, params, NULL) < 0 || db_commit(db, e) < 0) {
+            db_rollback(db);
+            char why[sizeof e->msg];
+            snprintf(why, sizeof why, "%s", e->msg);
+            err_set(e, e->code, "could not apply migration %s/%s: %s", schema, m[i].name, why);
+            goto done;
+        }
+        log_info("applied migration %s/%s", schema, m[i].name);
+    }
+    rc = 0;
+done:
+    if (db->conn) {
+        r = db_query(db, NULL, "SELECT pg_advisory_unlock(hashtext('unic.migrate.' || $1))", 1,
+                     lock_params);
+        if (r)
+            PQclear(r);
+    }
+    if (ident)
+        PQfreemem(ident);
+    free(sql);
+    return rc;
+}

@@ -1,0 +1,41 @@
+/* err.h: the error a function reports to its caller, as a gRPC status code and a message.
+ * Functions return 0 on success, or -1 after filling the caller's struct err with err_set(). */
+#ifndef UNIC_ERR_H
+#define UNIC_ERR_H
+
+#include <stdarg.h>
+
+/* gRPC status codes, numbered as in grpc/status.h, so pure modules need not include gRPC. */
+enum err_code {
+    ERR_OK = 0,
+    ERR_CANCELLED = 1,
+    ERR_UNKNOWN = 2,
+    ERR_INVALID_ARGUMENT = 3,
+    ERR_DEADLINE_EXCEEDED = 4,
+    ERR_NOT_FOUND = 5,
+    ERR_ALREADY_EXISTS = 6,
+    ERR_PERMISSION_DENIED = 7,
+    ERR_RESOURCE_EXHAUSTED = 8,
+    ERR_FAILED_PRECONDITION = 9,
+    ERR_ABORTED = 10,
+    ERR_OUT_OF_RANGE = 11,
+    ERR_UNIMPLEMENTED = 12,
+    ERR_INTERNAL = 13,
+    ERR_UNAVAILABLE = 14,
+    ERR_DATA_LOSS = 15,
+    ERR_UNAUTHENTICATED = 16,
+};
+
+struct err {
+    int code;       /* enum err_code; ERR_OK when nothing failed */
+    char msg[512];  /* lower case, no final period: what was attempted and why */
+};
+
+/* Fills *e (which may be NULL) and returns -1, so callers can write `return err_set(...)`. */
+int err_set(struct err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int err_setv(struct err *e, int code, const char *fmt, va_list ap);
+void err_clear(struct err *e);
+/* The canonical name of a status code, e.g. "INVALID_ARGUMENT". */
+const char *err_code_name(int code);
+
+#endif

@@ -1,0 +1,527 @@
+/* rpc_server.c: the server half of the runtime: one completion queue and one thread per worker,
+ * registered methods pre-requested on every queue so each call arrives with its payload, and a
+ * generic request kept outstanding so unknown methods get UNIMPLEMENTED at once. */
+#include "rpc.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/support/time.h>
+
+#include "grpc/health/v1/health.pb-c.h"
+#include "log.h"
+
+enum { CALLS_PER_CQ = 64, GENERIC_PER_CQ = 2 };
+
+static const char HEALTH_CHECK[] = "/grpc.health.v1.Health/Check";
+
+struct method_entry {
+    char path[256];
+    void *registered;
+    const ProtobufCMessageDescriptor *input;
+    rpc_handler handler; /* NULL for the built-in health check */
+};
+
+struct worker {
+    struct rpc_server *srv;
+    grpc_completion_queue *cq;
+    pthread_t thread;
+    struct db db;
+    struct cache cache;
+    bool drained; /* its queue has been shut down and emptied */
+};
+
+struct rpc_server {
+    const struct config *cfg;
+    const struct rpc_service *svc;
+    struct auth *auth;
+    void *app;
+    grpc_server *server;
+    struct method_entry *methods;
+    size_t n_methods;
+    int per_method;
+    struct worker *workers;
+    int n_workers;
+    atomic_int stopping;
+};
+
+enum tag_kind { TAG_REGISTERED, TAG_GENERIC, TAG_DONE };
+
+/* One call, from the moment it is requested until its reply has gone out; it is its own tag. */
+struct pending {
+    enum tag_kind kind;
+    struct worker *w;
+    struct method_entry *m; /* NULL for generic calls */
+    grpc_call *call;
+    gpr_timespec deadline;
+    grpc_metadata_array md;
+    grpc_call_details details;
+    grpc_byte_buffer *payload;
+    grpc_byte_buffer *reply;
+    grpc_slice status_details;
+    int cancelled;
+    int status;
+    struct timespec start;
+    char caller[40];
+    char detail[512];
+};
+
+void rpc_block_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+static struct pending *pending_new(struct worker *w, enum tag_kind kind, struct method_entry *m)
+{
+    struct pending *p = xcalloc(1, sizeof *p);
+    p->kind = kind;
+    p->w = w;
+    p->m = m;
+    grpc_metadata_array_init(&p->md);
+    grpc_call_details_init(&p->details);
+    p->status_details = grpc_empty_slice();
+    return p;
+}
+
+static void pending_free(struct pending *p)
+{
+    grpc_metadata_array_destroy(&p->md);
+    grpc_call_details_destroy(&p->details);
+    if (p->payload)
+        grpc_byte_buffer_destroy(p->payload);
+    if (p->reply)
+        grpc_byte_buffer_destroy(p->reply);
+    grpc_slice_unref(p->status_details);
+    if (p->call)
+        grpc_call_unref(p->call);
+    free(p);
+}
+
+static void request_registered(struct worker *w, struct method_entry *m)
+{
+    struct pending *p = pending_new(w, TAG_REGISTERED, m);
+    grpc_call_error rc = grpc_server_request_registered_call(
+        w->srv->server, m->registered, &p->call, &p->deadline, &p->md, &p->payload, w->cq, w->cq, p);
+    if (rc != GRPC_CALL_OK) {
+        log_error("could not request calls of %s: grpc error %d", m->path, rc);
+        pending_free(p);
+    }
+}
+
+static void request_generic(struct worker *w)
+{
+    struct pending *p = pending_new(w, TAG_GENERIC, NULL);
+    grpc_call_error rc =
+        grpc_server_request_call(w->srv->server, &p->call, &p->details, &p->md, w->cq, w->cq, p);
+    if (rc != GRPC_CALL_OK) {
+        log_error("could not request generic calls: grpc error %d", rc);
+        pending_free(p);
+    }
+}
+
+static const grpc_slice *metadata_find(const grpc_metadata_array *md, const char *key)
+{
+    for (size_t i = 0; i < md->count; i++)
+        if (grpc_slice_str_cmp(md->metadata[i].key, key) == 0)
+            return &md->metadata[i].value;
+    return NULL;
+}
+
+static int64_t deadline_ms(gpr_timespec t)
+{
+    t = gpr_convert_clock_type(t, GPR_CLOCK_REALTIME);
+    if (gpr_time_cmp(t, gpr_inf_future(GPR_CLOCK_REALTIME)) == 0)
+        return INT64_MAX;
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+bool rpc_deadline_passed(const struct call *call)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return call->deadline_ms != INT64_MAX &&
+           (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 >= call->deadline_ms;
+}
+
+void rpc_reply_raw(struct call *call, const void *bytes, size_t len)
+{
+    call->raw_reply = bytes;
+    call->raw_len = len;
+}
+
+static grpc_byte_buffer *buffer_from(const uint8_t *bytes, size_t len)
+{
+    grpc_slice s = grpc_slice_from_copied_buffer((const char *)bytes, len);
+    grpc_byte_buffer *b = grpc_raw_byte_buffer_create(&s, 1);
+    grpc_slice_unref(s);
+    return b;
+}
+
+static grpc_byte_buffer *buffer_pack(const ProtobufCMessage *m)
+{
+    size_t len = protobuf_c_message_get_packed_size(m);
+    grpc_slice s = grpc_slice_malloc(len);
+    protobuf_c_message_pack(m, GRPC_SLICE_START_PTR(s));
+    grpc_byte_buffer *b = grpc_raw_byte_buffer_create(&s, 1);
+    grpc_slice_unref(s);
+    return b;
+}
+
+/* Reads the request out of the payload; NULL when it is not a valid message of `desc`. */
+static ProtobufCMessage *request_unpack(grpc_byte_buffer *payload,
+                                        const ProtobufCMessageDescriptor *desc)
+{
+    grpc_byte_buffer_reader reader;
+    if (!grpc_byte_buffer_reader_init(&reader, payload))
+        return NULL;
+    grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
+    grpc_byte_buffer_reader_destroy(&reader);
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, GRPC_SLICE_LENGTH(all),
+                                                    GRPC_SLICE_START_PTR(all));
+    grpc_slice_unref(all);
+    return m;
+}
+
+static int health_check(struct pending *p, const ProtobufCMessage *req, struct call *c,
+                        ProtobufCMessage **reply, struct err *e)
+{
+    const Grpc__Health__V1__HealthCheckRequest *hr = (const void *)req;
+    const struct rpc_server *s = p->w->srv;
+    if (hr->service[0] && strcmp(hr->service, s->svc->descriptor->name) != 0)
+        return err_set(e, ERR_NOT_FOUND, "unknown service \"%s\"", hr->service);
+    Grpc__Health__V1__HealthCheckResponse *r =
+        ARENA_MSG(&c->arena, Grpc__Health__V1__HealthCheckResponse,
+                  GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT);
+    /* SERVING only while this worker's database answers: without it nothing can be served. */
+    bool up = !atomic_load(&s->stopping) && db_ping(c->db);
+    r->status = up ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
+                   : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING;
+    *reply = &r->base;
+    return 0;
+}
+
+static void send_reply(struct pending *p, struct err *e)
+{
+    grpc_op ops[4];
+    memset(ops, 0, sizeof ops);
+    size_t n = 0;
+    ops[n++].op = GRPC_OP_SEND_INITIAL_METADATA;
+    if (e->code == ERR_OK && p->reply) {
+        ops[n].op = GRPC_OP_SEND_MESSAGE;
+        ops[n++].data.send_message.send_message = p->reply;
+    }
+    p->status = e->code;
+    snprintf(p->detail, sizeof p->detail, "%s", e->code == ERR_OK ? "" : e->msg);
+    grpc_slice_unref(p->status_details);
+    p->status_details = grpc_slice_from_copied_string(p->detail);
+    ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+    ops[n].data.send_status_from_server.status = (grpc_status_code)e->code;
+    ops[n++].data.send_status_from_server.status_details = &p->status_details;
+    ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+    ops[n++].data.recv_close_on_server.cancelled = &p->cancelled;
+    p->kind = TAG_DONE;
+    grpc_call_error rc = grpc_call_start_batch(p->call, ops, n, p, NULL);
+    if (rc != GRPC_CALL_OK) {
+        log_error("could not send the reply of %s: grpc error %d", p->m ? p->m->path : "?", rc);
+        pending_free(p);
+    }
+}
+
+/* Serves one registered call on this worker thread, then starts sending its reply. */
+static void handle(struct pending *p)
+{
+    struct worker *w = p->w;
+    struct rpc_server *s = w->srv;
+    struct err e;
+    err_clear(&e);
+    ProtobufCMessage *req = NULL, *reply = NULL;
+    struct call c;
+    memset(&c, 0, sizeof c);
+    arena_init(&c.arena);
+    c.db = &w->db;
+    c.cache = &w->cache;
+    c.app = s->app;
+    c.cfg = s->cfg;
+    c.method = p->m->path;
+    c.grpc_call = p->call;
+    c.deadline_ms = deadline_ms(p->deadline);
+    clock_gettime(CLOCK_MONOTONIC, &p->start);
+
+    const grpc_slice *authz = metadata_find(&p->md, "authorization");
+    if (authz)
+        c.authorization = arena_strndup(&c.arena, (const char *)GRPC_SLICE_START_PTR(*authz),
+                                        GRPC_SLICE_LENGTH(*authz));
+    if (p->payload == NULL) {
+        err_set(&e, ERR_INVALID_ARGUMENT, "request message missing");
+        goto done;
+    }
+    req = request_unpack(p->payload, p->m->input);
+    if (req == NULL) {
+        err_set(&e, ERR_INVALID_ARGUMENT, "malformed request: not a valid %s message",
+                p->m->input->name);
+        goto done;
+    }
+    if (p->m->handler == NULL) {
+        health_check(p, req, &c, &reply, &e);
+        goto done;
+    }
+    if (rpc_deadline_passed(&c)) {
+        err_set(&e, ERR_DEADLINE_EXCEEDED, "deadline passed before the call was served");
+        goto done;
+    }
+    if (auth_authenticate(s->auth, c.db, c.authorization, c.authorization ? strlen(c.authorization) : 0,
+                          &c.principal, &e) < 0)
+        goto done;
+    snprintf(p->caller, sizeof p->caller, "%s", c.principal.label);
+    if (p->m->handler(&c, req, &reply, &e) < 0) {
+        if (e.code == ERR_OK)
+            err_set(&e, ERR_INTERNAL, "handler failed without saying why");
+    } else if (reply == NULL && c.raw_reply == NULL) {
+        err_set(&e, ERR_INTERNAL, "handler returned no reply");
+    }
+    if (w->db.in_tx) {
+        log_error("%s left a transaction open; rolled back", p->m->path);
+        db_rollback(&w->db);
+    }
+done:
+    if (e.code == ERR_OK)
+        p->reply = c.raw_reply ? buffer_from(c.raw_reply, c.raw_len) : buffer_pack(reply);
+    if (req)
+        protobuf_c_message_free_unpacked(req, NULL);
+    arena_destroy(&c.arena);
+    send_reply(p, &e);
+}
+
+static void finish(struct pending *p)
+{
+    if (p->m && p->m->handler == NULL && p->status == ERR_OK) {
+        pending_free(p); /* health checks are too frequent to log */
+        return;
+    }
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double ms = (double)(end.tv_sec - p->start.tv_sec) * 1e3 +
+                (double)(end.tv_nsec - p->start.tv_nsec) / 1e6;
+    char path[256] = "";
+    if (p->m) {
+        snprintf(path, sizeof path, "%s", p->m->path);
+    } else {
+        size_t len = GRPC_SLICE_LENGTH(p->details.method);
+        snprintf(path, sizeof path, "%.*s", (int)(len < 255 ? len : 255),
+                 (const char *)GRPC_SLICE_START_PTR(p->details.method));
+    }
+    log_call(path, p->cancelled && p->status == ERR_OK ? ERR_CANCELLED : p->status, ms, p->caller,
+             p->detail);
+    pending_free(p);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct rpc_server *s = w->srv;
+    for (;;) {
+        grpc_event ev = grpc_completion_queue_next(w->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        if (ev.type == GRPC_QUEUE_SHUTDOWN)
+            break;
+        if (ev.type != GRPC_OP_COMPLETE)
+            continue;
+        struct pending *p = ev.tag;
+        switch (p->kind) {
+        case TAG_REGISTERED:
+            if (!ev.success) { /* the server is shutting down */
+                pending_free(p);
+                break;
+            }
+            if (!atomic_load(&s->stopping))
+                request_registered(w, p->m);
+            handle(p);
+            break;
+        case TAG_GENERIC: {
+            if (!ev.success) {
+                pending_free(p);
+                break;
+            }
+            if (!atomic_load(&s->stopping))
+                request_generic(w);
+            clock_gettime(CLOCK_MONOTONIC, &p->start);
+            struct err e;
+            size_t len = GRPC_SLICE_LENGTH(p->details.method);
+            err_set(&e, ERR_UNIMPLEMENTED, "unknown method %.*s", (int)(len < 200 ? len : 200),
+                    (const char *)GRPC_SLICE_START_PTR(p->details.method));
+            send_reply(p, &e);
+            break;
+        }
+        case TAG_DONE:
+            finish(p);
+            break;
+        }
+    }
+    return NULL;
+}
+
+static void method_add(struct rpc_server *s, const char *path, const ProtobufCMessageDescriptor *in,
+                       rpc_handler h)
+{
+    struct method_entry *m = &s->methods[s->n_methods++];
+    snprintf(m->path, sizeof m->path, "%s", path);
+    m->input = in;
+    m->handler = h;
+    m->registered = grpc_server_register_method(s->server, m->path, NULL,
+                                                GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+}
+
+struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_service *svc,
+                                  struct auth *auth, void *app, struct err *e)
+{
+    grpc_init();
+    struct rpc_server *s = xcalloc(1, sizeof *s);
+    s->cfg = cfg;
+    s->svc = svc;
+    s->auth = auth;
+    s->app = app;
+
+    /* gRPC 1.51 carries open HTTP/2 denial-of-service issues: bound what one peer can take. */
+    grpc_resource_quota *quota = grpc_resource_quota_create("unic-server");
+    grpc_resource_quota_resize(quota, (size_t)512 * 1024 * 1024);
+    grpc_arg args[] = {
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, {.integer = cfg->max_recv_bytes}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_CONCURRENT_STREAMS, {.integer = cfg->max_streams}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_METADATA_SIZE, {.integer = 16 * 1024}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_HTTP2_MAX_PING_STRIKES, {.integer = 2}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, {.integer = 10000}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_CONNECTION_IDLE_MS, {.integer = 30 * 60 * 1000}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, {.integer = 10000}},
+        {GRPC_ARG_POINTER, (char *)GRPC_ARG_RESOURCE_QUOTA,
+         {.pointer = {quota, grpc_resource_quota_arg_vtable()}}},
+    };
+    grpc_channel_args cargs = {sizeof args / sizeof args[0], args};
+    s->server = grpc_server_create(&cargs, NULL);
+    grpc_resource_quota_unref(quota);
+
+    s->methods = xcalloc(svc->descriptor->n_methods + 1, sizeof *s->methods);
+    method_add(s, HEALTH_CHECK, &grpc__health__v1__health_check_request__descriptor, NULL);
+    for (unsigned i = 0; i < svc->descriptor->n_methods; i++) {
+        const ProtobufCMethodDescriptor *md = &svc->descriptor->methods[i];
+        rpc_handler h = NULL;
+        for (size_t j = 0; j < svc->n_methods; j++)
+            if (strcmp(svc->methods[j].name, md->name) == 0)
+                h = svc->methods[j].handler;
+        if (h == NULL) { /* left to the generic path, which answers UNIMPLEMENTED */
+            log_warn("%s.%s has no handler", svc->descriptor->name, md->name);
+            continue;
+        }
+        char path[256];
+        snprintf(path, sizeof path, "/%s/%s", svc->descriptor->name, md->name);
+        method_add(s, path, md->input, h);
+    }
+    s->per_method = CALLS_PER_CQ / (int)s->n_methods;
+    if (s->per_method < 4)
+        s->per_method = 4;
+
+    s->n_workers = cfg->workers;
+    s->workers = xcalloc((size_t)s->n_workers, sizeof *s->workers);
+    for (int i = 0; i < s->n_workers; i++) {
+        struct worker *w = &s->workers[i];
+        w->srv = s;
+        w->cq = grpc_completion_queue_create_for_next(NULL);
+        grpc_server_register_completion_queue(s->server, w->cq, NULL);
+        struct err dberr;
+        if (db_init(&w->db, cfg->db_url, &dberr) < 0) /* not fatal: it reconnects on use */
+            log_warn("worker %d: %s", i, dberr.msg);
+        cache_init(&w->cache, cfg->redis_host, cfg->redis_port, cfg->redis_timeout_ms);
+    }
+
+    grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
+    int port = grpc_server_add_http2_port(s->server, cfg->listen, creds);
+    grpc_server_credentials_release(creds);
+    if (port == 0) {
+        err_set(e, ERR_UNAVAILABLE, "could not listen on %s", cfg->listen);
+        rpc_server_free(s);
+        return NULL;
+    }
+    log_info("%s listening on %s (port %d, %d workers)", svc->descriptor->name, cfg->listen, port,
+             s->n_workers);
+    return s;
+}
+
+int rpc_server_run(struct rpc_server *s)
+{
+    grpc_server_start(s->server);
+    for (int i = 0; i < s->n_workers; i++) {
+        struct worker *w = &s->workers[i];
+        for (size_t m = 0; m < s->n_methods; m++)
+            for (int k = 0; k < s->per_method; k++)
+                request_registered(w, &s->methods[m]);
+        for (int k = 0; k < GENERIC_PER_CQ; k++)
+            request_generic(w);
+        pthread_create(&w->thread, NULL, worker_main, w);
+    }
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("received %s: draining calls (grace period %d s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+             s->cfg->grace_seconds);
+
+    atomic_store(&s->stopping, 1);
+    grpc_completion_queue *done = grpc_completion_queue_create_for_pluck(NULL);
+    grpc_server_shutdown_and_notify(s->server, done, s);
+    gpr_timespec grace = gpr_time_add(gpr_now(GPR_CLOCK_REALTIME),
+                                      gpr_time_from_seconds(s->cfg->grace_seconds, GPR_TIMESPAN));
+    if (grpc_completion_queue_pluck(done, s, grace, NULL).type == GRPC_QUEUE_TIMEOUT) {
+        log_warn("grace period over: cancelling the calls still in flight");
+        grpc_server_cancel_all_calls(s->server);
+        grpc_completion_queue_pluck(done, s, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    }
+    grpc_completion_queue_shutdown(done);
+    grpc_completion_queue_destroy(done);
+
+    for (int i = 0; i < s->n_workers; i++)
+        grpc_completion_queue_shutdown(s->workers[i].cq);
+    for (int i = 0; i < s->n_workers; i++) {
+        pthread_join(s->workers[i].thread, NULL);
+        s->workers[i].drained = true;
+    }
+    log_info("stopped");
+    return 0;
+}
+
+void rpc_server_free(struct rpc_server *s)
+{
+    if (s == NULL)
+        return;
+    if (s->server)
+        grpc_server_destroy(s->server);
+    for (int i = 0; i < s->n_workers; i++) {
+        struct worker *w = &s->workers[i];
+        if (w->cq && !w->drained) { /* never served: empty it here */
+            grpc_completion_queue_shutdown(w->cq);
+            while (grpc_completion_queue_next(w->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
+                   GRPC_QUEUE_SHUTDOWN)
+                ;
+        }
+        if (w->cq)
+            grpc_completion_queue_destroy(w->cq);
+        db_destroy(&w->db);
+        cache_destroy(&w->cache);
+    }
+    free(s->workers);
+    free(s->methods);
+    free(s);
+    grpc_shutdown();
+}

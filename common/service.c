@@ -1,0 +1,77 @@
+/* service.c: process start-up and shutdown common to every service, so that each main.c reads
+ * like a script: configure, connect, serve, close. */
+#include "service.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static const char *env_get(const char *name)
+{
+    return getenv(name);
+}
+
+/* In a container the database may still be starting: keep trying for a while before giving up. */
+static int service_connect(struct service *s, struct err *e)
+{
+    for (int attempt = 0;; attempt++) {
+        if (attempt == 0 ? db_init(&s->db, s->cfg.db_url, e) == 0 : db_ping(&s->db))
+            return 0;
+        if (attempt >= 60)
+            return err_set(e, ERR_UNAVAILABLE, "database not reachable after 60 s: %s", e->msg);
+        if (attempt == 0)
+            log_warn("%s; retrying for up to 60 s", e->msg);
+        nanosleep(&(struct timespec){1, 0}, NULL);
+    }
+}
+
+int service_init(struct service *s, const char *name, int default_port, const char *schema,
+                 const struct migration *migrations, size_t n_migrations)
+{
+    struct err e;
+    memset(s, 0, sizeof *s);
+    rpc_block_signals();
+    log_init(name, LOG_INFO);
+    if (config_load(&s->cfg, name, default_port, env_get, &e) < 0) {
+        log_error("bad configuration: %s", e.msg);
+        return -1;
+    }
+    log_init(name, s->cfg.log_level);
+    auth_init(&s->auth, s->cfg.auth_cache_seconds);
+    if (service_connect(s, &e) < 0 ||
+        db_migrate(&s->db, "auth", auth_migrations, auth_migrations_count, &e) < 0 ||
+        db_migrate(&s->db, schema, migrations, n_migrations, &e) < 0) {
+        log_error("%s", e.msg);
+        return -1;
+    }
+    if (s->cfg.bootstrap_key[0]) {
+        char id[17];
+        if (auth_key_store(&s->db, s->cfg.bootstrap_key, ROLE_OPERATOR, NULL, "bootstrap", id, &e) < 0) {
+            log_error("could not store the bootstrap key: %s", e.msg);
+            return -1;
+        }
+        log_info("bootstrap operator key %s is active", id);
+    }
+    return 0;
+}
+
+int service_serve(struct service *s, const struct rpc_service *rpc, void *app)
+{
+    struct err e;
+    struct rpc_server *server = rpc_server_new(&s->cfg, rpc, &s->auth, app, &e);
+    if (server == NULL) {
+        log_error("%s", e.msg);
+        return 1;
+    }
+    int rc = rpc_server_run(server);
+    rpc_server_free(server);
+    return rc;
+}
+
+void service_destroy(struct service *s)
+{
+    db_destroy(&s->db);
+    auth_destroy(&s->auth);
+}

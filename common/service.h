@@ -1,0 +1,27 @@
+/* service.h: the life of a service process, shared by the four executables: configuration,
+ * database start-up (waiting for it, migrations, the bootstrap key), serving, and closing.
+ * struct service owns its connection, key cache and server; service_destroy releases them. */
+#ifndef UNIC_SERVICE_H
+#define UNIC_SERVICE_H
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "rpc.h"
+
+struct service {
+    struct config cfg;
+    struct auth auth;
+    struct db db; /* start-up work only; calls use the workers' connections */
+};
+
+/* Blocks signals, reads the configuration, connects to PostgreSQL (waiting up to 60 s for it to
+ * come up), applies the auth migrations and then the service's own, and stores the bootstrap
+ * operator key if one is configured. Logs and returns -1 on failure. */
+int service_init(struct service *s, const char *name, int default_port, const char *schema,
+                 const struct migration *migrations, size_t n_migrations);
+/* Serves `rpc` until SIGTERM/SIGINT and drains; returns the process exit code. */
+int service_serve(struct service *s, const struct rpc_service *rpc, void *app);
+void service_destroy(struct service *s);
+
+#endif

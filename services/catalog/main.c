@@ -1,0 +1,23 @@
+/* main.c: unic-catalog, the questionnaire catalog service (port 50051).
+ * Configure, migrate, load the reference data, serve until SIGTERM, close. */
+#include "catalog.h"
+#include "log.h"
+#include "service.h"
+
+int main(void)
+{
+    struct service svc;
+    struct err e;
+    int rc = 1;
+    if (service_init(&svc, "catalog", 50051, "catalog", catalog_migrations,
+                     catalog_migrations_count) < 0)
+        goto done;
+    if (store_states_load(&svc.db, catalog_states_tsv, &e) < 0) {
+        log_error("could not load the UN Member States: %s", e.msg);
+        goto done;
+    }
+    rc = service_serve(&svc, &catalog_rpc, NULL);
+done:
+    service_destroy(&svc);
+    return rc;
+}

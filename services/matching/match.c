@@ -1,0 +1,1179 @@
+/* match.c: the matching solver: compatibility rules, the benefit of a unit, and the plan of
+ * maximum total benefit by a primal network simplex. See match.h for the model and ownership.
+ *
+ * How a solve runs:
+ *   1. validate, and rank offers and requests by id: everything after works on ranks, which is
+ *      what makes the plan independent of the caller's order;
+ *   2. index usable offers by (kind, topic) and list the compatible arcs request by request;
+ *   3. build a network: each offer is a supply node, each request a node with an arc of capacity
+ *      "remaining" to a root, each offer also has a free bypass arc to the root (capacity need
+ *      not be used), and pair arcs offer -> request cost -benefit. A minimum-cost flow of it is a
+ *      maximum-benefit plan. The bypass arcs also give the first spanning tree for free;
+ *   4. run the network simplex (block-search pivots, Cunningham's strongly feasible trees, the
+ *      tree kept as parent / thread / subtree-size arrays, as in LEMON's implementation);
+ *   5. read flows on pair arcs back into assignments, in (request id, offer id) order.
+ * Time goes to the pivots: each one scans a block of about sqrt(arcs) arcs for the most negative
+ * reduced cost, then walks the cycle and re-hangs a subtree. Building the arcs is a small share. */
+#include "match.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One unit's benefit fits int32, which halves the memory of the cost array. */
+_Static_assert(5 * MATCH_SEVERITY_MILLI_MAX * 3 * 1000 / 2 <= INT32_MAX,
+               "the largest unit benefit must fit int32");
+/* Flows never exceed one capacity or quantity, so they fit int32 as well. */
+_Static_assert(MATCH_QUANTITY_MAX <= INT32_MAX, "quantities must fit int32");
+
+/* ---- memory ---------------------------------------------------------------------------------
+ * Out of memory aborts here, as everywhere in the project. Working memory is counted so that a
+ * solve can report its peak (match_stats.peak_bytes). */
+
+struct mem {
+    size_t cur;
+    size_t peak;
+};
+
+/* Each counted block starts with its size, aligned for any type. */
+union mem_header {
+    max_align_t align;
+    size_t size;
+};
+
+static void *xmalloc(size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size)
+        abort();
+    void *p = malloc(n * size == 0 ? 1 : n * size);
+    if (p == NULL)
+        abort();
+    return p;
+}
+
+static void *mem_resize(struct mem *m, void *p, size_t n, size_t size)
+{
+    if (size != 0 && n > (SIZE_MAX - sizeof(union mem_header)) / size)
+        abort();
+    size_t bytes = n * size;
+    union mem_header *h = p == NULL ? NULL : (union mem_header *)p - 1;
+    size_t old = h == NULL ? 0 : h->size;
+    h = realloc(h, sizeof *h + bytes);
+    if (h == NULL)
+        abort();
+    h->size = bytes;
+    m->cur = m->cur - old + bytes;
+    if (m->cur > m->peak)
+        m->peak = m->cur;
+    return h + 1;
+}
+
+static void *mem_alloc(struct mem *m, size_t n, size_t size)
+{
+    return mem_resize(m, NULL, n, size);
+}
+
+static void mem_free(struct mem *m, void *p)
+{
+    if (p == NULL)
+        return;
+    union mem_header *h = (union mem_header *)p - 1;
+    m->cur -= h->size;
+    free(h);
+}
+
+/* ---- names and dates ------------------------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    const char *unit;     /* plural, as in the proto's Offer.unit */
+    const char *unit_one; /* for a quantity of 1 */
+    const char *what;     /* what the quantity is of, in an explanation */
+} kinds[] = {
+    [MATCH_KIND_EXPERTISE] = {"EXPERTISE", "expert-days", "expert-day", "of expertise"},
+    [MATCH_KIND_FUNDS] = {"FUNDS", "thousand USD", "thousand USD", "of funding"},
+    [MATCH_KIND_EQUIPMENT] = {"EQUIPMENT", "units", "unit", "of equipment"},
+    [MATCH_KIND_TRAINING] = {"TRAINING", "seats", "seat", "of training"},
+};
+
+static bool kind_valid(int kind)
+{
+    return kind >= MATCH_KIND_EXPERTISE && kind <= MATCH_KIND_TRAINING;
+}
+
+int match_kind_from_name(const char *name)
+{
+    for (int k = MATCH_KIND_EXPERTISE; name != NULL && k <= MATCH_KIND_TRAINING; k++)
+        if (strcmp(name, kinds[k].name) == 0)
+            return k;
+    return 0;
+}
+
+const char *match_kind_name(int kind)
+{
+    return kind_valid(kind) ? kinds[kind].name : NULL;
+}
+
+const char *match_kind_unit(int kind)
+{
+    return kind_valid(kind) ? kinds[kind].unit : NULL;
+}
+
+const char *match_unmet_reason_name(int reason)
+{
+    switch (reason) {
+    case MATCH_UNMET_NO_COMPATIBLE_OFFER:
+        return "NO_COMPATIBLE_OFFER";
+    case MATCH_UNMET_CAPACITY_EXHAUSTED:
+        return "CAPACITY_EXHAUSTED";
+    default:
+        return NULL;
+    }
+}
+
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+bool match_date_valid(const char *s)
+{
+    static const int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+    if (y < 1 || m < 1 || m > 12 || d < 1)
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= month_days[m - 1] + (m == 2 && leap);
+}
+
+/* An empty or NULL bound is open: dates as "YYYY-MM-DD" compare as strings. */
+static bool date_set(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+/* ---- the rules of the model ----------------------------------------------------------------- */
+
+static bool strs_contain(const char *const *v, size_t n, const char *s)
+{
+    if (s == NULL)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* Rules 6 and 7 on the offer's side: valid on the plan date, capacity left. */
+static bool offer_usable(const struct match_offer *o, const char *as_of)
+{
+    return o->remaining > 0 && (!date_set(o->valid_from) || strcmp(o->valid_from, as_of) <= 0)
+        && (!date_set(o->valid_until) || strcmp(as_of, o->valid_until) <= 0);
+}
+
+/* How rule 4 admits a recipient, for the rule and for the explanation. */
+enum eligibility {
+    ELIGIBLE_NOT,    /* the offer names States or regions, and r is in none */
+    ELIGIBLE_ALL,    /* the offer names neither: open to all States */
+    ELIGIBLE_NAMED,  /* r's State is among eligible_states */
+    ELIGIBLE_REGION, /* r's region or sub-region is among eligible_regions */
+};
+
+/* Rule 4; *region is set to the matching eligible_regions entry for ELIGIBLE_REGION. */
+static enum eligibility eligible(const struct match_offer *o, const struct match_request *r,
+                                 const char **region)
+{
+    if (o->n_eligible_states == 0 && o->n_eligible_regions == 0)
+        return ELIGIBLE_ALL;
+    if (strs_contain(o->eligible_states, o->n_eligible_states, r->recipient_state))
+        return ELIGIBLE_NAMED;
+    for (size_t i = 0; i < o->n_eligible_regions; i++) {
+        const char *g = o->eligible_regions[i];
+        if ((r->region != NULL && strcmp(g, r->region) == 0)
+            || (r->sub_region != NULL && strcmp(g, r->sub_region) == 0)) {
+            *region = g;
+            return ELIGIBLE_REGION;
+        }
+    }
+    return ELIGIBLE_NOT;
+}
+
+static bool languages_known(const struct match_offer *o, const struct match_request *r)
+{
+    return o->n_languages > 0 && r->n_languages > 0;
+}
+
+/* Rule 5. */
+static bool languages_overlap(const struct match_offer *o, const struct match_request *r)
+{
+    if (!languages_known(o, r))
+        return true;
+    for (size_t i = 0; i < r->n_languages; i++)
+        if (strs_contain(o->languages, o->n_languages, r->languages[i]))
+            return true;
+    return false;
+}
+
+/* Rules 3 to 5: the ones an index by (kind, topic) of usable offers leaves to check. */
+static bool pair_ok(const struct match_offer *o, const struct match_request *r)
+{
+    const char *region;
+    return strcmp(o->donor_state, r->recipient_state) != 0
+        && eligible(o, r, &region) != ELIGIBLE_NOT && languages_overlap(o, r);
+}
+
+static int64_t unit_benefit(const struct match_offer *o, const struct match_request *r)
+{
+    int64_t severity = r->severity_milli > 0 ? r->severity_milli : 1000;
+    int64_t ldc_factor2 = r->ldc ? 3 : 2;
+    size_t spread = o->n_topics > 1 ? o->n_topics - 1 : 0;
+    if (spread > MATCH_PENALTY_TOPICS_MAX)
+        spread = MATCH_PENALTY_TOPICS_MAX;
+    int64_t weak_fit = MATCH_PENALTY_PER_TOPIC * (int64_t)spread
+                     + (languages_known(o, r) ? 0 : MATCH_PENALTY_NO_LANGUAGE);
+    return r->priority * severity * ldc_factor2 * (1000 - weak_fit) / 2;
+}
+
+bool match_compatible(const struct match_input *in, size_t offer, size_t request,
+                      int64_t *benefit)
+{
+    const struct match_offer *o = &in->offers[offer];
+    const struct match_request *r = &in->requests[request];
+    bool ok = o->kind == r->kind && strs_contain(o->topics, o->n_topics, r->topic)
+           && offer_usable(o, in->as_of) && r->remaining > 0 && pair_ok(o, r);
+    if (ok && benefit != NULL)
+        *benefit = unit_benefit(o, r);
+    return ok;
+}
+
+/* ---- validation and ranking by id ----------------------------------------------------------- */
+
+struct keyed {
+    const char *key;
+    int32_t index;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+/* rank -> caller index, for offers and for requests */
+struct order {
+    int32_t *offer;
+    int32_t *request;
+};
+
+static int check_strs(const char *what, const char *id, const char *field,
+                      const char *const *v, size_t n, struct err *e)
+{
+    if (n > 0 && v == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s \"%s\": %s is NULL with %zu entries",
+                       what, id, field, n);
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == NULL || v[i][0] == '\0')
+            return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s \"%s\": %s[%zu] is empty", what,
+                           id, field, i);
+    return 0;
+}
+
+static int check_quantity(const char *what, const char *id, const char *field, int64_t q,
+                          struct err *e)
+{
+    if (q < 0 || q > MATCH_QUANTITY_MAX)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s \"%s\": %s %lld is outside 0..%lld",
+                       what, id, field, (long long)q, (long long)MATCH_QUANTITY_MAX);
+    return 0;
+}
+
+static int check_offer(const struct match_offer *o, size_t i, struct err *e)
+{
+    if (o->id == NULL || o->id[0] == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer #%zu: id is empty", i);
+    const char *id = o->id;
+    if (o->donor_state == NULL || o->donor_state[0] == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer \"%s\": donor_state is empty", id);
+    if (!kind_valid(o->kind))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer \"%s\": kind %d is unknown", id,
+                       o->kind);
+    if (check_quantity("offer", id, "remaining", o->remaining, e) != 0
+        || check_strs("offer", id, "topics", o->topics, o->n_topics, e) != 0
+        || check_strs("offer", id, "eligible_states", o->eligible_states, o->n_eligible_states,
+                      e) != 0
+        || check_strs("offer", id, "eligible_regions", o->eligible_regions,
+                      o->n_eligible_regions, e) != 0
+        || check_strs("offer", id, "languages", o->languages, o->n_languages, e) != 0)
+        return -1;
+    /* Quadratic, but an offer names a handful of the twelve topics. */
+    for (size_t t = 1; t < o->n_topics; t++)
+        if (strs_contain(o->topics, t, o->topics[t]))
+            return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer \"%s\": topic \"%s\" is "
+                           "listed twice", id, o->topics[t]);
+    if (date_set(o->valid_from) && !match_date_valid(o->valid_from))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer \"%s\": valid_from \"%s\" is not "
+                       "a YYYY-MM-DD date", id, o->valid_from);
+    if (date_set(o->valid_until) && !match_date_valid(o->valid_until))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer \"%s\": valid_until \"%s\" is "
+                       "not a YYYY-MM-DD date", id, o->valid_until);
+    if (date_set(o->valid_from) && date_set(o->valid_until)
+        && strcmp(o->valid_until, o->valid_from) < 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer \"%s\": valid_until %s is before "
+                       "valid_from %s", id, o->valid_until, o->valid_from);
+    return 0;
+}
+
+static int check_request(const struct match_request *r, size_t i, struct err *e)
+{
+    if (r->id == NULL || r->id[0] == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid request #%zu: id is empty", i);
+    const char *id = r->id;
+    if (r->recipient_state == NULL || r->recipient_state[0] == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid request \"%s\": recipient_state is "
+                       "empty", id);
+    if (!kind_valid(r->kind))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid request \"%s\": kind %d is unknown", id,
+                       r->kind);
+    if (r->topic == NULL || r->topic[0] == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid request \"%s\": topic is empty", id);
+    if (r->priority < 1 || r->priority > 5)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid request \"%s\": priority %d is outside "
+                       "1..5", id, r->priority);
+    if (r->severity_milli < 0 || r->severity_milli > MATCH_SEVERITY_MILLI_MAX)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid request \"%s\": severity_milli %lld is "
+                       "outside 0..%lld", id, (long long)r->severity_milli,
+                       (long long)MATCH_SEVERITY_MILLI_MAX);
+    if (check_quantity("request", id, "remaining", r->remaining, e) != 0
+        || check_strs("request", id, "languages", r->languages, r->n_languages, e) != 0)
+        return -1;
+    return 0;
+}
+
+/* Sorts the n keys (ids) into ranks: (*out)[rank] = index. A duplicate id shows up as two equal
+ * neighbours. Frees k. */
+static int rank_ids(struct mem *m, const char *what, struct keyed *k, size_t n, int32_t **out,
+                    struct err *e)
+{
+    int rc = -1;
+    qsort(k, n, sizeof *k, keyed_cmp);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(k[i - 1].key, k[i].key) == 0) {
+            err_set(e, ERR_INVALID_ARGUMENT, "invalid %s \"%s\": id is used twice", what,
+                    k[i].key);
+            goto done;
+        }
+    *out = mem_alloc(m, n, sizeof **out);
+    for (size_t i = 0; i < n; i++)
+        (*out)[i] = k[i].index;
+    rc = 0;
+done:
+    mem_free(m, k);
+    return rc;
+}
+
+/* match_validate, keeping the ranks for the solver; on failure *ord holds nothing. */
+static int prepare(const struct match_input *in, struct mem *m, struct order *ord, struct err *e)
+{
+    ord->offer = ord->request = NULL;
+    if (in == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid matching input: it is NULL");
+    if (!match_date_valid(in->as_of))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid as_of \"%s\": not a YYYY-MM-DD date",
+                       in->as_of == NULL ? "" : in->as_of);
+    if ((in->n_offers > 0 && in->offers == NULL) || (in->n_requests > 0 && in->requests == NULL))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid matching input: an array is NULL with "
+                       "entries");
+    /* Ranks and node numbers are int32; arcs would exhaust memory long before. */
+    if (in->n_offers >= INT32_MAX / 2 || in->n_requests >= INT32_MAX / 2)
+        return err_set(e, ERR_RESOURCE_EXHAUSTED, "could not match %zu offers with %zu requests: "
+                       "too many", in->n_offers, in->n_requests);
+    for (size_t i = 0; i < in->n_offers; i++)
+        if (check_offer(&in->offers[i], i, e) != 0)
+            return -1;
+    for (size_t i = 0; i < in->n_requests; i++)
+        if (check_request(&in->requests[i], i, e) != 0)
+            return -1;
+    struct keyed *k = mem_alloc(m, in->n_offers, sizeof *k);
+    for (size_t i = 0; i < in->n_offers; i++)
+        k[i] = (struct keyed){in->offers[i].id, (int32_t)i};
+    if (rank_ids(m, "offer", k, in->n_offers, &ord->offer, e) != 0)
+        return -1;
+    k = mem_alloc(m, in->n_requests, sizeof *k);
+    for (size_t i = 0; i < in->n_requests; i++)
+        k[i] = (struct keyed){in->requests[i].id, (int32_t)i};
+    if (rank_ids(m, "request", k, in->n_requests, &ord->request, e) != 0) {
+        mem_free(m, ord->offer);
+        ord->offer = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int match_validate(const struct match_input *in, struct err *e)
+{
+    struct mem m = {0, 0};
+    struct order ord;
+    if (prepare(in, &m, &ord, e) != 0)
+        return -1;
+    mem_free(&m, ord.offer);
+    mem_free(&m, ord.request);
+    return 0;
+}
+
+/* ---- compatible arcs ------------------------------------------------------------------------ */
+
+/* One (kind, topic) of a usable offer, so that a request finds its candidates by binary search. */
+struct topic_entry {
+    int kind;
+    const char *topic;
+    int32_t offer; /* rank */
+};
+
+static int topic_entry_cmp(const void *a, const void *b)
+{
+    const struct topic_entry *x = a, *y = b;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    int c = strcmp(x->topic, y->topic);
+    if (c != 0)
+        return c;
+    return (x->offer > y->offer) - (x->offer < y->offer);
+}
+
+/* The compatible arcs, grouped by request rank (CSR) and within a request by offer rank. */
+struct arclist {
+    int32_t *offer;   /* offer rank of each arc */
+    int32_t *benefit; /* unit benefit of each arc, micro-units (fits int32, see above) */
+    size_t *first;    /* arcs of request rank k are [first[k], first[k + 1]) */
+    size_t n;
+};
+
+static void arclist_free(struct mem *m, struct arclist *a)
+{
+    mem_free(m, a->offer);
+    mem_free(m, a->benefit);
+    mem_free(m, a->first);
+}
+
+static void arcs_build(const struct match_input *in, const struct order *ord, struct mem *m,
+                       struct arclist *a)
+{
+    size_t n_entries = 0;
+    for (size_t k = 0; k < in->n_offers; k++) {
+        const struct match_offer *o = &in->offers[ord->offer[k]];
+        if (offer_usable(o, in->as_of))
+            n_entries += o->n_topics;
+    }
+    struct topic_entry *idx = mem_alloc(m, n_entries, sizeof *idx);
+    size_t n = 0;
+    for (size_t k = 0; k < in->n_offers; k++) {
+        const struct match_offer *o = &in->offers[ord->offer[k]];
+        if (offer_usable(o, in->as_of))
+            for (size_t t = 0; t < o->n_topics; t++)
+                idx[n++] = (struct topic_entry){o->kind, o->topics[t], (int32_t)k};
+    }
+    qsort(idx, n_entries, sizeof *idx, topic_entry_cmp);
+
+    size_t cap = 1024;
+    a->offer = mem_alloc(m, cap, sizeof *a->offer);
+    a->benefit = mem_alloc(m, cap, sizeof *a->benefit);
+    a->first = mem_alloc(m, in->n_requests + 1, sizeof *a->first);
+    a->n = 0;
+    for (size_t k = 0; k < in->n_requests; k++) {
+        const struct match_request *r = &in->requests[ord->request[k]];
+        a->first[k] = a->n;
+        if (r->remaining == 0)
+            continue;
+        /* first entry not below (kind, topic, rank -1) */
+        struct topic_entry key = {r->kind, r->topic, -1};
+        size_t lo = 0, hi = n_entries;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (topic_entry_cmp(&idx[mid], &key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t i = lo; i < n_entries && idx[i].kind == r->kind
+                            && strcmp(idx[i].topic, r->topic) == 0; i++) {
+            const struct match_offer *o = &in->offers[ord->offer[idx[i].offer]];
+            if (!pair_ok(o, r))
+                continue;
+            if (a->n == cap) {
+                cap *= 2;
+                a->offer = mem_resize(m, a->offer, cap, sizeof *a->offer);
+                a->benefit = mem_resize(m, a->benefit, cap, sizeof *a->benefit);
+            }
+            a->offer[a->n] = idx[i].offer;
+            a->benefit[a->n] = (int32_t)unit_benefit(o, r);
+            a->n++;
+        }
+    }
+    a->first[in->n_requests] = a->n;
+    mem_free(m, idx);
+}
+
+int match_arcs_new(const struct match_input *in, struct match_arcs **out, struct err *e)
+{
+    struct mem m = {0, 0};
+    struct order ord;
+    struct arclist a;
+    *out = NULL;
+    if (prepare(in, &m, &ord, e) != 0)
+        return -1;
+    arcs_build(in, &ord, &m, &a);
+    struct match_arcs *arcs = xmalloc(1, sizeof *arcs);
+    arcs->v = xmalloc(a.n, sizeof *arcs->v);
+    arcs->n = a.n;
+    for (size_t k = 0; k < in->n_requests; k++)
+        for (size_t i = a.first[k]; i < a.first[k + 1]; i++)
+            arcs->v[i] = (struct match_arc){(size_t)ord.offer[a.offer[i]],
+                                            (size_t)ord.request[k], a.benefit[i]};
+    arclist_free(&m, &a);
+    mem_free(&m, ord.offer);
+    mem_free(&m, ord.request);
+    *out = arcs;
+    return 0;
+}
+
+void match_arcs_free(struct match_arcs *arcs)
+{
+    if (arcs == NULL)
+        return;
+    free(arcs->v);
+    free(arcs);
+}
+
+/* ---- network simplex ------------------------------------------------------------------------
+ * Primal network simplex on a spanning-tree basis, following the design of LEMON's
+ * NetworkSimplex (Kiraly and Kovacs, "Efficient implementations of minimum-cost flow
+ * algorithms", 2012): block-search pivots, the tree as parent, thread (preorder) and subtree
+ * sizes, and the leaving-arc rule that keeps the tree strongly feasible, so degenerate pivots
+ * cannot cycle.
+ *
+ * Arcs, in this order: pair arcs offer -> request (cost -benefit, uncapacitated: offer and
+ * request arcs bound them), then one bypass arc offer -> root per offer (cost 0, uncapacitated),
+ * then one arc request -> root per request (cost 0, capacity = remaining). Offers supply their
+ * remaining capacity, the root absorbs it all. The first tree is every offer on its bypass arc
+ * carrying its whole supply and every request on its empty root arc: feasible, and strongly so
+ * (each node can push flow to the root), with all potentials 0. Every cycle uses some arc
+ * backwards (the network has no directed cycle), so no pivot is unbounded. */
+
+enum { STATE_UPPER = -1, STATE_TREE = 0, STATE_LOWER = 1 };
+enum { DIR_DOWN = -1, DIR_UP = 1 };
+#define CAP_INF INT64_MAX
+
+struct nsx {
+    int32_t n_nodes; /* offers, requests, and the root, last */
+    int32_t root;
+    int32_t n_arcs;
+    int32_t first_sink; /* first request -> root arc */
+    int32_t *src, *tgt;
+    int32_t *cost;
+    int32_t *flow;
+    int8_t *state;
+    int32_t *sink_cap; /* capacity of request -> root arcs, by arc - first_sink */
+    /* the spanning tree */
+    int32_t *parent, *pred, *thread, *rev_thread, *succ_num, *last_succ;
+    int8_t *pred_dir; /* DIR_UP: pred arc goes node -> parent */
+    int64_t *pi;
+    int32_t *dirty; /* scratch for the tree update */
+    /* block search */
+    int32_t block, next_arc;
+    /* the pivot in progress */
+    int32_t in_arc, join, u_in, v_in, u_out;
+    int64_t delta;
+    size_t pivots;
+};
+
+static int64_t nsx_cap(const struct nsx *s, int32_t e)
+{
+    return e < s->first_sink ? CAP_INF : s->sink_cap[e - s->first_sink];
+}
+
+static int64_t nsx_reduced(const struct nsx *s, int32_t e)
+{
+    return s->state[e] * (s->cost[e] + s->pi[s->src[e]] - s->pi[s->tgt[e]]);
+}
+
+/* Scans blocks of arcs round-robin from where the last search stopped and takes the most
+ * negative reduced cost of the first block that has one. */
+static bool nsx_find_entering(struct nsx *s)
+{
+    int64_t min = 0;
+    int32_t e = s->next_arc, cnt = s->block;
+    for (int32_t k = 0; k < s->n_arcs; k++) {
+        int64_t c = nsx_reduced(s, e);
+        if (c < min) {
+            min = c;
+            s->in_arc = e;
+        }
+        if (++e == s->n_arcs)
+            e = 0;
+        if (--cnt == 0) {
+            if (min < 0)
+                break;
+            cnt = s->block;
+        }
+    }
+    s->next_arc = e;
+    return min < 0;
+}
+
+static void nsx_find_join(struct nsx *s)
+{
+    int32_t u = s->src[s->in_arc], v = s->tgt[s->in_arc];
+    while (u != v) {
+        if (s->succ_num[u] < s->succ_num[v])
+            u = s->parent[u];
+        else
+            v = s->parent[v];
+    }
+    s->join = u;
+}
+
+/* Residual capacity of node u's tree arc in the direction dir (DIR_UP: towards the root). */
+static int64_t nsx_residual(const struct nsx *s, int32_t u, int dir)
+{
+    int32_t e = s->pred[u];
+    if (s->pred_dir[u] != dir)
+        return s->flow[e];
+    int64_t c = nsx_cap(s, e);
+    return c == CAP_INF ? CAP_INF : c - s->flow[e];
+}
+
+/* The blocking arc of the cycle closed by in_arc: the last one met going round the cycle in the
+ * direction of flow from the join node, which keeps the tree strongly feasible. Returns false
+ * when in_arc itself blocks (it then only changes bound). */
+static bool nsx_find_leaving(struct nsx *s)
+{
+    int32_t first, second;
+    if (s->state[s->in_arc] == STATE_LOWER) {
+        first = s->src[s->in_arc];
+        second = s->tgt[s->in_arc];
+    } else {
+        first = s->tgt[s->in_arc];
+        second = s->src[s->in_arc];
+    }
+    s->delta = nsx_cap(s, s->in_arc);
+    int result = 0;
+    /* flow runs down from the join to first: strict, so a later arc wins a tie */
+    for (int32_t u = first; u != s->join; u = s->parent[u]) {
+        int64_t d = nsx_residual(s, u, DIR_DOWN);
+        if (d < s->delta) {
+            s->delta = d;
+            s->u_out = u;
+            result = 1;
+        }
+    }
+    /* then up from second to the join: later arcs are nearer the join */
+    for (int32_t u = second; u != s->join; u = s->parent[u]) {
+        int64_t d = nsx_residual(s, u, DIR_UP);
+        if (d <= s->delta) {
+            s->delta = d;
+            s->u_out = u;
+            result = 2;
+        }
+    }
+    if (result == 1) {
+        s->u_in = first;
+        s->v_in = second;
+    } else {
+        s->u_in = second;
+        s->v_in = first;
+    }
+    return result != 0;
+}
+
+static void nsx_change_flow(struct nsx *s, bool change)
+{
+    if (s->delta > 0) {
+        int32_t val = (int32_t)(s->state[s->in_arc] * s->delta);
+        s->flow[s->in_arc] += val;
+        for (int32_t u = s->src[s->in_arc]; u != s->join; u = s->parent[u])
+            s->flow[s->pred[u]] -= s->pred_dir[u] * val;
+        for (int32_t u = s->tgt[s->in_arc]; u != s->join; u = s->parent[u])
+            s->flow[s->pred[u]] += s->pred_dir[u] * val;
+    }
+    if (change) {
+        s->state[s->in_arc] = STATE_TREE;
+        int32_t out = s->pred[s->u_out];
+        s->state[out] = s->flow[out] == 0 ? STATE_LOWER : STATE_UPPER;
+    } else {
+        s->state[s->in_arc] = (int8_t)-s->state[s->in_arc];
+    }
+}
+
+/* Cuts the subtree under the leaving arc (hanging at u_out), re-roots it at u_in and hangs it
+ * from v_in by the entering arc, keeping thread, rev_thread, succ_num and last_succ right. The
+ * nodes on the path from u_in up to u_out (the stem) reverse their parent links. */
+static void nsx_update_tree(struct nsx *s)
+{
+    int32_t *parent = s->parent, *thread = s->thread, *rev = s->rev_thread;
+    int32_t *last_succ = s->last_succ, *succ_num = s->succ_num;
+    int32_t u_in = s->u_in, v_in = s->v_in, u_out = s->u_out, join = s->join;
+    int32_t old_rev_thread = rev[u_out];
+    int32_t old_succ_num = succ_num[u_out];
+    int32_t old_last_succ = last_succ[u_out];
+    int32_t v_out = parent[u_out];
+    int8_t in_dir = u_in == s->src[s->in_arc] ? DIR_UP : DIR_DOWN;
+
+    if (u_in == u_out) {
+        parent[u_in] = v_in;
+        s->pred[u_in] = s->in_arc;
+        s->pred_dir[u_in] = in_dir;
+        /* move the subtree's thread segment to right after v_in */
+        if (thread[v_in] != u_out) {
+            int32_t after = thread[old_last_succ];
+            thread[old_rev_thread] = after;
+            rev[after] = old_rev_thread;
+            after = thread[v_in];
+            thread[v_in] = u_out;
+            rev[u_out] = v_in;
+            thread[old_last_succ] = after;
+            rev[after] = old_last_succ;
+        }
+    } else {
+        /* when the subtree directly follows v_in in the thread, join == v_out */
+        int32_t thread_continue = old_rev_thread == v_in ? thread[old_last_succ] : thread[v_in];
+        int32_t stem = u_in, par_stem = v_in;
+        int32_t last = last_succ[u_in];
+        int32_t after = thread[last];
+        size_t n_dirty = 0;
+        thread[v_in] = u_in;
+        s->dirty[n_dirty++] = v_in;
+        while (stem != u_out) {
+            /* the next stem node follows the current stem's subtree in the new thread */
+            int32_t next_stem = parent[stem];
+            thread[last] = next_stem;
+            s->dirty[n_dirty++] = last;
+            /* cut the stem's subtree out of its old place */
+            int32_t before = rev[stem];
+            thread[before] = after;
+            rev[after] = before;
+            parent[stem] = par_stem;
+            par_stem = stem;
+            stem = next_stem;
+            /* the part of next stem's subtree still to link is what precedes par_stem, unless
+             * par_stem's subtree ended it */
+            last = last_succ[stem] == last_succ[par_stem] ? rev[par_stem] : last_succ[stem];
+            after = thread[last];
+        }
+        parent[u_out] = par_stem;
+        thread[last] = thread_continue;
+        rev[thread_continue] = last;
+        last_succ[u_out] = last;
+        if (old_rev_thread != v_in) {
+            thread[old_rev_thread] = after;
+            rev[after] = old_rev_thread;
+        }
+        for (size_t i = 0; i < n_dirty; i++)
+            rev[thread[s->dirty[i]]] = s->dirty[i];
+        /* stem nodes from u_out down to u_in take their old child's arc, reversed */
+        int32_t tmp_sc = 0, tmp_ls = last_succ[u_out];
+        for (int32_t u = u_out, p = parent[u]; u != u_in; u = p, p = parent[u]) {
+            s->pred[u] = s->pred[p];
+            s->pred_dir[u] = (int8_t)-s->pred_dir[p];
+            tmp_sc += succ_num[u] - succ_num[p];
+            succ_num[u] = tmp_sc;
+            last_succ[p] = tmp_ls;
+        }
+        s->pred[u_in] = s->in_arc;
+        s->pred_dir[u_in] = in_dir;
+        succ_num[u_in] = old_succ_num;
+    }
+
+    /* last successors of v_in's ancestors that ended at v_in now end in the moved subtree */
+    int32_t up_limit_out = last_succ[join] == v_in ? join : -1;
+    int32_t last_succ_out = last_succ[u_out];
+    for (int32_t u = v_in; u != -1 && last_succ[u] == v_in; u = parent[u])
+        last_succ[u] = last_succ_out;
+    /* and those of v_out's ancestors that ended in the subtree end before it now */
+    if (join != old_rev_thread && v_in != old_rev_thread) {
+        for (int32_t u = v_out; u != up_limit_out && last_succ[u] == old_last_succ;
+             u = parent[u])
+            last_succ[u] = old_rev_thread;
+    } else if (last_succ_out != old_last_succ) {
+        for (int32_t u = v_out; u != up_limit_out && last_succ[u] == old_last_succ;
+             u = parent[u])
+            last_succ[u] = last_succ_out;
+    }
+    for (int32_t u = v_in; u != join; u = parent[u])
+        succ_num[u] += old_succ_num;
+    for (int32_t u = v_out; u != join; u = parent[u])
+        succ_num[u] -= old_succ_num;
+}
+
+/* Shifts the moved subtree's potentials so that the entering arc's reduced cost is 0. */
+static void nsx_update_potential(struct nsx *s)
+{
+    int64_t sigma = s->pi[s->v_in] - s->pi[s->u_in]
+                  - s->pred_dir[s->u_in] * (int64_t)s->cost[s->in_arc];
+    int32_t end = s->thread[s->last_succ[s->u_in]];
+    for (int32_t u = s->u_in; u != end; u = s->thread[u])
+        s->pi[u] += sigma;
+}
+
+static void nsx_run(struct nsx *s)
+{
+    while (nsx_find_entering(s)) {
+        s->pivots++;
+        nsx_find_join(s);
+        bool change = nsx_find_leaving(s);
+        nsx_change_flow(s, change);
+        if (change) {
+            nsx_update_tree(s);
+            nsx_update_potential(s);
+        }
+    }
+}
+
+/* ---- solve ---------------------------------------------------------------------------------- */
+
+/* *acc += a * b for a, b >= 0; false when it would overflow int64. */
+static bool add_product(int64_t *acc, int64_t a, int64_t b)
+{
+    if (a != 0 && b > (INT64_MAX - *acc) / a)
+        return false;
+    *acc += a * b;
+    return true;
+}
+
+/* The largest possible objective is below both sum(remaining x best unit benefit) over requests
+ * and over offers; one of the two must fit int64 for the solve to be exact. */
+static bool objective_fits(const struct match_input *in, const struct order *ord,
+                           const struct arclist *a, struct mem *m)
+{
+    int64_t *best = mem_alloc(m, in->n_offers, sizeof *best);
+    memset(best, 0, in->n_offers * sizeof *best);
+    int64_t by_requests = 0, by_offers = 0;
+    bool fits_requests = true, fits_offers = true;
+    for (size_t k = 0; k < in->n_requests; k++) {
+        int64_t top = 0;
+        for (size_t i = a->first[k]; i < a->first[k + 1]; i++) {
+            if (a->benefit[i] > top)
+                top = a->benefit[i];
+            if (a->benefit[i] > best[a->offer[i]])
+                best[a->offer[i]] = a->benefit[i];
+        }
+        fits_requests = fits_requests
+                     && add_product(&by_requests, in->requests[ord->request[k]].remaining, top);
+    }
+    for (size_t k = 0; k < in->n_offers && fits_offers; k++)
+        fits_offers = add_product(&by_offers, in->offers[ord->offer[k]].remaining, best[k]);
+    mem_free(m, best);
+    return fits_requests || fits_offers;
+}
+
+/* Numbers the offers and requests that have arcs as nodes (offers first, in rank order) and
+ * lays out the network and the first tree. node_of_offer maps an offer rank to its node or -1. */
+static void nsx_init(struct nsx *s, const struct match_input *in, const struct order *ord,
+                     const struct arclist *a, const int32_t *node_of_offer, int32_t n_offer_nodes,
+                     int32_t n_request_nodes, struct mem *m)
+{
+    int32_t m_pairs = (int32_t)a->n;
+    s->n_nodes = n_offer_nodes + n_request_nodes + 1;
+    s->root = s->n_nodes - 1;
+    s->first_sink = m_pairs + n_offer_nodes;
+    s->n_arcs = s->first_sink + n_request_nodes;
+    s->src = mem_alloc(m, (size_t)s->n_arcs, sizeof *s->src);
+    s->tgt = mem_alloc(m, (size_t)s->n_arcs, sizeof *s->tgt);
+    s->cost = mem_alloc(m, (size_t)s->n_arcs, sizeof *s->cost);
+    s->flow = mem_alloc(m, (size_t)s->n_arcs, sizeof *s->flow);
+    s->state = mem_alloc(m, (size_t)s->n_arcs, sizeof *s->state);
+    s->sink_cap = mem_alloc(m, (size_t)n_request_nodes, sizeof *s->sink_cap);
+    size_t nn = (size_t)s->n_nodes;
+    s->parent = mem_alloc(m, nn, sizeof *s->parent);
+    s->pred = mem_alloc(m, nn, sizeof *s->pred);
+    s->thread = mem_alloc(m, nn, sizeof *s->thread);
+    s->rev_thread = mem_alloc(m, nn, sizeof *s->rev_thread);
+    s->succ_num = mem_alloc(m, nn, sizeof *s->succ_num);
+    s->last_succ = mem_alloc(m, nn, sizeof *s->last_succ);
+    s->pred_dir = mem_alloc(m, nn, sizeof *s->pred_dir);
+    s->pi = mem_alloc(m, nn, sizeof *s->pi);
+    s->dirty = mem_alloc(m, nn, sizeof *s->dirty);
+
+    int32_t rnode = n_offer_nodes;
+    for (size_t k = 0; k < in->n_requests; k++) {
+        if (a->first[k] == a->first[k + 1])
+            continue;
+        for (size_t i = a->first[k]; i < a->first[k + 1]; i++) {
+            s->src[i] = node_of_offer[a->offer[i]];
+            s->tgt[i] = rnode;
+            s->cost[i] = -a->benefit[i];
+            s->flow[i] = 0;
+            s->state[i] = STATE_LOWER;
+        }
+        int32_t e = s->first_sink + (rnode - n_offer_nodes);
+        s->src[e] = rnode;
+        s->tgt[e] = s->root;
+        s->sink_cap[rnode - n_offer_nodes] =
+            (int32_t)in->requests[ord->request[k]].remaining;
+        s->pred[rnode] = e;
+        s->flow[e] = 0;
+        rnode++;
+    }
+    for (size_t k = 0; k < in->n_offers; k++) {
+        int32_t u = node_of_offer[k];
+        if (u < 0)
+            continue;
+        int32_t e = m_pairs + u;
+        s->src[e] = u;
+        s->tgt[e] = s->root;
+        s->flow[e] = (int32_t)in->offers[ord->offer[k]].remaining;
+        s->pred[u] = e;
+    }
+    for (int32_t e = m_pairs; e < s->n_arcs; e++) {
+        s->cost[e] = 0;
+        s->state[e] = STATE_TREE;
+    }
+    /* the star: every node hangs from the root, the thread visits them in number order */
+    for (int32_t u = 0; u < s->root; u++) {
+        s->parent[u] = s->root;
+        s->pred_dir[u] = DIR_UP;
+        s->thread[u] = u + 1;
+        s->rev_thread[u + 1] = u;
+        s->succ_num[u] = 1;
+        s->last_succ[u] = u;
+        s->pi[u] = 0;
+    }
+    s->parent[s->root] = -1;
+    s->pred[s->root] = -1;
+    s->pred_dir[s->root] = DIR_UP;
+    s->thread[s->root] = 0;
+    s->rev_thread[0] = s->root;
+    s->succ_num[s->root] = s->n_nodes;
+    s->last_succ[s->root] = s->root - 1;
+    s->pi[s->root] = 0;
+    /* LEMON's block size: sqrt(arcs), at least 10 */
+    s->block = (int32_t)sqrt((double)s->n_arcs);
+    if (s->block < 10)
+        s->block = 10;
+    s->next_arc = 0;
+    s->pivots = 0;
+}
+
+static void nsx_free(struct nsx *s, struct mem *m)
+{
+    mem_free(m, s->src);
+    mem_free(m, s->tgt);
+    mem_free(m, s->cost);
+    mem_free(m, s->flow);
+    mem_free(m, s->state);
+    mem_free(m, s->sink_cap);
+    mem_free(m, s->parent);
+    mem_free(m, s->pred);
+    mem_free(m, s->thread);
+    mem_free(m, s->rev_thread);
+    mem_free(m, s->succ_num);
+    mem_free(m, s->last_succ);
+    mem_free(m, s->pred_dir);
+    mem_free(m, s->pi);
+    mem_free(m, s->dirty);
+}
+
+/* Turns the flows on pair arcs into the plan's assignments and unmet needs. Pair arcs are laid
+ * out by request rank then offer rank, so the assignments come out sorted by ids. */
+static void plan_fill(struct match_plan *p, const struct match_input *in, const struct order *ord,
+                      const struct arclist *a, const int32_t *flow)
+{
+    size_t n_assigned = 0, n_unmet = 0;
+    for (size_t i = 0; i < a->n; i++)
+        n_assigned += flow[i] > 0;
+    p->assignments = xmalloc(n_assigned, sizeof *p->assignments);
+    p->unmet = xmalloc(in->n_requests, sizeof *p->unmet);
+    p->objective = 0;
+    for (size_t k = 0; k < in->n_requests; k++) {
+        size_t request = (size_t)ord->request[k];
+        int64_t served = 0;
+        for (size_t i = a->first[k]; i < a->first[k + 1]; i++) {
+            if (flow[i] == 0)
+                continue;
+            struct match_assignment *x = &p->assignments[p->n_assignments++];
+            x->offer = (size_t)ord->offer[a->offer[i]];
+            x->request = request;
+            x->quantity = flow[i];
+            x->unit_benefit = a->benefit[i];
+            x->benefit = x->quantity * x->unit_benefit;
+            p->objective += x->benefit;
+            served += flow[i];
+        }
+        int64_t open = in->requests[request].remaining - served;
+        if (open > 0)
+            p->unmet[n_unmet++] = (struct match_unmet){
+                request, open,
+                a->first[k] == a->first[k + 1] ? MATCH_UNMET_NO_COMPATIBLE_OFFER
+                                               : MATCH_UNMET_CAPACITY_EXHAUSTED};
+    }
+    p->n_unmet = n_unmet;
+}
+
+int match_solve(const struct match_input *in, struct match_plan **out, struct err *e)
+{
+    int rc = -1;
+    struct mem m = {0, 0};
+    struct order ord = {NULL, NULL};
+    struct arclist a = {NULL, NULL, NULL, 0};
+    struct nsx s;
+    int32_t *node_of_offer = NULL;
+    bool have_nsx = false;
+    *out = NULL;
+    if (prepare(in, &m, &ord, e) != 0)
+        return -1;
+    arcs_build(in, &ord, &m, &a);
+    if (!objective_fits(in, &ord, &a, &m)) {
+        err_set(e, ERR_INVALID_ARGUMENT, "could not match %zu offers with %zu requests: the total "
+                "benefit could overflow 64 bits (lower the quantities)", in->n_offers,
+                in->n_requests);
+        goto done;
+    }
+    node_of_offer = mem_alloc(&m, in->n_offers, sizeof *node_of_offer);
+    int32_t n_offer_nodes = 0, n_request_nodes = 0;
+    for (size_t k = 0; k < in->n_offers; k++)
+        node_of_offer[k] = -1;
+    for (size_t i = 0; i < a.n; i++)
+        node_of_offer[a.offer[i]] = 0;
+    for (size_t k = 0; k < in->n_offers; k++)
+        if (node_of_offer[k] == 0)
+            node_of_offer[k] = n_offer_nodes++;
+    for (size_t k = 0; k < in->n_requests; k++)
+        n_request_nodes += a.first[k] < a.first[k + 1];
+    if (a.n > (size_t)(INT32_MAX - n_offer_nodes - n_request_nodes)) {
+        err_set(e, ERR_RESOURCE_EXHAUSTED, "could not match %zu offers with %zu requests: %zu "
+                "compatible pairs are more than the solver handles", in->n_offers,
+                in->n_requests, a.n);
+        goto done;
+    }
+    struct match_plan *p = xmalloc(1, sizeof *p);
+    memset(p, 0, sizeof *p);
+    if (a.n > 0) {
+        nsx_init(&s, in, &ord, &a, node_of_offer, n_offer_nodes, n_request_nodes, &m);
+        have_nsx = true;
+        nsx_run(&s);
+        p->stats.pivots = s.pivots;
+    }
+    plan_fill(p, in, &ord, &a, have_nsx ? s.flow : NULL);
+    p->stats.arcs = a.n;
+    p->stats.nodes = (size_t)(n_offer_nodes + n_request_nodes);
+    p->stats.peak_bytes = m.peak;
+    *out = p;
+    rc = 0;
+done:
+    if (have_nsx)
+        nsx_free(&s, &m);
+    mem_free(&m, node_of_offer);
+    arclist_free(&m, &a);
+    mem_free(&m, ord.offer);
+    mem_free(&m, ord.request);
+    return rc;
+}
+
+void match_plan_free(struct match_plan *plan)
+{
+    if (plan == NULL)
+        return;
+    free(plan->assignments);
+    free(plan->unmet);
+    free(plan);
+}
+
+/* ---- explanation ---------------------------------------------------------------------------- */
+
+/* snprintf into a buffer piece by piece, counting the full length even once it is truncated. */
+struct text {
+    char *buf;
+    size_t size;
+    size_t len;
+};
+
+__attribute__((format(printf, 2, 3))) static void text_add(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *at = t->len < t->size ? t->buf + t->len : NULL;
+    size_t room = t->len < t->size ? t->size - t->len : 0;
+    int n = vsnprintf(at, room, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len += (size_t)n;
+}
+
+/* "2.0", "2.5", "2.125": thousandths without trailing zeros, one decimal at least. */
+static void text_severity(struct text *t, int64_t milli)
+{
+    int64_t frac = milli % 1000;
+    int width = 3;
+    while (width > 1 && frac % 10 == 0) {
+        frac /= 10;
+        width--;
+    }
+    text_add(t, "%lld.%0*lld", (long long)(milli / 1000), width, (long long)frac);
+}
+
+int match_explain(const struct match_input *in, const struct match_assignment *a, char *buf,
+                  size_t size)
+{
+    const struct match_offer *o = &in->offers[a->offer];
+    const struct match_request *r = &in->requests[a->request];
+    struct text t = {buf, size, 0};
+    if (size > 0)
+        buf[0] = '\0';
+
+    bool has_gap = r->source_question_id != NULL && r->source_question_id[0] != '\0';
+    if (has_gap)
+        text_add(&t, "%s's gap on %s (severity ", r->recipient_state, r->source_question_id);
+    else
+        text_add(&t, "%s's request (severity ", r->recipient_state);
+    if (r->severity_milli > 0)
+        text_severity(&t, r->severity_milli);
+    else
+        text_add(&t, "not assessed, counted as 1.0");
+    text_add(&t, ") in %s is served by %s: %lld %s %s", r->topic, o->donor_state,
+             (long long)a->quantity, a->quantity == 1 ? kinds[o->kind].unit_one
+                                                      : kinds[o->kind].unit,
+             kinds[o->kind].what);
+
+    if (languages_known(o, r)) {
+        size_t n_shared = 0, said = 0;
+        for (size_t i = 0; i < r->n_languages; i++)
+            n_shared += strs_contain(o->languages, o->n_languages, r->languages[i]);
+        text_add(&t, " in shared language%s ", n_shared > 1 ? "s" : "");
+        for (size_t i = 0; i < r->n_languages; i++) {
+            if (!strs_contain(o->languages, o->n_languages, r->languages[i]))
+                continue;
+            said++;
+            text_add(&t, "%s%s", said == 1 ? "" : said == n_shared ? " and " : ", ",
+                     r->languages[i]);
+        }
+    } else {
+        text_add(&t, " with no language constraint");
+    }
+
+    const char *region = NULL;
+    switch (eligible(o, r, &region)) {
+    case ELIGIBLE_NAMED:
+        text_add(&t, "; %s is named as eligible", r->recipient_state);
+        break;
+    case ELIGIBLE_REGION:
+        text_add(&t, "; %s is eligible by region %s", r->recipient_state, region);
+        break;
+    default: /* ELIGIBLE_ALL: an assignment never has ELIGIBLE_NOT */
+        text_add(&t, "; the offer is open to all States");
+        break;
+    }
+    if (r->ldc)
+        text_add(&t, "; least developed country priority \u00d71.5 applied");
+    text_add(&t, ".");
+    return t.len > INT_MAX ? INT_MAX : (int)t.len;
+}

@@ -1,0 +1,282 @@
+/* compliance.c: Resolution #1 compliance statuses, item by item, as of a given date.
+ * Pure computation; the rules and the edge cases decided are documented in compliance.h. */
+#include "compliance.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Out of memory aborts here, so callers never check (STYLE.md). */
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (p == NULL)
+        abort();
+    return p;
+}
+
+static bool has_date(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+bool compliance_date_valid(const char *s)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (s == NULL || strlen(s) != COMPLIANCE_DATE_LEN || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < COMPLIANCE_DATE_LEN; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+    if (y < 1 || m < 1 || m > 12)
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d >= 1 && d <= days[m - 1] + (m == 2 && leap);
+}
+
+const char *compliance_status_name(enum compliance_status s)
+{
+    switch (s) {
+    case COMPLIANCE_MET: return "MET";
+    case COMPLIANCE_MET_LATE: return "MET_LATE";
+    case COMPLIANCE_OPEN: return "OPEN";
+    case COMPLIANCE_OVERDUE: return "OVERDUE";
+    case COMPLIANCE_UNKNOWN: return "UNKNOWN";
+    case COMPLIANCE_NOT_APPLICABLE: return "NOT_APPLICABLE";
+    }
+    return "UNSPECIFIED";
+}
+
+/* An optional date: absent, or valid. list and field name it in the message, e.g.
+ * "answers[2].date". */
+static int date_check(const char *date, const char *list, size_t i, const char *field,
+                      struct err *e)
+{
+    if (has_date(date) && !compliance_date_valid(date))
+        return err_set(e, ERR_INVALID_ARGUMENT, "%s[%zu].%s \"%s\" is not a date (YYYY-MM-DD)",
+                       list, i, field, date);
+    return 0;
+}
+
+static int input_check(const struct compliance_input *in, struct err *e)
+{
+    if (!compliance_date_valid(in->as_of))
+        return err_set(e, ERR_INVALID_ARGUMENT, "as_of \"%s\" is not a date (YYYY-MM-DD)",
+                       in->as_of != NULL ? in->as_of : "");
+    if (in->first_cycle < 0 || in->first_cycle > 9999)
+        return err_set(e, ERR_INVALID_ARGUMENT, "first_cycle %d is not a year",
+                       in->first_cycle);
+    for (size_t i = 0; i < in->n_items; i++) {
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(in->items[j].id, in->items[i].id) == 0)
+                return err_set(e, ERR_INVALID_ARGUMENT, "items[%zu].id \"%s\" appears twice",
+                               i, in->items[i].id);
+        if (date_check(in->items[i].deadline, "items", i, "deadline", e) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < in->n_answers; i++) {
+        const struct compliance_answer *a = &in->answers[i];
+        size_t k = 0;
+        while (k < in->n_items && strcmp(in->items[k].id, a->item_id) != 0)
+            k++;
+        if (k == in->n_items)
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "answers[%zu].item_id \"%s\" is not a compliance item", i, a->item_id);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(in->answers[j].item_id, a->item_id) == 0)
+                return err_set(e, ERR_INVALID_ARGUMENT,
+                               "answers[%zu].item_id \"%s\" was already answered in answers[%zu]",
+                               i, a->item_id, j);
+        if (a->reply > COMPLIANCE_REPLY_YES)
+            return err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].reply %d is not a reply", i,
+                           (int)a->reply);
+        if (date_check(a->date, "answers", i, "date", e) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < in->n_cycles; i++) {
+        const struct compliance_cycle *c = &in->cycles[i];
+        for (size_t j = 0; j < i; j++)
+            if (in->cycles[j].cycle == c->cycle)
+                return err_set(e, ERR_INVALID_ARGUMENT, "cycles[%zu].cycle %d appears twice", i,
+                               c->cycle);
+        if (c->submitted && !has_date(c->submitted_date))
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "cycles[%zu].submitted_date is required for a submitted cycle", i);
+        if (c->submitted && date_check(c->submitted_date, "cycles", i, "submitted_date", e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Paragraph 9 binds "each State with mature or highly developed ICT security capabilities" to
+ * assist developing countries; a least developed country is not such a State. */
+static bool item_applies(const struct compliance_item_def *d, const struct compliance_input *in)
+{
+    return !(in->ldc && strtol(d->paragraph, NULL, 10) == 9);
+}
+
+static int as_of_year(const struct compliance_input *in)
+{
+    return digits(in->as_of, 4);
+}
+
+/* Whether d becomes one report item per year (paragraph 8) rather than a single item. */
+static bool item_per_year(const struct compliance_item_def *d, const struct compliance_input *in)
+{
+    return d->recurrence == COMPLIANCE_ANNUAL && item_applies(d, in) && in->first_cycle != 0;
+}
+
+static size_t item_count(const struct compliance_item_def *d, const struct compliance_input *in)
+{
+    if (!item_per_year(d, in))
+        return 1;
+    int years = as_of_year(in) - in->first_cycle + 1;
+    return years > 0 ? (size_t)years : 0;
+}
+
+static char *id_dup(const char *id)
+{
+    size_t n = strlen(id) + 1;
+    return memcpy(xcalloc(n, 1), id, n);
+}
+
+/* An item evaluated once: a duty with or without a deadline, or an ANNUAL one whose years are
+ * not known. */
+static void item_once(struct compliance_item *it, const struct compliance_item_def *d,
+                      const struct compliance_input *in)
+{
+    /* Why an item is not met [answered no, not answered, dated after as_of] and its timing
+     * [deadline passed, not yet due, no deadline]. */
+    static const char *const not_met[3][3] = {
+        {"answered no, and the deadline has passed", "answered no; not yet due",
+         "answered no; this duty has no deadline"},
+        {"not answered, and the deadline has passed", "not answered; not yet due",
+         "not answered; this duty has no deadline"},
+        {"the date given is after as_of, and the deadline has passed",
+         "the date given is after as_of; not yet due",
+         "the date given is after as_of; this duty has no deadline"},
+    };
+    const struct compliance_answer *a = NULL;
+    for (size_t i = 0; i < in->n_answers && a == NULL; i++)
+        if (strcmp(in->answers[i].item_id, d->id) == 0)
+            a = &in->answers[i];
+    bool deadline = d->recurrence == COMPLIANCE_ONCE && has_date(d->deadline);
+
+    it->item_id = id_dup(d->id);
+    it->paragraph = d->paragraph;
+    if (deadline)
+        memcpy(it->deadline, d->deadline, sizeof it->deadline);
+    if (!item_applies(d, in)) {
+        it->status = COMPLIANCE_NOT_APPLICABLE;
+        it->note = "the duty falls on States with mature capabilities, not on a least developed "
+                   "country";
+        return;
+    }
+    if (d->recurrence == COMPLIANCE_ANNUAL) {
+        it->status = COMPLIANCE_UNKNOWN;
+        it->note = "the State has no self-assessment cycle, so the years owed are not known";
+        return;
+    }
+    if (!in->has_answers) {
+        it->status = COMPLIANCE_UNKNOWN;
+        it->note = "the State has submitted no compliance answers";
+        return;
+    }
+    bool dated = a != NULL && has_date(a->date);
+    if (dated)
+        memcpy(it->date, a->date, sizeof it->date);
+    bool yes = a != NULL && a->reply == COMPLIANCE_REPLY_YES;
+    bool future = yes && dated && strcmp(a->date, in->as_of) > 0;
+    if (yes && !future) {
+        if (!deadline) {
+            it->status = COMPLIANCE_MET;
+            it->note = "met; this duty has no deadline";
+        } else if (!dated) {
+            it->status = COMPLIANCE_MET;
+            it->note = "met; no date was given, so timeliness could not be checked";
+        } else if (strcmp(a->date, d->deadline) <= 0) {
+            it->status = COMPLIANCE_MET;
+            it->note = "met by the deadline";
+        } else {
+            it->status = COMPLIANCE_MET_LATE;
+            it->note = "met after the deadline";
+        }
+        return;
+    }
+    bool passed = deadline && strcmp(d->deadline, in->as_of) < 0;
+    int why = future ? 2 : a != NULL && a->reply == COMPLIANCE_REPLY_NO ? 0 : 1;
+    it->status = passed ? COMPLIANCE_OVERDUE : COMPLIANCE_OPEN;
+    it->note = not_met[why][passed ? 0 : deadline ? 1 : 2];
+}
+
+/* The paragraph 8 report owed for one calendar year. */
+static void item_year(struct compliance_item *it, const struct compliance_item_def *d,
+                      const struct compliance_input *in, int year)
+{
+    size_t n = strlen(d->id) + sizeof "-YYYY";
+    it->item_id = xcalloc(n, 1);
+    it->paragraph = d->paragraph;
+    snprintf(it->item_id, n, "%s-%04d", d->id, year);
+    snprintf(it->deadline, sizeof it->deadline, "%04d-12-31", year);
+
+    const struct compliance_cycle *c = NULL;
+    for (size_t i = 0; i < in->n_cycles && c == NULL; i++)
+        if (in->cycles[i].cycle == year)
+            c = &in->cycles[i];
+    if (c != NULL && c->submitted && strcmp(c->submitted_date, in->as_of) <= 0) {
+        memcpy(it->date, c->submitted_date, sizeof it->date);
+        bool on_time = strcmp(c->submitted_date, it->deadline) <= 0;
+        it->status = on_time ? COMPLIANCE_MET : COMPLIANCE_MET_LATE;
+        it->note = on_time ? "self-assessment submitted by 31 December"
+                           : "self-assessment submitted after 31 December";
+    } else if (strcmp(it->deadline, in->as_of) < 0) {
+        it->status = COMPLIANCE_OVERDUE;
+        it->note = "no self-assessment submitted for this year";
+    } else {
+        it->status = COMPLIANCE_OPEN;
+        it->note = "the year has not ended";
+    }
+}
+
+int compliance_evaluate(const struct compliance_input *in, struct compliance_report **out,
+                        struct err *e)
+{
+    *out = NULL;
+    if (input_check(in, e) != 0)
+        return -1;
+
+    size_t n = 0;
+    for (size_t i = 0; i < in->n_items; i++)
+        n += item_count(&in->items[i], in);
+    struct compliance_report *r = xcalloc(1, sizeof *r);
+    r->items = xcalloc(n, sizeof *r->items);
+    for (size_t i = 0; i < in->n_items; i++) {
+        const struct compliance_item_def *d = &in->items[i];
+        if (!item_per_year(d, in))
+            item_once(&r->items[r->n_items++], d, in);
+        else
+            for (int year = in->first_cycle; year <= as_of_year(in); year++)
+                item_year(&r->items[r->n_items++], d, in, year);
+    }
+    *out = r;
+    return 0;
+}
+
+void compliance_report_free(struct compliance_report *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->n_items; i++)
+        free(r->items[i].item_id);
+    free(r->items);
+    free(r);
+}

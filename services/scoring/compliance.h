@@ -1,0 +1,124 @@
+/* compliance.h: a State's compliance with Resolution #1 (68th session), item by item, as of a
+ * given date. Pure C11: no I/O and no clock (the date is an input), so reports are reproducible.
+ *
+ * Statuses of an item with no recurrence, given the State's latest SUBMITTED compliance answers:
+ *   NOT_APPLICABLE  the duty does not fall on this State: paragraph 9 (assistance to developing
+ *                   countries, owed by States with mature capabilities) for a least developed
+ *                   country. Decided before anything else.
+ *   UNKNOWN         the State has no submitted compliance answers at all.
+ *   MET             answered yes, dated on or before the deadline, or the item has no deadline.
+ *                   Yes with a deadline but no date is MET too, with a note that timeliness could
+ *                   not be checked: lateness cannot be shown, and OPEN or OVERDUE would deny an
+ *                   enactment the State reports.
+ *   MET_LATE        answered yes, dated after the deadline.
+ *   OVERDUE         answered no or not answered, and the deadline is before as_of.
+ *   OPEN            answered no or not answered, and the deadline is on or after as_of, or the item
+ *                   has no deadline.
+ *   A yes dated after as_of counts as not yet met (OPEN or OVERDUE): the report is as of as_of.
+ *
+ * An ANNUAL item (paragraph 8: report by the end of each calendar year) is expanded into one item
+ * per year, from the State's first cycle to as_of's year, with id "<item id>-<year>" (e.g.
+ * "para8-report-2024") and deadline 31 December of that year; its yes/no answer is not used:
+ *   MET       a SUBMITTED self-assessment of that cycle, submitted on or before 31 December;
+ *   MET_LATE  submitted after 31 December (and on or before as_of);
+ *   OVERDUE   none submitted by as_of, and 31 December of that year is before as_of;
+ *   OPEN      none submitted yet, and the year has not ended.
+ * A State with no first cycle gets one item "<item id>", UNKNOWN: the years owed are not known.
+ * Cycles are calendar years.
+ *
+ * Dates are "YYYY-MM-DD" strings (proleptic Gregorian), compared as strings once validated; NULL
+ * or "" means none. Ownership: the report is allocated by compliance_evaluate and freed by
+ * compliance_report_free (NULL is a no-op); it owns its item ids, while paragraph points into the
+ * caller's items, which must outlive the report. */
+#ifndef UNIC_COMPLIANCE_H
+#define UNIC_COMPLIANCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+#define COMPLIANCE_DATE_LEN 10 /* strlen("YYYY-MM-DD") */
+
+/* Numbered in the order of issue #5, from 1, so a proto enum with 0 = UNSPECIFIED maps 1:1. */
+enum compliance_status {
+    COMPLIANCE_MET = 1,
+    COMPLIANCE_MET_LATE = 2,
+    COMPLIANCE_OPEN = 3,
+    COMPLIANCE_OVERDUE = 4,
+    COMPLIANCE_UNKNOWN = 5,
+    COMPLIANCE_NOT_APPLICABLE = 6,
+};
+
+enum compliance_recurrence {
+    COMPLIANCE_ONCE = 0,   /* catalog recurrence NONE */
+    COMPLIANCE_ANNUAL = 1, /* catalog recurrence ANNUAL */
+};
+
+enum compliance_reply {
+    COMPLIANCE_REPLY_NONE = 0, /* the question was left unanswered */
+    COMPLIANCE_REPLY_NO = 1,
+    COMPLIANCE_REPLY_YES = 2,
+};
+
+struct compliance_item_def {
+    const char *id;        /* e.g. "para4-laws" */
+    const char *paragraph; /* e.g. "4(a)" */
+    const char *deadline;  /* "YYYY-MM-DD", or NULL/"" for none; ignored when ANNUAL */
+    enum compliance_recurrence recurrence;
+};
+
+struct compliance_answer {
+    const char *item_id;
+    enum compliance_reply reply;
+    const char *date; /* when the duty was met, e.g. a law's enactment; NULL/"" if not given */
+};
+
+/* One self-assessment cycle of the State, for paragraph 8. */
+struct compliance_cycle {
+    int cycle; /* the calendar year */
+    bool submitted;
+    const char *submitted_date; /* required when submitted */
+};
+
+struct compliance_input {
+    const struct compliance_item_def *items; /* the report lists them in this order */
+    size_t n_items;
+    bool has_answers; /* false: the State never submitted compliance answers */
+    const struct compliance_answer *answers;
+    size_t n_answers;
+    bool ldc; /* on the UN list of least developed countries */
+    const char *as_of;
+    const struct compliance_cycle *cycles;
+    size_t n_cycles;
+    int first_cycle; /* the State's first self-assessment cycle; 0 when it has none */
+};
+
+struct compliance_item {
+    char *item_id;
+    const char *paragraph;
+    enum compliance_status status;
+    char deadline[COMPLIANCE_DATE_LEN + 1]; /* "" when none */
+    char date[COMPLIANCE_DATE_LEN + 1];     /* when met or submitted; "" when none */
+    const char *note; /* a short plain-language reason, static text */
+};
+
+struct compliance_report {
+    struct compliance_item *items;
+    size_t n_items;
+};
+
+/* Evaluates every item as of in->as_of. Fails with ERR_INVALID_ARGUMENT, naming the field
+ * (e.g. "answers[2].date"), on an invalid date, an item or cycle listed twice, an answer to an
+ * unknown item or answered twice, or a submitted cycle without its date. */
+int compliance_evaluate(const struct compliance_input *in, struct compliance_report **out,
+                        struct err *e);
+void compliance_report_free(struct compliance_report *r);
+
+/* "MET", "MET_LATE", "OPEN", "OVERDUE", "UNKNOWN", "NOT_APPLICABLE"; "UNSPECIFIED" otherwise. */
+const char *compliance_status_name(enum compliance_status s);
+
+/* Whether s is a real calendar date written "YYYY-MM-DD", years 0001-9999. */
+bool compliance_date_valid(const char *s);
+
+#endif
