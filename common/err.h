@@ -33,7 +33,7 @@ struct err {
 
 /* Fills *e (which may be NULL) and returns -1, so callers can write `return err_set(...)`. */
 int err_set(struct err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int err_setv(struct err *e, int code, const char *fmt, va_list ap);
+int err_setv(struct err *e, int code, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 void err_clear(struct err *e);
 /* The canonical name of a status code, e.g. "INVALID_ARGUMENT". */
 const char *err_code_name(int code);

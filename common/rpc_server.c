@@ -263,6 +263,19 @@ static void handle(struct pending *p)
     if (authz)
         c.authorization = arena_strndup(&c.arena, (const char *)GRPC_SLICE_START_PTR(*authz),
                                         GRPC_SLICE_LENGTH(*authz));
+    /* Authenticate before parsing: an anonymous caller must not make us do work. Health checks
+     * need no credentials. */
+    bool health = p->m->handler == NULL;
+    if (!health) {
+        if (rpc_deadline_passed(&c)) {
+            err_set(&e, ERR_DEADLINE_EXCEEDED, "deadline passed before the call was served");
+            goto done;
+        }
+        if (auth_authenticate(s->auth, c.db, c.authorization,
+                              c.authorization ? strlen(c.authorization) : 0, &c.principal, &e) < 0)
+            goto done;
+        snprintf(p->caller, sizeof p->caller, "%s", c.principal.label);
+    }
     if (p->payload == NULL) {
         err_set(&e, ERR_INVALID_ARGUMENT, "request message missing");
         goto done;
@@ -273,18 +286,10 @@ static void handle(struct pending *p)
                 p->m->input->name);
         goto done;
     }
-    if (p->m->handler == NULL) {
+    if (health) {
         health_check(p, req, &c, &reply, &e);
         goto done;
     }
-    if (rpc_deadline_passed(&c)) {
-        err_set(&e, ERR_DEADLINE_EXCEEDED, "deadline passed before the call was served");
-        goto done;
-    }
-    if (auth_authenticate(s->auth, c.db, c.authorization, c.authorization ? strlen(c.authorization) : 0,
-                          &c.principal, &e) < 0)
-        goto done;
-    snprintf(p->caller, sizeof p->caller, "%s", c.principal.label);
     if (p->m->handler(&c, req, &reply, &e) < 0) {
         if (e.code == ERR_OK)
             err_set(&e, ERR_INTERNAL, "handler failed without saying why");

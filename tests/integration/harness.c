@@ -1,0 +1,285 @@
+/* harness.c: child processes, a per-test database and gRPC calls for the integration tests.
+ * Services run as real binaries against the real PostgreSQL and Redis of the ctest fixture. */
+#include "harness.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "grpc/health/v1/health.pb-c.h"
+#include "unic/catalog/v1/catalog.pb-c.h"
+#include "unic/matching/v1/matching.pb-c.h"
+#include "unic/responses/v1/responses.pb-c.h"
+#include "unic/scoring/v1/scoring.pb-c.h"
+
+static const char *const svc_names[SVC_COUNT] = {"catalog", "responses", "scoring", "matching"};
+
+static const ProtobufCServiceDescriptor *svc_descriptor(enum svc_id id)
+{
+    switch (id) {
+    case SVC_CATALOG: return &unic__catalog__v1__catalog_service__descriptor;
+    case SVC_RESPONSES: return &unic__responses__v1__response_service__descriptor;
+    case SVC_SCORING: return &unic__scoring__v1__scoring_service__descriptor;
+    default: return &unic__matching__v1__matching_service__descriptor;
+    }
+}
+
+/* Reads KEY=VALUE (VALUE possibly in single quotes) from the fixture's env file. */
+static int env_file_get(const char *path, const char *key, char *out, size_t size)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    char line[2048];
+    int rc = -1;
+    size_t klen = strlen(key);
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strncmp(line, key, klen) != 0 || line[klen] != '=')
+            continue;
+        char *v = line + klen + 1;
+        size_t vlen = strlen(v);
+        if (vlen >= 2 && v[0] == '\'' && v[vlen - 1] == '\'') {
+            v[vlen - 1] = '\0';
+            v++;
+        }
+        snprintf(out, size, "%s", v);
+        rc = 0;
+        break;
+    }
+    fclose(f);
+    return rc;
+}
+
+int harness_sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int admin_exec(const char *url, const char *sql)
+{
+    PGconn *c = PQconnectdb(url);
+    int rc = -1;
+    if (PQstatus(c) == CONNECTION_OK) {
+        PGresult *r = PQexec(c, sql);
+        if (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK)
+            rc = 0;
+        else
+            fprintf(stderr, "harness: %s: %s", sql, PQerrorMessage(c));
+        PQclear(r);
+    } else {
+        fprintf(stderr, "harness: %s", PQerrorMessage(c));
+    }
+    PQfinish(c);
+    return rc;
+}
+
+int harness_init(struct harness *h, const char *name)
+{
+    memset(h, 0, sizeof *h);
+    snprintf(h->name, sizeof h->name, "%s", name);
+    const char *state = getenv("UNIC_TEST_STATE_DIR"), *bin = getenv("UNIC_BIN_DIR"),
+               *base = getenv("UNIC_TEST_PORT_BASE");
+    if (!state || !bin || !base) {
+        fprintf(stderr, "harness: run through ctest (UNIC_TEST_STATE_DIR, UNIC_BIN_DIR, "
+                        "UNIC_TEST_PORT_BASE are not set)\n");
+        return -1;
+    }
+    snprintf(h->state_dir, sizeof h->state_dir, "%s", state);
+    snprintf(h->bin_dir, sizeof h->bin_dir, "%s", bin);
+    h->port_base = atoi(base);
+    char env[700];
+    snprintf(env, sizeof env, "%s/env", state);
+    if (env_file_get(env, "UNIC_DB_URL", h->admin_url, sizeof h->admin_url) < 0 ||
+        env_file_get(env, "UNIC_REDIS", h->redis, sizeof h->redis) < 0) {
+        fprintf(stderr, "harness: %s missing: is the infra fixture up?\n", env);
+        return -1;
+    }
+    char sql[256];
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS test_%s WITH (FORCE)", name);
+    if (admin_exec(h->admin_url, sql) < 0)
+        return -1;
+    snprintf(sql, sizeof sql, "CREATE DATABASE test_%s", name);
+    if (admin_exec(h->admin_url, sql) < 0)
+        return -1;
+    char admin[sizeof h->admin_url];
+    memcpy(admin, h->admin_url, sizeof admin);
+    char *db = strstr(admin, "dbname=unic");
+    if (db == NULL)
+        return -1;
+    char url[sizeof h->db_url];
+    snprintf(url, sizeof url, "%.*sdbname=test_%s%s", (int)(db - admin), admin, name,
+             db + strlen("dbname=unic"));
+    memcpy(h->db_url, url, sizeof url);
+    struct err e;
+    if (auth_key_generate(h->operator_key, &e) < 0)
+        return -1;
+    for (int i = 0; i < SVC_COUNT; i++) {
+        char log[sizeof h->svc[i].log];
+        snprintf(log, sizeof log, "%s/%s-%s.log", h->state_dir, name, svc_names[i]);
+        memcpy(h->svc[i].log, log, sizeof log);
+        unlink(h->svc[i].log); /* each run's logs only; a restart within the run appends */
+        h->svc[i].port = h->port_base + i;
+        snprintf(h->svc[i].addr, sizeof h->svc[i].addr, "127.0.0.1:%d", h->svc[i].port);
+    }
+    return 0;
+}
+
+void harness_destroy(struct harness *h)
+{
+    for (int i = 0; i < SVC_COUNT; i++) {
+        if (h->svc[i].pid)
+            harness_stop(h, (enum svc_id)i, SIGKILL);
+        rpc_client_free(h->svc[i].client);
+        h->svc[i].client = NULL;
+    }
+}
+
+static struct rpc_client *svc_client(struct harness *h, enum svc_id id)
+{
+    if (h->svc[id].client == NULL)
+        h->svc[id].client = rpc_client_new(h->svc[id].addr, 10000);
+    return h->svc[id].client;
+}
+
+int harness_start(struct harness *h, enum svc_id id, const char *const *extra_env)
+{
+    struct svc_proc *p = &h->svc[id];
+    char exe[700];
+    snprintf(exe, sizeof exe, "%s/services/%s/unic-%s", h->bin_dir, svc_names[id], svc_names[id]);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        char v[8][1100];
+        snprintf(v[0], sizeof v[0], "127.0.0.1:%d", p->port);
+        setenv("UNIC_LISTEN", v[0], 1);
+        setenv("UNIC_DB_URL", h->db_url, 1);
+        setenv("UNIC_REDIS", h->redis, 1);
+        setenv("UNIC_BOOTSTRAP_KEY", h->operator_key, 1);
+        setenv("UNIC_WORKERS", "2", 1);
+        for (int i = 0; i < SVC_COUNT; i++) {
+            static const char *const vars[SVC_COUNT] = {"UNIC_CATALOG_ADDR", "UNIC_RESPONSES_ADDR",
+                                                        "UNIC_SCORING_ADDR", NULL};
+            if (vars[i])
+                setenv(vars[i], h->svc[i].addr, 1);
+        }
+        for (const char *const *kv = extra_env; kv && *kv; kv++) {
+            const char *eq = strchr(*kv, '=');
+            if (eq == NULL)
+                continue;
+            snprintf(v[1], sizeof v[1], "%.*s", (int)(eq - *kv), *kv);
+            setenv(v[1], eq + 1, 1);
+        }
+        if (freopen(p->log, "a", stderr) == NULL)
+            _exit(126);
+        execl(exe, exe, (char *)NULL);
+        fprintf(stderr, "exec %s: %s\n", exe, strerror(errno));
+        _exit(127);
+    }
+    p->pid = pid;
+    for (int i = 0; i < 300; i++) { /* up to 30 s: migrations, and ASan makes start-up slow */
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            p->pid = 0;
+            fprintf(stderr, "harness: %s exited during start-up; see %s\n", svc_names[id], p->log);
+            return -1;
+        }
+        if (harness_health(h, id) == 1)
+            return 0;
+        nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+    }
+    fprintf(stderr, "harness: %s not SERVING after 30 s; see %s\n", svc_names[id], p->log);
+    return -1;
+}
+
+int harness_stop(struct harness *h, enum svc_id id, int sig)
+{
+    struct svc_proc *p = &h->svc[id];
+    if (p->pid == 0)
+        return -1;
+    kill(p->pid, sig);
+    int st = 0;
+    while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    p->pid = 0;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int harness_key(struct harness *h, enum role role, const char *state, char key[64])
+{
+    struct db db;
+    struct err e;
+    int rc = -1;
+    if (db_init(&db, h->db_url, &e) == 0 &&
+        db_migrate(&db, "auth", auth_migrations, auth_migrations_count, &e) == 0 &&
+        auth_key_generate(key, &e) == 0 && auth_key_store(&db, key, role, state, h->name, NULL, &e) == 0)
+        rc = 0;
+    else
+        fprintf(stderr, "harness: could not issue a key: %s\n", e.msg);
+    db_destroy(&db);
+    return rc;
+}
+
+int harness_revoke(struct harness *h, const char *key)
+{
+    struct db db;
+    struct err e;
+    char hash[65];
+    auth_hash(key, strlen(key), hash);
+    hash[16] = '\0';
+    int rc = db_init(&db, h->db_url, &e) == 0 ? auth_key_revoke(&db, hash, &e) : -1;
+    db_destroy(&db);
+    return rc;
+}
+
+int harness_sql(struct harness *h, const char *sql)
+{
+    return admin_exec(h->db_url, sql);
+}
+
+int harness_call(struct harness *h, enum svc_id id, const char *key, const char *method,
+                 const ProtobufCMessage *req, ProtobufCMessage **reply, char *msg, size_t msg_size)
+{
+    struct rpc_stub stub;
+    struct err e;
+    char authz[128];
+    rpc_stub_init(&stub, svc_client(h, id), svc_descriptor(id), NULL);
+    if (key) {
+        snprintf(authz, sizeof authz, "Bearer %s", key);
+        stub.authorization = authz;
+    }
+    *reply = NULL;
+    err_clear(&e);
+    rpc_call(&stub, method, req, reply, &e);
+    if (msg)
+        snprintf(msg, msg_size, "%s", e.msg);
+    return e.code;
+}
+
+int harness_health(struct harness *h, enum svc_id id)
+{
+    struct rpc_stub stub;
+    struct err e;
+    Grpc__Health__V1__HealthCheckRequest req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
+    ProtobufCMessage *reply = NULL;
+    rpc_stub_init(&stub, svc_client(h, id), &grpc__health__v1__health__descriptor, NULL);
+    if (rpc_call(&stub, "Check", &req.base, &reply, &e) < 0)
+        return -e.code;
+    int status = ((Grpc__Health__V1__HealthCheckResponse *)reply)->status;
+    protobuf_c_message_free_unpacked(reply, NULL);
+    return status;
+}

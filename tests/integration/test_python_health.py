@@ -1,0 +1,87 @@
+"""test_python_health: a client not written in C (Debian's grpcio) against the real services:
+health on every service, malformed bytes, an unknown method, and authentication."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import unic_testlib as lib  # noqa: E402
+
+import grpc  # noqa: E402
+
+lib.generate_stubs("grpc/health/v1/health.proto", "unic/common/v1/common.proto",
+                   "unic/catalog/v1/catalog.proto")
+from grpc.health.v1 import health_pb2  # noqa: E402
+from unic.catalog.v1 import catalog_pb2, catalog_pb2_grpc  # noqa: E402
+
+SERVICES = [s for s in lib.SERVICES
+            if os.path.exists(os.path.join(lib.BIN, "services", s, "unic-" + s))]
+
+
+class PythonClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = lib.Stack("python_health")
+        for service in SERVICES:
+            cls.stack.start(service)
+
+    @classmethod
+    def tearDownClass(cls):
+        for service in SERVICES:
+            self_code = cls.stack.stop(service)
+            assert self_code == 0, "%s exited %d" % (service, self_code)
+        cls.stack.close()
+
+    def test_every_service_reports_serving_without_credentials(self):
+        self.assertIn("catalog", SERVICES)
+        for service in SERVICES:
+            reply = self.stack.health_stub(service).Check(health_pb2.HealthCheckRequest(), timeout=5)
+            self.assertEqual(reply.status, health_pb2.HealthCheckResponse.SERVING, service)
+
+    def test_unknown_health_service_is_not_found(self):
+        with self.assertRaises(grpc.RpcError) as ctx:
+            self.stack.health_stub("catalog").Check(
+                health_pb2.HealthCheckRequest(service="no.such.Service"), timeout=5)
+        self.assertEqual(ctx.exception.code(), grpc.StatusCode.NOT_FOUND)
+
+    def test_garbage_bytes_are_invalid_argument_and_the_server_lives(self):
+        channel = grpc.insecure_channel(self.stack.addr("catalog"))
+        raw = channel.unary_unary("/unic.catalog.v1.CatalogService/ListTopics",
+                                  request_serializer=lambda b: b, response_deserializer=lambda b: b)
+        key = self.stack.key("OPERATOR")
+        with self.assertRaises(grpc.RpcError) as ctx:
+            raw(b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01garbage", timeout=5,
+                metadata=lib.metadata(key))
+        self.assertEqual(ctx.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("malformed request", ctx.exception.details())
+        stub = catalog_pb2_grpc.CatalogServiceStub(channel)
+        topics = stub.ListTopics(catalog_pb2.ListTopicsRequest(), timeout=5, metadata=lib.metadata(key))
+        self.assertGreaterEqual(len(topics.topics), 11)
+
+    def test_unknown_method_is_unimplemented_at_once(self):
+        channel = grpc.insecure_channel(self.stack.addr("catalog"))
+        raw = channel.unary_unary("/unic.catalog.v1.CatalogService/NoSuchMethod",
+                                  request_serializer=lambda b: b, response_deserializer=lambda b: b)
+        with self.assertRaises(grpc.RpcError) as ctx:
+            raw(b"", timeout=5)
+        self.assertEqual(ctx.exception.code(), grpc.StatusCode.UNIMPLEMENTED)
+
+    def test_missing_and_bad_keys_are_unauthenticated(self):
+        stub = catalog_pb2_grpc.CatalogServiceStub(grpc.insecure_channel(self.stack.addr("catalog")))
+        for md in ((), lib.metadata("unic_wrong"), (("authorization", "Basic abc"),)):
+            with self.assertRaises(grpc.RpcError) as ctx:
+                stub.ListStates(catalog_pb2.ListStatesRequest(), timeout=5, metadata=md)
+            self.assertEqual(ctx.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+
+    def test_state_reference_data_has_193_members(self):
+        stub = catalog_pb2_grpc.CatalogServiceStub(grpc.insecure_channel(self.stack.addr("catalog")))
+        states = stub.ListStates(catalog_pb2.ListStatesRequest(), timeout=5,
+                                 metadata=lib.metadata(self.stack.key("STATE", "KEN"))).states
+        self.assertEqual(len(states), 193)
+        ken = [s for s in states if s.code == "KEN"][0]
+        self.assertEqual((ken.region, ken.sub_region, ken.ldc), ("Africa", "Sub-Saharan Africa", False))
+        self.assertEqual(sum(1 for s in states if s.ldc), 44)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

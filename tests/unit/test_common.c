@@ -1,0 +1,207 @@
+/* test_common.c: unit tests of the runtime's pure parts: configuration parsing, string checks,
+ * JSON escaping, the arena and key hashing. No I/O. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "auth.h"
+#include "config.h"
+#include "log.h"
+#include "mem.h"
+#include "text.h"
+
+/* A fake environment: NULL-terminated pairs. */
+static const char *const *fake_env;
+
+static const char *fake_get(const char *name)
+{
+    for (const char *const *p = fake_env; p && *p; p += 2)
+        if (strcmp(p[0], name) == 0)
+            return p[1];
+    return NULL;
+}
+
+static int load(struct config *c, struct err *e, const char *const *env)
+{
+    fake_env = env;
+    return config_load(c, "test", 50051, fake_get, e);
+}
+
+static void test_config_defaults_apply_without_environment(void **state)
+{
+    (void)state;
+    struct config c;
+    struct err e;
+    assert_int_equal(load(&c, &e, NULL), 0);
+    assert_string_equal(c.listen, "127.0.0.1:50051");
+    assert_int_equal(c.max_recv_bytes, 4 * 1024 * 1024);
+    assert_int_equal(c.grace_seconds, 10);
+    assert_string_equal(c.redis_host, "127.0.0.1");
+    assert_int_equal(c.redis_port, 6379);
+    assert_true(c.workers >= 1);
+}
+
+static void test_config_bad_number_names_the_variable(void **state)
+{
+    (void)state;
+    struct config c;
+    struct err e;
+    const char *env[] = {"UNIC_WORKERS", "two", NULL};
+    assert_int_equal(load(&c, &e, env), -1);
+    assert_non_null(strstr(e.msg, "UNIC_WORKERS"));
+    const char *env2[] = {"UNIC_GRACE_SECONDS", "-1", NULL};
+    assert_int_equal(load(&c, &e, env2), -1);
+    assert_non_null(strstr(e.msg, "UNIC_GRACE_SECONDS"));
+}
+
+static void test_config_bad_address_names_the_variable(void **state)
+{
+    (void)state;
+    struct config c;
+    struct err e;
+    const char *env[] = {"UNIC_LISTEN", "localhost", NULL};
+    assert_int_equal(load(&c, &e, env), -1);
+    assert_non_null(strstr(e.msg, "UNIC_LISTEN"));
+    const char *env2[] = {"UNIC_REDIS", "127.0.0.1:99999", NULL};
+    assert_int_equal(load(&c, &e, env2), -1);
+    assert_non_null(strstr(e.msg, "UNIC_REDIS"));
+}
+
+static void test_config_redis_off_disables_cache(void **state)
+{
+    (void)state;
+    struct config c;
+    struct err e;
+    const char *env[] = {"UNIC_REDIS", "off", "UNIC_LOG_LEVEL", "debug", NULL};
+    assert_int_equal(load(&c, &e, env), 0);
+    assert_string_equal(c.redis_host, "");
+    assert_int_equal(c.log_level, LOG_DEBUG);
+}
+
+static void test_config_short_bootstrap_key_is_refused(void **state)
+{
+    (void)state;
+    struct config c;
+    struct err e;
+    const char *env[] = {"UNIC_BOOTSTRAP_KEY", "short", NULL};
+    assert_int_equal(load(&c, &e, env), -1);
+    assert_non_null(strstr(e.msg, "UNIC_BOOTSTRAP_KEY"));
+    const char *env2[] = {"UNIC_BOOTSTRAP_KEY_FILE", "/nonexistent/key", NULL};
+    assert_int_equal(load(&c, &e, env2), -1);
+    assert_non_null(strstr(e.msg, "UNIC_BOOTSTRAP_KEY_FILE"));
+}
+
+static void test_text_rejects_invalid_utf8_and_controls(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    assert_true(text_valid("Côte d’Ivoire", false, &n));
+    assert_int_equal(n, 13);
+    assert_false(text_valid("\xc3", false, NULL));             /* truncated sequence */
+    assert_false(text_valid("\xc0\xaf", false, NULL));         /* overlong '/' */
+    assert_false(text_valid("\xed\xa0\x80", false, NULL));     /* surrogate */
+    assert_false(text_valid("a\x01" "b", false, NULL));        /* control character */
+    assert_false(text_valid("line\nbreak", false, NULL));
+    assert_true(text_valid("line\nbreak\ttab", true, NULL));   /* allowed in free text */
+    assert_false(text_valid("\xc2\x85", true, NULL));          /* C1 control */
+}
+
+static void test_text_dates_follow_the_calendar(void **state)
+{
+    (void)state;
+    assert_true(text_date_valid("2015-12-31"));
+    assert_true(text_date_valid("2024-02-29"));
+    assert_false(text_date_valid("2023-02-29"));
+    assert_false(text_date_valid("1900-02-29"));
+    assert_false(text_date_valid("2015-13-01"));
+    assert_false(text_date_valid("2015-1-01"));
+    assert_false(text_date_valid("2015-12-31x"));
+}
+
+static void test_text_uri_must_be_absolute_http(void **state)
+{
+    (void)state;
+    assert_true(text_http_uri_valid("https://www.first.org/members/teams/"));
+    assert_true(text_http_uri_valid("http://example.org"));
+    assert_false(text_http_uri_valid("ftp://example.org"));
+    assert_false(text_http_uri_valid("https://"));
+    assert_false(text_http_uri_valid("/relative/path"));
+    assert_false(text_http_uri_valid("https://exa mple.org"));
+    assert_false(text_http_uri_valid("javascript:alert(1)"));
+}
+
+static void test_log_escape_produces_valid_json_string(void **state)
+{
+    (void)state;
+    char buf[64];
+    log_json_escape(buf, sizeof buf, "a\"b\\c\nd\x01");
+    assert_string_equal(buf, "a\\\"b\\\\c\\nd\\u0001");
+    char small[4];
+    log_json_escape(small, sizeof small, "\"\"\"");
+    assert_string_equal(small, "\\\""); /* never cuts an escape in half */
+}
+
+static void test_arena_allocations_are_zeroed_and_aligned(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    for (int i = 1; i < 2000; i += 37) {
+        unsigned char *p = arena_alloc(&a, (size_t)i);
+        assert_int_equal((uintptr_t)p % sizeof(max_align_t), 0);
+        for (int j = 0; j < i; j++)
+            assert_int_equal(p[j], 0);
+        memset(p, 0xab, (size_t)i);
+    }
+    char *big = arena_alloc(&a, 100000); /* larger than a block */
+    big[99999] = 'x';
+    assert_string_equal(arena_printf(&a, "%s-%d", "q", 18), "q-18");
+    arena_destroy(&a);
+}
+
+static void test_key_hash_is_sha256_hex(void **state)
+{
+    (void)state;
+    char hex[65];
+    auth_hash("abc", 3, hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void test_generated_keys_differ_and_have_the_prefix(void **state)
+{
+    (void)state;
+    char a[64], b[64];
+    struct err e;
+    assert_int_equal(auth_key_generate(a, &e), 0);
+    assert_int_equal(auth_key_generate(b, &e), 0);
+    assert_int_equal(strlen(a), 48);
+    assert_memory_equal(a, "unic_", 5);
+    assert_string_not_equal(a, b);
+    enum role r;
+    assert_int_equal(auth_role_parse("state", &r), 0);
+    assert_int_equal(r, ROLE_STATE);
+    assert_int_equal(auth_role_parse("admin", &r), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_defaults_apply_without_environment),
+        cmocka_unit_test(test_config_bad_number_names_the_variable),
+        cmocka_unit_test(test_config_bad_address_names_the_variable),
+        cmocka_unit_test(test_config_redis_off_disables_cache),
+        cmocka_unit_test(test_config_short_bootstrap_key_is_refused),
+        cmocka_unit_test(test_text_rejects_invalid_utf8_and_controls),
+        cmocka_unit_test(test_text_dates_follow_the_calendar),
+        cmocka_unit_test(test_text_uri_must_be_absolute_http),
+        cmocka_unit_test(test_log_escape_produces_valid_json_string),
+        cmocka_unit_test(test_arena_allocations_are_zeroed_and_aligned),
+        cmocka_unit_test(test_key_hash_is_sha256_hex),
+        cmocka_unit_test(test_generated_keys_differ_and_have_the_prefix),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
