@@ -1,0 +1,227 @@
+/* load.c: unary-call load over loopback against running UNIC services: calls per second and
+ * p50/p99 latency per workload at several concurrencies, printed as a table with each figure as a
+ * ratio to Health/Check measured in the same run. Prints; never asserts on time.
+ *   unic-load --key KEY [--seconds S] [--concurrency 1,16,64] [--workloads health,questionnaire]
+ *             [--catalog ADDR] [--responses ADDR] [--scoring ADDR] [--scoring-cold ADDR]
+ *             [--db-url CONNINFO]   (to issue the State keys the write workloads need) */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "bench_workloads.h"
+#include "log.h"
+#include "mem.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct worker {
+    pthread_t thread;
+    const struct workload *w;
+    struct bench_ctx *ctx;
+    int index;
+    void *state;
+    double *lat;      /* seconds, one per completed call */
+    size_t n, cap;
+    long errors;
+    int last_error;
+    char last_msg[200];
+    atomic_int *phase; /* 0 warm-up, 1 measure, 2 stop */
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *k = arg;
+    while (atomic_load(k->phase) < 2) {
+        struct err e;
+        err_clear(&e);
+        double t0 = now_s();
+        int rc = k->w->call(k->ctx, k->state, &e);
+        double dt = now_s() - t0;
+        if (atomic_load(k->phase) != 1)
+            continue;
+        if (rc < 0) {
+            k->errors++;
+            k->last_error = e.code;
+            snprintf(k->last_msg, sizeof k->last_msg, "%s", e.msg);
+            continue;
+        }
+        if (k->n == k->cap) {
+            k->cap = k->cap ? k->cap * 2 : 4096;
+            k->lat = xrealloc(k->lat, k->cap * sizeof *k->lat);
+        }
+        k->lat[k->n++] = dt;
+    }
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+struct result {
+    double calls_per_s, p50_ms, p99_ms;
+    long errors;
+};
+
+static int run_cell(const struct workload *w, struct bench_ctx *ctx, int conc, double seconds,
+                    struct result *out)
+{
+    struct worker *k = xcalloc((size_t)conc, sizeof *k);
+    atomic_int phase = 0;
+    int rc = 0;
+    for (int i = 0; i < conc; i++) {
+        k[i].w = w;
+        k[i].ctx = ctx;
+        k[i].index = i;
+        k[i].phase = &phase;
+        struct err e;
+        if (w->setup && w->setup(ctx, i, &k[i].state, &e) < 0) {
+            fprintf(stderr, "%s: setup of worker %d failed: %s\n", w->name, i, e.msg);
+            conc = i;
+            rc = -1;
+            goto done;
+        }
+    }
+    for (int i = 0; i < conc; i++)
+        pthread_create(&k[i].thread, NULL, worker_main, &k[i]);
+    nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL); /* warm-up: connections, caches */
+    double t0 = now_s();
+    atomic_store(&phase, 1);
+    nanosleep(&(struct timespec){(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)}, NULL);
+    atomic_store(&phase, 2);
+    double elapsed = now_s() - t0;
+    size_t total = 0;
+    for (int i = 0; i < conc; i++) {
+        pthread_join(k[i].thread, NULL);
+        total += k[i].n;
+    }
+    double *all = xmalloc((total ? total : 1) * sizeof *all);
+    size_t n = 0;
+    out->errors = 0;
+    for (int i = 0; i < conc; i++) {
+        memcpy(all + n, k[i].lat, k[i].n * sizeof *all);
+        n += k[i].n;
+        out->errors += k[i].errors;
+        if (k[i].errors && i == 0)
+            fprintf(stderr, "%s: %ld errors, last: %s: %s\n", w->name, k[i].errors,
+                    err_code_name(k[i].last_error), k[i].last_msg);
+    }
+    qsort(all, n, sizeof *all, cmp_double);
+    out->calls_per_s = (double)n / elapsed;
+    out->p50_ms = n ? all[n / 2] * 1e3 : 0;
+    out->p99_ms = n ? all[(size_t)((double)(n - 1) * 0.99)] * 1e3 : 0;
+    free(all);
+done:
+    for (int i = 0; i < conc; i++) {
+        if (w->teardown)
+            w->teardown(ctx, k[i].state);
+        free(k[i].lat);
+    }
+    free(k);
+    return rc;
+}
+
+static void usage(void)
+{
+    fputs("usage: unic-load --key KEY [--seconds S] [--concurrency 1,16,64] [--workloads a,b]\n"
+          "       [--catalog ADDR] [--responses ADDR] [--scoring ADDR] [--scoring-cold ADDR]\n"
+          "       [--db-url CONNINFO]\n",
+          stderr);
+    bench_workloads_list(stderr);
+}
+
+int main(int argc, char **argv)
+{
+    struct bench_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    snprintf(ctx.catalog, sizeof ctx.catalog, "127.0.0.1:50051");
+    snprintf(ctx.responses, sizeof ctx.responses, "127.0.0.1:50052");
+    snprintf(ctx.scoring, sizeof ctx.scoring, "127.0.0.1:50053");
+    const char *conc_list = "1,16,64", *workloads = "health,questionnaire";
+    double seconds = 3;
+    for (int i = 1; i < argc; i++) {
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (v == NULL) {
+            usage();
+            return 2;
+        }
+        if (strcmp(argv[i], "--key") == 0)
+            snprintf(ctx.operator_key, sizeof ctx.operator_key, "%s", v);
+        else if (strcmp(argv[i], "--seconds") == 0)
+            seconds = atof(v);
+        else if (strcmp(argv[i], "--concurrency") == 0)
+            conc_list = v;
+        else if (strcmp(argv[i], "--workloads") == 0)
+            workloads = v;
+        else if (strcmp(argv[i], "--catalog") == 0)
+            snprintf(ctx.catalog, sizeof ctx.catalog, "%s", v);
+        else if (strcmp(argv[i], "--responses") == 0)
+            snprintf(ctx.responses, sizeof ctx.responses, "%s", v);
+        else if (strcmp(argv[i], "--scoring") == 0)
+            snprintf(ctx.scoring, sizeof ctx.scoring, "%s", v);
+        else if (strcmp(argv[i], "--scoring-cold") == 0)
+            snprintf(ctx.scoring_cold, sizeof ctx.scoring_cold, "%s", v);
+        else if (strcmp(argv[i], "--db-url") == 0)
+            snprintf(ctx.db_url, sizeof ctx.db_url, "%s", v);
+        else {
+            usage();
+            return 2;
+        }
+        i++;
+    }
+    if (ctx.operator_key[0] == '\0' || seconds <= 0) {
+        usage();
+        return 2;
+    }
+    log_init("bench", LOG_ERROR);
+    bench_ctx_open(&ctx);
+
+    int concs[8], nconc = 0;
+    for (const char *p = conc_list; *p && nconc < 8; p += strcspn(p, ","), p += *p == ',')
+        if ((concs[nconc] = atoi(p)) > 0)
+            nconc++;
+
+    /* Health/Check always runs first: it is the baseline every ratio is taken against. */
+    char list[512];
+    snprintf(list, sizeof list, "health,%s", workloads);
+    double base[8] = {0};
+    printf("%-16s %5s %11s %9s %9s %8s %7s\n", "workload", "conc", "calls/s", "p50 ms", "p99 ms",
+           "vs health", "errors");
+    int rc = 0;
+    char *save = NULL;
+    for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        if (strcmp(name, "health") == 0 && base[0] > 0)
+            continue;
+        const struct workload *w = bench_workload_find(name);
+        if (w == NULL) {
+            fprintf(stderr, "unknown workload \"%s\"\n", name);
+            rc = 2;
+            continue;
+        }
+        for (int c = 0; c < nconc; c++) {
+            struct result r;
+            if (run_cell(w, &ctx, concs[c], seconds, &r) < 0) {
+                rc = 1;
+                break;
+            }
+            if (w == bench_workload_find("health"))
+                base[c] = r.calls_per_s;
+            printf("%-16s %5d %11.0f %9.3f %9.3f %8.2f %7ld\n", w->name, concs[c], r.calls_per_s,
+                   r.p50_ms, r.p99_ms, base[c] > 0 ? r.calls_per_s / base[c] : 0, r.errors);
+            fflush(stdout);
+        }
+    }
+    bench_ctx_close(&ctx);
+    return rc;
+}

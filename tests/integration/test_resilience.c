@@ -1,0 +1,144 @@
+/* test_resilience.c: dependencies failing under a running service. Redis stopped: calls keep
+ * succeeding uncached; back: the cache fills again. PostgreSQL stopped: UNAVAILABLE and
+ * NOT_SERVING, never a crash; back: calls succeed with no service restart. Uses a private
+ * PostgreSQL and Redis, since it stops them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "unic/catalog/v1/catalog.pb-c.h"
+
+enum { PG_PORT = 55470, REDIS_PORT = 56420 };
+
+static struct harness H;
+static char infra[600];
+static char source[512];
+
+static void sleep_ms(long ms)
+{
+    nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000}, NULL);
+}
+
+static int infra_sh(const char *verb)
+{
+    return harness_sh("%s/deploy/local/infra %s %s %d %d >/dev/null", source, verb, infra, PG_PORT,
+                      REDIS_PORT);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(source, sizeof source, "%s", getenv("UNIC_SOURCE_DIR") ? getenv("UNIC_SOURCE_DIR") : ".");
+    snprintf(infra, sizeof infra, "%s/test-infra-resilience", getenv("UNIC_BIN_DIR") ? getenv("UNIC_BIN_DIR") : ".");
+    if (infra_sh("start") != 0)
+        return -1;
+    setenv("UNIC_TEST_STATE_DIR", infra, 1);
+    return harness_init(&H, "resilience") == 0 && harness_start(&H, SVC_CATALOG, NULL) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    int status = harness_stop(&H, SVC_CATALOG, SIGTERM);
+    harness_destroy(&H);
+    harness_sh("%s/deploy/local/infra stop %s", source, infra);
+    assert_int_equal(status, 0);
+    return 0;
+}
+
+static int get_questionnaire(void)
+{
+    Unic__Catalog__V1__GetQuestionnaireRequest req = UNIC__CATALOG__V1__GET_QUESTIONNAIRE_REQUEST__INIT;
+    req.questionnaire_id = (char *)"cip-self-assessment";
+    ProtobufCMessage *reply = NULL;
+    int code = harness_call(&H, SVC_CATALOG, H.operator_key, "GetQuestionnaire", &req.base, &reply,
+                            NULL, 0);
+    if (reply) {
+        assert_int_equal(((Unic__Catalog__V1__Questionnaire *)reply)->n_sections, 7);
+        protobuf_c_message_free_unpacked(reply, NULL);
+    }
+    return code;
+}
+
+static int list_topics(void)
+{
+    Unic__Catalog__V1__ListTopicsRequest req = UNIC__CATALOG__V1__LIST_TOPICS_REQUEST__INIT;
+    ProtobufCMessage *reply = NULL;
+    int code = harness_call(&H, SVC_CATALOG, H.operator_key, "ListTopics", &req.base, &reply, NULL, 0);
+    if (reply)
+        protobuf_c_message_free_unpacked(reply, NULL);
+    return code;
+}
+
+static int redis_keys(void)
+{
+    return harness_sh("exit $(redis-cli -p %d dbsize 2>/dev/null || echo 255)", REDIS_PORT);
+}
+
+static void test_calls_succeed_with_redis_down_and_caching_resumes(void **state)
+{
+    (void)state;
+    assert_int_equal(get_questionnaire(), ERR_OK);
+    assert_int_equal(get_questionnaire(), ERR_OK);
+    assert_true(redis_keys() > 0 && redis_keys() < 255);
+
+    assert_int_equal(harness_sh("redis-cli -p %d shutdown nosave >/dev/null 2>&1; sleep 0.2", REDIS_PORT), 0);
+    assert_int_equal(redis_keys(), 255); /* gone */
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(get_questionnaire(), ERR_OK);
+
+    assert_int_equal(infra_sh("start"), 0);
+    assert_int_equal(redis_keys(), 0); /* a new, empty Redis */
+    /* The service retries with a backoff of at most 5 s; the cache must fill again by itself. */
+    int keys = 0;
+    for (int i = 0; i < 100 && keys == 0; i++) {
+        assert_int_equal(get_questionnaire(), ERR_OK);
+        keys = redis_keys();
+        sleep_ms(100);
+    }
+    assert_true(keys > 0);
+}
+
+static void test_postgres_down_is_unavailable_and_back_needs_no_restart(void **state)
+{
+    (void)state;
+    char pgdata[700];
+    snprintf(pgdata, sizeof pgdata, "%s/pg/data", infra);
+    assert_int_equal(list_topics(), ERR_OK);
+    assert_int_equal(harness_sh("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D %s "
+                                "-m immediate -w stop >/dev/null", pgdata),
+                     0);
+    /* Down: a clear UNAVAILABLE, health NOT_SERVING, and the process stays up. */
+    assert_int_equal(list_topics(), ERR_UNAVAILABLE);
+    assert_int_equal(harness_health(&H, SVC_CATALOG), 2);
+    assert_int_equal(infra_sh("start"), 0);
+    /* Back: the very next calls succeed on fresh connections. */
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(list_topics(), ERR_OK);
+    assert_int_equal(harness_health(&H, SVC_CATALOG), 1);
+
+    /* A restart while the connections are idle is noticed before the next statement is sent. */
+    assert_int_equal(harness_sh("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D %s "
+                                "-m fast -w restart >/dev/null", pgdata),
+                     0);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(list_topics(), ERR_OK);
+    assert_int_equal(get_questionnaire(), ERR_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_calls_succeed_with_redis_down_and_caching_resumes),
+        cmocka_unit_test(test_postgres_down_is_unavailable_and_back_needs_no_restart),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
