@@ -33,7 +33,7 @@ struct worker {
     size_t n, cap;
     long errors;
     int last_error;
-    char last_msg[200];
+    char last_msg[sizeof(((struct err *)0)->msg)];
     atomic_int *phase; /* 0 warm-up, 1 measure, 2 stop */
 };
 

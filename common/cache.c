@@ -3,6 +3,7 @@
  * every failure drops the connection and a new one is made after a backoff. */
 #include "cache.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,8 +22,10 @@ static int64_t now_ms(void)
 
 static void cache_drop(struct cache *c, const char *why)
 {
-    if (c->ctx) {
+    if (!c->down) /* once per outage, not once per retry */
         log_warn("redis %s:%d unavailable (%s); continuing uncached", c->host, c->port, why);
+    c->down = true;
+    if (c->ctx) {
         redisFree(c->ctx);
         c->ctx = NULL;
     }
@@ -43,15 +46,14 @@ static bool cache_ready(struct cache *c)
     struct timeval tv = {c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000};
     c->ctx = redisConnectWithTimeout(c->host, c->port, tv);
     if (c->ctx == NULL || c->ctx->err || redisSetTimeout(c->ctx, tv) != REDIS_OK) {
-        if (c->ctx) {
-            redisFree(c->ctx);
-            c->ctx = NULL;
-        }
-        cache_drop(c, "connect failed");
+        char why[160];
+        snprintf(why, sizeof why, "could not connect: %s", c->ctx ? c->ctx->errstr : "out of memory");
+        cache_drop(c, why);
         return false;
     }
-    if (c->errors)
+    if (c->down)
         log_info("redis %s:%d connected again; caching resumes", c->host, c->port);
+    c->down = false;
     c->backoff_ms = BACKOFF_MIN_MS;
     return true;
 }

@@ -19,6 +19,7 @@ struct cache {
     int timeout_ms;
     int backoff_ms;           /* current reconnect backoff */
     int64_t retry_at_ms;      /* monotonic time before which no reconnect is tried */
+    bool down;                /* a failure has been logged and no connection made since */
     uint64_t hits, misses, errors;
 };
 

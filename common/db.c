@@ -19,10 +19,21 @@ static void db_disconnect(struct db *db)
     db->in_tx = false;
 }
 
+/* Server notices ("schema already exists") go to the log as JSON, not raw to stderr. */
+static void db_notice(void *arg, const char *message)
+{
+    (void)arg;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", message);
+    msg[strcspn(msg, "\n")] = '\0';
+    log_debug("postgres: %s", msg);
+}
+
 static int db_connect(struct db *db, struct err *e)
 {
     db_disconnect(db);
     db->conn = PQconnectdb(db->conninfo);
+    PQsetNoticeProcessor(db->conn, db_notice, NULL);
     if (PQstatus(db->conn) != CONNECTION_OK) {
         char msg[256];
         snprintf(msg, sizeof msg, "%s", PQerrorMessage(db->conn));
@@ -47,26 +58,16 @@ void db_destroy(struct db *db)
     db->conninfo = NULL;
 }
 
-/* An idle connection whose socket is readable has been told something by the server, usually
- * "terminating connection" before a restart. Finding that out before sending a statement lets
- * the statement go to a fresh connection instead of failing. */
+/* An idle connection has nothing to read: we use no LISTEN, and every reply is read in full.
+ * Bytes waiting there are the server saying goodbye ("terminating connection" before a restart
+ * or failover), so the connection is replaced before a statement is sent on it, instead of that
+ * statement failing. */
 static bool db_idle_conn_ok(struct db *db)
 {
     if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
         return false;
     struct pollfd pfd = {.fd = PQsocket(db->conn), .events = POLLIN};
-    if (pfd.fd < 0)
-        return false;
-    if (poll(&pfd, 1, 0) == 0)
-        return true;
-    if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
-        return false;
-    if (!PQconsumeInput(db->conn))
-        return false;
-    PGnotify *n;
-    while ((n = PQnotifies(db->conn)) != NULL)
-        PQfreemem(n);
-    return PQstatus(db->conn) == CONNECTION_OK;
+    return pfd.fd >= 0 && poll(&pfd, 1, 0) == 0;
 }
 
 /* Outside a transaction, make sure there is a live connection before sending anything. */

@@ -4,6 +4,7 @@
 #ifndef UNIC_CATALOG_H
 #define UNIC_CATALOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "db.h"
@@ -21,6 +22,41 @@ extern const size_t catalog_states_tsv_len;
 
 /* Upserts the UN Member States from the embedded data/un_member_states.tsv in one transaction. */
 int store_states_load(struct db *db, const char *tsv, struct err *e);
+
+/* The topic ids, for validating definitions. */
+int store_topic_ids(struct db *db, struct arena *a, char ***ids, size_t *n, struct err *e);
+
+/* A version as resolved for a read. */
+struct version_ref {
+    int version;                          /* the number (never 0) */
+    Unic__Catalog__V1__VersionState state;
+    char locale[40];                      /* the locale to serve: asked, its language, or "en" */
+    char tag[40];                         /* this database's random tag of the version (cache keys) */
+};
+
+/* Resolves `version` of questionnaire `id` (0: the latest PUBLISHED one) and the locale to serve
+ * for `locale` (a valid tag): itself if the version has it, else its primary language, else "en".
+ * NOT_FOUND when there is no such version. One small indexed query. */
+int store_version_resolve(struct db *db, const char *id, int version, const char *locale,
+                          struct version_ref *out, struct err *e);
+/* Loads a version with its texts in `locale` (one it has) into the arena: sections by number,
+ * each with its questions by number, section_id filled, levels by level. */
+int store_questionnaire_load(struct db *db, struct arena *a, const char *id, int version,
+                             const char *locale, Unic__Catalog__V1__Questionnaire **out, struct err *e);
+/* Up to `limit` questionnaires with ids after `after` ("" for the first page), by id, each with
+ * its versions; `drafts` false hides DRAFT versions and questionnaires with no published one.
+ * *more says whether another page follows. */
+int store_questionnaires_list(struct db *db, struct arena *a, const char *after, int limit,
+                              bool drafts, Unic__Catalog__V1__QuestionnaireSummary ***out, size_t *n,
+                              bool *more, struct err *e);
+/* Stores a validated definition (definition_validate) and its translations as the next version
+ * of its questionnaire, a DRAFT, in one transaction; creates the questionnaire if new.
+ * INVALID_ARGUMENT naming definition.kind when it differs from the existing questionnaire's. */
+int store_version_create(struct db *db, struct arena *a,
+                         const Unic__Catalog__V1__CreateQuestionnaireVersionRequest *req,
+                         const char *created_by, int *version, struct err *e);
+/* DRAFT -> PUBLISHED. NOT_FOUND for no such version, FAILED_PRECONDITION when already published. */
+int store_version_publish(struct db *db, const char *id, int version, struct err *e);
 
 int store_topics_list(struct db *db, struct arena *a, Unic__Catalog__V1__Topic ***out, size_t *n,
                       struct err *e);

@@ -1,6 +1,258 @@
 /* service.c: the catalog's RPC handlers: validate the request, call the store, return the reply.
  * The table at the bottom maps each method of catalog.proto to its handler. */
+#include <string.h>
+
 #include "catalog.h"
+#include "definition.h"
+#include "log.h"
+#include "page_token.h"
+#include "text.h"
+
+typedef Unic__Catalog__V1__Questionnaire Questionnaire;
+
+enum { PAGE_SIZE_DEFAULT = 50, PAGE_SIZE_MAX = 500 };
+
+/* The one function that names the catalog's Redis keys. Only PUBLISHED versions are cached, and
+ * they never change, so a key names exactly what it holds: the questionnaire, the version
+ * (resolved: never 0, which moves), the locale actually served (so "es" and "en" share the "en"
+ * entry) and the version's random tag (which keeps another database's "version 2" out; see
+ * sql/005). No entry ever needs deleting; "v1" is the format of the value. */
+static char *cache_key(struct arena *a, const char *id, const struct version_ref *v)
+{
+    return arena_printf(a, "unic:catalog:v1:q:%s:%d:%s:%s", id, v->version, v->locale, v->tag);
+}
+
+/* protobuf-c allocator over the call's arena: an unpacked cached message lives as long as the
+ * call and is freed with it, like every other reply. */
+static void *pb_arena_alloc(void *data, size_t size)
+{
+    return arena_alloc(data, size);
+}
+
+static void pb_arena_free(void *data, void *p)
+{
+    (void)data;
+    (void)p;
+}
+
+static int require_operator(const struct call *c, struct err *e)
+{
+    if (c->principal.role == ROLE_OPERATOR)
+        return 0;
+    const char *name = strrchr(c->method, '/');
+    return err_set(e, ERR_PERMISSION_DENIED, "%s is for UNIC operators only", name ? name + 1 : c->method);
+}
+
+/* A questionnaire id in a request: required and clean text; one that cannot exist is not found
+ * (no need to ask the database). */
+static int check_questionnaire_id(const char *id, struct err *e)
+{
+    if (*id == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "questionnaire_id: is required");
+    if (!text_valid(id, false, NULL))
+        return err_set(e, ERR_INVALID_ARGUMENT, "questionnaire_id: is not valid UTF-8 or holds a control character");
+    if (!definition_questionnaire_id_valid(id))
+        return err_set(e, ERR_NOT_FOUND, "could not find questionnaire \"%.64s\"", id);
+    return 0;
+}
+
+static int check_version(int version, bool zero_ok, struct err *e)
+{
+    if (version < 0 || (version == 0 && !zero_ok))
+        return err_set(e, ERR_INVALID_ARGUMENT, "version: must be %s, got %d",
+                       zero_ok ? "0 (the latest published) or a version number" : "a version number (1 or more)",
+                       version);
+    return 0;
+}
+
+/* "" means "en"; anything else must look like a language tag. Readers are met halfway: "EN_us"
+ * is read as "en-us". A well-formed tag the version has no texts for is not an error: the store
+ * falls back to its language, then to "en". */
+static int check_locale(struct call *c, const char *locale, const char **out, struct err *e)
+{
+    if (*locale == '\0') {
+        *out = DEFINITION_BASE_LOCALE;
+        return 0;
+    }
+    char *norm = arena_strdup(&c->arena, locale);
+    for (char *p = norm; *p && *p != '-' && *p != '_'; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    for (char *p = norm; *p; p++)
+        if (*p == '_')
+            *p = '-';
+    if (!text_valid(locale, false, NULL) || !definition_locale_valid(norm))
+        return err_set(e, ERR_INVALID_ARGUMENT, "locale: must be a language tag such as \"en\" or \"fr-CA\"");
+    *out = norm;
+    return 0;
+}
+
+/* A questionnaire as served: packed bytes when the version is PUBLISHED (from Redis, or packed
+ * here and cached), the message when it was loaded or `need_msg` asked for it. */
+struct fetched {
+    Questionnaire *msg;
+    const uint8_t *bytes;
+    size_t len;
+};
+
+/* Resolves the version (one small query: version 0 moves whenever a replica publishes), then
+ * serves a PUBLISHED one from Redis if it is there, else from PostgreSQL, caching it. A DRAFT is
+ * visible to operators only; to anyone else it does not exist. */
+static int questionnaire_fetch(struct call *c, const char *id, int version, const char *locale,
+                               bool need_msg, struct fetched *out, struct err *e)
+{
+    struct version_ref v;
+    const char *key = NULL;
+    memset(out, 0, sizeof *out);
+    if (store_version_resolve(c->db, id, version, locale, &v, e) < 0)
+        return -1;
+    if (v.state != UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED && c->principal.role != ROLE_OPERATOR)
+        return err_set(e, ERR_NOT_FOUND, "could not find questionnaire \"%s\" version %d", id, version);
+    if (v.state == UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED) {
+        char *val;
+        size_t len;
+        key = cache_key(&c->arena, id, &v);
+        if (cache_get(c->cache, &c->arena, key, &val, &len)) {
+            ProtobufCAllocator al = {pb_arena_alloc, pb_arena_free, &c->arena};
+            out->bytes = (const uint8_t *)val;
+            out->len = len;
+            if (!need_msg)
+                return 0;
+            out->msg = unic__catalog__v1__questionnaire__unpack(&al, len, out->bytes);
+            if (out->msg)
+                return 0;
+            log_warn("cached %s does not unpack; reading it from the database", key);
+            out->bytes = NULL;
+            out->len = 0;
+        }
+    }
+    if (store_questionnaire_load(c->db, &c->arena, id, v.version, v.locale, &out->msg, e) < 0)
+        return -1;
+    if (out->msg->state == UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED) {
+        if (key == NULL) /* published between the two reads: same content, now cacheable */
+            key = cache_key(&c->arena, id, &v);
+        out->len = protobuf_c_message_get_packed_size(&out->msg->base);
+        uint8_t *buf = arena_alloc(&c->arena, out->len);
+        protobuf_c_message_pack(&out->msg->base, buf);
+        out->bytes = buf;
+        cache_set(c->cache, key, buf, out->len, c->cfg->cache_ttl_seconds);
+    }
+    return 0;
+}
+
+/* Sends a fetched questionnaire: the packed bytes as they are when there are some. */
+static void reply_questionnaire(struct call *c, const struct fetched *f, ProtobufCMessage **out)
+{
+    if (f->bytes)
+        rpc_reply_raw(c, f->bytes, f->len);
+    else
+        *out = &f->msg->base;
+}
+
+static int list_questionnaires(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                               struct err *e)
+{
+    const Unic__Catalog__V1__ListQuestionnairesRequest *req = (const void *)m;
+    char after[DEFINITION_MAX_ID_CHARS + 1] = "";
+    int size = req->page_size == 0 ? PAGE_SIZE_DEFAULT : req->page_size;
+    if (size < 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "page_size: must not be negative, got %d", size);
+    if (size > PAGE_SIZE_MAX)
+        size = PAGE_SIZE_MAX;
+    if (*req->page_token && page_token_decode(req->page_token, after, sizeof after) < 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "page_token: is not a token this service issued");
+    Unic__Catalog__V1__ListQuestionnairesResponse *r = ARENA_MSG(
+        &c->arena, Unic__Catalog__V1__ListQuestionnairesResponse,
+        UNIC__CATALOG__V1__LIST_QUESTIONNAIRES_RESPONSE__INIT);
+    bool more;
+    if (store_questionnaires_list(c->db, &c->arena, after, size, c->principal.role == ROLE_OPERATOR,
+                                  &r->questionnaires, &r->n_questionnaires, &more, e) < 0)
+        return -1;
+    if (more) {
+        char *token = arena_alloc(&c->arena, PAGE_TOKEN_MAX);
+        page_token_encode(r->questionnaires[r->n_questionnaires - 1]->id, token, PAGE_TOKEN_MAX);
+        r->next_page_token = token;
+    }
+    *out = &r->base;
+    return 0;
+}
+
+static int get_questionnaire(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                             struct err *e)
+{
+    const Unic__Catalog__V1__GetQuestionnaireRequest *req = (const void *)m;
+    const char *locale = DEFINITION_BASE_LOCALE;
+    struct fetched f;
+    if (check_questionnaire_id(req->questionnaire_id, e) < 0 || check_version(req->version, true, e) < 0 ||
+        check_locale(c, req->locale, &locale, e) < 0 ||
+        questionnaire_fetch(c, req->questionnaire_id, req->version, locale, false, &f, e) < 0)
+        return -1;
+    reply_questionnaire(c, &f, out);
+    return 0;
+}
+
+static int get_question(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out, struct err *e)
+{
+    const Unic__Catalog__V1__GetQuestionRequest *req = (const void *)m;
+    const char *locale = DEFINITION_BASE_LOCALE;
+    struct fetched f;
+    if (check_questionnaire_id(req->questionnaire_id, e) < 0 || check_version(req->version, true, e) < 0 ||
+        check_locale(c, req->locale, &locale, e) < 0)
+        return -1;
+    if (*req->question_id == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "question_id: is required");
+    if (!text_valid(req->question_id, false, NULL))
+        return err_set(e, ERR_INVALID_ARGUMENT, "question_id: is not valid UTF-8 or holds a control character");
+    if (questionnaire_fetch(c, req->questionnaire_id, req->version, locale, true, &f, e) < 0)
+        return -1;
+    for (size_t i = 0; i < f.msg->n_sections; i++) {
+        const Unic__Catalog__V1__Section *s = f.msg->sections[i];
+        for (size_t j = 0; j < s->n_questions; j++) {
+            if (strcmp(s->questions[j]->id, req->question_id) == 0) {
+                *out = &s->questions[j]->base;
+                return 0;
+            }
+        }
+    }
+    return err_set(e, ERR_NOT_FOUND, "could not find question \"%.64s\" in questionnaire \"%s\" version %d",
+                   req->question_id, f.msg->id, (int)f.msg->version);
+}
+
+static int create_questionnaire_version(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                                        struct err *e)
+{
+    const Unic__Catalog__V1__CreateQuestionnaireVersionRequest *req = (const void *)m;
+    char **topics;
+    size_t n_topics;
+    int version;
+    Questionnaire *q;
+    if (require_operator(c, e) < 0 || store_topic_ids(c->db, &c->arena, &topics, &n_topics, e) < 0 ||
+        definition_validate(req, (const char *const *)topics, n_topics, e) < 0 ||
+        store_version_create(c->db, &c->arena, req, c->principal.label, &version, e) < 0 ||
+        store_questionnaire_load(c->db, &c->arena, req->definition->id, version,
+                                 definition_locale(req->definition), &q, e) < 0)
+        return -1;
+    log_info("questionnaire \"%s\" version %d created as a draft by %s", q->id, version, c->principal.label);
+    *out = &q->base;
+    return 0;
+}
+
+static int publish_questionnaire_version(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                                         struct err *e)
+{
+    const Unic__Catalog__V1__PublishQuestionnaireVersionRequest *req = (const void *)m;
+    struct fetched f;
+    if (require_operator(c, e) < 0 || check_questionnaire_id(req->questionnaire_id, e) < 0 ||
+        check_version(req->version, false, e) < 0 ||
+        store_version_publish(c->db, req->questionnaire_id, req->version, e) < 0)
+        return -1;
+    log_info("questionnaire \"%s\" version %d published by %s", req->questionnaire_id, (int)req->version,
+             c->principal.label);
+    if (questionnaire_fetch(c, req->questionnaire_id, req->version, DEFINITION_BASE_LOCALE, false, &f, e) < 0)
+        return -1;
+    reply_questionnaire(c, &f, out);
+    return 0;
+}
 
 static int list_topics(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out, struct err *e)
 {
@@ -25,6 +277,11 @@ static int list_states(struct call *c, const ProtobufCMessage *m, ProtobufCMessa
 }
 
 static const struct rpc_method methods[] = {
+    {"ListQuestionnaires", list_questionnaires},
+    {"GetQuestionnaire", get_questionnaire},        /* any key; drafts: operators only */
+    {"GetQuestion", get_question},                  /* any key; drafts: operators only */
+    {"CreateQuestionnaireVersion", create_questionnaire_version}, /* operators */
+    {"PublishQuestionnaireVersion", publish_questionnaire_version}, /* operators */
     {"ListTopics", list_topics},
     {"ListStates", list_states},
 };

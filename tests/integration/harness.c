@@ -191,6 +191,9 @@ int harness_start(struct harness *h, enum svc_id id, const char *const *extra_en
         _exit(127);
     }
     p->pid = pid;
+    /* A channel to an earlier instance of this service is in reconnect backoff: start afresh. */
+    rpc_client_free(p->client);
+    p->client = NULL;
     for (int i = 0; i < 300; i++) { /* up to 30 s: migrations, and ASan makes start-up slow */
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid) {

@@ -3,6 +3,7 @@
  * NOT_SERVING, never a crash; back: calls succeed with no service restart. Uses a private
  * PostgreSQL and Redis, since it stops them. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
