@@ -193,9 +193,6 @@ int rpc_call(struct rpc_stub *s, const char *name, const ProtobufCMessage *req, 
     if (md == NULL)
         return err_set(e, ERR_INTERNAL, "%s has no method %s", s->base.descriptor->name, name);
     *reply = stub_unary(s, md, req);
-    if (*reply == NULL) {
-        *e = s->err;
-        return -1;
-    }
-    return 0;
+    *e = s->err; /* ERR_OK on success, so callers may read e->code either way */
+    return *reply == NULL ? -1 : 0;
 }

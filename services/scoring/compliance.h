@@ -27,7 +27,7 @@
  * Cycles are calendar years.
  *
  * Dates are "YYYY-MM-DD" strings (proleptic Gregorian), compared as strings once validated; NULL
- * or "" means none. Ownership: the report is allocated by compliance_evaluate and freed by
+ * or "" means none; other strings must be non-NULL. Ownership: the report is allocated by compliance_evaluate and freed by
  * compliance_report_free (NULL is a no-op); it owns its item ids, while paragraph points into the
  * caller's items, which must outlive the report. */
 #ifndef UNIC_COMPLIANCE_H

@@ -6,14 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Out of memory aborts here, so callers never check (STYLE.md). */
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (p == NULL)
-        abort();
-    return p;
-}
+#include "mem.h"
 
 double score_round2(double x)
 {

@@ -1,0 +1,179 @@
+/* defs.c: what the response service needs from the catalog, asked over gRPC on the caller's
+ * behalf and kept in process memory: questionnaire definitions (a published version never
+ * changes, so it is cached for good) and the list of UN Member States (refreshed hourly). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "responses.h"
+#include "unic/catalog/v1/catalog.pb-c.h"
+
+enum {
+    DEFS_MAX = 4096,                 /* a bound on published versions kept; past it, no caching */
+    STATES_REFRESH_MS = 3600 * 1000, /* UN membership changes once in years */
+};
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void responses_app_init(struct responses_app *app, const struct config *cfg)
+{
+    memset(app, 0, sizeof *app);
+    pthread_mutex_init(&app->defs.lock, NULL);
+    app->defs.catalog = rpc_client_new(cfg->catalog_addr, cfg->call_timeout_ms);
+    atomic_init(&app->purge_at_ms, 0);
+    app->cache_ttl_seconds = cfg->cache_ttl_seconds;
+}
+
+void responses_app_destroy(struct responses_app *app)
+{
+    for (size_t i = 0; i < app->defs.n; i++)
+        qdef_free(app->defs.items[i]);
+    free(app->defs.items);
+    free(app->defs.states);
+    rpc_client_free(app->defs.catalog);
+    pthread_mutex_destroy(&app->defs.lock);
+}
+
+static const struct qdef *defs_find(struct defs *d, const char *qid, int version)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (d->items[i]->version == version && strcmp(d->items[i]->questionnaire_id, qid) == 0)
+            return d->items[i];
+    return NULL;
+}
+
+/* Keeps `q` unless an equal definition got there first; returns the one kept. */
+static const struct qdef *defs_keep(struct defs *d, struct qdef *q)
+{
+    const struct qdef *have = defs_find(d, q->questionnaire_id, q->version);
+    if (have) {
+        qdef_free(q);
+        return have;
+    }
+    if (d->n == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 16;
+        d->items = xrealloc(d->items, d->cap * sizeof *d->items);
+    }
+    d->items[d->n++] = q;
+    return q;
+}
+
+int defs_questionnaire(struct defs *d, const struct call *c, const char *qid, int version,
+                       const struct qdef **out, struct err *e)
+{
+    if (version > 0) {
+        pthread_mutex_lock(&d->lock);
+        *out = defs_find(d, qid, version);
+        pthread_mutex_unlock(&d->lock);
+        if (*out)
+            return 0;
+    }
+    /* Not under the lock: a slow catalog must not stall the other workers' cache hits. */
+    struct rpc_stub stub;
+    Unic__Catalog__V1__GetQuestionnaireRequest req = UNIC__CATALOG__V1__GET_QUESTIONNAIRE_REQUEST__INIT;
+    ProtobufCMessage *reply = NULL;
+    struct qdef *q = NULL;
+    int rc = -1;
+    req.questionnaire_id = (char *)qid;
+    req.version = version;
+    rpc_stub_init(&stub, d->catalog, &unic__catalog__v1__catalog_service__descriptor, c);
+    if (rpc_call(&stub, "GetQuestionnaire", &req.base, &reply, e) < 0) {
+        char why[sizeof e->msg];
+        memcpy(why, e->msg, sizeof why);
+        err_set(e, e->code == ERR_OK ? ERR_UNAVAILABLE : e->code,
+                "could not load questionnaire \"%s\" v%d from the catalog: %s", qid, version, why);
+        goto done;
+    }
+    const Unic__Catalog__V1__Questionnaire *qn = (const void *)reply;
+    if (qn->state != UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED || qn->version <= 0 ||
+        strcmp(qn->id, qid) != 0 || (version > 0 && qn->version != version)) {
+        err_set(e, ERR_FAILED_PRECONDITION, "questionnaire \"%s\" v%d is not published", qid,
+                version ? version : qn->version);
+        goto done;
+    }
+    q = qdef_new(qn, e);
+    if (q == NULL)
+        goto done;
+    pthread_mutex_lock(&d->lock);
+    if (d->n < DEFS_MAX) {
+        *out = defs_keep(d, q);
+        q = NULL;
+    }
+    pthread_mutex_unlock(&d->lock);
+    if (q) {
+        /* Over the bound: the definition cannot outlive this call, so it is refused rather than
+         * handed out unowned. Reaching this needs thousands of published versions. */
+        err_set(e, ERR_RESOURCE_EXHAUSTED, "too many questionnaire versions to keep (%d)", DEFS_MAX);
+        goto done;
+    }
+    rc = 0;
+done:
+    qdef_free(q);
+    if (reply)
+        protobuf_c_message_free_unpacked(reply, NULL);
+    return rc;
+}
+
+static int code_cmp(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* Asks the catalog for the Member States and installs the list. */
+static int defs_states_load(struct defs *d, const struct call *c, struct err *e)
+{
+    struct rpc_stub stub;
+    Unic__Catalog__V1__ListStatesRequest req = UNIC__CATALOG__V1__LIST_STATES_REQUEST__INIT;
+    ProtobufCMessage *reply = NULL;
+    rpc_stub_init(&stub, d->catalog, &unic__catalog__v1__catalog_service__descriptor, c);
+    if (rpc_call(&stub, "ListStates", &req.base, &reply, e) < 0)
+        return -1;
+    const Unic__Catalog__V1__ListStatesResponse *r = (const void *)reply;
+    char(*codes)[4] = xcalloc(r->n_states ? r->n_states : 1, sizeof *codes);
+    size_t n = 0;
+    for (size_t i = 0; i < r->n_states; i++)
+        if (strlen(r->states[i]->code) == 3)
+            memcpy(codes[n++], r->states[i]->code, 4);
+    qsort(codes, n, sizeof *codes, code_cmp);
+    protobuf_c_message_free_unpacked(reply, NULL);
+    pthread_mutex_lock(&d->lock);
+    free(d->states);
+    d->states = codes;
+    d->n_states = n;
+    d->states_at_ms = mono_ms();
+    pthread_mutex_unlock(&d->lock);
+    return 0;
+}
+
+int defs_is_member(struct defs *d, const struct call *c, const char *code, bool *member,
+                   struct err *e)
+{
+    pthread_mutex_lock(&d->lock);
+    int64_t at = d->states_at_ms;
+    pthread_mutex_unlock(&d->lock);
+    if (at == 0 || mono_ms() - at > STATES_REFRESH_MS) {
+        struct err why;
+        if (defs_states_load(d, c, &why) < 0) {
+            if (at == 0)
+                return err_set(e, why.code, "could not load the UN Member States from the catalog: %s",
+                               why.msg);
+            /* A list an hour old is still right: membership hardly ever changes. Ask again in
+             * a minute rather than on every call while the catalog is away. */
+            log_warn("could not refresh the UN Member States, using the list loaded before: %s",
+                     why.msg);
+            pthread_mutex_lock(&d->lock);
+            d->states_at_ms = mono_ms() - STATES_REFRESH_MS + 60 * 1000;
+            pthread_mutex_unlock(&d->lock);
+        }
+    }
+    pthread_mutex_lock(&d->lock);
+    *member = d->n_states > 0 && bsearch(code, d->states, d->n_states, sizeof *d->states, code_cmp);
+    pthread_mutex_unlock(&d->lock);
+    return 0;
+}

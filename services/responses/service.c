@@ -1,0 +1,647 @@
+/* service.c: the response service's RPC handlers: authorize from the caller's principal, validate,
+ * then read or write through the store. Every write runs in write_run: one transaction holding
+ * the idempotency key, the row lock, the etag check, the new head and its revision. The table at
+ * the bottom maps each method of responses.proto to its handler. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "log.h"
+#include "responses.h"
+#include "text.h"
+
+typedef Unic__Responses__V1__CreateAssessmentRequest CreateRequest;
+typedef Unic__Responses__V1__GetAssessmentRequest GetRequest;
+typedef Unic__Responses__V1__ListAssessmentsRequest ListRequest;
+typedef Unic__Responses__V1__SaveAnswersRequest SaveRequest;
+typedef Unic__Responses__V1__SubmitAssessmentRequest SubmitRequest;
+typedef Unic__Responses__V1__ReopenAssessmentRequest ReopenRequest;
+typedef Unic__Responses__V1__SetVisibilityRequest VisibilityRequest;
+typedef Unic__Responses__V1__ListRevisionsRequest RevisionsRequest;
+typedef Unic__Responses__V1__GetRevisionRequest RevisionRequest;
+
+enum {
+    PAGE_DEFAULT = 50,
+    PAGE_MAX = 500,
+    ETAG_MAX_CHARS = 64,
+    PURGE_EVERY_MS = 3600 * 1000, /* idempotency keys live 24 h; an hourly sweep keeps it near */
+};
+
+#define STATUS_DRAFT UNIC__RESPONSES__V1__ASSESSMENT_STATUS__DRAFT
+#define STATUS_SUBMITTED UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED
+
+/* ---- Small shared steps ---- */
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* RFC 3339 in UTC with milliseconds, the precision the store reads back. */
+static void now_rfc3339(char *buf, size_t size)
+{
+    struct timespec ts;
+    struct tm tm;
+    char when[32];
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, size, "%.19s.%03uZ", when, (unsigned)(ts.tv_nsec / 1000000) % 1000u);
+}
+
+/* A new etag per write: the revision and 64 random bits, so that no two writes ever share one. */
+static char *etag_new(struct arena *a, int revision)
+{
+    uint8_t r[8];
+    size_t got = 0;
+    while (got < sizeof r) {
+        ssize_t n = getrandom(r + got, sizeof r - got, 0);
+        if (n > 0)
+            got += (size_t)n;
+    }
+    return arena_printf(a, "%d-%s", revision, encode_hex(a, r, sizeof r));
+}
+
+/* One function builds every cache key; the revision in it means a write never needs a delete. */
+static void cache_key(char *buf, size_t size, const char *id, int revision)
+{
+    snprintf(buf, size, "unic:responses:v1:assessment:%s:%d", id, revision);
+}
+
+/* Logs the denial once, here, and answers the same whether or not the target exists. */
+static int deny(struct call *c, const char *verb, const char *target, struct err *e)
+{
+    log_warn("permission denied: caller %s, method %s, target %s", c->principal.label, c->method,
+             target);
+    return err_set(e, ERR_PERMISSION_DENIED, "could not %s \"%s\": not permitted for this key", verb,
+                   target);
+}
+
+static int parse_id(const char *id, char state[4], struct err *e)
+{
+    int cycle;
+    char qid[72];
+    if (!assessment_id_parse(id, state, &cycle, qid, sizeof qid))
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "assessment_id: not an assessment id such as KEN-2025-cip-self-assessment");
+    return 0;
+}
+
+static bool is_own(const struct call *c, const char *state)
+{
+    return c->principal.role == ROLE_STATE && strcmp(c->principal.state, state) == 0;
+}
+
+/* Whether the caller may read assessment `id`; fills its head. For anyone but its own State, an
+ * assessment it may not see and one that does not exist get the same PERMISSION_DENIED. */
+static int read_head(struct call *c, const char *id, struct head *h, struct err *e)
+{
+    char state[4];
+    bool found;
+    if (parse_id(id, state, e) < 0 || store_head(c->db, id, h, &found, e) < 0)
+        return -1;
+    if (is_own(c, state))
+        return found ? 0 : err_set(e, ERR_NOT_FOUND, "assessment \"%s\" does not exist", id);
+    if (!found || !access_may_read(&c->principal, h->state_code, h->visibility))
+        return deny(c, "read", id, e);
+    return 0;
+}
+
+static void maybe_purge(struct call *c)
+{
+    struct responses_app *app = c->app;
+    long long now = mono_ms(), at = atomic_load(&app->purge_at_ms);
+    if (now < at || !atomic_compare_exchange_strong(&app->purge_at_ms, &at, now + PURGE_EVERY_MS))
+        return;
+    struct err e;
+    long deleted = 0;
+    if (store_idem_purge(c->db, &deleted, &e) < 0)
+        log_warn("could not purge old idempotency keys: %s", e.msg);
+    else if (deleted > 0)
+        log_info("purged %ld idempotency keys older than 24 h", deleted);
+}
+
+/* A request_id seen before: the first reply again, or INVALID_ARGUMENT for another body. */
+static int replay(struct call *c, const struct idem *k, const char *prior_hash,
+                  const uint8_t *bytes, size_t len, struct err *e)
+{
+    if (strcmp(prior_hash, k->hash) != 0)
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "request_id: \"%s\" was already used for a different request", k->request_id);
+    rpc_reply_raw(c, bytes, len);
+    return 0;
+}
+
+/* ---- Writes ---- */
+
+struct write_ctx {
+    const Assessment *cur; /* as locked */
+    Assessment *next;      /* starts as cur; the operation changes it */
+    struct change ch;
+    bool noop;             /* nothing changed: no revision */
+    char now[32];
+};
+
+struct write_op {
+    const char *verb;   /* for messages: "save answers to" */
+    const char *action; /* the revision's action */
+    const char *assessment_id, *etag, *request_id;
+    const ProtobufCMessage *req;
+    /* Checks the request without looking anything up; runs after authorization. May be NULL. */
+    int (*check)(const ProtobufCMessage *req, struct err *e);
+    /* Turns w->cur into w->next inside the transaction. */
+    int (*apply)(struct call *c, const ProtobufCMessage *req, struct write_ctx *w, struct err *e);
+};
+
+static int write_run(struct call *c, const struct write_op *op, struct err *e)
+{
+    const char *id = op->assessment_id;
+    char state[4];
+    struct idem k = {c->principal.key_id, op->request_id, c->method, ""};
+    struct write_ctx w;
+    uint8_t *bytes;
+    size_t len;
+    memset(&w, 0, sizeof w);
+    if (parse_id(id, state, e) < 0)
+        return -1;
+    if (!access_may_write(&c->principal, state))
+        return deny(c, op->verb, id, e);
+    if (validate_token("etag", op->etag, ETAG_MAX_CHARS, e) < 0 ||
+        validate_request_id(op->request_id, e) < 0 || (op->check && op->check(op->req, e) < 0))
+        return -1;
+    if (k.request_id[0])
+        encode_request_hash(&c->arena, c->method, op->req, k.hash);
+
+    if (db_begin(c->db, e) < 0)
+        return -1;
+    if (k.request_id[0]) {
+        bool claimed;
+        char *prior_hash;
+        if (store_idem_claim(c->db, &c->arena, &k, &claimed, &prior_hash, &bytes, &len, e) < 0)
+            goto fail;
+        if (!claimed) {
+            db_rollback(c->db);
+            return replay(c, &k, prior_hash, bytes, len, e);
+        }
+    }
+    int revision, visibility;
+    char *etag;
+    bool found;
+    if (store_lock(c->db, &c->arena, id, &revision, &etag, &found, e) < 0)
+        goto fail;
+    if (!found) {
+        err_set(e, ERR_NOT_FOUND, "assessment \"%s\" does not exist", id);
+        goto fail;
+    }
+    if (strcmp(etag, op->etag) != 0) {
+        err_set(e, ERR_ABORTED, "could not %s \"%s\": etag \"%s\" is stale, it is at revision %d",
+                op->verb, id, op->etag, revision);
+        goto fail;
+    }
+    /* Read under the lock, so this is the revision the etag names. */
+    if (store_snapshot(c->db, &c->arena, id, revision, &bytes, &len, &visibility, &found, e) < 0)
+        goto fail;
+    Assessment *cur = found ? (Assessment *)encode_unpack(
+                                  &c->arena, &unic__responses__v1__assessment__descriptor, bytes, len)
+                            : NULL;
+    if (cur == NULL) {
+        err_set(e, ERR_DATA_LOSS, "could not read revision %d of \"%s\"", revision, id);
+        goto fail;
+    }
+    w.cur = cur;
+    w.next = assessment_copy_head(&c->arena, cur);
+    w.next->n_answers = cur->n_answers;
+    w.next->answers = cur->answers;
+    w.ch.action = op->action;
+    w.ch.reason = "";
+    now_rfc3339(w.now, sizeof w.now);
+    if (op->apply(c, op->req, &w, e) < 0)
+        goto fail;
+    if (!w.noop) {
+        w.next->revision = cur->revision + 1;
+        w.next->etag = etag_new(&c->arena, w.next->revision);
+        w.next->updated_at = w.now;
+        w.next->updated_by = c->principal.label;
+        w.ch.next = w.next;
+        w.ch.snapshot = bytes = encode_pack(&c->arena, &w.next->base, &len);
+        w.ch.snapshot_len = len;
+        if (store_update(c->db, &c->arena, cur->etag, &w.ch, e) < 0)
+            goto fail;
+    }
+    if (k.request_id[0] && store_idem_finish(c->db, &c->arena, &k, bytes, len, e) < 0)
+        goto fail;
+    if (w.noop && !k.request_id[0])
+        db_rollback(c->db); /* nothing was written */
+    else if (db_commit(c->db, e) < 0)
+        goto fail;
+    /* Acknowledged only now, after COMMIT returned. */
+    if (!w.noop) {
+        char key[160];
+        cache_key(key, sizeof key, id, w.next->revision);
+        cache_set(c->cache, key, bytes, len, ((struct responses_app *)c->app)->cache_ttl_seconds);
+    }
+    if (k.request_id[0])
+        maybe_purge(c);
+    rpc_reply_raw(c, bytes, len);
+    return 0;
+fail:
+    db_rollback(c->db);
+    return -1;
+}
+
+static int save_check(const ProtobufCMessage *m, struct err *e)
+{
+    const SaveRequest *r = (const void *)m;
+    return validate_answers_shape(r->answers, r->n_answers, e);
+}
+
+static int save_apply(struct call *c, const ProtobufCMessage *m, struct write_ctx *w, struct err *e)
+{
+    const SaveRequest *r = (const void *)m;
+    const Assessment *cur = w->cur;
+    const struct qdef *d;
+    struct merge mg;
+    if (cur->status != STATUS_DRAFT)
+        return err_set(e, ERR_FAILED_PRECONDITION,
+                       "could not save answers to \"%s\": it is SUBMITTED; reopen it first", cur->id);
+    if (defs_questionnaire(&((struct responses_app *)c->app)->defs, c, cur->questionnaire_id,
+                           cur->questionnaire_version, &d, e) < 0)
+        return -1;
+    int *index = ARENA_ARRAY(&c->arena, int, r->n_answers);
+    if (validate_answers_fit(d, r->answers, r->n_answers, index, e) < 0)
+        return -1;
+    answers_merge(&c->arena, d, cur->answers, cur->n_answers, r->answers, r->n_answers, index,
+                  w->now, c->principal.label, &mg);
+    if (mg.n_changed == 0) {
+        w->noop = true;
+        return 0;
+    }
+    w->next->answers = mg.answers;
+    w->next->n_answers = mg.n_answers;
+    w->next->completeness = completeness(d, mg.answers, mg.n_answers);
+    w->ch.changed = mg.changed;
+    w->ch.n_changed = mg.n_changed;
+    w->ch.upserts = mg.upserts;
+    w->ch.n_upserts = mg.n_upserts;
+    w->ch.removed = mg.removed;
+    w->ch.n_removed = mg.n_removed;
+    return 0;
+}
+
+static int submit_apply(struct call *c, const ProtobufCMessage *m, struct write_ctx *w, struct err *e)
+{
+    (void)m;
+    const Assessment *cur = w->cur;
+    const struct qdef *d;
+    const char **missing;
+    if (cur->status != STATUS_DRAFT)
+        return err_set(e, ERR_FAILED_PRECONDITION, "could not submit \"%s\": it is already SUBMITTED",
+                       cur->id);
+    if (defs_questionnaire(&((struct responses_app *)c->app)->defs, c, cur->questionnaire_id,
+                           cur->questionnaire_version, &d, e) < 0)
+        return -1;
+    size_t n = required_missing(d, cur->answers, cur->n_answers, &c->arena, &missing);
+    if (n > 0) {
+        char list[400] = "";
+        size_t used = 0, shown = 0;
+        for (; shown < n; shown++) {
+            int k = snprintf(list + used, sizeof list - used, "%s%s", shown ? ", " : "",
+                             missing[shown]);
+            if (k < 0 || (size_t)k >= sizeof list - used - 16)
+                break; /* room is kept for " and N more" */
+            used += (size_t)k;
+        }
+        if (shown < n)
+            snprintf(list + used, sizeof list - used, " and %zu more", n - shown);
+        return err_set(e, ERR_FAILED_PRECONDITION,
+                       "could not submit \"%s\": required questions unanswered: %s", cur->id, list);
+    }
+    w->next->status = STATUS_SUBMITTED;
+    w->next->submitted_at = w->now;
+    return 0;
+}
+
+static int reopen_check(const ProtobufCMessage *m, struct err *e)
+{
+    const ReopenRequest *r = (const void *)m;
+    size_t chars;
+    if (r->reason[0] == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "reason: required");
+    if (!text_valid(r->reason, true, &chars))
+        return err_set(e, ERR_INVALID_ARGUMENT, "reason: not valid UTF-8 without control characters");
+    if (chars > REASON_MAX_CHARS)
+        return err_set(e, ERR_INVALID_ARGUMENT, "reason: longer than %d characters", REASON_MAX_CHARS);
+    return 0;
+}
+
+static int reopen_apply(struct call *c, const ProtobufCMessage *m, struct write_ctx *w, struct err *e)
+{
+    (void)c;
+    const ReopenRequest *r = (const void *)m;
+    if (w->cur->status != STATUS_SUBMITTED)
+        return err_set(e, ERR_FAILED_PRECONDITION, "could not reopen \"%s\": it is a DRAFT", w->cur->id);
+    w->next->status = STATUS_DRAFT;
+    w->next->submitted_at = (char *)"";
+    w->ch.reason = r->reason;
+    return 0;
+}
+
+static int visibility_check(const ProtobufCMessage *m, struct err *e)
+{
+    const VisibilityRequest *r = (const void *)m;
+    if (visibility_name(r->visibility) == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "visibility: must be PRIVATE, UNIC or PUBLIC");
+    return 0;
+}
+
+static int visibility_apply(struct call *c, const ProtobufCMessage *m, struct write_ctx *w,
+                            struct err *e)
+{
+    (void)c;
+    (void)e;
+    const VisibilityRequest *r = (const void *)m;
+    if ((int)w->cur->visibility == (int)r->visibility) {
+        w->noop = true;
+        return 0;
+    }
+    w->next->visibility = r->visibility;
+    return 0;
+}
+
+/* ---- Handlers ---- */
+
+static int create_assessment(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                             struct err *e)
+{
+    (void)out;
+    const CreateRequest *r = (const void *)m;
+    struct responses_app *app = c->app;
+    const struct qdef *d;
+    char id[ASSESSMENT_ID_MAX + 1], now[32];
+    bool member;
+    if (!text_state_code_shape(r->state_code))
+        return err_set(e, ERR_INVALID_ARGUMENT, "state_code: not an ISO 3166-1 alpha-3 code such as KEN");
+    if (validate_cycle(r->cycle, text_current_year(), e) < 0)
+        return -1;
+    if (!questionnaire_id_shape(r->questionnaire_id))
+        return err_set(e, ERR_INVALID_ARGUMENT, "questionnaire_id: not a questionnaire id");
+    if (r->questionnaire_version < 0)
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "questionnaire_version: must be 0 (the latest published) or a version");
+    if (validate_request_id(r->request_id, e) < 0)
+        return -1;
+    assessment_id_format(id, sizeof id, r->state_code, r->cycle, r->questionnaire_id);
+    if (!access_may_write(&c->principal, r->state_code))
+        return deny(c, "create", id, e);
+    if (defs_is_member(&app->defs, c, r->state_code, &member, e) < 0)
+        return -1;
+    if (!member)
+        return err_set(e, ERR_INVALID_ARGUMENT, "state_code: %s is not a UN Member State", r->state_code);
+    if (defs_questionnaire(&app->defs, c, r->questionnaire_id, r->questionnaire_version, &d, e) < 0)
+        return -1;
+
+    now_rfc3339(now, sizeof now);
+    Assessment *a = ARENA_MSG(&c->arena, Assessment, UNIC__RESPONSES__V1__ASSESSMENT__INIT);
+    a->id = id;
+    a->state_code = r->state_code;
+    a->cycle = r->cycle;
+    a->questionnaire_id = r->questionnaire_id;
+    a->questionnaire_version = d->version;
+    a->status = STATUS_DRAFT;
+    a->visibility = UNIC__COMMON__V1__VISIBILITY__PRIVATE;
+    a->revision = 1;
+    a->etag = etag_new(&c->arena, 1);
+    a->completeness = completeness(d, NULL, 0);
+    a->created_at = a->updated_at = now;
+    a->updated_by = c->principal.label;
+    struct change ch = {.next = a, .action = "CREATE", .reason = ""};
+    ch.snapshot = encode_pack(&c->arena, &a->base, &ch.snapshot_len);
+
+    struct idem k = {c->principal.key_id, r->request_id, c->method, ""};
+    if (k.request_id[0])
+        encode_request_hash(&c->arena, c->method, m, k.hash);
+    if (db_begin(c->db, e) < 0)
+        return -1;
+    if (k.request_id[0]) {
+        bool claimed;
+        char *prior_hash;
+        uint8_t *prior;
+        size_t len;
+        if (store_idem_claim(c->db, &c->arena, &k, &claimed, &prior_hash, &prior, &len, e) < 0)
+            goto fail;
+        if (!claimed) {
+            db_rollback(c->db);
+            return replay(c, &k, prior_hash, prior, len, e);
+        }
+    }
+    if (store_create(c->db, &c->arena, &ch, e) < 0) {
+        if (e->code == ERR_ALREADY_EXISTS)
+            err_set(e, ERR_ALREADY_EXISTS, "could not create \"%s\": it already exists", id);
+        goto fail;
+    }
+    if (k.request_id[0] && store_idem_finish(c->db, &c->arena, &k, ch.snapshot, ch.snapshot_len, e) < 0)
+        goto fail;
+    if (db_commit(c->db, e) < 0)
+        goto fail;
+    char key[160];
+    cache_key(key, sizeof key, id, 1);
+    cache_set(c->cache, key, ch.snapshot, ch.snapshot_len, app->cache_ttl_seconds);
+    if (k.request_id[0])
+        maybe_purge(c);
+    rpc_reply_raw(c, ch.snapshot, ch.snapshot_len);
+    return 0;
+fail:
+    db_rollback(c->db);
+    return -1;
+}
+
+static int get_assessment(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                          struct err *e)
+{
+    (void)out;
+    const GetRequest *r = (const void *)m;
+    char built[ASSESSMENT_ID_MAX + 1], key[160];
+    const char *id = r->assessment_id;
+    struct head h;
+    if (id[0] == '\0') {
+        if (!text_state_code_shape(r->state_code))
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "state_code: not an ISO 3166-1 alpha-3 code (or give assessment_id)");
+        if (validate_cycle(r->cycle, text_current_year(), e) < 0)
+            return -1;
+        if (!questionnaire_id_shape(r->questionnaire_id))
+            return err_set(e, ERR_INVALID_ARGUMENT, "questionnaire_id: not a questionnaire id");
+        assessment_id_format(built, sizeof built, r->state_code, r->cycle, r->questionnaire_id);
+        id = built;
+    }
+    /* Access is decided on the row as it is now; only the bytes come from the cache. */
+    if (read_head(c, id, &h, e) < 0)
+        return -1;
+    cache_key(key, sizeof key, id, h.revision);
+    char *hit;
+    size_t len;
+    if (cache_get(c->cache, &c->arena, key, &hit, &len)) {
+        rpc_reply_raw(c, hit, len);
+        return 0;
+    }
+    uint8_t *bytes;
+    int visibility;
+    bool found;
+    if (store_snapshot(c->db, &c->arena, id, h.revision, &bytes, &len, &visibility, &found, e) < 0)
+        return -1;
+    if (!found)
+        return err_set(e, ERR_INTERNAL, "revision %d of \"%s\" is missing", h.revision, id);
+    cache_set(c->cache, key, bytes, len, ((struct responses_app *)c->app)->cache_ttl_seconds);
+    rpc_reply_raw(c, bytes, len);
+    return 0;
+}
+
+static int list_assessments(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                            struct err *e)
+{
+    const ListRequest *r = (const void *)m;
+    char state[4];
+    if (r->state_code[0] && !text_state_code_shape(r->state_code))
+        return err_set(e, ERR_INVALID_ARGUMENT, "state_code: not an ISO 3166-1 alpha-3 code");
+    if (r->cycle < 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "cycle: must be 0 (any) or a year");
+    if (r->questionnaire_id[0] && !questionnaire_id_shape(r->questionnaire_id))
+        return err_set(e, ERR_INVALID_ARGUMENT, "questionnaire_id: not a questionnaire id");
+    if (r->status != 0 && status_name(r->status) == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "status: must be DRAFT or SUBMITTED");
+    if (r->page_size < 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "page_size: must not be negative");
+    if (r->page_token[0] && parse_id(r->page_token, state, e) < 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "page_token: not a token this service gave");
+    int page = r->page_size == 0 ? PAGE_DEFAULT : r->page_size > PAGE_MAX ? PAGE_MAX : r->page_size;
+    struct list_filter f = {
+        .state_code = r->state_code,
+        .cycle = r->cycle,
+        .questionnaire_id = r->questionnaire_id,
+        .status = r->status ? status_name(r->status) : "",
+        .own_state = c->principal.role == ROLE_STATE ? c->principal.state : "",
+        .visible = access_visible_array(&c->principal),
+        .after = r->page_token,
+        .limit = page + 1, /* one more tells whether another page follows */
+        .with_answers = r->with_answers,
+    };
+    Unic__Responses__V1__ListAssessmentsResponse *resp =
+        ARENA_MSG(&c->arena, Unic__Responses__V1__ListAssessmentsResponse,
+                  UNIC__RESPONSES__V1__LIST_ASSESSMENTS_RESPONSE__INIT);
+    if (store_list(c->db, &c->arena, &f, &resp->assessments, &resp->n_assessments, e) < 0)
+        return -1;
+    if (resp->n_assessments > (size_t)page) {
+        resp->n_assessments = (size_t)page;
+        resp->next_page_token = resp->assessments[page - 1]->id;
+    }
+    *out = &resp->base;
+    return 0;
+}
+
+static int save_answers(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                        struct err *e)
+{
+    (void)out;
+    const SaveRequest *r = (const void *)m;
+    const struct write_op op = {"save answers to", "SAVE", r->assessment_id, r->etag, r->request_id,
+                                m, save_check, save_apply};
+    return write_run(c, &op, e);
+}
+
+static int submit_assessment(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                             struct err *e)
+{
+    (void)out;
+    const SubmitRequest *r = (const void *)m;
+    const struct write_op op = {"submit", "SUBMIT", r->assessment_id, r->etag, r->request_id, m,
+                                NULL, submit_apply};
+    return write_run(c, &op, e);
+}
+
+static int reopen_assessment(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                             struct err *e)
+{
+    (void)out;
+    const ReopenRequest *r = (const void *)m;
+    const struct write_op op = {"reopen", "REOPEN", r->assessment_id, r->etag, r->request_id, m,
+                                reopen_check, reopen_apply};
+    return write_run(c, &op, e);
+}
+
+static int set_visibility(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                          struct err *e)
+{
+    (void)out;
+    const VisibilityRequest *r = (const void *)m;
+    const struct write_op op = {"set the visibility of", "VISIBILITY", r->assessment_id, r->etag,
+                                r->request_id, m, visibility_check, visibility_apply};
+    return write_run(c, &op, e);
+}
+
+static int list_revisions(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                          struct err *e)
+{
+    const RevisionsRequest *r = (const void *)m;
+    struct head h;
+    Unic__Responses__V1__Revision **all;
+    size_t n;
+    if (read_head(c, r->assessment_id, &h, e) < 0 ||
+        store_revisions(c->db, &c->arena, r->assessment_id, &all, &n, e) < 0)
+        return -1;
+    Unic__Responses__V1__ListRevisionsResponse *resp =
+        ARENA_MSG(&c->arena, Unic__Responses__V1__ListRevisionsResponse,
+                  UNIC__RESPONSES__V1__LIST_REVISIONS_RESPONSE__INIT);
+    resp->revisions = ARENA_ARRAY(&c->arena, Unic__Responses__V1__Revision *, n);
+    /* Sharing an assessment now does not share the drafts written while it was private. */
+    for (size_t i = 0; i < n; i++)
+        if (access_may_read(&c->principal, h.state_code, all[i]->visibility))
+            resp->revisions[resp->n_revisions++] = all[i];
+    *out = &resp->base;
+    return 0;
+}
+
+static int get_revision(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                        struct err *e)
+{
+    (void)out;
+    const RevisionRequest *r = (const void *)m;
+    struct head h;
+    uint8_t *bytes;
+    size_t len;
+    int visibility;
+    bool found;
+    if (read_head(c, r->assessment_id, &h, e) < 0)
+        return -1;
+    if (r->revision <= 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "revision: must be 1 or more");
+    if (store_snapshot(c->db, &c->arena, r->assessment_id, r->revision, &bytes, &len, &visibility,
+                       &found, e) < 0)
+        return -1;
+    bool own = is_own(c, h.state_code);
+    if (!own && (!found || !access_may_read(&c->principal, h.state_code, visibility)))
+        return deny(c, "read", r->assessment_id, e);
+    if (!found)
+        return err_set(e, ERR_NOT_FOUND, "revision %d of \"%s\" does not exist", r->revision,
+                       r->assessment_id);
+    rpc_reply_raw(c, bytes, len);
+    return 0;
+}
+
+static const struct rpc_method methods[] = {
+    {"CreateAssessment", create_assessment},
+    {"GetAssessment", get_assessment},
+    {"ListAssessments", list_assessments},
+    {"SaveAnswers", save_answers},
+    {"SubmitAssessment", submit_assessment},
+    {"ReopenAssessment", reopen_assessment},
+    {"SetVisibility", set_visibility},
+    {"ListRevisions", list_revisions},
+    {"GetRevision", get_revision},
+};
+
+const struct rpc_service responses_rpc = {
+    &unic__responses__v1__response_service__descriptor, methods, sizeof methods / sizeof methods[0],
+};

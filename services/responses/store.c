@@ -1,0 +1,378 @@
+/* store.c: all SQL of the response service, as named constants, and the functions that run it.
+ * Bytes (packed snapshots and replies) travel hex-encoded, so every parameter stays text. */
+#include <stdio.h>
+#include <string.h>
+
+#include "responses.h"
+
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+static const char SQL_DURABLE[] =
+    "SELECT current_setting('synchronous_commit') AS synchronous_commit,"
+    " current_setting('fsync') AS fsync";
+static const char SQL_HEAD[] =
+    "SELECT state_code, visibility, revision FROM responses.assessments WHERE id = $1";
+static const char SQL_SNAPSHOT[] =
+    "SELECT encode(snapshot, 'hex') AS snapshot, visibility FROM responses.revisions"
+    " WHERE assessment_id = $1 AND revision = $2::int";
+/* FOR NO KEY UPDATE: the lock the coming UPDATE takes anyway, taken first so that two writers
+ * with the same etag queue here and the second sees the first's etag. The head alone: joined to
+ * its revision, a row re-checked after waiting for another writer would no longer match the
+ * revision row read before the wait, and vanish from the result. */
+static const char SQL_LOCK[] =
+    "SELECT revision, etag FROM responses.assessments WHERE id = $1 FOR NO KEY UPDATE";
+static const char SQL_CREATE[] =
+    "WITH a AS ("
+    " INSERT INTO responses.assessments (id, state_code, cycle, questionnaire_id,"
+    " questionnaire_version, status, visibility, revision, etag, completeness, created_at,"
+    " updated_at, submitted_at, updated_by)"
+    " VALUES ($1, $2, $3::int, $4, $5::int, $6, $7, $8::int, $9, $10::float8, $11::timestamptz,"
+    " $11::timestamptz, NULLIF($12, '')::timestamptz, $13) RETURNING id)"
+    " INSERT INTO responses.revisions (assessment_id, revision, created_at, author, action,"
+    " changed_questions, reason, status, visibility, snapshot)"
+    " SELECT id, $8::int, $11::timestamptz, $13, $14, $15::text[], $16, $6, $7, decode($17, 'hex')"
+    " FROM a";
+/* The etag condition repeats what the lock established: a write can only ever apply on top of
+ * the revision its caller read. */
+static const char SQL_UPDATE[] =
+    "WITH a AS ("
+    " UPDATE responses.assessments SET status = $3, visibility = $4, revision = $5::int,"
+    " etag = $6, completeness = $7::float8, updated_at = $8::timestamptz,"
+    " submitted_at = NULLIF($9, '')::timestamptz, updated_by = $10"
+    " WHERE id = $1 AND etag = $2 RETURNING id)"
+    " INSERT INTO responses.revisions (assessment_id, revision, created_at, author, action,"
+    " changed_questions, reason, status, visibility, snapshot)"
+    " SELECT id, $5::int, $8::timestamptz, $10, $11, $12::text[], $13, $3, $4, decode($14, 'hex')"
+    " FROM a";
+static const char SQL_ANSWERS[] =
+    "WITH gone AS (DELETE FROM responses.answers"
+    " WHERE assessment_id = $1 AND question_id = ANY($2::text[]))"
+    " INSERT INTO responses.answers (assessment_id, question_id, level, target_level, yes, date,"
+    " narrative, evidence, updated_at, updated_by)"
+    " SELECT $1, u.question_id, u.level, u.target_level, u.yes, u.date, u.narrative, u.evidence,"
+    " $10::timestamptz, $11"
+    " FROM unnest($3::text[], $4::smallint[], $5::smallint[], $6::boolean[], $7::date[],"
+    " $8::text[], $9::jsonb[]) AS u(question_id, level, target_level, yes, date, narrative, evidence)"
+    " ON CONFLICT (assessment_id, question_id) DO UPDATE SET level = EXCLUDED.level,"
+    " target_level = EXCLUDED.target_level, yes = EXCLUDED.yes, date = EXCLUDED.date,"
+    " narrative = EXCLUDED.narrative, evidence = EXCLUDED.evidence,"
+    " updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by";
+/* Waits for a concurrent holder of the same key to finish, then does nothing if it committed. */
+static const char SQL_IDEM_CLAIM[] =
+    "INSERT INTO responses.idempotency (key_id, request_id, method, request_hash)"
+    " VALUES ($1, $2, $3, $4) ON CONFLICT (key_id, request_id) DO NOTHING";
+static const char SQL_IDEM_GET[] =
+    "SELECT request_hash, coalesce(encode(response, 'hex'), '') AS response"
+    " FROM responses.idempotency WHERE key_id = $1 AND request_id = $2";
+static const char SQL_IDEM_FINISH[] =
+    "UPDATE responses.idempotency SET response = decode($3, 'hex')"
+    " WHERE key_id = $1 AND request_id = $2";
+static const char SQL_IDEM_PURGE[] =
+    "DELETE FROM responses.idempotency WHERE created_at < now() - interval '24 hours'";
+static const char SQL_LIST[] =
+    "SELECT a.id, a.state_code, a.cycle, a.questionnaire_id, a.questionnaire_version, a.status,"
+    " a.visibility, a.revision, a.etag, a.completeness, " TS("a.created_at") " AS created_at, "
+    TS("a.updated_at") " AS updated_at, coalesce(" TS("a.submitted_at") ", '') AS submitted_at,"
+    " a.updated_by,"
+    " CASE WHEN $9::boolean THEN (SELECT encode(r.snapshot, 'hex') FROM responses.revisions r"
+    " WHERE r.assessment_id = a.id AND r.revision = a.revision) ELSE '' END AS snapshot"
+    " FROM responses.assessments a"
+    " WHERE ($1::text = '' OR a.state_code = $1::text) AND ($2::int = 0 OR a.cycle = $2::int)"
+    " AND ($3::text = '' OR a.questionnaire_id = $3::text) AND ($4::text = '' OR a.status = $4::text)"
+    " AND (a.state_code = $5::text OR a.visibility = ANY($6::text[])) AND a.id > $7::text"
+    " ORDER BY a.id LIMIT $8::int";
+static const char SQL_REVISIONS[] =
+    "SELECT revision, " TS("created_at") " AS created_at, author, action,"
+    " array_to_string(changed_questions, E'\\n') AS changed, reason, status, visibility"
+    " FROM responses.revisions WHERE assessment_id = $1 ORDER BY revision";
+
+int store_check_durable(struct db *db, struct err *e)
+{
+    PGresult *r = db_query(db, e, SQL_DURABLE, 0, NULL);
+    if (r == NULL)
+        return -1;
+    /* Every level but off waits for the local WAL flush before COMMIT returns; the flush means
+     * something only with fsync on. */
+    int rc = 0;
+    if (strcmp(db_get(r, 0, "synchronous_commit"), "off") == 0)
+        rc = err_set(e, ERR_FAILED_PRECONDITION,
+                     "synchronous_commit is off: acknowledged writes could be lost in a crash");
+    else if (strcmp(db_get(r, 0, "fsync"), "on") != 0)
+        rc = err_set(e, ERR_FAILED_PRECONDITION,
+                     "fsync is off: acknowledged writes could be lost in a crash");
+    PQclear(r);
+    return rc;
+}
+
+int store_head(struct db *db, const char *id, struct head *h, bool *found, struct err *e)
+{
+    const char *params[] = {id};
+    PGresult *r = db_query(db, e, SQL_HEAD, 1, params);
+    if (r == NULL)
+        return -1;
+    *found = PQntuples(r) == 1;
+    if (*found) {
+        snprintf(h->state_code, sizeof h->state_code, "%s", db_get(r, 0, "state_code"));
+        h->visibility = visibility_parse(db_get(r, 0, "visibility"));
+        h->revision = db_get_int(r, 0, "revision");
+    }
+    PQclear(r);
+    return 0;
+}
+
+static int snapshot_decode(struct arena *a, const char *hex, uint8_t **bytes, size_t *len,
+                           struct err *e)
+{
+    if (encode_unhex(a, hex, bytes, len) < 0)
+        return err_set(e, ERR_DATA_LOSS, "could not read a stored snapshot: not hex");
+    return 0;
+}
+
+int store_snapshot(struct db *db, struct arena *a, const char *id, int rev, uint8_t **bytes,
+                   size_t *len, int *visibility, bool *found, struct err *e)
+{
+    char revision[16];
+    snprintf(revision, sizeof revision, "%d", rev);
+    const char *params[] = {id, revision};
+    int rc = -1;
+    PGresult *r = db_query(db, e, SQL_SNAPSHOT, 2, params);
+    if (r == NULL)
+        return -1;
+    *found = PQntuples(r) == 1;
+    if (*found) {
+        if (snapshot_decode(a, db_get(r, 0, "snapshot"), bytes, len, e) < 0)
+            goto done;
+        *visibility = visibility_parse(db_get(r, 0, "visibility"));
+    }
+    rc = 0;
+done:
+    PQclear(r);
+    return rc;
+}
+
+int store_lock(struct db *db, struct arena *a, const char *id, int *revision, char **etag,
+               bool *found, struct err *e)
+{
+    const char *params[] = {id};
+    PGresult *r = db_query(db, e, SQL_LOCK, 1, params);
+    if (r == NULL)
+        return -1;
+    *found = PQntuples(r) == 1;
+    if (*found) {
+        *revision = db_get_int(r, 0, "revision");
+        *etag = arena_strdup(a, db_get(r, 0, "etag"));
+    }
+    PQclear(r);
+    return 0;
+}
+
+int store_create(struct db *db, struct arena *a, const struct change *ch, struct err *e)
+{
+    const Assessment *n = ch->next;
+    char cycle[16], version[16], revision[16], completeness[32];
+    snprintf(cycle, sizeof cycle, "%d", n->cycle);
+    snprintf(version, sizeof version, "%d", n->questionnaire_version);
+    snprintf(revision, sizeof revision, "%d", n->revision);
+    snprintf(completeness, sizeof completeness, "%.17g", n->completeness);
+    const char *params[] = {
+        n->id, n->state_code, cycle, n->questionnaire_id, version, status_name(n->status),
+        visibility_name(n->visibility), revision, n->etag, completeness, n->updated_at,
+        n->submitted_at, n->updated_by, ch->action,
+        encode_pg_array(a, ch->changed, ch->n_changed), ch->reason,
+        encode_hex(a, ch->snapshot, ch->snapshot_len)};
+    return db_command(db, e, SQL_CREATE, 17, params, NULL);
+}
+
+static int answers_write(struct db *db, struct arena *a, const struct change *ch, struct err *e)
+{
+    size_t n = ch->n_upserts;
+    const char **ids = ARENA_ARRAY(a, const char *, n), **level = ARENA_ARRAY(a, const char *, n),
+               **target = ARENA_ARRAY(a, const char *, n), **yes = ARENA_ARRAY(a, const char *, n),
+               **date = ARENA_ARRAY(a, const char *, n), **text = ARENA_ARRAY(a, const char *, n),
+               **evidence = ARENA_ARRAY(a, const char *, n);
+    for (size_t i = 0; i < n; i++) {
+        const Answer *x = ch->upserts[i];
+        ids[i] = x->question_id;
+        if (x->level_value_case == UNIC__RESPONSES__V1__ANSWER__LEVEL_VALUE_LEVEL)
+            level[i] = arena_printf(a, "%d", x->level);
+        if (x->target_level_value_case == UNIC__RESPONSES__V1__ANSWER__TARGET_LEVEL_VALUE_TARGET_LEVEL)
+            target[i] = arena_printf(a, "%d", x->target_level);
+        if (x->yes_value_case == UNIC__RESPONSES__V1__ANSWER__YES_VALUE_YES)
+            yes[i] = x->yes ? "t" : "f";
+        date[i] = x->date[0] ? x->date : NULL;
+        text[i] = x->narrative;
+        evidence[i] = encode_evidence_json(a, x->evidence, x->n_evidence);
+    }
+    const char *params[] = {
+        ch->next->id,
+        encode_pg_array(a, ch->removed, ch->n_removed),
+        encode_pg_array(a, ids, n),
+        encode_pg_array(a, level, n),
+        encode_pg_array(a, target, n),
+        encode_pg_array(a, yes, n),
+        encode_pg_array(a, date, n),
+        encode_pg_array(a, text, n),
+        encode_pg_array(a, evidence, n),
+        ch->next->updated_at,
+        ch->next->updated_by};
+    return db_command(db, e, SQL_ANSWERS, 11, params, NULL);
+}
+
+int store_update(struct db *db, struct arena *a, const char *old_etag, const struct change *ch,
+                 struct err *e)
+{
+    const Assessment *n = ch->next;
+    char revision[16], completeness[32];
+    long affected = 0;
+    snprintf(revision, sizeof revision, "%d", n->revision);
+    snprintf(completeness, sizeof completeness, "%.17g", n->completeness);
+    const char *params[] = {
+        n->id, old_etag, status_name(n->status), visibility_name(n->visibility), revision, n->etag,
+        completeness, n->updated_at, n->submitted_at, n->updated_by, ch->action,
+        encode_pg_array(a, ch->changed, ch->n_changed), ch->reason,
+        encode_hex(a, ch->snapshot, ch->snapshot_len)};
+    if (db_command(db, e, SQL_UPDATE, 14, params, &affected) < 0)
+        return -1;
+    if (affected != 1)
+        return err_set(e, ERR_ABORTED, "could not update \"%s\": its etag changed meanwhile", n->id);
+    if (ch->n_upserts + ch->n_removed > 0 && answers_write(db, a, ch, e) < 0)
+        return -1;
+    return 0;
+}
+
+int store_idem_claim(struct db *db, struct arena *a, const struct idem *k, bool *claimed,
+                     char **prior_hash, uint8_t **prior_response, size_t *prior_len, struct err *e)
+{
+    const char *params[] = {k->key_id, k->request_id, k->method, k->hash};
+    long affected = 0;
+    int rc = -1;
+    if (db_command(db, e, SQL_IDEM_CLAIM, 4, params, &affected) < 0)
+        return -1;
+    *claimed = affected == 1;
+    if (*claimed)
+        return 0;
+    PGresult *r = db_query(db, e, SQL_IDEM_GET, 2, params);
+    if (r == NULL)
+        return -1;
+    if (PQntuples(r) != 1) {
+        /* Purged between the two statements: the caller may simply try again. */
+        err_set(e, ERR_ABORTED, "could not claim request_id \"%s\": try again", k->request_id);
+        goto done;
+    }
+    *prior_hash = arena_strdup(a, db_get(r, 0, "request_hash"));
+    if (snapshot_decode(a, db_get(r, 0, "response"), prior_response, prior_len, e) < 0)
+        goto done;
+    rc = 0;
+done:
+    PQclear(r);
+    return rc;
+}
+
+int store_idem_finish(struct db *db, struct arena *a, const struct idem *k, const uint8_t *response,
+                      size_t len, struct err *e)
+{
+    const char *params[] = {k->key_id, k->request_id, encode_hex(a, response, len)};
+    return db_command(db, e, SQL_IDEM_FINISH, 3, params, NULL);
+}
+
+int store_idem_purge(struct db *db, long *deleted, struct err *e)
+{
+    return db_command(db, e, SQL_IDEM_PURGE, 0, NULL, deleted);
+}
+
+static Assessment *list_row(struct arena *a, const PGresult *r, int row)
+{
+    Assessment *x = ARENA_MSG(a, Assessment, UNIC__RESPONSES__V1__ASSESSMENT__INIT);
+    x->id = arena_strdup(a, db_get(r, row, "id"));
+    x->state_code = arena_strdup(a, db_get(r, row, "state_code"));
+    x->cycle = db_get_int(r, row, "cycle");
+    x->questionnaire_id = arena_strdup(a, db_get(r, row, "questionnaire_id"));
+    x->questionnaire_version = db_get_int(r, row, "questionnaire_version");
+    x->status = status_parse(db_get(r, row, "status"));
+    x->visibility = visibility_parse(db_get(r, row, "visibility"));
+    x->revision = db_get_int(r, row, "revision");
+    x->etag = arena_strdup(a, db_get(r, row, "etag"));
+    x->completeness = db_get_double(r, row, "completeness");
+    x->created_at = arena_strdup(a, db_get(r, row, "created_at"));
+    x->updated_at = arena_strdup(a, db_get(r, row, "updated_at"));
+    x->submitted_at = arena_strdup(a, db_get(r, row, "submitted_at"));
+    x->updated_by = arena_strdup(a, db_get(r, row, "updated_by"));
+    return x;
+}
+
+int store_list(struct db *db, struct arena *a, const struct list_filter *f, Assessment ***out,
+               size_t *n, struct err *e)
+{
+    char cycle[16], limit[16];
+    snprintf(cycle, sizeof cycle, "%d", f->cycle);
+    snprintf(limit, sizeof limit, "%d", f->limit);
+    const char *params[] = {f->state_code, cycle, f->questionnaire_id, f->status, f->own_state,
+                            f->visible, f->after, limit, f->with_answers ? "t" : "f"};
+    int rc = -1;
+    PGresult *r = db_query(db, e, SQL_LIST, 9, params);
+    if (r == NULL)
+        return -1;
+    *n = (size_t)PQntuples(r);
+    *out = ARENA_ARRAY(a, Assessment *, *n);
+    for (size_t i = 0; i < *n; i++) {
+        int row = (int)i;
+        if (!f->with_answers) {
+            (*out)[i] = list_row(a, r, row);
+            continue;
+        }
+        uint8_t *bytes;
+        size_t len;
+        if (snapshot_decode(a, db_get(r, row, "snapshot"), &bytes, &len, e) < 0)
+            goto done;
+        (*out)[i] = (Assessment *)encode_unpack(a, &unic__responses__v1__assessment__descriptor,
+                                                bytes, len);
+        if ((*out)[i] == NULL) {
+            err_set(e, ERR_DATA_LOSS, "could not read the snapshot of \"%s\": not an Assessment",
+                    db_get(r, row, "id"));
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    PQclear(r);
+    return rc;
+}
+
+int store_revisions(struct db *db, struct arena *a, const char *id,
+                    Unic__Responses__V1__Revision ***out, size_t *n, struct err *e)
+{
+    const char *params[] = {id};
+    PGresult *r = db_query(db, e, SQL_REVISIONS, 1, params);
+    if (r == NULL)
+        return -1;
+    *n = (size_t)PQntuples(r);
+    *out = ARENA_ARRAY(a, Unic__Responses__V1__Revision *, *n);
+    for (size_t i = 0; i < *n; i++) {
+        int row = (int)i;
+        Unic__Responses__V1__Revision *v =
+            ARENA_MSG(a, Unic__Responses__V1__Revision, UNIC__RESPONSES__V1__REVISION__INIT);
+        v->revision = db_get_int(r, row, "revision");
+        v->created_at = arena_strdup(a, db_get(r, row, "created_at"));
+        v->author = arena_strdup(a, db_get(r, row, "author"));
+        v->action = arena_strdup(a, db_get(r, row, "action"));
+        v->reason = arena_strdup(a, db_get(r, row, "reason"));
+        v->status = status_parse(db_get(r, row, "status"));
+        v->visibility = visibility_parse(db_get(r, row, "visibility"));
+        /* Question ids carry no control characters (validated on the way in), so a newline
+         * separates them unambiguously. */
+        char *changed = arena_strdup(a, db_get(r, row, "changed"));
+        size_t count = 0;
+        for (char *p = changed; *p; p++)
+            count += *p == '\n';
+        v->changed_questions = ARENA_ARRAY(a, char *, count + 1);
+        for (char *p = changed, *next; *changed && p; p = next) {
+            next = strchr(p, '\n');
+            if (next)
+                *next++ = '\0';
+            v->changed_questions[v->n_changed_questions++] = p;
+        }
+        (*out)[i] = v;
+    }
+    PQclear(r);
+    return 0;
+}

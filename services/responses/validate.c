@@ -1,0 +1,216 @@
+/* validate.c: what a valid request is. Every string that crosses the boundary is checked here
+ * (protobuf-c passes invalid UTF-8 through), and every error names the field, e.g.
+ * `answers[3].level`, so that a client can point at it. Also the questionnaire definitions the
+ * answers are checked against. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assessment.h"
+#include "text.h"
+
+struct qdef *qdef_new(const Unic__Catalog__V1__Questionnaire *q, struct err *e)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < q->n_sections; s++)
+        n += q->sections[s]->n_questions;
+    if (n == 0) {
+        err_set(e, ERR_FAILED_PRECONDITION, "questionnaire \"%s\" v%d has no questions", q->id,
+                q->version);
+        return NULL;
+    }
+    struct qdef *d = xcalloc(1, sizeof *d);
+    d->questionnaire_id = xstrdup(q->id);
+    d->version = q->version;
+    d->q = xcalloc(n, sizeof *d->q);
+    for (size_t s = 0; s < q->n_sections; s++) {
+        for (size_t i = 0; i < q->sections[s]->n_questions; i++) {
+            const Unic__Catalog__V1__Question *qq = q->sections[s]->questions[i];
+            struct qdef_question *dq = &d->q[d->n];
+            if (qq->answer_type < UNIC__CATALOG__V1__ANSWER_TYPE__MATURITY_LEVEL ||
+                qq->answer_type > UNIC__CATALOG__V1__ANSWER_TYPE__TEXT) {
+                err_set(e, ERR_FAILED_PRECONDITION, "question \"%s\" of \"%s\" v%d has no answer type",
+                        qq->id, q->id, q->version);
+                goto bad;
+            }
+            if (qq->id[0] == '\0' || qdef_find(d, qq->id) >= 0) {
+                err_set(e, ERR_FAILED_PRECONDITION, "questionnaire \"%s\" v%d repeats question id \"%s\"",
+                        q->id, q->version, qq->id);
+                goto bad;
+            }
+            dq->id = xstrdup(qq->id);
+            dq->type = qq->answer_type;
+            dq->required = qq->required;
+            d->n_required += qq->required;
+            d->n++;
+        }
+    }
+    return d;
+bad:
+    qdef_free(d);
+    return NULL;
+}
+
+void qdef_free(struct qdef *d)
+{
+    if (d == NULL)
+        return;
+    for (size_t i = 0; i < d->n; i++)
+        free(d->q[i].id);
+    free(d->q);
+    free(d->questionnaire_id);
+    free(d);
+}
+
+int qdef_find(const struct qdef *d, const char *id)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->q[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+int validate_cycle(int cycle, int current_year, struct err *e)
+{
+    if (cycle < CYCLE_FIRST || cycle > current_year + 1)
+        return err_set(e, ERR_INVALID_ARGUMENT, "cycle: %d is outside %d-%d", cycle, CYCLE_FIRST,
+                       current_year + 1);
+    return 0;
+}
+
+int validate_token(const char *field, const char *s, size_t max_chars, struct err *e)
+{
+    size_t chars;
+    if (s[0] == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "%s: required", field);
+    if (!text_valid(s, false, &chars))
+        return err_set(e, ERR_INVALID_ARGUMENT, "%s: not valid UTF-8 without control characters",
+                       field);
+    if (chars > max_chars)
+        return err_set(e, ERR_INVALID_ARGUMENT, "%s: longer than %zu characters", field, max_chars);
+    return 0;
+}
+
+int validate_request_id(const char *s, struct err *e)
+{
+    return s[0] == '\0' ? 0 : validate_token("request_id", s, REQUEST_ID_MAX_CHARS, e);
+}
+
+static int check_level(const char *field, size_t i, int level, struct err *e)
+{
+    if (level < 0 || level > LEVEL_MAX)
+        return err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].%s: %d is not a level 0-%d", i, field,
+                       level, LEVEL_MAX);
+    return 0;
+}
+
+int validate_answers_shape(Answer *const *answers, size_t n, struct err *e)
+{
+    char field[64];
+    if (n > ANSWERS_MAX)
+        return err_set(e, ERR_INVALID_ARGUMENT, "answers: more than %d", ANSWERS_MAX);
+    for (size_t i = 0; i < n; i++) {
+        const Answer *a = answers[i];
+        size_t chars;
+        snprintf(field, sizeof field, "answers[%zu].question_id", i);
+        if (validate_token(field, a->question_id, QUESTION_ID_MAX_CHARS, e) < 0)
+            return -1;
+        if (a->level_value_case == UNIC__RESPONSES__V1__ANSWER__LEVEL_VALUE_LEVEL &&
+            check_level("level", i, a->level, e) < 0)
+            return -1;
+        if (a->target_level_value_case == UNIC__RESPONSES__V1__ANSWER__TARGET_LEVEL_VALUE_TARGET_LEVEL &&
+            check_level("target_level", i, a->target_level, e) < 0)
+            return -1;
+        if (a->date[0] && !text_date_valid(a->date))
+            return err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].date: not a date YYYY-MM-DD", i);
+        if (!text_valid(a->narrative, true, &chars))
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "answers[%zu].narrative: not valid UTF-8 without control characters", i);
+        if (chars > NARRATIVE_MAX_CHARS)
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "answers[%zu].narrative: %zu characters, more than %d", i, chars,
+                           NARRATIVE_MAX_CHARS);
+        if (a->n_evidence > EVIDENCE_MAX)
+            return err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].evidence: %zu items, more than %d",
+                           i, a->n_evidence, EVIDENCE_MAX);
+        for (size_t k = 0; k < a->n_evidence; k++) {
+            const Evidence *ev = a->evidence[k];
+            if (!text_valid(ev->uri, false, NULL) || !text_http_uri_valid(ev->uri))
+                return err_set(e, ERR_INVALID_ARGUMENT,
+                               "answers[%zu].evidence[%zu].uri: not an absolute http(s) URI", i, k);
+            if (!text_valid(ev->title, false, &chars))
+                return err_set(e, ERR_INVALID_ARGUMENT,
+                               "answers[%zu].evidence[%zu].title: not valid UTF-8 without control "
+                               "characters", i, k);
+            if (chars > EVIDENCE_TITLE_MAX_CHARS)
+                return err_set(e, ERR_INVALID_ARGUMENT,
+                               "answers[%zu].evidence[%zu].title: longer than %d characters", i, k,
+                               EVIDENCE_TITLE_MAX_CHARS);
+        }
+        /* Set by the service; a client sending back what it read is not an error, but the
+         * strings still must not carry bytes PostgreSQL or a log would choke on. */
+        if (!text_valid(a->updated_at, false, NULL))
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "answers[%zu].updated_at: not valid UTF-8 without control characters", i);
+        if (!text_valid(a->updated_by, false, NULL))
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "answers[%zu].updated_by: not valid UTF-8 without control characters", i);
+    }
+    return 0;
+}
+
+static const char *type_name(int type)
+{
+    switch (type) {
+    case UNIC__CATALOG__V1__ANSWER_TYPE__MATURITY_LEVEL: return "MATURITY_LEVEL";
+    case UNIC__CATALOG__V1__ANSWER_TYPE__YES_NO: return "YES_NO";
+    default: return "TEXT";
+    }
+}
+
+int validate_answers_fit(const struct qdef *d, Answer *const *answers, size_t n, int *index,
+                         struct err *e)
+{
+    int rc = -1;
+    bool *seen = xcalloc(d->n, sizeof *seen);
+    for (size_t i = 0; i < n; i++) {
+        const Answer *a = answers[i];
+        int q = qdef_find(d, a->question_id);
+        if (q < 0) {
+            err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].question_id: \"%s\" is not a question of "
+                    "\"%s\" v%d", i, a->question_id, d->questionnaire_id, d->version);
+            goto done;
+        }
+        if (seen[q]) {
+            err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].question_id: \"%s\" answered twice", i,
+                    a->question_id);
+            goto done;
+        }
+        seen[q] = true;
+        index[i] = q;
+        int type = d->q[q].type;
+        bool has_level = a->level_value_case == UNIC__RESPONSES__V1__ANSWER__LEVEL_VALUE_LEVEL;
+        bool has_target =
+            a->target_level_value_case == UNIC__RESPONSES__V1__ANSWER__TARGET_LEVEL_VALUE_TARGET_LEVEL;
+        bool has_yes = a->yes_value_case == UNIC__RESPONSES__V1__ANSWER__YES_VALUE_YES;
+        const char *wrong = NULL;
+        if (has_level && type != UNIC__CATALOG__V1__ANSWER_TYPE__MATURITY_LEVEL)
+            wrong = "level";
+        else if (has_target && type != UNIC__CATALOG__V1__ANSWER_TYPE__MATURITY_LEVEL)
+            wrong = "target_level";
+        else if (has_yes && type != UNIC__CATALOG__V1__ANSWER_TYPE__YES_NO)
+            wrong = "yes";
+        if (wrong) {
+            err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].%s: question \"%s\" is %s, answered with %s",
+                    i, wrong, a->question_id, type_name(type),
+                    type == UNIC__CATALOG__V1__ANSWER_TYPE__MATURITY_LEVEL ? "level"
+                    : type == UNIC__CATALOG__V1__ANSWER_TYPE__YES_NO       ? "yes"
+                                                                           : "narrative");
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    free(seen);
+    return rc;
+}

@@ -1,0 +1,20 @@
+/* main.c: unic-scoring, the maturity scoring service (port 50053): scores, gaps, compliance,
+ * trends and benchmarks from the answers it reads, as the caller, from responses and catalog. */
+#include "log.h"
+#include "scoring.h"
+#include "service.h"
+
+int main(void)
+{
+    struct service svc;
+    struct scoring_app app;
+    int rc = 1;
+    /* No tables: every figure is recomputed from the answers; Redis only caches them. */
+    if (service_init(&svc, "scoring", 50053, "scoring", NULL, 0) == 0) {
+        scoring_app_init(&app, &svc.cfg);
+        rc = service_serve(&svc, &scoring_rpc, &app);
+        scoring_app_destroy(&app);
+    }
+    service_destroy(&svc);
+    return rc;
+}

@@ -1,0 +1,121 @@
+/* scoring.h: what the scoring service's files share: its RPC table, the calls it makes to the
+ * responses and catalog services on the caller's behalf (upstream.c), and the conversions between
+ * those services' messages and the pure models of score.h and compliance.h (card.c).
+ * Ownership: everything these functions return lives in the arena they are given (the call's),
+ * and may point into their inputs, which must live as long; only struct scoring_app owns heap
+ * memory (its channels and questionnaires), released by scoring_app_destroy. */
+#ifndef UNIC_SCORING_H
+#define UNIC_SCORING_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "err.h"
+#include "mem.h"
+#include "rpc.h"
+#include "unic/catalog/v1/catalog.pb-c.h"
+#include "unic/responses/v1/responses.pb-c.h"
+#include "unic/scoring/v1/scoring.pb-c.h"
+
+/* The questionnaire scored by GetScorecard with state_code + cycle, and by default by GetTrend. */
+#define SCORING_SELF_ASSESSMENT "cip-self-assessment"
+/* The Resolution #1 checklist read by GetComplianceReport. */
+#define SCORING_COMPLIANCE "unic-compliance"
+#define SCORING_FIRST_CYCLE 2010 /* cycles run from 2010 to the current year + 1 */
+
+typedef Unic__Responses__V1__Assessment Assessment;
+typedef Unic__Catalog__V1__Questionnaire Questionnaire;
+typedef Unic__Catalog__V1__State CatalogState;
+typedef Unic__Scoring__V1__Scorecard Scorecard;
+
+/* The service's shared state, for the process's life: channels to the services it reads from,
+ * and the published questionnaire versions already fetched (a published version never changes,
+ * so a copy is good forever; the messages are read-only and shared by all worker threads). */
+struct scoring_app {
+    struct rpc_client *catalog;
+    struct rpc_client *responses;
+    pthread_mutex_t lock; /* guards the list below, not the messages */
+    Questionnaire **published;
+    size_t n_published, cap_published;
+};
+
+void scoring_app_init(struct scoring_app *app, const struct config *cfg);
+void scoring_app_destroy(struct scoring_app *app);
+
+extern const struct rpc_service scoring_rpc;
+
+/* ---- upstream.c: calls to the other services, as the caller ---- */
+
+/* Each call forwards the caller's credentials and deadline, so the remote service decides what the
+ * caller may read; its status (PERMISSION_DENIED, NOT_FOUND, UNAVAILABLE...) comes back in *e as
+ * it is. Replies are copied into c->arena (published questionnaires excepted, see below). */
+
+/* By id, or (id "") by state_code + cycle + questionnaire_id. */
+int upstream_get_assessment(struct call *c, const char *id, const char *state, int cycle,
+                            const char *questionnaire_id, Assessment **out, struct err *e);
+/* Every page of ListAssessments with these filters (state "" and cycle 0 mean any). */
+int upstream_list_assessments(struct call *c, const char *state, int cycle,
+                              const char *questionnaire_id,
+                              Unic__Responses__V1__AssessmentStatus status, bool with_answers,
+                              Assessment ***out, size_t *n, struct err *e);
+/* The assessment as it was at its latest revision whose status was SUBMITTED; *out NULL when it
+ * was never submitted. For a DRAFT that was submitted once and reopened. */
+int upstream_last_submitted(struct call *c, const Assessment *as, Assessment **out,
+                            struct err *e);
+/* Version 0 = the latest published; locale "en". A published version is fetched once per process
+ * and then shared: *out is read-only, and lives as long as the app or the call, whichever is
+ * shorter. */
+int upstream_get_questionnaire(struct call *c, const char *id, int version, Questionnaire **out,
+                               struct err *e);
+int upstream_list_states(struct call *c, Unic__Catalog__V1__ListStatesResponse **out,
+                         struct err *e);
+int upstream_list_topics(struct call *c, Unic__Catalog__V1__ListTopicsResponse **out,
+                         struct err *e);
+
+/* ---- card.c: pure conversions, no I/O ---- */
+
+/* A protobuf-c allocator drawing from arena a (frees are no-ops), to unpack into the arena. */
+ProtobufCAllocator card_allocator(struct arena *a);
+
+/* Scores assessment `as` against its questionnaire `q` (the same id and version) with the cmm-v1
+ * model: every figure of the Scorecard but from_cache, which is false. The same inputs and
+ * computed_at always give the same message, field for field. INTERNAL when the two disagree
+ * (another questionnaire, an answer to an unknown question, a level outside 0-5). */
+int card_scorecard(struct arena *a, const Assessment *as, const Questionnaire *q,
+                   const char *computed_at, Scorecard **out, struct err *e);
+
+/* The gaps of `card` with severity >= min_severity and, when n_topics > 0, one of `topics`. */
+Unic__Scoring__V1__GetGapsResponse *card_gaps(struct arena *a, const Scorecard *card,
+                                               double min_severity, char *const *topics,
+                                               size_t n_topics);
+
+/* The compliance report of a State as of `as_of` (a valid "YYYY-MM-DD"): items are the YES_NO questions
+ * of `q` (the compliance checklist) in number order; `submitted` is the State's latest submitted
+ * compliance form (NULL: none, every item UNKNOWN); `cycles` are the State's self-assessments, for
+ * paragraph 8. */
+int card_compliance(struct arena *a, const char *state, const char *as_of, bool ldc,
+                    const Questionnaire *q, const Assessment *submitted,
+                    Assessment *const *cycles, size_t n_cycles,
+                    Unic__Scoring__V1__ComplianceReport **out, struct err *e);
+
+/* The trend of a State's scorecards (any order) for questionnaire_id, cycle ascending. */
+int card_trend(struct arena *a, const char *state, const char *questionnaire_id,
+               Scorecard *const *cards, size_t n_cards, Unic__Scoring__V1__Trend **out,
+               struct err *e);
+
+/* The benchmark of a group from its States' scorecards (one each); `own` is the caller's State
+ * code, or NULL. FAILED_PRECONDITION below SCORE_BENCHMARK_MIN_STATES States. */
+int card_benchmark(struct arena *a, const char *group, int cycle, Scorecard *const *cards,
+                   size_t n_cards, const char *own, Unic__Scoring__V1__Benchmark **out,
+                   struct err *e);
+
+/* The UTC date ("YYYY-MM-DD", 11 bytes) of an RFC 3339 timestamp; false when ts is not one. */
+bool card_utc_date(const char *ts, char out[11]);
+
+/* The Resolution #1 paragraph an item id names: "para4a" -> "4(a)", "para6-cert" -> "6";
+ * the id itself when it names none. */
+const char *card_paragraph(struct arena *a, const char *item_id);
+
+#endif

@@ -1,0 +1,229 @@
+/* upstream.c: the scoring service's reads from the responses and catalog services, always on the
+ * caller's behalf, so that those services decide what the caller may see and nothing here can
+ * widen it. Every reply is copied into the call's arena, so handlers hold no heap memory; only
+ * published questionnaire versions, which never change, are kept for the process (scoring_app). */
+#include "scoring.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIST_PAGE_SIZE 500 /* ListAssessments' maximum */
+#define LIST_MAX_PAGES 1000
+
+static struct scoring_app *app_of(struct call *c)
+{
+    return c->app;
+}
+
+/* Moves a reply of rpc_call (heap) into the arena, so its lifetime is the call's. */
+static void *adopt(struct arena *a, ProtobufCMessage *m)
+{
+    size_t len = protobuf_c_message_get_packed_size(m);
+    uint8_t *buf = xmalloc(len ? len : 1);
+    protobuf_c_message_pack(m, buf);
+    ProtobufCAllocator al = card_allocator(a);
+    ProtobufCMessage *out = protobuf_c_message_unpack(m->descriptor, &al, len, buf);
+    free(buf);
+    protobuf_c_message_free_unpacked(m, NULL);
+    if (out == NULL) /* bytes protobuf-c just packed always unpack; only memory could fail */
+        abort();
+    return out;
+}
+
+/* The remote status passes through as it is: a denial or a not-found is the remote service's
+ * decision, in its words. A failure to get an answer at all says where. Returns -1. */
+static int call_failed(struct err *e, bool responses, const char *method)
+{
+    if (e->code == ERR_UNAVAILABLE || e->code == ERR_DEADLINE_EXCEEDED ||
+        e->code == ERR_INTERNAL || e->code == ERR_UNKNOWN) {
+        char why[sizeof e->msg];
+        snprintf(why, sizeof why, "%s", e->msg);
+        err_set(e, e->code, "could not call %s of the %s service: %s", method,
+                responses ? "responses" : "catalog", why);
+    }
+    return -1;
+}
+
+/* One call to `method` of the responses (responses true) or catalog service, as the caller. */
+static int call(struct call *c, bool responses, const char *method, const ProtobufCMessage *req,
+                void **out, struct err *e)
+{
+    struct scoring_app *app = app_of(c);
+    struct rpc_stub stub;
+    ProtobufCMessage *reply = NULL;
+    if (responses)
+        rpc_stub_init(&stub, app->responses, &unic__responses__v1__response_service__descriptor, c);
+    else
+        rpc_stub_init(&stub, app->catalog, &unic__catalog__v1__catalog_service__descriptor, c);
+    if (rpc_call(&stub, method, req, &reply, e) < 0)
+        return call_failed(e, responses, method);
+    *out = adopt(&c->arena, reply);
+    return 0;
+}
+
+int upstream_get_assessment(struct call *c, const char *id, const char *state, int cycle,
+                            const char *questionnaire_id, Assessment **out, struct err *e)
+{
+    Unic__Responses__V1__GetAssessmentRequest req =
+        UNIC__RESPONSES__V1__GET_ASSESSMENT_REQUEST__INIT;
+    req.assessment_id = (char *)id;
+    if (id[0] == '\0') {
+        req.state_code = (char *)state;
+        req.cycle = cycle;
+        req.questionnaire_id = (char *)questionnaire_id;
+    }
+    return call(c, true, "GetAssessment", &req.base, (void **)out, e);
+}
+
+int upstream_list_assessments(struct call *c, const char *state, int cycle,
+                              const char *questionnaire_id,
+                              Unic__Responses__V1__AssessmentStatus status, bool with_answers,
+                              Assessment ***out, size_t *n, struct err *e)
+{
+    Unic__Responses__V1__ListAssessmentsRequest req =
+        UNIC__RESPONSES__V1__LIST_ASSESSMENTS_REQUEST__INIT;
+    req.state_code = (char *)state;
+    req.cycle = cycle;
+    req.questionnaire_id = (char *)questionnaire_id;
+    req.status = status;
+    req.page_size = LIST_PAGE_SIZE;
+    req.with_answers = with_answers;
+    req.page_token = "";
+    size_t count = 0, cap = 8;
+    Assessment **all = ARENA_ARRAY(&c->arena, Assessment *, cap); /* never NULL, even if empty */
+    for (int page = 0;; page++) {
+        if (page == LIST_MAX_PAGES)
+            return err_set(e, ERR_RESOURCE_EXHAUSTED,
+                           "could not list assessments: more than %d pages", LIST_MAX_PAGES);
+        Unic__Responses__V1__ListAssessmentsResponse *r;
+        if (call(c, true, "ListAssessments", &req.base, (void **)&r, e) < 0)
+            return -1;
+        if (count + r->n_assessments > cap) {
+            cap = 2 * (count + r->n_assessments);
+            Assessment **grown = ARENA_ARRAY(&c->arena, Assessment *, cap);
+            if (count)
+                memcpy(grown, all, count * sizeof *all);
+            all = grown;
+        }
+        for (size_t i = 0; i < r->n_assessments; i++)
+            all[count++] = r->assessments[i];
+        if (r->next_page_token == NULL || r->next_page_token[0] == '\0')
+            break;
+        req.page_token = r->next_page_token;
+    }
+    *out = all;
+    *n = count;
+    return 0;
+}
+
+int upstream_last_submitted(struct call *c, const Assessment *as, Assessment **out,
+                            struct err *e)
+{
+    *out = NULL;
+    if (as->status == UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED) {
+        *out = (Assessment *)as;
+        return 0;
+    }
+    Unic__Responses__V1__ListRevisionsRequest lr = UNIC__RESPONSES__V1__LIST_REVISIONS_REQUEST__INIT;
+    lr.assessment_id = as->id;
+    Unic__Responses__V1__ListRevisionsResponse *revs;
+    if (call(c, true, "ListRevisions", &lr.base, (void **)&revs, e) < 0)
+        return -1;
+    int last = 0;
+    for (size_t i = 0; i < revs->n_revisions; i++)
+        if (revs->revisions[i]->status == UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED &&
+            revs->revisions[i]->revision > last)
+            last = revs->revisions[i]->revision;
+    if (last == 0)
+        return 0;
+    Unic__Responses__V1__GetRevisionRequest gr = UNIC__RESPONSES__V1__GET_REVISION_REQUEST__INIT;
+    gr.assessment_id = as->id;
+    gr.revision = last;
+    return call(c, true, "GetRevision", &gr.base, (void **)out, e);
+}
+
+void scoring_app_init(struct scoring_app *app, const struct config *cfg)
+{
+    memset(app, 0, sizeof *app);
+    pthread_mutex_init(&app->lock, NULL);
+    app->catalog = rpc_client_new(cfg->catalog_addr, cfg->call_timeout_ms);
+    app->responses = rpc_client_new(cfg->responses_addr, cfg->call_timeout_ms);
+}
+
+void scoring_app_destroy(struct scoring_app *app)
+{
+    for (size_t i = 0; i < app->n_published; i++)
+        protobuf_c_message_free_unpacked(&app->published[i]->base, NULL);
+    free(app->published);
+    rpc_client_free(app->responses);
+    rpc_client_free(app->catalog);
+    pthread_mutex_destroy(&app->lock);
+}
+
+/* The copy of published questionnaire id/version kept by the app, or NULL. Call with the lock. */
+static Questionnaire *published_find(struct scoring_app *app, const char *id, int version)
+{
+    for (size_t i = 0; i < app->n_published; i++)
+        if (app->published[i]->version == version && strcmp(app->published[i]->id, id) == 0)
+            return app->published[i];
+    return NULL;
+}
+
+int upstream_get_questionnaire(struct call *c, const char *id, int version, Questionnaire **out,
+                               struct err *e)
+{
+    struct scoring_app *app = app_of(c);
+    if (version > 0) {
+        pthread_mutex_lock(&app->lock);
+        *out = published_find(app, id, version);
+        pthread_mutex_unlock(&app->lock);
+        if (*out)
+            return 0;
+    }
+    Unic__Catalog__V1__GetQuestionnaireRequest req =
+        UNIC__CATALOG__V1__GET_QUESTIONNAIRE_REQUEST__INIT;
+    req.questionnaire_id = (char *)id;
+    req.version = version;
+    req.locale = "en";
+    struct rpc_stub stub;
+    ProtobufCMessage *reply = NULL;
+    rpc_stub_init(&stub, app->catalog, &unic__catalog__v1__catalog_service__descriptor, c);
+    if (rpc_call(&stub, "GetQuestionnaire", &req.base, &reply, e) < 0)
+        return call_failed(e, false, "GetQuestionnaire");
+    Questionnaire *q = (Questionnaire *)reply;
+    if (q->state != UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED) {
+        *out = adopt(&c->arena, reply); /* a draft may still change: this call only */
+        return 0;
+    }
+    pthread_mutex_lock(&app->lock);
+    *out = published_find(app, q->id, q->version); /* another thread may have been first */
+    if (*out == NULL) {
+        if (app->n_published == app->cap_published) {
+            app->cap_published = app->cap_published ? 2 * app->cap_published : 8;
+            app->published = xrealloc(app->published, app->cap_published * sizeof *app->published);
+        }
+        app->published[app->n_published++] = q;
+        *out = q;
+        q = NULL;
+    }
+    pthread_mutex_unlock(&app->lock);
+    if (q)
+        protobuf_c_message_free_unpacked(&q->base, NULL);
+    return 0;
+}
+
+int upstream_list_states(struct call *c, Unic__Catalog__V1__ListStatesResponse **out,
+                         struct err *e)
+{
+    Unic__Catalog__V1__ListStatesRequest req = UNIC__CATALOG__V1__LIST_STATES_REQUEST__INIT;
+    return call(c, false, "ListStates", &req.base, (void **)out, e);
+}
+
+int upstream_list_topics(struct call *c, Unic__Catalog__V1__ListTopicsResponse **out,
+                         struct err *e)
+{
+    Unic__Catalog__V1__ListTopicsRequest req = UNIC__CATALOG__V1__LIST_TOPICS_REQUEST__INIT;
+    return call(c, false, "ListTopics", &req.base, (void **)out, e);
+}

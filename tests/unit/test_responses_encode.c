@@ -1,0 +1,138 @@
+/* test_responses_encode.c: unit tests of the text forms handed to PostgreSQL (array literals,
+ * JSON, hex), of packing into an arena and of the request hash used for idempotency. No I/O. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "assessment.h"
+
+static struct arena A;
+
+static int setup(void **state)
+{
+    (void)state;
+    arena_init(&A);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    arena_destroy(&A);
+    return 0;
+}
+
+static void test_array_literal_quotes_and_escapes_every_element(void **state)
+{
+    (void)state;
+    const char *items[] = {"q1", "with \"quote\"", "back\\slash", NULL, "", "{brace},comma"};
+    assert_string_equal(encode_pg_array(&A, items, 6),
+                        "{\"q1\",\"with \\\"quote\\\"\",\"back\\\\slash\",NULL,\"\",\"{brace},comma\"}");
+    assert_string_equal(encode_pg_array(&A, NULL, 0), "{}");
+}
+
+static void test_array_literal_grows_past_its_first_buffer(void **state)
+{
+    (void)state;
+    static char big[5000];
+    memset(big, 'x', sizeof big - 1);
+    const char *items[] = {big, big};
+    char *s = encode_pg_array(&A, items, 2);
+    assert_int_equal(strlen(s), 2 * (sizeof big - 1) + 2 * 2 + 1 + 2);
+}
+
+static void test_evidence_json_escapes_strings(void **state)
+{
+    (void)state;
+    Evidence a = UNIC__RESPONSES__V1__EVIDENCE__INIT, b = UNIC__RESPONSES__V1__EVIDENCE__INIT;
+    a.uri = (char *)"https://example.org/a?x=\"1\"";
+    a.title = (char *)"Act \\ 2019 é";
+    b.uri = (char *)"http://b.example";
+    Evidence *list[] = {&a, &b};
+    assert_string_equal(encode_evidence_json(&A, list, 2),
+                        "[{\"uri\":\"https://example.org/a?x=\\\"1\\\"\",\"title\":\"Act \\\\ 2019 é\"},"
+                        "{\"uri\":\"http://b.example\",\"title\":\"\"}]");
+    assert_string_equal(encode_evidence_json(&A, NULL, 0), "[]");
+}
+
+static void test_hex_round_trips_bytes(void **state)
+{
+    (void)state;
+    const uint8_t bytes[] = {0x00, 0x01, 0x7f, 0x80, 0xff, 0xab};
+    char *hex = encode_hex(&A, bytes, sizeof bytes);
+    assert_string_equal(hex, "00017f80ffab");
+    uint8_t *back;
+    size_t len;
+    assert_int_equal(encode_unhex(&A, "00017F80FFab", &back, &len), 0);
+    assert_int_equal(len, sizeof bytes);
+    assert_memory_equal(back, bytes, sizeof bytes);
+    assert_int_equal(encode_unhex(&A, "abc", &back, &len), -1);
+    assert_int_equal(encode_unhex(&A, "zz", &back, &len), -1);
+    assert_int_equal(encode_unhex(&A, "", &back, &len), 0);
+    assert_int_equal(len, 0);
+}
+
+static void test_packed_assessment_unpacks_into_the_arena_identically(void **state)
+{
+    (void)state;
+    Assessment a = UNIC__RESPONSES__V1__ASSESSMENT__INIT;
+    Answer x = UNIC__RESPONSES__V1__ANSWER__INIT, *xs[] = {&x};
+    a.id = (char *)"KEN-2025-cip-self-assessment";
+    a.revision = 4;
+    a.completeness = 0.5;
+    a.n_answers = 1;
+    a.answers = xs;
+    x.question_id = (char *)"q1";
+    x.level_value_case = UNIC__RESPONSES__V1__ANSWER__LEVEL_VALUE_LEVEL;
+    x.level = 0; /* present, and zero: presence must survive the round trip */
+    size_t len, len2;
+    uint8_t *p = encode_pack(&A, &a.base, &len);
+    Assessment *b = (Assessment *)encode_unpack(&A, &unic__responses__v1__assessment__descriptor, p, len);
+    assert_non_null(b);
+    assert_string_equal(b->id, a.id);
+    assert_int_equal(b->revision, 4);
+    assert_int_equal(b->n_answers, 1);
+    assert_int_equal(b->answers[0]->level_value_case, UNIC__RESPONSES__V1__ANSWER__LEVEL_VALUE_LEVEL);
+    assert_int_equal(b->answers[0]->level, 0);
+    uint8_t *p2 = encode_pack(&A, &b->base, &len2);
+    assert_int_equal(len, len2);
+    assert_memory_equal(p, p2, len);
+    const uint8_t junk[] = {0xff, 0xff, 0xff};
+    assert_null(encode_unpack(&A, &unic__responses__v1__assessment__descriptor, junk, sizeof junk));
+}
+
+static void test_request_hash_tells_bodies_and_methods_apart(void **state)
+{
+    (void)state;
+    Unic__Responses__V1__SubmitAssessmentRequest r = UNIC__RESPONSES__V1__SUBMIT_ASSESSMENT_REQUEST__INIT;
+    r.assessment_id = (char *)"KEN-2025-x1";
+    r.etag = (char *)"1-aa";
+    r.request_id = (char *)"r1";
+    char h1[65], h2[65], h3[65], h4[65];
+    encode_request_hash(&A, "/m/Submit", &r.base, h1);
+    encode_request_hash(&A, "/m/Submit", &r.base, h2);
+    encode_request_hash(&A, "/m/Reopen", &r.base, h3);
+    r.etag = (char *)"1-ab";
+    encode_request_hash(&A, "/m/Submit", &r.base, h4);
+    assert_int_equal(strlen(h1), 64);
+    assert_string_equal(h1, h2);
+    assert_string_not_equal(h1, h3);
+    assert_string_not_equal(h1, h4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_array_literal_quotes_and_escapes_every_element),
+        cmocka_unit_test(test_array_literal_grows_past_its_first_buffer),
+        cmocka_unit_test(test_evidence_json_escapes_strings),
+        cmocka_unit_test(test_hex_round_trips_bytes),
+        cmocka_unit_test(test_packed_assessment_unpacks_into_the_arena_identically),
+        cmocka_unit_test(test_request_hash_tells_bodies_and_methods_apart),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
