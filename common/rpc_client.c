@@ -7,13 +7,13 @@
 #include <string.h>
 #include <time.h>
 
-#include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
 
 #include "log.h"
+#include "rpc_wire.h"
 
 struct rpc_client {
     grpc_channel *channel;
@@ -73,11 +73,7 @@ static ProtobufCMessage *stub_unary(struct rpc_stub *s, const ProtobufCMethodDes
                                                cq, method, NULL, timespec_from_ms(s->deadline_ms), NULL);
     grpc_slice_unref(method);
 
-    size_t len = protobuf_c_message_get_packed_size(input);
-    grpc_slice body = grpc_slice_malloc(len);
-    protobuf_c_message_pack(input, GRPC_SLICE_START_PTR(body));
-    grpc_byte_buffer *request = grpc_raw_byte_buffer_create(&body, 1);
-    grpc_slice_unref(body);
+    grpc_byte_buffer *request = rpc_wire_pack(input);
 
     grpc_metadata md_auth;
     memset(&md_auth, 0, sizeof md_auth);
@@ -125,15 +121,7 @@ static ProtobufCMessage *stub_unary(struct rpc_stub *s, const ProtobufCMethodDes
         err_set(&s->err, ERR_INTERNAL, "%s answered OK without a message", path);
         goto done;
     }
-    grpc_byte_buffer_reader reader;
-    if (!grpc_byte_buffer_reader_init(&reader, response)) {
-        err_set(&s->err, ERR_INTERNAL, "could not read the reply of %s", path);
-        goto done;
-    }
-    grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
-    grpc_byte_buffer_reader_destroy(&reader);
-    out = protobuf_c_message_unpack(md->output, NULL, GRPC_SLICE_LENGTH(all), GRPC_SLICE_START_PTR(all));
-    grpc_slice_unref(all);
+    out = rpc_wire_unpack(response, md->output);
     if (out == NULL)
         err_set(&s->err, ERR_INTERNAL, "malformed reply from %s", path);
 done:

@@ -11,13 +11,13 @@
 #include <string.h>
 #include <time.h>
 
-#include <grpc/byte_buffer_reader.h>
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
 #include <grpc/support/time.h>
 
 #include "grpc/health/v1/health.pb-c.h"
 #include "log.h"
+#include "rpc_wire.h"
 
 enum { CALLS_PER_CQ = 64, GENERIC_PER_CQ = 2 };
 
@@ -161,39 +161,6 @@ void rpc_reply_raw(struct call *call, const void *bytes, size_t len)
     call->raw_len = len;
 }
 
-static grpc_byte_buffer *buffer_from(const uint8_t *bytes, size_t len)
-{
-    grpc_slice s = grpc_slice_from_copied_buffer((const char *)bytes, len);
-    grpc_byte_buffer *b = grpc_raw_byte_buffer_create(&s, 1);
-    grpc_slice_unref(s);
-    return b;
-}
-
-static grpc_byte_buffer *buffer_pack(const ProtobufCMessage *m)
-{
-    size_t len = protobuf_c_message_get_packed_size(m);
-    grpc_slice s = grpc_slice_malloc(len);
-    protobuf_c_message_pack(m, GRPC_SLICE_START_PTR(s));
-    grpc_byte_buffer *b = grpc_raw_byte_buffer_create(&s, 1);
-    grpc_slice_unref(s);
-    return b;
-}
-
-/* Reads the request out of the payload; NULL when it is not a valid message of `desc`. */
-static ProtobufCMessage *request_unpack(grpc_byte_buffer *payload,
-                                        const ProtobufCMessageDescriptor *desc)
-{
-    grpc_byte_buffer_reader reader;
-    if (!grpc_byte_buffer_reader_init(&reader, payload))
-        return NULL;
-    grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
-    grpc_byte_buffer_reader_destroy(&reader);
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, GRPC_SLICE_LENGTH(all),
-                                                    GRPC_SLICE_START_PTR(all));
-    grpc_slice_unref(all);
-    return m;
-}
-
 static int health_check(struct pending *p, const ProtobufCMessage *req, struct call *c,
                         ProtobufCMessage **reply, struct err *e)
 {
@@ -280,7 +247,7 @@ static void handle(struct pending *p)
         err_set(&e, ERR_INVALID_ARGUMENT, "request message missing");
         goto done;
     }
-    req = request_unpack(p->payload, p->m->input);
+    req = rpc_wire_unpack(p->payload, p->m->input);
     if (req == NULL) {
         err_set(&e, ERR_INVALID_ARGUMENT, "malformed request: not a valid %s message",
                 p->m->input->name);
@@ -302,7 +269,7 @@ static void handle(struct pending *p)
     }
 done:
     if (e.code == ERR_OK)
-        p->reply = c.raw_reply ? buffer_from(c.raw_reply, c.raw_len) : buffer_pack(reply);
+        p->reply = c.raw_reply ? rpc_wire_bytes(c.raw_reply, c.raw_len) : rpc_wire_pack(reply);
     if (req)
         protobuf_c_message_free_unpacked(req, NULL);
     arena_destroy(&c.arena);
