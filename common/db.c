@@ -4,6 +4,7 @@
 #include "db.h"
 
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,25 @@
 #include "log.h"
 #include "mem.h"
 
+/* A statement prepared on the current connection, found again by its text. */
+struct db_stmt {
+    uint64_t hash;
+    char *sql;
+    char name[16];
+};
+
+enum { DB_STMTS_MAX = 256 };
+
 static void db_disconnect(struct db *db)
 {
     if (db->conn)
         PQfinish(db->conn);
     db->conn = NULL;
     db->in_tx = false;
+    /* Prepared statements die with their connection. */
+    for (size_t i = 0; i < db->n_stmts; i++)
+        free(db->stmts[i].sql);
+    db->n_stmts = 0;
 }
 
 /* Server notices ("schema already exists") go to the log as JSON, not raw to stderr. */
@@ -54,6 +68,8 @@ int db_init(struct db *db, const char *conninfo, struct err *e)
 void db_destroy(struct db *db)
 {
     db_disconnect(db);
+    free(db->stmts);
+    db->stmts = NULL;
     free(db->conninfo);
     db->conninfo = NULL;
 }
@@ -112,13 +128,54 @@ static int db_fail(struct db *db, PGresult *r, struct err *e)
     return err_set(e, code, "%s", msg);
 }
 
+static uint64_t db_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* The name `sql` is prepared under on this connection, preparing it first if needed; NULL when
+ * the table of prepared statements is full (the statement then runs unprepared). */
+static const char *db_prepared(struct db *db, const char *sql, int nparams, struct err *e, bool *failed)
+{
+    uint64_t h = db_hash(sql);
+    *failed = false;
+    for (size_t i = 0; i < db->n_stmts; i++)
+        if (db->stmts[i].hash == h && strcmp(db->stmts[i].sql, sql) == 0)
+            return db->stmts[i].name;
+    if (db->n_stmts == DB_STMTS_MAX)
+        return NULL;
+    if (db->stmts == NULL)
+        db->stmts = xcalloc(DB_STMTS_MAX, sizeof *db->stmts);
+    struct db_stmt *st = &db->stmts[db->n_stmts];
+    snprintf(st->name, sizeof st->name, "unic_%zu", db->n_stmts);
+    PGresult *r = PQprepare(db->conn, st->name, sql, nparams, NULL);
+    if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK) {
+        db_fail(db, r, e);
+        *failed = true;
+        return NULL;
+    }
+    PQclear(r);
+    st->hash = h;
+    st->sql = xstrdup(sql);
+    db->n_stmts++;
+    return st->name;
+}
+
 static PGresult *db_run(struct db *db, struct err *e, ExecStatusType want, const char *sql,
                         int nparams, const char *const *params)
 {
     db->sqlstate[0] = '\0';
     if (db_ready(db, e) < 0)
         return NULL;
-    PGresult *r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    bool failed;
+    const char *name = db_prepared(db, sql, nparams, e, &failed);
+    if (failed)
+        return NULL;
+    PGresult *r = name ? PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0)
+                       : PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     if (r == NULL || PQresultStatus(r) != want) {
         db_fail(db, r, e);
         return NULL;

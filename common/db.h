@@ -12,11 +12,15 @@
 
 #include "err.h"
 
+struct db_stmt;
+
 struct db {
-    PGconn *conn;     /* NULL while disconnected */
-    char *conninfo;   /* owned */
+    PGconn *conn;          /* NULL while disconnected */
+    char *conninfo;        /* owned */
     bool in_tx;
-    char sqlstate[6]; /* of the last failed statement, "" otherwise */
+    char sqlstate[6];      /* of the last failed statement, "" otherwise */
+    struct db_stmt *stmts; /* statements prepared on this connection (owned) */
+    size_t n_stmts;
 };
 
 struct migration {
@@ -30,6 +34,9 @@ int db_init(struct db *db, const char *conninfo, struct err *e);
 void db_destroy(struct db *db);
 
 /* Runs a statement with text parameters (NULL entries are SQL NULL) expecting rows back.
+ * Each distinct statement text is prepared once per connection and executed by name afterwards,
+ * which saves its parse and plan on every later call (so connect to PostgreSQL directly or
+ * through a session-mode pooler, not a transaction-mode one).
  * Returns the result (PQclear it) or NULL with *e filled: UNAVAILABLE when the server cannot be
  * reached, ALREADY_EXISTS for a unique violation, ABORTED for a serialization failure or
  * deadlock, FAILED_PRECONDITION for a refused state change, INTERNAL otherwise. */
