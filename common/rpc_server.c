@@ -1,6 +1,10 @@
-/* rpc_server.c: the server half of the runtime: one completion queue and one thread per worker,
- * registered methods pre-requested on every queue so each call arrives with its payload, and a
- * generic request kept outstanding so unknown methods get UNIMPLEMENTED at once. */
+/* rpc_server.c: the server half of the runtime: worker threads that all poll one completion
+ * queue, registered methods pre-requested so each call arrives with its payload, and a generic
+ * request kept outstanding so unknown methods get UNIMPLEMENTED at once.
+ * Why one shared queue: gRPC core delivers every call of a connection to the queue that
+ * connection is bound to, and handlers block (on PostgreSQL, on other services). With a queue per
+ * thread, one blocked handler would stall every call behind it on its connection, including all
+ * service-to-service calls, which share a channel, while other threads sat idle. */
 #include "rpc.h"
 
 #include <pthread.h>
@@ -19,7 +23,7 @@
 #include "log.h"
 #include "rpc_wire.h"
 
-enum { CALLS_PER_CQ = 64, GENERIC_PER_CQ = 2 };
+enum { CALLS_OUTSTANDING = 64, GENERIC_OUTSTANDING = 2 };
 
 static const char HEALTH_CHECK[] = "/grpc.health.v1.Health/Check";
 
@@ -32,11 +36,10 @@ struct method_entry {
 
 struct worker {
     struct rpc_server *srv;
-    grpc_completion_queue *cq;
     pthread_t thread;
-    struct db db;
+    bool started;
+    struct db db;       /* this thread's connection: whatever call it takes uses it */
     struct cache cache;
-    bool drained; /* its queue has been shut down and emptied */
 };
 
 struct rpc_server {
@@ -50,6 +53,8 @@ struct rpc_server {
     int per_method;
     struct worker *workers;
     int n_workers;
+    grpc_completion_queue *cq; /* polled by every worker */
+    bool drained;              /* cq has been shut down and emptied */
     atomic_int stopping;
 };
 
@@ -58,7 +63,7 @@ enum tag_kind { TAG_REGISTERED, TAG_GENERIC, TAG_DONE };
 /* One call, from the moment it is requested until its reply has gone out; it is its own tag. */
 struct pending {
     enum tag_kind kind;
-    struct worker *w;
+    struct rpc_server *srv;
     struct method_entry *m; /* NULL for generic calls */
     grpc_call *call;
     gpr_timespec deadline;
@@ -83,11 +88,11 @@ void rpc_block_signals(void)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-static struct pending *pending_new(struct worker *w, enum tag_kind kind, struct method_entry *m)
+static struct pending *pending_new(struct rpc_server *s, enum tag_kind kind, struct method_entry *m)
 {
     struct pending *p = xcalloc(1, sizeof *p);
     p->kind = kind;
-    p->w = w;
+    p->srv = s;
     p->m = m;
     grpc_metadata_array_init(&p->md);
     grpc_call_details_init(&p->details);
@@ -109,22 +114,22 @@ static void pending_free(struct pending *p)
     free(p);
 }
 
-static void request_registered(struct worker *w, struct method_entry *m)
+static void request_registered(struct rpc_server *s, struct method_entry *m)
 {
-    struct pending *p = pending_new(w, TAG_REGISTERED, m);
+    struct pending *p = pending_new(s, TAG_REGISTERED, m);
     grpc_call_error rc = grpc_server_request_registered_call(
-        w->srv->server, m->registered, &p->call, &p->deadline, &p->md, &p->payload, w->cq, w->cq, p);
+        s->server, m->registered, &p->call, &p->deadline, &p->md, &p->payload, s->cq, s->cq, p);
     if (rc != GRPC_CALL_OK) {
         log_error("could not request calls of %s: grpc error %d", m->path, rc);
         pending_free(p);
     }
 }
 
-static void request_generic(struct worker *w)
+static void request_generic(struct rpc_server *s)
 {
-    struct pending *p = pending_new(w, TAG_GENERIC, NULL);
+    struct pending *p = pending_new(s, TAG_GENERIC, NULL);
     grpc_call_error rc =
-        grpc_server_request_call(w->srv->server, &p->call, &p->details, &p->md, w->cq, w->cq, p);
+        grpc_server_request_call(s->server, &p->call, &p->details, &p->md, s->cq, s->cq, p);
     if (rc != GRPC_CALL_OK) {
         log_error("could not request generic calls: grpc error %d", rc);
         pending_free(p);
@@ -165,7 +170,7 @@ static int health_check(struct pending *p, const ProtobufCMessage *req, struct c
                         ProtobufCMessage **reply, struct err *e)
 {
     const Grpc__Health__V1__HealthCheckRequest *hr = (const void *)req;
-    const struct rpc_server *s = p->w->srv;
+    const struct rpc_server *s = p->srv;
     if (hr->service[0] && strcmp(hr->service, s->svc->descriptor->name) != 0)
         return err_set(e, ERR_NOT_FOUND, "unknown service \"%s\"", hr->service);
     Grpc__Health__V1__HealthCheckResponse *r =
@@ -206,10 +211,9 @@ static void send_reply(struct pending *p, struct err *e)
     }
 }
 
-/* Serves one registered call on this worker thread, then starts sending its reply. */
-static void handle(struct pending *p)
+/* Serves one registered call on worker thread w, then starts sending its reply. */
+static void handle(struct pending *p, struct worker *w)
 {
-    struct worker *w = p->w;
     struct rpc_server *s = w->srv;
     struct err e;
     err_clear(&e);
@@ -304,7 +308,7 @@ static void *worker_main(void *arg)
     struct worker *w = arg;
     struct rpc_server *s = w->srv;
     for (;;) {
-        grpc_event ev = grpc_completion_queue_next(w->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
         if (ev.type == GRPC_QUEUE_SHUTDOWN)
             break;
         if (ev.type != GRPC_OP_COMPLETE)
@@ -317,8 +321,8 @@ static void *worker_main(void *arg)
                 break;
             }
             if (!atomic_load(&s->stopping))
-                request_registered(w, p->m);
-            handle(p);
+                request_registered(s, p->m);
+            handle(p, w);
             break;
         case TAG_GENERIC: {
             if (!ev.success) {
@@ -326,7 +330,7 @@ static void *worker_main(void *arg)
                 break;
             }
             if (!atomic_load(&s->stopping))
-                request_generic(w);
+                request_generic(s);
             clock_gettime(CLOCK_MONOTONIC, &p->start);
             struct err e;
             size_t len = GRPC_SLICE_LENGTH(p->details.method);
@@ -398,17 +402,17 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
         snprintf(path, sizeof path, "/%s/%s", svc->descriptor->name, md->name);
         method_add(s, path, md->input, h);
     }
-    s->per_method = CALLS_PER_CQ / (int)s->n_methods;
+    s->per_method = CALLS_OUTSTANDING / (int)s->n_methods;
     if (s->per_method < 4)
         s->per_method = 4;
 
+    s->cq = grpc_completion_queue_create_for_next(NULL);
+    grpc_server_register_completion_queue(s->server, s->cq, NULL);
     s->n_workers = cfg->workers;
     s->workers = xcalloc((size_t)s->n_workers, sizeof *s->workers);
     for (int i = 0; i < s->n_workers; i++) {
         struct worker *w = &s->workers[i];
         w->srv = s;
-        w->cq = grpc_completion_queue_create_for_next(NULL);
-        grpc_server_register_completion_queue(s->server, w->cq, NULL);
         struct err dberr;
         if (db_init(&w->db, cfg->db_url, &dberr) < 0) /* not fatal: it reconnects on use */
             log_warn("worker %d: %s", i, dberr.msg);
@@ -431,14 +435,14 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
 int rpc_server_run(struct rpc_server *s)
 {
     grpc_server_start(s->server);
+    for (size_t m = 0; m < s->n_methods; m++)
+        for (int k = 0; k < s->per_method; k++)
+            request_registered(s, &s->methods[m]);
+    for (int k = 0; k < GENERIC_OUTSTANDING; k++)
+        request_generic(s);
     for (int i = 0; i < s->n_workers; i++) {
-        struct worker *w = &s->workers[i];
-        for (size_t m = 0; m < s->n_methods; m++)
-            for (int k = 0; k < s->per_method; k++)
-                request_registered(w, &s->methods[m]);
-        for (int k = 0; k < GENERIC_PER_CQ; k++)
-            request_generic(w);
-        pthread_create(&w->thread, NULL, worker_main, w);
+        pthread_create(&s->workers[i].thread, NULL, worker_main, &s->workers[i]);
+        s->workers[i].started = true;
     }
 
     sigset_t set;
@@ -463,12 +467,12 @@ int rpc_server_run(struct rpc_server *s)
     grpc_completion_queue_shutdown(done);
     grpc_completion_queue_destroy(done);
 
-    for (int i = 0; i < s->n_workers; i++)
-        grpc_completion_queue_shutdown(s->workers[i].cq);
+    grpc_completion_queue_shutdown(s->cq); /* every worker sees GRPC_QUEUE_SHUTDOWN and returns */
     for (int i = 0; i < s->n_workers; i++) {
         pthread_join(s->workers[i].thread, NULL);
-        s->workers[i].drained = true;
+        s->workers[i].started = false;
     }
+    s->drained = true;
     log_info("stopped");
     return 0;
 }
@@ -479,18 +483,17 @@ void rpc_server_free(struct rpc_server *s)
         return;
     if (s->server)
         grpc_server_destroy(s->server);
+    if (s->cq && !s->drained) { /* never served: empty it here */
+        grpc_completion_queue_shutdown(s->cq);
+        while (grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
+               GRPC_QUEUE_SHUTDOWN)
+            ;
+    }
+    if (s->cq)
+        grpc_completion_queue_destroy(s->cq);
     for (int i = 0; i < s->n_workers; i++) {
-        struct worker *w = &s->workers[i];
-        if (w->cq && !w->drained) { /* never served: empty it here */
-            grpc_completion_queue_shutdown(w->cq);
-            while (grpc_completion_queue_next(w->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
-                   GRPC_QUEUE_SHUTDOWN)
-                ;
-        }
-        if (w->cq)
-            grpc_completion_queue_destroy(w->cq);
-        db_destroy(&w->db);
-        cache_destroy(&w->cache);
+        db_destroy(&s->workers[i].db);
+        cache_destroy(&s->workers[i].cache);
     }
     free(s->workers);
     free(s->methods);

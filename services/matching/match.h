@@ -81,7 +81,9 @@ enum match_unmet_reason {
 #define MATCH_PENALTY_PER_TOPIC 2
 #define MATCH_PENALTY_TOPICS_MAX 10
 
-/* A string list: n pointers to NUL-terminated strings (v may be NULL when n is 0). */
+/* Lists of strings are a pointer to n pointers (NULL allowed when n is 0) to non-empty
+ * NUL-terminated strings, as protobuf-c lays out repeated strings (cast its char ** to
+ * const char *const *). */
 struct match_offer {
     const char *id;          /* unique among the offers; non-empty */
     const char *donor_state; /* ISO 3166-1 alpha-3 */

@@ -1,0 +1,161 @@
+/* rules.c: the matching service's own pure rules, apart from the solver: how a gap becomes a
+ * request (the quantity rule documented in matching.h), status names, id shapes, and hashes. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "matching.h"
+
+int64_t derive_unit(int kind)
+{
+    switch (kind) {
+    case MATCH_KIND_EXPERTISE: return DERIVE_UNIT_EXPERTISE;
+    case MATCH_KIND_FUNDS: return DERIVE_UNIT_FUNDS;
+    case MATCH_KIND_EQUIPMENT: return DERIVE_UNIT_EQUIPMENT;
+    case MATCH_KIND_TRAINING: return DERIVE_UNIT_TRAINING;
+    default: return 0;
+    }
+}
+
+int64_t derive_quantity(int kind, int64_t severity_milli)
+{
+    /* ceil(severity_milli * unit / 1000) in integers: no floating-point dust in the quantity */
+    return (severity_milli * derive_unit(kind) + 999) / 1000;
+}
+
+int derive_priority(int64_t severity_milli)
+{
+    int64_t p = (severity_milli + 999) / 1000;
+    return p < 1 ? 1 : p > 5 ? 5 : (int)p;
+}
+
+int64_t severity_to_milli(double severity)
+{
+    if (!isfinite(severity) || severity <= 0)
+        return 0;
+    if (severity >= (double)MATCH_SEVERITY_MILLI_MAX / 1000.0)
+        return MATCH_SEVERITY_MILLI_MAX;
+    int64_t milli = (int64_t)llround(severity * 1000.0);
+    return milli < 1 ? 1 : milli;
+}
+
+static const char *const offer_statuses[] = {NULL, "OPEN", "WITHDRAWN", "EXHAUSTED"};
+static const char *const request_statuses[] = {NULL, "OPEN", "WITHDRAWN", "FULFILLED"};
+static const char *const match_statuses[] = {NULL, "PROPOSED", "OFFERED", "ACCEPTED", "DECLINED",
+                                             "SUPERSEDED"};
+
+static const char *name_of(const char *const *names, size_t n, int v)
+{
+    return v > 0 && (size_t)v < n ? names[v] : NULL;
+}
+
+static int name_find(const char *const *names, size_t n, const char *name)
+{
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (int)i;
+    return 0;
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *offer_status_name(int status)
+{
+    return name_of(offer_statuses, COUNT(offer_statuses), status);
+}
+
+int offer_status_from_name(const char *name)
+{
+    return name_find(offer_statuses, COUNT(offer_statuses), name);
+}
+
+const char *request_status_name(int status)
+{
+    return name_of(request_statuses, COUNT(request_statuses), status);
+}
+
+int request_status_from_name(const char *name)
+{
+    return name_find(request_statuses, COUNT(request_statuses), name);
+}
+
+const char *match_status_name(int status)
+{
+    return name_of(match_statuses, COUNT(match_statuses), status);
+}
+
+int match_status_from_name(const char *name)
+{
+    return name_find(match_statuses, COUNT(match_statuses), name);
+}
+
+bool uuid_shape(const char *s)
+{
+    static const char pattern[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+    if (s == NULL || strlen(s) != sizeof pattern - 1)
+        return false;
+    for (size_t i = 0; pattern[i]; i++) {
+        char ch = s[i];
+        if (pattern[i] == '-' ? ch != '-' : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+            return false;
+    }
+    return true;
+}
+
+void sha256_hex(const void *data, size_t len, char hex[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+        abort(); /* only an allocation failure inside OpenSSL gets here */
+    for (unsigned i = 0; i < 32; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[64] = '\0';
+}
+
+struct id_version {
+    const char *id;
+    int version;
+};
+
+static int cmp_id_version(const void *a, const void *b)
+{
+    return strcmp(((const struct id_version *)a)->id, ((const struct id_version *)b)->id);
+}
+
+/* Appends "<tag>:<id>:<version>\n" for each entry, sorted by id, to buf at *len. */
+static void fingerprint_lines(char *buf, size_t *len, char tag, const char *const *ids,
+                              const int *versions, size_t n)
+{
+    struct id_version *v = xcalloc(n + 1, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (struct id_version){ids[i], versions[i]};
+    qsort(v, n, sizeof *v, cmp_id_version);
+    for (size_t i = 0; i < n; i++)
+        *len += (size_t)sprintf(buf + *len, "%c:%s:%d\n", tag, v[i].id, v[i].version);
+    free(v);
+}
+
+void plan_fingerprint(const char *const *offer_ids, const int *offer_versions, size_t n_offers,
+                      const char *const *request_ids, const int *request_versions,
+                      size_t n_requests, char hex[65])
+{
+    size_t size = 1;
+    for (size_t i = 0; i < n_offers; i++)
+        size += strlen(offer_ids[i]) + 16;
+    for (size_t i = 0; i < n_requests; i++)
+        size += strlen(request_ids[i]) + 16;
+    char *buf = xmalloc(size);
+    size_t len = 0;
+    buf[0] = '\0';
+    fingerprint_lines(buf, &len, 'o', offer_ids, offer_versions, n_offers);
+    fingerprint_lines(buf, &len, 'r', request_ids, request_versions, n_requests);
+    sha256_hex(buf, len, hex);
+    free(buf);
+}

@@ -1,0 +1,927 @@
+/* service.c: the matching service's RPC handlers: authorize from the caller's principal, validate
+ * every field (naming it when it is wrong), call the store, the solver or a peer, return.
+ * The table at the bottom maps each method of matching.proto to its handler. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "matching.h"
+#include "text.h"
+
+#define PAGE_DEFAULT 50
+#define PAGE_MAX 500
+#define TITLE_MAX 200          /* characters */
+#define DESCRIPTION_MAX 4000
+#define TOPICS_MAX 32
+#define ELIGIBLE_STATES_MAX 200
+#define ELIGIBLE_REGIONS_MAX 64
+#define LANGUAGES_MAX 16
+#define REQUEST_ID_MAX 128
+#define CYCLE_MAX 9999
+
+/* ---- Who is calling ---- */
+
+static bool is_operator(const struct call *c)
+{
+    return c->principal.role == ROLE_OPERATOR;
+}
+
+static bool is_state(const struct call *c)
+{
+    return c->principal.role == ROLE_STATE;
+}
+
+static struct actor actor_of(const struct call *c)
+{
+    struct actor a = {is_operator(c) ? NULL : is_state(c) ? c->principal.state : "",
+                      c->principal.label};
+    return a;
+}
+
+/* PERMISSION_DENIED; the runtime logs it once, with the caller, when the call ends. */
+static int deny(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int deny(struct err *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    err_setv(e, ERR_PERMISSION_DENIED, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* Only OPERATOR and STATE keys write; a SERVICE key reads what any key may. */
+static int require_writer(const struct call *c, struct err *e)
+{
+    if (!is_operator(c) && !is_state(c))
+        return deny(e, "%s keys cannot change matching data", auth_role_name(c->principal.role));
+    return 0;
+}
+
+/* The State a STATE caller acts for: `given` empty means its own; anything else must be its
+ * own. An operator must name one. */
+static int acting_state(const struct call *c, const char *field, const char *given,
+                        const char **out, struct err *e)
+{
+    if (is_state(c)) {
+        if (given[0] && strcmp(given, c->principal.state) != 0)
+            return deny(e, "%s may act only for itself, not for %s (%s)", c->principal.state,
+                        given, field);
+        *out = c->principal.state;
+        return 0;
+    }
+    if (given[0] == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: required", field);
+    *out = given;
+    return 0;
+}
+
+/* ---- Field checks: each failure is INVALID_ARGUMENT naming the field ---- */
+
+static int check_text(const char *field, const char *s, bool required, size_t max_chars,
+                      bool free_text, struct err *e)
+{
+    size_t chars = 0;
+    if (!text_valid(s, free_text, &chars))
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "invalid %s: not valid UTF-8 or holds control characters", field);
+    if (required && chars == 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: required", field);
+    if (chars > max_chars)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: %zu characters, at most %zu", field,
+                       chars, max_chars);
+    return 0;
+}
+
+static int check_id(const char *field, const char *s, struct err *e)
+{
+    if (s[0] == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: required", field);
+    if (!uuid_shape(s))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not an id this service issued", field);
+    return 0;
+}
+
+static int check_etag(const char *field, const char *s, struct err *e)
+{
+    if (s[0] == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: required (read the item first)", field);
+    size_t n = strspn(s, "0123456789");
+    if (n == 0 || n > 9 || s[n] != '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not an etag this service issued", field);
+    return 0;
+}
+
+static int check_kind(const char *field, int kind, struct err *e)
+{
+    if (match_kind_name(kind) == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "invalid %s: unknown kind %d (EXPERTISE, FUNDS, EQUIPMENT or TRAINING)",
+                       field, kind);
+    return 0;
+}
+
+static int check_quantity(const char *field, int64_t v, struct err *e)
+{
+    if (v <= 0 || v > MATCH_QUANTITY_MAX)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: %" PRId64 " is not in 1..%" PRId64,
+                       field, v, MATCH_QUANTITY_MAX);
+    return 0;
+}
+
+static int check_date(const char *field, const char *s, struct err *e)
+{
+    if (s[0] && (!text_valid(s, false, NULL) || !text_date_valid(s)))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not a YYYY-MM-DD date", field);
+    return 0;
+}
+
+static int check_state(const struct refdata *ref, const char *field, const char *code,
+                       const struct ref_state **out, struct err *e)
+{
+    const struct ref_state *s = NULL;
+    if (!text_valid(code, false, NULL) || !text_state_code_shape(code) ||
+        (s = refdata_state(ref, code)) == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: \"%s\" is not a UN Member State code",
+                       field, text_valid(code, false, NULL) ? code : "?");
+    if (out)
+        *out = s;
+    return 0;
+}
+
+static int check_topic(const struct refdata *ref, const char *field, const char *topic,
+                       struct err *e)
+{
+    if (check_text(field, topic, true, 64, false, e) < 0)
+        return -1;
+    if (!refdata_topic_known(ref, topic))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: unknown topic \"%s\"", field, topic);
+    return 0;
+}
+
+/* A language tag: "en", "fr", "pt-BR", "zh-Hans" (BCP 47 shape, at most 35 characters). */
+static bool language_shape(const char *s)
+{
+    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
+    if (n < 2 || n > 3)
+        return false;
+    for (s += n; *s; s += n) {
+        if (*s++ != '-')
+            return false;
+        n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+        if (n < 1 || n > 8)
+            return false;
+    }
+    return true;
+}
+
+/* The common rules of a list field: at most `max` entries, none twice. */
+static int check_list(const char *field, char *const *v, size_t n, size_t max, struct err *e)
+{
+    if (n > max)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: %zu entries, at most %zu", field, n,
+                       max);
+    for (size_t i = 0; i < n; i++) {
+        if (!text_valid(v[i], false, NULL) || v[i][0] == '\0')
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "invalid %s[%zu]: empty, not valid UTF-8 or holds control characters",
+                           field, i);
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(v[i], v[j]) == 0)
+                return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: \"%s\" is listed twice",
+                               field, v[i]);
+    }
+    return 0;
+}
+
+static int check_languages(const char *field, char *const *v, size_t n, struct err *e)
+{
+    if (check_list(field, v, n, LANGUAGES_MAX, e) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (strlen(v[i]) > 35 || !language_shape(v[i]))
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "invalid %s[%zu]: \"%s\" is not a language tag such as \"en\"", field,
+                           i, v[i]);
+    return 0;
+}
+
+/* The fields of an offer a donor writes, for CreateOffer and UpdateOffer; `donor` is the offer's
+ * donor State. */
+static int check_offer(const struct refdata *ref, const Unic__Matching__V1__Offer *o,
+                       const char *donor, struct err *e)
+{
+    if (check_state(ref, "offer.donor_state", donor, NULL, e) < 0 ||
+        check_kind("offer.kind", o->kind, e) < 0)
+        return -1;
+    if (o->n_topics == 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.topics: at least one topic required");
+    if (check_list("offer.topics", o->topics, o->n_topics, TOPICS_MAX, e) < 0)
+        return -1;
+    for (size_t i = 0; i < o->n_topics; i++) {
+        char field[48];
+        snprintf(field, sizeof field, "offer.topics[%zu]", i);
+        if (check_topic(ref, field, o->topics[i], e) < 0)
+            return -1;
+    }
+    if (check_quantity("offer.capacity", o->capacity, e) < 0 ||
+        check_list("offer.eligible_states", o->eligible_states, o->n_eligible_states,
+                   ELIGIBLE_STATES_MAX, e) < 0)
+        return -1;
+    for (size_t i = 0; i < o->n_eligible_states; i++) {
+        char field[48];
+        snprintf(field, sizeof field, "offer.eligible_states[%zu]", i);
+        if (check_state(ref, field, o->eligible_states[i], NULL, e) < 0)
+            return -1;
+        if (strcmp(o->eligible_states[i], donor) == 0)
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "invalid %s: the donor %s cannot be eligible for its own offer", field,
+                           donor);
+    }
+    if (check_list("offer.eligible_regions", o->eligible_regions, o->n_eligible_regions,
+                   ELIGIBLE_REGIONS_MAX, e) < 0)
+        return -1;
+    for (size_t i = 0; i < o->n_eligible_regions; i++)
+        if (!refdata_region_known(ref, o->eligible_regions[i]))
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "invalid offer.eligible_regions[%zu]: \"%s\" is not an M49 region or "
+                           "sub-region name", i, o->eligible_regions[i]);
+    if (check_languages("offer.languages", o->languages, o->n_languages, e) < 0 ||
+        check_date("offer.valid_from", o->valid_from, e) < 0 ||
+        check_date("offer.valid_until", o->valid_until, e) < 0)
+        return -1;
+    if (o->valid_from[0] && o->valid_until[0] && strcmp(o->valid_until, o->valid_from) < 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.valid_until: %s is before valid_from %s",
+                       o->valid_until, o->valid_from);
+    if (check_text("offer.title", o->title, true, TITLE_MAX, false, e) < 0 ||
+        check_text("offer.description", o->description, false, DESCRIPTION_MAX, true, e) < 0)
+        return -1;
+    return 0;
+}
+
+/* page_size 0 means the default; the token is the last row's sequence number. */
+static int check_page(int32_t size, const char *token, int *limit, int64_t *after, struct err *e)
+{
+    if (size < 0 || size > PAGE_MAX)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid page_size: %d is not in 0..%d", size,
+                       PAGE_MAX);
+    *limit = size == 0 ? PAGE_DEFAULT : size;
+    *after = 0;
+    if (token[0]) {
+        size_t n = strspn(token, "0123456789");
+        if (n == 0 || n > 18 || token[n] != '\0')
+            return err_set(e, ERR_INVALID_ARGUMENT, "invalid page_token: not one this service issued");
+        *after = strtoll(token, NULL, 10);
+    }
+    return 0;
+}
+
+/* Optional filters: NULL when unset, the stored name otherwise. */
+static int filter_state(const char *field, const char *s, const char **out, struct err *e)
+{
+    *out = NULL;
+    if (s[0] == '\0')
+        return 0;
+    if (!text_valid(s, false, NULL) || !text_state_code_shape(s))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not a State code", field);
+    *out = s;
+    return 0;
+}
+
+static int filter_kind(int kind, const char **out, struct err *e)
+{
+    *out = NULL;
+    if (kind == 0)
+        return 0;
+    if (check_kind("kind", kind, e) < 0)
+        return -1;
+    *out = match_kind_name(kind);
+    return 0;
+}
+
+static int filter_topic(const char *s, const char **out, struct err *e)
+{
+    *out = NULL;
+    if (s[0] == '\0')
+        return 0;
+    if (check_text("topic", s, true, 64, false, e) < 0)
+        return -1;
+    *out = s;
+    return 0;
+}
+
+static int filter_status(int status, const char *(*name)(int), const char **out, struct err *e)
+{
+    *out = NULL;
+    if (status == 0)
+        return 0;
+    if ((*out = name(status)) == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid status: unknown value %d", status);
+    return 0;
+}
+
+/* ---- Idempotent creates ---- */
+
+/* Prepares the key of a create carrying request_id; *k is NULL when there is none. */
+static int idem_prepare(struct call *c, const char *method, const char *request_id,
+                        const ProtobufCMessage *req, struct idem *buf, struct idem **k,
+                        struct err *e)
+{
+    *k = NULL;
+    if (request_id[0] == '\0')
+        return 0;
+    if (check_text("request_id", request_id, true, REQUEST_ID_MAX, false, e) < 0)
+        return -1;
+    size_t mlen = strlen(method), len = protobuf_c_message_get_packed_size(req);
+    uint8_t *bytes = arena_alloc(&c->arena, mlen + 1 + len);
+    memcpy(bytes, method, mlen + 1); /* the NUL separates the method from the message */
+    protobuf_c_message_pack(req, bytes + mlen + 1);
+    buf->principal = c->principal.key_id;
+    buf->request_id = request_id;
+    buf->method = method;
+    sha256_hex(bytes, mlen + 1 + len, buf->hash);
+    *k = buf;
+    return 0;
+}
+
+/* 1 when the call was answered with the reply stored under k, 0 when k is unused, -1 on error. */
+static int idem_replay(struct call *c, const struct idem *k, struct err *e)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    int found = store_idem_find(c->db, &c->arena, k, &bytes, &len, e);
+    if (found == 1)
+        rpc_reply_raw(c, bytes, len);
+    return found;
+}
+
+/* After a failed create: a key taken by a concurrent twin means its answer is ours. */
+static int idem_settle(struct call *c, const struct idem *k, struct err *e)
+{
+    if (k == NULL || e->code != ERR_ALREADY_EXISTS)
+        return -1;
+    struct err again;
+    int found = idem_replay(c, k, &again);
+    if (found == 1)
+        return 0;
+    if (found < 0)
+        *e = again;
+    return -1;
+}
+
+/* ---- Offers ---- */
+
+static int create_offer(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                        struct err *e)
+{
+    const Unic__Matching__V1__CreateOfferRequest *req = (const void *)m;
+    struct refdata *ref = NULL;
+    struct idem kbuf, *k = NULL;
+    Unic__Matching__V1__Offer *offer = NULL;
+    const char *donor;
+    int rc = -1;
+    if (require_writer(c, e) < 0)
+        return -1;
+    if (req->offer == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer: required");
+    if (!text_valid(req->offer->donor_state, false, NULL))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.donor_state: not valid UTF-8");
+    if (acting_state(c, "offer.donor_state", req->offer->donor_state, &donor, e) < 0)
+        return -1;
+    if (refdata_get(c, &ref, e) < 0)
+        return -1;
+    if (check_offer(ref, req->offer, donor, e) < 0 ||
+        idem_prepare(c, "CreateOffer", req->request_id, m, &kbuf, &k, e) < 0)
+        goto done;
+    if (k) {
+        int found = idem_replay(c, k, e);
+        if (found != 0) {
+            rc = found < 0 ? -1 : 0;
+            goto done;
+        }
+    }
+    Unic__Matching__V1__Offer in = *req->offer;
+    in.donor_state = (char *)donor;
+    struct actor who = actor_of(c);
+    if (store_offer_create(c->db, &c->arena, &in, &who, k, &offer, e) < 0) {
+        rc = idem_settle(c, k, e);
+        goto done;
+    }
+    *out = &offer->base;
+    rc = 0;
+done:
+    refdata_put(c->app, ref);
+    return rc;
+}
+
+static int get_offer(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                     struct err *e)
+{
+    const Unic__Matching__V1__GetOfferRequest *req = (const void *)m;
+    Unic__Matching__V1__Offer *offer;
+    if (check_id("offer_id", req->offer_id, e) < 0 ||
+        store_offer_get(c->db, &c->arena, req->offer_id, &offer, e) < 0)
+        return -1;
+    *out = &offer->base;
+    return 0;
+}
+
+static int list_offers(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                       struct err *e)
+{
+    const Unic__Matching__V1__ListOffersRequest *req = (const void *)m;
+    struct offer_filter f;
+    if (filter_state("donor_state", req->donor_state, &f.donor_state, e) < 0 ||
+        filter_kind(req->kind, &f.kind, e) < 0 || filter_topic(req->topic, &f.topic, e) < 0 ||
+        filter_status(req->status, offer_status_name, &f.status, e) < 0 ||
+        check_page(req->page_size, req->page_token, &f.limit, &f.after_seq, e) < 0)
+        return -1;
+    Unic__Matching__V1__ListOffersResponse *r = ARENA_MSG(
+        &c->arena, Unic__Matching__V1__ListOffersResponse, UNIC__MATCHING__V1__LIST_OFFERS_RESPONSE__INIT);
+    if (store_offer_list(c->db, &c->arena, &f, r, e) < 0)
+        return -1;
+    *out = &r->base;
+    return 0;
+}
+
+static int update_offer(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                        struct err *e)
+{
+    const Unic__Matching__V1__UpdateOfferRequest *req = (const void *)m;
+    const Unic__Matching__V1__Offer *o = req->offer;
+    struct refdata *ref = NULL;
+    Unic__Matching__V1__Offer *now = NULL, *updated = NULL;
+    int rc = -1;
+    if (require_writer(c, e) < 0)
+        return -1;
+    if (o == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer: required");
+    if (check_id("offer.id", o->id, e) < 0 || check_etag("offer.etag", o->etag, e) < 0 ||
+        store_offer_get(c->db, &c->arena, o->id, &now, e) < 0)
+        return -1;
+    /* Offers are public, so saying "not yours" after looking it up leaks nothing. */
+    if (is_state(c) && strcmp(now->donor_state, c->principal.state) != 0)
+        return deny(e, "offer %s is %s's: a State changes only its own offers", o->id,
+                    now->donor_state);
+    if (o->donor_state[0] && strcmp(o->donor_state, now->donor_state) != 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.donor_state: the donor cannot change");
+    if (o->kind != 0 && o->kind != now->kind)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.kind: the kind cannot change");
+    if (refdata_get(c, &ref, e) < 0)
+        return -1;
+    Unic__Matching__V1__Offer in = *o;
+    in.kind = now->kind;
+    if (check_offer(ref, &in, now->donor_state, e) < 0)
+        goto done;
+    struct actor who = actor_of(c);
+    if (store_offer_update(c->db, &c->arena, &in, &who, &updated, e) < 0)
+        goto done;
+    *out = &updated->base;
+    rc = 0;
+done:
+    refdata_put(c->app, ref);
+    return rc;
+}
+
+static int withdraw_offer(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                          struct err *e)
+{
+    const Unic__Matching__V1__WithdrawOfferRequest *req = (const void *)m;
+    Unic__Matching__V1__Offer *offer;
+    struct actor who = actor_of(c);
+    if (require_writer(c, e) < 0 || check_id("offer_id", req->offer_id, e) < 0 ||
+        check_etag("etag", req->etag, e) < 0 ||
+        store_offer_withdraw(c->db, &c->arena, req->offer_id, req->etag, &who, &offer, e) < 0)
+        return -1;
+    *out = &offer->base;
+    return 0;
+}
+
+/* ---- Requests ---- */
+
+static int create_request(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                          struct err *e)
+{
+    const Unic__Matching__V1__CreateRequestRequest *req = (const void *)m;
+    const Unic__Matching__V1__Request *q = req->request;
+    struct refdata *ref = NULL;
+    struct idem kbuf, *k = NULL;
+    Unic__Matching__V1__Request *created = NULL;
+    const struct ref_state *st;
+    const char *state;
+    int rc = -1;
+    if (require_writer(c, e) < 0)
+        return -1;
+    if (q == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid request: required");
+    if (!text_valid(q->state_code, false, NULL))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid request.state_code: not valid UTF-8");
+    if (acting_state(c, "request.state_code", q->state_code, &state, e) < 0)
+        return -1;
+    /* Gap fields raise a request's benefit: only DeriveRequests, from a scored gap, sets them. */
+    if (q->source_question_id[0] || q->source_cycle != 0 || q->gap_severity != 0)
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "invalid request.%s: set only by DeriveRequests from a scored gap",
+                       q->source_question_id[0] ? "source_question_id"
+                       : q->source_cycle != 0   ? "source_cycle"
+                                                : "gap_severity");
+    if (q->priority < 0 || q->priority > 5)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid request.priority: %d is not in 1..5",
+                       q->priority);
+    if (refdata_get(c, &ref, e) < 0)
+        return -1;
+    if (check_state(ref, "request.state_code", state, &st, e) < 0 ||
+        check_kind("request.kind", q->kind, e) < 0 ||
+        check_topic(ref, "request.topic", q->topic, e) < 0 ||
+        check_quantity("request.quantity", q->quantity, e) < 0 ||
+        check_languages("request.languages", q->languages, q->n_languages, e) < 0 ||
+        idem_prepare(c, "CreateRequest", req->request_id, m, &kbuf, &k, e) < 0)
+        goto done;
+    if (k) {
+        int found = idem_replay(c, k, e);
+        if (found != 0) {
+            rc = found < 0 ? -1 : 0;
+            goto done;
+        }
+    }
+    struct request_row row = {
+        .state_code = state, .kind = q->kind, .topic = q->topic, .quantity = q->quantity,
+        .priority = q->priority ? q->priority : 3, .source_question_id = "", .source_cycle = 0,
+        .severity_milli = 0, .ldc = st->ldc, .region = st->region, .sub_region = st->sub_region,
+        .languages = q->languages, .n_languages = q->n_languages,
+    };
+    struct actor who = actor_of(c);
+    if (store_request_create(c->db, &c->arena, &row, &who, k, &created, e) < 0) {
+        rc = idem_settle(c, k, e);
+        goto done;
+    }
+    *out = &created->base;
+    rc = 0;
+done:
+    refdata_put(c->app, ref);
+    return rc;
+}
+
+static int get_request(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                       struct err *e)
+{
+    const Unic__Matching__V1__GetRequestRequest *req = (const void *)m;
+    Unic__Matching__V1__Request *q;
+    struct actor who = actor_of(c);
+    if (check_id("request_id", req->request_id, e) < 0 ||
+        store_request_get(c->db, &c->arena, req->request_id, &who, &q, e) < 0)
+        return -1;
+    *out = &q->base;
+    return 0;
+}
+
+static int list_requests(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                         struct err *e)
+{
+    const Unic__Matching__V1__ListRequestsRequest *req = (const void *)m;
+    struct request_filter f;
+    struct actor who = actor_of(c);
+    if (filter_state("state_code", req->state_code, &f.state_code, e) < 0 ||
+        filter_kind(req->kind, &f.kind, e) < 0 || filter_topic(req->topic, &f.topic, e) < 0 ||
+        filter_status(req->status, request_status_name, &f.status, e) < 0 ||
+        check_page(req->page_size, req->page_token, &f.limit, &f.after_seq, e) < 0)
+        return -1;
+    Unic__Matching__V1__ListRequestsResponse *r =
+        ARENA_MSG(&c->arena, Unic__Matching__V1__ListRequestsResponse,
+                  UNIC__MATCHING__V1__LIST_REQUESTS_RESPONSE__INIT);
+    if (store_request_list(c->db, &c->arena, &f, &who, r, e) < 0)
+        return -1;
+    *out = &r->base;
+    return 0;
+}
+
+static int withdraw_request(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                            struct err *e)
+{
+    const Unic__Matching__V1__WithdrawRequestRequest *req = (const void *)m;
+    Unic__Matching__V1__Request *q;
+    struct actor who = actor_of(c);
+    if (require_writer(c, e) < 0 || check_id("request_id", req->request_id, e) < 0 ||
+        check_etag("etag", req->etag, e) < 0 ||
+        store_request_withdraw(c->db, &c->arena, req->request_id, req->etag, &who, &q, e) < 0)
+        return -1;
+    *out = &q->base;
+    return 0;
+}
+
+/* One request per (gap, topic of the gap's question, kind): the rule in matching.h. */
+static int derive_requests(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                           struct err *e)
+{
+    const Unic__Matching__V1__DeriveRequestsRequest *req = (const void *)m;
+    static const int all_kinds[] = {MATCH_KIND_EXPERTISE, MATCH_KIND_FUNDS, MATCH_KIND_EQUIPMENT,
+                                    MATCH_KIND_TRAINING};
+    struct refdata *ref = NULL;
+    Unic__Scoring__V1__GetGapsResponse *gaps = NULL;
+    const struct ref_state *st;
+    const char *state;
+    int rc = -1;
+    if (require_writer(c, e) < 0)
+        return -1;
+    if (!text_valid(req->state_code, false, NULL))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid state_code: not valid UTF-8");
+    if (acting_state(c, "state_code", req->state_code, &state, e) < 0)
+        return -1;
+    if (req->cycle <= 0 || req->cycle > CYCLE_MAX)
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid cycle: %d is not in 1..%d", req->cycle,
+                       CYCLE_MAX);
+    const int *kinds = all_kinds;
+    size_t n_kinds = sizeof all_kinds / sizeof all_kinds[0];
+    if (req->n_kinds > 0) {
+        int *given = ARENA_ARRAY(&c->arena, int, req->n_kinds);
+        for (size_t i = 0; i < req->n_kinds; i++) {
+            char field[48];
+            snprintf(field, sizeof field, "kinds[%zu]", i);
+            if (check_kind(field, req->kinds[i], e) < 0)
+                return -1;
+            for (size_t j = 0; j < i; j++)
+                if (given[j] == (int)req->kinds[i])
+                    return err_set(e, ERR_INVALID_ARGUMENT, "invalid kinds: %s is listed twice",
+                                   match_kind_name(given[j]));
+            given[i] = req->kinds[i];
+        }
+        kinds = given;
+        n_kinds = req->n_kinds;
+    }
+    if (check_languages("languages", req->languages, req->n_languages, e) < 0)
+        return -1;
+    if (refdata_get(c, &ref, e) < 0)
+        return -1;
+    if (check_state(ref, "state_code", state, &st, e) < 0 ||
+        peers_gaps(c, state, req->cycle, &gaps, e) < 0)
+        goto done;
+
+    size_t cap = 0, n = 0;
+    for (size_t g = 0; g < gaps->n_gaps; g++)
+        cap += gaps->gaps[g]->n_topics * n_kinds;
+    struct request_row *rows = ARENA_ARRAY(&c->arena, struct request_row, cap + 1);
+    for (size_t g = 0; g < gaps->n_gaps; g++) {
+        const Unic__Scoring__V1__Gap *gap = gaps->gaps[g];
+        int64_t severity = severity_to_milli(gap->severity);
+        if (severity == 0 || !text_valid(gap->question_id, false, NULL) ||
+            gap->question_id[0] == '\0' || strlen(gap->question_id) > 64) {
+            log_warn("gap %zu of %s cycle %d skipped: no question or no positive severity", g,
+                     state, req->cycle);
+            continue;
+        }
+        for (size_t t = 0; t < gap->n_topics; t++) {
+            const char *topic = gap->topics[t];
+            bool seen = false;
+            for (size_t u = 0; u < t; u++)
+                seen |= strcmp(gap->topics[u], topic) == 0;
+            if (seen || !text_valid(topic, false, NULL) || !refdata_topic_known(ref, topic)) {
+                if (!seen)
+                    log_warn("gap on %s: topic is not in the catalog; skipped", gap->question_id);
+                continue;
+            }
+            for (size_t k = 0; k < n_kinds; k++)
+                rows[n++] = (struct request_row){
+                    .state_code = state, .kind = kinds[k], .topic = topic,
+                    .quantity = derive_quantity(kinds[k], severity),
+                    .priority = derive_priority(severity), .source_question_id = gap->question_id,
+                    .source_cycle = req->cycle, .severity_milli = severity, .ldc = st->ldc,
+                    .region = st->region, .sub_region = st->sub_region,
+                    .languages = req->languages, .n_languages = req->n_languages,
+                };
+        }
+    }
+    Unic__Matching__V1__DeriveRequestsResponse *r =
+        ARENA_MSG(&c->arena, Unic__Matching__V1__DeriveRequestsResponse,
+                  UNIC__MATCHING__V1__DERIVE_REQUESTS_RESPONSE__INIT);
+    struct actor who = actor_of(c);
+    if (store_requests_derive(c->db, &c->arena, rows, n, &who, &r->requests, &r->n_requests,
+                              &r->created, e) < 0)
+        goto done;
+    *out = &r->base;
+    rc = 0;
+done:
+    if (gaps)
+        protobuf_c_message_free_unpacked(&gaps->base, NULL);
+    refdata_put(c->app, ref);
+    return rc;
+}
+
+/* ---- Plans ---- */
+
+static int64_t elapsed_ms(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Why a request is left (partly) unmet, in words; the reason's name comes first. */
+static char *unmet_reason(struct arena *a, const struct match_input *in, const struct match_unmet *u)
+{
+    const struct match_request *q = &in->requests[u->request];
+    const char *name = match_unmet_reason_name(u->reason);
+    if (u->reason == MATCH_UNMET_NO_COMPATIBLE_OFFER)
+        return arena_printf(a,
+                            "%s: no open offer of %s on %s can serve %s on %s (kind, topic, "
+                            "eligibility, languages and validity must all fit)",
+                            name, match_kind_name(q->kind), q->topic, q->recipient_state, in->as_of);
+    return arena_printf(a,
+                        "%s: %" PRId64 " %s still needed; the compatible offers' capacity ran out "
+                        "or served requests of higher benefit",
+                        name ? name : "UNMET", u->quantity, match_kind_unit(q->kind));
+}
+
+/* The fingerprint of the rows a solved plan draws on. */
+static void plan_record_fingerprint(struct arena *a, const struct plan_inputs *in,
+                                    const struct match_plan *plan, char hex[65])
+{
+    size_t n = plan->n_assignments;
+    bool *o_used = ARENA_ARRAY(a, bool, in->n_offers + 1),
+         *r_used = ARENA_ARRAY(a, bool, in->n_requests + 1);
+    const char **oids = ARENA_ARRAY(a, const char *, n + 1), **rids = ARENA_ARRAY(a, const char *, n + 1);
+    int *ov = ARENA_ARRAY(a, int, n + 1), *rv = ARENA_ARRAY(a, int, n + 1);
+    size_t no = 0, nr = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t o = plan->assignments[i].offer, r = plan->assignments[i].request;
+        if (!o_used[o]) {
+            o_used[o] = true;
+            oids[no] = in->offers[o].id;
+            ov[no++] = in->offer_versions[o];
+        }
+        if (!r_used[r]) {
+            r_used[r] = true;
+            rids[nr] = in->requests[r].id;
+            rv[nr++] = in->request_versions[r];
+        }
+    }
+    plan_fingerprint(oids, ov, no, rids, rv, nr, hex);
+}
+
+static int propose_matches(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                           struct err *e)
+{
+    const Unic__Matching__V1__ProposeMatchesRequest *req = (const void *)m;
+    struct refdata *ref = NULL;
+    struct match_plan *plan = NULL;
+    char **scope = req->state_codes;
+    size_t n_scope = req->n_state_codes;
+    char today[16];
+    int rc = -1;
+    if (require_writer(c, e) < 0)
+        return -1;
+    if (is_state(c)) {
+        /* a State plans for its own requests only */
+        if (n_scope > 1 || (n_scope == 1 && strcmp(scope[0], c->principal.state) != 0))
+            return deny(e, "%s may propose matches only for its own requests (state_codes)",
+                        c->principal.state);
+        scope = ARENA_ARRAY(&c->arena, char *, 1);
+        scope[0] = c->principal.state;
+        n_scope = 1;
+    } else if (check_list("state_codes", scope, n_scope, ELIGIBLE_STATES_MAX, e) < 0) {
+        return -1;
+    }
+    if (check_date("as_of", req->as_of, e) < 0)
+        return -1;
+    const char *as_of = req->as_of;
+    if (as_of[0] == '\0') {
+        text_today(today, sizeof today);
+        as_of = today;
+    }
+    if (refdata_get(c, &ref, e) < 0)
+        return -1;
+    for (size_t i = 0; i < n_scope; i++) {
+        char field[48];
+        snprintf(field, sizeof field, "state_codes[%zu]", i);
+        if (check_state(ref, field, scope[i], NULL, e) < 0)
+            goto done;
+    }
+
+    struct plan_inputs in;
+    if (store_plan_inputs(c->db, &c->arena, scope, n_scope, &in, e) < 0)
+        goto done;
+    struct match_input mi = {in.offers, in.n_offers, in.requests, in.n_requests, as_of};
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct err se;
+    if (match_solve(&mi, &plan, &se) < 0) {
+        /* the store only holds what validation let in: a refusal here is our own fault */
+        err_set(e, ERR_INTERNAL, "could not solve the matching: %s", se.msg);
+        goto done;
+    }
+    struct plan_record rec = {
+        .as_of = as_of, .scope = scope, .n_scope = n_scope, .objective = plan->objective,
+        .solve_ms = elapsed_ms(&t0), .offers_seen = in.n_offers, .requests_seen = in.n_requests,
+        .arcs = plan->stats.arcs, .in = &in, .plan = plan,
+    };
+    rec.explanations = ARENA_ARRAY(&c->arena, char *, plan->n_assignments + 1);
+    for (size_t i = 0; i < plan->n_assignments; i++) {
+        int len = match_explain(&mi, &plan->assignments[i], NULL, 0);
+        rec.explanations[i] = arena_alloc(&c->arena, (size_t)len + 1);
+        match_explain(&mi, &plan->assignments[i], rec.explanations[i], (size_t)len + 1);
+    }
+    rec.unmet_reasons = ARENA_ARRAY(&c->arena, char *, plan->n_unmet + 1);
+    for (size_t i = 0; i < plan->n_unmet; i++)
+        rec.unmet_reasons[i] = unmet_reason(&c->arena, &mi, &plan->unmet[i]);
+    plan_record_fingerprint(&c->arena, &in, plan, rec.fingerprint);
+
+    struct actor who = actor_of(c);
+    Unic__Matching__V1__MatchPlan *saved;
+    if (store_plan_save(c->db, &c->arena, &rec, &who, &saved, e) < 0)
+        goto done;
+    log_info("plan %s: %zu offers, %zu requests, %zu arcs, %zu matches, %zu unmet, solved in "
+             "%" PRId64 " ms (%zu pivots, %zu bytes peak)", saved->id, in.n_offers, in.n_requests,
+             plan->stats.arcs, plan->n_assignments, plan->n_unmet, rec.solve_ms,
+             plan->stats.pivots, plan->stats.peak_bytes);
+    *out = &saved->base;
+    rc = 0;
+done:
+    match_plan_free(plan);
+    refdata_put(c->app, ref);
+    return rc;
+}
+
+static int commit_match_plan(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                             struct err *e)
+{
+    const Unic__Matching__V1__CommitMatchPlanRequest *req = (const void *)m;
+    Unic__Matching__V1__MatchPlan *plan;
+    struct actor who = actor_of(c);
+    if (!is_operator(c))
+        return deny(e, "only an operator commits a match plan");
+    if (check_id("plan_id", req->plan_id, e) < 0 ||
+        store_plan_commit(c->db, &c->arena, req->plan_id, &who, &plan, e) < 0)
+        return -1;
+    *out = &plan->base;
+    return 0;
+}
+
+/* ---- Matches ---- */
+
+static int respond_to_match(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                            struct err *e)
+{
+    const Unic__Matching__V1__RespondToMatchRequest *req = (const void *)m;
+    Unic__Matching__V1__Match *match;
+    struct actor who = actor_of(c);
+    if (!is_state(c))
+        return deny(e, "only the donor or the recipient State responds to a match");
+    if (check_id("match_id", req->match_id, e) < 0 ||
+        store_match_respond(c->db, &c->arena, req->match_id, &who, req->accept, &match, e) < 0)
+        return -1;
+    *out = &match->base;
+    return 0;
+}
+
+static int list_matches(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
+                        struct err *e)
+{
+    const Unic__Matching__V1__ListMatchesRequest *req = (const void *)m;
+    struct match_filter f;
+    struct actor who = actor_of(c);
+    if (require_writer(c, e) < 0)
+        return -1;
+    if (filter_state("state_code", req->state_code, &f.state_code, e) < 0 ||
+        filter_status(req->status, match_status_name, &f.status, e) < 0 ||
+        check_page(req->page_size, req->page_token, &f.limit, &f.after_seq, e) < 0)
+        return -1;
+    if (is_state(c) && f.state_code && strcmp(f.state_code, c->principal.state) != 0)
+        return deny(e, "%s may list only the matches it is a party to, not %s's",
+                    c->principal.state, f.state_code);
+    f.plan_id = NULL;
+    if (req->plan_id[0]) {
+        if (check_id("plan_id", req->plan_id, e) < 0)
+            return -1;
+        f.plan_id = req->plan_id;
+    }
+    Unic__Matching__V1__ListMatchesResponse *r =
+        ARENA_MSG(&c->arena, Unic__Matching__V1__ListMatchesResponse,
+                  UNIC__MATCHING__V1__LIST_MATCHES_RESPONSE__INIT);
+    if (store_match_list(c->db, &c->arena, &f, &who, r, e) < 0)
+        return -1;
+    *out = &r->base;
+    return 0;
+}
+
+static const struct rpc_method methods[] = {
+    {"CreateOffer", create_offer},
+    {"GetOffer", get_offer},
+    {"ListOffers", list_offers},
+    {"UpdateOffer", update_offer},
+    {"WithdrawOffer", withdraw_offer},
+    {"CreateRequest", create_request},
+    {"GetRequest", get_request},
+    {"ListRequests", list_requests},
+    {"WithdrawRequest", withdraw_request},
+    {"DeriveRequests", derive_requests},
+    {"ProposeMatches", propose_matches},
+    {"CommitMatchPlan", commit_match_plan},
+    {"RespondToMatch", respond_to_match},
+    {"ListMatches", list_matches},
+};
+
+const struct rpc_service matching_rpc = {
+    &unic__matching__v1__matching_service__descriptor, methods, sizeof methods / sizeof methods[0],
+};

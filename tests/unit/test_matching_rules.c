@@ -1,0 +1,149 @@
+/* test_matching_rules.c: unit tests of the matching service's own rules (services/matching/rules.c):
+ * the quantity rule turning gaps into requests, plan fingerprints, names and id shapes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "matching.h"
+
+static void test_quantity_is_severity_times_unit_of_kind(void **state)
+{
+    (void)state;
+    assert_int_equal(derive_quantity(MATCH_KIND_EXPERTISE, 1000), 10);
+    assert_int_equal(derive_quantity(MATCH_KIND_TRAINING, 2000), 10);
+    assert_int_equal(derive_quantity(MATCH_KIND_EQUIPMENT, 3000), 6);
+    assert_int_equal(derive_quantity(MATCH_KIND_FUNDS, 3000), 75);
+}
+
+static void test_quantity_rounds_fractional_severity_up(void **state)
+{
+    (void)state;
+    /* 1.5 x 5 seats = 7.5 -> 8; 0.1 x 2 units = 0.2 -> 1: a gap always asks for something */
+    assert_int_equal(derive_quantity(MATCH_KIND_TRAINING, 1500), 8);
+    assert_int_equal(derive_quantity(MATCH_KIND_EQUIPMENT, 100), 1);
+    assert_int_equal(derive_quantity(MATCH_KIND_EXPERTISE, 2500), 25);
+}
+
+static void test_unknown_kind_has_no_unit(void **state)
+{
+    (void)state;
+    assert_int_equal(derive_unit(0), 0);
+    assert_int_equal(derive_unit(9), 0);
+}
+
+static void test_priority_is_ceiling_of_severity_clamped_to_one_to_five(void **state)
+{
+    (void)state;
+    assert_int_equal(derive_priority(1), 1);
+    assert_int_equal(derive_priority(1000), 1);
+    assert_int_equal(derive_priority(1001), 2);
+    assert_int_equal(derive_priority(3000), 3);
+    assert_int_equal(derive_priority(4500), 5);
+    assert_int_equal(derive_priority(12000), 5);
+}
+
+static void test_severity_converts_to_thousandths_and_caps(void **state)
+{
+    (void)state;
+    assert_int_equal(severity_to_milli(2.0), 2000);
+    assert_int_equal(severity_to_milli(1.2345), 1235);
+    assert_int_equal(severity_to_milli(0.0), 0);
+    assert_int_equal(severity_to_milli(-1.0), 0);
+    assert_int_equal(severity_to_milli(1e9), MATCH_SEVERITY_MILLI_MAX);
+    assert_int_equal(severity_to_milli(0.0001), 1);
+}
+
+static void test_fingerprint_ignores_input_order(void **state)
+{
+    (void)state;
+    const char *o1[] = {"b", "a"}, *o2[] = {"a", "b"};
+    int v1[] = {2, 1}, v2[] = {1, 2};
+    const char *r1[] = {"x"};
+    int rv[] = {7};
+    char h1[65], h2[65];
+    plan_fingerprint(o1, v1, 2, r1, rv, 1, h1);
+    plan_fingerprint(o2, v2, 2, r1, rv, 1, h2);
+    assert_string_equal(h1, h2);
+    assert_int_equal(strlen(h1), 64);
+}
+
+static void test_fingerprint_changes_with_any_version(void **state)
+{
+    (void)state;
+    const char *o[] = {"a", "b"}, *r[] = {"x"};
+    int v[] = {1, 2}, bumped[] = {1, 3}, rv[] = {7}, rv2[] = {8};
+    char h[65], h_offer[65], h_request[65];
+    plan_fingerprint(o, v, 2, r, rv, 1, h);
+    plan_fingerprint(o, bumped, 2, r, rv, 1, h_offer);
+    plan_fingerprint(o, v, 2, r, rv2, 1, h_request);
+    assert_string_not_equal(h, h_offer);
+    assert_string_not_equal(h, h_request);
+}
+
+static void test_fingerprint_tells_offers_from_requests(void **state)
+{
+    (void)state;
+    const char *ids[] = {"a"};
+    int v[] = {1};
+    char as_offer[65], as_request[65];
+    plan_fingerprint(ids, v, 1, NULL, NULL, 0, as_offer);
+    plan_fingerprint(NULL, NULL, 0, ids, v, 1, as_request);
+    assert_string_not_equal(as_offer, as_request);
+}
+
+static void test_sha256_of_abc_is_the_standard_vector(void **state)
+{
+    (void)state;
+    char h[65];
+    sha256_hex("abc", 3, h);
+    assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void test_status_names_round_trip(void **state)
+{
+    (void)state;
+    for (int s = 1; s <= 3; s++) {
+        assert_int_equal(offer_status_from_name(offer_status_name(s)), s);
+        assert_int_equal(request_status_from_name(request_status_name(s)), s);
+    }
+    for (int s = 1; s <= 5; s++)
+        assert_int_equal(match_status_from_name(match_status_name(s)), s);
+    assert_null(offer_status_name(0));
+    assert_null(match_status_name(6));
+    assert_int_equal(match_status_from_name("NOPE"), 0);
+    assert_string_equal(match_status_name(5), "SUPERSEDED");
+}
+
+static void test_uuid_shape_accepts_only_canonical_lower_case(void **state)
+{
+    (void)state;
+    assert_true(uuid_shape("0b1e6a64-3c57-4f4e-9d5a-2f1c0e7b8a90"));
+    assert_false(uuid_shape("0B1E6A64-3C57-4F4E-9D5A-2F1C0E7B8A90"));
+    assert_false(uuid_shape("0b1e6a643c574f4e9d5a2f1c0e7b8a90"));
+    assert_false(uuid_shape("0b1e6a64-3c57-4f4e-9d5a-2f1c0e7b8a9"));
+    assert_false(uuid_shape("0b1e6a64-3c57-4f4e-9d5a-2f1c0e7b8a90x"));
+    assert_false(uuid_shape("'; DROP TABLE x; --"));
+    assert_false(uuid_shape(""));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_quantity_is_severity_times_unit_of_kind),
+        cmocka_unit_test(test_quantity_rounds_fractional_severity_up),
+        cmocka_unit_test(test_unknown_kind_has_no_unit),
+        cmocka_unit_test(test_priority_is_ceiling_of_severity_clamped_to_one_to_five),
+        cmocka_unit_test(test_severity_converts_to_thousandths_and_caps),
+        cmocka_unit_test(test_fingerprint_ignores_input_order),
+        cmocka_unit_test(test_fingerprint_changes_with_any_version),
+        cmocka_unit_test(test_fingerprint_tells_offers_from_requests),
+        cmocka_unit_test(test_sha256_of_abc_is_the_standard_vector),
+        cmocka_unit_test(test_status_names_round_trip),
+        cmocka_unit_test(test_uuid_shape_accepts_only_canonical_lower_case),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
