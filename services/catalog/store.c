@@ -1,5 +1,6 @@
 /* store.c: all SQL of the catalog service, as named constants, and the functions that run it.
  * Results are built in the caller's arena as protobuf-c messages ready to send. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,6 +272,24 @@ static char **split(struct arena *a, const char *s, size_t *n)
 
 /* ---- Reading a version ---- */
 
+/* Runs a statement expected to find its row: NOT_FOUND, saying `fmt`, when it returns none. */
+static PGresult *query_found(struct db *db, struct err *e, const char *sql, int n,
+                             const char *const *params, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static PGresult *query_found(struct db *db, struct err *e, const char *sql, int n,
+                             const char *const *params, const char *fmt, ...)
+{
+    PGresult *r = db_query(db, e, sql, n, params);
+    if (r == NULL || PQntuples(r) > 0)
+        return r;
+    PQclear(r);
+    va_list ap;
+    va_start(ap, fmt);
+    err_setv(e, ERR_NOT_FOUND, fmt, ap);
+    va_end(ap);
+    return NULL;
+}
+
 int store_version_resolve(struct db *db, const char *id, int version, const char *locale,
                           struct version_ref *out, struct err *e)
 {
@@ -278,17 +297,16 @@ int store_version_resolve(struct db *db, const char *id, int version, const char
     snprintf(ver, sizeof ver, "%d", version);
     definition_locale_language(locale, lang, sizeof lang);
     const char *params[] = {id, ver, locale, lang};
-    PGresult *r = db_query(db, e, SQL_RESOLVE, 4, params);
+    PGresult *r;
     int rc = -1;
+    if (version == 0)
+        r = query_found(db, e, SQL_RESOLVE, 4, params,
+                        "could not find a published version of questionnaire \"%s\"", id);
+    else
+        r = query_found(db, e, SQL_RESOLVE, 4, params,
+                        "could not find questionnaire \"%s\" version %d", id, version);
     if (r == NULL)
         return -1;
-    if (PQntuples(r) == 0) {
-        if (version == 0)
-            err_set(e, ERR_NOT_FOUND, "could not find a published version of questionnaire \"%s\"", id);
-        else
-            err_set(e, ERR_NOT_FOUND, "could not find questionnaire \"%s\" version %d", id, version);
-        goto done;
-    }
     out->version = db_get_int(r, 0, "version");
     if (db_isnull(r, 0, "locale")) {
         err_set(e, ERR_INTERNAL, "questionnaire \"%s\" version %d has no texts in \"%s\"", id,
@@ -307,24 +325,18 @@ done:
 static int load_header(struct db *db, struct arena *a, const char *const *params,
                        Unic__Catalog__V1__Questionnaire *q, struct err *e)
 {
-    PGresult *r = db_query(db, e, SQL_HEADER, 3, params);
-    int rc = -1;
+    PGresult *r = query_found(db, e, SQL_HEADER, 3, params,
+                              "could not find questionnaire \"%s\" version %s in \"%s\"", params[0],
+                              params[1], params[2]);
     if (r == NULL)
         return -1;
-    if (PQntuples(r) == 0) {
-        err_set(e, ERR_NOT_FOUND, "could not find questionnaire \"%s\" version %s in \"%s\"", params[0],
-                params[1], params[2]);
-        goto done;
-    }
     q->kind = definition_kind_parse(db_get(r, 0, "kind"));
     q->state = definition_state_parse(db_get(r, 0, "state"));
     q->source = arena_strdup(a, db_get(r, 0, "source"));
     q->published_at = arena_strdup(a, db_get(r, 0, "published_at"));
     q->title = arena_strdup(a, db_get(r, 0, "title"));
-    rc = 0;
-done:
     PQclear(r);
-    return rc;
+    return 0;
 }
 
 static int load_sections(struct db *db, struct arena *a, const char *const *params,
@@ -737,12 +749,9 @@ int store_version_create(struct db *db, struct arena *a,
     for (size_t k = 0; k < req->n_translations; k++)
         if (insert_texts(db, a, d, req->translations[k], req->translations[k]->locale, ver, e) < 0)
             goto done;
-    if (db_commit(db, e) < 0)
-        goto done;
-    rc = 0;
+    rc = db_commit(db, e);
 done:
-    if (r)
-        PQclear(r);
+    PQclear(r);
     if (rc < 0)
         db_rollback(db);
     return rc;
@@ -758,12 +767,9 @@ int store_version_publish(struct db *db, const char *id, int version, struct err
     long affected = 0;
     if (db_begin(db, e) < 0)
         return -1;
-    if ((r = db_query(db, e, SQL_VERSION_LOCK, 2, params)) == NULL)
+    if ((r = query_found(db, e, SQL_VERSION_LOCK, 2, params,
+                         "could not find questionnaire \"%s\" version %d", id, version)) == NULL)
         goto done;
-    if (PQntuples(r) == 0) {
-        err_set(e, ERR_NOT_FOUND, "could not find questionnaire \"%s\" version %d", id, version);
-        goto done;
-    }
     if (definition_state_parse(db_get(r, 0, "state")) != UNIC__CATALOG__V1__VERSION_STATE__DRAFT) {
         err_set(e, ERR_FAILED_PRECONDITION,
                 "could not publish questionnaire \"%s\" version %d: already published; a published version never changes",
@@ -777,12 +783,9 @@ int store_version_publish(struct db *db, const char *id, int version, struct err
                 version, affected);
         goto done;
     }
-    if (db_commit(db, e) < 0)
-        goto done;
-    rc = 0;
+    rc = db_commit(db, e);
 done:
-    if (r)
-        PQclear(r);
+    PQclear(r);
     if (rc < 0)
         db_rollback(db);
     return rc;

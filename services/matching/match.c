@@ -18,6 +18,8 @@
  * arcs), about half and half on the base one (30k arcs). */
 #include "match.h"
 
+#include "mem.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -33,8 +35,8 @@ _Static_assert(5 * MATCH_SEVERITY_MILLI_MAX * 3 * 1000 / 2 <= INT32_MAX,
 _Static_assert(MATCH_QUANTITY_MAX <= INT32_MAX, "quantities must fit int32");
 
 /* ---- memory ---------------------------------------------------------------------------------
- * Out of memory aborts here, as everywhere in the project. Working memory is counted so that a
- * solve can report its peak (match_stats.peak_bytes). */
+ * Out of memory aborts in common/mem.c's wrapper, as everywhere in the project. Working memory
+ * is counted here so that a solve can report its peak (match_stats.peak_bytes). */
 
 struct mem {
     size_t cur;
@@ -47,14 +49,12 @@ union mem_header {
     size_t size;
 };
 
-static void *xmalloc(size_t n, size_t size)
+/* n elements of `size` bytes; a product that overflows is a bug, not a shortage of memory. */
+static void *alloc_array(size_t n, size_t size)
 {
     if (size != 0 && n > SIZE_MAX / size)
         abort();
-    void *p = malloc(n * size == 0 ? 1 : n * size);
-    if (p == NULL)
-        abort();
-    return p;
+    return xmalloc(n * size);
 }
 
 static void *mem_resize(struct mem *m, void *p, size_t n, size_t size)
@@ -64,9 +64,7 @@ static void *mem_resize(struct mem *m, void *p, size_t n, size_t size)
     size_t bytes = n * size;
     union mem_header *h = p == NULL ? NULL : (union mem_header *)p - 1;
     size_t old = h == NULL ? 0 : h->size;
-    h = realloc(h, sizeof *h + bytes);
-    if (h == NULL)
-        abort();
+    h = xrealloc(h, sizeof *h + bytes);
     h->size = bytes;
     m->cur = m->cur - old + bytes;
     if (m->cur > m->peak)
@@ -542,8 +540,8 @@ int match_arcs_new(const struct match_input *in, struct match_arcs **out, struct
     if (prepare(in, &m, &ord, e) != 0)
         return -1;
     arcs_build(in, &ord, &m, &a);
-    struct match_arcs *arcs = xmalloc(1, sizeof *arcs);
-    arcs->v = xmalloc(a.n, sizeof *arcs->v);
+    struct match_arcs *arcs = alloc_array(1, sizeof *arcs);
+    arcs->v = alloc_array(a.n, sizeof *arcs->v);
     arcs->n = a.n;
     for (size_t k = 0; k < in->n_requests; k++)
         for (size_t i = a.first[k]; i < a.first[k + 1]; i++)
@@ -1005,8 +1003,8 @@ static void plan_fill(struct match_plan *p, const struct match_input *in, const 
     size_t n_pairs = first[in->n_requests], n_assigned = 0, n_unmet = 0;
     for (size_t i = 0; i < n_pairs; i++)
         n_assigned += s->flow[i] > 0;
-    p->assignments = xmalloc(n_assigned, sizeof *p->assignments);
-    p->unmet = xmalloc(in->n_requests, sizeof *p->unmet);
+    p->assignments = alloc_array(n_assigned, sizeof *p->assignments);
+    p->unmet = alloc_array(in->n_requests, sizeof *p->unmet);
     p->objective = 0;
     for (size_t k = 0; k < in->n_requests; k++) {
         size_t request = (size_t)ord->request[k];
@@ -1071,7 +1069,7 @@ int match_solve(const struct match_input *in, struct match_plan **out, struct er
                 in->n_requests, a.n);
         goto done;
     }
-    struct match_plan *p = xmalloc(1, sizeof *p);
+    struct match_plan *p = alloc_array(1, sizeof *p);
     memset(p, 0, sizeof *p);
     if (a.n > 0) {
         nsx_init(&s, in, &ord, &a, node_of_offer, n_offer_nodes, n_request_nodes, &m);

@@ -62,10 +62,12 @@ static int require_writer(const struct call *c, struct err *e)
 }
 
 /* The State a STATE caller acts for: `given` empty means its own; anything else must be its
- * own. An operator must name one. */
+ * own. An operator must name one. `given` is from the body, so it is checked to be UTF-8. */
 static int acting_state(const struct call *c, const char *field, const char *given,
                         const char **out, struct err *e)
 {
+    if (!text_valid(given, false, NULL))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not valid UTF-8", field);
     if (is_state(c)) {
         if (given[0] && strcmp(given, c->principal.state) != 0)
             return deny(e, "%s may act only for itself, not for %s (%s)", c->principal.state,
@@ -325,10 +327,23 @@ static int filter_status(int status, const char *(*name)(int), const char **out,
 
 /* ---- Idempotent creates ---- */
 
-/* Prepares the key of a create carrying request_id; *k is NULL when there is none. */
-static int idem_prepare(struct call *c, const char *method, const char *request_id,
-                        const ProtobufCMessage *req, struct idem *buf, struct idem **k,
-                        struct err *e)
+/* 1 when the call was answered with the reply stored under k, 0 when k is unused, -1 on error. */
+static int idem_replay(struct call *c, const struct idem *k, struct err *e)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    int found = store_idem_find(c->db, &c->arena, k, &bytes, &len, e);
+    if (found == 1)
+        rpc_reply_raw(c, bytes, len);
+    return found;
+}
+
+/* Prepares the key of a create carrying request_id (*k is NULL when there is none) and, when
+ * the key was used before for the same request, answers the call with the reply stored then:
+ * 1 when answered, 0 when the create is to run, -1 on error. */
+static int idem_begin(struct call *c, const char *method, const char *request_id,
+                      const ProtobufCMessage *req, struct idem *buf, struct idem **k,
+                      struct err *e)
 {
     *k = NULL;
     if (request_id[0] == '\0')
@@ -344,18 +359,7 @@ static int idem_prepare(struct call *c, const char *method, const char *request_
     buf->method = method;
     sha256_hex(bytes, mlen + 1 + len, buf->hash);
     *k = buf;
-    return 0;
-}
-
-/* 1 when the call was answered with the reply stored under k, 0 when k is unused, -1 on error. */
-static int idem_replay(struct call *c, const struct idem *k, struct err *e)
-{
-    uint8_t *bytes = NULL;
-    size_t len = 0;
-    int found = store_idem_find(c->db, &c->arena, k, &bytes, &len, e);
-    if (found == 1)
-        rpc_reply_raw(c, bytes, len);
-    return found;
+    return idem_replay(c, buf, e);
 }
 
 /* After a failed create: a key taken by a concurrent twin means its answer is ours. */
@@ -387,21 +391,16 @@ static int create_offer(struct call *c, const ProtobufCMessage *m, ProtobufCMess
         return -1;
     if (req->offer == NULL)
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer: required");
-    if (!text_valid(req->offer->donor_state, false, NULL))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.donor_state: not valid UTF-8");
     if (acting_state(c, "offer.donor_state", req->offer->donor_state, &donor, e) < 0)
         return -1;
     if (refdata_get(c, &ref, e) < 0)
         return -1;
-    if (check_offer(ref, req->offer, donor, e) < 0 ||
-        idem_prepare(c, "CreateOffer", req->request_id, m, &kbuf, &k, e) < 0)
+    if (check_offer(ref, req->offer, donor, e) < 0)
         goto done;
-    if (k) {
-        int found = idem_replay(c, k, e);
-        if (found != 0) {
-            rc = found < 0 ? -1 : 0;
-            goto done;
-        }
+    int found = idem_begin(c, "CreateOffer", req->request_id, m, &kbuf, &k, e);
+    if (found != 0) {
+        rc = found < 0 ? -1 : 0;
+        goto done;
     }
     Unic__Matching__V1__Offer in = *req->offer;
     in.donor_state = (char *)donor;
@@ -510,15 +509,13 @@ static int create_request(struct call *c, const ProtobufCMessage *m, ProtobufCMe
     struct refdata *ref = NULL;
     struct idem kbuf, *k = NULL;
     Unic__Matching__V1__Request *created = NULL;
-    const struct ref_state *st;
-    const char *state;
+    const struct ref_state *st = NULL;
+    const char *state = NULL;
     int rc = -1;
     if (require_writer(c, e) < 0)
         return -1;
     if (q == NULL)
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid request: required");
-    if (!text_valid(q->state_code, false, NULL))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid request.state_code: not valid UTF-8");
     if (acting_state(c, "request.state_code", q->state_code, &state, e) < 0)
         return -1;
     /* Gap fields raise a request's benefit: only DeriveRequests, from a scored gap, sets them. */
@@ -537,15 +534,12 @@ static int create_request(struct call *c, const ProtobufCMessage *m, ProtobufCMe
         check_kind("request.kind", q->kind, e) < 0 ||
         check_topic(ref, "request.topic", q->topic, e) < 0 ||
         check_quantity("request.quantity", q->quantity, e) < 0 ||
-        check_languages("request.languages", q->languages, q->n_languages, e) < 0 ||
-        idem_prepare(c, "CreateRequest", req->request_id, m, &kbuf, &k, e) < 0)
+        check_languages("request.languages", q->languages, q->n_languages, e) < 0)
         goto done;
-    if (k) {
-        int found = idem_replay(c, k, e);
-        if (found != 0) {
-            rc = found < 0 ? -1 : 0;
-            goto done;
-        }
+    int found = idem_begin(c, "CreateRequest", req->request_id, m, &kbuf, &k, e);
+    if (found != 0) {
+        rc = found < 0 ? -1 : 0;
+        goto done;
     }
     struct request_row row = {
         .state_code = state, .kind = q->kind, .topic = q->topic, .quantity = q->quantity,
@@ -621,13 +615,11 @@ static int derive_requests(struct call *c, const ProtobufCMessage *m, ProtobufCM
                                     MATCH_KIND_TRAINING};
     struct refdata *ref = NULL;
     Unic__Scoring__V1__GetGapsResponse *gaps = NULL;
-    const struct ref_state *st;
-    const char *state;
+    const struct ref_state *st = NULL;
+    const char *state = NULL;
     int rc = -1;
     if (require_writer(c, e) < 0)
         return -1;
-    if (!text_valid(req->state_code, false, NULL))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid state_code: not valid UTF-8");
     if (acting_state(c, "state_code", req->state_code, &state, e) < 0)
         return -1;
     if (req->cycle <= 0 || req->cycle > CYCLE_MAX)

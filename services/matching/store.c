@@ -499,6 +499,110 @@ static int idem_save(struct db *db, struct arena *a, const struct idem *k,
     return 0;
 }
 
+/* ---- Writes: one row changed, returned as the reply ---- */
+
+/* Builds the reply from a row that an INSERT or UPDATE returned. */
+typedef ProtobufCMessage *(*row_reply)(struct arena *a, const PGresult *r, int row);
+
+static ProtobufCMessage *offer_reply(struct arena *a, const PGresult *r, int row)
+{
+    return &offer_from_row(a, r, row)->base;
+}
+
+static ProtobufCMessage *request_reply(struct arena *a, const PGresult *r, int row)
+{
+    return &request_from_row(a, r, row)->base;
+}
+
+/* The last step of a write, in the open transaction: runs `sql` (an INSERT or UPDATE returning
+ * one row), builds the reply from the row, stores it under idempotency key k (may be NULL) and
+ * commits. On failure the caller rolls back. */
+static int write_one(struct db *db, struct arena *a, const char *sql, int n,
+                     const char *const *params, row_reply build, const struct idem *k,
+                     ProtobufCMessage **out, struct err *e)
+{
+    PGresult *r = db_query(db, e, sql, n, params);
+    if (r == NULL)
+        return -1;
+    *out = build(a, r, 0);
+    PQclear(r);
+    if (k && idem_save(db, a, k, *out, e) < 0)
+        return -1;
+    return db_commit(db, e);
+}
+
+/* An INSERT in a transaction of its own, with its idempotency key (see write_one). */
+static int insert_one(struct db *db, struct arena *a, const char *sql, int n,
+                      const char *const *params, row_reply build, const struct idem *k,
+                      ProtobufCMessage **out, struct err *e)
+{
+    if (db_begin(db, e) < 0)
+        return -1;
+    if (write_one(db, a, sql, n, params, build, k, out, e) < 0) {
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
+/* Offers and requests as rows a State changes only when they are its own. */
+struct owned_rows {
+    const char *what;         /* "offer", "request" */
+    const char *lock_sql;     /* $1 the id: the owner column, status and version, locked */
+    const char *owner;        /* the column naming the State the row is of */
+    const char *verb;         /* what a State does only to its own rows, for the refusal */
+    const char *withdraw_sql; /* $1 the id: the row, withdrawn */
+    row_reply build;
+};
+
+static const struct owned_rows offer_rows = {"offer", SQL_OFFER_LOCK, "donor_state", "changes",
+                                             SQL_OFFER_WITHDRAW, offer_reply};
+static const struct owned_rows request_rows = {"request", SQL_REQUEST_LOCK, "state_code",
+                                               "withdraws", SQL_REQUEST_WITHDRAW, request_reply};
+
+/* Locks row `id` and checks that `who` may change it and that etag is current. */
+static PGresult *owned_lock(struct db *db, const struct owned_rows *t, const char *id,
+                            const char *etag, const struct actor *who, struct err *e)
+{
+    const char *params[] = {id};
+    PGresult *r = query_one(db, e, t->lock_sql, 1, params, t->what, id);
+    if (r == NULL)
+        return NULL;
+    const char *owner = db_get(r, 0, t->owner);
+    if (who->state && strcmp(who->state, owner) != 0) {
+        err_set(e, ERR_PERMISSION_DENIED, "%s %s is %s's: a State %s only its own %ss", t->what, id,
+                owner, t->verb, t->what);
+    } else if (etag_check(t->what, id, etag, db_get_int(r, 0, "version"), e) == 0) {
+        return r;
+    }
+    PQclear(r);
+    return NULL;
+}
+
+static int owned_withdraw(struct db *db, struct arena *a, const struct owned_rows *t,
+                          const char *id, const char *etag, const struct actor *who,
+                          ProtobufCMessage **out, struct err *e)
+{
+    const char *params[] = {id};
+    PGresult *lock = NULL;
+    int rc = -1;
+    if (db_begin(db, e) < 0)
+        return -1;
+    lock = owned_lock(db, t, id, etag, who, e);
+    if (lock == NULL)
+        goto done;
+    if (strcmp(db_get(lock, 0, "status"), "WITHDRAWN") == 0) {
+        err_set(e, ERR_FAILED_PRECONDITION, "%s %s is already withdrawn", t->what, id);
+        goto done;
+    }
+    rc = write_one(db, a, t->withdraw_sql, 1, params, t->build, NULL, out, e);
+done:
+    PQclear(lock);
+    if (rc < 0)
+        db_rollback(db);
+    return rc;
+}
+
 /* ---- Offers ---- */
 
 static const char *date_or_null(const char *d)
@@ -519,22 +623,11 @@ int store_offer_create(struct db *db, struct arena *a, const Unic__Matching__V1_
         pg_text_array(a, in->languages, in->n_languages), date_or_null(in->valid_from),
         date_or_null(in->valid_until), in->title, in->description, who->label,
     };
-    PGresult *r = NULL;
-    int rc = -1;
-    if (db_begin(db, e) < 0)
+    ProtobufCMessage *reply;
+    if (insert_one(db, a, SQL_OFFER_INSERT, 12, params, offer_reply, k, &reply, e) < 0)
         return -1;
-    r = db_query(db, e, SQL_OFFER_INSERT, 12, params);
-    if (r == NULL)
-        goto done;
-    *out = offer_from_row(a, r, 0);
-    if (k && idem_save(db, a, k, &(*out)->base, e) < 0)
-        goto done;
-    rc = db_commit(db, e);
-done:
-    PQclear(r);
-    if (rc < 0)
-        db_rollback(db);
-    return rc;
+    *out = (Unic__Matching__V1__Offer *)reply;
+    return 0;
 }
 
 int store_offer_get(struct db *db, struct arena *a, const char *id, Unic__Matching__V1__Offer **out,
@@ -569,32 +662,15 @@ int store_offer_list(struct db *db, struct arena *a, const struct offer_filter *
     return 0;
 }
 
-/* Locks offer `id` and checks that `who` may change it and that etag is current. */
-static PGresult *offer_lock(struct db *db, const char *id, const char *etag, const struct actor *who,
-                            struct err *e)
-{
-    const char *params[] = {id};
-    PGresult *r = query_one(db, e, SQL_OFFER_LOCK, 1, params, "offer", id);
-    if (r == NULL)
-        return NULL;
-    if (who->state && strcmp(who->state, db_get(r, 0, "donor_state")) != 0) {
-        err_set(e, ERR_PERMISSION_DENIED, "offer %s is %s's: a State changes only its own offers",
-                id, db_get(r, 0, "donor_state"));
-    } else if (etag_check("offer", id, etag, db_get_int(r, 0, "version"), e) == 0) {
-        return r;
-    }
-    PQclear(r);
-    return NULL;
-}
-
 int store_offer_update(struct db *db, struct arena *a, const Unic__Matching__V1__Offer *in,
                        const struct actor *who, Unic__Matching__V1__Offer **out, struct err *e)
 {
-    PGresult *lock = NULL, *r = NULL;
+    PGresult *lock = NULL;
+    ProtobufCMessage *reply;
     int rc = -1;
     if (db_begin(db, e) < 0)
         return -1;
-    lock = offer_lock(db, in->id, in->etag, who, e);
+    lock = owned_lock(db, &offer_rows, in->id, in->etag, who, e);
     if (lock == NULL)
         goto done;
     if (strcmp(db_get(lock, 0, "status"), "WITHDRAWN") == 0) {
@@ -621,14 +697,12 @@ int store_offer_update(struct db *db, struct arena *a, const Unic__Matching__V1_
         date_or_null(in->valid_until), in->title, in->description,
         remaining > 0 ? "OPEN" : "EXHAUSTED",
     };
-    r = db_query(db, e, SQL_OFFER_UPDATE, 12, params);
-    if (r == NULL)
+    if (write_one(db, a, SQL_OFFER_UPDATE, 12, params, offer_reply, NULL, &reply, e) < 0)
         goto done;
-    *out = offer_from_row(a, r, 0);
-    rc = db_commit(db, e);
+    *out = (Unic__Matching__V1__Offer *)reply;
+    rc = 0;
 done:
     PQclear(lock);
-    PQclear(r);
     if (rc < 0)
         db_rollback(db);
     return rc;
@@ -637,29 +711,11 @@ done:
 int store_offer_withdraw(struct db *db, struct arena *a, const char *id, const char *etag,
                          const struct actor *who, Unic__Matching__V1__Offer **out, struct err *e)
 {
-    PGresult *lock = NULL, *r = NULL;
-    int rc = -1;
-    const char *params[] = {id};
-    if (db_begin(db, e) < 0)
+    ProtobufCMessage *reply;
+    if (owned_withdraw(db, a, &offer_rows, id, etag, who, &reply, e) < 0)
         return -1;
-    lock = offer_lock(db, id, etag, who, e);
-    if (lock == NULL)
-        goto done;
-    if (strcmp(db_get(lock, 0, "status"), "WITHDRAWN") == 0) {
-        err_set(e, ERR_FAILED_PRECONDITION, "offer %s is already withdrawn", id);
-        goto done;
-    }
-    r = db_query(db, e, SQL_OFFER_WITHDRAW, 1, params);
-    if (r == NULL)
-        goto done;
-    *out = offer_from_row(a, r, 0);
-    rc = db_commit(db, e);
-done:
-    PQclear(lock);
-    PQclear(r);
-    if (rc < 0)
-        db_rollback(db);
-    return rc;
+    *out = (Unic__Matching__V1__Offer *)reply;
+    return 0;
 }
 
 /* ---- Requests ---- */
@@ -678,22 +734,11 @@ int store_request_create(struct db *db, struct arena *a, const struct request_ro
         in->source_question_id, cycle, severity, in->ldc ? "true" : "false", in->region,
         in->sub_region, pg_text_array(a, in->languages, in->n_languages), who->label,
     };
-    PGresult *r = NULL;
-    int rc = -1;
-    if (db_begin(db, e) < 0)
+    ProtobufCMessage *reply;
+    if (insert_one(db, a, SQL_REQUEST_INSERT, 13, params, request_reply, k, &reply, e) < 0)
         return -1;
-    r = db_query(db, e, SQL_REQUEST_INSERT, 13, params);
-    if (r == NULL)
-        goto done;
-    *out = request_from_row(a, r, 0);
-    if (k && idem_save(db, a, k, &(*out)->base, e) < 0)
-        goto done;
-    rc = db_commit(db, e);
-done:
-    PQclear(r);
-    if (rc < 0)
-        db_rollback(db);
-    return rc;
+    *out = (Unic__Matching__V1__Request *)reply;
+    return 0;
 }
 
 int store_request_get(struct db *db, struct arena *a, const char *id, const struct actor *who,
@@ -733,37 +778,11 @@ int store_request_withdraw(struct db *db, struct arena *a, const char *id, const
                            const struct actor *who, Unic__Matching__V1__Request **out,
                            struct err *e)
 {
-    PGresult *lock = NULL, *r = NULL;
-    int rc = -1;
-    const char *params[] = {id};
-    if (db_begin(db, e) < 0)
+    ProtobufCMessage *reply;
+    if (owned_withdraw(db, a, &request_rows, id, etag, who, &reply, e) < 0)
         return -1;
-    lock = query_one(db, e, SQL_REQUEST_LOCK, 1, params, "request", id);
-    if (lock == NULL)
-        goto done;
-    if (who->state && strcmp(who->state, db_get(lock, 0, "state_code")) != 0) {
-        err_set(e, ERR_PERMISSION_DENIED,
-                "request %s is %s's: a State withdraws only its own requests", id,
-                db_get(lock, 0, "state_code"));
-        goto done;
-    }
-    if (etag_check("request", id, etag, db_get_int(lock, 0, "version"), e) < 0)
-        goto done;
-    if (strcmp(db_get(lock, 0, "status"), "WITHDRAWN") == 0) {
-        err_set(e, ERR_FAILED_PRECONDITION, "request %s is already withdrawn", id);
-        goto done;
-    }
-    r = db_query(db, e, SQL_REQUEST_WITHDRAW, 1, params);
-    if (r == NULL)
-        goto done;
-    *out = request_from_row(a, r, 0);
-    rc = db_commit(db, e);
-done:
-    PQclear(lock);
-    PQclear(r);
-    if (rc < 0)
-        db_rollback(db);
-    return rc;
+    *out = (Unic__Matching__V1__Request *)reply;
+    return 0;
 }
 
 int store_requests_derive(struct db *db, struct arena *a, const struct request_row *rows, size_t n,
