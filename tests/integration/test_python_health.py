@@ -83,5 +83,48 @@ class PythonClientTest(unittest.TestCase):
         self.assertEqual(sum(1 for s in states if s.ldc), 44)
 
 
+class ReplicasTest(unittest.TestCase):
+    def test_two_replicas_starting_at_once_migrate_once(self):
+        """Two catalogs on one empty database: the advisory lock serialises their migrations."""
+        import subprocess
+        import time
+        stack = lib.Stack("python_replicas")
+        env = dict(os.environ)
+        env.update({"UNIC_DB_URL": stack.db_url, "UNIC_REDIS": stack.redis,
+                    "UNIC_BOOTSTRAP_KEY": stack.operator_key, "UNIC_WORKERS": "2"})
+        exe = os.path.join(lib.BIN, "services", "catalog", "unic-catalog")
+        ports = [stack.port_base + 10, stack.port_base + 11]
+        procs = []
+        for port in ports:
+            env["UNIC_LISTEN"] = "127.0.0.1:%d" % port
+            log = open(os.path.join(lib.STATE, "py-replica-%d.log" % port), "w")
+            procs.append(subprocess.Popen([exe], env=dict(env), stderr=log, stdout=log))
+            log.close()
+        try:
+            for port in ports:
+                stub = catalog_pb2_grpc.CatalogServiceStub(grpc.insecure_channel("127.0.0.1:%d" % port))
+                deadline = time.time() + 30
+                while True:
+                    try:
+                        states = stub.ListStates(catalog_pb2.ListStatesRequest(), timeout=2,
+                                                 metadata=lib.metadata(stack.operator_key)).states
+                        break
+                    except grpc.RpcError:
+                        self.assertLess(time.time(), deadline, "replica on %d never answered" % port)
+                        time.sleep(0.2)
+                self.assertEqual(len(states), 193)
+            out = subprocess.run(["psql", stack.db_url, "-qAtc",
+                                  "SELECT count(*), count(DISTINCT version) FROM catalog.schema_migrations"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+            applied, distinct = out.split("|")
+            self.assertEqual(applied, distinct)  # each migration recorded exactly once
+            self.assertGreaterEqual(int(applied), 4)
+        finally:
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                self.assertEqual(p.wait(timeout=30), 0)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
