@@ -290,44 +290,59 @@ static int db_exec_script(struct db *db, const char *sql, struct err *e)
     return 0;
 }
 
+/* Identifiers cannot be $n parameters, so the statements naming the schema are written by
+ * PostgreSQL itself: format()'s %I quotes the identifier, and no SQL text is built in C. */
+static const char SQL_MIGRATE_DDL[] =
+    "SELECT format('CREATE SCHEMA IF NOT EXISTS %1$I;"
+    " CREATE TABLE IF NOT EXISTS %1$I.schema_migrations (version int PRIMARY KEY,"
+    " name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())', $1::text) AS sql";
+static const char SQL_MIGRATE_APPLIED[] =
+    "SELECT format('SELECT coalesce(max(version), 0) AS v FROM %I.schema_migrations', $1::text)"
+    " AS sql";
+static const char SQL_MIGRATE_RECORD[] =
+    "SELECT format('INSERT INTO %I.schema_migrations (version, name) VALUES ($1, $2)', $1::text)"
+    " AS sql";
+static const char SQL_MIGRATE_LOCK[] = "SELECT pg_advisory_lock(hashtext('unic.migrate.' || $1))";
+static const char SQL_MIGRATE_UNLOCK[] =
+    "SELECT pg_advisory_unlock(hashtext('unic.migrate.' || $1))";
+
+/* The statement PostgreSQL wrote for `schema` from one of the SQL_MIGRATE_* templates. */
+static char *db_schema_sql(struct db *db, const char *template, const char *schema, struct err *e)
+{
+    const char *params[] = {schema};
+    PGresult *r = db_query(db, e, template, 1, params);
+    if (r == NULL)
+        return NULL;
+    char *sql = xstrdup(db_get(r, 0, "sql"));
+    PQclear(r);
+    return sql;
+}
+
 int db_migrate(struct db *db, const char *schema, const struct migration *m, size_t n,
                struct err *e)
 {
     int rc = -1;
-    char *ident = NULL, *sql = NULL;
-    const char *lock_params[] = {schema};
+    char *ddl = NULL, *applied_sql = NULL, *record_sql = NULL;
+    const char *schema_param[] = {schema};
     if (db_ready(db, e) < 0)
         return -1;
     /* Session-level lock keyed on the schema name: replicas starting together take turns. */
-    PGresult *r = db_query(db, e, "SELECT pg_advisory_lock(hashtext('unic.migrate.' || $1))", 1,
-                           lock_params);
+    PGresult *r = db_query(db, e, SQL_MIGRATE_LOCK, 1, schema_param);
     if (r == NULL)
         return -1;
     PQclear(r);
 
-    ident = PQescapeIdentifier(db->conn, schema, strlen(schema));
-    size_t size = 2 * strlen(ident) + 256;
-    sql = xmalloc(size);
-    snprintf(sql, size,
-             "CREATE SCHEMA IF NOT EXISTS %s;"
-             "CREATE TABLE IF NOT EXISTS %s.schema_migrations ("
-             " version int PRIMARY KEY, name text NOT NULL,"
-             " applied_at timestamptz NOT NULL DEFAULT now())",
-             ident, ident);
-    if (db_exec_script(db, sql, e) < 0)
+    if ((ddl = db_schema_sql(db, SQL_MIGRATE_DDL, schema, e)) == NULL ||
+        db_exec_script(db, ddl, e) < 0 ||
+        (applied_sql = db_schema_sql(db, SQL_MIGRATE_APPLIED, schema, e)) == NULL ||
+        (record_sql = db_schema_sql(db, SQL_MIGRATE_RECORD, schema, e)) == NULL)
         goto done;
-
-    char query[512];
-    snprintf(query, sizeof query, "SELECT coalesce(max(version), 0) AS v FROM %s.schema_migrations",
-             ident);
-    r = db_query(db, e, query, 0, NULL);
+    r = db_query(db, e, applied_sql, 0, NULL);
     if (r == NULL)
         goto done;
     int applied = db_get_int(r, 0, "v");
     PQclear(r);
 
-    snprintf(query, sizeof query, "INSERT INTO %s.schema_migrations (version, name) VALUES ($1, $2)",
-             ident);
     for (size_t i = 0; i < n; i++) {
         if (m[i].version <= applied)
             continue;
@@ -335,7 +350,7 @@ int db_migrate(struct db *db, const char *schema, const struct migration *m, siz
         snprintf(version, sizeof version, "%d", m[i].version);
         const char *params[] = {version, m[i].name};
         if (db_begin(db, e) < 0 || db_exec_script(db, m[i].sql, e) < 0 ||
-            db_command(db, e, query, 2, params, NULL) < 0 || db_commit(db, e) < 0) {
+            db_command(db, e, record_sql, 2, params, NULL) < 0 || db_commit(db, e) < 0) {
             db_rollback(db);
             char why[sizeof e->msg];
             snprintf(why, sizeof why, "%s", e->msg);
@@ -347,13 +362,12 @@ int db_migrate(struct db *db, const char *schema, const struct migration *m, siz
     rc = 0;
 done:
     if (db->conn) {
-        r = db_query(db, NULL, "SELECT pg_advisory_unlock(hashtext('unic.migrate.' || $1))", 1,
-                     lock_params);
+        r = db_query(db, NULL, SQL_MIGRATE_UNLOCK, 1, schema_param);
         if (r)
             PQclear(r);
     }
-    if (ident)
-        PQfreemem(ident);
-    free(sql);
+    free(ddl);
+    free(applied_sql);
+    free(record_sql);
     return rc;
 }
