@@ -286,3 +286,17 @@ int harness_health(struct harness *h, enum svc_id id)
     protobuf_c_message_free_unpacked(reply, NULL);
     return status;
 }
+
+bool harness_packed_equal(const ProtobufCMessage *a, const ProtobufCMessage *b)
+{
+    size_t la = protobuf_c_message_get_packed_size(a), lb = protobuf_c_message_get_packed_size(b);
+    if (la != lb)
+        return false;
+    uint8_t *pa = malloc(la + 1), *pb = malloc(lb + 1);
+    protobuf_c_message_pack(a, pa);
+    protobuf_c_message_pack(b, pb);
+    bool same = memcmp(pa, pb, la) == 0;
+    free(pa);
+    free(pb);
+    return same;
+}

@@ -59,6 +59,9 @@ int harness_call(struct harness *h, enum svc_id id, const char *key, const char 
 /* grpc.health.v1 status of service `id` (1 SERVING, 2 NOT_SERVING), or -gRPC status on error. */
 int harness_health(struct harness *h, enum svc_id id);
 
+/* True when a and b pack to the same bytes: "read back exactly". */
+bool harness_packed_equal(const ProtobufCMessage *a, const ProtobufCMessage *b);
+
 /* Runs `sql` (no parameters) on the test database as the unic role; for fixtures and checks. */
 int harness_sql(struct harness *h, const char *sql);
 /* Runs a shell command, returning its exit status. */

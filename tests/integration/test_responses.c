@@ -218,20 +218,6 @@ static Unic__Responses__V1__ListAssessmentsResponse *list(const char *key, const
     return (Unic__Responses__V1__ListAssessmentsResponse *)out;
 }
 
-static bool packed_equal(const ProtobufCMessage *a, const ProtobufCMessage *b)
-{
-    size_t la = protobuf_c_message_get_packed_size(a), lb = protobuf_c_message_get_packed_size(b);
-    if (la != lb)
-        return false;
-    uint8_t *pa = malloc(la + 1), *pb = malloc(lb + 1);
-    protobuf_c_message_pack(a, pa);
-    protobuf_c_message_pack(b, pb);
-    bool same = memcmp(pa, pb, la) == 0;
-    free(pa);
-    free(pb);
-    return same;
-}
-
 static int log_count(enum svc_id id, const char *needle)
 {
     FILE *f = fopen(H.svc[id].log, "r");
@@ -809,7 +795,7 @@ static void test_stale_etag_is_aborted_and_writes_nothing(void **state)
     Assessment *c = get(ken, a->id, &code, NULL);
     assert_int_equal(c->revision, 2);
     assert_int_equal(c->n_answers, 1);
-    assert_true(packed_equal(&b->base, &c->base));
+    assert_true(harness_packed_equal(&b->base, &c->base));
     answers_free(x, 1);
     free_msg(a);
     free_msg(b);
@@ -902,7 +888,7 @@ static void test_two_writers_with_the_same_etag_exactly_one_wins(void **state)
         assert_int_equal(winner->revision, a->revision + 1);
         /* What is stored is the winner's write, whole. */
         Assessment *now = get(ken, a->id, &code, NULL);
-        assert_true(packed_equal(&winner->base, &now->base));
+        assert_true(harness_packed_equal(&winner->base, &now->base));
         free_msg(a);
         a = now;
         free_msg(r[0].reply);
@@ -978,12 +964,12 @@ static void test_retried_request_id_returns_the_first_result_and_no_second_revis
     assert_int_equal(code, ERR_OK);
     Assessment *again = save(ken, a->id, a->etag, x, 1, "save-1", &code, msg);
     assert_int_equal(code, ERR_OK);
-    assert_true(packed_equal(&first->base, &again->base));
+    assert_true(harness_packed_equal(&first->base, &again->base));
     /* Even after a later write made the etag stale, the retry gets the first result. */
     Assessment *later = must_save_level(ken, first, "q2", 2);
     Assessment *third = save(ken, a->id, a->etag, x, 1, "save-1", &code, msg);
     assert_int_equal(code, ERR_OK);
-    assert_true(packed_equal(&first->base, &third->base));
+    assert_true(harness_packed_equal(&first->base, &third->base));
     Unic__Responses__V1__ListRevisionsResponse *rv = revisions(ken, a->id, &code);
     assert_int_equal(rv->n_revisions, 3);
     free_msg(rv);
@@ -1001,7 +987,7 @@ static void test_retried_request_id_returns_the_first_result_and_no_second_revis
     assert_int_equal(code, ERR_OK);
     Assessment *c2 = create(ken, "KEN", 2013, CIP, "create-1", &code, msg);
     assert_int_equal(code, ERR_OK);
-    assert_true(packed_equal(&c1->base, &c2->base));
+    assert_true(harness_packed_equal(&c1->base, &c2->base));
     answers_free(x, 1);
     free_msg(a);
     free_msg(first);
@@ -1026,7 +1012,7 @@ static void test_concurrent_retries_of_one_request_id_make_one_revision(void **s
         /* The second waited for the first's transaction and got its reply. */
         assert_int_equal(r[0].code, ERR_OK);
         assert_int_equal(r[1].code, ERR_OK);
-        assert_true(packed_equal(&r[0].reply->base, &r[1].reply->base));
+        assert_true(harness_packed_equal(&r[0].reply->base, &r[1].reply->base));
         Unic__Responses__V1__ListRevisionsResponse *rv = revisions(ken, a->id, &code);
         assert_int_equal(rv->n_revisions, 2);
         free_msg(rv);
@@ -1148,7 +1134,7 @@ static void test_every_revision_reads_back_exactly(void **state)
     for (int i = 0; i <= N; i++) {
         Assessment *r = get_revision(ken, w[0]->id, i + 1, &code);
         assert_int_equal(code, ERR_OK);
-        assert_true(packed_equal(&w[i]->base, &r->base));
+        assert_true(harness_packed_equal(&w[i]->base, &r->base));
         free_msg(r);
     }
     free_msg(get_revision(ken, w[0]->id, N + 2, &code));
@@ -1211,7 +1197,7 @@ static void test_reads_are_cached_by_revision_and_never_stale(void **state)
     Assessment *g2 = get(ken, a->id, &code, NULL);
     assert_int_equal(code, ERR_OK);
     assert_int_equal(g2->revision, 2);
-    assert_true(packed_equal(&b->base, &g2->base));
+    assert_true(harness_packed_equal(&b->base, &g2->base));
     /* Poison the old revision's entry: a read must never come from it again. */
     assert_int_equal(harness_sh("redis-cli -p %s SET unic:responses:v1:assessment:%s:1 junk >/dev/null",
                                 port, a->id), 0);
@@ -1248,7 +1234,7 @@ static void test_acknowledged_writes_survive_sigkill(void **state)
     Assessment *b = get(fra, a->id, &code, NULL);
     assert_int_equal(code, ERR_OK);
     assert_int_equal(b->revision, 1 + N);
-    assert_true(packed_equal(&a->base, &b->base));
+    assert_true(harness_packed_equal(&a->base, &b->base));
     Unic__Responses__V1__ListRevisionsResponse *rv = revisions(fra, a->id, &code);
     assert_int_equal(rv->n_revisions, 1 + N);
     for (int i = 0; i < 1 + N; i++)

@@ -104,20 +104,6 @@ static int save(struct rpc_client *client, const Assessment *a, int level, const
     return e.code;
 }
 
-static bool packed_equal(const ProtobufCMessage *a, const ProtobufCMessage *b)
-{
-    size_t la = protobuf_c_message_get_packed_size(a), lb = protobuf_c_message_get_packed_size(b);
-    if (la != lb)
-        return false;
-    uint8_t *pa = malloc(la + 1), *pb = malloc(lb + 1);
-    protobuf_c_message_pack(a, pa);
-    protobuf_c_message_pack(b, pb);
-    bool same = memcmp(pa, pb, la) == 0;
-    free(pa);
-    free(pb);
-    return same;
-}
-
 static void test_idempotency_keys_are_kept_24_hours_then_purged(void **state)
 {
     (void)state;
@@ -235,7 +221,7 @@ static void test_acknowledged_writes_survive_an_immediate_postgres_restart(void 
         ProtobufCMessage *out = NULL;
         assert_int_equal(harness_call(&H, SVC_RESPONSES, ken, "GetRevision", &r.base, &out, NULL, 0),
                          ERR_OK);
-        assert_true(packed_equal(&w.acked[i]->base, out));
+        assert_true(harness_packed_equal(&w.acked[i]->base, out));
         protobuf_c_message_free_unpacked(out, NULL);
         if (i > 0)
             assert_int_equal(w.acked[i]->revision, w.acked[i - 1]->revision + 1);
@@ -245,7 +231,7 @@ static void test_acknowledged_writes_survive_an_immediate_postgres_restart(void 
     ProtobufCMessage *out = NULL;
     assert_int_equal(harness_call(&H, SVC_RESPONSES, ken, "GetAssessment", &g.base, &out, NULL, 0),
                      ERR_OK);
-    assert_true(packed_equal(&w.acked[n - 1]->base, out));
+    assert_true(harness_packed_equal(&w.acked[n - 1]->base, out));
     assert_int_equal(((Assessment *)out)->revision, 1 + n);
     protobuf_c_message_free_unpacked(out, NULL);
     for (int i = 0; i < n; i++)
