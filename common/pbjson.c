@@ -1,0 +1,878 @@
+/* pbjson.c: the proto3 JSON mapping over protobuf-c descriptors (see pbjson.h for the rules).
+ * JSON in is parsed by jansson and written straight to protobuf wire format, so no message
+ * struct is built on the way in; JSON out walks the unpacked message. */
+#include "pbjson.h"
+
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "mem.h"
+
+/* ---- A growable byte buffer, for wire bytes and JSON text alike ---- */
+
+struct buf {
+    uint8_t *p;
+    size_t len, cap;
+};
+
+static void buf_reserve(struct buf *b, size_t n)
+{
+    if (b->len + n <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n)
+        cap *= 2;
+    b->p = xrealloc(b->p, cap);
+    b->cap = cap;
+}
+
+static void buf_put(struct buf *b, const void *p, size_t n)
+{
+    buf_reserve(b, n);
+    if (n)
+        memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+
+static void buf_putc(struct buf *b, char c)
+{
+    buf_reserve(b, 1);
+    b->p[b->len++] = (uint8_t)c;
+}
+
+static void buf_puts(struct buf *b, const char *s)
+{
+    buf_put(b, s, strlen(s));
+}
+
+__attribute__((format(printf, 2, 3))) static void buf_printf(struct buf *b, const char *fmt, ...)
+{
+    char tmp[64];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    buf_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static void buf_varint(struct buf *b, uint64_t v)
+{
+    uint8_t tmp[10];
+    size_t n = 0;
+    do {
+        tmp[n] = (uint8_t)(v & 0x7f);
+        v >>= 7;
+        if (v)
+            tmp[n] |= 0x80;
+        n++;
+    } while (v);
+    buf_put(b, tmp, n);
+}
+
+static void buf_fixed(struct buf *b, uint64_t v, size_t bytes)
+{
+    uint8_t tmp[8];
+    for (size_t i = 0; i < bytes; i++)
+        tmp[i] = (uint8_t)(v >> (8 * i));
+    buf_put(b, tmp, bytes);
+}
+
+/* ---- Names and base64 ---- */
+
+void pbjson_json_name(const char *proto_name, char *buf, size_t size)
+{
+    size_t n = 0;
+    bool upper = false;
+    for (const char *p = proto_name; *p && n + 1 < size; p++) {
+        if (*p == '_') {
+            upper = true;
+            continue;
+        }
+        buf[n++] = upper && *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+        upper = false;
+    }
+    buf[n] = '\0';
+}
+
+static const char b64_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void b64_encode(struct buf *o, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        if (i + 1 < n)
+            v |= (uint32_t)p[i + 1] << 8;
+        if (i + 2 < n)
+            v |= p[i + 2];
+        char q[4] = {b64_std[(v >> 18) & 63], b64_std[(v >> 12) & 63],
+                     i + 1 < n ? b64_std[(v >> 6) & 63] : '=', i + 2 < n ? b64_std[v & 63] : '='};
+        buf_put(o, q, 4);
+    }
+}
+
+static int b64_value(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
+    return -1;
+}
+
+/* Standard or URL-safe alphabet, padding optional. Returns -1 on any other character. */
+static int b64_decode(const char *s, size_t n, struct buf *out)
+{
+    while (n > 0 && s[n - 1] == '=' && n % 4 != 1)
+        n--;
+    if (n % 4 == 1)
+        return -1;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = b64_value(s[i]);
+        if (v < 0)
+            return -1;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf_putc(out, (char)((acc >> bits) & 0xff));
+        }
+    }
+    return 0;
+}
+
+/* ---- JSON in: jansson values to wire format ---- */
+
+struct dec {
+    struct err *e;
+    char path[480]; /* the field being decoded, e.g. "answers[2].level" */
+    size_t path_len;
+};
+
+static size_t path_push_name(struct dec *d, const char *name)
+{
+    size_t saved = d->path_len;
+    int n = snprintf(d->path + d->path_len, sizeof d->path - d->path_len, "%s%s",
+                     d->path_len ? "." : "", name);
+    if (n > 0)
+        d->path_len = d->path_len + (size_t)n < sizeof d->path ? d->path_len + (size_t)n
+                                                                : sizeof d->path - 1;
+    return saved;
+}
+
+static size_t path_push_index(struct dec *d, size_t i)
+{
+    size_t saved = d->path_len;
+    int n = snprintf(d->path + d->path_len, sizeof d->path - d->path_len, "[%zu]", i);
+    if (n > 0)
+        d->path_len = d->path_len + (size_t)n < sizeof d->path ? d->path_len + (size_t)n
+                                                                : sizeof d->path - 1;
+    return saved;
+}
+
+static void path_pop(struct dec *d, size_t saved)
+{
+    d->path_len = saved;
+    d->path[saved] = '\0';
+}
+
+__attribute__((format(printf, 2, 3))) static int dec_fail(struct dec *d, const char *fmt, ...)
+{
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return err_set(d->e, ERR_INVALID_ARGUMENT, "field \"%s\": %s", d->path, what);
+}
+
+static const char *json_kind(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a fractional number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "a JSON value";
+}
+
+/* A decimal integer written as a JSON string: optional '-', digits, nothing else. */
+static bool parse_decimal(const char *s, bool allow_minus, bool *neg, uint64_t *mag)
+{
+    *neg = false;
+    if (*s == '-' && allow_minus) {
+        *neg = true;
+        s++;
+    }
+    if (*s < '0' || *s > '9')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end != '\0' || errno == ERANGE)
+        return false;
+    *mag = v;
+    return true;
+}
+
+static int get_signed(struct dec *d, const json_t *v, int64_t min, int64_t max, int64_t *out)
+{
+    if (json_is_integer(v)) {
+        json_int_t x = json_integer_value(v);
+        if (x < min || x > max)
+            return dec_fail(d, "%lld is out of range (%lld to %lld)", (long long)x, (long long)min,
+                            (long long)max);
+        *out = (int64_t)x;
+        return 0;
+    }
+    if (json_is_real(v)) {
+        double x = json_real_value(v);
+        if (x != floor(x) || x < (double)min || x >= -(double)min || x > (double)max)
+            return dec_fail(d, "%g is not an integer from %lld to %lld", x, (long long)min,
+                            (long long)max);
+        *out = (int64_t)x;
+        return 0;
+    }
+    if (json_is_string(v)) {
+        bool neg;
+        uint64_t mag;
+        if (!parse_decimal(json_string_value(v), true, &neg, &mag) ||
+            (neg ? mag > (uint64_t)max + 1 || -(int64_t)(mag - 1) - 1 < min : mag > (uint64_t)max))
+            return dec_fail(d, "\"%s\" is not an integer from %lld to %lld", json_string_value(v),
+                            (long long)min, (long long)max);
+        *out = neg ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
+        if (neg && mag == 0)
+            *out = 0;
+        return 0;
+    }
+    return dec_fail(d, "expected an integer, got %s", json_kind(v));
+}
+
+static int get_unsigned(struct dec *d, const json_t *v, uint64_t max, uint64_t *out)
+{
+    if (json_is_integer(v)) {
+        json_int_t x = json_integer_value(v);
+        if (x < 0 || (uint64_t)x > max)
+            return dec_fail(d, "%lld is out of range (0 to %llu)", (long long)x,
+                            (unsigned long long)max);
+        *out = (uint64_t)x;
+        return 0;
+    }
+    if (json_is_real(v)) {
+        double x = json_real_value(v);
+        if (x != floor(x) || x < 0 || x >= 18446744073709551616.0 || x > (double)max)
+            return dec_fail(d, "%g is not an integer from 0 to %llu", x, (unsigned long long)max);
+        *out = (uint64_t)x;
+        return 0;
+    }
+    if (json_is_string(v)) {
+        bool neg;
+        uint64_t mag;
+        if (!parse_decimal(json_string_value(v), false, &neg, &mag) || mag > max)
+            return dec_fail(d, "\"%s\" is not an integer from 0 to %llu", json_string_value(v),
+                            (unsigned long long)max);
+        *out = mag;
+        return 0;
+    }
+    return dec_fail(d, "expected an integer, got %s", json_kind(v));
+}
+
+static int get_double(struct dec *d, const json_t *v, bool is_float, double *out)
+{
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+    } else if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        if (strcmp(s, "NaN") == 0) {
+            *out = NAN;
+            return 0;
+        }
+        if (strcmp(s, "Infinity") == 0 || strcmp(s, "-Infinity") == 0) {
+            *out = s[0] == '-' ? -INFINITY : INFINITY;
+            return 0;
+        }
+        char *end;
+        errno = 0;
+        *out = strtod(s, &end);
+        /* strtod also reads "inf", "nan" and hex: only JSON number syntax is a number here */
+        if (*s == '\0' || *end != '\0' || errno == ERANGE || !isfinite(*out) ||
+            strpbrk(s, "xXiInN") != NULL)
+            return dec_fail(d, "\"%s\" is not a number", s);
+    } else {
+        return dec_fail(d, "expected a number, got %s", json_kind(v));
+    }
+    if (is_float && isfinite(*out) && fabs(*out) > FLT_MAX)
+        return dec_fail(d, "%g is out of range for a float", *out);
+    return 0;
+}
+
+static int enc_message(struct dec *d, const ProtobufCMessageDescriptor *desc, const json_t *obj,
+                       struct buf *out, int depth);
+
+static unsigned wire_type(ProtobufCType t)
+{
+    switch (t) {
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_FLOAT: return 5;
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE: return 1;
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_BYTES:
+    case PROTOBUF_C_TYPE_MESSAGE: return 2;
+    default: return 0;
+    }
+}
+
+static void enum_names(const ProtobufCEnumDescriptor *ed, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < ed->n_values && n < size; i++) {
+        int w = snprintf(buf + n, size - n, "%s%s", i ? ", " : "", ed->values[i].name);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+}
+
+/* Writes the value of one (non-repeated, or one element of a repeated) field with no tag.
+ * *zero is set when the value is its type's default (proto3 omits those on the wire). */
+static int enc_value(struct dec *d, const ProtobufCFieldDescriptor *f, const json_t *v,
+                     struct buf *out, bool *zero, int depth)
+{
+    int64_t i;
+    uint64_t u;
+    double x;
+    *zero = false;
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+        if (get_signed(d, v, INT32_MIN, INT32_MAX, &i) < 0)
+            return -1;
+        *zero = i == 0;
+        if (f->type == PROTOBUF_C_TYPE_SINT32)
+            buf_varint(out, ((uint32_t)i << 1) ^ (uint32_t)-(int32_t)((uint32_t)i >> 31));
+        else if (f->type == PROTOBUF_C_TYPE_SFIXED32)
+            buf_fixed(out, (uint32_t)i, 4);
+        else
+            buf_varint(out, (uint64_t)i);
+        return 0;
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+        if (get_signed(d, v, INT64_MIN, INT64_MAX, &i) < 0)
+            return -1;
+        *zero = i == 0;
+        if (f->type == PROTOBUF_C_TYPE_SINT64)
+            buf_varint(out, ((uint64_t)i << 1) ^ (uint64_t)-(int64_t)((uint64_t)i >> 63));
+        else if (f->type == PROTOBUF_C_TYPE_SFIXED64)
+            buf_fixed(out, (uint64_t)i, 8);
+        else
+            buf_varint(out, (uint64_t)i);
+        return 0;
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32:
+        if (get_unsigned(d, v, UINT32_MAX, &u) < 0)
+            return -1;
+        *zero = u == 0;
+        if (f->type == PROTOBUF_C_TYPE_FIXED32)
+            buf_fixed(out, u, 4);
+        else
+            buf_varint(out, u);
+        return 0;
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+        if (get_unsigned(d, v, UINT64_MAX, &u) < 0)
+            return -1;
+        *zero = u == 0;
+        if (f->type == PROTOBUF_C_TYPE_FIXED64)
+            buf_fixed(out, u, 8);
+        else
+            buf_varint(out, u);
+        return 0;
+    case PROTOBUF_C_TYPE_FLOAT: {
+        if (get_double(d, v, true, &x) < 0)
+            return -1;
+        float fl = (float)x;
+        uint32_t bits;
+        memcpy(&bits, &fl, 4);
+        *zero = bits == 0;
+        buf_fixed(out, bits, 4);
+        return 0;
+    }
+    case PROTOBUF_C_TYPE_DOUBLE: {
+        if (get_double(d, v, false, &x) < 0)
+            return -1;
+        uint64_t bits;
+        memcpy(&bits, &x, 8);
+        *zero = bits == 0;
+        buf_fixed(out, bits, 8);
+        return 0;
+    }
+    case PROTOBUF_C_TYPE_BOOL:
+        if (!json_is_boolean(v))
+            return dec_fail(d, "expected true or false, got %s", json_kind(v));
+        *zero = json_is_false(v);
+        buf_varint(out, json_is_true(v) ? 1 : 0);
+        return 0;
+    case PROTOBUF_C_TYPE_ENUM: {
+        const ProtobufCEnumDescriptor *ed = f->descriptor;
+        if (json_is_string(v)) {
+            const ProtobufCEnumValue *ev =
+                protobuf_c_enum_descriptor_get_value_by_name(ed, json_string_value(v));
+            if (ev == NULL) {
+                char names[300];
+                enum_names(ed, names, sizeof names);
+                return dec_fail(d, "\"%s\" is not a value of %s (valid values: %s)",
+                                json_string_value(v), ed->name, names);
+            }
+            i = ev->value;
+        } else if (json_is_integer(v)) {
+            /* proto3 enums are open: a number with no name is kept, as on the wire */
+            if (get_signed(d, v, INT32_MIN, INT32_MAX, &i) < 0)
+                return -1;
+        } else {
+            return dec_fail(d, "expected the name of a %s value, got %s", ed->name, json_kind(v));
+        }
+        *zero = i == 0;
+        buf_varint(out, (uint64_t)i);
+        return 0;
+    }
+    case PROTOBUF_C_TYPE_STRING: {
+        if (!json_is_string(v))
+            return dec_fail(d, "expected a string, got %s", json_kind(v));
+        size_t n = json_string_length(v);
+        *zero = n == 0;
+        buf_varint(out, n);
+        buf_put(out, json_string_value(v), n);
+        return 0;
+    }
+    case PROTOBUF_C_TYPE_BYTES: {
+        if (!json_is_string(v))
+            return dec_fail(d, "expected base64 text, got %s", json_kind(v));
+        struct buf raw = {0};
+        if (b64_decode(json_string_value(v), json_string_length(v), &raw) < 0) {
+            free(raw.p);
+            return dec_fail(d, "not valid base64");
+        }
+        *zero = raw.len == 0;
+        buf_varint(out, raw.len);
+        buf_put(out, raw.p, raw.len);
+        free(raw.p);
+        return 0;
+    }
+    case PROTOBUF_C_TYPE_MESSAGE: {
+        if (!json_is_object(v))
+            return dec_fail(d, "expected an object (%s), got %s",
+                            ((const ProtobufCMessageDescriptor *)f->descriptor)->name, json_kind(v));
+        struct buf sub = {0};
+        int rc = enc_message(d, f->descriptor, v, &sub, depth + 1);
+        if (rc == 0) {
+            buf_varint(out, sub.len);
+            buf_put(out, sub.p, sub.len);
+        }
+        free(sub.p);
+        return rc;
+    }
+    }
+    return dec_fail(d, "has an unsupported type");
+}
+
+static bool packable(ProtobufCType t)
+{
+    return t != PROTOBUF_C_TYPE_STRING && t != PROTOBUF_C_TYPE_BYTES && t != PROTOBUF_C_TYPE_MESSAGE;
+}
+
+static int enc_field(struct dec *d, const ProtobufCFieldDescriptor *f, const json_t *v,
+                     struct buf *out, int depth)
+{
+    bool zero;
+    uint64_t tag = (uint64_t)f->id << 3;
+    if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+        if (!json_is_array(v))
+            return dec_fail(d, "expected an array, got %s", json_kind(v));
+        bool packed = (f->flags & PROTOBUF_C_FIELD_FLAG_PACKED) && packable(f->type);
+        struct buf elems = {0};
+        int rc = 0;
+        for (size_t i = 0; i < json_array_size(v) && rc == 0; i++) {
+            const json_t *el = json_array_get(v, i);
+            size_t saved = path_push_index(d, i);
+            if (json_is_null(el)) {
+                rc = dec_fail(d, "null is not allowed in a list");
+            } else {
+                if (!packed)
+                    buf_varint(out, tag | wire_type(f->type));
+                rc = enc_value(d, f, el, packed ? &elems : out, &zero, depth);
+            }
+            path_pop(d, saved);
+        }
+        if (rc == 0 && packed && elems.len > 0) {
+            buf_varint(out, tag | 2);
+            buf_varint(out, elems.len);
+            buf_put(out, elems.p, elems.len);
+        }
+        free(elems.p);
+        return rc;
+    }
+    struct buf val = {0};
+    int rc = enc_value(d, f, v, &val, &zero, depth);
+    /* proto3 leaves defaults off the wire, except where presence is the point (oneof, messages) */
+    bool omit = zero && f->label == PROTOBUF_C_LABEL_NONE && !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+                f->type != PROTOBUF_C_TYPE_MESSAGE;
+    if (rc == 0 && !omit) {
+        buf_varint(out, tag | wire_type(f->type));
+        buf_put(out, val.p, val.len);
+    }
+    free(val.p);
+    return rc;
+}
+
+static const ProtobufCFieldDescriptor *field_by_json_key(const ProtobufCMessageDescriptor *desc,
+                                                         const char *key, unsigned *index)
+{
+    char json_name[256];
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        if (strcmp(f->name, key) != 0) {
+            pbjson_json_name(f->name, json_name, sizeof json_name);
+            if (strcmp(json_name, key) != 0)
+                continue;
+        }
+        *index = i;
+        return f;
+    }
+    return NULL;
+}
+
+/* Checks every key first, then writes the fields in descriptor order, so the bytes are the ones
+ * protobuf-c itself would pack whatever the order of the JSON keys. */
+static int enc_message(struct dec *d, const ProtobufCMessageDescriptor *desc, const json_t *obj,
+                       struct buf *out, int depth)
+{
+    if (depth > PBJSON_MAX_DEPTH)
+        return dec_fail(d, "messages nested more than %d deep", PBJSON_MAX_DEPTH);
+    unsigned n = desc->n_fields ? desc->n_fields : 1;
+    const json_t **vals = xcalloc(n, sizeof *vals);
+    const char **keys = xcalloc(n, sizeof *keys);
+    int rc = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        unsigned idx;
+        size_t saved = path_push_name(d, key);
+        const ProtobufCFieldDescriptor *f = field_by_json_key(desc, key, &idx);
+        if (f == NULL) {
+            rc = err_set(d->e, ERR_INVALID_ARGUMENT, "field \"%s\" is not a field of %s", d->path,
+                         desc->name);
+            goto done;
+        }
+        if (keys[idx]) {
+            rc = dec_fail(d, "given twice (as \"%s\" and \"%s\")", keys[idx], key);
+            goto done;
+        }
+        keys[idx] = key;
+        if (json_is_null(v)) /* null is the default: the field stays unset */
+            continue;
+        vals[idx] = v;
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            for (unsigned j = 0; j < desc->n_fields; j++) {
+                const ProtobufCFieldDescriptor *g = &desc->fields[j];
+                if (j != idx && vals[j] && (g->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+                    g->quantifier_offset == f->quantifier_offset) {
+                    rc = dec_fail(d, "set together with \"%s\", but only one of them may be set",
+                                  keys[j]);
+                    goto done;
+                }
+            }
+        }
+        path_pop(d, saved);
+    }
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        if (vals[i] == NULL)
+            continue;
+        size_t saved = path_push_name(d, keys[i]);
+        if ((rc = enc_field(d, &desc->fields[i], vals[i], out, depth)) < 0)
+            goto done;
+        path_pop(d, saved);
+    }
+done:
+    free(keys);
+    free(vals);
+    return rc;
+}
+
+int pbjson_to_binary(const ProtobufCMessageDescriptor *desc, const char *json, size_t len,
+                     uint8_t **out, size_t *out_len, struct err *e)
+{
+    struct dec d = {.e = e};
+    struct buf b = {0};
+    json_error_t jerr;
+    int rc = -1;
+    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (root == NULL) {
+        err_set(e, ERR_INVALID_ARGUMENT, "could not parse the %s as JSON: %s (line %d, column %d)",
+                desc->name, jerr.text, jerr.line, jerr.column);
+        goto done;
+    }
+    if (!json_is_object(root)) {
+        err_set(e, ERR_INVALID_ARGUMENT, "a %s must be a JSON object, not %s", desc->name,
+                json_kind(root));
+        goto done;
+    }
+    if (enc_message(&d, desc, root, &b, 0) < 0)
+        goto done;
+    buf_reserve(&b, 1); /* *out is never NULL, even for an empty message */
+    *out = b.p;
+    *out_len = b.len;
+    b.p = NULL;
+    rc = 0;
+done:
+    free(b.p);
+    json_decref(root);
+    return rc;
+}
+
+/* ---- JSON out: walking an unpacked message ---- */
+
+/* JSON string; bytes that are not UTF-8 (protobuf-c does not check) become U+FFFD. */
+static void emit_string(struct buf *o, const char *s, size_t n)
+{
+    buf_putc(o, '"');
+    const uint8_t *p = (const uint8_t *)s;
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        if (c < 0x80) {
+            if (c == '"' || c == '\\') {
+                buf_putc(o, '\\');
+                buf_putc(o, (char)c);
+            } else if (c == '\n') {
+                buf_puts(o, "\\n");
+            } else if (c == '\t') {
+                buf_puts(o, "\\t");
+            } else if (c == '\r') {
+                buf_puts(o, "\\r");
+            } else if (c < 0x20 || c == 0x7f) {
+                buf_printf(o, "\\u%04x", c);
+            } else {
+                buf_putc(o, (char)c);
+            }
+            i++;
+            continue;
+        }
+        size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+        bool ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (p[i + k] & 0xc0) == 0x80;
+        if (ok && len == 3) /* no overlongs, no surrogates */
+            ok = !(c == 0xe0 && p[i + 1] < 0xa0) && !(c == 0xed && p[i + 1] >= 0xa0);
+        if (ok && len == 4)
+            ok = !(c == 0xf0 && p[i + 1] < 0x90) && !(c == 0xf4 && p[i + 1] >= 0x90);
+        if (ok) {
+            buf_put(o, p + i, len);
+            i += len;
+        } else {
+            buf_puts(o, "\\ufffd");
+            i++;
+        }
+    }
+    buf_putc(o, '"');
+}
+
+/* The shortest decimal that reads back as the same value. */
+static void emit_double(struct buf *o, double x, bool is_float)
+{
+    if (isnan(x)) {
+        buf_puts(o, "\"NaN\"");
+        return;
+    }
+    if (isinf(x)) {
+        buf_puts(o, x > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+        return;
+    }
+    char tmp[40];
+    for (int prec = is_float ? 6 : 15; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, x);
+        if (is_float ? strtof(tmp, NULL) == (float)x : strtod(tmp, NULL) == x)
+            break;
+    }
+    buf_puts(o, tmp);
+}
+
+static size_t elem_size(ProtobufCType t)
+{
+    switch (t) {
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE: return 8;
+    case PROTOBUF_C_TYPE_BOOL: return sizeof(protobuf_c_boolean);
+    case PROTOBUF_C_TYPE_STRING: return sizeof(char *);
+    case PROTOBUF_C_TYPE_BYTES: return sizeof(ProtobufCBinaryData);
+    case PROTOBUF_C_TYPE_MESSAGE: return sizeof(ProtobufCMessage *);
+    default: return 4;
+    }
+}
+
+static void emit_message(struct buf *o, const ProtobufCMessage *m, bool defaults);
+
+static void emit_value(struct buf *o, const ProtobufCFieldDescriptor *f, const void *p, bool defaults)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_SFIXED32: buf_printf(o, "%d", *(const int32_t *)p); return;
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32: buf_printf(o, "%u", *(const uint32_t *)p); return;
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64: buf_printf(o, "\"%lld\"", (long long)*(const int64_t *)p); return;
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+        buf_printf(o, "\"%llu\"", (unsigned long long)*(const uint64_t *)p);
+        return;
+    case PROTOBUF_C_TYPE_FLOAT: emit_double(o, *(const float *)p, true); return;
+    case PROTOBUF_C_TYPE_DOUBLE: emit_double(o, *(const double *)p, false); return;
+    case PROTOBUF_C_TYPE_BOOL: buf_puts(o, *(const protobuf_c_boolean *)p ? "true" : "false"); return;
+    case PROTOBUF_C_TYPE_ENUM: {
+        int v = *(const int *)p;
+        const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(f->descriptor, v);
+        if (ev)
+            emit_string(o, ev->name, strlen(ev->name));
+        else
+            buf_printf(o, "%d", v);
+        return;
+    }
+    case PROTOBUF_C_TYPE_STRING: {
+        const char *s = *(const char *const *)p;
+        emit_string(o, s ? s : "", s ? strlen(s) : 0);
+        return;
+    }
+    case PROTOBUF_C_TYPE_BYTES: {
+        const ProtobufCBinaryData *b = p;
+        buf_putc(o, '"');
+        b64_encode(o, b->data, b->len);
+        buf_putc(o, '"');
+        return;
+    }
+    case PROTOBUF_C_TYPE_MESSAGE: {
+        const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)p;
+        if (sub)
+            emit_message(o, sub, defaults);
+        else
+            buf_puts(o, "{}");
+        return;
+    }
+    }
+}
+
+static bool value_is_default(const ProtobufCFieldDescriptor *f, const void *p)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_STRING: {
+        const char *s = *(const char *const *)p;
+        return s == NULL || s[0] == '\0';
+    }
+    case PROTOBUF_C_TYPE_BYTES: return ((const ProtobufCBinaryData *)p)->len == 0;
+    case PROTOBUF_C_TYPE_MESSAGE: return *(const ProtobufCMessage *const *)p == NULL;
+    default: {
+        static const uint8_t zeros[8];
+        return memcmp(p, zeros, elem_size(f->type)) == 0;
+    }
+    }
+}
+
+static void emit_message(struct buf *o, const ProtobufCMessage *m, bool defaults)
+{
+    const ProtobufCMessageDescriptor *desc = m->descriptor;
+    const char *base = (const char *)m;
+    bool first = true;
+    char name[256];
+    buf_putc(o, '{');
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &desc->fields[i];
+        const void *member = base + f->offset;
+        size_t count = 1;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            count = *(const size_t *)(base + f->quantifier_offset);
+            if (count == 0 && !defaults)
+                continue;
+        } else if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            if (*(const uint32_t *)(base + f->quantifier_offset) != f->id)
+                continue;
+        } else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            if (*(const ProtobufCMessage *const *)member == NULL)
+                continue;
+        } else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->quantifier_offset) {
+            if (!*(const protobuf_c_boolean *)(base + f->quantifier_offset) && !defaults)
+                continue;
+        } else if (f->label == PROTOBUF_C_LABEL_NONE && !defaults && value_is_default(f, member)) {
+            continue;
+        }
+        if (!first)
+            buf_putc(o, ',');
+        first = false;
+        pbjson_json_name(f->name, name, sizeof name);
+        emit_string(o, name, strlen(name));
+        buf_putc(o, ':');
+        if (f->label != PROTOBUF_C_LABEL_REPEATED) {
+            emit_value(o, f, member, defaults);
+            continue;
+        }
+        const char *arr = *(const char *const *)member;
+        size_t size = elem_size(f->type);
+        buf_putc(o, '[');
+        for (size_t k = 0; k < count; k++) {
+            if (k)
+                buf_putc(o, ',');
+            emit_value(o, f, arr + k * size, defaults);
+        }
+        buf_putc(o, ']');
+    }
+    buf_putc(o, '}');
+}
+
+void pbjson_from_message(const ProtobufCMessage *m, bool emit_defaults, char **out, size_t *out_len)
+{
+    struct buf o = {0};
+    emit_message(&o, m, emit_defaults);
+    *out_len = o.len;
+    buf_putc(&o, '\0');
+    *out = (char *)o.p;
+}
+
+int pbjson_from_binary(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
+                       bool emit_defaults, char **out, size_t *out_len, struct err *e)
+{
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, len, data);
+    if (m == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "%zu bytes are not a valid %s message", len,
+                       desc->name);
+    pbjson_from_message(m, emit_defaults, out, out_len);
+    protobuf_c_message_free_unpacked(m, NULL);
+    return 0;
+}
