@@ -1,0 +1,25 @@
+/* bytes.h: a growable byte buffer, for documents and files built piece by piece (PDF, SVG, CSV,
+ * JSON, XLSX). Appends cannot fail: out of memory aborts in mem.c.
+ * Ownership: the buffer owns data; bytes_destroy frees it, or bytes_take hands it to the caller,
+ * who frees it with free(). */
+#ifndef UNIC_BYTES_H
+#define UNIC_BYTES_H
+
+#include <stddef.h>
+
+struct bytes {
+    unsigned char *data; /* NUL-terminated after every append, so text can be read as a string */
+    size_t len, cap;
+};
+
+void bytes_init(struct bytes *b);
+void bytes_destroy(struct bytes *b);
+void bytes_append(struct bytes *b, const void *p, size_t n);
+void bytes_puts(struct bytes *b, const char *s);
+void bytes_printf(struct bytes *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s with & < > " ' written as XML character references. */
+void bytes_xml_escaped(struct bytes *b, const char *s);
+/* The data (never NULL; its length in *len), now the caller's; b is left empty. */
+unsigned char *bytes_take(struct bytes *b, size_t *len);
+
+#endif
