@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db.h"
+
 static int config_int(config_getter get, const char *name, int *out, int lo, int hi, struct err *e)
 {
     const char *v = get(name);
@@ -90,6 +92,9 @@ int config_load(struct config *c, const char *service, int default_port, config_
     c->max_streams = 100;
     c->grace_seconds = 10;
     c->call_timeout_ms = 5000;
+    c->statement_timeout_ms = DB_STATEMENT_MAX_MS;
+    c->lock_timeout_ms = DB_LOCK_MAX_MS;
+    c->commit_margin_ms = DB_COMMIT_MARGIN_MS;
     c->auth_cache_seconds = 30;
     c->cache_ttl_seconds = 86400;
     c->redis_timeout_ms = 200;
@@ -110,6 +115,9 @@ int config_load(struct config *c, const char *service, int default_port, config_
         config_int(get, "UNIC_MAX_CONCURRENT_STREAMS", &c->max_streams, 1, 10000, e) < 0 ||
         config_int(get, "UNIC_GRACE_SECONDS", &c->grace_seconds, 0, 3600, e) < 0 ||
         config_int(get, "UNIC_CALL_TIMEOUT_MS", &c->call_timeout_ms, 10, 600000, e) < 0 ||
+        config_int(get, "UNIC_STATEMENT_TIMEOUT_MS", &c->statement_timeout_ms, 10, 3600000, e) < 0 ||
+        config_int(get, "UNIC_LOCK_TIMEOUT_MS", &c->lock_timeout_ms, 1, 3600000, e) < 0 ||
+        config_int(get, "UNIC_COMMIT_MARGIN_MS", &c->commit_margin_ms, 0, 10000, e) < 0 ||
         config_int(get, "UNIC_AUTH_CACHE_SECONDS", &c->auth_cache_seconds, 0, 60, e) < 0 ||
         config_int(get, "UNIC_CACHE_TTL_SECONDS", &c->cache_ttl_seconds, 1, 30 * 86400, e) < 0 ||
         config_int(get, "UNIC_REDIS_TIMEOUT_MS", &c->redis_timeout_ms, 1, 60000, e) < 0 ||

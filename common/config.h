@@ -18,6 +18,9 @@ struct config {
     int max_streams;            /* UNIC_MAX_CONCURRENT_STREAMS per connection */
     int grace_seconds;          /* UNIC_GRACE_SECONDS: shutdown grace period */
     int call_timeout_ms;        /* UNIC_CALL_TIMEOUT_MS: deadline of calls to other services */
+    int statement_timeout_ms;   /* UNIC_STATEMENT_TIMEOUT_MS: most a transaction's statement runs */
+    int lock_timeout_ms;        /* UNIC_LOCK_TIMEOUT_MS: most a statement waits for a row lock */
+    int commit_margin_ms;       /* UNIC_COMMIT_MARGIN_MS: deadline left needed to commit */
     int auth_cache_seconds;     /* UNIC_AUTH_CACHE_SECONDS: key lookups cached, 0-60 */
     int cache_ttl_seconds;      /* UNIC_CACHE_TTL_SECONDS: Redis entries expire after this */
     char bootstrap_key[256];    /* UNIC_BOOTSTRAP_KEY, or the first line of UNIC_BOOTSTRAP_KEY_FILE */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "mem.h"
@@ -23,6 +24,11 @@ enum { DB_STMTS_MAX = 256 };
 
 static void db_disconnect(struct db *db)
 {
+    pthread_mutex_lock(&db->cancel_lock);
+    if (db->cancel)
+        PQfreeCancel(db->cancel);
+    db->cancel = NULL;
+    pthread_mutex_unlock(&db->cancel_lock);
     if (db->conn)
         PQfinish(db->conn);
     db->conn = NULL;
@@ -43,9 +49,57 @@ static void db_notice(void *arg, const char *message)
     log_debug("postgres: %s", msg);
 }
 
+static int64_t db_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Caps of the session (statements outside an explicit transaction), and the durability check:
+ * done on every new connection, so a PostgreSQL that comes back from a restart with fsync or
+ * synchronous_commit off is refused before anything is written to it. */
+static const char SQL_SESSION[] =
+    "SELECT set_config('statement_timeout', $1, false) AS st,"
+    " set_config('lock_timeout', $2, false) AS lt,"
+    " current_setting('synchronous_commit') AS synchronous_commit,"
+    " current_setting('fsync') AS fsync";
+
+static int db_session_setup(struct db *db, struct err *e)
+{
+    char st[16], lt[16];
+    snprintf(st, sizeof st, "%d", db->statement_max_ms);
+    snprintf(lt, sizeof lt, "%d", db->lock_max_ms);
+    const char *params[] = {st, lt};
+    PGresult *r = PQexecParams(db->conn, SQL_SESSION, 2, NULL, params, NULL, NULL, 0);
+    if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(db->conn));
+        msg[strcspn(msg, "\n")] = '\0';
+        PQclear(r);
+        return err_set(e, ERR_UNAVAILABLE, "could not set up the database session: %s", msg);
+    }
+    /* synchronous_commit=local or remote_* still flush locally before acknowledging; only off
+     * acknowledges before the commit is on disk, and without fsync nothing is. */
+    const char *why = NULL;
+    if (strcmp(db_get(r, 0, "synchronous_commit"), "off") == 0)
+        why = "synchronous_commit is off";
+    else if (strcmp(db_get(r, 0, "fsync"), "on") != 0)
+        why = "fsync is off";
+    PQclear(r);
+    db->nondurable = why != NULL;
+    if (why)
+        return err_set(e, ERR_UNAVAILABLE,
+                       "database not durable: %s, so acknowledged writes could be lost in a"
+                       " crash", why);
+    return 0;
+}
+
 static int db_connect(struct db *db, struct err *e)
 {
     db_disconnect(db);
+    if (atomic_load(&db->shutting_down))
+        return err_set(e, ERR_UNAVAILABLE, "server shutting down: no new database work");
     db->conn = PQconnectdb(db->conninfo);
     PQsetNoticeProcessor(db->conn, db_notice, NULL);
     if (PQstatus(db->conn) != CONNECTION_OK) {
@@ -55,6 +109,13 @@ static int db_connect(struct db *db, struct err *e)
         db_disconnect(db);
         return err_set(e, ERR_UNAVAILABLE, "could not connect to database: %s", msg);
     }
+    if (db_session_setup(db, e) < 0) {
+        db_disconnect(db);
+        return -1;
+    }
+    pthread_mutex_lock(&db->cancel_lock);
+    db->cancel = PQgetCancel(db->conn);
+    pthread_mutex_unlock(&db->cancel_lock);
     return 0;
 }
 
@@ -62,12 +123,18 @@ int db_init(struct db *db, const char *conninfo, struct err *e)
 {
     memset(db, 0, sizeof *db);
     db->conninfo = xstrdup(conninfo);
+    pthread_mutex_init(&db->cancel_lock, NULL);
+    db->deadline_ms = INT64_MAX;
+    db->statement_max_ms = DB_STATEMENT_MAX_MS;
+    db->lock_max_ms = DB_LOCK_MAX_MS;
+    db->commit_margin_ms = DB_COMMIT_MARGIN_MS;
     return db_connect(db, e);
 }
 
 void db_destroy(struct db *db)
 {
     db_disconnect(db);
+    pthread_mutex_destroy(&db->cancel_lock);
     free(db->stmts);
     db->stmts = NULL;
     free(db->conninfo);
@@ -113,16 +180,26 @@ static int db_fail(struct db *db, PGresult *r, struct err *e)
         db_disconnect(db);
         return err_set(e, ERR_UNAVAILABLE, "database unavailable: %s", msg);
     }
+    /* Cancellation and the two timeouts each get a message saying which it was. */
+    if (strcmp(db->sqlstate, "57014") == 0 && atomic_load(&db->shutting_down))
+        return err_set(e, ERR_UNAVAILABLE,
+                       "server shutting down: the call's database work was cancelled and rolled"
+                       " back; retry");
+    if (strcmp(db->sqlstate, "57014") == 0)
+        return err_set(e, ERR_DEADLINE_EXCEEDED,
+                       "statement cancelled by its timeout (the call's deadline, at most %d ms):"
+                       " rolled back", db->statement_max_ms);
+    if (strcmp(db->sqlstate, "55P03") == 0)
+        return err_set(e, ERR_ABORTED,
+                       "could not lock the rows this call changes within %d ms: another call"
+                       " holds them; rolled back, retry", db->lock_max_ms);
     int code = ERR_INTERNAL;
     if (strcmp(db->sqlstate, "23505") == 0)
         code = ERR_ALREADY_EXISTS;
-    else if (strcmp(db->sqlstate, "40001") == 0 || strcmp(db->sqlstate, "40P01") == 0 ||
-             strcmp(db->sqlstate, "55P03") == 0)
+    else if (strcmp(db->sqlstate, "40001") == 0 || strcmp(db->sqlstate, "40P01") == 0)
         code = ERR_ABORTED;
     else if (strcmp(db->sqlstate, "55000") == 0)
         code = ERR_FAILED_PRECONDITION;
-    else if (strcmp(db->sqlstate, "57014") == 0)
-        code = ERR_DEADLINE_EXCEEDED;
     if (code == ERR_INTERNAL)
         log_error("statement failed: %s (sqlstate %s)", msg, db->sqlstate);
     return err_set(e, code, "%s", msg);
@@ -168,6 +245,8 @@ static PGresult *db_run(struct db *db, struct err *e, ExecStatusType want, const
                         int nparams, const char *const *params)
 {
     db->sqlstate[0] = '\0';
+    if (atomic_load(&db->shutting_down))
+        return err_set(e, ERR_UNAVAILABLE, "server shutting down: no new database work"), NULL;
     if (db_ready(db, e) < 0)
         return NULL;
     bool failed;
@@ -201,19 +280,90 @@ int db_command(struct db *db, struct err *e, const char *sql, int nparams,
     return 0;
 }
 
+void db_set_limits(struct db *db, int statement_max_ms, int lock_max_ms, int commit_margin_ms)
+{
+    bool changed = statement_max_ms != db->statement_max_ms || lock_max_ms != db->lock_max_ms;
+    db->statement_max_ms = statement_max_ms;
+    db->lock_max_ms = lock_max_ms;
+    db->commit_margin_ms = commit_margin_ms;
+    if (changed && db->conn) { /* the session caps were set from the old values */
+        struct err e;
+        if (db_session_setup(db, &e) < 0) {
+            log_warn("%s", e.msg);
+            db_disconnect(db);
+        }
+    }
+}
+
+void db_call_limits(struct db *db, int64_t deadline_ms, const atomic_int *call_gone)
+{
+    db->deadline_ms = deadline_ms;
+    db->call_gone = call_gone;
+}
+
+/* Milliseconds of the call's deadline left, INT64_MAX without one. */
+static int64_t db_remaining_ms(const struct db *db)
+{
+    return db->deadline_ms == INT64_MAX ? INT64_MAX : db->deadline_ms - db_now_ms();
+}
+
+static const char SQL_TX_LIMITS[] = "SELECT set_config('statement_timeout', $1, true) AS st,"
+                                    " set_config('lock_timeout', $2, true) AS lt";
+
 int db_begin(struct db *db, struct err *e)
 {
+    int64_t left = db_remaining_ms(db);
+    if (left <= db->commit_margin_ms)
+        return err_set(e, ERR_DEADLINE_EXCEEDED,
+                       "deadline too close to start a transaction (%lld ms left, %d needed)",
+                       (long long)(left < 0 ? 0 : left), db->commit_margin_ms);
+    /* The transaction may run no longer than the call may wait for it. */
+    int64_t st = left < db->statement_max_ms ? left : db->statement_max_ms;
+    int64_t lt = st < db->lock_max_ms ? st : db->lock_max_ms;
+    char st_s[24], lt_s[24];
+    snprintf(st_s, sizeof st_s, "%lld", (long long)st);
+    snprintf(lt_s, sizeof lt_s, "%lld", (long long)lt);
+    const char *params[] = {st_s, lt_s};
     if (db_command(db, e, "BEGIN", 0, NULL, NULL) < 0)
         return -1;
     db->in_tx = true;
+    PGresult *r = db_query(db, e, SQL_TX_LIMITS, 2, params);
+    if (r == NULL) {
+        db_rollback(db);
+        return -1;
+    }
+    PQclear(r);
     return 0;
 }
 
 int db_commit(struct db *db, struct err *e)
 {
+    if (db->call_gone && atomic_load(db->call_gone)) {
+        db_rollback(db);
+        return err_set(e, ERR_CANCELLED, "the client cancelled the call: rolled back");
+    }
+    int64_t left = db_remaining_ms(db);
+    if (left < db->commit_margin_ms) {
+        db_rollback(db);
+        return err_set(e, ERR_DEADLINE_EXCEEDED,
+                       "deadline too close to commit (%lld ms left, %d needed): rolled back",
+                       (long long)(left < 0 ? 0 : left), db->commit_margin_ms);
+    }
     int rc = db_command(db, e, "COMMIT", 0, NULL, NULL);
     db->in_tx = false;
     return rc;
+}
+
+void db_cancel(struct db *db)
+{
+    atomic_store(&db->shutting_down, 1);
+    pthread_mutex_lock(&db->cancel_lock);
+    if (db->cancel) {
+        char why[256];
+        if (!PQcancel(db->cancel, why, sizeof why))
+            log_warn("could not cancel a statement: %s", why);
+    }
+    pthread_mutex_unlock(&db->cancel_lock);
 }
 
 void db_rollback(struct db *db)

@@ -5,8 +5,11 @@
 #ifndef UNIC_DB_H
 #define UNIC_DB_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libpq-fe.h>
 
@@ -21,7 +24,23 @@ struct db {
     char sqlstate[6];      /* of the last failed statement, "" otherwise */
     struct db_stmt *stmts; /* statements prepared on this connection (owned) */
     size_t n_stmts;
+    /* Limits of the call using the connection, set by the dispatcher for each call (see
+     * db_call_limits); every transaction gets statement_timeout and lock_timeout from them. */
+    int64_t deadline_ms;           /* CLOCK_REALTIME ms; INT64_MAX when the call has none */
+    const atomic_int *call_gone;   /* nonzero once the client has cancelled; NULL outside calls */
+    int statement_max_ms;          /* cap on statement_timeout (UNIC_STATEMENT_TIMEOUT_MS) */
+    int lock_max_ms;               /* cap on lock_timeout (UNIC_LOCK_TIMEOUT_MS) */
+    int commit_margin_ms;          /* no COMMIT with less of the deadline left than this */
+    /* db_cancel may come from another thread: cancel_lock guards `cancel` against the
+     * connection being replaced under it. */
+    pthread_mutex_t cancel_lock;
+    PGcancel *cancel;              /* of the current connection, or NULL */
+    atomic_int shutting_down;      /* set by db_cancel: every later statement fails at once */
+    bool nondurable;               /* the last connection was refused: fsync or sync commit off */
 };
+
+/* Defaults of the caps, until db_set_limits. */
+enum { DB_STATEMENT_MAX_MS = 10000, DB_LOCK_MAX_MS = 2000, DB_COMMIT_MARGIN_MS = 20 };
 
 struct migration {
     int version;
@@ -29,7 +48,9 @@ struct migration {
     const char *sql;
 };
 
-/* Connects; a failure is reported but leaves a usable struct that reconnects on next use. */
+/* Connects; a failure is reported but leaves a usable struct that reconnects on next use.
+ * Every connection is checked for durable commits (synchronous_commit and fsync not off) and
+ * refused with UNAVAILABLE, and nondurable set, when they are off. */
 int db_init(struct db *db, const char *conninfo, struct err *e);
 void db_destroy(struct db *db);
 
@@ -46,10 +67,28 @@ PGresult *db_query(struct db *db, struct err *e, const char *sql, int nparams,
 int db_command(struct db *db, struct err *e, const char *sql, int nparams,
                const char *const *params, long *affected);
 
+/* Sets the caps every call's transactions are held to (from the configuration). */
+void db_set_limits(struct db *db, int statement_max_ms, int lock_max_ms, int commit_margin_ms);
+/* Binds the connection to the call about to use it (its deadline, its cancellation flag), or
+ * unbinds it with (INT64_MAX, NULL) when the call is over. */
+void db_call_limits(struct db *db, int64_t deadline_ms, const atomic_int *call_gone);
+
+/* Starts a transaction whose statement_timeout and lock_timeout are the call's remaining
+ * deadline, capped by the configured maxima; DEADLINE_EXCEEDED without starting one when too
+ * little of the deadline is left to commit. */
 int db_begin(struct db *db, struct err *e);
+/* Commits, unless the call was cancelled (CANCELLED) or its deadline is too close to be met
+ * (DEADLINE_EXCEEDED): then it rolls back, so that a client that gave up never finds the write
+ * done. A commit lost with the connection is UNAVAILABLE: its outcome is unknown, and the
+ * idempotency key (request_id) makes the retry safe. */
 int db_commit(struct db *db, struct err *e);
 /* Rolls back if a transaction is open; safe to call on any path. */
 void db_rollback(struct db *db);
+
+/* From another thread, during shutdown: cancels the statement running on `db` (PQcancel) and
+ * makes every later statement on it fail at once with UNAVAILABLE, so its call rolls back and
+ * returns. Safe to call repeatedly and at any moment. */
+void db_cancel(struct db *db);
 
 /* True when the server answers a trivial query now (reconnecting first if needed). */
 bool db_ping(struct db *db);

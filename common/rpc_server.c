@@ -10,10 +10,12 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <grpc/grpc.h>
 #include <grpc/grpc_security.h>
@@ -38,6 +40,7 @@ struct worker {
     struct rpc_server *srv;
     pthread_t thread;
     bool started;
+    atomic_int in_call; /* 1 while a handler runs: its database work may need cancelling */
     struct db db;       /* this thread's connection: whatever call it takes uses it */
     struct cache cache;
 };
@@ -56,13 +59,22 @@ struct rpc_server {
     grpc_completion_queue *cq; /* polled by every worker */
     bool drained;              /* cq has been shut down and emptied */
     atomic_int stopping;
+    /* struct pending alive: while any is, some thread may still start an operation on cq, so
+     * cq is shut down only once this is 0 (shutting it down earlier aborts in grpc_cq_begin_op) */
+    atomic_int live;
+    int64_t grace_end_ms;      /* past it, shutdown cancels the handlers' database work */
 };
 
-enum tag_kind { TAG_REGISTERED, TAG_GENERIC, TAG_DONE };
+enum tag_kind { TAG_REGISTERED, TAG_GENERIC, TAG_DONE, TAG_CLOSED };
 
-/* One call, from the moment it is requested until its reply has gone out; it is its own tag. */
+/* One call, from the moment it is requested until its reply has gone out and the client has
+ * closed; it is its own tag, and close_tag is the tag of the early RECV_CLOSE_ON_SERVER. */
 struct pending {
     enum tag_kind kind;
+    enum tag_kind close_tag;  /* TAG_CLOSED */
+    bool close_requested;     /* RECV_CLOSE_ON_SERVER started at the call's start */
+    atomic_int refs;          /* the reply batch and the close batch each hold one */
+    atomic_int client_gone;   /* the client cancelled: its transaction must not commit */
     struct rpc_server *srv;
     struct method_entry *m; /* NULL for generic calls */
     grpc_call *call;
@@ -91,7 +103,10 @@ void rpc_block_signals(void)
 static struct pending *pending_new(struct rpc_server *s, enum tag_kind kind, struct method_entry *m)
 {
     struct pending *p = xcalloc(1, sizeof *p);
+    atomic_fetch_add(&s->live, 1);
     p->kind = kind;
+    p->close_tag = TAG_CLOSED;
+    atomic_init(&p->refs, 1);
     p->srv = s;
     p->m = m;
     grpc_metadata_array_init(&p->md);
@@ -111,7 +126,33 @@ static void pending_free(struct pending *p)
     grpc_slice_unref(p->status_details);
     if (p->call)
         grpc_call_unref(p->call);
+    atomic_fetch_sub(&p->srv->live, 1);
     free(p);
+}
+
+static void finish(struct pending *p);
+
+/* Drops one of the call's batches; the last one logs the call and frees it. */
+static void pending_unref(struct pending *p)
+{
+    if (atomic_fetch_sub(&p->refs, 1) == 1)
+        finish(p);
+}
+
+/* Learns as soon as the client cancels (or its deadline passes), not only once the reply is
+ * sent, so that a transaction of a call already given up is rolled back, never committed. */
+static void watch_close(struct pending *p)
+{
+    grpc_op op;
+    memset(&op, 0, sizeof op);
+    op.op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+    op.data.recv_close_on_server.cancelled = &p->cancelled;
+    atomic_fetch_add(&p->refs, 1);
+    p->close_requested = true;
+    if (grpc_call_start_batch(p->call, &op, 1, &p->close_tag, NULL) != GRPC_CALL_OK) {
+        p->close_requested = false;
+        atomic_fetch_sub(&p->refs, 1);
+    }
 }
 
 static void request_registered(struct rpc_server *s, struct method_entry *m)
@@ -201,13 +242,15 @@ static void send_reply(struct pending *p, struct err *e)
     ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
     ops[n].data.send_status_from_server.status = (grpc_status_code)e->code;
     ops[n++].data.send_status_from_server.status_details = &p->status_details;
-    ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-    ops[n++].data.recv_close_on_server.cancelled = &p->cancelled;
+    if (!p->close_requested) {
+        ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+        ops[n++].data.recv_close_on_server.cancelled = &p->cancelled;
+    }
     p->kind = TAG_DONE;
     grpc_call_error rc = grpc_call_start_batch(p->call, ops, n, p, NULL);
     if (rc != GRPC_CALL_OK) {
         log_error("could not send the reply of %s: grpc error %d", p->m ? p->m->path : "?", rc);
-        pending_free(p);
+        pending_unref(p);
     }
 }
 
@@ -261,7 +304,13 @@ static void handle(struct pending *p, struct worker *w)
         health_check(p, req, &c, &reply, &e);
         goto done;
     }
-    if (p->m->handler(&c, req, &reply, &e) < 0) {
+    watch_close(p);
+    db_call_limits(c.db, c.deadline_ms, &p->client_gone);
+    atomic_store(&w->in_call, 1);
+    int rc = p->m->handler(&c, req, &reply, &e);
+    atomic_store(&w->in_call, 0);
+    db_call_limits(c.db, INT64_MAX, NULL);
+    if (rc < 0) {
         if (e.code == ERR_OK)
             err_set(&e, ERR_INTERNAL, "handler failed without saying why");
     } else if (reply == NULL && c.raw_reply == NULL) {
@@ -313,6 +362,13 @@ static void *worker_main(void *arg)
             break;
         if (ev.type != GRPC_OP_COMPLETE)
             continue;
+        enum tag_kind *tag = ev.tag;
+        if (*tag == TAG_CLOSED) {
+            struct pending *p = (void *)((char *)tag - offsetof(struct pending, close_tag));
+            atomic_store(&p->client_gone, p->cancelled);
+            pending_unref(p);
+            continue;
+        }
         struct pending *p = ev.tag;
         switch (p->kind) {
         case TAG_REGISTERED:
@@ -340,7 +396,9 @@ static void *worker_main(void *arg)
             break;
         }
         case TAG_DONE:
-            finish(p);
+            pending_unref(p);
+            break;
+        case TAG_CLOSED:
             break;
         }
     }
@@ -416,6 +474,8 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
         struct err dberr;
         if (db_init(&w->db, cfg->db_url, &dberr) < 0) /* not fatal: it reconnects on use */
             log_warn("worker %d: %s", i, dberr.msg);
+        db_set_limits(&w->db, cfg->statement_timeout_ms, cfg->lock_timeout_ms,
+                      cfg->commit_margin_ms);
         cache_init(&w->cache, cfg->redis_host, cfg->redis_port, cfg->redis_timeout_ms);
     }
 
@@ -430,6 +490,30 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
     log_info("%s listening on %s (port %d, %d workers)", svc->descriptor->name, cfg->listen, port,
              s->n_workers);
     return s;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Until `end_ms`: waits for every call's handler to return and its last batch to complete,
+ * cancelling the database work of running handlers (again every 100 ms, since a cancel that
+ * lands between two statements finds nothing to cancel). True when none is left. */
+static bool wait_handlers(struct rpc_server *s, int64_t end_ms)
+{
+    for (int round = 0; atomic_load(&s->live) > 0; round++) {
+        if (now_ms() >= end_ms)
+            return false;
+        if (round % 20 == 0 && now_ms() >= s->grace_end_ms)
+            for (int i = 0; i < s->n_workers; i++)
+                if (atomic_load(&s->workers[i].in_call))
+                    db_cancel(&s->workers[i].db);
+        nanosleep(&(struct timespec){0, 5 * 1000000}, NULL);
+    }
+    return true;
 }
 
 int rpc_server_run(struct rpc_server *s)
@@ -457,15 +541,29 @@ int rpc_server_run(struct rpc_server *s)
     atomic_store(&s->stopping, 1);
     grpc_completion_queue *done = grpc_completion_queue_create_for_pluck(NULL);
     grpc_server_shutdown_and_notify(s->server, done, s);
-    gpr_timespec grace = gpr_time_add(gpr_now(GPR_CLOCK_REALTIME),
-                                      gpr_time_from_seconds(s->cfg->grace_seconds, GPR_TIMESPAN));
-    if (grpc_completion_queue_pluck(done, s, grace, NULL).type == GRPC_QUEUE_TIMEOUT) {
-        log_warn("grace period over: cancelling the calls still in flight");
+    int64_t grace_end = now_ms() + (int64_t)s->cfg->grace_seconds * 1000;
+    s->grace_end_ms = grace_end;
+    /* After the grace period, 2 s at most: cancel the handlers' database work, wait for them to
+     * roll back and reply, and only then cancel what is left (calls waiting on other services),
+     * so that no client is told of a failure its transaction then outlives. */
+    int64_t hard_end = grace_end + 1800;
+    if (grpc_completion_queue_pluck(done, s, gpr_time_from_millis(grace_end, GPR_CLOCK_REALTIME),
+                                    NULL).type == GRPC_QUEUE_TIMEOUT) {
+        log_warn("grace period over: cancelling the database work of the calls still running");
+        wait_handlers(s, grace_end + 1000);
         grpc_server_cancel_all_calls(s->server);
-        grpc_completion_queue_pluck(done, s, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+        if (grpc_completion_queue_pluck(done, s, gpr_time_from_millis(hard_end, GPR_CLOCK_REALTIME),
+                                        NULL).type == GRPC_QUEUE_TIMEOUT)
+            log_warn("calls still open 1.8 s after the grace period");
     }
     grpc_completion_queue_shutdown(done);
     grpc_completion_queue_destroy(done);
+    /* Every call is over for gRPC, but a handler may still be about to send its reply. */
+    if (!wait_handlers(s, hard_end)) {
+        log_error("%d calls still running 2 s after the grace period: exiting without draining",
+                  atomic_load(&s->live));
+        _exit(1);
+    }
 
     grpc_completion_queue_shutdown(s->cq); /* every worker sees GRPC_QUEUE_SHUTDOWN and returns */
     for (int i = 0; i < s->n_workers; i++) {

@@ -19,6 +19,8 @@ static int service_connect(struct service *s, struct err *e)
     for (int attempt = 0;; attempt++) {
         if (attempt == 0 ? db_init(&s->db, s->cfg.db_url, e) == 0 : db_ping(&s->db))
             return 0;
+        if (s->db.nondurable) /* a setting, not an outage: waiting will not change it */
+            return -1;
         if (attempt >= 60)
             return err_set(e, ERR_UNAVAILABLE, "database not reachable after 60 s: %s", e->msg);
         if (attempt == 0)
@@ -40,8 +42,11 @@ int service_init(struct service *s, const char *name, int default_port, const ch
     }
     log_init(name, s->cfg.log_level);
     auth_init(&s->auth, s->cfg.auth_cache_seconds);
-    if (service_connect(s, &e) < 0 ||
-        db_migrate(&s->db, "auth", auth_migrations, auth_migrations_count, &e) < 0 ||
+    if (service_connect(s, &e) < 0) {
+        log_error("%s%s", s->db.nondurable ? "refusing to serve: " : "", e.msg);
+        return -1;
+    }
+    if (db_migrate(&s->db, "auth", auth_migrations, auth_migrations_count, &e) < 0 ||
         db_migrate(&s->db, schema, migrations, n_migrations, &e) < 0) {
         log_error("%s", e.msg);
         return -1;

@@ -54,10 +54,6 @@ int defs_is_member(struct defs *d, const struct call *c, const char *code, bool 
 
 /* ---- Store (store.c) ---- */
 
-/* FAILED_PRECONDITION when synchronous_commit or fsync is off for this connection's settings
- * (server, database, role or conninfo): an acknowledged write must survive a crash. */
-int store_check_durable(struct db *db, struct err *e);
-
 /* The head of an assessment, enough to decide access and find the current revision. */
 struct head {
     char state_code[4];

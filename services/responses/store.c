@@ -7,9 +7,6 @@
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
-static const char SQL_DURABLE[] =
-    "SELECT current_setting('synchronous_commit') AS synchronous_commit,"
-    " current_setting('fsync') AS fsync";
 static const char SQL_HEAD[] =
     "SELECT state_code, visibility, revision FROM responses.assessments WHERE id = $1";
 static const char SQL_SNAPSHOT[] =
@@ -85,24 +82,6 @@ static const char SQL_REVISIONS[] =
     "SELECT revision, " TS("created_at") " AS created_at, author, action,"
     " array_to_string(changed_questions, E'\\n') AS changed, reason, status, visibility"
     " FROM responses.revisions WHERE assessment_id = $1 ORDER BY revision";
-
-int store_check_durable(struct db *db, struct err *e)
-{
-    PGresult *r = db_query(db, e, SQL_DURABLE, 0, NULL);
-    if (r == NULL)
-        return -1;
-    /* Every level but off waits for the local WAL flush before COMMIT returns; the flush means
-     * something only with fsync on. */
-    int rc = 0;
-    if (strcmp(db_get(r, 0, "synchronous_commit"), "off") == 0)
-        rc = err_set(e, ERR_FAILED_PRECONDITION,
-                     "synchronous_commit is off: acknowledged writes could be lost in a crash");
-    else if (strcmp(db_get(r, 0, "fsync"), "on") != 0)
-        rc = err_set(e, ERR_FAILED_PRECONDITION,
-                     "fsync is off: acknowledged writes could be lost in a crash");
-    PQclear(r);
-    return rc;
-}
 
 int store_head(struct db *db, const char *id, struct head *h, bool *found, struct err *e)
 {

@@ -300,3 +300,9 @@ bool harness_packed_equal(const ProtobufCMessage *a, const ProtobufCMessage *b)
     free(pb);
     return same;
 }
+
+int harness_port_offset(void)
+{
+    const char *v = getenv("UNIC_TEST_PORT_OFFSET");
+    return v ? atoi(v) : 0;
+}

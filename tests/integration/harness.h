@@ -64,6 +64,9 @@ bool harness_packed_equal(const ProtobufCMessage *a, const ProtobufCMessage *b);
 
 /* Runs `sql` (no parameters) on the test database as the unic role; for fixtures and checks. */
 int harness_sql(struct harness *h, const char *sql);
+/* UNIC_TEST_PORT_OFFSET: added to the ports of the private PostgreSQL and Redis that some tests
+ * start, as to every service port, so that two build trees can test at once. */
+int harness_port_offset(void);
 /* Runs a shell command, returning its exit status. */
 int harness_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -17,7 +17,8 @@
 #include "harness.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 
-enum { PG_PORT = 55470, REDIS_PORT = 56420 };
+#define PG_PORT (55470 + harness_port_offset())
+#define REDIS_PORT (56420 + harness_port_offset())
 
 static struct harness H;
 static char infra[600];

@@ -22,7 +22,8 @@
 typedef Unic__Responses__V1__Assessment Assessment;
 typedef Unic__Responses__V1__Answer Answer;
 
-enum { PG_PORT = 55521, REDIS_PORT = 56521 };
+#define PG_PORT (55521 + harness_port_offset())
+#define REDIS_PORT (56521 + harness_port_offset())
 
 static struct harness H;
 static char infra_dir[600], source_dir[512], ken[64];
@@ -248,7 +249,7 @@ static void test_refuses_to_serve_without_synchronous_commit(void **state)
     const char *env[] = {url, NULL};
     assert_int_equal(harness_start(&H, SVC_RESPONSES, env), -1);
     char cmd[800];
-    snprintf(cmd, sizeof cmd, "grep -q 'refusing to serve: synchronous_commit is off' '%s'",
+    snprintf(cmd, sizeof cmd, "grep -q 'refusing to serve: database not durable: synchronous_commit is off' '%s'",
              H.svc[SVC_RESPONSES].log);
     assert_int_equal(harness_sh("%s", cmd), 0);
     /* With the default it serves again. */
