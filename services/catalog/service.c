@@ -276,6 +276,25 @@ static int list_states(struct call *c, const ProtobufCMessage *m, ProtobufCMessa
     return 0;
 }
 
+static int who_am_i(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out, struct err *e)
+{
+    (void)m;
+    static const Unic__Catalog__V1__Role roles[] = {
+        [ROLE_NONE] = UNIC__CATALOG__V1__ROLE__ROLE_UNSPECIFIED,
+        [ROLE_OPERATOR] = UNIC__CATALOG__V1__ROLE__ROLE_OPERATOR,
+        [ROLE_STATE] = UNIC__CATALOG__V1__ROLE__ROLE_STATE,
+        [ROLE_SERVICE] = UNIC__CATALOG__V1__ROLE__ROLE_SERVICE,
+    };
+    Unic__Catalog__V1__WhoAmIResponse *r = ARENA_MSG(
+        &c->arena, Unic__Catalog__V1__WhoAmIResponse, UNIC__CATALOG__V1__WHO_AM_IRESPONSE__INIT);
+    r->role = roles[c->principal.role];
+    r->key_id = arena_strdup(&c->arena, c->principal.key_id);
+    if (c->principal.role == ROLE_STATE && store_state_get(c->db, &c->arena, c->principal.state, &r->state, e) < 0)
+        return -1;
+    *out = &r->base;
+    return 0;
+}
+
 static const struct rpc_method methods[] = {
     {"ListQuestionnaires", list_questionnaires},
     {"GetQuestionnaire", get_questionnaire},        /* any key; drafts: operators only */
@@ -284,6 +303,7 @@ static const struct rpc_method methods[] = {
     {"PublishQuestionnaireVersion", publish_questionnaire_version}, /* operators */
     {"ListTopics", list_topics},
     {"ListStates", list_states},
+    {"WhoAmI", who_am_i},                           /* any key: its role, key id and State */
 };
 
 const struct rpc_service catalog_rpc = {

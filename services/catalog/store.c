@@ -20,6 +20,8 @@ static const char SQL_TOPICS[] =
     "SELECT id, title, description FROM catalog.topics ORDER BY position";
 static const char SQL_STATES[] =
     "SELECT code, m49, name, region, sub_region, ldc FROM catalog.states ORDER BY code";
+static const char SQL_STATE[] =
+    "SELECT code, m49, name, region, sub_region, ldc FROM catalog.states WHERE code = $1";
 static const char SQL_TOPIC_IDS[] = "SELECT id FROM catalog.topics";
 
 /* Arrays travel as one string: elements joined with the unit separator U+001F, and, where each
@@ -212,6 +214,18 @@ int store_topics_list(struct db *db, struct arena *a, Unic__Catalog__V1__Topic *
     return 0;
 }
 
+static Unic__Catalog__V1__State *state_row(struct arena *a, PGresult *r, int row)
+{
+    Unic__Catalog__V1__State *s = ARENA_MSG(a, Unic__Catalog__V1__State, UNIC__CATALOG__V1__STATE__INIT);
+    s->code = arena_strdup(a, db_get(r, row, "code"));
+    s->m49 = db_get_int(r, row, "m49");
+    s->name = arena_strdup(a, db_get(r, row, "name"));
+    s->region = arena_strdup(a, db_get(r, row, "region"));
+    s->sub_region = arena_strdup(a, db_get(r, row, "sub_region"));
+    s->ldc = db_get_bool(r, row, "ldc");
+    return s;
+}
+
 int store_states_list(struct db *db, struct arena *a, Unic__Catalog__V1__State ***out, size_t *n,
                       struct err *e)
 {
@@ -220,19 +234,26 @@ int store_states_list(struct db *db, struct arena *a, Unic__Catalog__V1__State *
         return -1;
     *n = (size_t)PQntuples(r);
     *out = ARENA_ARRAY(a, Unic__Catalog__V1__State *, *n);
-    for (size_t i = 0; i < *n; i++) {
-        int row = (int)i;
-        Unic__Catalog__V1__State *s = ARENA_MSG(a, Unic__Catalog__V1__State, UNIC__CATALOG__V1__STATE__INIT);
-        s->code = arena_strdup(a, db_get(r, row, "code"));
-        s->m49 = db_get_int(r, row, "m49");
-        s->name = arena_strdup(a, db_get(r, row, "name"));
-        s->region = arena_strdup(a, db_get(r, row, "region"));
-        s->sub_region = arena_strdup(a, db_get(r, row, "sub_region"));
-        s->ldc = db_get_bool(r, row, "ldc");
-        (*out)[i] = s;
-    }
+    for (size_t i = 0; i < *n; i++)
+        (*out)[i] = state_row(a, r, (int)i);
     PQclear(r);
     return 0;
+}
+
+int store_state_get(struct db *db, struct arena *a, const char *code, Unic__Catalog__V1__State **out,
+                    struct err *e)
+{
+    const char *params[] = {code};
+    PGresult *r = db_query(db, e, SQL_STATE, 1, params);
+    if (r == NULL)
+        return -1;
+    int rc = 0;
+    if (PQntuples(r) == 1)
+        *out = state_row(a, r, 0);
+    else
+        rc = err_set(e, ERR_NOT_FOUND, "could not find State \"%.8s\" among the UN Member States", code);
+    PQclear(r);
+    return rc;
 }
 
 int store_topic_ids(struct db *db, struct arena *a, char ***ids, size_t *n, struct err *e)

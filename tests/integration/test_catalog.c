@@ -322,6 +322,38 @@ static CreateRequest *mk_request(struct arena *a, const char *id, int sections, 
     return r;
 }
 
+/* ---- Who am I ---- */
+
+static void test_who_am_i_names_the_role_and_the_state(void **state)
+{
+    (void)state;
+    Unic__Catalog__V1__WhoAmIRequest req = UNIC__CATALOG__V1__WHO_AM_IREQUEST__INIT;
+    Unic__Catalog__V1__WhoAmIResponse *r = NULL;
+    assert_int_equal(call(state_key, "WhoAmI", &req.base, (ProtobufCMessage **)&r, NULL, 0), ERR_OK);
+    assert_int_equal(r->role, UNIC__CATALOG__V1__ROLE__ROLE_STATE);
+    assert_int_equal(strlen(r->key_id), 16);
+    assert_non_null(r->state);
+    assert_string_equal(r->state->code, "KEN");
+    assert_string_equal(r->state->name, "Kenya");
+    assert_string_equal(r->state->region, "Africa");
+    assert_false(r->state->ldc);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+
+    assert_int_equal(call(op_key, "WhoAmI", &req.base, (ProtobufCMessage **)&r, NULL, 0), ERR_OK);
+    assert_int_equal(r->role, UNIC__CATALOG__V1__ROLE__ROLE_OPERATOR);
+    assert_null(r->state);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+
+    char ldc_key[64];
+    assert_int_equal(harness_key(&H, ROLE_STATE, "NER", ldc_key), 0);
+    assert_int_equal(call(ldc_key, "WhoAmI", &req.base, (ProtobufCMessage **)&r, NULL, 0), ERR_OK);
+    assert_string_equal(r->state->code, "NER");
+    assert_true(r->state->ldc);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+
+    assert_int_equal(call(NULL, "WhoAmI", &req.base, (ProtobufCMessage **)&r, NULL, 0), ERR_UNAUTHENTICATED);
+}
+
 /* ---- Fixture ---- */
 
 static int setup(void **state)
@@ -1053,6 +1085,7 @@ int main(void)
         cmocka_unit_test(test_invalid_definitions_are_refused_naming_the_field),
         cmocka_unit_test(test_published_questionnaire_is_served_from_redis),
         cmocka_unit_test(test_redis_down_still_serves_from_postgresql),
+        cmocka_unit_test(test_who_am_i_names_the_role_and_the_state),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
