@@ -66,6 +66,24 @@ bool access_may_read(const struct principal *p, const char *state_code, int visi
     }
 }
 
+bool access_reads_reports(const struct principal *p, const char *qid)
+{
+    return p->role == ROLE_OPERATOR && strcmp(qid, ACCESS_REPORT_QUESTIONNAIRE) == 0;
+}
+
+bool access_may_read_revision(const struct principal *p, const char *state_code, const char *qid,
+                              int visibility, int status)
+{
+    return access_may_read(p, state_code, visibility) ||
+           (status == UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED &&
+            access_reads_reports(p, qid));
+}
+
+const char *access_report_questionnaire(const struct principal *p)
+{
+    return p->role == ROLE_OPERATOR ? ACCESS_REPORT_QUESTIONNAIRE : "";
+}
+
 const char *access_visible_array(const struct principal *p)
 {
     switch (p->role) {

@@ -44,6 +44,7 @@ struct qdef_question {
 struct qdef {
     char *questionnaire_id;
     int version;
+    int kind;                   /* Unic__Catalog__V1__QuestionnaireKind */
     size_t n;                   /* questions in questionnaire order: sections, then questions */
     struct qdef_question *q;
     size_t n_required;
@@ -67,7 +68,15 @@ int qdef_find(const struct qdef *d, const char *id);
  *   NOT_FOUND for its own missing assessment.
  * - History: others see a revision only if both the assessment's current visibility and the
  *   revision's own allow it, so sharing an assessment does not share the drafts written while
- *   it was private. */
+ *   it was private.
+ * - Compliance reports: Resolution #1 para 8 obliges each State "to report to the
+ *   Secretary-General and UNIC ... on its compliance". A submitted unic-compliance revision is
+ *   that report, so operators read it whatever the visibility; for it PRIVATE means "not other
+ *   States". Drafts of the checklist stay the State's own; while the State has reopened its
+ *   report, operators read its last submitted revision (docs/compliance-reports.md). */
+
+/* The questionnaire whose submitted revisions are reports to UNIC. */
+#define ACCESS_REPORT_QUESTIONNAIRE "unic-compliance"
 
 /* The id of the assessment of (state, cycle, questionnaire): "KEN-2025-cip-self-assessment". */
 void assessment_id_format(char *buf, size_t size, const char *state, int cycle, const char *qid);
@@ -79,6 +88,16 @@ bool questionnaire_id_shape(const char *s);
 bool access_may_write(const struct principal *p, const char *state_code);
 /* PRIVATE: the State only; UNIC: the State and operators; PUBLIC: any key. */
 bool access_may_read(const struct principal *p, const char *state_code, int visibility);
+/* Whether `p` reads submitted revisions of questionnaire `qid` as reports to UNIC, whatever
+ * their visibility (operators, for unic-compliance). */
+bool access_reads_reports(const struct principal *p, const char *qid);
+/* One revision of state_code's assessment of questionnaire `qid`, with its visibility and status:
+ * access_may_read, or a submitted report read by UNIC. */
+bool access_may_read_revision(const struct principal *p, const char *state_code, const char *qid,
+                              int visibility, int status);
+/* The questionnaire whose submitted assessments `p` reads as reports beyond its visibilities,
+ * or "" (for the list query). */
+const char *access_report_questionnaire(const struct principal *p);
 /* The visibility names a principal may read beyond its own State's, as a PostgreSQL array
  * literal ("{UNIC,PUBLIC}" for an operator). */
 const char *access_visible_array(const struct principal *p);

@@ -57,16 +57,20 @@ int defs_is_member(struct defs *d, const struct call *c, const char *code, bool 
 /* The head of an assessment, enough to decide access and find the current revision. */
 struct head {
     char state_code[4];
+    char questionnaire_id[72];
     int visibility;
+    int status;
     int revision;
 };
 /* 0 with *found false when there is no such assessment. */
 int store_head(struct db *db, const char *id, struct head *h, bool *found, struct err *e);
 
 /* Packed Assessment of revision `rev` (hex-decoded into the arena), with that revision's
- * visibility. 0 with *found false when there is none. */
+ * visibility and status (status may be NULL). 0 with *found false when there is none. */
 int store_snapshot(struct db *db, struct arena *a, const char *id, int rev, uint8_t **bytes,
-                   size_t *len, int *visibility, bool *found, struct err *e);
+                   size_t *len, int *visibility, int *status, bool *found, struct err *e);
+/* The latest SUBMITTED revision of `id`, 0 when none. */
+int store_last_submitted(struct db *db, const char *id, int *revision, struct err *e);
 
 /* Inside a transaction: locks the assessment's head until the end of the transaction and reads
  * its revision and etag (in the arena). 0 with *found false when there is no such assessment. */
@@ -115,11 +119,14 @@ struct list_filter {
     const char *status;           /* "" = any */
     const char *own_state;        /* the caller's State, "" for other roles */
     const char *visible;          /* array literal of the visibilities readable beyond it */
+    const char *reports;          /* questionnaire whose submitted revisions are read as reports
+                                     to UNIC whatever the visibility (access.c), or "" */
     const char *after;            /* page token: ids greater than this */
     int limit;
     bool with_answers;
 };
-/* Up to f->limit assessments the caller may see, ordered by id. */
+/* Up to f->limit assessments the caller may see, ordered by id. An assessment read only as a
+ * report (f->reports) is shown as its last submitted revision. */
 int store_list(struct db *db, struct arena *a, const struct list_filter *f, Assessment ***out,
                size_t *n, struct err *e);
 

@@ -95,19 +95,30 @@ static bool is_own(const struct call *c, const char *state)
     return c->principal.role == ROLE_STATE && strcmp(c->principal.state, state) == 0;
 }
 
-/* Whether the caller may read assessment `id`; fills its head. For anyone but its own State, an
+/* Whether the caller may read assessment `id`; fills its head and, in *shown, the revision it
+ * reads as the assessment: the head, or for a compliance report read by UNIC while the State has
+ * reopened it, its last submitted revision (access.c). For anyone but its own State, an
  * assessment it may not see and one that does not exist get the same PERMISSION_DENIED. */
-static int read_head(struct call *c, const char *id, struct head *h, struct err *e)
+static int read_head(struct call *c, const char *id, struct head *h, int *shown, struct err *e)
 {
     char state[4];
     bool found;
     if (parse_id(id, state, e) < 0 || store_head(c->db, id, h, &found, e) < 0)
         return -1;
+    *shown = h->revision;
     if (is_own(c, state))
         return found ? 0 : err_set(e, ERR_NOT_FOUND, "assessment \"%s\" does not exist", id);
-    if (!found || !access_may_read(&c->principal, h->state_code, h->visibility))
+    if (!found)
         return deny(c, "read", id, e);
-    return 0;
+    if (access_may_read(&c->principal, h->state_code, h->visibility))
+        return 0;
+    if (access_reads_reports(&c->principal, h->questionnaire_id)) {
+        if (store_last_submitted(c->db, id, shown, e) < 0)
+            return -1;
+        if (*shown > 0)
+            return 0;
+    }
+    return deny(c, "read", id, e);
 }
 
 static void maybe_purge(struct call *c)
@@ -202,7 +213,8 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
         goto fail;
     }
     /* Read under the lock, so this is the revision the etag names. */
-    if (store_snapshot(c->db, &c->arena, id, revision, &bytes, &len, &visibility, &found, e) < 0)
+    if (store_snapshot(c->db, &c->arena, id, revision, &bytes, &len, &visibility, NULL, &found,
+                       e) < 0)
         goto fail;
     Assessment *cur = found ? (Assessment *)encode_unpack(
                                   &c->arena, &unic__responses__v1__assessment__descriptor, bytes, len)
@@ -252,6 +264,15 @@ fail:
     return -1;
 }
 
+/* Completeness and the count of required questions left, both kept in every revision so a
+ * reader sees how much of the tool was used. */
+static void measure(struct arena *a, const struct qdef *d, Assessment *x)
+{
+    const char **missing;
+    x->completeness = completeness(d, x->answers, x->n_answers);
+    x->unanswered = (int32_t)required_missing(d, x->answers, x->n_answers, a, &missing);
+}
+
 static int save_check(const ProtobufCMessage *m, struct err *e)
 {
     const SaveRequest *r = (const void *)m;
@@ -281,7 +302,7 @@ static int save_apply(struct call *c, const ProtobufCMessage *m, struct write_ct
     }
     w->next->answers = mg.answers;
     w->next->n_answers = mg.n_answers;
-    w->next->completeness = completeness(d, mg.answers, mg.n_answers);
+    measure(&c->arena, d, w->next);
     w->ch.changed = mg.changed;
     w->ch.n_changed = mg.n_changed;
     w->ch.upserts = mg.upserts;
@@ -291,6 +312,10 @@ static int save_apply(struct call *c, const ProtobufCMessage *m, struct write_ct
     return 0;
 }
 
+/* A self-assessment may be submitted in part (A/RES/64/211 annex, footnote a: the tool "may be
+ * used by Member States, in part or in its entirety"); the reply says how many were left. The
+ * compliance checklist may not: each of its questions is a duty of Resolution #1 that the report
+ * must answer, yes or no. */
 static int submit_apply(struct call *c, const ProtobufCMessage *m, struct write_ctx *w, struct err *e)
 {
     (void)m;
@@ -304,7 +329,7 @@ static int submit_apply(struct call *c, const ProtobufCMessage *m, struct write_
                            cur->questionnaire_version, &d, e) < 0)
         return -1;
     size_t n = required_missing(d, cur->answers, cur->n_answers, &c->arena, &missing);
-    if (n > 0) {
+    if (n > 0 && d->kind == UNIC__CATALOG__V1__QUESTIONNAIRE_KIND__COMPLIANCE) {
         char list[400] = "";
         size_t used = 0, shown = 0;
         for (; shown < n; shown++) {
@@ -317,8 +342,10 @@ static int submit_apply(struct call *c, const ProtobufCMessage *m, struct write_
         if (shown < n)
             snprintf(list + used, sizeof list - used, " and %zu more", n - shown);
         return err_set(e, ERR_FAILED_PRECONDITION,
-                       "could not submit \"%s\": required questions unanswered: %s", cur->id, list);
+                       "could not submit \"%s\": the compliance checklist needs an answer to every "
+                       "duty; unanswered: %s", cur->id, list);
     }
+    measure(&c->arena, d, w->next);
     w->next->status = STATUS_SUBMITTED;
     w->next->submitted_at = w->now;
     return 0;
@@ -414,7 +441,7 @@ static int create_assessment(struct call *c, const ProtobufCMessage *m, Protobuf
     a->visibility = UNIC__COMMON__V1__VISIBILITY__PRIVATE;
     a->revision = 1;
     a->etag = etag_new(&c->arena, 1);
-    a->completeness = completeness(d, NULL, 0);
+    measure(&c->arena, d, a);
     a->created_at = a->updated_at = now;
     a->updated_by = c->principal.label;
     struct change ch = {.next = a, .action = "CREATE", .reason = ""};
@@ -466,6 +493,7 @@ static int get_assessment(struct call *c, const ProtobufCMessage *m, ProtobufCMe
     char built[ASSESSMENT_ID_MAX + 1], key[160];
     const char *id = r->assessment_id;
     struct head h;
+    int shown;
     if (id[0] == '\0') {
         if (!text_state_code_shape(r->state_code))
             return err_set(e, ERR_INVALID_ARGUMENT,
@@ -478,9 +506,9 @@ static int get_assessment(struct call *c, const ProtobufCMessage *m, ProtobufCMe
         id = built;
     }
     /* Access is decided on the row as it is now; only the bytes come from the cache. */
-    if (read_head(c, id, &h, e) < 0)
+    if (read_head(c, id, &h, &shown, e) < 0)
         return -1;
-    cache_key(key, sizeof key, id, h.revision);
+    cache_key(key, sizeof key, id, shown);
     char *hit;
     size_t len;
     if (cache_get(c->cache, &c->arena, key, &hit, &len)) {
@@ -490,10 +518,10 @@ static int get_assessment(struct call *c, const ProtobufCMessage *m, ProtobufCMe
     uint8_t *bytes;
     int visibility;
     bool found;
-    if (store_snapshot(c->db, &c->arena, id, h.revision, &bytes, &len, &visibility, &found, e) < 0)
+    if (store_snapshot(c->db, &c->arena, id, shown, &bytes, &len, &visibility, NULL, &found, e) < 0)
         return -1;
     if (!found)
-        return err_set(e, ERR_INTERNAL, "revision %d of \"%s\" is missing", h.revision, id);
+        return err_set(e, ERR_INTERNAL, "revision %d of \"%s\" is missing", shown, id);
     cache_set(c->cache, key, bytes, len, ((struct responses_app *)c->app)->cache_ttl_seconds);
     rpc_reply_raw(c, bytes, len);
     return 0;
@@ -524,6 +552,7 @@ static int list_assessments(struct call *c, const ProtobufCMessage *m, ProtobufC
         .status = r->status ? status_name(r->status) : "",
         .own_state = c->principal.role == ROLE_STATE ? c->principal.state : "",
         .visible = access_visible_array(&c->principal),
+        .reports = access_report_questionnaire(&c->principal),
         .after = r->page_token,
         .limit = page + 1, /* one more tells whether another page follows */
         .with_answers = r->with_answers,
@@ -586,18 +615,22 @@ static int list_revisions(struct call *c, const ProtobufCMessage *m, ProtobufCMe
 {
     const RevisionsRequest *r = (const void *)m;
     struct head h;
+    int shown;
     Unic__Responses__V1__Revision **all;
     size_t n;
-    if (read_head(c, r->assessment_id, &h, e) < 0 ||
+    if (read_head(c, r->assessment_id, &h, &shown, e) < 0 ||
         store_revisions(c->db, &c->arena, r->assessment_id, &all, &n, e) < 0)
         return -1;
     Unic__Responses__V1__ListRevisionsResponse *resp =
         ARENA_MSG(&c->arena, Unic__Responses__V1__ListRevisionsResponse,
                   UNIC__RESPONSES__V1__LIST_REVISIONS_RESPONSE__INIT);
     resp->revisions = ARENA_ARRAY(&c->arena, Unic__Responses__V1__Revision *, n);
-    /* Sharing an assessment now does not share the drafts written while it was private. */
+    /* Sharing an assessment now does not share the drafts written while it was private; a
+     * compliance report read by UNIC shows its submitted revisions only. */
+    bool whole = is_own(c, h.state_code) || access_may_read(&c->principal, h.state_code, h.visibility);
     for (size_t i = 0; i < n; i++)
-        if (access_may_read(&c->principal, h.state_code, all[i]->visibility))
+        if (whole ? access_may_read(&c->principal, h.state_code, all[i]->visibility)
+                  : all[i]->status == STATUS_SUBMITTED)
             resp->revisions[resp->n_revisions++] = all[i];
     *out = &resp->base;
     return 0;
@@ -611,17 +644,18 @@ static int get_revision(struct call *c, const ProtobufCMessage *m, ProtobufCMess
     struct head h;
     uint8_t *bytes;
     size_t len;
-    int visibility;
+    int visibility, status, shown;
     bool found;
-    if (read_head(c, r->assessment_id, &h, e) < 0)
+    if (read_head(c, r->assessment_id, &h, &shown, e) < 0)
         return -1;
     if (r->revision <= 0)
         return err_set(e, ERR_INVALID_ARGUMENT, "revision: must be 1 or more");
     if (store_snapshot(c->db, &c->arena, r->assessment_id, r->revision, &bytes, &len, &visibility,
-                       &found, e) < 0)
+                       &status, &found, e) < 0)
         return -1;
     bool own = is_own(c, h.state_code);
-    if (!own && (!found || !access_may_read(&c->principal, h.state_code, visibility)))
+    if (!own && (!found || !access_may_read_revision(&c->principal, h.state_code,
+                                                     h.questionnaire_id, visibility, status)))
         return deny(c, "read", r->assessment_id, e);
     if (!found)
         return err_set(e, ERR_NOT_FOUND, "revision %d of \"%s\" does not exist", r->revision,

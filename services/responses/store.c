@@ -8,9 +8,13 @@
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 static const char SQL_HEAD[] =
-    "SELECT state_code, visibility, revision FROM responses.assessments WHERE id = $1";
+    "SELECT state_code, questionnaire_id, visibility, status, revision FROM responses.assessments"
+    " WHERE id = $1";
+static const char SQL_LAST_SUBMITTED[] =
+    "SELECT coalesce(max(revision), 0) AS revision FROM responses.revisions"
+    " WHERE assessment_id = $1 AND status = 'SUBMITTED'";
 static const char SQL_SNAPSHOT[] =
-    "SELECT encode(snapshot, 'hex') AS snapshot, visibility FROM responses.revisions"
+    "SELECT encode(snapshot, 'hex') AS snapshot, visibility, status FROM responses.revisions"
     " WHERE assessment_id = $1 AND revision = $2::int";
 /* FOR NO KEY UPDATE: the lock the coming UPDATE takes anyway, taken first so that two writers
  * with the same etag queue here and the second sees the first's etag. The head alone: joined to
@@ -66,17 +70,27 @@ static const char SQL_IDEM_FINISH[] =
     " WHERE key_id = $1 AND request_id = $2";
 static const char SQL_IDEM_PURGE[] =
     "DELETE FROM responses.idempotency WHERE created_at < now() - interval '24 hours'";
+/* `whole`: the caller may read the head; otherwise it reads the assessment only as a report to
+ * UNIC ($10, access.c), as its last submitted revision, and never a draft. */
 static const char SQL_LIST[] =
     "SELECT a.id, a.state_code, a.cycle, a.questionnaire_id, a.questionnaire_version, a.status,"
     " a.visibility, a.revision, a.etag, a.completeness, " TS("a.created_at") " AS created_at, "
     TS("a.updated_at") " AS updated_at, coalesce(" TS("a.submitted_at") ", '') AS submitted_at,"
-    " a.updated_by,"
-    " CASE WHEN $9::boolean THEN (SELECT encode(r.snapshot, 'hex') FROM responses.revisions r"
-    " WHERE r.assessment_id = a.id AND r.revision = a.revision) ELSE '' END AS snapshot"
+    " a.updated_by, w.whole,"
+    " CASE WHEN $9::boolean OR NOT w.whole THEN (SELECT encode(r.snapshot, 'hex')"
+    " FROM responses.revisions r WHERE r.assessment_id = a.id AND r.revision = v.shown)"
+    " ELSE '' END AS snapshot"
     " FROM responses.assessments a"
+    " CROSS JOIN LATERAL (SELECT (a.state_code = $5::text OR a.visibility = ANY($6::text[]))"
+    " AS whole) w"
+    " CROSS JOIN LATERAL (SELECT CASE WHEN w.whole THEN a.revision"
+    " WHEN $10::text <> '' AND a.questionnaire_id = $10::text THEN (SELECT max(r.revision)"
+    " FROM responses.revisions r WHERE r.assessment_id = a.id AND r.status = 'SUBMITTED') END"
+    " AS shown, CASE WHEN w.whole THEN a.status ELSE 'SUBMITTED' END AS shown_status) v"
     " WHERE ($1::text = '' OR a.state_code = $1::text) AND ($2::int = 0 OR a.cycle = $2::int)"
-    " AND ($3::text = '' OR a.questionnaire_id = $3::text) AND ($4::text = '' OR a.status = $4::text)"
-    " AND (a.state_code = $5::text OR a.visibility = ANY($6::text[])) AND a.id > $7::text"
+    " AND ($3::text = '' OR a.questionnaire_id = $3::text)"
+    " AND ($4::text = '' OR v.shown_status = $4::text)"
+    " AND v.shown IS NOT NULL AND a.id > $7::text"
     " ORDER BY a.id LIMIT $8::int";
 static const char SQL_REVISIONS[] =
     "SELECT revision, " TS("created_at") " AS created_at, author, action,"
@@ -92,7 +106,10 @@ int store_head(struct db *db, const char *id, struct head *h, bool *found, struc
     *found = PQntuples(r) == 1;
     if (*found) {
         snprintf(h->state_code, sizeof h->state_code, "%s", db_get(r, 0, "state_code"));
+        snprintf(h->questionnaire_id, sizeof h->questionnaire_id, "%s",
+                 db_get(r, 0, "questionnaire_id"));
         h->visibility = visibility_parse(db_get(r, 0, "visibility"));
+        h->status = status_parse(db_get(r, 0, "status"));
         h->revision = db_get_int(r, 0, "revision");
     }
     PQclear(r);
@@ -108,7 +125,7 @@ static int snapshot_decode(struct arena *a, const char *hex, uint8_t **bytes, si
 }
 
 int store_snapshot(struct db *db, struct arena *a, const char *id, int rev, uint8_t **bytes,
-                   size_t *len, int *visibility, bool *found, struct err *e)
+                   size_t *len, int *visibility, int *status, bool *found, struct err *e)
 {
     char revision[16];
     snprintf(revision, sizeof revision, "%d", rev);
@@ -122,11 +139,24 @@ int store_snapshot(struct db *db, struct arena *a, const char *id, int rev, uint
         if (snapshot_decode(a, db_get(r, 0, "snapshot"), bytes, len, e) < 0)
             goto done;
         *visibility = visibility_parse(db_get(r, 0, "visibility"));
+        if (status != NULL)
+            *status = status_parse(db_get(r, 0, "status"));
     }
     rc = 0;
 done:
     PQclear(r);
     return rc;
+}
+
+int store_last_submitted(struct db *db, const char *id, int *revision, struct err *e)
+{
+    const char *params[] = {id};
+    PGresult *r = db_query(db, e, SQL_LAST_SUBMITTED, 1, params);
+    if (r == NULL)
+        return -1;
+    *revision = db_get_int(r, 0, "revision");
+    PQclear(r);
+    return 0;
 }
 
 int store_lock(struct db *db, struct arena *a, const char *id, int *revision, char **etag,
@@ -286,16 +316,18 @@ int store_list(struct db *db, struct arena *a, const struct list_filter *f, Asse
     snprintf(cycle, sizeof cycle, "%d", f->cycle);
     snprintf(limit, sizeof limit, "%d", f->limit);
     const char *params[] = {f->state_code, cycle, f->questionnaire_id, f->status, f->own_state,
-                            f->visible, f->after, limit, f->with_answers ? "t" : "f"};
+                            f->visible, f->after, limit, f->with_answers ? "t" : "f",
+                            f->reports};
     int rc = -1;
-    PGresult *r = db_query(db, e, SQL_LIST, 9, params);
+    PGresult *r = db_query(db, e, SQL_LIST, 10, params);
     if (r == NULL)
         return -1;
     *n = (size_t)PQntuples(r);
     *out = ARENA_ARRAY(a, Assessment *, *n);
     for (size_t i = 0; i < *n; i++) {
         int row = (int)i;
-        if (!f->with_answers) {
+        bool whole = strcmp(db_get(r, row, "whole"), "t") == 0;
+        if (!f->with_answers && whole) {
             (*out)[i] = list_row(a, r, row);
             continue;
         }
@@ -310,6 +342,8 @@ int store_list(struct db *db, struct arena *a, const struct list_filter *f, Asse
                     db_get(r, row, "id"));
             goto done;
         }
+        if (!f->with_answers) /* a report read as a summary, like the others */
+            (*out)[i]->n_answers = 0;
     }
     rc = 0;
 done:

@@ -22,6 +22,7 @@ struct qdef *qdef_new(const Unic__Catalog__V1__Questionnaire *q, struct err *e)
     struct qdef *d = xcalloc(1, sizeof *d);
     d->questionnaire_id = xstrdup(q->id);
     d->version = q->version;
+    d->kind = q->kind;
     d->q = xcalloc(n, sizeof *d->q);
     for (size_t s = 0; s < q->n_sections; s++) {
         for (size_t i = 0; i < q->sections[s]->n_questions; i++) {

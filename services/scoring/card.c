@@ -179,6 +179,7 @@ int card_scorecard(struct arena *a, const Assessment *as, const Questionnaire *q
     c->status = as->status;
     c->assessment_needed = strings_copy(a, r->assessment_needed, r->n_assessment_needed);
     c->n_assessment_needed = r->n_assessment_needed;
+    c->unanswered = (int32_t)r->n_assessment_needed;
     c->questionnaire_id = arena_strdup(a, q->id);
     c->questionnaire_version = q->version;
     *out = c;
@@ -276,6 +277,7 @@ static int cmp_question_number(const void *x, const void *y)
 
 int card_compliance(struct arena *a, const char *state, const char *as_of, bool ldc,
                     const Questionnaire *q, const Assessment *submitted,
+                    Assessment *const *reports, size_t n_reports,
                     Assessment *const *cycles, size_t n_cycles,
                     Unic__Scoring__V1__ComplianceReport **out, struct err *e)
 {
@@ -320,29 +322,47 @@ int card_compliance(struct arena *a, const char *state, const char *as_of, bool 
             .date = an->date};
     }
 
-    struct compliance_cycle *cy = ARENA_ARRAY(a, struct compliance_cycle, n_cycles);
+    struct compliance_cycle *cy = ARENA_ARRAY(a, struct compliance_cycle, n_cycles + n_reports);
     size_t n_cy = 0;
     int first = 0;
-    for (size_t i = 0; i < n_cycles; i++) {
-        const Assessment *as = cycles[i];
-        bool seen = false;
-        for (size_t k = 0; k < n_cy && !seen; k++)
-            seen = cy[k].cycle == as->cycle;
-        if (seen)
+    for (size_t i = 0; i < n_cycles + n_reports; i++) {
+        const Assessment *as = i < n_cycles ? cycles[i] : reports[i - n_cycles];
+        bool report = i >= n_cycles;
+        struct compliance_cycle *c = NULL;
+        for (size_t k = 0; k < n_cy && c == NULL; k++)
+            if (cy[k].cycle == as->cycle)
+                c = &cy[k];
+        if (c != NULL && !report)
             continue; /* one self-assessment per cycle; a repeat adds nothing */
+        if (c == NULL) {
+            c = &cy[n_cy++];
+            c->cycle = as->cycle;
+        }
         if (first == 0 || as->cycle < first)
             first = as->cycle;
-        struct compliance_cycle *c = &cy[n_cy++];
-        c->cycle = as->cycle;
-        if (as->status == UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED) {
-            char *date = arena_alloc(a, 11);
-            if (!card_utc_date(as->submitted_at, date)) {
-                err_set(e, ERR_INTERNAL, "could not read assessment %s: submitted_at \"%s\" is not "
-                        "an RFC 3339 time", as->id, as->submitted_at);
-                goto done;
-            }
+        if (as->status != UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED)
+            continue;
+        char *date = arena_alloc(a, 11);
+        if (!card_utc_date(as->submitted_at, date)) {
+            err_set(e, ERR_INTERNAL, "could not read assessment %s: submitted_at \"%s\" is not "
+                    "an RFC 3339 time", as->id, as->submitted_at);
+            goto done;
+        }
+        if (!report) {
             c->submitted = true;
             c->submitted_date = date;
+            continue;
+        }
+        c->report_date = date;
+        /* The State's own answer to the annual item: yes, and the date it reported. */
+        for (size_t k = 0; k < as->n_answers; k++) {
+            const Unic__Responses__V1__Answer *an = as->answers[k];
+            for (size_t j = 0; j < n_items; j++)
+                if (items[j].recurrence == COMPLIANCE_ANNUAL &&
+                    strcmp(items[j].id, an->question_id) == 0 &&
+                    an->yes_value_case == UNIC__RESPONSES__V1__ANSWER__YES_VALUE_YES && an->yes &&
+                    compliance_date_valid(an->date))
+                    c->answer_date = an->date;
         }
     }
 

@@ -106,6 +106,9 @@ static int input_check(const struct compliance_input *in, struct err *e)
                            "cycles[%zu].submitted_date is required for a submitted cycle", i);
         if (c->submitted && date_check(c->submitted_date, "cycles", i, "submitted_date", e) != 0)
             return -1;
+        if (date_check(c->report_date, "cycles", i, "report_date", e) != 0 ||
+            date_check(c->answer_date, "cycles", i, "answer_date", e) != 0)
+            return -1;
     }
     return 0;
 }
@@ -170,7 +173,7 @@ static void item_once(struct compliance_item *it, const struct compliance_item_d
     }
     if (d->recurrence == COMPLIANCE_ANNUAL) {
         it->status = COMPLIANCE_UNKNOWN;
-        it->note = "the State has no self-assessment cycle, so the years owed are not known";
+        it->note = "the State has no cycle, so the years owed are not known";
         return;
     }
     if (!in->has_answers) {
@@ -222,15 +225,33 @@ static void item_year(struct compliance_item *it, const struct compliance_item_d
     for (size_t i = 0; i < in->n_cycles && c == NULL; i++)
         if (in->cycles[i].cycle == year)
             c = &in->cycles[i];
-    if (c != NULL && c->submitted && strcmp(c->submitted_date, in->as_of) <= 0) {
-        memcpy(it->date, c->submitted_date, sizeof it->date);
-        bool on_time = strcmp(c->submitted_date, it->deadline) <= 0;
+    /* The earliest evidence of the year's report, as of as_of; the order breaks ties. */
+    static const char *const notes[3][2] = {
+        {"compliance report submitted to UNIC by 31 December",
+         "compliance report submitted to UNIC after 31 December"},
+        {"reported by 31 December, on the date the State gave",
+         "reported after 31 December, on the date the State gave"},
+        {"self-assessment submitted by 31 December", "self-assessment submitted after 31 December"},
+    };
+    const char *dates[3] = {NULL, NULL, NULL};
+    if (c != NULL) {
+        dates[0] = c->report_date;
+        dates[1] = c->answer_date;
+        dates[2] = c->submitted ? c->submitted_date : NULL;
+    }
+    int best = -1;
+    for (int k = 0; k < 3; k++)
+        if (has_date(dates[k]) && strcmp(dates[k], in->as_of) <= 0 &&
+            (best < 0 || strcmp(dates[k], dates[best]) < 0))
+            best = k;
+    if (best >= 0) {
+        memcpy(it->date, dates[best], sizeof it->date);
+        bool on_time = strcmp(dates[best], it->deadline) <= 0;
         it->status = on_time ? COMPLIANCE_MET : COMPLIANCE_MET_LATE;
-        it->note = on_time ? "self-assessment submitted by 31 December"
-                           : "self-assessment submitted after 31 December";
+        it->note = notes[best][on_time ? 0 : 1];
     } else if (strcmp(it->deadline, in->as_of) < 0) {
         it->status = COMPLIANCE_OVERDUE;
-        it->note = "no self-assessment submitted for this year";
+        it->note = "no report for this year: no compliance report or self-assessment submitted";
     } else {
         it->status = COMPLIANCE_OPEN;
         it->note = "the year has not ended";

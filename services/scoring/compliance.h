@@ -16,14 +16,21 @@
  *                   has no deadline.
  *   A yes dated after as_of counts as not yet met (OPEN or OVERDUE): the report is as of as_of.
  *
- * An ANNUAL item (paragraph 8: report by the end of each calendar year) is expanded into one item
- * per year, from the State's first cycle to as_of's year, with id "<item id>-<year>" (e.g.
- * "para8-report-2024") and deadline 31 December of that year; its yes/no answer is not used:
- *   MET       a SUBMITTED self-assessment of that cycle, submitted on or before 31 December;
- *   MET_LATE  submitted after 31 December (and on or before as_of);
- *   OVERDUE   none submitted by as_of, and 31 December of that year is before as_of;
- *   OPEN      none submitted yet, and the year has not ended.
- * A State with no first cycle gets one item "<item id>", UNKNOWN: the years owed are not known.
+ * An ANNUAL item (paragraph 8: "report to the Secretary-General and UNIC by the end of each
+ * calendar year on its compliance") is expanded into one item per year, from the State's first
+ * cycle to as_of's year, with id "<item id>-<year>" (e.g. "para8-report-2024") and deadline
+ * 31 December of that year. A year's report is shown by the earliest of, on or before as_of:
+ *   - the compliance checklist of that cycle, submitted (it is the report to UNIC itself);
+ *   - that checklist's answer to the item: yes, with the date the State reported (to the
+ *     Secretary-General, say); a yes without a date shows nothing about timeliness and is not
+ *     used, a yes dated after as_of is not yet a report;
+ *   - a self-assessment of that cycle, submitted.
+ *   MET       that date is on or before 31 December; the note names which of the three it was;
+ *   MET_LATE  after 31 December;
+ *   OVERDUE   none by as_of, and 31 December of that year is before as_of;
+ *   OPEN      none yet, and the year has not ended.
+ * A State with no first cycle (self-assessment or checklist) gets one item "<item id>", UNKNOWN:
+ * the years owed are not known; one whose first cycle is after as_of's year owes none yet.
  * Cycles are calendar years.
  *
  * Dates are "YYYY-MM-DD" strings (proleptic Gregorian), compared as strings once validated; NULL
@@ -74,11 +81,13 @@ struct compliance_answer {
     const char *date; /* when the duty was met, e.g. a law's enactment; NULL/"" if not given */
 };
 
-/* One self-assessment cycle of the State, for paragraph 8. */
+/* One cycle of the State, for paragraph 8. */
 struct compliance_cycle {
     int cycle; /* the calendar year */
-    bool submitted;
+    bool submitted;             /* a self-assessment of the cycle was submitted */
     const char *submitted_date; /* required when submitted */
+    const char *report_date;    /* the cycle's compliance checklist submitted, or NULL/"" */
+    const char *answer_date;    /* its annual item answered yes with this date, or NULL/"" */
 };
 
 struct compliance_input {

@@ -93,10 +93,11 @@ Unic__Scoring__V1__GetGapsResponse *card_gaps(struct arena *a, const Scorecard *
 
 /* The compliance report of a State as of `as_of` (a valid "YYYY-MM-DD"): items are the YES_NO questions
  * of `q` (the compliance checklist) in number order; `submitted` is the State's latest submitted
- * compliance form (NULL: none, every item UNKNOWN); `cycles` are the State's self-assessments, for
- * paragraph 8. */
+ * compliance form (NULL: none, every item UNKNOWN); `reports` are the last submitted revision of
+ * each cycle's compliance form and `cycles` the State's self-assessments, both for paragraph 8. */
 int card_compliance(struct arena *a, const char *state, const char *as_of, bool ldc,
                     const Questionnaire *q, const Assessment *submitted,
+                    Assessment *const *reports, size_t n_reports,
                     Assessment *const *cycles, size_t n_cycles,
                     Unic__Scoring__V1__ComplianceReport **out, struct err *e);
 

@@ -17,7 +17,7 @@
 
 /* Bumped when the Scorecard message changes shape, so that bytes cached by an older build are
  * never served by a newer one. */
-#define CARD_FORMAT 1
+#define CARD_FORMAT 2
 #define MAX_TOPICS 50
 
 /* The only place a Redis key of this service is built. The cached Scorecard is a function of the
@@ -266,9 +266,18 @@ static int get_compliance_report(struct call *c, const ProtobufCMessage *m,
                                   true, &forms, &n_forms, e) < 0)
         return -1;
     qsort(forms, n_forms, sizeof *forms, cmp_cycle_desc);
-    for (size_t i = 0; i < n_forms && submitted == NULL; i++)
-        if (upstream_last_submitted(c, forms[i], &submitted, e) < 0)
+    /* Each cycle's form as last submitted: the report of that year (paragraph 8). */
+    Assessment **reports = ARENA_ARRAY(&c->arena, Assessment *, n_forms);
+    size_t n_reports = 0;
+    for (size_t i = 0; i < n_forms; i++) {
+        Assessment *last;
+        if (upstream_last_submitted(c, forms[i], &last, e) < 0)
             return -1;
+        if (last != NULL)
+            reports[n_reports++] = last;
+    }
+    if (n_reports > 0)
+        submitted = reports[0];
 
     Questionnaire *q;
     Assessment **cycles;
@@ -279,8 +288,8 @@ static int get_compliance_report(struct call *c, const ProtobufCMessage *m,
         upstream_list_assessments(c, req->state_code, 0, SCORING_SELF_ASSESSMENT,
                                   UNIC__RESPONSES__V1__ASSESSMENT_STATUS__ASSESSMENT_STATUS_UNSPECIFIED,
                                   false, &cycles, &n_cycles, e) < 0 ||
-        card_compliance(&c->arena, req->state_code, as_of, st->ldc, q, submitted, cycles,
-                        n_cycles, &r, e) < 0)
+        card_compliance(&c->arena, req->state_code, as_of, st->ldc, q, submitted, reports,
+                        n_reports, cycles, n_cycles, &r, e) < 0)
         return -1;
     *out = &r->base;
     return 0;

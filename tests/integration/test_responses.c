@@ -746,13 +746,17 @@ static void test_answer_types_of_a_questionnaire_with_text_and_optional_question
     Assessment *c = save(ken, a->id, b->etag, x, 3, NULL, &code, msg);
     assert_int_equal(code, ERR_OK);
     assert_float_equal(c->completeness, 2.0 / 3.0, 1e-9);
-    /* t1 (required TEXT) is still missing. */
+    /* t1 (required TEXT) is still missing: a self-assessment is submitted in part all the same
+     * (A/RES/64/211 annex), and says how much was left. */
     Assessment *d = submit(ken, a->id, c->etag, &code, msg);
-    assert_null(d);
-    assert_int_equal(code, ERR_FAILED_PRECONDITION);
-    assert_non_null(strstr(msg, "required questions unanswered: t1"));
+    assert_int_equal(code, ERR_OK);
+    assert_int_equal(d->status, SUBMITTED);
+    assert_int_equal(d->unanswered, 1);
+    assert_float_equal(d->completeness, 2.0 / 3.0, 1e-9);
+    Assessment *d2 = reopen(ken, a->id, d->etag, "t1 now has an answer", &code, msg);
+    assert_int_equal(code, ERR_OK);
     Answer *t[] = {text_answer("t1", "  \n ")};
-    Assessment *e = save(ken, a->id, c->etag, t, 1, NULL, &code, msg);
+    Assessment *e = save(ken, a->id, d2->etag, t, 1, NULL, &code, msg);
     assert_int_equal(code, ERR_OK);
     assert_float_equal(e->completeness, 2.0 / 3.0, 1e-9); /* whitespace answers nothing */
     t[0]->narrative = (char *)"The national CERT coordinates.";
@@ -762,6 +766,9 @@ static void test_answer_types_of_a_questionnaire_with_text_and_optional_question
     Assessment *g = submit(ken, a->id, f->etag, &code, msg);
     assert_int_equal(code, ERR_OK);
     assert_int_equal(g->status, SUBMITTED);
+    assert_int_equal(g->unanswered, 0);
+    free_msg(d);
+    free_msg(d2);
     answers_free(wrong, 1);
     answers_free(wrong2, 1);
     answers_free(x, 3);
@@ -1024,7 +1031,7 @@ static void test_concurrent_retries_of_one_request_id_make_one_revision(void **s
 
 /* ---- Submit, reopen, history ---- */
 
-static void test_submit_with_required_questions_unanswered_lists_them(void **state)
+static void test_self_assessment_submitted_in_part_says_how_many_were_left(void **state)
 {
     (void)state;
     Assessment *a = must_create(ken, "KEN", 2011, CIP);
@@ -1038,16 +1045,133 @@ static void test_submit_with_required_questions_unanswered_lists_them(void **sta
     char msg[512];
     Assessment *b = save(ken, a->id, a->etag, x, 16, NULL, &code, msg);
     assert_int_equal(code, ERR_OK);
-    assert_null(submit(ken, a->id, b->etag, &code, msg));
-    assert_int_equal(code, ERR_FAILED_PRECONDITION);
-    assert_non_null(strstr(msg, "required questions unanswered: q17, q18"));
-    Assessment *c = get(ken, a->id, &code, NULL);
-    assert_int_equal(c->status, DRAFT);
-    assert_int_equal(c->revision, 2);
+    assert_int_equal(b->unanswered, 2);
+    Assessment *c = submit(ken, a->id, b->etag, &code, msg);
+    assert_int_equal(code, ERR_OK);
+    assert_int_equal(c->status, SUBMITTED);
+    assert_int_equal(c->unanswered, 2); /* q17 and q18 */
+    assert_float_equal(c->completeness, 16.0 / 18.0, 1e-9);
+    Assessment *d = get(ken, a->id, &code, NULL);
+    assert_int_equal(d->status, SUBMITTED);
+    assert_int_equal(d->unanswered, 2);
     answers_free(x, 16);
     free_msg(a);
     free_msg(b);
     free_msg(c);
+    free_msg(d);
+}
+
+/* The compliance checklist is not the voluntary tool: each question is a duty of Resolution #1,
+ * so it is submitted only with every duty answered. */
+static void test_compliance_checklist_with_duties_unanswered_is_refused_and_lists_them(void **state)
+{
+    (void)state;
+    Assessment *a = must_create(ken, "KEN", 2011, "unic-compliance");
+    Answer *x[] = {yes_answer("para4a", true), yes_answer("para4b", false)};
+    int code;
+    char msg[512];
+    Assessment *b = save(ken, a->id, a->etag, x, 2, NULL, &code, msg);
+    assert_int_equal(code, ERR_OK);
+    assert_int_equal(b->unanswered, 9);
+    assert_null(submit(ken, a->id, b->etag, &code, msg));
+    assert_int_equal(code, ERR_FAILED_PRECONDITION);
+    assert_non_null(strstr(msg, "unanswered: para5a, para5b"));
+    Assessment *c = get(ken, a->id, &code, NULL);
+    assert_int_equal(c->status, DRAFT);
+    assert_int_equal(c->revision, 2);
+    answers_free(x, 2);
+    free_msg(a);
+    free_msg(b);
+    free_msg(c);
+}
+
+/* Answers every duty of unic-compliance (all yes) and submits; the result is the caller's. */
+static Assessment *compliance_submitted(const char *key, const char *state, int cycle)
+{
+    static const char *const duties[] = {"para4a", "para4b", "para5a", "para5b", "para5c",
+                                         "para5d", "para5e", "para6-cert", "para6-poc",
+                                         "para8-report", "para9-assistance"};
+    Answer *x[11];
+    for (int i = 0; i < 11; i++)
+        x[i] = yes_answer(duties[i], true);
+    int code;
+    char msg[512];
+    Assessment *a = must_create(key, state, cycle, "unic-compliance");
+    Assessment *b = save(key, a->id, a->etag, x, 11, NULL, &code, msg);
+    assert_int_equal(code, ERR_OK);
+    Assessment *c = submit(key, a->id, b->etag, &code, msg);
+    assert_int_equal(code, ERR_OK);
+    answers_free(x, 11);
+    free_msg(a);
+    free_msg(b);
+    return c;
+}
+
+/* Resolution #1 para 8: the compliance report goes to UNIC. PRIVATE keeps it from other States,
+ * not from UNIC operators; drafts stay the State's own, and while it is reopened operators read
+ * the last submitted revision. */
+static void test_private_compliance_report_reaches_unic_but_not_other_states(void **state)
+{
+    (void)state;
+    int code;
+    char msg[512];
+    Assessment *a = compliance_submitted(fra, "FRA", 2013);
+    assert_int_equal(a->visibility, PRIVATE);
+    Assessment *seen = get(op, a->id, &code, msg);
+    assert_int_equal(code, ERR_OK);
+    assert_int_equal(seen->revision, a->revision);
+    assert_int_equal(seen->n_answers, 11);
+    assert_null(get(ken, a->id, &code, NULL));
+    assert_int_equal(code, ERR_PERMISSION_DENIED);
+    assert_null(get(svc, a->id, &code, NULL));
+    assert_int_equal(code, ERR_PERMISSION_DENIED);
+
+    Unic__Responses__V1__ListAssessmentsResponse *l = list(op, "FRA", 50, NULL, &code);
+    assert_int_equal(code, ERR_OK);
+    bool listed = false;
+    for (size_t i = 0; i < l->n_assessments; i++)
+        listed |= strcmp(l->assessments[i]->id, a->id) == 0;
+    assert_true(listed);
+    free_msg(l);
+    l = list(ken, "FRA", 50, NULL, &code);
+    for (size_t i = 0; i < l->n_assessments; i++)
+        assert_string_not_equal(l->assessments[i]->id, a->id);
+    free_msg(l);
+
+    /* Reopened and changed: operators still read the report as submitted, never the draft. */
+    Assessment *b = reopen(fra, a->id, a->etag, "correcting para 5", &code, msg);
+    assert_int_equal(code, ERR_OK);
+    Answer *x[] = {yes_answer("para5a", false)};
+    Assessment *c = save(fra, a->id, b->etag, x, 1, NULL, &code, msg);
+    assert_int_equal(code, ERR_OK);
+    Assessment *again = get(op, a->id, &code, msg);
+    assert_int_equal(code, ERR_OK);
+    assert_int_equal(again->revision, a->revision);
+    assert_int_equal(again->status, SUBMITTED);
+    Unic__Responses__V1__ListRevisionsResponse *rv = revisions(op, a->id, &code);
+    assert_int_equal(code, ERR_OK);
+    for (size_t i = 0; i < rv->n_revisions; i++)
+        assert_int_equal(rv->revisions[i]->status, SUBMITTED);
+    assert_null(get_revision(op, a->id, c->revision, &code));
+    assert_int_equal(code, ERR_PERMISSION_DENIED);
+    Assessment *r = get_revision(op, a->id, a->revision, &code);
+    assert_int_equal(code, ERR_OK);
+    free_msg(rv);
+
+    /* A checklist never submitted is the State's alone, even for operators. */
+    Assessment *d = must_create(fra, "FRA", 2014, "unic-compliance");
+    assert_null(get(op, d->id, &code, NULL));
+    assert_int_equal(code, ERR_PERMISSION_DENIED);
+    assert_null(revisions(op, d->id, &code));
+    assert_int_equal(code, ERR_PERMISSION_DENIED);
+    answers_free(x, 1);
+    free_msg(a);
+    free_msg(seen);
+    free_msg(b);
+    free_msg(c);
+    free_msg(again);
+    free_msg(r);
+    free_msg(d);
 }
 
 /* Answers every question of cip-self-assessment and returns the result. */
@@ -1264,7 +1388,9 @@ int main(void)
         cmocka_unit_test(test_writer_queued_behind_another_commit_gets_aborted),
         cmocka_unit_test(test_retried_request_id_returns_the_first_result_and_no_second_revision),
         cmocka_unit_test(test_concurrent_retries_of_one_request_id_make_one_revision),
-        cmocka_unit_test(test_submit_with_required_questions_unanswered_lists_them),
+        cmocka_unit_test(test_self_assessment_submitted_in_part_says_how_many_were_left),
+        cmocka_unit_test(test_compliance_checklist_with_duties_unanswered_is_refused_and_lists_them),
+        cmocka_unit_test(test_private_compliance_report_reaches_unic_but_not_other_states),
         cmocka_unit_test(test_submit_freezes_and_reopen_thaws_as_a_new_revision),
         cmocka_unit_test(test_every_revision_reads_back_exactly),
         cmocka_unit_test(test_history_is_append_only_in_the_database),

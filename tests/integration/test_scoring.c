@@ -525,7 +525,7 @@ static const Unic__Scoring__V1__ComplianceItem *item(const Unic__Scoring__V1__Co
  *   para5c yes dated 2020-01-01, after as_of        -> OPEN (not yet met as of then)
  *   para6-cert no, deadline 2014-12-31 passed       -> OVERDUE
  *   para6-poc yes 2014-11-30                        -> MET
- *   para8-report: France has no self-assessment     -> one item, UNKNOWN
+ *   para8-report: France's first cycle is 2025      -> no year owed as of 2016: no item
  *   para9-assistance yes                            -> MET
  * As of 2014-06-30, para6-cert is not yet due       -> OPEN. */
 static const struct yes_no fra_answers[] = {
@@ -554,7 +554,7 @@ static void test_compliance_statuses_with_a_fixed_as_of(void **state)
     assert_string_equal(r->as_of, "2016-06-30");
     assert_string_equal(r->assessment_id, as->id);
     assert_int_equal(r->revision, submitted_revision);
-    assert_int_equal(r->n_items, 11);
+    assert_int_equal(r->n_items, 10);
     assert_status(r, "para4a", UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
     assert_string_equal(item(r, "para4a")->paragraph, "4(a)");
     assert_string_equal(item(r, "para4a")->deadline, "2015-12-31");
@@ -566,10 +566,9 @@ static void test_compliance_statuses_with_a_fixed_as_of(void **state)
     assert_status(r, "para6-cert", UNIC__SCORING__V1__COMPLIANCE_STATUS__OVERDUE);
     assert_string_equal(item(r, "para6-cert")->paragraph, "6");
     assert_status(r, "para6-poc", UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
-    assert_status(r, "para8-report", UNIC__SCORING__V1__COMPLIANCE_STATUS__UNKNOWN);
     assert_status(r, "para9-assistance", UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
     assert_string_equal(r->items[0]->item_id, "para4a"); /* question number order */
-    assert_string_equal(r->items[10]->item_id, "para9-assistance");
+    assert_string_equal(r->items[9]->item_id, "para9-assistance");
     free_msg(r);
 
     r = report(key_of("FRA"), "FRA", "2014-06-30");
@@ -646,6 +645,69 @@ static void test_compliance_annual_reports(void **state)
     snprintf(id, sizeof id, "para8-report-%d", y);
     assert_status(r, id, UNIC__SCORING__V1__COMPLIANCE_STATUS__OPEN);
     free_msg(r);
+}
+
+/* Resolution #1 para 8: the compliance checklist is the report to UNIC. Peru keeps it PRIVATE:
+ * an operator's report reads it, another State's does not. Y-1's form says yes, reported on
+ * 15 December Y-1 (MET though the form itself was submitted today, after 31 December); Y's form
+ * submitted today is itself the report (MET). */
+static void test_private_compliance_report_reaches_unic_and_counts_for_paragraph_8(void **state)
+{
+    (void)state;
+    int y = text_current_year();
+    char today[16], id[32], reported[24];
+    text_today(today, sizeof today);
+    snprintf(reported, sizeof reported, "%d-12-15", y - 1);
+    struct yes_no per[sizeof fra_answers / sizeof fra_answers[0]];
+    memcpy(per, fra_answers, sizeof per);
+    per[9].date = reported; /* para8-report: yes, with the date */
+    Assessment *last = submit(save_yes_no(create("PER", y - 1, "unic-compliance"), per,
+                                          sizeof per / sizeof per[0]));
+    per[9].date = NULL;
+    Assessment *now = submit(save_yes_no(create("PER", y, "unic-compliance"), per,
+                                         sizeof per / sizeof per[0]));
+    assert_int_equal(now->visibility, UNIC__COMMON__V1__VISIBILITY__PRIVATE);
+
+    Unic__Scoring__V1__ComplianceReport *r = report(H.operator_key, "PER", today);
+    assert_string_equal(r->assessment_id, now->id);
+    snprintf(id, sizeof id, "para8-report-%d", y - 1);
+    assert_status(r, id, UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
+    assert_string_equal(item(r, id)->date, reported);
+    assert_string_equal(item(r, id)->note, "reported by 31 December, on the date the State gave");
+    snprintf(id, sizeof id, "para8-report-%d", y);
+    assert_status(r, id, UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
+    assert_string_equal(item(r, id)->date, today);
+    assert_string_equal(item(r, id)->note, "compliance report submitted to UNIC by 31 December");
+    assert_status(r, "para4a", UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
+    free_msg(r);
+
+    /* Another State learns nothing from it. */
+    r = report(key_of("CHL"), "PER", today);
+    assert_string_equal(r->assessment_id, "");
+    assert_status(r, "para4a", UNIC__SCORING__V1__COMPLIANCE_STATUS__UNKNOWN);
+    free_msg(r);
+    free_msg(last);
+    free_msg(now);
+}
+
+/* A self-assessment submitted in part is scored; the scorecard says how many were left. */
+static void test_partial_self_assessment_is_submitted_and_scored(void **state)
+{
+    (void)state;
+    int levels[N_QUESTIONS];
+    for (int i = 0; i < N_QUESTIONS; i++)
+        levels[i] = i < 4 ? 3 : NONE; /* section 1 only */
+    Assessment *as = submit(save_levels(create("URY", 2024, "cip-self-assessment"), levels, NULL));
+    assert_int_equal(as->status, UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED);
+    assert_int_equal(as->unanswered, N_QUESTIONS - 4);
+    Scorecard *c = scorecard_ok(key_of("URY"), as->id);
+    assert_int_equal(c->unanswered, N_QUESTIONS - 4);
+    assert_int_equal((int)c->n_assessment_needed, N_QUESTIONS - 4);
+    assert_float_equal(c->completeness, 4.0 / N_QUESTIONS, 1e-9);
+    assert_float_equal(c->sections[0]->score, 60.0, 1e-9);
+    assert_int_equal(c->n_gaps, 0); /* level 3 meets the default target; unanswered are no gaps */
+    free_msg(c);
+    free_msg(as);
 }
 
 /* ---- trends ---- */
@@ -934,6 +996,8 @@ int main(void)
         cmocka_unit_test(test_compliance_statuses_with_a_fixed_as_of),
         cmocka_unit_test(test_compliance_unknown_and_not_applicable),
         cmocka_unit_test(test_compliance_annual_reports),
+        cmocka_unit_test(test_private_compliance_report_reaches_unic_and_counts_for_paragraph_8),
+        cmocka_unit_test(test_partial_self_assessment_is_submitted_and_scored),
         cmocka_unit_test(test_trend_over_three_cycles),
         cmocka_unit_test(test_benchmark_refused_below_three_states_and_correct_at_three),
         cmocka_unit_test(test_invalid_requests_name_the_field),

@@ -333,7 +333,7 @@ static void test_compliance_report_items(void **state)
     Assessment *cycles[] = {&y24, &y23};
     Unic__Scoring__V1__ComplianceReport *r;
     struct err e;
-    assert_int_equal(card_compliance(&a, "KEN", "2025-06-30", false, &q, &form, cycles, 2, &r, &e), 0);
+    assert_int_equal(card_compliance(&a, "KEN", "2025-06-30", false, &q, &form, NULL, 0, cycles, 2, &r, &e), 0);
     assert_string_equal(r->assessment_id, "c-1");
     assert_int_equal(r->revision, 3);
     assert_int_equal(r->n_items, 5);
@@ -351,7 +351,7 @@ static void test_compliance_report_items(void **state)
     assert_string_equal(r->items[4]->paragraph, "9");
     assert_int_equal(r->items[4]->status, UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
 
-    assert_int_equal(card_compliance(&a, "AFG", "2025-06-30", true, &q, NULL, NULL, 0, &r, &e), 0);
+    assert_int_equal(card_compliance(&a, "AFG", "2025-06-30", true, &q, NULL, NULL, 0, NULL, 0, &r, &e), 0);
     assert_string_equal(r->assessment_id, "");
     assert_int_equal(r->n_items, 3);
     assert_int_equal(r->items[0]->status, UNIC__SCORING__V1__COMPLIANCE_STATUS__UNKNOWN);
@@ -377,7 +377,7 @@ static void test_compliance_refuses_a_bad_submission_time(void **state)
     Assessment *cycles[] = {&y};
     Unic__Scoring__V1__ComplianceReport *r;
     struct err e;
-    assert_int_equal(card_compliance(&a, "KEN", "2025-06-30", false, &q, NULL, cycles, 1, &r, &e), -1);
+    assert_int_equal(card_compliance(&a, "KEN", "2025-06-30", false, &q, NULL, NULL, 0, cycles, 1, &r, &e), -1);
     assert_int_equal(e.code, ERR_INTERNAL);
     assert_non_null(strstr(e.msg, "submitted_at"));
     arena_destroy(&a);

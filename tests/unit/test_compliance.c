@@ -177,7 +177,7 @@ static void test_yes_dated_after_as_of_is_not_yet_met(void **state)
 static void test_no_submitted_answers_is_unknown(void **state)
 {
     (void)state;
-    const struct compliance_cycle c[] = {{2023, true, "2023-10-01"}};
+    const struct compliance_cycle c[] = {{2023, true, "2023-10-01", NULL, NULL}};
     struct compliance_input in = input(NULL, 0, "2023-12-01");
     in.has_answers = false;
     in.cycles = c;
@@ -220,10 +220,10 @@ static void test_paragraph_8_is_one_item_per_year_since_the_first_cycle(void **s
 {
     (void)state;
     const struct compliance_cycle c[] = {
-        {2021, true, "2022-02-01"},
-        {2020, true, "2020-11-15"},
-        {2022, false, NULL},
-        {2024, true, "2024-07-10"},
+        {2021, true, "2022-02-01", NULL, NULL},
+        {2020, true, "2020-11-15", NULL, NULL},
+        {2022, false, NULL, NULL, NULL},
+        {2024, true, "2024-07-10", NULL, NULL},
     };
     struct compliance_input in = input(NULL, 0, "2024-06-30");
     in.cycles = c;
@@ -254,6 +254,43 @@ static void test_paragraph_8_is_one_item_per_year_since_the_first_cycle(void **s
     assert_status(r, "para8-report-2024", COMPLIANCE_MET);
     assert_status(r, "para8-report-2025", COMPLIANCE_OPEN);
     compliance_report_free(r);
+}
+
+/* Paragraph 8 reads the compliance report itself and the State's dated answer, not only the
+ * self-assessment: the earliest on or before as_of counts, and the note says which it was. */
+static void test_paragraph_8_uses_the_report_and_the_dated_answer(void **state)
+{
+    (void)state;
+    const struct compliance_cycle c[] = {
+        {2021, true, "2022-03-01", "2021-12-30", NULL},  /* report in time, self-assessment late */
+        {2022, false, NULL, "2023-01-15", "2022-12-20"}, /* reported by other means in time */
+        {2023, false, NULL, "2024-02-01", NULL},         /* report after 31 December */
+        {2024, false, NULL, NULL, "2024-08-01"},         /* dated after as_of: not yet */
+    };
+    struct compliance_input in = input(NULL, 0, "2024-06-30");
+    in.cycles = c;
+    in.n_cycles = 4;
+    in.first_cycle = 2021;
+    struct compliance_report *r = evaluate(&in);
+    assert_status(r, "para8-report-2021", COMPLIANCE_MET);
+    assert_string_equal(find(r, "para8-report-2021")->date, "2021-12-30");
+    assert_string_equal(find(r, "para8-report-2021")->note,
+                        "compliance report submitted to UNIC by 31 December");
+    assert_status(r, "para8-report-2022", COMPLIANCE_MET);
+    assert_string_equal(find(r, "para8-report-2022")->date, "2022-12-20");
+    assert_string_equal(find(r, "para8-report-2022")->note,
+                        "reported by 31 December, on the date the State gave");
+    assert_status(r, "para8-report-2023", COMPLIANCE_MET_LATE);
+    assert_status(r, "para8-report-2024", COMPLIANCE_OPEN);
+    compliance_report_free(r);
+
+    const struct compliance_cycle bad[] = {{2021, false, NULL, "2021-02-30", NULL}};
+    in.cycles = bad;
+    in.n_cycles = 1;
+    struct compliance_report *none = NULL;
+    struct err e = {0};
+    assert_int_equal(compliance_evaluate(&in, &none, &e), -1);
+    assert_non_null(strstr(e.msg, "cycles[0].report_date"));
 }
 
 static void test_paragraph_8_without_a_first_cycle_is_unknown(void **state)
@@ -320,17 +357,17 @@ static void test_bad_inputs_are_invalid_and_name_the_field(void **state)
     in = input(twice, 2, "2024-06-30");
     assert_invalid(&in, "answers[1].item_id");
 
-    const struct compliance_cycle undated[] = {{2023, true, NULL}};
+    const struct compliance_cycle undated[] = {{2023, true, NULL, NULL, NULL}};
     in = input(NULL, 0, "2024-06-30");
     in.cycles = undated;
     in.n_cycles = 1;
     assert_invalid(&in, "cycles[0].submitted_date");
 
-    const struct compliance_cycle bad_cycle_date[] = {{2023, true, "2023-11-31"}};
+    const struct compliance_cycle bad_cycle_date[] = {{2023, true, "2023-11-31", NULL, NULL}};
     in.cycles = bad_cycle_date;
     assert_invalid(&in, "cycles[0].submitted_date \"2023-11-31\"");
 
-    const struct compliance_cycle same[] = {{2023, false, NULL}, {2023, true, "2023-05-01"}};
+    const struct compliance_cycle same[] = {{2023, false, NULL, NULL, NULL}, {2023, true, "2023-05-01", NULL, NULL}};
     in.cycles = same;
     in.n_cycles = 2;
     assert_invalid(&in, "cycles[1].cycle");
@@ -374,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_no_submitted_answers_is_unknown),
         cmocka_unit_test(test_paragraph_9_is_not_applicable_to_a_least_developed_country),
         cmocka_unit_test(test_paragraph_8_is_one_item_per_year_since_the_first_cycle),
+        cmocka_unit_test(test_paragraph_8_uses_the_report_and_the_dated_answer),
         cmocka_unit_test(test_paragraph_8_without_a_first_cycle_is_unknown),
         cmocka_unit_test(test_date_valid_checks_the_calendar),
         cmocka_unit_test(test_bad_inputs_are_invalid_and_name_the_field),

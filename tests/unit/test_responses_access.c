@@ -110,6 +110,24 @@ static void test_unknown_visibility_reads_as_private(void **state)
     assert_true(access_may_read(&ken, "KEN", 42));
 }
 
+/* Resolution #1 para 8: a submitted compliance checklist is a report to UNIC. */
+static void test_submitted_private_compliance_report_is_read_by_operators_only(void **state)
+{
+    (void)state;
+    struct principal op = who(ROLE_OPERATOR, NULL), fra = who(ROLE_STATE, "FRA"),
+                     svc = who(ROLE_SERVICE, NULL);
+    int submitted = UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED;
+    int draft = UNIC__RESPONSES__V1__ASSESSMENT_STATUS__DRAFT;
+    assert_true(access_may_read_revision(&op, "KEN", "unic-compliance", PRIVATE, submitted));
+    assert_false(access_may_read_revision(&op, "KEN", "unic-compliance", PRIVATE, draft));
+    assert_false(access_may_read_revision(&op, "KEN", "cip-self-assessment", PRIVATE, submitted));
+    assert_false(access_may_read_revision(&fra, "KEN", "unic-compliance", PRIVATE, submitted));
+    assert_false(access_may_read_revision(&svc, "KEN", "unic-compliance", PRIVATE, submitted));
+    assert_true(access_may_read_revision(&fra, "KEN", "unic-compliance", PUBLIC, submitted));
+    assert_string_equal(access_report_questionnaire(&op), "unic-compliance");
+    assert_string_equal(access_report_questionnaire(&fra), "");
+}
+
 static void test_visible_arrays_match_the_read_rule(void **state)
 {
     (void)state;
@@ -144,6 +162,7 @@ int main(void)
         cmocka_unit_test(test_unic_adds_operators),
         cmocka_unit_test(test_public_is_readable_by_any_key),
         cmocka_unit_test(test_unknown_visibility_reads_as_private),
+        cmocka_unit_test(test_submitted_private_compliance_report_is_read_by_operators_only),
         cmocka_unit_test(test_visible_arrays_match_the_read_rule),
         cmocka_unit_test(test_names_parse_back),
     };
