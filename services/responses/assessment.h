@@ -44,10 +44,10 @@ struct qdef_question {
 struct qdef {
     char *questionnaire_id;
     int version;
-    int kind;                   /* Unic__Catalog__V1__QuestionnaireKind */
     size_t n;                   /* questions in questionnaire order: sections, then questions */
     struct qdef_question *q;
     size_t n_required;
+    int kind;                   /* Unic__Catalog__V1__QuestionnaireKind */
 };
 
 /* A heap copy of what `q` defines; NULL with *e set when the definition is unusable (no
