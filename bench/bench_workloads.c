@@ -38,13 +38,10 @@ static int call_as(struct rpc_client *client, const ProtobufCServiceDescriptor *
                    const char *method, const ProtobufCMessage *req, ProtobufCMessage **keep,
                    struct err *e)
 {
-    struct rpc_stub stub;
     char authz[160];
     ProtobufCMessage *reply = NULL;
-    rpc_stub_init(&stub, client, desc, NULL);
     snprintf(authz, sizeof authz, "Bearer %s", key);
-    stub.authorization = authz;
-    if (rpc_call(&stub, method, req, &reply, e) < 0)
+    if (rpc_call(client, (struct rpc_caller){authz, 0, NULL}, desc, method, req, NULL, &reply, e) < 0)
         return -1;
     if (keep)
         *keep = reply;

@@ -98,7 +98,7 @@ static int bench_one(const char *name, struct match_gen_params params, bool glpk
                      size_t n_states)
 {
     int rc = -1;
-    struct err e = {0, ""};
+    struct err e = {0};
     struct match_gen *g = NULL;
     struct match_arcs *arcs = NULL;
     struct match_plan *plan = NULL;
@@ -187,7 +187,7 @@ done:
 int main(int argc, char **argv)
 {
     struct options opt;
-    struct err e = {0, ""};
+    struct err e = {0};
     struct match_gen_state *states = NULL;
     size_t n_states = 0;
     int rc = 1;

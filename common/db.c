@@ -200,8 +200,9 @@ static int db_fail(struct db *db, PGresult *r, struct err *e)
         code = ERR_ABORTED;
     else if (strcmp(db->sqlstate, "55000") == 0)
         code = ERR_FAILED_PRECONDITION;
+    /* Not logged here: the dispatcher logs the call's failure once, with this message. */
     if (code == ERR_INTERNAL)
-        log_error("statement failed: %s (sqlstate %s)", msg, db->sqlstate);
+        return err_set(e, code, "statement failed: %s (sqlstate %s)", msg, db->sqlstate);
     return err_set(e, code, "%s", msg);
 }
 

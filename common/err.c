@@ -11,6 +11,7 @@ int err_setv(struct err *e, int code, const char *fmt, va_list ap)
         return -1;
     e->code = code;
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    e->hint[0] = '\0';
     return -1;
 }
 
@@ -23,10 +24,34 @@ int err_set(struct err *e, int code, const char *fmt, ...)
     return -1;
 }
 
+int err_field(struct err *e, const char *field, const char *fmt, ...)
+{
+    if (e == NULL)
+        return -1;
+    char what[sizeof e->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return err_set(e, ERR_INVALID_ARGUMENT, "%s: %s", field, what);
+}
+
+int err_hint(struct err *e, const char *fmt, ...)
+{
+    if (e == NULL)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->hint, sizeof e->hint, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
 void err_clear(struct err *e)
 {
     e->code = ERR_OK;
     e->msg[0] = '\0';
+    e->hint[0] = '\0';
 }
 
 const char *err_code_name(int code)

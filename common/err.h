@@ -1,5 +1,7 @@
-/* err.h: the error a function reports to its caller, as a gRPC status code and a message.
- * Functions return 0 on success, or -1 after filling the caller's struct err with err_set(). */
+/* err.h: the error a function reports to its caller, as a gRPC status code, a message and an
+ * optional hint. Functions return 0 on success, or -1 after filling the caller's struct err with
+ * err_set() or err_field(). Only the dispatcher (rpc_server.c) turns it into a reply and logs it.
+ * struct err is plain data, owned by whoever declares it. Owned by common/: stable API. */
 #ifndef UNIC_ERR_H
 #define UNIC_ERR_H
 
@@ -29,11 +31,19 @@ enum err_code {
 struct err {
     int code;       /* enum err_code; ERR_OK when nothing failed */
     char msg[512];  /* lower case, no final period: what was attempted and why */
+    char hint[256]; /* what would be accepted (e.g. the valid values), or "" */
 };
 
 /* Fills *e (which may be NULL) and returns -1, so callers can write `return err_set(...)`. */
 int err_set(struct err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int err_setv(struct err *e, int code, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+/* INVALID_ARGUMENT for request field `field` (its proto name, dotted for nested fields:
+ * "answers[2].level"): the message reads "field: <what is wrong, what is allowed>". Every
+ * INVALID_ARGUMENT about a request field is made here, so all read alike. Returns -1. */
+int err_field(struct err *e, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Adds a hint to an error already set (a list of valid values too long for the message).
+ * Returns -1. */
+int err_hint(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void err_clear(struct err *e);
 /* The canonical name of a status code, e.g. "INVALID_ARGUMENT". */
 const char *err_code_name(int code);

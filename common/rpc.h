@@ -5,14 +5,17 @@
  * from a table; the runtime authenticates the caller, unpacks the request, calls the handler on a
  * worker thread, packs the reply and sends the status. grpc.health.v1.Health/Check is built in.
  *
- * Client: struct rpc_stub is a ProtobufCService whose invoke makes a unary call on a shared
- * channel, so protobuf-c's generated stubs call other services; the caller's credentials and
- * deadline travel with the call.
+ * The method table is the contract (docs/architecture.md): each row names the method, its typed
+ * handler, the roles allowed and whether it writes; the dispatcher enforces the roles, logs every
+ * call once (a failure with its status and message), and refuses to start when the table and the
+ * descriptor disagree.
+ *
+ * Client: rpc_call makes one unary call on a shared channel; the caller's credentials and
+ * deadline travel with it, and the reply is unpacked into the caller's arena.
  *
  * Ownership: a handler allocates its reply, and anything else it needs for the call, from
- * call->arena, which the runtime frees after the reply is sent. The request is the runtime's.
- * A reply handed to a client closure belongs to the closure's owner (free it with
- * protobuf_c_message_free_unpacked(msg, NULL)). */
+ * call->arena, which the runtime frees after the reply is sent. The request lives in the same
+ * arena and is the runtime's. Owned by common/: the API is stable; extend it, don't change it. */
 #ifndef UNIC_RPC_H
 #define UNIC_RPC_H
 
@@ -40,24 +43,71 @@ struct call {
     const char *authorization;   /* the caller's authorization value, forwarded downstream */
     int64_t deadline_ms;         /* CLOCK_REALTIME milliseconds; INT64_MAX when none */
     void *grpc_call;             /* the server call, parent of downstream calls (runtime use) */
+    char request_hash[65];       /* RPC_WRITES methods: hex SHA-256 of the method path, a NUL and
+                                    the packed request, for the idempotency protocol; else "" */
     const uint8_t *raw_reply;    /* set by rpc_reply_raw: bytes sent as the reply as they are */
     size_t raw_len;
 };
 
-/* Returns 0 with *reply set (allocated in call->arena, or via rpc_reply_raw), or -1 with *e set. */
+/* The roles a method admits: a mask of enum role bits. The dispatcher checks it after
+ * authenticating and before unpacking, so a handler never sees a caller of a role it does not
+ * serve; rules that depend on the row (ownership, visibility) stay in the service's access.c. */
+enum rpc_roles {
+    RPC_OPERATOR = 1u << ROLE_OPERATOR,
+    RPC_STATE = 1u << ROLE_STATE,
+    RPC_SERVICE = 1u << ROLE_SERVICE,
+    RPC_ANY_ROLE = RPC_OPERATOR | RPC_STATE | RPC_SERVICE,
+};
+
+/* Whether a method changes state. A write's call carries the request hash its idempotency
+ * protocol needs (call->request_hash); the gateway maps reads and writes to HTTP verbs. */
+enum rpc_effect { RPC_READS = 0, RPC_WRITES = 1 };
+
+/* The runtime's view of a handler; services write typed handlers and wrap them with
+ * RPC_HANDLER, never by hand. Returns 0 with *reply set (allocated in call->arena, or via
+ * rpc_reply_raw), or -1 with *e set. */
 typedef int (*rpc_handler)(struct call *call, const ProtobufCMessage *request,
                            ProtobufCMessage **reply, struct err *e);
 
+/* One row of a service's method table: the contract of one method. */
 struct rpc_method {
-    const char *name;  /* as in the .proto, e.g. "GetQuestionnaire" */
-    rpc_handler handler;
+    const char *name;        /* as in the .proto, e.g. "GetQuestionnaire" */
+    rpc_handler handler;     /* RPC_HANDLER's wrapper */
+    size_t request_size;     /* sizeof the handler's request and reply types, checked against */
+    size_t reply_size;       /* the descriptor at start-up */
+    unsigned roles;          /* enum rpc_roles */
+    enum rpc_effect effect;
 };
+
+/* RPC_HANDLER(fn, Req, Reply) after `static int fn(struct call *, const Req *, Reply **,
+ * struct err *)` defines the wrapper the table row names; RPC_ROW(name, fn, roles, effect) is
+ * that row. A handler whose types are not the method's stops start-up (the sizes differ), as
+ * does a row naming no method of the service or a method with no row. */
+#define RPC_HANDLER(fn, Req, Reply)                                                             \
+    static int fn##_rpc(struct call *call_, const ProtobufCMessage *req_, ProtobufCMessage **out_, \
+                        struct err *e_)                                                         \
+    {                                                                                           \
+        Reply *typed_ = NULL;                                                                   \
+        int rc_ = fn(call_, (const Req *)(const void *)req_, &typed_, e_);                       \
+        if (typed_ != NULL)                                                                     \
+            *out_ = &typed_->base;                                                              \
+        return rc_;                                                                             \
+    }                                                                                           \
+    enum { fn##_rpc_request_size = sizeof(Req), fn##_rpc_reply_size = sizeof(Reply) }
+#define RPC_ROW(name, fn, roles, effect)                                                        \
+    {name, fn##_rpc, fn##_rpc_request_size, fn##_rpc_reply_size, roles, effect}
 
 struct rpc_service {
     const ProtobufCServiceDescriptor *descriptor;
     const struct rpc_method *methods;
     size_t n_methods;
 };
+
+/* Checks that `svc`'s table and descriptor match one to one (every row names a method of the
+ * descriptor, every method has one row, the handler's types fit, a row admits some role).
+ * -1 with *e naming the service, the row and the methods when not. rpc_server_new calls it
+ * first; tests call it directly. */
+int rpc_service_check(const struct rpc_service *svc, struct err *e);
 
 struct rpc_server;
 
@@ -89,28 +139,30 @@ struct rpc_client;
 struct rpc_client *rpc_client_new(const char *target, int timeout_ms);
 void rpc_client_free(struct rpc_client *c);
 
-struct rpc_stub {
-    ProtobufCService base;      /* pass &stub.base to the generated client functions */
-    struct rpc_client *client;
-    const char *authorization;  /* forwarded as is; NULL sends none */
-    int64_t deadline_ms;        /* absolute, CLOCK_REALTIME */
-    void *parent;               /* server call to propagate cancellation from, or NULL */
-    struct err err;             /* status of the last call: code ERR_OK or the gRPC status */
+/* Who a downstream call speaks for. */
+struct rpc_caller {
+    const char *authorization;  /* the authorization value, sent as is; NULL sends none */
+    int64_t deadline_ms;        /* absolute CLOCK_REALTIME ms, capped by the client's timeout;
+                                   0: the client's timeout from now */
+    void *parent;               /* server call whose cancellation propagates, or NULL */
 };
 
-/* Prepares a stub calling `desc` through `client` on behalf of `on_behalf` (its credentials,
- * its deadline capped by the client's timeout); on_behalf NULL means no credentials. */
-void rpc_stub_init(struct rpc_stub *s, struct rpc_client *client,
-                   const ProtobufCServiceDescriptor *desc, const struct call *on_behalf);
+/* The end caller of server call `c`: its credentials, its deadline, c as parent. */
+struct rpc_caller rpc_caller_of(const struct call *c);
 
-/* A closure for generated stubs that stores the reply (or NULL) in *(ProtobufCMessage **)data.
- * Use with the generated closure type: RPC_TAKE(Unic__Catalog__V1__Questionnaire). */
-void rpc_take_reply(const ProtobufCMessage *reply, void *data);
-#define RPC_TAKE(T) ((T##_Closure)rpc_take_reply)
+/* The one client entry point: calls `method` of `service` through `client` as `caller`.
+ * 0 with *reply unpacked into arena `a` (freed with it; NULL `a` means the heap, freed with
+ * protobuf_c_message_free_unpacked), or -1 with *e set to the remote status. A request that is
+ * not the method's input message is INTERNAL and never sent. */
+int rpc_call(struct rpc_client *client, struct rpc_caller caller,
+             const ProtobufCServiceDescriptor *service, const char *method,
+             const ProtobufCMessage *req, struct arena *a, ProtobufCMessage **reply, struct err *e);
 
-/* Calls method `name` of the stub's service: 0 with *reply set (caller frees it), or -1 with *e
- * set to the remote status. A simpler entry point than the generated functions. */
-int rpc_call(struct rpc_stub *s, const char *name, const ProtobufCMessage *req,
-             ProtobufCMessage **reply, struct err *e);
+/* The transport under rpc_call, for callers that hold packed bytes (the gateway): one unary
+ * call to `path` ("/pkg.Service/Method"). 0 with the reply's bytes in arena `a`, or -1 with *e
+ * set to the remote status. */
+int rpc_call_bytes(struct rpc_client *client, struct rpc_caller caller, const char *path,
+                   const uint8_t *req, size_t req_len, struct arena *a, uint8_t **reply,
+                   size_t *reply_len, struct err *e);
 
 #endif

@@ -1,5 +1,5 @@
-/* rpc_client.c: the client half of the runtime: a ProtobufCService whose invoke makes one unary
- * call over a shared channel and waits for it on a private completion queue. */
+/* rpc_client.c: the client half of the runtime: one unary call over a shared channel, waited
+ * for on a private completion queue, its reply unpacked into the caller's arena. */
 #include "rpc.h"
 
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include <grpc/support/time.h>
 
 #include "log.h"
+#include "pbuf.h"
 #include "rpc_wire.h"
 
 struct rpc_client {
@@ -58,27 +59,32 @@ static gpr_timespec timespec_from_ms(int64_t ms)
     return t;
 }
 
-/* One unary call; fills s->err with its status and returns the reply or NULL. */
-static ProtobufCMessage *stub_unary(struct rpc_stub *s, const ProtobufCMethodDescriptor *md,
-                                    const ProtobufCMessage *input)
+struct rpc_caller rpc_caller_of(const struct call *c)
 {
-    ProtobufCMessage *out = NULL;
-    char path[256];
-    snprintf(path, sizeof path, "/%s/%s", s->base.descriptor->name, md->name);
-    err_clear(&s->err);
+    return (struct rpc_caller){c->authorization, c->deadline_ms, c->grpc_call};
+}
+
+int rpc_call_bytes(struct rpc_client *client, struct rpc_caller caller, const char *path,
+                   const uint8_t *req, size_t req_len, struct arena *a, uint8_t **reply,
+                   size_t *reply_len, struct err *e)
+{
+    int rc = -1;
+    int64_t deadline = now_ms() + client->timeout_ms;
+    if (caller.deadline_ms > 0 && caller.deadline_ms < deadline)
+        deadline = caller.deadline_ms;
 
     grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
     grpc_slice method = grpc_slice_from_copied_string(path);
-    grpc_call *call = grpc_channel_create_call(s->client->channel, s->parent, GRPC_PROPAGATE_DEFAULTS,
-                                               cq, method, NULL, timespec_from_ms(s->deadline_ms), NULL);
+    grpc_call *call = grpc_channel_create_call(client->channel, caller.parent, GRPC_PROPAGATE_DEFAULTS,
+                                               cq, method, NULL, timespec_from_ms(deadline), NULL);
     grpc_slice_unref(method);
 
-    grpc_byte_buffer *request = rpc_wire_pack(input);
+    grpc_byte_buffer *request = rpc_wire_bytes(req, req_len);
 
     grpc_metadata md_auth;
     memset(&md_auth, 0, sizeof md_auth);
     md_auth.key = grpc_slice_from_static_string("authorization");
-    md_auth.value = grpc_slice_from_copied_string(s->authorization ? s->authorization : "");
+    md_auth.value = grpc_slice_from_copied_string(caller.authorization ? caller.authorization : "");
 
     grpc_metadata_array initial, trailing;
     grpc_metadata_array_init(&initial);
@@ -91,7 +97,7 @@ static ProtobufCMessage *stub_unary(struct rpc_stub *s, const ProtobufCMethodDes
     grpc_op ops[6];
     memset(ops, 0, sizeof ops);
     ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-    ops[0].data.send_initial_metadata.count = s->authorization ? 1 : 0;
+    ops[0].data.send_initial_metadata.count = caller.authorization ? 1 : 0;
     ops[0].data.send_initial_metadata.metadata = &md_auth;
     ops[1].op = GRPC_OP_SEND_MESSAGE;
     ops[1].data.send_message.send_message = request;
@@ -106,24 +112,27 @@ static ProtobufCMessage *stub_unary(struct rpc_stub *s, const ProtobufCMethodDes
     ops[5].data.recv_status_on_client.status_details = &details;
     ops[5].data.recv_status_on_client.error_string = &error_string;
 
-    grpc_call_error rc = grpc_call_start_batch(call, ops, 6, s, NULL);
-    if (rc != GRPC_CALL_OK) {
-        err_set(&s->err, ERR_INTERNAL, "could not start a call to %s: grpc error %d", path, rc);
+    grpc_call_error started = grpc_call_start_batch(call, ops, 6, cq, NULL);
+    if (started != GRPC_CALL_OK) {
+        err_set(e, ERR_INTERNAL, "could not start a call to %s: grpc error %d", path, started);
         goto done;
     }
-    grpc_completion_queue_pluck(cq, s, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+    grpc_completion_queue_pluck(cq, cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
     if (status != GRPC_STATUS_OK) {
-        err_set(&s->err, (int)status, "%.*s", (int)GRPC_SLICE_LENGTH(details),
+        err_set(e, (int)status, "%.*s", (int)GRPC_SLICE_LENGTH(details),
                 (const char *)GRPC_SLICE_START_PTR(details));
         goto done;
     }
     if (response == NULL) {
-        err_set(&s->err, ERR_INTERNAL, "%s answered OK without a message", path);
+        err_set(e, ERR_INTERNAL, "%s answered OK without a message", path);
         goto done;
     }
-    out = rpc_wire_unpack(response, md->output);
-    if (out == NULL)
-        err_set(&s->err, ERR_INTERNAL, "malformed reply from %s", path);
+    if (rpc_wire_read(response, a, reply, reply_len) < 0) {
+        err_set(e, ERR_INTERNAL, "could not read the reply of %s", path);
+        goto done;
+    }
+    err_clear(e);
+    rc = 0;
 done:
     if (error_string)
         gpr_free((void *)error_string);
@@ -137,50 +146,41 @@ done:
     grpc_call_unref(call);
     grpc_completion_queue_shutdown(cq);
     grpc_completion_queue_destroy(cq);
-    return out;
+    return rc;
 }
 
-static void stub_invoke(ProtobufCService *service, unsigned method_index, const ProtobufCMessage *input,
-                        ProtobufCClosure closure, void *closure_data)
+int rpc_call(struct rpc_client *client, struct rpc_caller caller,
+             const ProtobufCServiceDescriptor *service, const char *method,
+             const ProtobufCMessage *req, struct arena *a, ProtobufCMessage **reply, struct err *e)
 {
-    struct rpc_stub *s = (struct rpc_stub *)service;
-    closure(stub_unary(s, &service->descriptor->methods[method_index], input), closure_data);
-}
-
-static void stub_destroy(ProtobufCService *service)
-{
-    (void)service; /* stubs live on the caller's stack */
-}
-
-void rpc_stub_init(struct rpc_stub *s, struct rpc_client *client, const ProtobufCServiceDescriptor *desc,
-                   const struct call *on_behalf)
-{
-    memset(s, 0, sizeof *s);
-    s->base.descriptor = desc;
-    s->base.invoke = stub_invoke;
-    s->base.destroy = stub_destroy;
-    s->client = client;
-    s->deadline_ms = now_ms() + client->timeout_ms;
-    if (on_behalf) {
-        s->authorization = on_behalf->authorization;
-        s->parent = on_behalf->grpc_call;
-        if (on_behalf->deadline_ms < s->deadline_ms)
-            s->deadline_ms = on_behalf->deadline_ms;
-    }
-}
-
-void rpc_take_reply(const ProtobufCMessage *reply, void *data)
-{
-    *(ProtobufCMessage **)data = (ProtobufCMessage *)reply;
-}
-
-int rpc_call(struct rpc_stub *s, const char *name, const ProtobufCMessage *req, ProtobufCMessage **reply,
-             struct err *e)
-{
-    const ProtobufCMethodDescriptor *md = protobuf_c_service_descriptor_get_method_by_name(s->base.descriptor, name);
+    const ProtobufCMethodDescriptor *md = protobuf_c_service_descriptor_get_method_by_name(service, method);
+    *reply = NULL;
     if (md == NULL)
-        return err_set(e, ERR_INTERNAL, "%s has no method %s", s->base.descriptor->name, name);
-    *reply = stub_unary(s, md, req);
-    *e = s->err; /* ERR_OK on success, so callers may read e->code either way */
-    return *reply == NULL ? -1 : 0;
+        return err_set(e, ERR_INTERNAL, "could not call %s.%s: the service has no such method",
+                       service->name, method);
+    if (req->descriptor != md->input)
+        return err_set(e, ERR_INTERNAL, "could not call %s.%s: the request is a %s, not a %s",
+                       service->name, method, req->descriptor->name, md->input->name);
+    char path[256];
+    snprintf(path, sizeof path, "/%s/%s", service->name, md->name);
+    /* The request is packed into, and the reply's bytes read into, a scratch arena when the
+     * caller wants the reply on the heap; else into the caller's, which frees them with the rest. */
+    struct arena scratch;
+    arena_init(&scratch);
+    struct arena *bytes_in = a ? a : &scratch;
+    size_t req_len, reply_len;
+    uint8_t *req_bytes = pbuf_pack(bytes_in, req, &req_len), *reply_bytes;
+    int rc = -1;
+    if (rpc_call_bytes(client, caller, path, req_bytes, req_len, bytes_in, &reply_bytes, &reply_len, e) < 0)
+        goto done;
+    ProtobufCAllocator al = a ? pbuf_allocator(a) : (ProtobufCAllocator){0};
+    *reply = protobuf_c_message_unpack(md->output, a ? &al : NULL, reply_len, reply_bytes);
+    if (*reply == NULL) {
+        err_set(e, ERR_INTERNAL, "malformed reply from %s", path);
+        goto done;
+    }
+    rc = 0;
+done:
+    arena_destroy(&scratch);
+    return rc;
 }

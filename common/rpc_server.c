@@ -21,8 +21,10 @@
 #include <grpc/grpc_security.h>
 #include <grpc/support/time.h>
 
+#include "digest.h"
 #include "grpc/health/v1/health.pb-c.h"
 #include "log.h"
+#include "pbuf.h"
 #include "rpc_wire.h"
 
 enum { CALLS_OUTSTANDING = 64, GENERIC_OUTSTANDING = 2 };
@@ -33,7 +35,7 @@ struct method_entry {
     char path[256];
     void *registered;
     const ProtobufCMessageDescriptor *input;
-    rpc_handler handler; /* NULL for the built-in health check */
+    const struct rpc_method *row; /* NULL for the built-in health check */
 };
 
 struct worker {
@@ -236,7 +238,13 @@ static void send_reply(struct pending *p, struct err *e)
         ops[n++].data.send_message.send_message = p->reply;
     }
     p->status = e->code;
-    snprintf(p->detail, sizeof p->detail, "%s", e->code == ERR_OK ? "" : e->msg);
+    if (e->code == ERR_OK)
+        p->detail[0] = '\0';
+    else {
+        size_t used = (size_t)snprintf(p->detail, sizeof p->detail, "%s", e->msg);
+        if (e->hint[0] && used < sizeof p->detail)
+            snprintf(p->detail + used, sizeof p->detail - used, "; %s", e->hint);
+    }
     grpc_slice_unref(p->status_details);
     p->status_details = grpc_slice_from_copied_string(p->detail);
     ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
@@ -254,6 +262,41 @@ static void send_reply(struct pending *p, struct err *e)
     }
 }
 
+/* The roles of a mask, for messages: "operator or state". */
+static void roles_text(unsigned mask, char *buf, size_t size)
+{
+    static const enum role all[] = {ROLE_OPERATOR, ROLE_STATE, ROLE_SERVICE};
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (mask & (1u << all[i]))
+            used += (size_t)snprintf(buf + used, size > used ? size - used : 0, "%s%s",
+                                     used ? " or " : "", auth_role_name(all[i]));
+}
+
+/* The table's role rule; the denial is logged once, by finish(), with the caller. */
+static int check_role(const struct method_entry *m, const struct principal *who, struct err *e)
+{
+    if (m->row->roles & (1u << who->role))
+        return 0;
+    char allowed[64];
+    roles_text(m->row->roles, allowed, sizeof allowed);
+    return err_set(e, ERR_PERMISSION_DENIED, "permission denied for %s: %s keys may not call it, only %s keys",
+                   m->row->name, auth_role_name(who->role), allowed);
+}
+
+/* Hex SHA-256 of the method path, a NUL and the request as it was packed: the same request_id
+ * reused for another method or another body never matches. */
+static void request_hash(struct arena *a, const char *path, const uint8_t *body, size_t len,
+                         char hex[65])
+{
+    size_t plen = strlen(path);
+    uint8_t *all = arena_alloc(a, plen + 1 + len);
+    memcpy(all, path, plen + 1);
+    memcpy(all + plen + 1, body, len);
+    sha256_hex(all, plen + 1 + len, hex);
+}
+
 /* Serves one registered call on worker thread w, then starts sending its reply. */
 static void handle(struct pending *p, struct worker *w)
 {
@@ -262,6 +305,8 @@ static void handle(struct pending *p, struct worker *w)
     err_clear(&e);
     ProtobufCMessage *req = NULL, *reply = NULL;
     struct call c;
+    uint8_t *body = NULL;
+    size_t body_len = 0;
     memset(&c, 0, sizeof c);
     arena_init(&c.arena);
     c.db = &w->db;
@@ -277,9 +322,9 @@ static void handle(struct pending *p, struct worker *w)
     if (authz)
         c.authorization = arena_strndup(&c.arena, (const char *)GRPC_SLICE_START_PTR(*authz),
                                         GRPC_SLICE_LENGTH(*authz));
-    /* Authenticate before parsing: an anonymous caller must not make us do work. Health checks
-     * need no credentials. */
-    bool health = p->m->handler == NULL;
+    /* Authenticate and authorize before parsing: a caller who may not call the method must not
+     * make us do work. Health checks need no credentials. */
+    bool health = p->m->row == NULL;
     if (!health) {
         if (rpc_deadline_passed(&c)) {
             err_set(&e, ERR_DEADLINE_EXCEEDED, "deadline passed before the call was served");
@@ -289,13 +334,15 @@ static void handle(struct pending *p, struct worker *w)
                               c.authorization ? strlen(c.authorization) : 0, &c.principal, &e) < 0)
             goto done;
         snprintf(p->caller, sizeof p->caller, "%s", c.principal.label);
+        if (check_role(p->m, &c.principal, &e) < 0)
+            goto done;
     }
     if (p->payload == NULL) {
         err_set(&e, ERR_INVALID_ARGUMENT, "request message missing");
         goto done;
     }
-    req = rpc_wire_unpack(p->payload, p->m->input);
-    if (req == NULL) {
+    if (rpc_wire_read(p->payload, &c.arena, &body, &body_len) < 0 ||
+        (req = pbuf_unpack(&c.arena, p->m->input, body, body_len)) == NULL) {
         err_set(&e, ERR_INVALID_ARGUMENT, "malformed request: not a valid %s message",
                 p->m->input->name);
         goto done;
@@ -304,10 +351,12 @@ static void handle(struct pending *p, struct worker *w)
         health_check(p, req, &c, &reply, &e);
         goto done;
     }
+    if (p->m->row->effect == RPC_WRITES)
+        request_hash(&c.arena, p->m->path, body, body_len, c.request_hash);
     watch_close(p);
     db_call_limits(c.db, c.deadline_ms, &p->client_gone);
     atomic_store(&w->in_call, 1);
-    int rc = p->m->handler(&c, req, &reply, &e);
+    int rc = p->m->row->handler(&c, req, &reply, &e);
     atomic_store(&w->in_call, 0);
     db_call_limits(c.db, INT64_MAX, NULL);
     if (rc < 0) {
@@ -323,15 +372,13 @@ static void handle(struct pending *p, struct worker *w)
 done:
     if (e.code == ERR_OK)
         p->reply = c.raw_reply ? rpc_wire_bytes(c.raw_reply, c.raw_len) : rpc_wire_pack(reply);
-    if (req)
-        protobuf_c_message_free_unpacked(req, NULL);
     arena_destroy(&c.arena);
     send_reply(p, &e);
 }
 
 static void finish(struct pending *p)
 {
-    if (p->m && p->m->handler == NULL && p->status == ERR_OK) {
+    if (p->m && p->m->row == NULL && p->status == ERR_OK) {
         pending_free(p); /* health checks are too frequent to log */
         return;
     }
@@ -406,19 +453,69 @@ static void *worker_main(void *arg)
 }
 
 static void method_add(struct rpc_server *s, const char *path, const ProtobufCMessageDescriptor *in,
-                       rpc_handler h)
+                       const struct rpc_method *row)
 {
     struct method_entry *m = &s->methods[s->n_methods++];
     snprintf(m->path, sizeof m->path, "%s", path);
     m->input = in;
-    m->handler = h;
+    m->row = row;
     m->registered = grpc_server_register_method(s->server, m->path, NULL,
                                                 GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
+}
+
+static const struct rpc_method *row_of(const struct rpc_service *svc, const char *name)
+{
+    for (size_t j = 0; j < svc->n_methods; j++)
+        if (strcmp(svc->methods[j].name, name) == 0)
+            return &svc->methods[j];
+    return NULL;
+}
+
+/* The descriptor's methods that no row names, for the message: "GetQuestionnaire, ListTopics". */
+static void unmatched_methods(const struct rpc_service *svc, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (unsigned i = 0; i < svc->descriptor->n_methods; i++)
+        if (row_of(svc, svc->descriptor->methods[i].name) == NULL)
+            used += (size_t)snprintf(buf + used, size > used ? size - used : 0, "%s%s",
+                                     used ? ", " : "", svc->descriptor->methods[i].name);
+}
+
+int rpc_service_check(const struct rpc_service *svc, struct err *e)
+{
+    const ProtobufCServiceDescriptor *d = svc->descriptor;
+    char missing[300];
+    unmatched_methods(svc, missing, sizeof missing);
+    for (size_t j = 0; j < svc->n_methods; j++) {
+        const struct rpc_method *row = &svc->methods[j];
+        const ProtobufCMethodDescriptor *md = protobuf_c_service_descriptor_get_method_by_name(d, row->name);
+        if (md == NULL)
+            return err_set(e, ERR_INTERNAL,
+                           "method table of %s: row \"%s\" names no method of the service%s%s", d->name,
+                           row->name, missing[0] ? "; methods with no row: " : "", missing);
+        if (row_of(svc, row->name) != row)
+            return err_set(e, ERR_INTERNAL, "method table of %s: method %s has two rows", d->name,
+                           row->name);
+        if (row->handler == NULL || row->request_size != md->input->sizeof_message ||
+            row->reply_size != md->output->sizeof_message)
+            return err_set(e, ERR_INTERNAL,
+                           "method table of %s: the handler of %s does not take %s and return %s",
+                           d->name, row->name, md->input->name, md->output->name);
+        if ((row->roles & RPC_ANY_ROLE) == 0)
+            return err_set(e, ERR_INTERNAL, "method table of %s: row %s admits no role", d->name,
+                           row->name);
+    }
+    if (missing[0])
+        return err_set(e, ERR_INTERNAL, "method table of %s: methods with no row: %s", d->name, missing);
+    return 0;
 }
 
 struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_service *svc,
                                   struct auth *auth, void *app, struct err *e)
 {
+    if (rpc_service_check(svc, e) < 0)
+        return NULL;
     grpc_init();
     struct rpc_server *s = xcalloc(1, sizeof *s);
     s->cfg = cfg;
@@ -448,17 +545,9 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
     method_add(s, HEALTH_CHECK, &grpc__health__v1__health_check_request__descriptor, NULL);
     for (unsigned i = 0; i < svc->descriptor->n_methods; i++) {
         const ProtobufCMethodDescriptor *md = &svc->descriptor->methods[i];
-        rpc_handler h = NULL;
-        for (size_t j = 0; j < svc->n_methods; j++)
-            if (strcmp(svc->methods[j].name, md->name) == 0)
-                h = svc->methods[j].handler;
-        if (h == NULL) { /* left to the generic path, which answers UNIMPLEMENTED */
-            log_warn("%s.%s has no handler", svc->descriptor->name, md->name);
-            continue;
-        }
         char path[256];
         snprintf(path, sizeof path, "/%s/%s", svc->descriptor->name, md->name);
-        method_add(s, path, md->input, h);
+        method_add(s, path, md->input, row_of(svc, md->name));
     }
     s->per_method = CALLS_OUTSTANDING / (int)s->n_methods;
     if (s->per_method < 4)

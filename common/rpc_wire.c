@@ -2,6 +2,8 @@
  * init with its destroy here so no caller has to. */
 #include "rpc_wire.h"
 
+#include <string.h>
+
 #include <grpc/byte_buffer_reader.h>
 
 grpc_byte_buffer *rpc_wire_bytes(const uint8_t *bytes, size_t len)
@@ -22,15 +24,16 @@ grpc_byte_buffer *rpc_wire_pack(const ProtobufCMessage *m)
     return b;
 }
 
-ProtobufCMessage *rpc_wire_unpack(grpc_byte_buffer *buffer, const ProtobufCMessageDescriptor *desc)
+int rpc_wire_read(grpc_byte_buffer *buffer, struct arena *a, uint8_t **bytes, size_t *len)
 {
     grpc_byte_buffer_reader reader;
     if (!grpc_byte_buffer_reader_init(&reader, buffer))
-        return NULL;
+        return -1;
     grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
     grpc_byte_buffer_reader_destroy(&reader);
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, GRPC_SLICE_LENGTH(all),
-                                                    GRPC_SLICE_START_PTR(all));
+    *len = GRPC_SLICE_LENGTH(all);
+    *bytes = arena_alloc(a, *len + 1);
+    memcpy(*bytes, GRPC_SLICE_START_PTR(all), *len);
     grpc_slice_unref(all);
-    return m;
+    return 0;
 }

@@ -1,6 +1,6 @@
 /* rpc_wire.h: protobuf-c messages to and from gRPC byte buffers, for the server and client halves
- * of the runtime (internal to common/). Buffers returned are the caller's to destroy; messages
- * returned are freed with protobuf_c_message_free_unpacked(m, NULL). */
+ * of the runtime (internal to common/). Buffers returned are the caller's to destroy; bytes read
+ * belong to the arena given. */
 #ifndef UNIC_RPC_WIRE_H
 #define UNIC_RPC_WIRE_H
 
@@ -10,9 +10,12 @@
 #include <grpc/grpc.h>
 #include <protobuf-c/protobuf-c.h>
 
+#include "mem.h"
+
 grpc_byte_buffer *rpc_wire_pack(const ProtobufCMessage *m);
 grpc_byte_buffer *rpc_wire_bytes(const uint8_t *bytes, size_t len);
-/* NULL when the buffer is not a valid message of `desc`. */
-ProtobufCMessage *rpc_wire_unpack(grpc_byte_buffer *buffer, const ProtobufCMessageDescriptor *desc);
+/* The buffer's bytes, copied into arena `a` (one spare byte, so never NULL). -1 when the buffer
+ * cannot be read (a compressed payload it cannot inflate). */
+int rpc_wire_read(grpc_byte_buffer *buffer, struct arena *a, uint8_t **bytes, size_t *len);
 
 #endif

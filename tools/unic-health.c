@@ -22,13 +22,12 @@ int main(int argc, char **argv)
     log_init("health", LOG_ERROR);
 
     struct rpc_client *client = rpc_client_new(target, 3000);
-    struct rpc_stub stub;
     struct err e;
     Grpc__Health__V1__HealthCheckRequest req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
     ProtobufCMessage *reply = NULL;
     int rc = 1;
-    rpc_stub_init(&stub, client, &grpc__health__v1__health__descriptor, NULL);
-    if (rpc_call(&stub, "Check", &req.base, &reply, &e) < 0) {
+    if (rpc_call(client, (struct rpc_caller){NULL, 0, NULL}, &grpc__health__v1__health__descriptor,
+                 "Check", &req.base, NULL, &reply, &e) < 0) {
         fprintf(stderr, "%s: %s: %s\n", target, err_code_name(e.code), e.msg);
         goto done;
     }

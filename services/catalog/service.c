@@ -6,6 +6,7 @@
 #include "definition.h"
 #include "log.h"
 #include "page_token.h"
+#include "pbuf.h"
 #include "text.h"
 
 typedef Unic__Catalog__V1__Questionnaire Questionnaire;
@@ -20,27 +21,6 @@ enum { PAGE_SIZE_DEFAULT = 50, PAGE_SIZE_MAX = 500 };
 static char *cache_key(struct arena *a, const char *id, const struct version_ref *v)
 {
     return arena_printf(a, "unic:catalog:v1:q:%s:%d:%s:%s", id, v->version, v->locale, v->tag);
-}
-
-/* protobuf-c allocator over the call's arena: an unpacked cached message lives as long as the
- * call and is freed with it, like every other reply. */
-static void *pb_arena_alloc(void *data, size_t size)
-{
-    return arena_alloc(data, size);
-}
-
-static void pb_arena_free(void *data, void *p)
-{
-    (void)data;
-    (void)p;
-}
-
-static int require_operator(const struct call *c, struct err *e)
-{
-    if (c->principal.role == ROLE_OPERATOR)
-        return 0;
-    const char *name = strrchr(c->method, '/');
-    return err_set(e, ERR_PERMISSION_DENIED, "%s is for UNIC operators only", name ? name + 1 : c->method);
 }
 
 /* A questionnaire id in a request: required and clean text; one that cannot exist is not found
@@ -113,12 +93,13 @@ static int questionnaire_fetch(struct call *c, const char *id, int version, cons
         size_t len;
         key = cache_key(&c->arena, id, &v);
         if (cache_get(c->cache, &c->arena, key, &val, &len)) {
-            ProtobufCAllocator al = {pb_arena_alloc, pb_arena_free, &c->arena};
             out->bytes = (const uint8_t *)val;
             out->len = len;
             if (!need_msg)
                 return 0;
-            out->msg = unic__catalog__v1__questionnaire__unpack(&al, len, out->bytes);
+            /* Unpacked into the call's arena, it is freed with the call like every reply. */
+            out->msg = (Questionnaire *)pbuf_unpack(&c->arena, &unic__catalog__v1__questionnaire__descriptor,
+                                                    out->bytes, len);
             if (out->msg)
                 return 0;
             log_warn("cached %s does not unpack; reading it from the database", key);
@@ -131,9 +112,7 @@ static int questionnaire_fetch(struct call *c, const char *id, int version, cons
     if (out->msg->state == UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED) {
         if (key == NULL) /* published between the two reads: same content, now cacheable */
             key = cache_key(&c->arena, id, &v);
-        out->len = protobuf_c_message_get_packed_size(&out->msg->base);
-        uint8_t *buf = arena_alloc(&c->arena, out->len);
-        protobuf_c_message_pack(&out->msg->base, buf);
+        uint8_t *buf = pbuf_pack(&c->arena, &out->msg->base, &out->len);
         out->bytes = buf;
         cache_set(c->cache, key, buf, out->len, c->cfg->cache_ttl_seconds);
     }
@@ -141,18 +120,16 @@ static int questionnaire_fetch(struct call *c, const char *id, int version, cons
 }
 
 /* Sends a fetched questionnaire: the packed bytes as they are when there are some. */
-static void reply_questionnaire(struct call *c, const struct fetched *f, ProtobufCMessage **out)
+static void reply_questionnaire(struct call *c, const struct fetched *f, Questionnaire **out)
 {
     if (f->bytes)
         rpc_reply_raw(c, f->bytes, f->len);
     else
-        *out = &f->msg->base;
+        *out = f->msg;
 }
 
-static int list_questionnaires(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                               struct err *e)
+static int list_questionnaires(struct call *c, const Unic__Catalog__V1__ListQuestionnairesRequest *req, Unic__Catalog__V1__ListQuestionnairesResponse **out, struct err *e)
 {
-    const Unic__Catalog__V1__ListQuestionnairesRequest *req = (const void *)m;
     char after[DEFINITION_MAX_ID_CHARS + 1] = "";
     int size = req->page_size == 0 ? PAGE_SIZE_DEFAULT : req->page_size;
     if (size < 0)
@@ -173,14 +150,12 @@ static int list_questionnaires(struct call *c, const ProtobufCMessage *m, Protob
         page_token_encode(r->questionnaires[r->n_questionnaires - 1]->id, token, PAGE_TOKEN_MAX);
         r->next_page_token = token;
     }
-    *out = &r->base;
+    *out = r;
     return 0;
 }
 
-static int get_questionnaire(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                             struct err *e)
+static int get_questionnaire(struct call *c, const Unic__Catalog__V1__GetQuestionnaireRequest *req, Unic__Catalog__V1__Questionnaire **out, struct err *e)
 {
-    const Unic__Catalog__V1__GetQuestionnaireRequest *req = (const void *)m;
     const char *locale = DEFINITION_BASE_LOCALE;
     struct fetched f;
     if (check_questionnaire_id(req->questionnaire_id, e) < 0 || check_version(req->version, true, e) < 0 ||
@@ -191,9 +166,8 @@ static int get_questionnaire(struct call *c, const ProtobufCMessage *m, Protobuf
     return 0;
 }
 
-static int get_question(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out, struct err *e)
+static int get_question(struct call *c, const Unic__Catalog__V1__GetQuestionRequest *req, Unic__Catalog__V1__Question **out, struct err *e)
 {
-    const Unic__Catalog__V1__GetQuestionRequest *req = (const void *)m;
     const char *locale = DEFINITION_BASE_LOCALE;
     struct fetched f;
     if (check_questionnaire_id(req->questionnaire_id, e) < 0 || check_version(req->version, true, e) < 0 ||
@@ -209,7 +183,7 @@ static int get_question(struct call *c, const ProtobufCMessage *m, ProtobufCMess
         const Unic__Catalog__V1__Section *s = f.msg->sections[i];
         for (size_t j = 0; j < s->n_questions; j++) {
             if (strcmp(s->questions[j]->id, req->question_id) == 0) {
-                *out = &s->questions[j]->base;
+                *out = s->questions[j];
                 return 0;
             }
         }
@@ -218,32 +192,27 @@ static int get_question(struct call *c, const ProtobufCMessage *m, ProtobufCMess
                    req->question_id, f.msg->id, (int)f.msg->version);
 }
 
-static int create_questionnaire_version(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                                        struct err *e)
+static int create_questionnaire_version(struct call *c, const Unic__Catalog__V1__CreateQuestionnaireVersionRequest *req, Unic__Catalog__V1__Questionnaire **out, struct err *e)
 {
-    const Unic__Catalog__V1__CreateQuestionnaireVersionRequest *req = (const void *)m;
     char **topics;
     size_t n_topics;
     int version;
     Questionnaire *q;
-    if (require_operator(c, e) < 0 || store_topic_ids(c->db, &c->arena, &topics, &n_topics, e) < 0 ||
+    if (store_topic_ids(c->db, &c->arena, &topics, &n_topics, e) < 0 ||
         definition_validate(req, (const char *const *)topics, n_topics, e) < 0 ||
         store_version_create(c->db, &c->arena, req, c->principal.label, &version, e) < 0 ||
         store_questionnaire_load(c->db, &c->arena, req->definition->id, version,
                                  definition_locale(req->definition), &q, e) < 0)
         return -1;
     log_info("questionnaire \"%s\" version %d created as a draft by %s", q->id, version, c->principal.label);
-    *out = &q->base;
+    *out = q;
     return 0;
 }
 
-static int publish_questionnaire_version(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                                         struct err *e)
+static int publish_questionnaire_version(struct call *c, const Unic__Catalog__V1__PublishQuestionnaireVersionRequest *req, Unic__Catalog__V1__Questionnaire **out, struct err *e)
 {
-    const Unic__Catalog__V1__PublishQuestionnaireVersionRequest *req = (const void *)m;
     struct fetched f;
-    if (require_operator(c, e) < 0 || check_questionnaire_id(req->questionnaire_id, e) < 0 ||
-        check_version(req->version, false, e) < 0 ||
+    if (check_questionnaire_id(req->questionnaire_id, e) < 0 || check_version(req->version, false, e) < 0 ||
         store_version_publish(c->db, req->questionnaire_id, req->version, e) < 0)
         return -1;
     log_info("questionnaire \"%s\" version %d published by %s", req->questionnaire_id, (int)req->version,
@@ -254,31 +223,32 @@ static int publish_questionnaire_version(struct call *c, const ProtobufCMessage 
     return 0;
 }
 
-static int list_topics(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out, struct err *e)
+static int list_topics(struct call *c, const Unic__Catalog__V1__ListTopicsRequest *req, Unic__Catalog__V1__ListTopicsResponse **out, struct err *e)
 {
-    (void)m;
+    (void)req;
     Unic__Catalog__V1__ListTopicsResponse *r = ARENA_MSG(
         &c->arena, Unic__Catalog__V1__ListTopicsResponse, UNIC__CATALOG__V1__LIST_TOPICS_RESPONSE__INIT);
     if (store_topics_list(c->db, &c->arena, &r->topics, &r->n_topics, e) < 0)
         return -1;
-    *out = &r->base;
+    *out = r;
     return 0;
 }
 
-static int list_states(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out, struct err *e)
+static int list_states(struct call *c, const Unic__Catalog__V1__ListStatesRequest *req, Unic__Catalog__V1__ListStatesResponse **out, struct err *e)
 {
-    (void)m;
+    (void)req;
     Unic__Catalog__V1__ListStatesResponse *r = ARENA_MSG(
         &c->arena, Unic__Catalog__V1__ListStatesResponse, UNIC__CATALOG__V1__LIST_STATES_RESPONSE__INIT);
     if (store_states_list(c->db, &c->arena, &r->states, &r->n_states, e) < 0)
         return -1;
-    *out = &r->base;
+    *out = r;
     return 0;
 }
 
-static int who_am_i(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out, struct err *e)
+static int who_am_i(struct call *c, const Unic__Catalog__V1__WhoAmIRequest *req,
+                    Unic__Catalog__V1__WhoAmIResponse **out, struct err *e)
 {
-    (void)m;
+    (void)req;
     static const Unic__Catalog__V1__Role roles[] = {
         [ROLE_NONE] = UNIC__CATALOG__V1__ROLE__ROLE_UNSPECIFIED,
         [ROLE_OPERATOR] = UNIC__CATALOG__V1__ROLE__ROLE_OPERATOR,
@@ -291,19 +261,28 @@ static int who_am_i(struct call *c, const ProtobufCMessage *m, ProtobufCMessage 
     r->key_id = arena_strdup(&c->arena, c->principal.key_id);
     if (c->principal.role == ROLE_STATE && store_state_get(c->db, &c->arena, c->principal.state, &r->state, e) < 0)
         return -1;
-    *out = &r->base;
+    *out = r;
     return 0;
 }
 
+RPC_HANDLER(list_questionnaires, Unic__Catalog__V1__ListQuestionnairesRequest, Unic__Catalog__V1__ListQuestionnairesResponse);
+RPC_HANDLER(get_questionnaire, Unic__Catalog__V1__GetQuestionnaireRequest, Unic__Catalog__V1__Questionnaire);
+RPC_HANDLER(get_question, Unic__Catalog__V1__GetQuestionRequest, Unic__Catalog__V1__Question);
+RPC_HANDLER(create_questionnaire_version, Unic__Catalog__V1__CreateQuestionnaireVersionRequest, Unic__Catalog__V1__Questionnaire);
+RPC_HANDLER(publish_questionnaire_version, Unic__Catalog__V1__PublishQuestionnaireVersionRequest, Unic__Catalog__V1__Questionnaire);
+RPC_HANDLER(list_topics, Unic__Catalog__V1__ListTopicsRequest, Unic__Catalog__V1__ListTopicsResponse);
+RPC_HANDLER(list_states, Unic__Catalog__V1__ListStatesRequest, Unic__Catalog__V1__ListStatesResponse);
+RPC_HANDLER(who_am_i, Unic__Catalog__V1__WhoAmIRequest, Unic__Catalog__V1__WhoAmIResponse);
+
 static const struct rpc_method methods[] = {
-    {"ListQuestionnaires", list_questionnaires},
-    {"GetQuestionnaire", get_questionnaire},        /* any key; drafts: operators only */
-    {"GetQuestion", get_question},                  /* any key; drafts: operators only */
-    {"CreateQuestionnaireVersion", create_questionnaire_version}, /* operators */
-    {"PublishQuestionnaireVersion", publish_questionnaire_version}, /* operators */
-    {"ListTopics", list_topics},
-    {"ListStates", list_states},
-    {"WhoAmI", who_am_i},                           /* any key: its role, key id and State */
+    RPC_ROW("ListQuestionnaires", list_questionnaires, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("GetQuestionnaire", get_questionnaire, RPC_ANY_ROLE, RPC_READS),        /* any key; drafts: operators only */
+    RPC_ROW("GetQuestion", get_question, RPC_ANY_ROLE, RPC_READS),                  /* any key; drafts: operators only */
+    RPC_ROW("CreateQuestionnaireVersion", create_questionnaire_version, RPC_OPERATOR, RPC_WRITES), /* operators */
+    RPC_ROW("PublishQuestionnaireVersion", publish_questionnaire_version, RPC_OPERATOR, RPC_WRITES), /* operators */
+    RPC_ROW("ListTopics", list_topics, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("ListStates", list_states, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("WhoAmI", who_am_i, RPC_ANY_ROLE, RPC_READS),                   /* its role, key id and State */
 };
 
 const struct rpc_service catalog_rpc = {

@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "digest.h"
 #include "err.h"
 #include "match.h"
 #include "mem.h"
@@ -131,8 +132,8 @@ const struct ref_state *refdata_state(const struct refdata *ref, const char *cod
 bool refdata_region_known(const struct refdata *ref, const char *name);
 
 /* The gaps of `state`'s self-assessment of `cycle`, asked of the scoring service on the caller's
- * behalf (so the assessment's visibility rules apply to the caller). *out is the caller's: free
- * it with protobuf_c_message_free_unpacked. Fails with the scoring service's status. */
+ * behalf (so the assessment's visibility rules apply to the caller), in the call's arena.
+ * Fails with the scoring service's status. */
 int peers_gaps(struct call *c, const char *state, int cycle, Unic__Scoring__V1__GetGapsResponse **out,
                struct err *e);
 
@@ -284,8 +285,6 @@ const char *match_status_name(int status);
 int match_status_from_name(const char *name);
 /* True for the canonical text form of a UUID (lower-case hex, 8-4-4-4-12). */
 bool uuid_shape(const char *s);
-/* Lower-case hex SHA-256 of the bytes. */
-void sha256_hex(const void *data, size_t len, char hex[65]);
 /* The fingerprint of a plan: SHA-256 hex of the lines "o:<id>:<version>" of the offers it draws
  * on, sorted by id, then "r:<id>:<version>" of its requests, sorted by id. Ids are unique within
  * each list. Committing recomputes it from the rows it has locked. */

@@ -105,18 +105,18 @@ static struct refdata *refdata_build(const Unic__Catalog__V1__ListTopicsResponse
 static struct refdata *refdata_fetch(struct call *c, struct err *e)
 {
     struct matching_app *app = c->app;
-    struct rpc_stub stub;
     Unic__Catalog__V1__ListTopicsRequest tq = UNIC__CATALOG__V1__LIST_TOPICS_REQUEST__INIT;
     Unic__Catalog__V1__ListStatesRequest sq = UNIC__CATALOG__V1__LIST_STATES_REQUEST__INIT;
     ProtobufCMessage *topics = NULL, *states = NULL;
     struct refdata *r = NULL;
-    rpc_stub_init(&stub, app->catalog, &unic__catalog__v1__catalog_service__descriptor, c);
-    if (rpc_call(&stub, "ListTopics", &tq.base, &topics, e) < 0) {
-        err_set(e, e->code, "could not list the catalog's topics: %s", stub.err.msg);
+    struct err why;
+    const ProtobufCServiceDescriptor *catalog = &unic__catalog__v1__catalog_service__descriptor;
+    if (rpc_call(app->catalog, rpc_caller_of(c), catalog, "ListTopics", &tq.base, NULL, &topics, &why) < 0) {
+        err_set(e, why.code, "could not list the catalog's topics: %s", why.msg);
         goto done;
     }
-    if (rpc_call(&stub, "ListStates", &sq.base, &states, e) < 0) {
-        err_set(e, e->code, "could not list the catalog's States: %s", stub.err.msg);
+    if (rpc_call(app->catalog, rpc_caller_of(c), catalog, "ListStates", &sq.base, NULL, &states, &why) < 0) {
+        err_set(e, why.code, "could not list the catalog's States: %s", why.msg);
         goto done;
     }
     r = refdata_build((const Unic__Catalog__V1__ListTopicsResponse *)topics,
@@ -209,15 +209,15 @@ int peers_gaps(struct call *c, const char *state, int cycle, Unic__Scoring__V1__
                struct err *e)
 {
     struct matching_app *app = c->app;
-    struct rpc_stub stub;
     Unic__Scoring__V1__GetGapsRequest req = UNIC__SCORING__V1__GET_GAPS_REQUEST__INIT;
     ProtobufCMessage *reply = NULL;
+    struct err why;
     req.state_code = (char *)state;
     req.cycle = cycle;
-    rpc_stub_init(&stub, app->scoring, &unic__scoring__v1__scoring_service__descriptor, c);
-    if (rpc_call(&stub, "GetGaps", &req.base, &reply, e) < 0)
-        return err_set(e, e->code, "could not get the gaps of %s for cycle %d from scoring: %s",
-                       state, cycle, stub.err.msg);
+    if (rpc_call(app->scoring, rpc_caller_of(c), &unic__scoring__v1__scoring_service__descriptor,
+                 "GetGaps", &req.base, &c->arena, &reply, &why) < 0)
+        return err_set(e, why.code, "could not get the gaps of %s for cycle %d from scoring: %s",
+                       state, cycle, why.msg);
     *out = (Unic__Scoring__V1__GetGapsResponse *)reply;
     return 0;
 }

@@ -53,14 +53,6 @@ static int deny(struct err *e, const char *fmt, ...)
     return -1;
 }
 
-/* Only OPERATOR and STATE keys write; a SERVICE key reads what any key may. */
-static int require_writer(const struct call *c, struct err *e)
-{
-    if (!is_operator(c) && !is_state(c))
-        return deny(e, "%s keys cannot change matching data", auth_role_name(c->principal.role));
-    return 0;
-}
-
 /* The State a STATE caller acts for: `given` empty means its own; anything else must be its
  * own. An operator must name one. `given` is from the body, so it is checked to be UTF-8. */
 static int acting_state(const struct call *c, const char *field, const char *given,
@@ -342,22 +334,17 @@ static int idem_replay(struct call *c, const struct idem *k, struct err *e)
  * the key was used before for the same request, answers the call with the reply stored then:
  * 1 when answered, 0 when the create is to run, -1 on error. */
 static int idem_begin(struct call *c, const char *method, const char *request_id,
-                      const ProtobufCMessage *req, struct idem *buf, struct idem **k,
-                      struct err *e)
+                      struct idem *buf, struct idem **k, struct err *e)
 {
     *k = NULL;
     if (request_id[0] == '\0')
         return 0;
     if (check_text("request_id", request_id, true, REQUEST_ID_MAX, false, e) < 0)
         return -1;
-    size_t mlen = strlen(method), len = protobuf_c_message_get_packed_size(req);
-    uint8_t *bytes = arena_alloc(&c->arena, mlen + 1 + len);
-    memcpy(bytes, method, mlen + 1); /* the NUL separates the method from the message */
-    protobuf_c_message_pack(req, bytes + mlen + 1);
     buf->principal = c->principal.key_id;
     buf->request_id = request_id;
     buf->method = method;
-    sha256_hex(bytes, mlen + 1 + len, buf->hash);
+    memcpy(buf->hash, c->request_hash, sizeof buf->hash); /* the dispatcher's, for writes */
     *k = buf;
     return idem_replay(c, buf, e);
 }
@@ -378,17 +365,13 @@ static int idem_settle(struct call *c, const struct idem *k, struct err *e)
 
 /* ---- Offers ---- */
 
-static int create_offer(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                        struct err *e)
+static int create_offer(struct call *c, const Unic__Matching__V1__CreateOfferRequest *req, Unic__Matching__V1__Offer **out, struct err *e)
 {
-    const Unic__Matching__V1__CreateOfferRequest *req = (const void *)m;
     struct refdata *ref = NULL;
     struct idem kbuf, *k = NULL;
     Unic__Matching__V1__Offer *offer = NULL;
     const char *donor;
     int rc = -1;
-    if (require_writer(c, e) < 0)
-        return -1;
     if (req->offer == NULL)
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer: required");
     if (acting_state(c, "offer.donor_state", req->offer->donor_state, &donor, e) < 0)
@@ -397,7 +380,7 @@ static int create_offer(struct call *c, const ProtobufCMessage *m, ProtobufCMess
         return -1;
     if (check_offer(ref, req->offer, donor, e) < 0)
         goto done;
-    int found = idem_begin(c, "CreateOffer", req->request_id, m, &kbuf, &k, e);
+    int found = idem_begin(c, "CreateOffer", req->request_id, &kbuf, &k, e);
     if (found != 0) {
         rc = found < 0 ? -1 : 0;
         goto done;
@@ -409,29 +392,25 @@ static int create_offer(struct call *c, const ProtobufCMessage *m, ProtobufCMess
         rc = idem_settle(c, k, e);
         goto done;
     }
-    *out = &offer->base;
+    *out = offer;
     rc = 0;
 done:
     refdata_put(c->app, ref);
     return rc;
 }
 
-static int get_offer(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                     struct err *e)
+static int get_offer(struct call *c, const Unic__Matching__V1__GetOfferRequest *req, Unic__Matching__V1__Offer **out, struct err *e)
 {
-    const Unic__Matching__V1__GetOfferRequest *req = (const void *)m;
     Unic__Matching__V1__Offer *offer;
     if (check_id("offer_id", req->offer_id, e) < 0 ||
         store_offer_get(c->db, &c->arena, req->offer_id, &offer, e) < 0)
         return -1;
-    *out = &offer->base;
+    *out = offer;
     return 0;
 }
 
-static int list_offers(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                       struct err *e)
+static int list_offers(struct call *c, const Unic__Matching__V1__ListOffersRequest *req, Unic__Matching__V1__ListOffersResponse **out, struct err *e)
 {
-    const Unic__Matching__V1__ListOffersRequest *req = (const void *)m;
     struct offer_filter f;
     if (filter_state("donor_state", req->donor_state, &f.donor_state, e) < 0 ||
         filter_kind(req->kind, &f.kind, e) < 0 || filter_topic(req->topic, &f.topic, e) < 0 ||
@@ -442,20 +421,16 @@ static int list_offers(struct call *c, const ProtobufCMessage *m, ProtobufCMessa
         &c->arena, Unic__Matching__V1__ListOffersResponse, UNIC__MATCHING__V1__LIST_OFFERS_RESPONSE__INIT);
     if (store_offer_list(c->db, &c->arena, &f, r, e) < 0)
         return -1;
-    *out = &r->base;
+    *out = r;
     return 0;
 }
 
-static int update_offer(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                        struct err *e)
+static int update_offer(struct call *c, const Unic__Matching__V1__UpdateOfferRequest *req, Unic__Matching__V1__Offer **out, struct err *e)
 {
-    const Unic__Matching__V1__UpdateOfferRequest *req = (const void *)m;
     const Unic__Matching__V1__Offer *o = req->offer;
     struct refdata *ref = NULL;
     Unic__Matching__V1__Offer *now = NULL, *updated = NULL;
     int rc = -1;
-    if (require_writer(c, e) < 0)
-        return -1;
     if (o == NULL)
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer: required");
     if (check_id("offer.id", o->id, e) < 0 || check_etag("offer.etag", o->etag, e) < 0 ||
@@ -478,33 +453,29 @@ static int update_offer(struct call *c, const ProtobufCMessage *m, ProtobufCMess
     struct actor who = actor_of(c);
     if (store_offer_update(c->db, &c->arena, &in, &who, &updated, e) < 0)
         goto done;
-    *out = &updated->base;
+    *out = updated;
     rc = 0;
 done:
     refdata_put(c->app, ref);
     return rc;
 }
 
-static int withdraw_offer(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                          struct err *e)
+static int withdraw_offer(struct call *c, const Unic__Matching__V1__WithdrawOfferRequest *req, Unic__Matching__V1__Offer **out, struct err *e)
 {
-    const Unic__Matching__V1__WithdrawOfferRequest *req = (const void *)m;
     Unic__Matching__V1__Offer *offer;
     struct actor who = actor_of(c);
-    if (require_writer(c, e) < 0 || check_id("offer_id", req->offer_id, e) < 0 ||
+    if (check_id("offer_id", req->offer_id, e) < 0 ||
         check_etag("etag", req->etag, e) < 0 ||
         store_offer_withdraw(c->db, &c->arena, req->offer_id, req->etag, &who, &offer, e) < 0)
         return -1;
-    *out = &offer->base;
+    *out = offer;
     return 0;
 }
 
 /* ---- Requests ---- */
 
-static int create_request(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                          struct err *e)
+static int create_request(struct call *c, const Unic__Matching__V1__CreateRequestRequest *req, Unic__Matching__V1__Request **out, struct err *e)
 {
-    const Unic__Matching__V1__CreateRequestRequest *req = (const void *)m;
     const Unic__Matching__V1__Request *q = req->request;
     struct refdata *ref = NULL;
     struct idem kbuf, *k = NULL;
@@ -512,8 +483,6 @@ static int create_request(struct call *c, const ProtobufCMessage *m, ProtobufCMe
     const struct ref_state *st = NULL;
     const char *state = NULL;
     int rc = -1;
-    if (require_writer(c, e) < 0)
-        return -1;
     if (q == NULL)
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid request: required");
     if (acting_state(c, "request.state_code", q->state_code, &state, e) < 0)
@@ -536,7 +505,7 @@ static int create_request(struct call *c, const ProtobufCMessage *m, ProtobufCMe
         check_quantity("request.quantity", q->quantity, e) < 0 ||
         check_languages("request.languages", q->languages, q->n_languages, e) < 0)
         goto done;
-    int found = idem_begin(c, "CreateRequest", req->request_id, m, &kbuf, &k, e);
+    int found = idem_begin(c, "CreateRequest", req->request_id, &kbuf, &k, e);
     if (found != 0) {
         rc = found < 0 ? -1 : 0;
         goto done;
@@ -552,30 +521,26 @@ static int create_request(struct call *c, const ProtobufCMessage *m, ProtobufCMe
         rc = idem_settle(c, k, e);
         goto done;
     }
-    *out = &created->base;
+    *out = created;
     rc = 0;
 done:
     refdata_put(c->app, ref);
     return rc;
 }
 
-static int get_request(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                       struct err *e)
+static int get_request(struct call *c, const Unic__Matching__V1__GetRequestRequest *req, Unic__Matching__V1__Request **out, struct err *e)
 {
-    const Unic__Matching__V1__GetRequestRequest *req = (const void *)m;
     Unic__Matching__V1__Request *q;
     struct actor who = actor_of(c);
     if (check_id("request_id", req->request_id, e) < 0 ||
         store_request_get(c->db, &c->arena, req->request_id, &who, &q, e) < 0)
         return -1;
-    *out = &q->base;
+    *out = q;
     return 0;
 }
 
-static int list_requests(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                         struct err *e)
+static int list_requests(struct call *c, const Unic__Matching__V1__ListRequestsRequest *req, Unic__Matching__V1__ListRequestsResponse **out, struct err *e)
 {
-    const Unic__Matching__V1__ListRequestsRequest *req = (const void *)m;
     struct request_filter f;
     struct actor who = actor_of(c);
     if (filter_state("state_code", req->state_code, &f.state_code, e) < 0 ||
@@ -588,29 +553,25 @@ static int list_requests(struct call *c, const ProtobufCMessage *m, ProtobufCMes
                   UNIC__MATCHING__V1__LIST_REQUESTS_RESPONSE__INIT);
     if (store_request_list(c->db, &c->arena, &f, &who, r, e) < 0)
         return -1;
-    *out = &r->base;
+    *out = r;
     return 0;
 }
 
-static int withdraw_request(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                            struct err *e)
+static int withdraw_request(struct call *c, const Unic__Matching__V1__WithdrawRequestRequest *req, Unic__Matching__V1__Request **out, struct err *e)
 {
-    const Unic__Matching__V1__WithdrawRequestRequest *req = (const void *)m;
     Unic__Matching__V1__Request *q;
     struct actor who = actor_of(c);
-    if (require_writer(c, e) < 0 || check_id("request_id", req->request_id, e) < 0 ||
+    if (check_id("request_id", req->request_id, e) < 0 ||
         check_etag("etag", req->etag, e) < 0 ||
         store_request_withdraw(c->db, &c->arena, req->request_id, req->etag, &who, &q, e) < 0)
         return -1;
-    *out = &q->base;
+    *out = q;
     return 0;
 }
 
 /* One request per (gap, topic of the gap's question, kind): the rule in matching.h. */
-static int derive_requests(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                           struct err *e)
+static int derive_requests(struct call *c, const Unic__Matching__V1__DeriveRequestsRequest *req, Unic__Matching__V1__DeriveRequestsResponse **out, struct err *e)
 {
-    const Unic__Matching__V1__DeriveRequestsRequest *req = (const void *)m;
     static const int all_kinds[] = {MATCH_KIND_EXPERTISE, MATCH_KIND_FUNDS, MATCH_KIND_EQUIPMENT,
                                     MATCH_KIND_TRAINING};
     struct refdata *ref = NULL;
@@ -618,8 +579,6 @@ static int derive_requests(struct call *c, const ProtobufCMessage *m, ProtobufCM
     const struct ref_state *st = NULL;
     const char *state = NULL;
     int rc = -1;
-    if (require_writer(c, e) < 0)
-        return -1;
     if (acting_state(c, "state_code", req->state_code, &state, e) < 0)
         return -1;
     if (req->cycle <= 0 || req->cycle > CYCLE_MAX)
@@ -692,11 +651,9 @@ static int derive_requests(struct call *c, const ProtobufCMessage *m, ProtobufCM
     if (store_requests_derive(c->db, &c->arena, rows, n, &who, &r->requests, &r->n_requests,
                               &r->created, e) < 0)
         goto done;
-    *out = &r->base;
+    *out = r;
     rc = 0;
 done:
-    if (gaps)
-        protobuf_c_message_free_unpacked(&gaps->base, NULL);
     refdata_put(c->app, ref);
     return rc;
 }
@@ -752,18 +709,14 @@ static void plan_record_fingerprint(struct arena *a, const struct plan_inputs *i
     plan_fingerprint(oids, ov, no, rids, rv, nr, hex);
 }
 
-static int propose_matches(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                           struct err *e)
+static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatchesRequest *req, Unic__Matching__V1__MatchPlan **out, struct err *e)
 {
-    const Unic__Matching__V1__ProposeMatchesRequest *req = (const void *)m;
     struct refdata *ref = NULL;
     struct match_plan *plan = NULL;
     char **scope = req->state_codes;
     size_t n_scope = req->n_state_codes;
     char today[16];
     int rc = -1;
-    if (require_writer(c, e) < 0)
-        return -1;
     if (is_state(c)) {
         /* a State plans for its own requests only */
         if (n_scope > 1 || (n_scope == 1 && strcmp(scope[0], c->principal.state) != 0))
@@ -827,7 +780,7 @@ static int propose_matches(struct call *c, const ProtobufCMessage *m, ProtobufCM
              "%" PRId64 " ms (%zu pivots, %zu bytes peak)", saved->id, in.n_offers, in.n_requests,
              plan->stats.arcs, plan->n_assignments, plan->n_unmet, rec.solve_ms,
              plan->stats.pivots, plan->stats.peak_bytes);
-    *out = &saved->base;
+    *out = saved;
     rc = 0;
 done:
     match_plan_free(plan);
@@ -835,46 +788,34 @@ done:
     return rc;
 }
 
-static int commit_match_plan(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                             struct err *e)
+static int commit_match_plan(struct call *c, const Unic__Matching__V1__CommitMatchPlanRequest *req, Unic__Matching__V1__MatchPlan **out, struct err *e)
 {
-    const Unic__Matching__V1__CommitMatchPlanRequest *req = (const void *)m;
     Unic__Matching__V1__MatchPlan *plan;
     struct actor who = actor_of(c);
-    if (!is_operator(c))
-        return deny(e, "only an operator commits a match plan");
     if (check_id("plan_id", req->plan_id, e) < 0 ||
         store_plan_commit(c->db, &c->arena, req->plan_id, &who, &plan, e) < 0)
         return -1;
-    *out = &plan->base;
+    *out = plan;
     return 0;
 }
 
 /* ---- Matches ---- */
 
-static int respond_to_match(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                            struct err *e)
+static int respond_to_match(struct call *c, const Unic__Matching__V1__RespondToMatchRequest *req, Unic__Matching__V1__Match **out, struct err *e)
 {
-    const Unic__Matching__V1__RespondToMatchRequest *req = (const void *)m;
     Unic__Matching__V1__Match *match;
     struct actor who = actor_of(c);
-    if (!is_state(c))
-        return deny(e, "only the donor or the recipient State responds to a match");
     if (check_id("match_id", req->match_id, e) < 0 ||
         store_match_respond(c->db, &c->arena, req->match_id, &who, req->accept, &match, e) < 0)
         return -1;
-    *out = &match->base;
+    *out = match;
     return 0;
 }
 
-static int list_matches(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                        struct err *e)
+static int list_matches(struct call *c, const Unic__Matching__V1__ListMatchesRequest *req, Unic__Matching__V1__ListMatchesResponse **out, struct err *e)
 {
-    const Unic__Matching__V1__ListMatchesRequest *req = (const void *)m;
     struct match_filter f;
     struct actor who = actor_of(c);
-    if (require_writer(c, e) < 0)
-        return -1;
     if (filter_state("state_code", req->state_code, &f.state_code, e) < 0 ||
         filter_status(req->status, match_status_name, &f.status, e) < 0 ||
         check_page(req->page_size, req->page_token, &f.limit, &f.after_seq, e) < 0)
@@ -893,25 +834,40 @@ static int list_matches(struct call *c, const ProtobufCMessage *m, ProtobufCMess
                   UNIC__MATCHING__V1__LIST_MATCHES_RESPONSE__INIT);
     if (store_match_list(c->db, &c->arena, &f, &who, r, e) < 0)
         return -1;
-    *out = &r->base;
+    *out = r;
     return 0;
 }
 
+RPC_HANDLER(create_offer, Unic__Matching__V1__CreateOfferRequest, Unic__Matching__V1__Offer);
+RPC_HANDLER(get_offer, Unic__Matching__V1__GetOfferRequest, Unic__Matching__V1__Offer);
+RPC_HANDLER(list_offers, Unic__Matching__V1__ListOffersRequest, Unic__Matching__V1__ListOffersResponse);
+RPC_HANDLER(update_offer, Unic__Matching__V1__UpdateOfferRequest, Unic__Matching__V1__Offer);
+RPC_HANDLER(withdraw_offer, Unic__Matching__V1__WithdrawOfferRequest, Unic__Matching__V1__Offer);
+RPC_HANDLER(create_request, Unic__Matching__V1__CreateRequestRequest, Unic__Matching__V1__Request);
+RPC_HANDLER(get_request, Unic__Matching__V1__GetRequestRequest, Unic__Matching__V1__Request);
+RPC_HANDLER(list_requests, Unic__Matching__V1__ListRequestsRequest, Unic__Matching__V1__ListRequestsResponse);
+RPC_HANDLER(withdraw_request, Unic__Matching__V1__WithdrawRequestRequest, Unic__Matching__V1__Request);
+RPC_HANDLER(derive_requests, Unic__Matching__V1__DeriveRequestsRequest, Unic__Matching__V1__DeriveRequestsResponse);
+RPC_HANDLER(propose_matches, Unic__Matching__V1__ProposeMatchesRequest, Unic__Matching__V1__MatchPlan);
+RPC_HANDLER(commit_match_plan, Unic__Matching__V1__CommitMatchPlanRequest, Unic__Matching__V1__MatchPlan);
+RPC_HANDLER(respond_to_match, Unic__Matching__V1__RespondToMatchRequest, Unic__Matching__V1__Match);
+RPC_HANDLER(list_matches, Unic__Matching__V1__ListMatchesRequest, Unic__Matching__V1__ListMatchesResponse);
+
 static const struct rpc_method methods[] = {
-    {"CreateOffer", create_offer},
-    {"GetOffer", get_offer},
-    {"ListOffers", list_offers},
-    {"UpdateOffer", update_offer},
-    {"WithdrawOffer", withdraw_offer},
-    {"CreateRequest", create_request},
-    {"GetRequest", get_request},
-    {"ListRequests", list_requests},
-    {"WithdrawRequest", withdraw_request},
-    {"DeriveRequests", derive_requests},
-    {"ProposeMatches", propose_matches},
-    {"CommitMatchPlan", commit_match_plan},
-    {"RespondToMatch", respond_to_match},
-    {"ListMatches", list_matches},
+    RPC_ROW("CreateOffer", create_offer, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
+    RPC_ROW("GetOffer", get_offer, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("ListOffers", list_offers, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("UpdateOffer", update_offer, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
+    RPC_ROW("WithdrawOffer", withdraw_offer, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
+    RPC_ROW("CreateRequest", create_request, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
+    RPC_ROW("GetRequest", get_request, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("ListRequests", list_requests, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("WithdrawRequest", withdraw_request, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
+    RPC_ROW("DeriveRequests", derive_requests, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
+    RPC_ROW("ProposeMatches", propose_matches, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
+    RPC_ROW("CommitMatchPlan", commit_match_plan, RPC_OPERATOR, RPC_WRITES),
+    RPC_ROW("RespondToMatch", respond_to_match, RPC_STATE, RPC_WRITES),
+    RPC_ROW("ListMatches", list_matches, RPC_OPERATOR | RPC_STATE, RPC_READS),
 };
 
 const struct rpc_service matching_rpc = {

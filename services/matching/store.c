@@ -324,32 +324,6 @@ static char *col(struct arena *a, const PGresult *r, int row, const char *name)
     return arena_strdup(a, db_get(r, row, name));
 }
 
-static char *hex_encode(struct arena *a, const uint8_t *b, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    char *out = arena_alloc(a, 2 * n + 1);
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[b[i] >> 4];
-        out[2 * i + 1] = digits[b[i] & 15];
-    }
-    return out;
-}
-
-static int hex_value(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static uint8_t *hex_decode(struct arena *a, const char *s, size_t *len)
-{
-    size_t n = strlen(s) / 2;
-    uint8_t *out = arena_alloc(a, n + 1);
-    for (size_t i = 0; i < n; i++)
-        out[i] = (uint8_t)(hex_value(s[2 * i]) << 4 | hex_value(s[2 * i + 1]));
-    *len = n;
-    return out;
-}
-
 static const char *etag_of(struct arena *a, int version)
 {
     return arena_printf(a, "%d", version);
@@ -474,7 +448,10 @@ int store_idem_find(struct db *db, struct arena *a, const struct idem *k, uint8_
                 "request_id \"%s\" was already used by this key for a different request",
                 k->request_id);
     } else {
-        *bytes = hex_decode(a, db_get(r, 0, "response"), len);
+        const char *hex = db_get(r, 0, "response");
+        *bytes = arena_alloc(a, strlen(hex) / 2 + 1);
+        if (hex_decode(*bytes, hex, len) < 0)
+            return err_set(e, ERR_DATA_LOSS, "could not read the stored reply of request_id \"%s\"", k->request_id);
         rc = 1;
     }
     PQclear(r);
@@ -489,7 +466,9 @@ static int idem_save(struct db *db, struct arena *a, const struct idem *k,
     size_t len = protobuf_c_message_get_packed_size(msg);
     uint8_t *buf = arena_alloc(a, len + 1);
     protobuf_c_message_pack(msg, buf);
-    const char *params[] = {k->principal, k->request_id, k->method, k->hash, hex_encode(a, buf, len)};
+    char *hex = arena_alloc(a, 2 * len + 1);
+    hex_encode(hex, buf, len);
+    const char *params[] = {k->principal, k->request_id, k->method, k->hash, hex};
     long affected = 0;
     if (db_command(db, e, SQL_IDEM_INSERT, 5, params, &affected) < 0)
         return -1;

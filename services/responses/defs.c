@@ -75,15 +75,14 @@ int defs_questionnaire(struct defs *d, const struct call *c, const char *qid, in
             return 0;
     }
     /* Not under the lock: a slow catalog must not stall the other workers' cache hits. */
-    struct rpc_stub stub;
     Unic__Catalog__V1__GetQuestionnaireRequest req = UNIC__CATALOG__V1__GET_QUESTIONNAIRE_REQUEST__INIT;
     ProtobufCMessage *reply = NULL;
     struct qdef *q = NULL;
     int rc = -1;
     req.questionnaire_id = (char *)qid;
     req.version = version;
-    rpc_stub_init(&stub, d->catalog, &unic__catalog__v1__catalog_service__descriptor, c);
-    if (rpc_call(&stub, "GetQuestionnaire", &req.base, &reply, e) < 0) {
+    if (rpc_call(d->catalog, rpc_caller_of(c), &unic__catalog__v1__catalog_service__descriptor,
+                 "GetQuestionnaire", &req.base, NULL, &reply, e) < 0) {
         char why[sizeof e->msg];
         memcpy(why, e->msg, sizeof why);
         err_set(e, e->code == ERR_OK ? ERR_UNAVAILABLE : e->code,
@@ -128,11 +127,10 @@ static int code_cmp(const void *a, const void *b)
 /* Asks the catalog for the Member States and installs the list. */
 static int defs_states_load(struct defs *d, const struct call *c, struct err *e)
 {
-    struct rpc_stub stub;
     Unic__Catalog__V1__ListStatesRequest req = UNIC__CATALOG__V1__LIST_STATES_REQUEST__INIT;
     ProtobufCMessage *reply = NULL;
-    rpc_stub_init(&stub, d->catalog, &unic__catalog__v1__catalog_service__descriptor, c);
-    if (rpc_call(&stub, "ListStates", &req.base, &reply, e) < 0)
+    if (rpc_call(d->catalog, rpc_caller_of(c), &unic__catalog__v1__catalog_service__descriptor,
+                 "ListStates", &req.base, NULL, &reply, e) < 0)
         return -1;
     const Unic__Catalog__V1__ListStatesResponse *r = (const void *)reply;
     char(*codes)[4] = xcalloc(r->n_states ? r->n_states : 1, sizeof *codes);

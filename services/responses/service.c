@@ -71,11 +71,10 @@ static void cache_key(char *buf, size_t size, const char *id, int revision)
     snprintf(buf, size, "unic:responses:v1:assessment:%s:%d", id, revision);
 }
 
-/* Logs the denial once, here, and answers the same whether or not the target exists. */
+/* Answers the same whether or not the target exists; the dispatcher logs it, once. */
 static int deny(struct call *c, const char *verb, const char *target, struct err *e)
 {
-    log_warn("permission denied: caller %s, method %s, target %s", c->principal.label, c->method,
-             target);
+    (void)c;
     return err_set(e, ERR_PERMISSION_DENIED, "could not %s \"%s\": not permitted for this key", verb,
                    target);
 }
@@ -160,11 +159,16 @@ struct write_op {
     const char *verb;   /* for messages: "save answers to" */
     const char *action; /* the revision's action */
     const char *assessment_id, *etag, *request_id;
-    const ProtobufCMessage *req;
+    union { /* the request, as the handler received it */
+        const SaveRequest *save;
+        const SubmitRequest *submit;
+        const ReopenRequest *reopen;
+        const VisibilityRequest *visibility;
+    } req;
     /* Checks the request without looking anything up; runs after authorization. May be NULL. */
-    int (*check)(const ProtobufCMessage *req, struct err *e);
+    int (*check)(const struct write_op *op, struct err *e);
     /* Turns w->cur into w->next inside the transaction. */
-    int (*apply)(struct call *c, const ProtobufCMessage *req, struct write_ctx *w, struct err *e);
+    int (*apply)(struct call *c, const struct write_op *op, struct write_ctx *w, struct err *e);
 };
 
 static int write_run(struct call *c, const struct write_op *op, struct err *e)
@@ -181,10 +185,9 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     if (!access_may_write(&c->principal, state))
         return deny(c, op->verb, id, e);
     if (validate_token("etag", op->etag, ETAG_MAX_CHARS, e) < 0 ||
-        validate_request_id(op->request_id, e) < 0 || (op->check && op->check(op->req, e) < 0))
+        validate_request_id(op->request_id, e) < 0 || (op->check && op->check(op, e) < 0))
         return -1;
-    if (k.request_id[0])
-        encode_request_hash(&c->arena, c->method, op->req, k.hash);
+    memcpy(k.hash, c->request_hash, sizeof k.hash);
 
     if (db_begin(c->db, e) < 0)
         return -1;
@@ -230,7 +233,7 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     w.ch.action = op->action;
     w.ch.reason = "";
     now_rfc3339(w.now, sizeof w.now);
-    if (op->apply(c, op->req, &w, e) < 0)
+    if (op->apply(c, op, &w, e) < 0)
         goto fail;
     if (!w.noop) {
         w.next->revision = cur->revision + 1;
@@ -273,15 +276,15 @@ static void measure(struct arena *a, const struct qdef *d, Assessment *x)
     x->unanswered = (int32_t)required_missing(d, x->answers, x->n_answers, a, &missing);
 }
 
-static int save_check(const ProtobufCMessage *m, struct err *e)
+static int save_check(const struct write_op *op, struct err *e)
 {
-    const SaveRequest *r = (const void *)m;
+    const SaveRequest *r = op->req.save;
     return validate_answers_shape(r->answers, r->n_answers, e);
 }
 
-static int save_apply(struct call *c, const ProtobufCMessage *m, struct write_ctx *w, struct err *e)
+static int save_apply(struct call *c, const struct write_op *op, struct write_ctx *w, struct err *e)
 {
-    const SaveRequest *r = (const void *)m;
+    const SaveRequest *r = op->req.save;
     const Assessment *cur = w->cur;
     const struct qdef *d;
     struct merge mg;
@@ -316,9 +319,9 @@ static int save_apply(struct call *c, const ProtobufCMessage *m, struct write_ct
  * used by Member States, in part or in its entirety"); the reply says how many were left. The
  * compliance checklist may not: each of its questions is a duty of Resolution #1 that the report
  * must answer, yes or no. */
-static int submit_apply(struct call *c, const ProtobufCMessage *m, struct write_ctx *w, struct err *e)
+static int submit_apply(struct call *c, const struct write_op *op, struct write_ctx *w, struct err *e)
 {
-    (void)m;
+    (void)op;
     const Assessment *cur = w->cur;
     const struct qdef *d;
     const char **missing;
@@ -351,9 +354,9 @@ static int submit_apply(struct call *c, const ProtobufCMessage *m, struct write_
     return 0;
 }
 
-static int reopen_check(const ProtobufCMessage *m, struct err *e)
+static int reopen_check(const struct write_op *op, struct err *e)
 {
-    const ReopenRequest *r = (const void *)m;
+    const ReopenRequest *r = op->req.reopen;
     size_t chars;
     if (r->reason[0] == '\0')
         return err_set(e, ERR_INVALID_ARGUMENT, "reason: required");
@@ -364,10 +367,10 @@ static int reopen_check(const ProtobufCMessage *m, struct err *e)
     return 0;
 }
 
-static int reopen_apply(struct call *c, const ProtobufCMessage *m, struct write_ctx *w, struct err *e)
+static int reopen_apply(struct call *c, const struct write_op *op, struct write_ctx *w, struct err *e)
 {
     (void)c;
-    const ReopenRequest *r = (const void *)m;
+    const ReopenRequest *r = op->req.reopen;
     if (w->cur->status != STATUS_SUBMITTED)
         return err_set(e, ERR_FAILED_PRECONDITION, "could not reopen \"%s\": it is a DRAFT", w->cur->id);
     w->next->status = STATUS_DRAFT;
@@ -376,20 +379,20 @@ static int reopen_apply(struct call *c, const ProtobufCMessage *m, struct write_
     return 0;
 }
 
-static int visibility_check(const ProtobufCMessage *m, struct err *e)
+static int visibility_check(const struct write_op *op, struct err *e)
 {
-    const VisibilityRequest *r = (const void *)m;
+    const VisibilityRequest *r = op->req.visibility;
     if (visibility_name(r->visibility) == NULL)
         return err_set(e, ERR_INVALID_ARGUMENT, "visibility: must be PRIVATE, UNIC or PUBLIC");
     return 0;
 }
 
-static int visibility_apply(struct call *c, const ProtobufCMessage *m, struct write_ctx *w,
+static int visibility_apply(struct call *c, const struct write_op *op, struct write_ctx *w,
                             struct err *e)
 {
     (void)c;
     (void)e;
-    const VisibilityRequest *r = (const void *)m;
+    const VisibilityRequest *r = op->req.visibility;
     if ((int)w->cur->visibility == (int)r->visibility) {
         w->noop = true;
         return 0;
@@ -400,11 +403,9 @@ static int visibility_apply(struct call *c, const ProtobufCMessage *m, struct wr
 
 /* ---- Handlers ---- */
 
-static int create_assessment(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                             struct err *e)
+static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAssessmentRequest *r, Unic__Responses__V1__Assessment **out, struct err *e)
 {
     (void)out;
-    const CreateRequest *r = (const void *)m;
     struct responses_app *app = c->app;
     const struct qdef *d;
     char id[ASSESSMENT_ID_MAX + 1], now[32];
@@ -448,8 +449,7 @@ static int create_assessment(struct call *c, const ProtobufCMessage *m, Protobuf
     ch.snapshot = encode_pack(&c->arena, &a->base, &ch.snapshot_len);
 
     struct idem k = {c->principal.key_id, r->request_id, c->method, ""};
-    if (k.request_id[0])
-        encode_request_hash(&c->arena, c->method, m, k.hash);
+    memcpy(k.hash, c->request_hash, sizeof k.hash);
     if (db_begin(c->db, e) < 0)
         return -1;
     if (k.request_id[0]) {
@@ -485,11 +485,9 @@ fail:
     return -1;
 }
 
-static int get_assessment(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                          struct err *e)
+static int get_assessment(struct call *c, const Unic__Responses__V1__GetAssessmentRequest *r, Unic__Responses__V1__Assessment **out, struct err *e)
 {
     (void)out;
-    const GetRequest *r = (const void *)m;
     char built[ASSESSMENT_ID_MAX + 1], key[160];
     const char *id = r->assessment_id;
     struct head h;
@@ -527,10 +525,8 @@ static int get_assessment(struct call *c, const ProtobufCMessage *m, ProtobufCMe
     return 0;
 }
 
-static int list_assessments(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                            struct err *e)
+static int list_assessments(struct call *c, const Unic__Responses__V1__ListAssessmentsRequest *r, Unic__Responses__V1__ListAssessmentsResponse **out, struct err *e)
 {
-    const ListRequest *r = (const void *)m;
     char state[4];
     if (r->state_code[0] && !text_state_code_shape(r->state_code))
         return err_set(e, ERR_INVALID_ARGUMENT, "state_code: not an ISO 3166-1 alpha-3 code");
@@ -566,54 +562,44 @@ static int list_assessments(struct call *c, const ProtobufCMessage *m, ProtobufC
         resp->n_assessments = (size_t)page;
         resp->next_page_token = resp->assessments[page - 1]->id;
     }
-    *out = &resp->base;
+    *out = resp;
     return 0;
 }
 
-static int save_answers(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                        struct err *e)
+static int save_answers(struct call *c, const Unic__Responses__V1__SaveAnswersRequest *r, Unic__Responses__V1__Assessment **out, struct err *e)
 {
     (void)out;
-    const SaveRequest *r = (const void *)m;
     const struct write_op op = {"save answers to", "SAVE", r->assessment_id, r->etag, r->request_id,
-                                m, save_check, save_apply};
+                                {.save = r}, save_check, save_apply};
     return write_run(c, &op, e);
 }
 
-static int submit_assessment(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                             struct err *e)
+static int submit_assessment(struct call *c, const Unic__Responses__V1__SubmitAssessmentRequest *r, Unic__Responses__V1__Assessment **out, struct err *e)
 {
     (void)out;
-    const SubmitRequest *r = (const void *)m;
-    const struct write_op op = {"submit", "SUBMIT", r->assessment_id, r->etag, r->request_id, m,
-                                NULL, submit_apply};
+    const struct write_op op = {"submit", "SUBMIT", r->assessment_id, r->etag, r->request_id,
+                                {.submit = r}, NULL, submit_apply};
     return write_run(c, &op, e);
 }
 
-static int reopen_assessment(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                             struct err *e)
+static int reopen_assessment(struct call *c, const Unic__Responses__V1__ReopenAssessmentRequest *r, Unic__Responses__V1__Assessment **out, struct err *e)
 {
     (void)out;
-    const ReopenRequest *r = (const void *)m;
-    const struct write_op op = {"reopen", "REOPEN", r->assessment_id, r->etag, r->request_id, m,
-                                reopen_check, reopen_apply};
+    const struct write_op op = {"reopen", "REOPEN", r->assessment_id, r->etag, r->request_id,
+                                {.reopen = r}, reopen_check, reopen_apply};
     return write_run(c, &op, e);
 }
 
-static int set_visibility(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                          struct err *e)
+static int set_visibility(struct call *c, const Unic__Responses__V1__SetVisibilityRequest *r, Unic__Responses__V1__Assessment **out, struct err *e)
 {
     (void)out;
-    const VisibilityRequest *r = (const void *)m;
     const struct write_op op = {"set the visibility of", "VISIBILITY", r->assessment_id, r->etag,
-                                r->request_id, m, visibility_check, visibility_apply};
+                                r->request_id, {.visibility = r}, visibility_check, visibility_apply};
     return write_run(c, &op, e);
 }
 
-static int list_revisions(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                          struct err *e)
+static int list_revisions(struct call *c, const Unic__Responses__V1__ListRevisionsRequest *r, Unic__Responses__V1__ListRevisionsResponse **out, struct err *e)
 {
-    const RevisionsRequest *r = (const void *)m;
     struct head h;
     int shown;
     Unic__Responses__V1__Revision **all;
@@ -632,15 +618,13 @@ static int list_revisions(struct call *c, const ProtobufCMessage *m, ProtobufCMe
         if (whole ? access_may_read(&c->principal, h.state_code, all[i]->visibility)
                   : all[i]->status == STATUS_SUBMITTED)
             resp->revisions[resp->n_revisions++] = all[i];
-    *out = &resp->base;
+    *out = resp;
     return 0;
 }
 
-static int get_revision(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                        struct err *e)
+static int get_revision(struct call *c, const Unic__Responses__V1__GetRevisionRequest *r, Unic__Responses__V1__Assessment **out, struct err *e)
 {
     (void)out;
-    const RevisionRequest *r = (const void *)m;
     struct head h;
     uint8_t *bytes;
     size_t len;
@@ -664,16 +648,26 @@ static int get_revision(struct call *c, const ProtobufCMessage *m, ProtobufCMess
     return 0;
 }
 
+RPC_HANDLER(create_assessment, Unic__Responses__V1__CreateAssessmentRequest, Unic__Responses__V1__Assessment);
+RPC_HANDLER(get_assessment, Unic__Responses__V1__GetAssessmentRequest, Unic__Responses__V1__Assessment);
+RPC_HANDLER(list_assessments, Unic__Responses__V1__ListAssessmentsRequest, Unic__Responses__V1__ListAssessmentsResponse);
+RPC_HANDLER(save_answers, Unic__Responses__V1__SaveAnswersRequest, Unic__Responses__V1__Assessment);
+RPC_HANDLER(submit_assessment, Unic__Responses__V1__SubmitAssessmentRequest, Unic__Responses__V1__Assessment);
+RPC_HANDLER(reopen_assessment, Unic__Responses__V1__ReopenAssessmentRequest, Unic__Responses__V1__Assessment);
+RPC_HANDLER(set_visibility, Unic__Responses__V1__SetVisibilityRequest, Unic__Responses__V1__Assessment);
+RPC_HANDLER(list_revisions, Unic__Responses__V1__ListRevisionsRequest, Unic__Responses__V1__ListRevisionsResponse);
+RPC_HANDLER(get_revision, Unic__Responses__V1__GetRevisionRequest, Unic__Responses__V1__Assessment);
+
 static const struct rpc_method methods[] = {
-    {"CreateAssessment", create_assessment},
-    {"GetAssessment", get_assessment},
-    {"ListAssessments", list_assessments},
-    {"SaveAnswers", save_answers},
-    {"SubmitAssessment", submit_assessment},
-    {"ReopenAssessment", reopen_assessment},
-    {"SetVisibility", set_visibility},
-    {"ListRevisions", list_revisions},
-    {"GetRevision", get_revision},
+    RPC_ROW("CreateAssessment", create_assessment, RPC_STATE, RPC_WRITES),
+    RPC_ROW("GetAssessment", get_assessment, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("ListAssessments", list_assessments, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("SaveAnswers", save_answers, RPC_STATE, RPC_WRITES),
+    RPC_ROW("SubmitAssessment", submit_assessment, RPC_STATE, RPC_WRITES),
+    RPC_ROW("ReopenAssessment", reopen_assessment, RPC_STATE, RPC_WRITES),
+    RPC_ROW("SetVisibility", set_visibility, RPC_STATE, RPC_WRITES),
+    RPC_ROW("ListRevisions", list_revisions, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("GetRevision", get_revision, RPC_ANY_ROLE, RPC_READS),
 };
 
 const struct rpc_service responses_rpc = {

@@ -11,22 +11,6 @@
 #include "compliance.h"
 #include "score.h"
 
-static void *pb_alloc(void *data, size_t size)
-{
-    return arena_alloc(data, size);
-}
-
-static void pb_free(void *data, void *p)
-{
-    (void)data;
-    (void)p; /* the arena frees everything at once */
-}
-
-ProtobufCAllocator card_allocator(struct arena *a)
-{
-    return (ProtobufCAllocator){.alloc = pb_alloc, .free = pb_free, .allocator_data = a};
-}
-
 /* ---- Scorecard ---- */
 
 /* The MATURITY_LEVEL part of q as the model's input. Sections with no such question are left

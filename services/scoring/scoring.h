@@ -76,9 +76,6 @@ int upstream_list_topics(struct call *c, Unic__Catalog__V1__ListTopicsResponse *
 
 /* ---- card.c: pure conversions, no I/O ---- */
 
-/* A protobuf-c allocator drawing from arena a (frees are no-ops), to unpack into the arena. */
-ProtobufCAllocator card_allocator(struct arena *a);
-
 /* Scores assessment `as` against its questionnaire `q` (the same id and version) with the cmm-v1
  * model: every figure of the Scorecard but from_cache, which is false. The same inputs and
  * computed_at always give the same message, field for field. INTERNAL when the two disagree

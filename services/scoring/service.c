@@ -12,6 +12,7 @@
 
 #include "cache.h"
 #include "log.h"
+#include "pbuf.h"
 #include "score.h"
 #include "text.h"
 
@@ -116,9 +117,8 @@ static int scorecard_of(struct call *c, const Assessment *as, Scorecard **out, c
         *raw = NULL;
     cache_key(key, sizeof key, as);
     if (cache_get(c->cache, &c->arena, key, &val, &len)) {
-        ProtobufCAllocator al = card_allocator(&c->arena);
-        Scorecard *card = (Scorecard *)protobuf_c_message_unpack(
-            &unic__scoring__v1__scorecard__descriptor, &al, len, (const uint8_t *)val);
+        Scorecard *card = (Scorecard *)pbuf_unpack(&c->arena, &unic__scoring__v1__scorecard__descriptor,
+                                                   (const uint8_t *)val, len);
         if (card && card->from_cache && strcmp(card->assessment_id, as->id) == 0 &&
             card->revision == as->revision &&
             strcmp(card->model_version, SCORE_MODEL_VERSION) == 0) {
@@ -177,10 +177,8 @@ static int assessment_of(struct call *c, const char *id, const char *state, int 
 
 /* ---- handlers ---- */
 
-static int get_scorecard(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                         struct err *e)
+static int get_scorecard(struct call *c, const Unic__Scoring__V1__GetScorecardRequest *req, Unic__Scoring__V1__Scorecard **out, struct err *e)
 {
-    const Unic__Scoring__V1__GetScorecardRequest *req = (const void *)m;
     Assessment *as;
     Scorecard *card;
     const char *raw;
@@ -191,14 +189,12 @@ static int get_scorecard(struct call *c, const ProtobufCMessage *m, ProtobufCMes
     if (raw)
         rpc_reply_raw(c, raw, raw_len); /* already says from_cache */
     else
-        *out = &card->base;
+        *out = card;
     return 0;
 }
 
-static int get_gaps(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                    struct err *e)
+static int get_gaps(struct call *c, const Unic__Scoring__V1__GetGapsRequest *req, Unic__Scoring__V1__GetGapsResponse **out, struct err *e)
 {
-    const Unic__Scoring__V1__GetGapsRequest *req = (const void *)m;
     if (!isfinite(req->min_severity) || req->min_severity < 0)
         return err_set(e, ERR_INVALID_ARGUMENT, "min_severity %g is not a severity (0 or more)",
                        req->min_severity);
@@ -227,7 +223,7 @@ static int get_gaps(struct call *c, const ProtobufCMessage *m, ProtobufCMessage 
     if (assessment_of(c, req->assessment_id, req->state_code, req->cycle, &as, e) < 0 ||
         scorecard_of(c, as, &card, NULL, NULL, e) < 0)
         return -1;
-    *out = &card_gaps(&c->arena, card, req->min_severity, req->topics, req->n_topics)->base;
+    *out = card_gaps(&c->arena, card, req->min_severity, req->topics, req->n_topics);
     return 0;
 }
 
@@ -237,10 +233,9 @@ static int cmp_cycle_desc(const void *x, const void *y)
     return ((*a)->cycle < (*b)->cycle) - ((*a)->cycle > (*b)->cycle);
 }
 
-static int get_compliance_report(struct call *c, const ProtobufCMessage *m,
-                                 ProtobufCMessage **out, struct err *e)
+static int get_compliance_report(struct call *c, const Unic__Scoring__V1__GetComplianceReportRequest *req,
+                                 Unic__Scoring__V1__ComplianceReport **out, struct err *e)
 {
-    const Unic__Scoring__V1__GetComplianceReportRequest *req = (const void *)m;
     char today[16];
     const char *as_of = req->as_of;
     if (check_state_shape(req->state_code, "state_code", e) < 0)
@@ -291,14 +286,12 @@ static int get_compliance_report(struct call *c, const ProtobufCMessage *m,
         card_compliance(&c->arena, req->state_code, as_of, st->ldc, q, submitted, reports,
                         n_reports, cycles, n_cycles, &r, e) < 0)
         return -1;
-    *out = &r->base;
+    *out = r;
     return 0;
 }
 
-static int get_trend(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                     struct err *e)
+static int get_trend(struct call *c, const Unic__Scoring__V1__GetTrendRequest *req, Unic__Scoring__V1__Trend **out, struct err *e)
 {
-    const Unic__Scoring__V1__GetTrendRequest *req = (const void *)m;
     int from = req->from_cycle ? req->from_cycle : SCORING_FIRST_CYCLE;
     int to = req->to_cycle ? req->to_cycle : text_current_year() + 1;
     const char *qid = req->questionnaire_id[0] ? req->questionnaire_id : SCORING_SELF_ASSESSMENT;
@@ -332,7 +325,7 @@ static int get_trend(struct call *c, const ProtobufCMessage *m, ProtobufCMessage
     Unic__Scoring__V1__Trend *t;
     if (card_trend(&c->arena, req->state_code, qid, cards, n_cards, &t, e) < 0)
         return -1;
-    *out = &t->base;
+    *out = t;
     return 0;
 }
 
@@ -346,10 +339,8 @@ static bool in_group(const CatalogState *st, const char *group)
     return strcmp(st->region, group) == 0 || strcmp(st->sub_region, group) == 0;
 }
 
-static int get_benchmark(struct call *c, const ProtobufCMessage *m, ProtobufCMessage **out,
-                         struct err *e)
+static int get_benchmark(struct call *c, const Unic__Scoring__V1__GetBenchmarkRequest *req, Unic__Scoring__V1__Benchmark **out, struct err *e)
 {
-    const Unic__Scoring__V1__GetBenchmarkRequest *req = (const void *)m;
     size_t glen = strlen(req->group);
     if (glen == 0 || glen > 100 || !text_valid(req->group, false, NULL))
         return err_set(e, ERR_INVALID_ARGUMENT,
@@ -400,16 +391,22 @@ static int get_benchmark(struct call *c, const ProtobufCMessage *m, ProtobufCMes
     Unic__Scoring__V1__Benchmark *b;
     if (card_benchmark(&c->arena, req->group, req->cycle, cards, n_cards, own, &b, e) < 0)
         return -1;
-    *out = &b->base;
+    *out = b;
     return 0;
 }
 
+RPC_HANDLER(get_scorecard, Unic__Scoring__V1__GetScorecardRequest, Unic__Scoring__V1__Scorecard);
+RPC_HANDLER(get_gaps, Unic__Scoring__V1__GetGapsRequest, Unic__Scoring__V1__GetGapsResponse);
+RPC_HANDLER(get_compliance_report, Unic__Scoring__V1__GetComplianceReportRequest, Unic__Scoring__V1__ComplianceReport);
+RPC_HANDLER(get_trend, Unic__Scoring__V1__GetTrendRequest, Unic__Scoring__V1__Trend);
+RPC_HANDLER(get_benchmark, Unic__Scoring__V1__GetBenchmarkRequest, Unic__Scoring__V1__Benchmark);
+
 static const struct rpc_method methods[] = {
-    {"GetScorecard", get_scorecard},
-    {"GetGaps", get_gaps},
-    {"GetComplianceReport", get_compliance_report},
-    {"GetTrend", get_trend},
-    {"GetBenchmark", get_benchmark},
+    RPC_ROW("GetScorecard", get_scorecard, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("GetGaps", get_gaps, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("GetComplianceReport", get_compliance_report, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("GetTrend", get_trend, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("GetBenchmark", get_benchmark, RPC_ANY_ROLE, RPC_READS),
 };
 
 const struct rpc_service scoring_rpc = {

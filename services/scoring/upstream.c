@@ -4,6 +4,8 @@
  * published questionnaire versions, which never change, are kept for the process (scoring_app). */
 #include "scoring.h"
 
+#include "pbuf.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,21 +17,6 @@
 static struct scoring_app *app_of(struct call *c)
 {
     return c->app;
-}
-
-/* Moves a reply of rpc_call (heap) into the arena, so its lifetime is the call's. */
-static void *adopt(struct arena *a, ProtobufCMessage *m)
-{
-    size_t len = protobuf_c_message_get_packed_size(m);
-    uint8_t *buf = xmalloc(len ? len : 1);
-    protobuf_c_message_pack(m, buf);
-    ProtobufCAllocator al = card_allocator(a);
-    ProtobufCMessage *out = protobuf_c_message_unpack(m->descriptor, &al, len, buf);
-    free(buf);
-    protobuf_c_message_free_unpacked(m, NULL);
-    if (out == NULL) /* bytes protobuf-c just packed always unpack; only memory could fail */
-        abort();
-    return out;
 }
 
 /* The remote status passes through as it is: a denial or a not-found is the remote service's
@@ -51,15 +38,14 @@ static int call(struct call *c, bool responses, const char *method, const Protob
                 void **out, struct err *e)
 {
     struct scoring_app *app = app_of(c);
-    struct rpc_stub stub;
     ProtobufCMessage *reply = NULL;
-    if (responses)
-        rpc_stub_init(&stub, app->responses, &unic__responses__v1__response_service__descriptor, c);
-    else
-        rpc_stub_init(&stub, app->catalog, &unic__catalog__v1__catalog_service__descriptor, c);
-    if (rpc_call(&stub, method, req, &reply, e) < 0)
+    /* Unpacked into the call's arena: its lifetime is the call's. */
+    if (rpc_call(responses ? app->responses : app->catalog, rpc_caller_of(c),
+                 responses ? &unic__responses__v1__response_service__descriptor
+                           : &unic__catalog__v1__catalog_service__descriptor,
+                 method, req, &c->arena, &reply, e) < 0)
         return call_failed(e, responses, method);
-    *out = adopt(&c->arena, reply);
+    *out = reply;
     return 0;
 }
 
@@ -187,14 +173,20 @@ int upstream_get_questionnaire(struct call *c, const char *id, int version, Ques
     req.questionnaire_id = (char *)id;
     req.version = version;
     req.locale = "en";
-    struct rpc_stub stub;
     ProtobufCMessage *reply = NULL;
-    rpc_stub_init(&stub, app->catalog, &unic__catalog__v1__catalog_service__descriptor, c);
-    if (rpc_call(&stub, "GetQuestionnaire", &req.base, &reply, e) < 0)
+    /* On the heap: a published version is kept for the process (a draft only for this call). */
+    if (rpc_call(app->catalog, rpc_caller_of(c), &unic__catalog__v1__catalog_service__descriptor,
+                 "GetQuestionnaire", &req.base, NULL, &reply, e) < 0)
         return call_failed(e, false, "GetQuestionnaire");
     Questionnaire *q = (Questionnaire *)reply;
     if (q->state != UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED) {
-        *out = adopt(&c->arena, reply); /* a draft may still change: this call only */
+        /* a draft may still change: a copy in this call's arena only */
+        size_t len;
+        uint8_t *bytes = pbuf_pack(&c->arena, reply, &len);
+        protobuf_c_message_free_unpacked(reply, NULL);
+        *out = (Questionnaire *)pbuf_unpack(&c->arena, &unic__catalog__v1__questionnaire__descriptor, bytes, len);
+        if (*out == NULL) /* bytes protobuf-c just packed always unpack */
+            abort();
         return 0;
     }
     pthread_mutex_lock(&app->lock);

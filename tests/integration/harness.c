@@ -14,6 +14,7 @@
 
 #include "db.h"
 #include "grpc/health/v1/health.pb-c.h"
+#include "pbuf.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/matching/v1/matching.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
@@ -257,17 +258,37 @@ int harness_sql(struct harness *h, const char *sql)
 int harness_call(struct harness *h, enum svc_id id, const char *key, const char *method,
                  const ProtobufCMessage *req, ProtobufCMessage **reply, char *msg, size_t msg_size)
 {
-    struct rpc_stub stub;
     struct err e;
     char authz[128];
-    rpc_stub_init(&stub, svc_client(h, id), svc_descriptor(id), NULL);
+    struct rpc_caller as = {NULL, 0, NULL};
     if (key) {
         snprintf(authz, sizeof authz, "Bearer %s", key);
-        stub.authorization = authz;
+        as.authorization = authz;
     }
     *reply = NULL;
     err_clear(&e);
-    rpc_call(&stub, method, req, reply, &e);
+    rpc_call(svc_client(h, id), as, svc_descriptor(id), method, req, NULL, reply, &e);
+    if (msg)
+        snprintf(msg, msg_size, "%s", e.msg);
+    return e.code;
+}
+
+int harness_call_bytes(struct harness *h, enum svc_id id, const char *key, const char *method,
+                       const ProtobufCMessage *req, char *msg, size_t msg_size)
+{
+    struct err e;
+    struct arena a;
+    char authz[128], path[256];
+    size_t len, reply_len;
+    uint8_t *reply;
+    arena_init(&a);
+    snprintf(authz, sizeof authz, "Bearer %s", key ? key : "");
+    snprintf(path, sizeof path, "/%s/%s", svc_descriptor(id)->name, method);
+    uint8_t *bytes = pbuf_pack(&a, req, &len);
+    err_clear(&e);
+    rpc_call_bytes(svc_client(h, id), (struct rpc_caller){key ? authz : NULL, 0, NULL}, path, bytes,
+                   len, &a, &reply, &reply_len, &e);
+    arena_destroy(&a);
     if (msg)
         snprintf(msg, msg_size, "%s", e.msg);
     return e.code;
@@ -275,12 +296,11 @@ int harness_call(struct harness *h, enum svc_id id, const char *key, const char 
 
 int harness_health(struct harness *h, enum svc_id id)
 {
-    struct rpc_stub stub;
     struct err e;
     Grpc__Health__V1__HealthCheckRequest req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
     ProtobufCMessage *reply = NULL;
-    rpc_stub_init(&stub, svc_client(h, id), &grpc__health__v1__health__descriptor, NULL);
-    if (rpc_call(&stub, "Check", &req.base, &reply, &e) < 0)
+    if (rpc_call(svc_client(h, id), (struct rpc_caller){NULL, 0, NULL}, &grpc__health__v1__health__descriptor,
+                 "Check", &req.base, NULL, &reply, &e) < 0)
         return -e.code;
     int status = ((Grpc__Health__V1__HealthCheckResponse *)reply)->status;
     protobuf_c_message_free_unpacked(reply, NULL);

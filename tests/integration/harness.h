@@ -56,6 +56,10 @@ int harness_revoke(struct harness *h, const char *key);
  * The status message is copied to msg (may be NULL). */
 int harness_call(struct harness *h, enum svc_id id, const char *key, const char *method,
                  const ProtobufCMessage *req, ProtobufCMessage **reply, char *msg, size_t msg_size);
+/* The same, sending `req` packed as it is whatever message `method` takes: for tests of what the
+ * server does with bytes no well-typed client sends. The reply is not unpacked. */
+int harness_call_bytes(struct harness *h, enum svc_id id, const char *key, const char *method,
+                       const ProtobufCMessage *req, char *msg, size_t msg_size);
 /* grpc.health.v1 status of service `id` (1 SERVING, 2 NOT_SERVING), or -gRPC status on error. */
 int harness_health(struct harness *h, enum svc_id id);
 

@@ -93,13 +93,11 @@ static int save(struct rpc_client *client, const Assessment *a, int level, const
     r.n_answers = 1;
     r.answers = xs;
     r.request_id = (char *)request_id;
-    struct rpc_stub stub;
     struct err e;
     ProtobufCMessage *out = NULL;
-    rpc_stub_init(&stub, client, &unic__responses__v1__response_service__descriptor, NULL);
-    stub.authorization = authz;
     err_clear(&e);
-    rpc_call(&stub, "SaveAnswers", &r.base, &out, &e);
+    rpc_call(client, (struct rpc_caller){authz, 0, NULL}, &unic__responses__v1__response_service__descriptor,
+             "SaveAnswers", &r.base, NULL, &out, &e);
     snprintf(msg, size, "%s", e.msg);
     *reply = (Assessment *)out;
     return e.code;

@@ -67,7 +67,7 @@ static struct match_input input(struct match_offer *o, size_t n_o, struct match_
 static struct match_plan *solve_ok(const struct match_input *in)
 {
     struct match_plan *p = NULL;
-    struct err e = {0, ""};
+    struct err e = {0};
     int rc = match_solve(in, &p, &e);
     if (rc != 0)
         print_error("match_solve: %s\n", e.msg);
@@ -712,7 +712,7 @@ static void test_arc_index_finds_every_compatible_pair(void **state)
     for (int round = 0; round < 100; round++) {
         rnd_fill(&x, 1 + rnd(MAX_O), 1 + rnd(MAX_R), 5);
         struct match_arcs *arcs = NULL;
-        struct err e = {0, ""};
+        struct err e = {0};
         assert_int_equal(match_arcs_new(&x.in, &arcs, &e), 0);
         size_t n = 0;
         for (size_t r = 0; r < x.in.n_requests; r++)
@@ -874,7 +874,7 @@ static void assert_refused(const struct match_input *in, int code, const char *n
                            bool by_validate)
 {
     struct match_plan *p = (struct match_plan *)1;
-    struct err e = {0, ""};
+    struct err e = {0};
     assert_int_equal(match_solve(in, &p, &e), -1);
     assert_null(p);
     assert_int_equal(e.code, code);

@@ -61,7 +61,7 @@ static void test_optimum_equals_glpsol(void **state)
         struct match_plan *plan = NULL;
         struct match_arcs *arcs = NULL;
         struct match_glpsol ref;
-        struct err e = {0, ""};
+        struct err e = {0};
         char dir[] = "/tmp/test_match_glpk.XXXXXX";
         assert_int_equal(match_gen_new(&p, states, sizeof states / sizeof *states, donors,
                                        sizeof donors / sizeof *donors, &g, &e), 0);

@@ -1,0 +1,63 @@
+/* digest.c: SHA-256, HMAC-SHA-256 and hex, in one place, over OpenSSL's EVP API (the low-level
+ * SHA256() is deprecated in OpenSSL 3). */
+#include "digest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+void hex_encode(char *out, const uint8_t *bytes, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int hex_decode(uint8_t *out, const char *hex, size_t *n)
+{
+    size_t len = strlen(hex);
+    if (len % 2)
+        return -1;
+    for (size_t i = 0; i < len / 2; i++) {
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    *n = len / 2;
+    return 0;
+}
+
+void sha256_hex(const void *data, size_t len, char hex[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != DIGEST_SHA256_LEN)
+        abort(); /* only an allocation failure inside OpenSSL gets here */
+    hex_encode(hex, md, DIGEST_SHA256_LEN);
+}
+
+void hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+                 uint8_t out[DIGEST_SHA256_LEN])
+{
+    unsigned int mdlen = 0;
+    if (HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &mdlen) == NULL ||
+        mdlen != DIGEST_SHA256_LEN)
+        abort(); /* as above */
+}

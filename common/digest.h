@@ -1,0 +1,22 @@
+/* digest.h: the one SHA-256, HMAC-SHA-256 and hex codec of the suite (OpenSSL's EVP API).
+ * Pure functions into caller-owned buffers. Owned by common/: stable API. */
+#ifndef UNIC_DIGEST_H
+#define UNIC_DIGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { DIGEST_SHA256_LEN = 32 };
+
+/* Lower-case hex SHA-256 of `len` bytes into hex (65 bytes with the NUL). */
+void sha256_hex(const void *data, size_t len, char hex[65]);
+/* HMAC-SHA-256 of `len` bytes under `key`. */
+void hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+                 uint8_t out[DIGEST_SHA256_LEN]);
+/* Lower-case hex of `n` bytes into out (2n + 1 bytes with the NUL). */
+void hex_encode(char *out, const uint8_t *bytes, size_t n);
+/* Decodes `2n` hex digits (either case) of `hex` into n bytes of out; -1 when hex is not exactly
+ * that (odd length, a non-hex character). `n` is strlen(hex) / 2. */
+int hex_decode(uint8_t *out, const char *hex, size_t *n);
+
+#endif
