@@ -156,11 +156,40 @@ static struct rpc_client *svc_client(struct harness *h, enum svc_id id)
     return h->svc[id].client;
 }
 
-int harness_start(struct harness *h, enum svc_id id, const char *const *extra_env)
+/* Whether the log, from byte `from` on, holds `needle`. */
+static bool log_has(const char *path, long from, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return false;
+    char line[4096];
+    bool found = false;
+    if (fseek(f, from, SEEK_SET) == 0)
+        while (!found && fgets(line, sizeof line, f))
+            found = strstr(line, needle) != NULL;
+    fclose(f);
+    return found;
+}
+
+static long log_size(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n < 0 ? 0 : n;
+}
+
+/* One attempt: 0 SERVING, -1 failed, 1 the port was taken (on a shared machine an outgoing
+ * connection may hold it for a moment: try again). */
+static int start_once(struct harness *h, enum svc_id id, const char *const *extra_env)
 {
     struct svc_proc *p = &h->svc[id];
     char exe[700];
     snprintf(exe, sizeof exe, "%s/services/%s/unic-%s", h->bin_dir, svc_names[id], svc_names[id]);
+    long from = log_size(p->log);
     pid_t pid = fork();
     if (pid < 0)
         return -1;
@@ -195,18 +224,38 @@ int harness_start(struct harness *h, enum svc_id id, const char *const *extra_en
     /* A channel to an earlier instance of this service is in reconnect backoff: start afresh. */
     rpc_client_free(p->client);
     p->client = NULL;
-    for (int i = 0; i < 300; i++) { /* up to 30 s: migrations, and ASan makes start-up slow */
+    /* Probe only once the port is bound: a channel that finds nothing listening backs off for a
+     * second or more before trying again, which is most of what a start would cost. */
+    bool bound = false;
+    for (int i = 0; i < 1500; i++) { /* up to 30 s: migrations, and ASan makes start-up slow */
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid) {
             p->pid = 0;
+            if (log_has(p->log, from, "could not listen on"))
+                return 1;
             fprintf(stderr, "harness: %s exited during start-up; see %s\n", svc_names[id], p->log);
             return -1;
         }
-        if (harness_health(h, id) == 1)
+        bound = bound || log_has(p->log, from, "listening on");
+        if (bound && harness_health(h, id) == 1)
             return 0;
-        nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+        nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
     }
     fprintf(stderr, "harness: %s not SERVING after 30 s; see %s\n", svc_names[id], p->log);
+    return -1;
+}
+
+int harness_start(struct harness *h, enum svc_id id, const char *const *extra_env)
+{
+    for (int attempt = 0; attempt < 5; attempt++) {
+        int rc = start_once(h, id, extra_env);
+        if (rc <= 0)
+            return rc;
+        fprintf(stderr, "harness: port %d of %s is taken; trying again\n", h->svc[id].port,
+                svc_names[id]);
+        nanosleep(&(struct timespec){0, 500 * 1000 * 1000}, NULL);
+    }
+    fprintf(stderr, "harness: port %d of %s stayed taken\n", h->svc[id].port, svc_names[id]);
     return -1;
 }
 

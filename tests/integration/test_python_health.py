@@ -93,7 +93,8 @@ class ReplicasTest(unittest.TestCase):
         env.update({"UNIC_DB_URL": stack.db_url, "UNIC_REDIS": stack.redis,
                     "UNIC_BOOTSTRAP_KEY": stack.operator_key, "UNIC_WORKERS": "2"})
         exe = os.path.join(lib.BIN, "services", "catalog", "unic-catalog")
-        ports = [stack.port_base + 10, stack.port_base + 11]
+        # Inside this test's ten ports (the services take the first four; +10 is the next test's).
+        ports = [stack.port_base + 4, stack.port_base + 5]
         procs = []
         for port in ports:
             env["UNIC_LISTEN"] = "127.0.0.1:%d" % port
