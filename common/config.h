@@ -28,6 +28,7 @@ struct config {
     char responses_addr[256];   /* UNIC_RESPONSES_ADDR */
     char scoring_addr[256];     /* UNIC_SCORING_ADDR */
     enum log_level log_level;   /* UNIC_LOG_LEVEL: debug, info, warn, error */
+    char metrics_listen[256];   /* UNIC_METRICS_LISTEN: host:port of GET /metrics; "" = off */
 };
 
 /* The variable lookup, getenv in production; tests pass their own. */

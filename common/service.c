@@ -29,6 +29,25 @@ static int service_connect(struct service *s, struct err *e)
     }
 }
 
+/* The registry every part of the process reports to, served on UNIC_METRICS_LISTEN. */
+static int service_metrics_start(struct service *s, const char *name, struct err *e)
+{
+    if (s->cfg.metrics_listen[0] == '\0')
+        return 0;
+    s->metrics = metrics_new();
+    const char *values[] = {name, UNIC_VERSION};
+    metrics_gauge_set(metrics_series(metrics_family(s->metrics, METRIC_GAUGE, "unic_build_info",
+                                                    "the executable and its version, always 1",
+                                                    "service,version", NULL, 0),
+                                     values),
+                      1);
+    s->metrics_http = metrics_http_start(s->metrics, s->cfg.metrics_listen, e);
+    if (s->metrics_http == NULL)
+        return -1;
+    log_info("metrics on http://%s/metrics", s->cfg.metrics_listen);
+    return 0;
+}
+
 int service_init(struct service *s, const char *name, int default_port, const char *schema,
                  const struct migration *migrations, size_t n_migrations)
 {
@@ -42,6 +61,10 @@ int service_init(struct service *s, const char *name, int default_port, const ch
     }
     log_init(name, s->cfg.log_level);
     auth_init(&s->auth, s->cfg.auth_cache_seconds);
+    if (service_metrics_start(s, name, &e) < 0) {
+        log_error("%s", e.msg);
+        return -1;
+    }
     if (service_connect(s, &e) < 0) {
         log_error("%s%s", s->db.nondurable ? "refusing to serve: " : "", e.msg);
         return -1;
@@ -77,6 +100,8 @@ int service_serve(struct service *s, const struct rpc_service *rpc, void *app)
 
 void service_destroy(struct service *s)
 {
+    metrics_http_stop(s->metrics_http);
+    metrics_free(s->metrics);
     db_destroy(&s->db);
     auth_destroy(&s->auth);
 }

@@ -7,17 +7,21 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "metrics.h"
 #include "rpc.h"
 
 struct service {
     struct config cfg;
     struct auth auth;
     struct db db; /* start-up work only; calls use the workers' connections */
+    struct metrics *metrics;           /* NULL unless UNIC_METRICS_LISTEN is set */
+    struct metrics_http *metrics_http; /* serves it */
 };
 
 /* Blocks signals, reads the configuration, connects to PostgreSQL (waiting up to 60 s for it to
  * come up), applies the auth migrations and then the service's own, and stores the bootstrap
- * operator key if one is configured. Logs and returns -1 on failure. */
+ * operator key if one is configured, and starts the metrics listener when UNIC_METRICS_LISTEN is
+ * set. Logs and returns -1 on failure. */
 int service_init(struct service *s, const char *name, int default_port, const char *schema,
                  const struct migration *migrations, size_t n_migrations);
 /* Serves `rpc` until SIGTERM/SIGINT and drains; returns the process exit code. */

@@ -43,6 +43,23 @@ static void test_config_defaults_apply_without_environment(void **state)
     assert_string_equal(c.redis_host, "127.0.0.1");
     assert_int_equal(c.redis_port, 6379);
     assert_true(c.workers >= 1);
+    assert_string_equal(c.metrics_listen, ""); /* metrics are off unless asked for */
+}
+
+static void test_config_metrics_listen_is_checked(void **state)
+{
+    (void)state;
+    struct config c;
+    struct err e;
+    const char *env[] = {"UNIC_METRICS_LISTEN", "127.0.0.1:9090", NULL};
+    assert_int_equal(load(&c, &e, env), 0);
+    assert_string_equal(c.metrics_listen, "127.0.0.1:9090");
+    const char *env2[] = {"UNIC_METRICS_LISTEN", "9090", NULL};
+    assert_int_equal(load(&c, &e, env2), -1);
+    assert_non_null(strstr(e.msg, "UNIC_METRICS_LISTEN"));
+    const char *env3[] = {"UNIC_METRICS_LISTEN", "off", NULL};
+    assert_int_equal(load(&c, &e, env3), 0);
+    assert_string_equal(c.metrics_listen, "");
 }
 
 static void test_config_bad_number_names_the_variable(void **state)
@@ -193,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_config_defaults_apply_without_environment),
         cmocka_unit_test(test_config_bad_number_names_the_variable),
         cmocka_unit_test(test_config_bad_address_names_the_variable),
+        cmocka_unit_test(test_config_metrics_listen_is_checked),
         cmocka_unit_test(test_config_redis_off_disables_cache),
         cmocka_unit_test(test_config_short_bootstrap_key_is_refused),
         cmocka_unit_test(test_text_rejects_invalid_utf8_and_controls),
