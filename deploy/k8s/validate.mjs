@@ -1,0 +1,131 @@
+// validate.mjs: checks deploy/k8s offline against the Kubernetes 1.34 API schemas that npm's
+// kubernetes-models 5.1.0 carries (types, required fields, enums, formats), and, as kubectl's
+// strict field validation would on apply, that no field is unknown (read from the models' type
+// declarations). Also: every manifest file is listed in kustomization.yaml, names are unique,
+// and what the manifests promise operators (replicas, probes, pull policy, policies) holds.
+//   node deploy/k8s/validate.mjs <node_modules dir holding kubernetes-models and yaml>
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const modules = path.resolve(process.argv[2] || "build-tools/node_modules");
+const dir = path.dirname(new URL(import.meta.url).pathname);
+const YAML = createRequire(path.join(modules, "noop.js"))("yaml");
+const models = path.join(modules, "kubernetes-models");
+const problems = [];
+const problem = (where, msg) => problems.push(`${where}: ${msg}`);
+
+// ---- strict fields, from the interfaces in the models' .d.ts files ----
+const interfaces = new Map(); // .d.ts path -> {props: Map(name -> type text), imports: Map}
+function parseDts(file) {
+  if (interfaces.has(file)) return interfaces.get(file);
+  let parsed = null;
+  if (fs.existsSync(file)) {
+    const text = fs.readFileSync(file, "utf8");
+    const imports = new Map();
+    for (const m of text.matchAll(/^import \{ (\w+) \} from "([^"]+)";$/gm)) imports.set(m[1], m[2]);
+    const body = text.match(/^export interface \w+(?: extends [\w, ]+)? \{\n([\s\S]*?)\n\}$/m);
+    if (body) {
+      const props = new Map();
+      for (const m of body[1].matchAll(/^    "([^"]+)"\??: (.*)$/gm)) props.set(m[1], m[2].replace(/;$/, ""));
+      parsed = { props, imports, file };
+    }
+  }
+  interfaces.set(file, parsed);
+  return parsed;
+}
+
+function resolveImport(from, spec) {
+  if (spec.startsWith("@")) return path.join(modules, spec) + ".d.ts";
+  return path.resolve(path.dirname(from), spec.replace(/\.js$/, ".d.ts"));
+}
+
+function checkFields(data, iface, where) {
+  if (!iface || data === null || typeof data !== "object" || Array.isArray(data)) return;
+  for (const [key, value] of Object.entries(data)) {
+    const type = iface.props.get(key);
+    if (type === undefined) {
+      problem(where, `unknown field "${key}"`);
+      continue;
+    }
+    const array = type.match(/^Array<(\w+)>$/);
+    const name = array ? array[1] : type;
+    const spec = iface.imports.get(name);
+    if (!spec) continue; // a primitive, a literal or a map
+    const inner = parseDts(resolveImport(iface.file, spec));
+    if (array && Array.isArray(value)) value.forEach((v, i) => checkFields(v, inner, `${where}.${key}[${i}]`));
+    else if (!array) checkFields(value, inner, `${where}.${key}`);
+  }
+}
+
+// ---- documents ----
+async function modelFor(apiVersion, kind) {
+  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : [null, apiVersion];
+  const base = group ? path.join(models, group, version, kind) : path.join(models, version, kind);
+  if (!fs.existsSync(base + ".js")) return null;
+  const mod = await import(pathToFileURL(base + ".js"));
+  return { Model: mod[kind], dts: base + ".d.ts" };
+}
+
+const kustomization = YAML.parse(fs.readFileSync(path.join(dir, "kustomization.yaml"), "utf8"));
+const listed = kustomization.resources || [];
+for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml"))
+  if (!listed.includes(f)) problem(f, "not listed in kustomization.yaml, so apply -k would skip it");
+
+const objects = [];
+for (const file of listed) {
+  const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8"));
+  for (const doc of docs) {
+    if (doc.errors.length) {
+      problem(file, doc.errors[0].message);
+      continue;
+    }
+    const obj = doc.toJSON();
+    if (obj === null) continue;
+    const where = `${file}: ${obj.kind}/${obj.metadata?.name}`;
+    const found = await modelFor(obj.apiVersion || "", obj.kind || "");
+    if (!found) {
+      problem(where, `no ${obj.apiVersion} ${obj.kind} in Kubernetes 1.34`);
+      continue;
+    }
+    try {
+      new found.Model(obj).validate();
+    } catch (e) {
+      problem(where, e.message);
+    }
+    const iface = parseDts(found.dts);
+    if (!iface) problem(where, `cannot read the fields of ${obj.kind} from ${found.dts}`);
+    checkFields(obj, iface, where);
+    objects.push({ obj, where });
+  }
+}
+
+// ---- what the manifests promise ----
+const seen = new Set();
+for (const { obj, where } of objects) {
+  const key = `${obj.kind}/${obj.metadata.name}`;
+  if (seen.has(key)) problem(where, "defined twice");
+  seen.add(key);
+  if (obj.kind !== "Deployment") continue;
+  const name = obj.metadata.name;
+  if (!(obj.spec.replicas >= 2)) problem(where, "fewer than 2 replicas");
+  for (const c of obj.spec.template.spec.containers) {
+    if (!c.image || !c.image.includes(":") || c.image.endsWith(":latest"))
+      problem(where, `image "${c.image}" is not an explicit versioned reference`);
+    if (!c.imagePullPolicy) problem(where, "no imagePullPolicy");
+    if (!c.readinessProbe || !c.livenessProbe) problem(where, "readiness or liveness probe missing");
+    if (!c.resources?.requests) problem(where, "no resource requests (the autoscaler needs them)");
+  }
+  for (const kind of ["Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"])
+    if (!seen.has(`${kind}/${name}`) && !objects.some((o) => o.obj.kind === kind && o.obj.metadata.name === name))
+      problem(where, `no ${kind} named ${name}`);
+}
+if (!objects.some((o) => o.obj.kind === "NetworkPolicy")) problem("deploy/k8s", "no NetworkPolicy");
+
+if (problems.length) {
+  for (const p of problems) console.error(`deploy/k8s/${p}`);
+  console.error(`${problems.length} problem(s) in deploy/k8s`);
+  process.exit(1);
+}
+console.log(`deploy/k8s: ${objects.length} objects valid for Kubernetes 1.34 (kubernetes-models 5.1.0, strict fields)`);
