@@ -16,20 +16,27 @@
 
 struct auth_entry {
     char hash[65]; /* "" = empty slot */
+    bool unknown;  /* a negative entry: no active key has this hash */
     struct principal p;
     time_t expires;
 };
 
-enum { AUTH_SLOTS = 4096 };
+/* An unknown key is remembered this long (at most the positive TTL), so that a flood with one
+ * bad key costs the database one lookup, not one per call; a key created meanwhile works at
+ * most this much later. */
+enum { AUTH_SLOTS = 4096, AUTH_NEGATIVE_SECONDS = 5 };
 
 static const char SQL_LOOKUP[] =
     "SELECT id, role, coalesce(state_code, '') AS state_code FROM auth.api_keys"
     " WHERE key_hash = $1 AND revoked_at IS NULL";
 static const char SQL_STORE[] =
     "INSERT INTO auth.api_keys (id, key_hash, role, state_code, label)"
-    " VALUES ($1, $2, $3, $4, $5)"
-    " ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL, role = EXCLUDED.role,"
-    " state_code = EXCLUDED.state_code";
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key_hash) DO NOTHING";
+/* A key stored before is left as it is: above all, a revocation is never undone by storing the
+ * same key again (as every start-up does with the bootstrap key). */
+static const char SQL_STORED[] =
+    "SELECT role, coalesce(state_code, '') AS state_code, revoked_at IS NOT NULL AS revoked"
+    " FROM auth.api_keys WHERE key_hash = $1";
 static const char SQL_REVOKE[] =
     "UPDATE auth.api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL";
 
@@ -120,22 +127,27 @@ static struct auth_entry *auth_slot(struct auth *a, const char *hash)
     }
 }
 
-static bool auth_cached(struct auth *a, const char *hash, struct principal *out)
+/* True when `hash` has a live entry; *unknown says whether it is a negative one. */
+static bool auth_cached(struct auth *a, const char *hash, struct principal *out, bool *unknown)
 {
     bool found = false;
     pthread_mutex_lock(&a->lock);
     struct auth_entry *s = auth_slot(a, hash);
     if (s->hash[0] && s->expires > time(NULL)) {
         *out = s->p;
+        *unknown = s->unknown;
         found = true;
     }
     pthread_mutex_unlock(&a->lock);
     return found;
 }
 
+/* p NULL: remember that no active key has this hash. */
 static void auth_remember(struct auth *a, const char *hash, const struct principal *p)
 {
-    if (a->ttl_seconds <= 0)
+    int ttl = p ? a->ttl_seconds
+                : (a->ttl_seconds < AUTH_NEGATIVE_SECONDS ? a->ttl_seconds : AUTH_NEGATIVE_SECONDS);
+    if (ttl <= 0)
         return;
     pthread_mutex_lock(&a->lock);
     /* Keep the table at most half full; when it fills, start over rather than evict piecemeal. */
@@ -147,8 +159,12 @@ static void auth_remember(struct auth *a, const char *hash, const struct princip
     if (s->hash[0] == '\0')
         a->used++;
     memcpy(s->hash, hash, 65);
-    s->p = *p;
-    s->expires = time(NULL) + a->ttl_seconds;
+    s->unknown = p == NULL;
+    if (p)
+        s->p = *p;
+    else
+        memset(&s->p, 0, sizeof s->p);
+    s->expires = time(NULL) + ttl;
     pthread_mutex_unlock(&a->lock);
 }
 
@@ -162,8 +178,12 @@ int auth_authenticate(struct auth *a, struct db *db, const char *header, size_t 
         return err_set(e, ERR_UNAUTHENTICATED, "malformed authorization: expected \"Bearer <key>\"");
     char hash[65];
     auth_hash(header + sizeof scheme - 1, len - (sizeof scheme - 1), hash);
-    if (auth_cached(a, hash, out))
+    bool unknown = false;
+    if (auth_cached(a, hash, out, &unknown)) {
+        if (unknown)
+            return err_set(e, ERR_UNAUTHENTICATED, "unknown or revoked key");
         return 0;
+    }
 
     const char *params[] = {hash};
     PGresult *r = db_query(db, e, SQL_LOOKUP, 1, params);
@@ -171,6 +191,7 @@ int auth_authenticate(struct auth *a, struct db *db, const char *header, size_t 
         return err_set(e, ERR_UNAVAILABLE, "could not check the key: %s", e->msg);
     if (PQntuples(r) != 1) {
         PQclear(r);
+        auth_remember(a, hash, NULL);
         return err_set(e, ERR_UNAUTHENTICATED, "unknown or revoked key");
     }
     enum role role = ROLE_NONE;
@@ -190,11 +211,29 @@ int auth_key_store(struct db *db, const char *key, enum role role, const char *s
     id[16] = '\0';
     const char *params[] = {id, hash, auth_role_name(role), role == ROLE_STATE ? state : NULL,
                             label ? label : ""};
-    if (db_command(db, e, SQL_STORE, 5, params, NULL) < 0)
+    long inserted = 0;
+    if (db_command(db, e, SQL_STORE, 5, params, &inserted) < 0)
         return -1;
     if (id_out)
         memcpy(id_out, id, 17);
-    return 0;
+    if (inserted == 1)
+        return 0;
+    const char *hash_param[] = {hash};
+    PGresult *r = db_query(db, e, SQL_STORED, 1, hash_param);
+    if (r == NULL)
+        return -1;
+    int rc = 0;
+    if (PQntuples(r) != 1)
+        rc = err_set(e, ERR_ABORTED, "key %s was removed while being stored", id);
+    else if (db_get_bool(r, 0, "revoked"))
+        rc = err_set(e, ERR_FAILED_PRECONDITION,
+                     "key %s was revoked, and a revoked key is never re-enabled: issue a new one", id);
+    else if (strcmp(db_get(r, 0, "role"), params[2]) != 0 ||
+             strcmp(db_get(r, 0, "state_code"), params[3] ? params[3] : "") != 0)
+        rc = err_set(e, ERR_ALREADY_EXISTS, "key %s already exists as %s %s", id,
+                     db_get(r, 0, "role"), db_get(r, 0, "state_code"));
+    PQclear(r);
+    return rc;
 }
 
 int auth_key_revoke(struct db *db, const char *id, struct err *e)

@@ -43,7 +43,9 @@ int auth_authenticate(struct auth *a, struct db *db, const char *header, size_t 
 void auth_hash(const char *key, size_t len, char hex[65]);
 /* A new random key, "unic_" + 43 base64url characters. */
 int auth_key_generate(char out[64], struct err *e);
-/* Inserts or re-enables a key; the key itself is never stored. `id_out` (17 bytes) may be NULL. */
+/* Inserts a key (its hash: the key itself is never stored); storing an active key again with the
+ * same role is a no-op. A revoked key stays revoked: FAILED_PRECONDITION. `id_out` (17 bytes,
+ * may be NULL) gets the key's id in every case. */
 int auth_key_store(struct db *db, const char *key, enum role role, const char *state,
                    const char *label, char *id_out, struct err *e);
 int auth_key_revoke(struct db *db, const char *id, struct err *e);

@@ -95,6 +95,9 @@ int config_load(struct config *c, const char *service, int default_port, config_
     c->statement_timeout_ms = DB_STATEMENT_MAX_MS;
     c->lock_timeout_ms = DB_LOCK_MAX_MS;
     c->commit_margin_ms = DB_COMMIT_MARGIN_MS;
+    c->quota_offers_per_hour = 100;
+    c->quota_requests_per_hour = 2000; /* one DeriveRequests can file a few hundred */
+    c->quota_plans_per_hour = 30;
     c->auth_cache_seconds = 30;
     c->cache_ttl_seconds = 86400;
     c->redis_timeout_ms = 200;
@@ -118,6 +121,9 @@ int config_load(struct config *c, const char *service, int default_port, config_
         config_int(get, "UNIC_STATEMENT_TIMEOUT_MS", &c->statement_timeout_ms, 10, 3600000, e) < 0 ||
         config_int(get, "UNIC_LOCK_TIMEOUT_MS", &c->lock_timeout_ms, 1, 3600000, e) < 0 ||
         config_int(get, "UNIC_COMMIT_MARGIN_MS", &c->commit_margin_ms, 0, 10000, e) < 0 ||
+        config_int(get, "UNIC_QUOTA_OFFERS_PER_HOUR", &c->quota_offers_per_hour, 0, 1000000, e) < 0 ||
+        config_int(get, "UNIC_QUOTA_REQUESTS_PER_HOUR", &c->quota_requests_per_hour, 0, 1000000, e) < 0 ||
+        config_int(get, "UNIC_QUOTA_PLANS_PER_HOUR", &c->quota_plans_per_hour, 0, 1000000, e) < 0 ||
         config_int(get, "UNIC_AUTH_CACHE_SECONDS", &c->auth_cache_seconds, 0, 60, e) < 0 ||
         config_int(get, "UNIC_CACHE_TTL_SECONDS", &c->cache_ttl_seconds, 1, 30 * 86400, e) < 0 ||
         config_int(get, "UNIC_REDIS_TIMEOUT_MS", &c->redis_timeout_ms, 1, 60000, e) < 0 ||

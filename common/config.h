@@ -24,6 +24,9 @@ struct config {
     int auth_cache_seconds;     /* UNIC_AUTH_CACHE_SECONDS: key lookups cached, 0-60 */
     int cache_ttl_seconds;      /* UNIC_CACHE_TTL_SECONDS: Redis entries expire after this */
     char bootstrap_key[256];    /* UNIC_BOOTSTRAP_KEY, or the first line of UNIC_BOOTSTRAP_KEY_FILE */
+    int quota_offers_per_hour;   /* UNIC_QUOTA_OFFERS_PER_HOUR: offers one State may create */
+    int quota_requests_per_hour; /* UNIC_QUOTA_REQUESTS_PER_HOUR: requests, derived ones too */
+    int quota_plans_per_hour;    /* UNIC_QUOTA_PLANS_PER_HOUR: ProposeMatches stored by a State */
     char catalog_addr[256];     /* UNIC_CATALOG_ADDR */
     char responses_addr[256];   /* UNIC_RESPONSES_ADDR */
     char scoring_addr[256];     /* UNIC_SCORING_ADDR */

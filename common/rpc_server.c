@@ -26,6 +26,7 @@
 #include "log.h"
 #include "pbuf.h"
 #include "rpc_wire.h"
+#include "wire_check.h"
 
 enum { CALLS_OUTSTANDING = 64, GENERIC_OUTSTANDING = 2 };
 
@@ -341,8 +342,12 @@ static void handle(struct pending *p, struct worker *w)
         err_set(&e, ERR_INVALID_ARGUMENT, "request message missing");
         goto done;
     }
-    if (rpc_wire_read(p->payload, &c.arena, &body, &body_len) < 0 ||
-        (req = pbuf_unpack(&c.arena, p->m->input, body, body_len)) == NULL) {
+    /* protobuf-c would cut a string at a NUL without a word: every string is checked on the
+     * wire first (wire_check.h), and the field named. */
+    bool readable = rpc_wire_read(p->payload, &c.arena, &body, &body_len) == 0;
+    if (readable && wire_check_strings(p->m->input, body, body_len, &e) < 0)
+        goto done;
+    if (!readable || (req = pbuf_unpack(&c.arena, p->m->input, body, body_len)) == NULL) {
         err_set(&e, ERR_INVALID_ARGUMENT, "malformed request: not a valid %s message",
                 p->m->input->name);
         goto done;

@@ -76,11 +76,17 @@ int service_init(struct service *s, const char *name, int default_port, const ch
     }
     if (s->cfg.bootstrap_key[0]) {
         char id[17];
+        /* A revoked bootstrap key stays revoked (the operator meant it); serve without it, and
+         * a new UNIC_BOOTSTRAP_KEY is how a new one is set, deliberately. */
         if (auth_key_store(&s->db, s->cfg.bootstrap_key, ROLE_OPERATOR, NULL, "bootstrap", id, &e) < 0) {
-            log_error("could not store the bootstrap key: %s", e.msg);
-            return -1;
+            if (e.code != ERR_FAILED_PRECONDITION) {
+                log_error("could not store the bootstrap key: %s", e.msg);
+                return -1;
+            }
+            log_warn("bootstrap operator key %s stays revoked: %s", id, e.msg);
+        } else {
+            log_info("bootstrap operator key %s is active", id);
         }
-        log_info("bootstrap operator key %s is active", id);
     }
     return 0;
 }

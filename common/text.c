@@ -7,9 +7,14 @@
 
 bool text_valid(const char *s, bool free_text, size_t *chars)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    return text_valid_bytes((const uint8_t *)s, strlen(s), free_text, chars);
+}
+
+bool text_valid_bytes(const uint8_t *s, size_t size, bool free_text, size_t *chars)
+{
+    const unsigned char *p = s, *end = s + size;
     size_t n = 0;
-    while (*p) {
+    while (p < end) {
         unsigned c = *p;
         size_t len;
         unsigned cp;
@@ -30,6 +35,8 @@ bool text_valid(const char *s, bool free_text, size_t *chars)
         } else {
             return false;
         }
+        if ((size_t)(end - p) < len)
+            return false;
         for (size_t i = 1; i < len; i++) {
             if ((p[i] & 0xc0) != 0x80)
                 return false;

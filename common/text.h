@@ -5,11 +5,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 /* True when s is valid UTF-8 with no NUL or control character; newline and tab are allowed only
  * when `free_text` is set. Counts code points into *chars when chars is not NULL. */
 bool text_valid(const char *s, bool free_text, size_t *chars);
+/* The same for `size` bytes that may hold a NUL, which is refused like any control character. */
+bool text_valid_bytes(const uint8_t *s, size_t size, bool free_text, size_t *chars);
 /* True for a real calendar date written "YYYY-MM-DD". */
 bool text_date_valid(const char *s);
 /* True for an absolute http:// or https:// URI with a host and no spaces or control chars. */

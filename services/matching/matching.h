@@ -142,9 +142,14 @@ int peers_gaps(struct call *c, const char *state, int cycle, Unic__Scoring__V1__
 /* Who is asking, as the store needs it for row-level rules. `state` NULL means an operator
  * (sees and may touch everything); otherwise the calling State's code, or "" for a SERVICE key
  * (which sees what any key sees and owns nothing). */
+/* What a State may create per hour (UNIC_QUOTA_*_PER_HOUR), so that no one key can fill the
+ * tables; operators have none. */
+enum quota_kind { QUOTA_OFFERS, QUOTA_REQUESTS, QUOTA_PLANS, QUOTA_KINDS };
+
 struct actor {
     const char *state;
     const char *label; /* recorded as created_by / committed_by */
+    int quota[QUOTA_KINDS]; /* per hour, for a State caller */
 };
 
 /* An idempotent create: the key, and a hash of the method and the request. */

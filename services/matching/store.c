@@ -496,6 +496,60 @@ static ProtobufCMessage *request_reply(struct arena *a, const PGresult *r, int r
 /* The last step of a write, in the open transaction: runs `sql` (an INSERT or UPDATE returning
  * one row), builds the reply from the row, stores it under idempotency key k (may be NULL) and
  * commits. On failure the caller rolls back. */
+/* ---- Quotas ---- */
+
+/* Per State and kind, the count and the insert are serialised by a transaction-level advisory
+ * lock, taken before the insert, so that concurrent creates cannot overshoot together. */
+static const char SQL_QUOTA_LOCK[] =
+    "SELECT pg_advisory_xact_lock(hashtext('unic.quota.' || $1 || '.' || $2)) AS locked";
+static const char *const SQL_QUOTA_COUNT[QUOTA_KINDS] = {
+    "SELECT count(*) AS n FROM matching.offers"
+    " WHERE donor_state = $1 AND created_at > now() - interval '1 hour'",
+    "SELECT count(*) AS n FROM matching.requests"
+    " WHERE state_code = $1 AND created_at > now() - interval '1 hour'",
+    "SELECT count(*) AS n FROM matching.plans"
+    " WHERE created_by LIKE 'state:' || $1 || '/%' AND created_at > now() - interval '1 hour'",
+};
+static const char *const QUOTA_NAME[QUOTA_KINDS] = {"offers", "requests", "plans"};
+static const char *const QUOTA_VAR[QUOTA_KINDS] = {
+    "UNIC_QUOTA_OFFERS_PER_HOUR", "UNIC_QUOTA_REQUESTS_PER_HOUR", "UNIC_QUOTA_PLANS_PER_HOUR"};
+
+static bool quota_applies(const struct actor *who)
+{
+    return who->state && who->state[0];
+}
+
+/* In the creating transaction, before its insert. */
+static int quota_lock(struct db *db, const struct actor *who, enum quota_kind q, struct err *e)
+{
+    if (!quota_applies(who))
+        return 0;
+    const char *params[] = {QUOTA_NAME[q], who->state};
+    PGresult *r = db_query(db, e, SQL_QUOTA_LOCK, 2, params);
+    PQclear(r);
+    return r ? 0 : -1;
+}
+
+/* In the same transaction, after its insert: RESOURCE_EXHAUSTED, naming the quota, when the
+ * State now has more of `q` created in the last hour than it may. */
+static int quota_check(struct db *db, const struct actor *who, enum quota_kind q, struct err *e)
+{
+    if (!quota_applies(who))
+        return 0;
+    const char *params[] = {who->state};
+    PGresult *r = db_query(db, e, SQL_QUOTA_COUNT[q], 1, params);
+    if (r == NULL)
+        return -1;
+    long long n = db_get_int64(r, 0, "n");
+    PQclear(r);
+    if (n > who->quota[q])
+        return err_set(e, ERR_RESOURCE_EXHAUSTED,
+                       "quota %s exceeded: %s may create at most %d %s per hour; nothing was"
+                       " created, retry later", QUOTA_VAR[q], who->state, who->quota[q],
+                       QUOTA_NAME[q]);
+    return 0;
+}
+
 static int write_one(struct db *db, struct arena *a, const char *sql, int n,
                      const char *const *params, row_reply build, const struct idem *k,
                      ProtobufCMessage **out, struct err *e)
@@ -510,18 +564,29 @@ static int write_one(struct db *db, struct arena *a, const char *sql, int n,
     return db_commit(db, e);
 }
 
-/* An INSERT in a transaction of its own, with its idempotency key (see write_one). */
+/* An INSERT in a transaction of its own, with its idempotency key (see write_one), within
+ * the caller's quota `q`. */
 static int insert_one(struct db *db, struct arena *a, const char *sql, int n,
                       const char *const *params, row_reply build, const struct idem *k,
-                      ProtobufCMessage **out, struct err *e)
+                      const struct actor *who, enum quota_kind q, ProtobufCMessage **out,
+                      struct err *e)
 {
     if (db_begin(db, e) < 0)
         return -1;
-    if (write_one(db, a, sql, n, params, build, k, out, e) < 0) {
+    PGresult *r = NULL;
+    int rc = -1;
+    if (quota_lock(db, who, q, e) < 0 || (r = db_query(db, e, sql, n, params)) == NULL ||
+        quota_check(db, who, q, e) < 0)
+        goto done;
+    *out = build(a, r, 0);
+    if ((k && idem_save(db, a, k, *out, e) < 0) || db_commit(db, e) < 0)
+        goto done;
+    rc = 0;
+done:
+    PQclear(r);
+    if (rc < 0)
         db_rollback(db);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 /* Offers and requests as rows a State changes only when they are its own. */
@@ -603,7 +668,8 @@ int store_offer_create(struct db *db, struct arena *a, const Unic__Matching__V1_
         date_or_null(in->valid_until), in->title, in->description, who->label,
     };
     ProtobufCMessage *reply;
-    if (insert_one(db, a, SQL_OFFER_INSERT, 12, params, offer_reply, k, &reply, e) < 0)
+    if (insert_one(db, a, SQL_OFFER_INSERT, 12, params, offer_reply, k, who, QUOTA_OFFERS,
+                   &reply, e) < 0)
         return -1;
     *out = (Unic__Matching__V1__Offer *)reply;
     return 0;
@@ -714,7 +780,8 @@ int store_request_create(struct db *db, struct arena *a, const struct request_ro
         in->sub_region, pg_text_array(a, in->languages, in->n_languages), who->label,
     };
     ProtobufCMessage *reply;
-    if (insert_one(db, a, SQL_REQUEST_INSERT, 13, params, request_reply, k, &reply, e) < 0)
+    if (insert_one(db, a, SQL_REQUEST_INSERT, 13, params, request_reply, k, who, QUOTA_REQUESTS,
+                   &reply, e) < 0)
         return -1;
     *out = (Unic__Matching__V1__Request *)reply;
     return 0;
@@ -797,19 +864,27 @@ int store_requests_derive(struct db *db, struct arena *a, const struct request_r
         pg_int64_array(a, severities, n),
     };
     long affected = 0;
-    if (db_command(db, e, SQL_REQUESTS_DERIVE, 13, params, &affected) < 0)
-        return -1;
     const char *sel[] = {r0->state_code, cycle, kind_arr, topic_arr, question_arr};
-    PGresult *r = db_query(db, e, SQL_REQUESTS_DERIVED, 5, sel);
-    if (r == NULL)
+    PGresult *r = NULL;
+    int rc = -1;
+    if (db_begin(db, e) < 0)
         return -1;
+    if (quota_lock(db, who, QUOTA_REQUESTS, e) < 0 ||
+        db_command(db, e, SQL_REQUESTS_DERIVE, 13, params, &affected) < 0 ||
+        quota_check(db, who, QUOTA_REQUESTS, e) < 0 ||
+        (r = db_query(db, e, SQL_REQUESTS_DERIVED, 5, sel)) == NULL || db_commit(db, e) < 0)
+        goto done;
     *n_out = (size_t)PQntuples(r);
     *out = ARENA_ARRAY(a, Unic__Matching__V1__Request *, *n_out);
     for (size_t i = 0; i < *n_out; i++)
         (*out)[i] = request_from_row(a, r, (int)i);
     *created = (int)affected;
+    rc = 0;
+done:
     PQclear(r);
-    return 0;
+    if (rc < 0)
+        db_rollback(db);
+    return rc;
 }
 
 /* ---- Plans ---- */
@@ -986,8 +1061,9 @@ int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
     int rc = -1;
     if (db_begin(db, e) < 0)
         return -1;
-    r = db_query(db, e, SQL_PLAN_INSERT, 9, plan_params);
-    if (r == NULL)
+    if (quota_lock(db, who, QUOTA_PLANS, e) < 0 ||
+        (r = db_query(db, e, SQL_PLAN_INSERT, 9, plan_params)) == NULL ||
+        quota_check(db, who, QUOTA_PLANS, e) < 0)
         goto done;
     plan_id = col(a, r, 0, "id");
     if (n > 0) {

@@ -1,7 +1,9 @@
 """test_hardening: what an adversary, or bad luck, does to a running service, driven by a client not
 written in C (Debian's grpcio): SIGTERM while a call waits on a row lock past the grace period,
-calls whose deadline is gone before they can commit, and row locks that would otherwise hold
-every worker. Each case failed before the fix it tests (see docs/hardening.md)."""
+calls whose deadline is gone before they can commit, row locks that would otherwise hold every
+worker, NUL and control bytes in strings, a flood with an unknown key, quotas, a database that
+comes back without durable commits, a downstream service back after an outage, and a revoked
+bootstrap key across restarts. Each case failed before the fix it tests (docs/hardening.md)."""
 import os
 import signal
 import subprocess
@@ -17,9 +19,13 @@ import grpc  # noqa: E402
 
 lib.generate_stubs("grpc/health/v1/health.proto", "unic/common/v1/common.proto",
                    "unic/catalog/v1/catalog.proto", "unic/responses/v1/responses.proto",
-                   "unic/matching/v1/matching.proto")
+                   "unic/scoring/v1/scoring.proto", "unic/matching/v1/matching.proto")
+from grpc.health.v1 import health_pb2  # noqa: E402
+from unic.catalog.v1 import catalog_pb2 as cpb, catalog_pb2_grpc  # noqa: E402
+from unic.common.v1 import common_pb2  # noqa: E402
 from unic.matching.v1 import matching_pb2 as mpb, matching_pb2_grpc  # noqa: E402
 from unic.responses.v1 import responses_pb2 as pb, responses_pb2_grpc  # noqa: E402
+from unic.scoring.v1 import scoring_pb2 as spb, scoring_pb2_grpc  # noqa: E402
 
 
 class RowLock:
@@ -37,6 +43,7 @@ class RowLock:
         self.proc.stdin.write("ROLLBACK;\n")
         self.proc.stdin.close()
         self.proc.wait(timeout=10)
+        self.proc.stdout.close()
 
 
 class HardeningTest(unittest.TestCase):
@@ -45,8 +52,10 @@ class HardeningTest(unittest.TestCase):
         cls.stack = lib.Stack("hardening")
         cls.stack.start("catalog")
         cls.stack.start("responses")
+        cls.stack.start("scoring")
         cls.stack.start("matching")
         cls.ken = lib.metadata(cls.stack.key("STATE", "KEN"))
+        cls.fra = lib.metadata(cls.stack.key("STATE", "FRA"))
         cls.operator = lib.metadata(cls.stack.operator_key)
         cls.responses = responses_pb2_grpc.ResponseServiceStub(
             grpc.insecure_channel(cls.stack.addr("responses")))
@@ -177,6 +186,182 @@ class HardeningTest(unittest.TestCase):
         self.assertEqual(self.revisions(a.id), before)
         self.stack.stop("responses")
         self.stack.start("responses")
+
+    def expect(self, code, call, request, md, timeout=10):
+        with self.assertRaises(grpc.RpcError) as ctx:
+            call(request, timeout=timeout, metadata=md)
+        self.assertEqual(ctx.exception.code(), code, ctx.exception.details())
+        return ctx.exception.details()
+
+    def test_nul_and_control_bytes_in_any_string_are_refused_naming_the_field(self):
+        a = self.assessment(2024)
+        before = self.revisions(a.id)
+        bad = grpc.StatusCode.INVALID_ARGUMENT
+        save = self.responses.SaveAnswers
+        cases = [
+            (pb.SaveAnswersRequest(assessment_id=a.id, etag=a.etag, answers=[pb.Answer(
+                question_id="q1", level=2, narrative="visible\0HIDDEN")]), "answers[0].narrative"),
+            (pb.SaveAnswersRequest(assessment_id=a.id, etag=a.etag + "\0tail", answers=[
+                pb.Answer(question_id="q1", level=2)]), "etag"),
+            (pb.SaveAnswersRequest(assessment_id=a.id, etag=a.etag, request_id="retry\0x",
+                                   answers=[pb.Answer(question_id="q1", level=2)]), "request_id"),
+            (pb.SaveAnswersRequest(assessment_id=a.id, etag=a.etag, answers=[pb.Answer(
+                question_id="q1", level=2, narrative="bell\a")]), "answers[0].narrative"),
+            (pb.SaveAnswersRequest(assessment_id=a.id + "\0", etag=a.etag), "assessment_id"),
+        ]
+        for request, field in cases:
+            details = self.expect(bad, save, request, self.ken)
+            self.assertTrue(details.startswith(field + ":"), details)
+        self.assertEqual(self.revisions(a.id), before)
+        # Tab, newline and carriage return are free text.
+        saved = save(pb.SaveAnswersRequest(assessment_id=a.id, etag=a.etag, answers=[pb.Answer(
+            question_id="q1", level=2, narrative="line 1\r\n\tline 2")]), timeout=10,
+            metadata=self.ken)
+        self.assertEqual(saved.answers[0].narrative, "line 1\r\n\tline 2")
+
+        catalog = catalog_pb2_grpc.CatalogServiceStub(
+            grpc.insecure_channel(self.stack.addr("catalog")))
+        details = self.expect(bad, catalog.GetQuestionnaire, cpb.GetQuestionnaireRequest(
+            questionnaire_id="cip-self-assessment\0"), self.ken)
+        self.assertTrue(details.startswith("questionnaire_id:"), details)
+        matching = matching_pb2_grpc.MatchingServiceStub(
+            grpc.insecure_channel(self.stack.addr("matching")))
+        offer = mpb.Offer(kind=common_pb2.EXPERTISE, topics=["strategy", "gover\0nance"],
+                          capacity=5, title="Offer")
+        details = self.expect(bad, matching.CreateOffer, mpb.CreateOfferRequest(offer=offer),
+                              self.fra)
+        self.assertTrue(details.startswith("offer.topics[1]:"), details)
+        self.assertEqual(self.sql("SELECT count(*) FROM matching.offers WHERE donor_state = 'FRA'"
+                                  " AND title = 'Offer'"), "0")
+
+    def test_an_unknown_key_costs_the_database_one_lookup(self):
+        catalog = catalog_pb2_grpc.CatalogServiceStub(
+            grpc.insecure_channel(self.stack.addr("catalog")))
+        unknown = lib.metadata("unic_" + "x" * 43)
+        self.expect(grpc.StatusCode.UNAUTHENTICATED, catalog.ListTopics, cpb.ListTopicsRequest(),
+                    unknown)
+        # With the key table locked, a lookup would wait and fail; the negative cache answers.
+        locker = subprocess.Popen(["psql", self.stack.db_url, "-qAt", "-f", "-"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        locker.stdin.write("BEGIN;\nLOCK auth.api_keys IN ACCESS EXCLUSIVE MODE;\n"
+                           "SELECT 'locked';\n")
+        locker.stdin.flush()
+        self.assertEqual(locker.stdout.readline().strip(), "locked")
+        try:
+            for _ in range(20):
+                details = self.expect(grpc.StatusCode.UNAUTHENTICATED, catalog.ListTopics,
+                                      cpb.ListTopicsRequest(), unknown)
+                self.assertEqual(details, "unknown or revoked key")
+        finally:
+            locker.stdin.write("ROLLBACK;\n")
+            locker.stdin.close()
+            locker.wait(timeout=10)
+            locker.stdout.close()
+
+    def test_a_state_over_its_offer_quota_is_resource_exhausted(self):
+        self.stack.stop("matching")
+        self.stack.start("matching", {"UNIC_QUOTA_OFFERS_PER_HOUR": "3"})
+        matching = matching_pb2_grpc.MatchingServiceStub(
+            grpc.insecure_channel(self.stack.addr("matching")))
+        nga = lib.metadata(self.stack.key("STATE", "NGA"))
+        offer = mpb.Offer(kind=common_pb2.TRAINING, topics=["strategy"], capacity=5,
+                          title="Quota offer")
+        for _ in range(3):
+            matching.CreateOffer(mpb.CreateOfferRequest(offer=offer), timeout=10, metadata=nga)
+        details = self.expect(grpc.StatusCode.RESOURCE_EXHAUSTED, matching.CreateOffer,
+                              mpb.CreateOfferRequest(offer=offer), nga)
+        self.assertIn("UNIC_QUOTA_OFFERS_PER_HOUR", details)
+        self.assertEqual(self.sql("SELECT count(*) FROM matching.offers WHERE donor_state = 'NGA'"),
+                         "3")
+        # Operators have no quota.
+        offer.donor_state = "NGA"
+        matching.CreateOffer(mpb.CreateOfferRequest(offer=offer), timeout=10,
+                             metadata=self.operator)
+        self.stack.stop("matching")
+        self.stack.start("matching")
+
+    def terminate_backends(self):
+        self.sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                 " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+    def test_no_start_and_no_write_without_durable_commits(self):
+        self.stack.stop("catalog")
+        url = self.stack.db_url + " options='-c synchronous_commit=off'"
+        with self.assertRaises(RuntimeError):
+            self.stack.start("catalog", {"UNIC_DB_URL": url})
+        self.stack.procs.pop("catalog").wait(timeout=10)
+        log = os.path.join(lib.STATE, "py-hardening-catalog.log")
+        with open(log) as f:
+            self.assertIn("refusing to serve: database not durable: synchronous_commit is off",
+                          f.read())
+        self.stack.start("catalog")
+
+        # PostgreSQL comes back with commits no longer durable: the service reconnects, and
+        # refuses to write there.
+        a = self.assessment(2025)
+        before = self.revisions(a.id)
+        self.sql("ALTER DATABASE %s SET synchronous_commit = off" % ("test_hardening",))
+        try:
+            self.terminate_backends()
+            details = self.expect(grpc.StatusCode.UNAVAILABLE, self.responses.SaveAnswers,
+                                  pb.SaveAnswersRequest(assessment_id=a.id, etag=a.etag, answers=[
+                                      pb.Answer(question_id="q1", level=1)]), self.ken)
+            self.assertIn("not durable", details)
+            health = self.stack.health_stub("responses").Check(health_pb2.HealthCheckRequest(),
+                                                                timeout=5)
+            self.assertEqual(health.status, health_pb2.HealthCheckResponse.NOT_SERVING)
+        finally:
+            self.sql("ALTER DATABASE test_hardening RESET synchronous_commit")
+        self.assertEqual(self.revisions(a.id), before)
+        self.terminate_backends()
+        self.save(self.responses, a, 1, 10)
+
+    def test_a_downstream_service_back_after_an_outage_is_reached_within_a_second(self):
+        scoring = scoring_pb2_grpc.ScoringServiceStub(
+            grpc.insecure_channel(self.stack.addr("scoring")))
+        a = self.assessment(2026)
+        request = spb.GetScorecardRequest(assessment_id=a.id)
+        scoring.GetScorecard(request, timeout=10, metadata=self.ken)
+        self.stack.stop("responses")
+        # Long enough for gRPC's default backoff (1 s growing by 1.6) to pass 5 s between tries.
+        end = time.monotonic() + 12
+        while time.monotonic() < end:
+            self.expect(grpc.StatusCode.UNAVAILABLE, scoring.GetScorecard, request, self.ken)
+            time.sleep(0.5)
+        self.stack.start("responses")
+        time.sleep(1.5)
+        scoring.GetScorecard(request, timeout=10, metadata=self.ken)
+
+
+class BootstrapKeyTest(unittest.TestCase):
+    def test_a_revoked_bootstrap_key_stays_revoked_across_restarts(self):
+        stack = lib.Stack("hardening_keys")
+        try:
+            stack.start("catalog")
+            catalog = catalog_pb2_grpc.CatalogServiceStub(
+                grpc.insecure_channel(stack.addr("catalog")))
+            operator = lib.metadata(stack.operator_key)
+            catalog.ListTopics(cpb.ListTopicsRequest(), timeout=10, metadata=operator)
+            subprocess.run(["psql", stack.db_url, "-qc", "UPDATE auth.api_keys SET revoked_at ="
+                            " now() WHERE label = 'bootstrap'"], check=True)
+            self.assertEqual(stack.stop("catalog"), 0)
+            stack.start("catalog")  # with the same UNIC_BOOTSTRAP_KEY
+            with self.assertRaises(grpc.RpcError) as ctx:
+                catalog.ListTopics(cpb.ListTopicsRequest(), timeout=10, metadata=operator)
+            self.assertEqual(ctx.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+            # A new bootstrap key is set deliberately, by configuring it.
+            self.assertEqual(stack.stop("catalog"), 0)
+            old = stack.operator_key
+            stack.operator_key = old[:-4] + "new1"
+            stack.start("catalog")
+            catalog.ListTopics(cpb.ListTopicsRequest(), timeout=10,
+                               metadata=lib.metadata(stack.operator_key))
+            with self.assertRaises(grpc.RpcError) as ctx:
+                catalog.ListTopics(cpb.ListTopicsRequest(), timeout=10, metadata=operator)
+            self.assertEqual(ctx.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+            self.assertEqual(stack.stop("catalog"), 0)
+        finally:
+            stack.close()
 
 
 if __name__ == "__main__":

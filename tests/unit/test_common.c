@@ -13,6 +13,8 @@
 #include "log.h"
 #include "mem.h"
 #include "text.h"
+#include "unic/responses/v1/responses.pb-c.h"
+#include "wire_check.h"
 
 /* A fake environment: NULL-terminated pairs. */
 static const char *const *fake_env;
@@ -127,6 +129,61 @@ static void test_text_rejects_invalid_utf8_and_controls(void **state)
     assert_false(text_valid("\xc2\x85", true, NULL));          /* C1 control */
 }
 
+/* Packs `m`, then overwrites the first `marker` byte with `with`: strings protobuf-c cannot
+ * write (it uses strlen), as an attacker sends them. */
+static size_t pack_patched(const ProtobufCMessage *m, uint8_t *buf, char marker, uint8_t with)
+{
+    size_t n = protobuf_c_message_pack(m, buf);
+    uint8_t *at = memchr(buf, marker, n);
+    assert_non_null(at);
+    *at = with;
+    return n;
+}
+
+static void test_wire_check_names_the_field_holding_a_nul(void **state)
+{
+    (void)state;
+    Unic__Responses__V1__Answer a0 = UNIC__RESPONSES__V1__ANSWER__INIT, a1 = a0;
+    a0.question_id = (char *)"q1";
+    a0.narrative = (char *)"tabs\tand\nnewlines\r\nare free text";
+    a1.question_id = (char *)"q2";
+    a1.narrative = (char *)"visible~HIDDEN";
+    Unic__Responses__V1__Answer *answers[] = {&a0, &a1};
+    Unic__Responses__V1__SaveAnswersRequest r = UNIC__RESPONSES__V1__SAVE_ANSWERS_REQUEST__INIT;
+    r.assessment_id = (char *)"KEN-2025-cip-self-assessment";
+    r.etag = (char *)"1-0123456789abcdef";
+    r.n_answers = 2;
+    r.answers = answers;
+    const ProtobufCMessageDescriptor *d = &unic__responses__v1__save_answers_request__descriptor;
+    uint8_t buf[512];
+    struct err e;
+    size_t n = protobuf_c_message_pack(&r.base, buf);
+    assert_int_equal(wire_check_strings(d, buf, n, &e), 0);
+
+    n = pack_patched(&r.base, buf, '~', 0);
+    assert_int_equal(wire_check_strings(d, buf, n, &e), -1);
+    assert_int_equal(e.code, ERR_INVALID_ARGUMENT);
+    assert_string_equal(e.msg, "answers[1].narrative: contains a NUL byte");
+
+    a1.narrative = (char *)"ok";
+    r.etag = (char *)"1-0123456789abcdef~";
+    n = pack_patched(&r.base, buf, '~', 0);
+    assert_int_equal(wire_check_strings(d, buf, n, &e), -1);
+    assert_string_equal(e.msg, "etag: contains a NUL byte");
+
+    r.etag = (char *)"1-0123456789abcdef";
+    r.request_id = (char *)"retry~1";
+    n = pack_patched(&r.base, buf, '~', 0x1b); /* ESC */
+    assert_int_equal(wire_check_strings(d, buf, n, &e), -1);
+    assert_true(strncmp(e.msg, "request_id: not valid UTF-8", 27) == 0);
+
+    r.request_id = (char *)"";
+    a0.question_id = (char *)"q~";
+    n = pack_patched(&r.base, buf, '~', 0xc3); /* a lead byte with no continuation */
+    assert_int_equal(wire_check_strings(d, buf, n, &e), -1);
+    assert_true(strncmp(e.msg, "answers[0].question_id: not valid UTF-8", 39) == 0);
+}
+
 static void test_text_dates_follow_the_calendar(void **state)
 {
     (void)state;
@@ -214,6 +271,7 @@ int main(void)
         cmocka_unit_test(test_config_redis_off_disables_cache),
         cmocka_unit_test(test_config_short_bootstrap_key_is_refused),
         cmocka_unit_test(test_text_rejects_invalid_utf8_and_controls),
+        cmocka_unit_test(test_wire_check_names_the_field_holding_a_nul),
         cmocka_unit_test(test_text_dates_follow_the_calendar),
         cmocka_unit_test(test_text_uri_must_be_absolute_http),
         cmocka_unit_test(test_log_escape_produces_valid_json_string),
