@@ -447,7 +447,7 @@ static void evidence_list(struct doc *d, const struct render_evidence *ev, size_
 static int scorecard_pdf(const struct render_scorecard *in, struct bytes *out, struct err *e)
 {
     struct doc d;
-    char buf[1024], v[256], n1[32], n2[32];
+    char buf[1024], v[1200], n1[32], n2[32];
     const char *loc = in->locale;
     int rc = -1;
     if (doc_begin(&d, loc, out, labels_get(loc, L_SCORECARD_TITLE), e) < 0)
@@ -455,10 +455,11 @@ static int scorecard_pdf(const struct render_scorecard *in, struct bytes *out, s
     const enum label vis = in->visibility == RENDER_PUBLIC ? L_VIS_PUBLIC
                            : in->visibility == RENDER_UNIC ? L_VIS_UNIC
                                                            : L_VIS_PRIVATE;
+    char generated[256];
     snprintf(n1, sizeof n1, "%d", in->revision);
-    labels_fill(v, sizeof v, loc, L_FOOTER, in->generated_on, n1);
+    labels_fill(generated, sizeof generated, loc, L_FOOTER, in->generated_on, n1);
     snprintf(d.footer, sizeof d.footer, "%s: %s · %s", labels_get(loc, L_VISIBILITY),
-             labels_get(loc, vis), v);
+             labels_get(loc, vis), generated);
 
     para(&d, labels_get(loc, L_SCORECARD_TITLE), 18, true, 6);
     snprintf(buf, sizeof buf, "%s (%s)", in->state_name, in->state_code);
