@@ -175,3 +175,24 @@ int defs_is_member(struct defs *d, const struct call *c, const char *code, bool 
     pthread_mutex_unlock(&d->lock);
     return 0;
 }
+
+int defs_questionnaire_texts(struct defs *d, const struct call *c, struct arena *a,
+                             const char *qid, int version, const char *locale,
+                             const Unic__Catalog__V1__Questionnaire **out, struct err *e)
+{
+    Unic__Catalog__V1__GetQuestionnaireRequest req = UNIC__CATALOG__V1__GET_QUESTIONNAIRE_REQUEST__INIT;
+    ProtobufCMessage *reply = NULL;
+    req.questionnaire_id = (char *)qid;
+    req.version = version;
+    req.locale = (char *)locale;
+    if (rpc_call(d->catalog, rpc_caller_of(c), &unic__catalog__v1__catalog_service__descriptor,
+                 "GetQuestionnaire", &req.base, a, &reply, e) < 0) {
+        char why[sizeof e->msg];
+        memcpy(why, e->msg, sizeof why);
+        return err_set(e, e->code == ERR_OK ? ERR_UNAVAILABLE : e->code,
+                       "could not load questionnaire \"%s\" v%d in \"%s\" from the catalog: %s",
+                       qid, version, locale, why);
+    }
+    *out = (const void *)reply;
+    return 0;
+}

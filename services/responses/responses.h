@@ -48,6 +48,11 @@ void responses_app_destroy(struct responses_app *app);
  * the catalog on the caller's behalf and cached. *out stays valid until defs are destroyed. */
 int defs_questionnaire(struct defs *d, const struct call *c, const char *qid, int version,
                        const struct qdef **out, struct err *e);
+/* Questionnaire `qid` `version` with its texts in `locale` (as the catalog serves it), asked of
+ * the catalog on the caller's behalf, in arena `a`; not cached (exports are rare). */
+int defs_questionnaire_texts(struct defs *d, const struct call *c, struct arena *a,
+                             const char *qid, int version, const char *locale,
+                             const Unic__Catalog__V1__Questionnaire **out, struct err *e);
 /* Whether `code` is a UN Member State, per the catalog. */
 int defs_is_member(struct defs *d, const struct call *c, const char *code, bool *member,
                    struct err *e);

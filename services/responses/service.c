@@ -7,6 +7,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "bytes.h"
+#include "exchange.h"
 #include "log.h"
 #include "responses.h"
 #include "text.h"
@@ -152,6 +154,9 @@ struct write_ctx {
     Assessment *next;      /* starts as cur; the operation changes it */
     struct change ch;
     bool noop;             /* nothing changed: no revision */
+    bool dry_run;          /* roll everything back and send the reply: nothing is written */
+    ProtobufCMessage *reply; /* the reply when it is not the assessment (ImportAnswers), packed
+                                after the new head is complete */
     char now[32];
 };
 
@@ -164,6 +169,7 @@ struct write_op {
         const SubmitRequest *submit;
         const ReopenRequest *reopen;
         const VisibilityRequest *visibility;
+        const Unic__Responses__V1__ImportAnswersRequest *import;
     } req;
     /* Checks the request without looking anything up; runs after authorization. May be NULL. */
     int (*check)(const struct write_op *op, struct err *e);
@@ -235,6 +241,12 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     now_rfc3339(w.now, sizeof w.now);
     if (op->apply(c, op, &w, e) < 0)
         goto fail;
+    if (w.dry_run) {
+        db_rollback(c->db); /* the idempotency claim too: a dry run records nothing */
+        bytes = encode_pack(&c->arena, w.reply, &len);
+        rpc_reply_raw(c, bytes, len);
+        return 0;
+    }
     if (!w.noop) {
         w.next->revision = cur->revision + 1;
         w.next->etag = etag_new(&c->arena, w.next->revision);
@@ -246,7 +258,11 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
         if (store_update(c->db, &c->arena, cur->etag, &w.ch, e) < 0)
             goto fail;
     }
-    if (k.request_id[0] && store_idem_finish(c->db, &c->arena, &k, bytes, len, e) < 0)
+    uint8_t *reply = bytes;
+    size_t reply_len = len;
+    if (w.reply)
+        reply = encode_pack(&c->arena, w.reply, &reply_len);
+    if (k.request_id[0] && store_idem_finish(c->db, &c->arena, &k, reply, reply_len, e) < 0)
         goto fail;
     if (w.noop && !k.request_id[0])
         db_rollback(c->db); /* nothing was written */
@@ -260,7 +276,7 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     }
     if (k.request_id[0])
         maybe_purge(c);
-    rpc_reply_raw(c, bytes, len);
+    rpc_reply_raw(c, reply, reply_len);
     return 0;
 fail:
     db_rollback(c->db);
@@ -282,6 +298,33 @@ static int save_check(const struct write_op *op, struct err *e)
     return validate_answers_shape(r->answers, r->n_answers, e);
 }
 
+/* SaveAnswers' step, shared with ImportAnswers: answers `in` merged into w->next, each replacing
+ * its question's answer whole. */
+static int merge_into(struct call *c, struct write_ctx *w, const struct qdef *d, Answer *const *in,
+                      size_t n, struct merge *mg, struct err *e)
+{
+    const Assessment *cur = w->cur;
+    int *index = ARENA_ARRAY(&c->arena, int, n ? n : 1);
+    if (validate_answers_fit(d, in, n, index, e) < 0)
+        return -1;
+    answers_merge(&c->arena, d, cur->answers, cur->n_answers, in, n, index, w->now,
+                  c->principal.label, mg);
+    if (mg->n_changed == 0) {
+        w->noop = true;
+        return 0;
+    }
+    w->next->answers = mg->answers;
+    w->next->n_answers = mg->n_answers;
+    measure(&c->arena, d, w->next);
+    w->ch.changed = mg->changed;
+    w->ch.n_changed = mg->n_changed;
+    w->ch.upserts = mg->upserts;
+    w->ch.n_upserts = mg->n_upserts;
+    w->ch.removed = mg->removed;
+    w->ch.n_removed = mg->n_removed;
+    return 0;
+}
+
 static int save_apply(struct call *c, const struct write_op *op, struct write_ctx *w, struct err *e)
 {
     const SaveRequest *r = op->req.save;
@@ -294,25 +337,7 @@ static int save_apply(struct call *c, const struct write_op *op, struct write_ct
     if (defs_questionnaire(&((struct responses_app *)c->app)->defs, c, cur->questionnaire_id,
                            cur->questionnaire_version, &d, e) < 0)
         return -1;
-    int *index = ARENA_ARRAY(&c->arena, int, r->n_answers);
-    if (validate_answers_fit(d, r->answers, r->n_answers, index, e) < 0)
-        return -1;
-    answers_merge(&c->arena, d, cur->answers, cur->n_answers, r->answers, r->n_answers, index,
-                  w->now, c->principal.label, &mg);
-    if (mg.n_changed == 0) {
-        w->noop = true;
-        return 0;
-    }
-    w->next->answers = mg.answers;
-    w->next->n_answers = mg.n_answers;
-    measure(&c->arena, d, w->next);
-    w->ch.changed = mg.changed;
-    w->ch.n_changed = mg.n_changed;
-    w->ch.upserts = mg.upserts;
-    w->ch.n_upserts = mg.n_upserts;
-    w->ch.removed = mg.removed;
-    w->ch.n_removed = mg.n_removed;
-    return 0;
+    return merge_into(c, w, d, r->answers, r->n_answers, &mg, e);
 }
 
 /* A self-assessment may be submitted in part (A/RES/64/211 annex, footnote a: the tool "may be
@@ -648,6 +673,192 @@ static int get_revision(struct call *c, const Unic__Responses__V1__GetRevisionRe
     return 0;
 }
 
+/* ---- Exchange files (exchange.c): the assessment out, answers in ---- */
+
+typedef Unic__Responses__V1__ExportAssessmentRequest ExportRequest;
+typedef Unic__Responses__V1__ImportAnswersRequest ImportRequest;
+typedef Unic__Responses__V1__ImportAnswersResponse ImportResponse;
+
+static const struct {
+    const char *content_type, *ext;
+} formats[] = {
+    [EXCHANGE_JSON] = {"application/json", "json"},
+    [EXCHANGE_CSV] = {"text/csv; charset=utf-8", "csv"},
+    [EXCHANGE_XLSX] = {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
+};
+
+static int exchange_format_of(int f, enum exchange_format *out, struct err *e)
+{
+    if (f == UNIC__RESPONSES__V1__EXCHANGE_FORMAT__EXCHANGE_FORMAT_UNSPECIFIED)
+        f = UNIC__RESPONSES__V1__EXCHANGE_FORMAT__JSON;
+    if (f < EXCHANGE_JSON || f > EXCHANGE_XLSX)
+        return err_set(e, ERR_INVALID_ARGUMENT, "format: expected JSON, CSV or XLSX");
+    *out = (enum exchange_format)f;
+    return 0;
+}
+
+static int export_assessment(struct call *c, const ExportRequest *r,
+                             Unic__Responses__V1__ExportAssessmentResponse **out, struct err *e)
+{
+    enum exchange_format format;
+    const char *locale = r->locale[0] ? r->locale : "en";
+    size_t n = strlen(locale);
+    if (exchange_format_of(r->format, &format, e) < 0)
+        return -1;
+    if (n < 2 || n > 16 || strspn(locale, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") != n)
+        return err_set(e, ERR_INVALID_ARGUMENT, "locale: not a language tag such as \"fr\"");
+    struct head h;
+    int shown, visibility;
+    uint8_t *bytes;
+    size_t len;
+    bool found;
+    const Unic__Catalog__V1__Questionnaire *q;
+    if (read_head(c, r->assessment_id, &h, &shown, e) < 0 ||
+        store_snapshot(c->db, &c->arena, r->assessment_id, shown, &bytes, &len, &visibility, NULL,
+                       &found, e) < 0)
+        return -1;
+    Assessment *as = found ? (Assessment *)encode_unpack(
+                                 &c->arena, &unic__responses__v1__assessment__descriptor, bytes, len)
+                           : NULL;
+    if (as == NULL)
+        return err_set(e, ERR_DATA_LOSS, "could not read revision %d of \"%s\"", shown,
+                       r->assessment_id);
+    if (defs_questionnaire_texts(&((struct responses_app *)c->app)->defs, c, &c->arena,
+                                 as->questionnaire_id, as->questionnaire_version, locale, &q, e) < 0 ||
+        exchange_export(&c->arena, format, as, q, &bytes, &len, e) < 0)
+        return -1;
+    Unic__Responses__V1__ExportAssessmentResponse *resp =
+        ARENA_MSG(&c->arena, Unic__Responses__V1__ExportAssessmentResponse,
+                  UNIC__RESPONSES__V1__EXPORT_ASSESSMENT_RESPONSE__INIT);
+    resp->content_type = (char *)formats[format].content_type;
+    resp->filename = arena_printf(&c->arena, "%s-r%d.%s", as->id, as->revision, formats[format].ext);
+    resp->bytes.data = bytes;
+    resp->bytes.len = len;
+    resp->revision = as->revision;
+    resp->etag = as->etag;
+    *out = resp;
+    return 0;
+}
+
+static int import_check(const struct write_op *op, struct err *e)
+{
+    const ImportRequest *r = op->req.import;
+    enum exchange_format format;
+    if (exchange_format_of(r->format, &format, e) < 0)
+        return -1;
+    if (r->content.len == 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "content: empty");
+    if (r->content.len > EXCHANGE_MAX_BYTES)
+        return err_set(e, ERR_INVALID_ARGUMENT, "content: %zu bytes, at most %u",
+                       r->content.len, EXCHANGE_MAX_BYTES);
+    return 0;
+}
+
+/* "'1 Taking stock'!E3" in a workbook, "E3" in CSV, "answers[2].level" in JSON. */
+static const char *cell_address(struct arena *a, enum exchange_format f,
+                                const struct exchange_error *x)
+{
+    if (f == EXCHANGE_JSON)
+        return arena_printf(a, "answers[%d].%s", x->row - 1, x->column);
+    if (x->sheet[0])
+        return arena_printf(a, "'%s'!%s%d", x->sheet, x->column, x->row);
+    return arena_printf(a, "%s%d", x->column, x->row);
+}
+
+static const Answer *answer_of(Answer *const *list, size_t n, const char *qid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i]->question_id, qid) == 0)
+            return list[i];
+    return NULL;
+}
+
+static int import_apply(struct call *c, const struct write_op *op, struct write_ctx *w,
+                        struct err *e)
+{
+    const ImportRequest *r = op->req.import;
+    const Assessment *cur = w->cur;
+    const struct qdef *d;
+    enum exchange_format format;
+    struct exchange_file f;
+    struct arena *a = &c->arena;
+    if (cur->status != STATUS_DRAFT)
+        return err_set(e, ERR_FAILED_PRECONDITION,
+                       "could not import answers into \"%s\": it is SUBMITTED; reopen it first",
+                       cur->id);
+    if (exchange_format_of(r->format, &format, e) < 0 ||
+        defs_questionnaire(&((struct responses_app *)c->app)->defs, c, cur->questionnaire_id,
+                           cur->questionnaire_version, &d, e) < 0 ||
+        exchange_import(a, format, r->content.data, r->content.len, d, &f, e) < 0)
+        return -1;
+    if (f.assessment_id[0] && strcmp(f.assessment_id, cur->id) != 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "content: the file is of assessment \"%s\", not \"%s\"",
+                       text_valid(f.assessment_id, false, NULL) && strlen(f.assessment_id) < 80
+                           ? f.assessment_id
+                           : "(not shown)",
+                       cur->id);
+    ImportResponse *resp = ARENA_MSG(a, ImportResponse, UNIC__RESPONSES__V1__IMPORT_ANSWERS_RESPONSE__INIT);
+    resp->assessment = (Assessment *)cur;
+    w->reply = &resp->base;
+    if (f.n_errors_total > 0) {
+        resp->error_count = (int32_t)f.n_errors_total;
+        resp->errors = ARENA_ARRAY(a, Unic__Responses__V1__CellError *, f.n_errors);
+        for (size_t i = 0; i < f.n_errors; i++) {
+            Unic__Responses__V1__CellError *x = ARENA_MSG(a, Unic__Responses__V1__CellError,
+                                                          UNIC__RESPONSES__V1__CELL_ERROR__INIT);
+            x->sheet = (char *)f.errors[i].sheet;
+            x->row = f.errors[i].row;
+            x->column = (char *)f.errors[i].column;
+            x->message = (char *)f.errors[i].message;
+            resp->errors[resp->n_errors++] = x;
+        }
+        if (r->validate_only) {
+            w->dry_run = true;
+            return 0;
+        }
+        struct bytes list;
+        bytes_init(&list);
+        for (size_t i = 0; i < f.n_errors && list.len < sizeof e->msg; i++)
+            bytes_printf(&list, "%s%s: %s", i ? "; " : "", cell_address(a, format, &f.errors[i]),
+                         f.errors[i].message);
+        err_set(e, ERR_INVALID_ARGUMENT,
+                "content: %zu bad cell%s, nothing written (validate_only lists them all): %s",
+                f.n_errors_total, f.n_errors_total == 1 ? "" : "s", (const char *)list.data);
+        bytes_destroy(&list);
+        return -1;
+    }
+    struct merge mg;
+    if (validate_answers_shape(f.answers, f.n_answers, e) < 0 ||
+        merge_into(c, w, d, f.answers, f.n_answers, &mg, e) < 0)
+        return -1;
+    resp->valid = true;
+    resp->changes = ARENA_ARRAY(a, Unic__Responses__V1__AnswerChange *, mg.n_changed + 1);
+    for (size_t i = 0; !w->noop && i < mg.n_changed; i++) {
+        Unic__Responses__V1__AnswerChange *ch = ARENA_MSG(
+            a, Unic__Responses__V1__AnswerChange, UNIC__RESPONSES__V1__ANSWER_CHANGE__INIT);
+        ch->question_id = (char *)mg.changed[i];
+        ch->before = (Answer *)answer_of(cur->answers, cur->n_answers, mg.changed[i]);
+        ch->after = (Answer *)answer_of(mg.answers, mg.n_answers, mg.changed[i]);
+        resp->changes[resp->n_changes++] = ch;
+    }
+    if (r->validate_only) {
+        w->dry_run = true;
+        return 0;
+    }
+    resp->written = !w->noop;
+    resp->assessment = w->next;
+    return 0;
+}
+
+static int import_answers(struct call *c, const ImportRequest *r, ImportResponse **out,
+                          struct err *e)
+{
+    (void)out; /* write_run sends the reply */
+    const struct write_op op = {"import answers into", "SAVE", r->assessment_id, r->etag,
+                                r->request_id, {.import = r}, import_check, import_apply};
+    return write_run(c, &op, e);
+}
+
 RPC_HANDLER(create_assessment, Unic__Responses__V1__CreateAssessmentRequest, Unic__Responses__V1__Assessment);
 RPC_HANDLER(get_assessment, Unic__Responses__V1__GetAssessmentRequest, Unic__Responses__V1__Assessment);
 RPC_HANDLER(list_assessments, Unic__Responses__V1__ListAssessmentsRequest, Unic__Responses__V1__ListAssessmentsResponse);
@@ -657,6 +868,8 @@ RPC_HANDLER(reopen_assessment, Unic__Responses__V1__ReopenAssessmentRequest, Uni
 RPC_HANDLER(set_visibility, Unic__Responses__V1__SetVisibilityRequest, Unic__Responses__V1__Assessment);
 RPC_HANDLER(list_revisions, Unic__Responses__V1__ListRevisionsRequest, Unic__Responses__V1__ListRevisionsResponse);
 RPC_HANDLER(get_revision, Unic__Responses__V1__GetRevisionRequest, Unic__Responses__V1__Assessment);
+RPC_HANDLER(export_assessment, ExportRequest, Unic__Responses__V1__ExportAssessmentResponse);
+RPC_HANDLER(import_answers, ImportRequest, ImportResponse);
 
 static const struct rpc_method methods[] = {
     RPC_ROW("CreateAssessment", create_assessment, RPC_STATE, RPC_WRITES),
@@ -668,6 +881,8 @@ static const struct rpc_method methods[] = {
     RPC_ROW("SetVisibility", set_visibility, RPC_STATE, RPC_WRITES),
     RPC_ROW("ListRevisions", list_revisions, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("GetRevision", get_revision, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("ExportAssessment", export_assessment, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("ImportAnswers", import_answers, RPC_STATE, RPC_WRITES),
 };
 
 const struct rpc_service responses_rpc = {

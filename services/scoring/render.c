@@ -85,9 +85,17 @@ static void layout_text(struct doc *d, PangoLayout *l, const char *s, double siz
     pango_font_description_set_weight(d->font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
     pango_layout_set_font_description(l, d->font);
     pango_layout_set_width(l, (int)(w * PANGO_SCALE));
-    /* auto_dir is off, so alignment is physical: the start edge is the right one in Arabic. */
-    pango_layout_set_alignment(l, (d->rtl != end) ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+    /* Each paragraph takes the direction of its first strong character (an English question in
+     * an Arabic report reads left to right), and pango mirrors the alignment of a paragraph that
+     * runs against the context's direction; so such a paragraph asks for the other edge. */
+    bool right = d->rtl != end;
+    pango_layout_set_alignment(l, right ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
     pango_layout_set_text(l, s, -1);
+    /* Laid out once when the paragraph runs the document's way, twice otherwise. */
+    PangoLayoutLine *first = pango_layout_get_line_readonly(l, 0);
+    bool para_rtl = first ? first->resolved_dir == PANGO_DIRECTION_RTL : d->rtl;
+    if (para_rtl != d->rtl)
+        pango_layout_set_alignment(l, right ? PANGO_ALIGN_LEFT : PANGO_ALIGN_RIGHT);
 }
 
 static void set_text(struct doc *d, const char *s, double size, bool bold, double w, bool end)
@@ -212,7 +220,6 @@ static int doc_begin(struct doc *d, const char *locale, struct bytes *out, const
         pango_context_set_language(ctx, pango_language_from_string(locale));
         pango_context_set_base_dir(ctx, d->rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
         pango_layout_context_changed(l);
-        pango_layout_set_auto_dir(l, FALSE);
         pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
     }
     d->font = pango_font_description_from_string(FONT_FAMILY);
@@ -246,6 +253,17 @@ static int doc_end(struct doc *d, const char *what, struct err *e)
     if (d->surface)
         cairo_surface_destroy(d->surface);
     return rc;
+}
+
+/* A date or a paragraph number kept in its order: in a right-to-left paragraph the bidi
+ * algorithm would show 2026-06-30 as 30-06-2026 and 4(a) as (a)4, so it goes inside a
+ * left-to-right isolate (U+2066 ... U+2069). */
+static const char *ltr(const struct doc *d, char *buf, size_t size, const char *s)
+{
+    if (!d->rtl || s[0] == '\0')
+        return s;
+    snprintf(buf, size, "\xe2\x81\xa6%s\xe2\x81\xa9", s);
+    return buf;
 }
 
 static const char *stage_label(const char *locale, int stage)
@@ -457,7 +475,9 @@ static int scorecard_pdf(const struct render_scorecard *in, struct bytes *out, s
                                                            : L_VIS_PRIVATE;
     char generated[256];
     snprintf(n1, sizeof n1, "%d", in->revision);
-    labels_fill(generated, sizeof generated, loc, L_FOOTER, in->generated_on, n1);
+    char day[32];
+    labels_fill(generated, sizeof generated, loc, L_FOOTER,
+                ltr(&d, day, sizeof day, in->generated_on), n1);
     snprintf(d.footer, sizeof d.footer, "%s: %s · %s", labels_get(loc, L_VISIBILITY),
              labels_get(loc, vis), generated);
 
@@ -506,8 +526,8 @@ static int scorecard_pdf(const struct render_scorecard *in, struct bytes *out, s
     if (in->n_gaps == 0)
         para(&d, labels_get(loc, L_NO_GAPS), 9, false, 2);
     else {
-        const double start[] = {0, 40, 370, 410, 450};
-        const double w[] = {36, 326, 36, 36, TEXT_W - 450};
+        const double start[] = {0, 40, 340, 390, 440};
+        const double w[] = {36, 296, 46, 46, TEXT_W - 440};
         const bool end[] = {false, false, true, true, true};
         const char *head[] = {labels_get(loc, L_QUESTION), "", labels_get(loc, L_LEVEL),
                               labels_get(loc, L_TARGET), labels_get(loc, L_SEVERITY)};
@@ -682,22 +702,26 @@ int render_compliance(const struct render_compliance *in, struct bytes *out, str
     labels_fill(buf, sizeof buf, loc, L_COMPLIANCE_TITLE, in->state_name, n1);
     if (doc_begin(&d, loc, out, buf, e) < 0)
         goto done;
+    char day[32], day2[32];
+    const char *generated = ltr(&d, day, sizeof day, in->generated_on);
     snprintf(n1, sizeof n1, "%d", in->revision);
     if (in->revision > 0)
-        labels_fill(d.footer, sizeof d.footer, loc, L_FOOTER, in->generated_on, n1);
+        labels_fill(d.footer, sizeof d.footer, loc, L_FOOTER, generated, n1);
     else
-        labels_fill(d.footer, sizeof d.footer, loc, L_COMPLIANCE_FOOTER, in->generated_on, NULL);
+        labels_fill(d.footer, sizeof d.footer, loc, L_COMPLIANCE_FOOTER, generated, NULL);
 
     para(&d, buf, 17, true, 6);
     para(&d, pair(v, sizeof v, loc, L_STATE, in->state_name), 11, false, 2);
-    labels_fill(buf, sizeof buf, loc, L_STATUS_AS_OF, in->as_of, NULL);
+    labels_fill(buf, sizeof buf, loc, L_STATUS_AS_OF, ltr(&d, day2, sizeof day2, in->as_of),
+                NULL);
     para(&d, buf, 11, true, 10);
 
     for (size_t i = 0; i < in->n_duties; i++) {
         const struct render_duty *t = &in->duties[i];
         need(&d, 90);
         d.y += 6;
-        snprintf(buf, sizeof buf, "%s %s — %s", labels_get(loc, L_PARAGRAPH), t->paragraph,
+        snprintf(buf, sizeof buf, "%s %s — %s", labels_get(loc, L_PARAGRAPH),
+                 ltr(&d, day, sizeof day, t->paragraph),
                  labels_get(loc, status_label(t->status)));
         para(&d, buf, 11, true, 2);
         para(&d, t->text, 9.5, false, 3);
@@ -705,9 +729,10 @@ int render_compliance(const struct render_compliance *in, struct bytes *out, str
                              : t->answer == 0 ? labels_get(loc, L_NO)
                                               : labels_get(loc, L_UNANSWERED);
         snprintf(buf, sizeof buf, "%s: %s · %s: %s · %s: %s", labels_get(loc, L_DEADLINE),
-                 t->deadline[0] ? t->deadline : labels_get(loc, L_NONE),
+                 t->deadline[0] ? ltr(&d, day, sizeof day, t->deadline)
+                                : labels_get(loc, L_NONE),
                  labels_get(loc, L_ANSWER), answer, labels_get(loc, L_DATE),
-                 t->date[0] ? t->date : "–");
+                 t->date[0] ? ltr(&d, day2, sizeof day2, t->date) : "–");
         para(&d, buf, 9, false, 2);
         if (t->narrative[0]) {
             struct bytes nb;

@@ -69,6 +69,10 @@ int upstream_last_submitted(struct call *c, const Assessment *as, Assessment **o
  * shorter. */
 int upstream_get_questionnaire(struct call *c, const char *id, int version, Questionnaire **out,
                                struct err *e);
+/* The same version with its texts in `locale` (as the catalog serves it: the locale, its
+ * language, or "en"), in the call's arena; "en" is upstream_get_questionnaire's shared copy. */
+int upstream_get_questionnaire_texts(struct call *c, const char *id, int version,
+                                     const char *locale, Questionnaire **out, struct err *e);
 int upstream_list_states(struct call *c, Unic__Catalog__V1__ListStatesResponse **out,
                          struct err *e);
 int upstream_list_topics(struct call *c, Unic__Catalog__V1__ListTopicsResponse **out,

@@ -10,9 +10,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
+#include "bytes.h"
 #include "cache.h"
+#include "labels.h"
 #include "log.h"
 #include "pbuf.h"
+#include "render.h"
 #include "score.h"
 #include "text.h"
 
@@ -233,30 +238,40 @@ static int cmp_cycle_desc(const void *x, const void *y)
     return ((*a)->cycle < (*b)->cycle) - ((*a)->cycle > (*b)->cycle);
 }
 
-static int get_compliance_report(struct call *c, const Unic__Scoring__V1__GetComplianceReportRequest *req,
-                                 Unic__Scoring__V1__ComplianceReport **out, struct err *e)
+/* What a compliance report is made of: the State, the date, the form read and the report. */
+struct compliance_view {
+    const CatalogState *state;
+    const char *as_of;
+    Assessment *submitted; /* the State's latest submitted compliance form, or NULL */
+    Questionnaire *q;      /* the checklist it answers */
+    Unic__Scoring__V1__ComplianceReport *report;
+};
+
+/* GetComplianceReport's computation, shared with RenderComplianceReport so that a rendered report
+ * says what GetComplianceReport says for the same date. as_of "" means today (UTC). */
+static int compliance_of(struct call *c, const char *state_code, const char *as_of,
+                         struct compliance_view *v, struct err *e)
 {
-    char today[16];
-    const char *as_of = req->as_of;
-    if (check_state_shape(req->state_code, "state_code", e) < 0)
+    if (check_state_shape(state_code, "state_code", e) < 0)
         return -1;
     if (as_of[0] == '\0') {
-        text_today(today, sizeof today);
+        char *today = arena_alloc(&c->arena, 16);
+        text_today(today, 16);
         as_of = today;
     } else if (!text_date_valid(as_of)) {
         return err_set(e, ERR_INVALID_ARGUMENT, "as_of \"%s\" is not a date (YYYY-MM-DD)",
                        shown(as_of));
     }
-    const CatalogState *st = NULL;
-    if (state_lookup(c, req->state_code, "state_code", &st, e) < 0)
+    v->as_of = as_of;
+    if (state_lookup(c, state_code, "state_code", &v->state, e) < 0)
         return -1;
 
     /* The latest compliance form the State submitted: the newest cycle's, or, when that one is
      * a draft, its last submitted revision (a State reopening its report to correct it has not
      * withdrawn it), or else an older cycle's. */
-    Assessment **forms, *submitted = NULL;
+    Assessment **forms;
     size_t n_forms;
-    if (upstream_list_assessments(c, req->state_code, 0, SCORING_COMPLIANCE,
+    if (upstream_list_assessments(c, state_code, 0, SCORING_COMPLIANCE,
                                   UNIC__RESPONSES__V1__ASSESSMENT_STATUS__ASSESSMENT_STATUS_UNSPECIFIED,
                                   true, &forms, &n_forms, e) < 0)
         return -1;
@@ -271,26 +286,60 @@ static int get_compliance_report(struct call *c, const Unic__Scoring__V1__GetCom
         if (last != NULL)
             reports[n_reports++] = last;
     }
-    if (n_reports > 0)
-        submitted = reports[0];
+    v->submitted = n_reports > 0 ? reports[0] : NULL;
 
-    Questionnaire *q;
     Assessment **cycles;
     size_t n_cycles;
-    Unic__Scoring__V1__ComplianceReport *r;
     if (upstream_get_questionnaire(c, SCORING_COMPLIANCE,
-                                   submitted ? submitted->questionnaire_version : 0, &q, e) < 0 ||
-        upstream_list_assessments(c, req->state_code, 0, SCORING_SELF_ASSESSMENT,
+                                   v->submitted ? v->submitted->questionnaire_version : 0, &v->q,
+                                   e) < 0 ||
+        upstream_list_assessments(c, state_code, 0, SCORING_SELF_ASSESSMENT,
                                   UNIC__RESPONSES__V1__ASSESSMENT_STATUS__ASSESSMENT_STATUS_UNSPECIFIED,
                                   false, &cycles, &n_cycles, e) < 0 ||
-        card_compliance(&c->arena, req->state_code, as_of, st->ldc, q, submitted, reports,
-                        n_reports, cycles, n_cycles, &r, e) < 0)
+        card_compliance(&c->arena, state_code, as_of, v->state->ldc, v->q, v->submitted, reports,
+                        n_reports, cycles, n_cycles, &v->report, e) < 0)
         return -1;
-    *out = r;
     return 0;
 }
 
-static int get_trend(struct call *c, const Unic__Scoring__V1__GetTrendRequest *req, Unic__Scoring__V1__Trend **out, struct err *e)
+static int get_compliance_report(struct call *c,
+                                 const Unic__Scoring__V1__GetComplianceReportRequest *req,
+                                 Unic__Scoring__V1__ComplianceReport **out, struct err *e)
+{
+    struct compliance_view v;
+    if (compliance_of(c, req->state_code, req->as_of, &v, e) < 0)
+        return -1;
+    *out = v.report;
+    return 0;
+}
+
+/* The trend of a State's scorecards of questionnaire qid from cycle `from` to `to`, as GetTrend
+ * gives it (every assessment the caller may read). */
+static int trend_of(struct call *c, const char *state, const char *qid, int from, int to,
+                    Unic__Scoring__V1__Trend **out, struct err *e)
+{
+    Assessment **all;
+    size_t n_all;
+    if (upstream_list_assessments(c, state, 0, qid,
+                                  UNIC__RESPONSES__V1__ASSESSMENT_STATUS__ASSESSMENT_STATUS_UNSPECIFIED,
+                                  true, &all, &n_all, e) < 0)
+        return -1;
+    Scorecard **cards = ARENA_ARRAY(&c->arena, Scorecard *, n_all);
+    size_t n_cards = 0;
+    for (size_t i = 0; i < n_all; i++) {
+        const Assessment *as = all[i];
+        if (as->cycle < from || as->cycle > to || strcmp(as->state_code, state) != 0 ||
+            strcmp(as->questionnaire_id, qid) != 0)
+            continue;
+        if (scorecard_of(c, as, &cards[n_cards], NULL, NULL, e) < 0)
+            return -1;
+        n_cards++;
+    }
+    return card_trend(&c->arena, state, qid, cards, n_cards, out, e);
+}
+
+static int get_trend(struct call *c, const Unic__Scoring__V1__GetTrendRequest *req,
+                     Unic__Scoring__V1__Trend **out, struct err *e)
 {
     int from = req->from_cycle ? req->from_cycle : SCORING_FIRST_CYCLE;
     int to = req->to_cycle ? req->to_cycle : text_current_year() + 1;
@@ -304,26 +353,9 @@ static int get_trend(struct call *c, const Unic__Scoring__V1__GetTrendRequest *r
         return err_set(e, ERR_INVALID_ARGUMENT, "questionnaire_id \"%s\" is not a questionnaire id",
                        shown(qid));
     const CatalogState *st = NULL;
-    Assessment **all;
-    size_t n_all;
-    if (state_lookup(c, req->state_code, "state_code", &st, e) < 0 ||
-        upstream_list_assessments(c, req->state_code, 0, qid,
-                                  UNIC__RESPONSES__V1__ASSESSMENT_STATUS__ASSESSMENT_STATUS_UNSPECIFIED,
-                                  true, &all, &n_all, e) < 0)
-        return -1;
-    Scorecard **cards = ARENA_ARRAY(&c->arena, Scorecard *, n_all);
-    size_t n_cards = 0;
-    for (size_t i = 0; i < n_all; i++) {
-        const Assessment *as = all[i];
-        if (as->cycle < from || as->cycle > to || strcmp(as->state_code, req->state_code) != 0 ||
-            strcmp(as->questionnaire_id, qid) != 0)
-            continue;
-        if (scorecard_of(c, as, &cards[n_cards], NULL, NULL, e) < 0)
-            return -1;
-        n_cards++;
-    }
     Unic__Scoring__V1__Trend *t;
-    if (card_trend(&c->arena, req->state_code, qid, cards, n_cards, &t, e) < 0)
+    if (state_lookup(c, req->state_code, "state_code", &st, e) < 0 ||
+        trend_of(c, req->state_code, qid, from, to, &t, e) < 0)
         return -1;
     *out = t;
     return 0;
@@ -395,11 +427,372 @@ static int get_benchmark(struct call *c, const Unic__Scoring__V1__GetBenchmarkRe
     return 0;
 }
 
+/* ---- documents: the scorecard and compliance reports (render.c), open data ---- */
+
+typedef Unic__Scoring__V1__Document Document;
+
+static int document_locale(const char *locale, const char **out, struct err *e)
+{
+    *out = locale[0] ? locale : "en";
+    if (!labels_locale_valid(*out))
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "locale \"%s\" is not one of ar, zh, en, fr, ru, es", shown(locale));
+    return 0;
+}
+
+/* The reply: `b`'s bytes copied into the call's arena. */
+static Document *document(struct arena *a, const char *content_type, char *filename,
+                          const struct bytes *b)
+{
+    Document *d = ARENA_MSG(a, Document, UNIC__SCORING__V1__DOCUMENT__INIT);
+    d->content_type = (char *)content_type;
+    d->filename = filename;
+    d->bytes.len = b->len;
+    d->bytes.data = arena_memdup(a, b->data ? b->data : (const unsigned char *)"", b->len + 1);
+    return d;
+}
+
+static const Unic__Catalog__V1__Question *question_in(const Questionnaire *q, const char *id)
+{
+    for (size_t s = 0; s < q->n_sections; s++)
+        for (size_t i = 0; i < q->sections[s]->n_questions; i++)
+            if (strcmp(q->sections[s]->questions[i]->id, id) == 0)
+                return q->sections[s]->questions[i];
+    return NULL;
+}
+
+static const Unic__Responses__V1__Answer *answer_in(const Assessment *as, const char *qid)
+{
+    for (size_t i = 0; as && i < as->n_answers; i++)
+        if (strcmp(as->answers[i]->question_id, qid) == 0)
+            return as->answers[i];
+    return NULL;
+}
+
+/* Every piece of evidence of `as`, in the questionnaire's order. */
+static struct render_evidence *evidence_of(struct arena *a, const Assessment *as,
+                                           const Questionnaire *q, size_t *n)
+{
+    size_t total = 0;
+    for (size_t i = 0; as && i < as->n_answers; i++)
+        total += as->answers[i]->n_evidence;
+    struct render_evidence *ev = ARENA_ARRAY(a, struct render_evidence, total ? total : 1);
+    *n = 0;
+    for (size_t s = 0; s < q->n_sections; s++)
+        for (size_t i = 0; i < q->sections[s]->n_questions; i++) {
+            const Unic__Responses__V1__Answer *ans = answer_in(as, q->sections[s]->questions[i]->id);
+            for (size_t k = 0; ans && k < ans->n_evidence && *n < total; k++)
+                ev[(*n)++] = (struct render_evidence){ans->question_id, ans->evidence[k]->title,
+                                                      ans->evidence[k]->uri};
+        }
+    return ev;
+}
+
+static int get_scorecard_document(struct call *c,
+                                  const Unic__Scoring__V1__RenderScorecardRequest *req,
+                                  Document **out, struct err *e)
+{
+    enum render_format format;
+    const char *locale;
+    if (req->format == UNIC__SCORING__V1__DOCUMENT_FORMAT__DOCUMENT_FORMAT_UNSPECIFIED ||
+        req->format == UNIC__SCORING__V1__DOCUMENT_FORMAT__PDF)
+        format = RENDER_PDF;
+    else if (req->format == UNIC__SCORING__V1__DOCUMENT_FORMAT__SVG)
+        format = RENDER_SVG;
+    else
+        return err_set(e, ERR_INVALID_ARGUMENT, "format: expected PDF or SVG");
+    if (document_locale(req->locale, &locale, e) < 0)
+        return -1;
+    /* The assessment is read as the caller first: the responses service decides who may see it,
+     * and everything else in the document is computed from what it returned. */
+    Assessment *as;
+    Scorecard *card;
+    Questionnaire *qt;
+    const CatalogState *st;
+    Unic__Scoring__V1__Trend *t;
+    if (assessment_of(c, req->assessment_id, req->state_code, req->cycle, &as, e) < 0 ||
+        scorecard_of(c, as, &card, NULL, NULL, e) < 0 ||
+        upstream_get_questionnaire_texts(c, as->questionnaire_id, as->questionnaire_version,
+                                         locale, &qt, e) < 0 ||
+        state_lookup(c, as->state_code, "state_code", &st, e) < 0 ||
+        trend_of(c, as->state_code, as->questionnaire_id, SCORING_FIRST_CYCLE, as->cycle, &t, e) < 0)
+        return -1;
+
+    struct arena *a = &c->arena;
+    const Unic__Scoring__V1__TrendPoint *prev = NULL;
+    struct render_point *points = ARENA_ARRAY(a, struct render_point, t->n_points + 1);
+    size_t n_points = 0;
+    for (size_t i = 0; i < t->n_points; i++) {
+        points[n_points++] = (struct render_point){t->points[i]->cycle, t->points[i]->overall_index};
+        if (t->points[i]->cycle < as->cycle && (prev == NULL || t->points[i]->cycle > prev->cycle))
+            prev = t->points[i];
+    }
+    struct render_section *secs = ARENA_ARRAY(a, struct render_section, card->n_sections + 1);
+    for (size_t i = 0; i < card->n_sections; i++) {
+        const Unic__Scoring__V1__SectionScore *sc = card->sections[i];
+        struct render_section *r = &secs[i];
+        *r = (struct render_section){sc->section_id, (int)i + 1, sc->title, sc->score, sc->stage,
+                                     false, 0};
+        for (size_t k = 0; k < qt->n_sections; k++)
+            if (strcmp(qt->sections[k]->id, sc->section_id) == 0) {
+                r->number = qt->sections[k]->number;
+                r->title = qt->sections[k]->title;
+            }
+        for (size_t k = 0; prev && k < prev->n_sections; k++)
+            if (strcmp(prev->sections[k]->section_id, sc->section_id) == 0) {
+                r->has_previous = true;
+                r->previous = prev->sections[k]->score;
+            }
+    }
+    struct render_gap *gaps = ARENA_ARRAY(a, struct render_gap, card->n_gaps + 1);
+    for (size_t i = 0; i < card->n_gaps; i++) {
+        const Unic__Scoring__V1__Gap *g = card->gaps[i];
+        const Unic__Catalog__V1__Question *q = question_in(qt, g->question_id);
+        gaps[i] = (struct render_gap){g->question_id, g->question_number, q ? q->text : "",
+                                      g->level, g->target, g->severity};
+    }
+    char today[16];
+    text_today(today, sizeof today);
+    struct render_scorecard in = {
+        .locale = locale, .state_name = st->name, .state_code = as->state_code,
+        .cycle = as->cycle, .previous_cycle = prev ? prev->cycle : 0,
+        .questionnaire_id = as->questionnaire_id,
+        .questionnaire_version = as->questionnaire_version, .model_version = card->model_version,
+        .index = card->overall_index, .stage = card->overall_stage,
+        .completeness = card->completeness, .sections = secs, .n_sections = card->n_sections,
+        .gaps = gaps, .n_gaps = card->n_gaps,
+        .assessment_needed = (const char *const *)card->assessment_needed,
+        .n_assessment_needed = card->n_assessment_needed, .trend = points, .n_trend = n_points,
+        .visibility = (enum render_visibility)as->visibility, .generated_on = today,
+        .revision = as->revision};
+    in.evidence = evidence_of(a, as, qt, &in.n_evidence);
+    struct bytes b;
+    bytes_init(&b);
+    int rc = render_scorecard(&in, format, &b, e);
+    if (rc == 0)
+        *out = document(a, format == RENDER_SVG ? "image/svg+xml" : "application/pdf",
+                        arena_printf(a, "%s-%d-scorecard-%s.%s", as->state_code, as->cycle, locale,
+                                     format == RENDER_SVG ? "svg" : "pdf"),
+                        &b);
+    bytes_destroy(&b);
+    return rc;
+}
+
+/* The question of an item of the compliance report: paragraph 8's items are one per year,
+ * "<question id>-<year>". */
+static const Unic__Catalog__V1__Question *duty_question(struct arena *a, const Questionnaire *q,
+                                                        const char *item_id, bool *yearly)
+{
+    const Unic__Catalog__V1__Question *found = question_in(q, item_id);
+    size_t n = strlen(item_id);
+    *yearly = false;
+    if (found == NULL && n > 5 && item_id[n - 5] == '-') {
+        found = question_in(q, arena_strndup(a, item_id, n - 5));
+        *yearly = found != NULL;
+    }
+    return found;
+}
+
+static int get_compliance_document(struct call *c,
+                                   const Unic__Scoring__V1__RenderComplianceReportRequest *req,
+                                   Document **out, struct err *e)
+{
+    const char *locale;
+    struct compliance_view v;
+    Questionnaire *qt;
+    if (req->format != UNIC__SCORING__V1__DOCUMENT_FORMAT__DOCUMENT_FORMAT_UNSPECIFIED &&
+        req->format != UNIC__SCORING__V1__DOCUMENT_FORMAT__PDF)
+        return err_set(e, ERR_INVALID_ARGUMENT, "format: expected PDF");
+    if (document_locale(req->locale, &locale, e) < 0 ||
+        compliance_of(c, req->state_code, req->as_of, &v, e) < 0 ||
+        upstream_get_questionnaire_texts(c, SCORING_COMPLIANCE, v.q->version, locale, &qt, e) < 0)
+        return -1;
+    struct arena *a = &c->arena;
+    const Unic__Scoring__V1__ComplianceReport *r = v.report;
+    struct render_duty *duties = ARENA_ARRAY(a, struct render_duty, r->n_items + 1);
+    for (size_t i = 0; i < r->n_items; i++) {
+        const Unic__Scoring__V1__ComplianceItem *it = r->items[i];
+        bool yearly;
+        const Unic__Catalog__V1__Question *q = duty_question(a, qt, it->item_id, &yearly);
+        const Unic__Responses__V1__Answer *ans = q ? answer_in(v.submitted, q->id) : NULL;
+        bool yes_set = ans && ans->yes_value_case == UNIC__RESPONSES__V1__ANSWER__YES_VALUE_YES;
+        /* A yearly item's narrative is the State's one answer to the duty: shown once, with the
+         * year of the report. */
+        bool narrate = ans && (!yearly || strncmp(it->item_id + strlen(it->item_id) - 4,
+                                                  v.as_of, 4) == 0);
+        duties[i] = (struct render_duty){it->paragraph, q ? q->text : it->item_id, it->deadline,
+                                         yes_set ? (ans->yes ? 1 : 0) : -1, it->date,
+                                         narrate ? ans->narrative : "", (int)it->status};
+    }
+    char today[16];
+    text_today(today, sizeof today);
+    struct render_compliance in = {
+        .locale = locale, .state_name = v.state->name, .state_code = v.state->code,
+        .year = atoi(v.as_of), .as_of = v.as_of, .duties = duties, .n_duties = r->n_items,
+        .generated_on = today, .revision = v.submitted ? v.submitted->revision : 0};
+    in.evidence = evidence_of(a, v.submitted, qt, &in.n_evidence);
+    struct bytes b;
+    bytes_init(&b);
+    int rc = render_compliance(&in, &b, e);
+    if (rc == 0)
+        *out = document(a, "application/pdf",
+                        arena_printf(a, "%s-%.4s-compliance-report-%s.pdf", v.state->code, v.as_of,
+                                     locale),
+                        &b);
+    bytes_destroy(&b);
+    return rc;
+}
+
+static int cmp_card_state(const void *x, const void *y)
+{
+    const Scorecard *const *a = x, *const *b = y;
+    return strcmp((*a)->state_code, (*b)->state_code);
+}
+
+/* The open data file of `cards` (by State code): CSV with one column per section id (in order of
+ * first appearance), or JSON (schema "unic-open-data/1"). */
+static void open_data(struct arena *a, bool json, int cycle, Scorecard **cards, size_t n,
+                      const Unic__Catalog__V1__ListStatesResponse *states, struct bytes *b)
+{
+    const char **ids = NULL;
+    size_t n_ids = 0, cap = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < cards[i]->n_sections; k++) {
+            const char *id = cards[i]->sections[k]->section_id;
+            bool seen = false;
+            for (size_t j = 0; j < n_ids && !seen; j++)
+                seen = strcmp(ids[j], id) == 0;
+            if (seen)
+                continue;
+            if (n_ids == cap) {
+                cap = cap ? 2 * cap : 16;
+                const char **grown = ARENA_ARRAY(a, const char *, cap);
+                if (n_ids)
+                    memcpy(grown, ids, n_ids * sizeof *ids);
+                ids = grown;
+            }
+            ids[n_ids++] = id;
+        }
+    json_t *root = json ? json_object() : NULL, *list = json ? json_array() : NULL;
+    char today[16];
+    text_today(today, sizeof today);
+    if (json) {
+        json_object_set_new(root, "schema", json_string("unic-open-data/1"));
+        json_object_set_new(root, "cycle", json_integer(cycle));
+        json_object_set_new(root, "model_version", json_string(SCORE_MODEL_VERSION));
+        json_object_set_new(root, "generated_on", json_string(today));
+    } else {
+        bytes_puts(b, "state_code,state_name,cycle,questionnaire_id,questionnaire_version,"
+                      "model_version,revision,overall_index,overall_stage,completeness");
+        for (size_t j = 0; j < n_ids; j++)
+            bytes_printf(b, ",%s", ids[j]);
+        bytes_puts(b, "\r\n");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const Scorecard *sc = cards[i];
+        const char *name = "";
+        for (size_t k = 0; k < states->n_states; k++)
+            if (strcmp(states->states[k]->code, sc->state_code) == 0)
+                name = states->states[k]->name;
+        if (json) {
+            json_t *o = json_object(), *secs = json_array();
+            json_object_set_new(o, "state_code", json_string(sc->state_code));
+            json_object_set_new(o, "state_name", json_string(name));
+            json_object_set_new(o, "questionnaire_id", json_string(sc->questionnaire_id));
+            json_object_set_new(o, "questionnaire_version", json_integer(sc->questionnaire_version));
+            json_object_set_new(o, "model_version", json_string(sc->model_version));
+            json_object_set_new(o, "revision", json_integer(sc->revision));
+            json_object_set_new(o, "overall_index", json_real(sc->overall_index));
+            json_object_set_new(o, "overall_stage", json_integer(sc->overall_stage));
+            json_object_set_new(o, "completeness", json_real(sc->completeness));
+            for (size_t k = 0; k < sc->n_sections; k++)
+                json_array_append_new(secs, json_pack("{s:s,s:f,s:i}", "section_id",
+                                                      sc->sections[k]->section_id, "score",
+                                                      sc->sections[k]->score, "stage",
+                                                      sc->sections[k]->stage));
+            json_object_set_new(o, "sections", secs);
+            json_array_append_new(list, o);
+            continue;
+        }
+        /* State names hold commas ("Congo, Democratic Republic of the"): always quoted. */
+        bytes_printf(b, "%s,\"", sc->state_code);
+        for (const char *p = name; *p; p++)
+            bytes_puts(b, *p == '"' ? "\"\"" : (char[2]){*p, '\0'});
+        bytes_printf(b, "\",%d,%s,%d,%s,%d,%.2f,%d,%.4f", cycle, sc->questionnaire_id,
+                     sc->questionnaire_version, sc->model_version, sc->revision,
+                     sc->overall_index, sc->overall_stage, sc->completeness);
+        for (size_t j = 0; j < n_ids; j++) {
+            bytes_puts(b, ",");
+            for (size_t k = 0; k < sc->n_sections; k++)
+                if (strcmp(sc->sections[k]->section_id, ids[j]) == 0)
+                    bytes_printf(b, "%.2f", sc->sections[k]->score);
+        }
+        bytes_puts(b, "\r\n");
+    }
+    if (json) {
+        json_object_set_new(root, "scorecards", list);
+        char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+        bytes_puts(b, text);
+        bytes_puts(b, "\n");
+        free(text);
+        json_decref(root);
+    }
+}
+
+static int export_open_data(struct call *c, const Unic__Scoring__V1__ExportOpenDataRequest *req,
+                            Document **out, struct err *e)
+{
+    bool json;
+    if (req->format == UNIC__SCORING__V1__DOCUMENT_FORMAT__DOCUMENT_FORMAT_UNSPECIFIED ||
+        req->format == UNIC__SCORING__V1__DOCUMENT_FORMAT__CSV)
+        json = false;
+    else if (req->format == UNIC__SCORING__V1__DOCUMENT_FORMAT__JSON)
+        json = true;
+    else
+        return err_set(e, ERR_INVALID_ARGUMENT, "format: expected CSV or JSON");
+    if (check_cycle(req->cycle, "cycle", e) < 0)
+        return -1;
+    Unic__Catalog__V1__ListStatesResponse *states;
+    Assessment **all;
+    size_t n_all;
+    if (upstream_list_states(c, &states, e) < 0 ||
+        upstream_list_assessments(c, "", req->cycle, SCORING_SELF_ASSESSMENT,
+                                  UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED, true, &all,
+                                  &n_all, e) < 0)
+        return -1;
+    /* The caller may be allowed more (its own State's, or UNIC ones for an operator): open data
+     * is only what States made PUBLIC, whoever asks. */
+    Scorecard **cards = ARENA_ARRAY(&c->arena, Scorecard *, n_all + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < n_all; i++) {
+        const Assessment *as = all[i];
+        if (as->visibility != UNIC__COMMON__V1__VISIBILITY__PUBLIC ||
+            as->status != UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED ||
+            as->cycle != req->cycle || strcmp(as->questionnaire_id, SCORING_SELF_ASSESSMENT) != 0)
+            continue;
+        if (scorecard_of(c, as, &cards[n], NULL, NULL, e) < 0)
+            return -1;
+        n++;
+    }
+    qsort(cards, n, sizeof *cards, cmp_card_state);
+    struct bytes b;
+    bytes_init(&b);
+    open_data(&c->arena, json, req->cycle, cards, n, states, &b);
+    *out = document(&c->arena, json ? "application/json" : "text/csv; charset=utf-8",
+                    arena_printf(&c->arena, "unic-open-data-%d.%s", req->cycle, json ? "json" : "csv"),
+                    &b);
+    bytes_destroy(&b);
+    return 0;
+}
+
 RPC_HANDLER(get_scorecard, Unic__Scoring__V1__GetScorecardRequest, Unic__Scoring__V1__Scorecard);
 RPC_HANDLER(get_gaps, Unic__Scoring__V1__GetGapsRequest, Unic__Scoring__V1__GetGapsResponse);
 RPC_HANDLER(get_compliance_report, Unic__Scoring__V1__GetComplianceReportRequest, Unic__Scoring__V1__ComplianceReport);
 RPC_HANDLER(get_trend, Unic__Scoring__V1__GetTrendRequest, Unic__Scoring__V1__Trend);
 RPC_HANDLER(get_benchmark, Unic__Scoring__V1__GetBenchmarkRequest, Unic__Scoring__V1__Benchmark);
+RPC_HANDLER(get_scorecard_document, Unic__Scoring__V1__RenderScorecardRequest, Document);
+RPC_HANDLER(get_compliance_document, Unic__Scoring__V1__RenderComplianceReportRequest, Document);
+RPC_HANDLER(export_open_data, Unic__Scoring__V1__ExportOpenDataRequest, Document);
 
 static const struct rpc_method methods[] = {
     RPC_ROW("GetScorecard", get_scorecard, RPC_ANY_ROLE, RPC_READS),
@@ -407,6 +800,9 @@ static const struct rpc_method methods[] = {
     RPC_ROW("GetComplianceReport", get_compliance_report, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("GetTrend", get_trend, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("GetBenchmark", get_benchmark, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("RenderScorecard", get_scorecard_document, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("RenderComplianceReport", get_compliance_document, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("ExportOpenData", export_open_data, RPC_ANY_ROLE, RPC_READS),
 };
 
 const struct rpc_service scoring_rpc = {

@@ -219,3 +219,16 @@ int upstream_list_topics(struct call *c, Unic__Catalog__V1__ListTopicsResponse *
     Unic__Catalog__V1__ListTopicsRequest req = UNIC__CATALOG__V1__LIST_TOPICS_REQUEST__INIT;
     return call(c, false, "ListTopics", &req.base, (void **)out, e);
 }
+
+int upstream_get_questionnaire_texts(struct call *c, const char *id, int version,
+                                     const char *locale, Questionnaire **out, struct err *e)
+{
+    if (strcmp(locale, "en") == 0)
+        return upstream_get_questionnaire(c, id, version, out, e);
+    Unic__Catalog__V1__GetQuestionnaireRequest req =
+        UNIC__CATALOG__V1__GET_QUESTIONNAIRE_REQUEST__INIT;
+    req.questionnaire_id = (char *)id;
+    req.version = version;
+    req.locale = (char *)locale;
+    return call(c, false, "GetQuestionnaire", &req.base, (void **)out, e);
+}

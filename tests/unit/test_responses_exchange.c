@@ -61,7 +61,9 @@ static struct qdef_question dq[] = {
     {"q2", UNIC__CATALOG__V1__ANSWER_TYPE__MATURITY_LEVEL, true},
     {"y1", UNIC__CATALOG__V1__ANSWER_TYPE__YES_NO, true},
 };
-static struct qdef def = {"qx", 2, 3, dq, 3, UNIC__CATALOG__V1__QUESTIONNAIRE_KIND__SELF_ASSESSMENT};
+static struct qdef def = {.questionnaire_id = "qx", .version = 2,
+                          .kind = UNIC__CATALOG__V1__QUESTIONNAIRE_KIND__SELF_ASSESSMENT, .n = 3,
+                          .q = dq, .n_required = 3};
 
 static Evidence ev1 = {PROTOBUF_C_MESSAGE_INIT(&unic__responses__v1__evidence__descriptor),
                        "https://example.org/strategy.pdf", "National strategy, 2024"};
