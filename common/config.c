@@ -11,7 +11,7 @@
 
 #include "db.h"
 
-static int config_int(config_getter get, const char *name, int *out, int lo, int hi, struct err *e)
+int config_int(config_getter get, const char *name, int *out, int lo, int hi, struct err *e)
 {
     const char *v = get(name);
     if (v == NULL || *v == '\0')
@@ -26,7 +26,7 @@ static int config_int(config_getter get, const char *name, int *out, int lo, int
     return 0;
 }
 
-static int config_str(config_getter get, const char *name, char *out, size_t size, struct err *e)
+int config_str(config_getter get, const char *name, char *out, size_t size, struct err *e)
 {
     const char *v = get(name);
     if (v == NULL || *v == '\0')
@@ -37,8 +37,7 @@ static int config_str(config_getter get, const char *name, char *out, size_t siz
     return 0;
 }
 
-/* host:port with a port in range; the host may be [v6]. */
-static int config_addr(const char *name, const char *v, struct err *e)
+int config_addr(const char *name, const char *v, struct err *e)
 {
     const char *colon = strrchr(v, ':');
     char *end;
@@ -86,6 +85,7 @@ int config_load(struct config *c, const char *service, int default_port, config_
     snprintf(c->catalog_addr, sizeof c->catalog_addr, "127.0.0.1:50051");
     snprintf(c->responses_addr, sizeof c->responses_addr, "127.0.0.1:50052");
     snprintf(c->scoring_addr, sizeof c->scoring_addr, "127.0.0.1:50053");
+    snprintf(c->matching_addr, sizeof c->matching_addr, "127.0.0.1:50054");
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     c->workers = cores > 0 ? (int)(cores < 64 ? cores : 64) : 2;
     c->max_recv_bytes = 4 * 1024 * 1024;
@@ -113,6 +113,8 @@ int config_load(struct config *c, const char *service, int default_port, config_
         config_addr("UNIC_RESPONSES_ADDR", c->responses_addr, e) < 0 ||
         config_str(get, "UNIC_SCORING_ADDR", c->scoring_addr, sizeof c->scoring_addr, e) < 0 ||
         config_addr("UNIC_SCORING_ADDR", c->scoring_addr, e) < 0 ||
+        config_str(get, "UNIC_MATCHING_ADDR", c->matching_addr, sizeof c->matching_addr, e) < 0 ||
+        config_addr("UNIC_MATCHING_ADDR", c->matching_addr, e) < 0 ||
         config_int(get, "UNIC_WORKERS", &c->workers, 1, 64, e) < 0 ||
         config_int(get, "UNIC_MAX_RECV_BYTES", &c->max_recv_bytes, 1024, 64 * 1024 * 1024, e) < 0 ||
         config_int(get, "UNIC_MAX_CONCURRENT_STREAMS", &c->max_streams, 1, 10000, e) < 0 ||

@@ -30,6 +30,7 @@ struct config {
     char catalog_addr[256];     /* UNIC_CATALOG_ADDR */
     char responses_addr[256];   /* UNIC_RESPONSES_ADDR */
     char scoring_addr[256];     /* UNIC_SCORING_ADDR */
+    char matching_addr[256];    /* UNIC_MATCHING_ADDR */
     enum log_level log_level;   /* UNIC_LOG_LEVEL: debug, info, warn, error */
     char metrics_listen[256];   /* UNIC_METRICS_LISTEN: host:port of GET /metrics; "" = off */
 };
@@ -41,5 +42,12 @@ typedef const char *(*config_getter)(const char *name);
  * variable when a value is malformed or out of range. */
 int config_load(struct config *c, const char *service, int default_port, config_getter get,
                 struct err *e);
+
+/* The parsers behind config_load, for programs with variables of their own (the gateway). Each
+ * leaves *out alone when the variable is unset or empty, and returns -1 with e->msg naming it
+ * when the value is malformed. config_addr checks `v` is host:port (the host may be [v6]). */
+int config_int(config_getter get, const char *name, int *out, int lo, int hi, struct err *e);
+int config_str(config_getter get, const char *name, char *out, size_t size, struct err *e);
+int config_addr(const char *name, const char *v, struct err *e);
 
 #endif

@@ -123,3 +123,15 @@ void log_call(const char *method, int status, double duration_ms, const char *ca
         n += (size_t)snprintf(line + n, sizeof line - n, ",\"detail\":\"%s\"", d);
     log_write(line, n < sizeof line ? n : sizeof line - 1, sizeof line);
 }
+
+void log_fields(enum log_level level, const char *msg, const char *fields)
+{
+    if (level < log_min)
+        return;
+    char m[512], line[4608];
+    log_json_escape(m, sizeof m, msg);
+    size_t n = log_head(line, sizeof line, level);
+    n += (size_t)snprintf(line + n, sizeof line - n, ",\"msg\":\"%s\"%s%s", m,
+                          fields && *fields ? "," : "", fields ? fields : "");
+    log_write(line, n < sizeof line ? n : sizeof line - 1, sizeof line);
+}

@@ -22,6 +22,10 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 void log_call(const char *method, int status, double duration_ms, const char *caller,
               const char *detail);
 
+/* One line with `msg` and `fields`: members already written as JSON (`"k":1,"j":"v"`, no
+ * leading comma), for lines with fields of their own (the gateway's HTTP requests). */
+void log_fields(enum log_level level, const char *msg, const char *fields);
+
 /* Writes `s` JSON-escaped (without quotes) into buf; always NUL-terminates; returns the length. */
 size_t log_json_escape(char *buf, size_t size, const char *s);
 

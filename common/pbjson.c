@@ -13,56 +13,10 @@
 
 #include <jansson.h>
 
+#include "bytes.h"
 #include "mem.h"
 
-/* ---- A growable byte buffer, for wire bytes and JSON text alike ---- */
-
-struct buf {
-    uint8_t *p;
-    size_t len, cap;
-};
-
-static void buf_reserve(struct buf *b, size_t n)
-{
-    if (b->len + n <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n)
-        cap *= 2;
-    b->p = xrealloc(b->p, cap);
-    b->cap = cap;
-}
-
-static void buf_put(struct buf *b, const void *p, size_t n)
-{
-    buf_reserve(b, n);
-    if (n)
-        memcpy(b->p + b->len, p, n);
-    b->len += n;
-}
-
-static void buf_putc(struct buf *b, char c)
-{
-    buf_reserve(b, 1);
-    b->p[b->len++] = (uint8_t)c;
-}
-
-static void buf_puts(struct buf *b, const char *s)
-{
-    buf_put(b, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3))) static void buf_printf(struct buf *b, const char *fmt, ...)
-{
-    char tmp[64];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    buf_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-static void buf_varint(struct buf *b, uint64_t v)
+static void put_varint(struct bytes *b, uint64_t v)
 {
     uint8_t tmp[10];
     size_t n = 0;
@@ -73,15 +27,15 @@ static void buf_varint(struct buf *b, uint64_t v)
             tmp[n] |= 0x80;
         n++;
     } while (v);
-    buf_put(b, tmp, n);
+    bytes_append(b, tmp, n);
 }
 
-static void buf_fixed(struct buf *b, uint64_t v, size_t bytes)
+static void put_fixed(struct bytes *b, uint64_t v, size_t bytes)
 {
     uint8_t tmp[8];
     for (size_t i = 0; i < bytes; i++)
         tmp[i] = (uint8_t)(v >> (8 * i));
-    buf_put(b, tmp, bytes);
+    bytes_append(b, tmp, bytes);
 }
 
 /* ---- Names and base64 ---- */
@@ -99,60 +53,6 @@ void pbjson_json_name(const char *proto_name, char *buf, size_t size)
         upper = false;
     }
     buf[n] = '\0';
-}
-
-static const char b64_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void b64_encode(struct buf *o, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16;
-        if (i + 1 < n)
-            v |= (uint32_t)p[i + 1] << 8;
-        if (i + 2 < n)
-            v |= p[i + 2];
-        char q[4] = {b64_std[(v >> 18) & 63], b64_std[(v >> 12) & 63],
-                     i + 1 < n ? b64_std[(v >> 6) & 63] : '=', i + 2 < n ? b64_std[v & 63] : '='};
-        buf_put(o, q, 4);
-    }
-}
-
-static int b64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
-}
-
-/* Standard or URL-safe alphabet, padding optional. Returns -1 on any other character. */
-static int b64_decode(const char *s, size_t n, struct buf *out)
-{
-    while (n > 0 && s[n - 1] == '=' && n % 4 != 1)
-        n--;
-    if (n % 4 == 1)
-        return -1;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64_value(s[i]);
-        if (v < 0)
-            return -1;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            buf_putc(out, (char)((acc >> bits) & 0xff));
-        }
-    }
-    return 0;
 }
 
 /* ---- JSON in: jansson values to wire format ---- */
@@ -326,7 +226,7 @@ static int get_double(struct dec *d, const json_t *v, bool is_float, double *out
 }
 
 static int enc_message(struct dec *d, const ProtobufCMessageDescriptor *desc, const json_t *obj,
-                       struct buf *out, int depth);
+                       struct bytes *out, int depth);
 
 static unsigned wire_type(ProtobufCType t)
 {
@@ -359,7 +259,7 @@ static void enum_names(const ProtobufCEnumDescriptor *ed, char *buf, size_t size
 /* Writes the value of one (non-repeated, or one element of a repeated) field with no tag.
  * *zero is set when the value is its type's default (proto3 omits those on the wire). */
 static int enc_value(struct dec *d, const ProtobufCFieldDescriptor *f, const json_t *v,
-                     struct buf *out, bool *zero, int depth)
+                     struct bytes *out, bool *zero, int depth)
 {
     int64_t i;
     uint64_t u;
@@ -373,11 +273,11 @@ static int enc_value(struct dec *d, const ProtobufCFieldDescriptor *f, const jso
             return -1;
         *zero = i == 0;
         if (f->type == PROTOBUF_C_TYPE_SINT32)
-            buf_varint(out, ((uint32_t)i << 1) ^ (uint32_t)-(int32_t)((uint32_t)i >> 31));
+            put_varint(out, ((uint32_t)i << 1) ^ (uint32_t)-(int32_t)((uint32_t)i >> 31));
         else if (f->type == PROTOBUF_C_TYPE_SFIXED32)
-            buf_fixed(out, (uint32_t)i, 4);
+            put_fixed(out, (uint32_t)i, 4);
         else
-            buf_varint(out, (uint64_t)i);
+            put_varint(out, (uint64_t)i);
         return 0;
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
@@ -386,11 +286,11 @@ static int enc_value(struct dec *d, const ProtobufCFieldDescriptor *f, const jso
             return -1;
         *zero = i == 0;
         if (f->type == PROTOBUF_C_TYPE_SINT64)
-            buf_varint(out, ((uint64_t)i << 1) ^ (uint64_t)-(int64_t)((uint64_t)i >> 63));
+            put_varint(out, ((uint64_t)i << 1) ^ (uint64_t)-(int64_t)((uint64_t)i >> 63));
         else if (f->type == PROTOBUF_C_TYPE_SFIXED64)
-            buf_fixed(out, (uint64_t)i, 8);
+            put_fixed(out, (uint64_t)i, 8);
         else
-            buf_varint(out, (uint64_t)i);
+            put_varint(out, (uint64_t)i);
         return 0;
     case PROTOBUF_C_TYPE_UINT32:
     case PROTOBUF_C_TYPE_FIXED32:
@@ -398,9 +298,9 @@ static int enc_value(struct dec *d, const ProtobufCFieldDescriptor *f, const jso
             return -1;
         *zero = u == 0;
         if (f->type == PROTOBUF_C_TYPE_FIXED32)
-            buf_fixed(out, u, 4);
+            put_fixed(out, u, 4);
         else
-            buf_varint(out, u);
+            put_varint(out, u);
         return 0;
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64:
@@ -408,9 +308,9 @@ static int enc_value(struct dec *d, const ProtobufCFieldDescriptor *f, const jso
             return -1;
         *zero = u == 0;
         if (f->type == PROTOBUF_C_TYPE_FIXED64)
-            buf_fixed(out, u, 8);
+            put_fixed(out, u, 8);
         else
-            buf_varint(out, u);
+            put_varint(out, u);
         return 0;
     case PROTOBUF_C_TYPE_FLOAT: {
         if (get_double(d, v, true, &x) < 0)
@@ -419,7 +319,7 @@ static int enc_value(struct dec *d, const ProtobufCFieldDescriptor *f, const jso
         uint32_t bits;
         memcpy(&bits, &fl, 4);
         *zero = bits == 0;
-        buf_fixed(out, bits, 4);
+        put_fixed(out, bits, 4);
         return 0;
     }
     case PROTOBUF_C_TYPE_DOUBLE: {
@@ -428,14 +328,14 @@ static int enc_value(struct dec *d, const ProtobufCFieldDescriptor *f, const jso
         uint64_t bits;
         memcpy(&bits, &x, 8);
         *zero = bits == 0;
-        buf_fixed(out, bits, 8);
+        put_fixed(out, bits, 8);
         return 0;
     }
     case PROTOBUF_C_TYPE_BOOL:
         if (!json_is_boolean(v))
             return dec_fail(d, "expected true or false, got %s", json_kind(v));
         *zero = json_is_false(v);
-        buf_varint(out, json_is_true(v) ? 1 : 0);
+        put_varint(out, json_is_true(v) ? 1 : 0);
         return 0;
     case PROTOBUF_C_TYPE_ENUM: {
         const ProtobufCEnumDescriptor *ed = f->descriptor;
@@ -457,7 +357,7 @@ static int enc_value(struct dec *d, const ProtobufCFieldDescriptor *f, const jso
             return dec_fail(d, "expected the name of a %s value, got %s", ed->name, json_kind(v));
         }
         *zero = i == 0;
-        buf_varint(out, (uint64_t)i);
+        put_varint(out, (uint64_t)i);
         return 0;
     }
     case PROTOBUF_C_TYPE_STRING: {
@@ -465,35 +365,35 @@ static int enc_value(struct dec *d, const ProtobufCFieldDescriptor *f, const jso
             return dec_fail(d, "expected a string, got %s", json_kind(v));
         size_t n = json_string_length(v);
         *zero = n == 0;
-        buf_varint(out, n);
-        buf_put(out, json_string_value(v), n);
+        put_varint(out, n);
+        bytes_append(out, json_string_value(v), n);
         return 0;
     }
     case PROTOBUF_C_TYPE_BYTES: {
         if (!json_is_string(v))
             return dec_fail(d, "expected base64 text, got %s", json_kind(v));
-        struct buf raw = {0};
-        if (b64_decode(json_string_value(v), json_string_length(v), &raw) < 0) {
-            free(raw.p);
+        struct bytes raw = {0};
+        if (bytes_unbase64(&raw, json_string_value(v), json_string_length(v)) < 0) {
+            bytes_destroy(&raw);
             return dec_fail(d, "not valid base64");
         }
         *zero = raw.len == 0;
-        buf_varint(out, raw.len);
-        buf_put(out, raw.p, raw.len);
-        free(raw.p);
+        put_varint(out, raw.len);
+        bytes_append(out, raw.data, raw.len);
+        bytes_destroy(&raw);
         return 0;
     }
     case PROTOBUF_C_TYPE_MESSAGE: {
         if (!json_is_object(v))
             return dec_fail(d, "expected an object (%s), got %s",
                             ((const ProtobufCMessageDescriptor *)f->descriptor)->name, json_kind(v));
-        struct buf sub = {0};
+        struct bytes sub = {0};
         int rc = enc_message(d, f->descriptor, v, &sub, depth + 1);
         if (rc == 0) {
-            buf_varint(out, sub.len);
-            buf_put(out, sub.p, sub.len);
+            put_varint(out, sub.len);
+            bytes_append(out, sub.data, sub.len);
         }
-        free(sub.p);
+        bytes_destroy(&sub);
         return rc;
     }
     }
@@ -506,7 +406,7 @@ static bool packable(ProtobufCType t)
 }
 
 static int enc_field(struct dec *d, const ProtobufCFieldDescriptor *f, const json_t *v,
-                     struct buf *out, int depth)
+                     struct bytes *out, int depth)
 {
     bool zero;
     uint64_t tag = (uint64_t)f->id << 3;
@@ -514,7 +414,7 @@ static int enc_field(struct dec *d, const ProtobufCFieldDescriptor *f, const jso
         if (!json_is_array(v))
             return dec_fail(d, "expected an array, got %s", json_kind(v));
         bool packed = (f->flags & PROTOBUF_C_FIELD_FLAG_PACKED) && packable(f->type);
-        struct buf elems = {0};
+        struct bytes elems = {0};
         int rc = 0;
         for (size_t i = 0; i < json_array_size(v) && rc == 0; i++) {
             const json_t *el = json_array_get(v, i);
@@ -523,29 +423,29 @@ static int enc_field(struct dec *d, const ProtobufCFieldDescriptor *f, const jso
                 rc = dec_fail(d, "null is not allowed in a list");
             } else {
                 if (!packed)
-                    buf_varint(out, tag | wire_type(f->type));
+                    put_varint(out, tag | wire_type(f->type));
                 rc = enc_value(d, f, el, packed ? &elems : out, &zero, depth);
             }
             path_pop(d, saved);
         }
         if (rc == 0 && packed && elems.len > 0) {
-            buf_varint(out, tag | 2);
-            buf_varint(out, elems.len);
-            buf_put(out, elems.p, elems.len);
+            put_varint(out, tag | 2);
+            put_varint(out, elems.len);
+            bytes_append(out, elems.data, elems.len);
         }
-        free(elems.p);
+        bytes_destroy(&elems);
         return rc;
     }
-    struct buf val = {0};
+    struct bytes val = {0};
     int rc = enc_value(d, f, v, &val, &zero, depth);
     /* proto3 leaves defaults off the wire, except where presence is the point (oneof, messages) */
     bool omit = zero && f->label == PROTOBUF_C_LABEL_NONE && !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
                 f->type != PROTOBUF_C_TYPE_MESSAGE;
     if (rc == 0 && !omit) {
-        buf_varint(out, tag | wire_type(f->type));
-        buf_put(out, val.p, val.len);
+        put_varint(out, tag | wire_type(f->type));
+        bytes_append(out, val.data, val.len);
     }
-    free(val.p);
+    bytes_destroy(&val);
     return rc;
 }
 
@@ -569,7 +469,7 @@ static const ProtobufCFieldDescriptor *field_by_json_key(const ProtobufCMessageD
 /* Checks every key first, then writes the fields in descriptor order, so the bytes are the ones
  * protobuf-c itself would pack whatever the order of the JSON keys. */
 static int enc_message(struct dec *d, const ProtobufCMessageDescriptor *desc, const json_t *obj,
-                       struct buf *out, int depth)
+                       struct bytes *out, int depth)
 {
     if (depth > PBJSON_MAX_DEPTH)
         return dec_fail(d, "messages nested more than %d deep", PBJSON_MAX_DEPTH);
@@ -627,7 +527,7 @@ int pbjson_to_binary(const ProtobufCMessageDescriptor *desc, const char *json, s
                      uint8_t **out, size_t *out_len, struct err *e)
 {
     struct dec d = {.e = e};
-    struct buf b = {0};
+    struct bytes b = {0};
     json_error_t jerr;
     int rc = -1;
     json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -643,13 +543,10 @@ int pbjson_to_binary(const ProtobufCMessageDescriptor *desc, const char *json, s
     }
     if (enc_message(&d, desc, root, &b, 0) < 0)
         goto done;
-    buf_reserve(&b, 1); /* *out is never NULL, even for an empty message */
-    *out = b.p;
-    *out_len = b.len;
-    b.p = NULL;
+    *out = (uint8_t *)(char *)bytes_take(&b, out_len); /* never NULL, even for an empty message */
     rc = 0;
 done:
-    free(b.p);
+    bytes_destroy(&b);
     json_decref(root);
     return rc;
 }
@@ -657,27 +554,27 @@ done:
 /* ---- JSON out: walking an unpacked message ---- */
 
 /* JSON string; bytes that are not UTF-8 (protobuf-c does not check) become U+FFFD. */
-static void emit_string(struct buf *o, const char *s, size_t n)
+static void emit_string(struct bytes *o, const char *s, size_t n)
 {
-    buf_putc(o, '"');
+    bytes_putc(o, '"');
     const uint8_t *p = (const uint8_t *)s;
     size_t i = 0;
     while (i < n) {
         uint8_t c = p[i];
         if (c < 0x80) {
             if (c == '"' || c == '\\') {
-                buf_putc(o, '\\');
-                buf_putc(o, (char)c);
+                bytes_putc(o, '\\');
+                bytes_putc(o, (char)c);
             } else if (c == '\n') {
-                buf_puts(o, "\\n");
+                bytes_puts(o, "\\n");
             } else if (c == '\t') {
-                buf_puts(o, "\\t");
+                bytes_puts(o, "\\t");
             } else if (c == '\r') {
-                buf_puts(o, "\\r");
+                bytes_puts(o, "\\r");
             } else if (c < 0x20 || c == 0x7f) {
-                buf_printf(o, "\\u%04x", c);
+                bytes_printf(o, "\\u%04x", c);
             } else {
-                buf_putc(o, (char)c);
+                bytes_putc(o, (char)c);
             }
             i++;
             continue;
@@ -691,25 +588,25 @@ static void emit_string(struct buf *o, const char *s, size_t n)
         if (ok && len == 4)
             ok = !(c == 0xf0 && p[i + 1] < 0x90) && !(c == 0xf4 && p[i + 1] >= 0x90);
         if (ok) {
-            buf_put(o, p + i, len);
+            bytes_append(o, p + i, len);
             i += len;
         } else {
-            buf_puts(o, "\\ufffd");
+            bytes_puts(o, "\\ufffd");
             i++;
         }
     }
-    buf_putc(o, '"');
+    bytes_putc(o, '"');
 }
 
 /* The shortest decimal that reads back as the same value. */
-static void emit_double(struct buf *o, double x, bool is_float)
+static void emit_double(struct bytes *o, double x, bool is_float)
 {
     if (isnan(x)) {
-        buf_puts(o, "\"NaN\"");
+        bytes_puts(o, "\"NaN\"");
         return;
     }
     if (isinf(x)) {
-        buf_puts(o, x > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+        bytes_puts(o, x > 0 ? "\"Infinity\"" : "\"-Infinity\"");
         return;
     }
     char tmp[40];
@@ -718,7 +615,7 @@ static void emit_double(struct buf *o, double x, bool is_float)
         if (is_float ? strtof(tmp, NULL) == (float)x : strtod(tmp, NULL) == x)
             break;
     }
-    buf_puts(o, tmp);
+    bytes_puts(o, tmp);
 }
 
 static size_t elem_size(ProtobufCType t)
@@ -738,33 +635,33 @@ static size_t elem_size(ProtobufCType t)
     }
 }
 
-static void emit_message(struct buf *o, const ProtobufCMessage *m, bool defaults);
+static void emit_message(struct bytes *o, const ProtobufCMessage *m, bool defaults);
 
-static void emit_value(struct buf *o, const ProtobufCFieldDescriptor *f, const void *p, bool defaults)
+static void emit_value(struct bytes *o, const ProtobufCFieldDescriptor *f, const void *p, bool defaults)
 {
     switch (f->type) {
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
-    case PROTOBUF_C_TYPE_SFIXED32: buf_printf(o, "%d", *(const int32_t *)p); return;
+    case PROTOBUF_C_TYPE_SFIXED32: bytes_printf(o, "%d", *(const int32_t *)p); return;
     case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_FIXED32: buf_printf(o, "%u", *(const uint32_t *)p); return;
+    case PROTOBUF_C_TYPE_FIXED32: bytes_printf(o, "%u", *(const uint32_t *)p); return;
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64: buf_printf(o, "\"%lld\"", (long long)*(const int64_t *)p); return;
+    case PROTOBUF_C_TYPE_SFIXED64: bytes_printf(o, "\"%lld\"", (long long)*(const int64_t *)p); return;
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64:
-        buf_printf(o, "\"%llu\"", (unsigned long long)*(const uint64_t *)p);
+        bytes_printf(o, "\"%llu\"", (unsigned long long)*(const uint64_t *)p);
         return;
     case PROTOBUF_C_TYPE_FLOAT: emit_double(o, *(const float *)p, true); return;
     case PROTOBUF_C_TYPE_DOUBLE: emit_double(o, *(const double *)p, false); return;
-    case PROTOBUF_C_TYPE_BOOL: buf_puts(o, *(const protobuf_c_boolean *)p ? "true" : "false"); return;
+    case PROTOBUF_C_TYPE_BOOL: bytes_puts(o, *(const protobuf_c_boolean *)p ? "true" : "false"); return;
     case PROTOBUF_C_TYPE_ENUM: {
         int v = *(const int *)p;
         const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(f->descriptor, v);
         if (ev)
             emit_string(o, ev->name, strlen(ev->name));
         else
-            buf_printf(o, "%d", v);
+            bytes_printf(o, "%d", v);
         return;
     }
     case PROTOBUF_C_TYPE_STRING: {
@@ -774,9 +671,9 @@ static void emit_value(struct buf *o, const ProtobufCFieldDescriptor *f, const v
     }
     case PROTOBUF_C_TYPE_BYTES: {
         const ProtobufCBinaryData *b = p;
-        buf_putc(o, '"');
-        b64_encode(o, b->data, b->len);
-        buf_putc(o, '"');
+        bytes_putc(o, '"');
+        bytes_base64(o, b->data, b->len);
+        bytes_putc(o, '"');
         return;
     }
     case PROTOBUF_C_TYPE_MESSAGE: {
@@ -784,7 +681,7 @@ static void emit_value(struct buf *o, const ProtobufCFieldDescriptor *f, const v
         if (sub)
             emit_message(o, sub, defaults);
         else
-            buf_puts(o, "{}");
+            bytes_puts(o, "{}");
         return;
     }
     }
@@ -806,13 +703,13 @@ static bool value_is_default(const ProtobufCFieldDescriptor *f, const void *p)
     }
 }
 
-static void emit_message(struct buf *o, const ProtobufCMessage *m, bool defaults)
+static void emit_message(struct bytes *o, const ProtobufCMessage *m, bool defaults)
 {
     const ProtobufCMessageDescriptor *desc = m->descriptor;
     const char *base = (const char *)m;
     bool first = true;
     char name[256];
-    buf_putc(o, '{');
+    bytes_putc(o, '{');
     for (unsigned i = 0; i < desc->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &desc->fields[i];
         const void *member = base + f->offset;
@@ -834,35 +731,33 @@ static void emit_message(struct buf *o, const ProtobufCMessage *m, bool defaults
             continue;
         }
         if (!first)
-            buf_putc(o, ',');
+            bytes_putc(o, ',');
         first = false;
         pbjson_json_name(f->name, name, sizeof name);
         emit_string(o, name, strlen(name));
-        buf_putc(o, ':');
+        bytes_putc(o, ':');
         if (f->label != PROTOBUF_C_LABEL_REPEATED) {
             emit_value(o, f, member, defaults);
             continue;
         }
         const char *arr = *(const char *const *)member;
         size_t size = elem_size(f->type);
-        buf_putc(o, '[');
+        bytes_putc(o, '[');
         for (size_t k = 0; k < count; k++) {
             if (k)
-                buf_putc(o, ',');
+                bytes_putc(o, ',');
             emit_value(o, f, arr + k * size, defaults);
         }
-        buf_putc(o, ']');
+        bytes_putc(o, ']');
     }
-    buf_putc(o, '}');
+    bytes_putc(o, '}');
 }
 
 void pbjson_from_message(const ProtobufCMessage *m, bool emit_defaults, char **out, size_t *out_len)
 {
-    struct buf o = {0};
+    struct bytes o = {0};
     emit_message(&o, m, emit_defaults);
-    *out_len = o.len;
-    buf_putc(&o, '\0');
-    *out = (char *)o.p;
+    *out = (char *)bytes_take(&o, out_len);
 }
 
 int pbjson_from_binary(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,

@@ -164,5 +164,10 @@ int rpc_call(struct rpc_client *client, struct rpc_caller caller,
 int rpc_call_bytes(struct rpc_client *client, struct rpc_caller caller, const char *path,
                    const uint8_t *req, size_t req_len, struct arena *a, uint8_t **reply,
                    size_t *reply_len, struct err *e);
+/* rpc_call_bytes that also sends `request_id` as x-request-id (NULL sends none), for a caller
+ * relaying a request that came with one (the gateway). */
+int rpc_forward_bytes(struct rpc_client *client, struct rpc_caller caller, const char *request_id,
+                      const char *path, const uint8_t *req, size_t req_len, struct arena *a,
+                      uint8_t **reply, size_t *reply_len, struct err *e);
 
 #endif

@@ -74,6 +74,13 @@ int rpc_call_bytes(struct rpc_client *client, struct rpc_caller caller, const ch
                    const uint8_t *req, size_t req_len, struct arena *a, uint8_t **reply,
                    size_t *reply_len, struct err *e)
 {
+    return rpc_forward_bytes(client, caller, NULL, path, req, req_len, a, reply, reply_len, e);
+}
+
+int rpc_forward_bytes(struct rpc_client *client, struct rpc_caller caller, const char *request_id,
+                      const char *path, const uint8_t *req, size_t req_len, struct arena *a,
+                      uint8_t **reply, size_t *reply_len, struct err *e)
+{
     int rc = -1;
     int64_t deadline = now_ms() + client->timeout_ms;
     if (caller.deadline_ms > 0 && caller.deadline_ms < deadline)
@@ -87,10 +94,17 @@ int rpc_call_bytes(struct rpc_client *client, struct rpc_caller caller, const ch
 
     grpc_byte_buffer *request = rpc_wire_bytes(req, req_len);
 
-    grpc_metadata md_auth;
-    memset(&md_auth, 0, sizeof md_auth);
-    md_auth.key = grpc_slice_from_static_string("authorization");
-    md_auth.value = grpc_slice_from_copied_string(caller.authorization ? caller.authorization : "");
+    grpc_metadata md[2];
+    size_t n_md = 0;
+    memset(md, 0, sizeof md);
+    if (caller.authorization) {
+        md[n_md].key = grpc_slice_from_static_string("authorization");
+        md[n_md++].value = grpc_slice_from_copied_string(caller.authorization);
+    }
+    if (request_id) {
+        md[n_md].key = grpc_slice_from_static_string("x-request-id");
+        md[n_md++].value = grpc_slice_from_copied_string(request_id);
+    }
 
     grpc_metadata_array initial, trailing;
     grpc_metadata_array_init(&initial);
@@ -103,8 +117,8 @@ int rpc_call_bytes(struct rpc_client *client, struct rpc_caller caller, const ch
     grpc_op ops[6];
     memset(ops, 0, sizeof ops);
     ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-    ops[0].data.send_initial_metadata.count = caller.authorization ? 1 : 0;
-    ops[0].data.send_initial_metadata.metadata = &md_auth;
+    ops[0].data.send_initial_metadata.count = n_md;
+    ops[0].data.send_initial_metadata.metadata = md;
     ops[1].op = GRPC_OP_SEND_MESSAGE;
     ops[1].data.send_message.send_message = request;
     ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
@@ -148,7 +162,8 @@ done:
     if (response)
         grpc_byte_buffer_destroy(response);
     grpc_byte_buffer_destroy(request);
-    grpc_slice_unref(md_auth.value);
+    for (size_t i = 0; i < n_md; i++)
+        grpc_slice_unref(md[i].value);
     grpc_call_unref(call);
     grpc_completion_queue_shutdown(cq);
     grpc_completion_queue_destroy(cq);
