@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 import grpc
 
@@ -17,6 +18,7 @@ SOURCE = os.environ.get("UNIC_SOURCE_DIR", os.path.join(os.path.dirname(__file__
 BIN = os.environ.get("UNIC_BIN_DIR", os.path.join(SOURCE, "build"))
 STATE = os.environ.get("UNIC_TEST_STATE_DIR", os.path.join(BIN, "test-infra"))
 SERVICES = ["catalog", "responses", "scoring", "matching"]
+GATEWAY_PORT_OFFSET = 10  # the gateway's HTTP port is the test's PORT_BASE + 10
 
 
 def generate_stubs(*protos):
@@ -86,7 +88,7 @@ class Stack:
             "UNIC_LISTEN": self.addr(service), "UNIC_DB_URL": self.db_url, "UNIC_REDIS": self.redis,
             "UNIC_BOOTSTRAP_KEY": self.operator_key, "UNIC_WORKERS": "2",
             "UNIC_CATALOG_ADDR": self.addr("catalog"), "UNIC_RESPONSES_ADDR": self.addr("responses"),
-            "UNIC_SCORING_ADDR": self.addr("scoring"),
+            "UNIC_SCORING_ADDR": self.addr("scoring"), "UNIC_MATCHING_ADDR": self.addr("matching"),
         })
         env.update(extra_env or {})
         path = os.path.join(STATE, "py-%s-%s.log" % (self.name, service))
@@ -116,6 +118,37 @@ class Stack:
                     pass
             time.sleep(0.02)
         raise RuntimeError("%s not SERVING after 30 s" % service)
+
+    def gateway_url(self):
+        return "http://127.0.0.1:%d" % (self.port_base + GATEWAY_PORT_OFFSET)
+
+    def start_gateway(self, extra_env=None):
+        """Starts unic-gateway in front of this stack's services; waits until it answers."""
+        env = dict(os.environ)
+        env.update({
+            "UNIC_HTTP_LISTEN": self.gateway_url()[len("http://"):],
+            "UNIC_HTTP_STATIC": os.path.join(SOURCE, "web"),
+            "UNIC_CALL_TIMEOUT_MS": "10000",
+        })
+        for service in SERVICES:
+            env["UNIC_%s_ADDR" % service.upper()] = self.addr(service)
+        env.update(extra_env or {})
+        log = open(os.path.join(STATE, "py-%s-gateway.log" % self.name), "w")
+        exe = os.path.join(BIN, "services", "gateway", "unic-gateway")
+        self.procs["gateway"] = subprocess.Popen([exe], env=env, stderr=log, stdout=log)
+        log.close()
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            if self.procs["gateway"].poll() is not None:
+                raise RuntimeError("gateway exited during start-up")
+            try:
+                with urllib.request.urlopen(self.gateway_url() + "/livez", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("gateway not answering after 30 s")
 
     def health_stub(self, service):
         from grpc.health.v1 import health_pb2_grpc
