@@ -130,12 +130,16 @@ int config_load(struct config *c, const char *service, int default_port, config_
         config_int(get, "UNIC_CACHE_TTL_SECONDS", &c->cache_ttl_seconds, 1, 30 * 86400, e) < 0 ||
         config_int(get, "UNIC_REDIS_TIMEOUT_MS", &c->redis_timeout_ms, 1, 60000, e) < 0 ||
         config_str(get, "UNIC_METRICS_LISTEN", c->metrics_listen, sizeof c->metrics_listen, e) < 0 ||
-        config_bootstrap_key(c, get, e) < 0)
+        config_bootstrap_key(c, get, e) < 0 ||
+        config_str(get, "UNIC_PAGE_TOKEN_SECRET", c->page_token_secret, sizeof c->page_token_secret, e) < 0)
         return -1;
     if (strcmp(c->metrics_listen, "off") == 0)
         c->metrics_listen[0] = '\0';
     if (c->metrics_listen[0] && config_addr("UNIC_METRICS_LISTEN", c->metrics_listen, e) < 0)
         return -1;
+    /* Whoever knows it can forge page tokens: as long as a generated key (openssl rand -hex 32). */
+    if (c->page_token_secret[0] && strlen(c->page_token_secret) < 32)
+        return err_set(e, ERR_INVALID_ARGUMENT, "UNIC_PAGE_TOKEN_SECRET: at least 32 characters are needed");
 
     const char *level = get("UNIC_LOG_LEVEL");
     if (level && *level && log_level_parse(level, &c->log_level) < 0)

@@ -27,6 +27,8 @@ struct config {
     int quota_offers_per_hour;   /* UNIC_QUOTA_OFFERS_PER_HOUR: offers one State may create */
     int quota_requests_per_hour; /* UNIC_QUOTA_REQUESTS_PER_HOUR: requests, derived ones too */
     int quota_plans_per_hour;    /* UNIC_QUOTA_PLANS_PER_HOUR: ProposeMatches stored by a State */
+    char page_token_secret[256]; /* UNIC_PAGE_TOKEN_SECRET: the deployment's key for page tokens,
+                                    32+ characters, the same in every replica; "" when unset */
     char catalog_addr[256];     /* UNIC_CATALOG_ADDR */
     char responses_addr[256];   /* UNIC_RESPONSES_ADDR */
     char scoring_addr[256];     /* UNIC_SCORING_ADDR */

@@ -61,3 +61,55 @@ void hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
         mdlen != DIGEST_SHA256_LEN)
         abort(); /* as above */
 }
+
+static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+size_t base64url_encode(char *out, const uint8_t *bytes, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)bytes[i] << 16;
+        if (i + 1 < n)
+            v |= (uint32_t)bytes[i + 1] << 8;
+        if (i + 2 < n)
+            v |= bytes[i + 2];
+        out[o++] = B64URL[(v >> 18) & 63];
+        out[o++] = B64URL[(v >> 12) & 63];
+        if (i + 1 < n)
+            out[o++] = B64URL[(v >> 6) & 63];
+        if (i + 2 < n)
+            out[o++] = B64URL[v & 63];
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static int b64url_value(char c)
+{
+    const char *p = c ? strchr(B64URL, c) : NULL;
+    return p ? (int)(p - B64URL) : -1;
+}
+
+int base64url_decode(uint8_t *out, size_t size, const char *s, size_t *n)
+{
+    size_t len = strlen(s), o = 0;
+    if (len % 4 == 1)
+        return -1;
+    for (size_t i = 0; i < len; i += 4) {
+        uint32_t v = 0;
+        size_t k;
+        for (k = 0; k < 4 && i + k < len; k++) {
+            int d = b64url_value(s[i + k]);
+            if (d < 0)
+                return -1;
+            v |= (uint32_t)d << (18 - 6 * k);
+        }
+        size_t bytes = k - 1; /* 4 characters carry 3 bytes, 3 carry 2, 2 carry 1 */
+        if (o + bytes > size)
+            return -1;
+        for (size_t b = 0; b < bytes; b++)
+            out[o++] = (uint8_t)(v >> (16 - 8 * b));
+    }
+    *n = o;
+    return 0;
+}

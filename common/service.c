@@ -4,8 +4,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
+#include "digest.h"
 #include "log.h"
 
 static const char *env_get(const char *name)
@@ -60,6 +62,18 @@ int service_init(struct service *s, const char *name, int default_port, const ch
         return -1;
     }
     log_init(name, s->cfg.log_level);
+    if (s->cfg.page_token_secret[0] == '\0') {
+        /* Never a known key: without one configured, this process makes its own, and its page
+         * tokens are good for its own lifetime only. */
+        uint8_t raw[32];
+        if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+            log_error("could not generate a page token secret");
+            return -1;
+        }
+        hex_encode(s->cfg.page_token_secret, raw, sizeof raw);
+        log_warn("UNIC_PAGE_TOKEN_SECRET is not set: page tokens will not survive a restart or "
+                 "work across replicas (deploy/local/up and the manifests set one)");
+    }
     auth_init(&s->auth, s->cfg.auth_cache_seconds);
     if (service_metrics_start(s, name, &e) < 0) {
         log_error("%s", e.msg);

@@ -130,14 +130,14 @@ static void reply_questionnaire(struct call *c, const struct fetched *f, Questio
 
 static int list_questionnaires(struct call *c, const Unic__Catalog__V1__ListQuestionnairesRequest *req, Unic__Catalog__V1__ListQuestionnairesResponse **out, struct err *e)
 {
-    char after[DEFINITION_MAX_ID_CHARS + 1] = "";
+    const char *after;
     int size = req->page_size == 0 ? PAGE_SIZE_DEFAULT : req->page_size;
     if (size < 0)
         return err_set(e, ERR_INVALID_ARGUMENT, "page_size: must not be negative, got %d", size);
     if (size > PAGE_SIZE_MAX)
         size = PAGE_SIZE_MAX;
-    if (*req->page_token && page_token_decode(req->page_token, after, sizeof after) < 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "page_token: is not a token this service issued");
+    if (page_token_position(c, "", req->page_token, &after, e) < 0) /* no filter fields */
+        return -1;
     Unic__Catalog__V1__ListQuestionnairesResponse *r = ARENA_MSG(
         &c->arena, Unic__Catalog__V1__ListQuestionnairesResponse,
         UNIC__CATALOG__V1__LIST_QUESTIONNAIRES_RESPONSE__INIT);
@@ -146,9 +146,7 @@ static int list_questionnaires(struct call *c, const Unic__Catalog__V1__ListQues
                                   &r->questionnaires, &r->n_questionnaires, &more, e) < 0)
         return -1;
     if (more) {
-        char *token = arena_alloc(&c->arena, PAGE_TOKEN_MAX);
-        page_token_encode(r->questionnaires[r->n_questionnaires - 1]->id, token, PAGE_TOKEN_MAX);
-        r->next_page_token = token;
+        r->next_page_token = page_token_next(c, "", r->questionnaires[r->n_questionnaires - 1]->id);
     }
     *out = r;
     return 0;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "page_token.h"
 #include "matching.h"
 #include "text.h"
 
@@ -258,21 +259,28 @@ static int check_offer(const struct refdata *ref, const Unic__Matching__V1__Offe
     return 0;
 }
 
-/* page_size 0 means the default; the token is the last row's sequence number. */
-static int check_page(int32_t size, const char *token, int *limit, int64_t *after, struct err *e)
+/* page_size 0 means the default; the token holds the last row's sequence number, sealed
+ * (common/page_token.h) and bound to `filter`, the request's filter fields. */
+static int check_page(struct call *c, const char *filter, int32_t size, const char *token,
+                      int *limit, int64_t *after, struct err *e)
 {
+    const char *position;
     if (size < 0 || size > PAGE_MAX)
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid page_size: %d is not in 0..%d", size,
                        PAGE_MAX);
     *limit = size == 0 ? PAGE_DEFAULT : size;
-    *after = 0;
-    if (token[0]) {
-        size_t n = strspn(token, "0123456789");
-        if (n == 0 || n > 18 || token[n] != '\0')
-            return err_set(e, ERR_INVALID_ARGUMENT, "invalid page_token: not one this service issued");
-        *after = strtoll(token, NULL, 10);
-    }
+    if (page_token_position(c, filter, token, &position, e) < 0)
+        return -1;
+    /* A position opened from a token is one this service sealed: a sequence number. */
+    *after = position[0] ? strtoll(position, NULL, 10) : 0;
     return 0;
+}
+
+/* The store leaves the last row's sequence number as the next token: seal it. */
+static void seal_next(struct call *c, const char *filter, char **next)
+{
+    if ((*next)[0])
+        *next = page_token_next(c, filter, *next);
 }
 
 /* Optional filters: NULL when unset, the stored name otherwise. */
@@ -416,13 +424,17 @@ static int list_offers(struct call *c, const Unic__Matching__V1__ListOffersReque
     struct offer_filter f;
     if (filter_state("donor_state", req->donor_state, &f.donor_state, e) < 0 ||
         filter_kind(req->kind, &f.kind, e) < 0 || filter_topic(req->topic, &f.topic, e) < 0 ||
-        filter_status(req->status, offer_status_name, &f.status, e) < 0 ||
-        check_page(req->page_size, req->page_token, &f.limit, &f.after_seq, e) < 0)
+        filter_status(req->status, offer_status_name, &f.status, e) < 0)
+        return -1;
+    char *filter = arena_printf(&c->arena, "donor=%s;kind=%d;topic=%s;status=%d", req->donor_state,
+                                (int)req->kind, req->topic, (int)req->status);
+    if (check_page(c, filter, req->page_size, req->page_token, &f.limit, &f.after_seq, e) < 0)
         return -1;
     Unic__Matching__V1__ListOffersResponse *r = ARENA_MSG(
         &c->arena, Unic__Matching__V1__ListOffersResponse, UNIC__MATCHING__V1__LIST_OFFERS_RESPONSE__INIT);
     if (store_offer_list(c->db, &c->arena, &f, r, e) < 0)
         return -1;
+    seal_next(c, filter, &r->next_page_token);
     *out = r;
     return 0;
 }
@@ -547,14 +559,18 @@ static int list_requests(struct call *c, const Unic__Matching__V1__ListRequestsR
     struct actor who = actor_of(c);
     if (filter_state("state_code", req->state_code, &f.state_code, e) < 0 ||
         filter_kind(req->kind, &f.kind, e) < 0 || filter_topic(req->topic, &f.topic, e) < 0 ||
-        filter_status(req->status, request_status_name, &f.status, e) < 0 ||
-        check_page(req->page_size, req->page_token, &f.limit, &f.after_seq, e) < 0)
+        filter_status(req->status, request_status_name, &f.status, e) < 0)
+        return -1;
+    char *filter = arena_printf(&c->arena, "state=%s;kind=%d;topic=%s;status=%d", req->state_code,
+                                (int)req->kind, req->topic, (int)req->status);
+    if (check_page(c, filter, req->page_size, req->page_token, &f.limit, &f.after_seq, e) < 0)
         return -1;
     Unic__Matching__V1__ListRequestsResponse *r =
         ARENA_MSG(&c->arena, Unic__Matching__V1__ListRequestsResponse,
                   UNIC__MATCHING__V1__LIST_REQUESTS_RESPONSE__INIT);
     if (store_request_list(c->db, &c->arena, &f, &who, r, e) < 0)
         return -1;
+    seal_next(c, filter, &r->next_page_token);
     *out = r;
     return 0;
 }
@@ -819,8 +835,11 @@ static int list_matches(struct call *c, const Unic__Matching__V1__ListMatchesReq
     struct match_filter f;
     struct actor who = actor_of(c);
     if (filter_state("state_code", req->state_code, &f.state_code, e) < 0 ||
-        filter_status(req->status, match_status_name, &f.status, e) < 0 ||
-        check_page(req->page_size, req->page_token, &f.limit, &f.after_seq, e) < 0)
+        filter_status(req->status, match_status_name, &f.status, e) < 0)
+        return -1;
+    char *filter = arena_printf(&c->arena, "state=%s;status=%d;plan=%s", req->state_code,
+                                (int)req->status, req->plan_id);
+    if (check_page(c, filter, req->page_size, req->page_token, &f.limit, &f.after_seq, e) < 0)
         return -1;
     if (is_state(c) && f.state_code && strcmp(f.state_code, c->principal.state) != 0)
         return deny(e, "%s may list only the matches it is a party to, not %s's",
@@ -836,6 +855,7 @@ static int list_matches(struct call *c, const Unic__Matching__V1__ListMatchesReq
                   UNIC__MATCHING__V1__LIST_MATCHES_RESPONSE__INIT);
     if (store_match_list(c->db, &c->arena, &f, &who, r, e) < 0)
         return -1;
+    seal_next(c, filter, &r->next_page_token);
     *out = r;
     return 0;
 }

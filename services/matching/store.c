@@ -341,6 +341,7 @@ static int etag_check(const char *what, const char *id, const char *etag, int ve
     return 0;
 }
 
+/* The last row's sequence number when another page follows; the service seals it. */
 static char *page_token(struct arena *a, const PGresult *r, size_t n, int limit)
 {
     if (n <= (size_t)limit)

@@ -10,6 +10,7 @@
 #include "bytes.h"
 #include "exchange.h"
 #include "log.h"
+#include "page_token.h"
 #include "responses.h"
 #include "text.h"
 
@@ -552,7 +553,6 @@ static int get_assessment(struct call *c, const Unic__Responses__V1__GetAssessme
 
 static int list_assessments(struct call *c, const Unic__Responses__V1__ListAssessmentsRequest *r, Unic__Responses__V1__ListAssessmentsResponse **out, struct err *e)
 {
-    char state[4];
     if (r->state_code[0] && !text_state_code_shape(r->state_code))
         return err_set(e, ERR_INVALID_ARGUMENT, "state_code: not an ISO 3166-1 alpha-3 code");
     if (r->cycle < 0)
@@ -563,8 +563,12 @@ static int list_assessments(struct call *c, const Unic__Responses__V1__ListAsses
         return err_set(e, ERR_INVALID_ARGUMENT, "status: must be DRAFT or SUBMITTED");
     if (r->page_size < 0)
         return err_set(e, ERR_INVALID_ARGUMENT, "page_size: must not be negative");
-    if (r->page_token[0] && parse_id(r->page_token, state, e) < 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "page_token: not a token this service gave");
+    /* The filter a token is bound to; with_answers only shapes the page, so it may change. */
+    char *filter = arena_printf(&c->arena, "state=%s;cycle=%d;questionnaire=%s;status=%d",
+                                r->state_code, (int)r->cycle, r->questionnaire_id, (int)r->status);
+    const char *after;
+    if (page_token_position(c, filter, r->page_token, &after, e) < 0)
+        return -1;
     int page = r->page_size == 0 ? PAGE_DEFAULT : r->page_size > PAGE_MAX ? PAGE_MAX : r->page_size;
     struct list_filter f = {
         .state_code = r->state_code,
@@ -574,7 +578,7 @@ static int list_assessments(struct call *c, const Unic__Responses__V1__ListAsses
         .own_state = c->principal.role == ROLE_STATE ? c->principal.state : "",
         .visible = access_visible_array(&c->principal),
         .reports = access_report_questionnaire(&c->principal),
-        .after = r->page_token,
+        .after = after,
         .limit = page + 1, /* one more tells whether another page follows */
         .with_answers = r->with_answers,
     };
@@ -585,7 +589,7 @@ static int list_assessments(struct call *c, const Unic__Responses__V1__ListAsses
         return -1;
     if (resp->n_assessments > (size_t)page) {
         resp->n_assessments = (size_t)page;
-        resp->next_page_token = resp->assessments[page - 1]->id;
+        resp->next_page_token = page_token_next(c, filter, resp->assessments[page - 1]->id);
     }
     *out = resp;
     return 0;

@@ -201,6 +201,8 @@ static int start_once(struct harness *h, enum svc_id id, const char *const *extr
         setenv("UNIC_REDIS", h->redis, 1);
         setenv("UNIC_BOOTSTRAP_KEY", h->operator_key, 1);
         setenv("UNIC_WORKERS", "2", 1);
+        /* One secret for every service and restart of a test, as a deployment has. */
+        setenv("UNIC_PAGE_TOKEN_SECRET", "test-page-token-secret-0123456789abcdef", 1);
         for (int i = 0; i < SVC_COUNT; i++) {
             static const char *const vars[SVC_COUNT] = {"UNIC_CATALOG_ADDR", "UNIC_RESPONSES_ADDR",
                                                         "UNIC_SCORING_ADDR", NULL};

@@ -87,6 +87,7 @@ class Stack:
         env.update({
             "UNIC_LISTEN": self.addr(service), "UNIC_DB_URL": self.db_url, "UNIC_REDIS": self.redis,
             "UNIC_BOOTSTRAP_KEY": self.operator_key, "UNIC_WORKERS": "2",
+            "UNIC_PAGE_TOKEN_SECRET": "test-page-token-secret-0123456789abcdef",
             "UNIC_CATALOG_ADDR": self.addr("catalog"), "UNIC_RESPONSES_ADDR": self.addr("responses"),
             "UNIC_SCORING_ADDR": self.addr("scoring"), "UNIC_MATCHING_ADDR": self.addr("matching"),
         })

@@ -64,6 +64,19 @@ static void test_config_metrics_listen_is_checked(void **state)
     assert_string_equal(c.metrics_listen, "");
 }
 
+static void test_config_short_page_token_secret_is_refused(void **state)
+{
+    (void)state;
+    struct config c;
+    struct err e;
+    const char *short_env[] = {"UNIC_PAGE_TOKEN_SECRET", "too-short", NULL};
+    assert_int_equal(load(&c, &e, short_env), -1);
+    assert_non_null(strstr(e.msg, "UNIC_PAGE_TOKEN_SECRET"));
+    const char *env[] = {"UNIC_PAGE_TOKEN_SECRET", "0123456789abcdef0123456789abcdef", NULL};
+    assert_int_equal(load(&c, &e, env), 0);
+    assert_string_equal(c.page_token_secret, "0123456789abcdef0123456789abcdef");
+}
+
 static void test_config_bad_number_names_the_variable(void **state)
 {
     (void)state;
@@ -266,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults_apply_without_environment),
         cmocka_unit_test(test_config_bad_number_names_the_variable),
+        cmocka_unit_test(test_config_short_page_token_secret_is_refused),
         cmocka_unit_test(test_config_bad_address_names_the_variable),
         cmocka_unit_test(test_config_metrics_listen_is_checked),
         cmocka_unit_test(test_config_redis_off_disables_cache),
