@@ -1,6 +1,7 @@
 """unic_testlib: what the Python integration tests stand on: the ctest fixture's PostgreSQL and
 Redis, a fresh database per test, the real service binaries as child processes, and gRPC stubs
 generated from proto/ at test time with grpc_tools (Debian python3-grpcio, python3-grpc-tools)."""
+import atexit
 import hashlib
 import importlib
 import os
@@ -61,6 +62,8 @@ class Stack:
         self.port_base = int(os.environ["UNIC_TEST_PORT_BASE"])
         self.operator_key = "unic_" + secrets.token_urlsafe(32)
         self.procs = {}
+        # A test whose setUpClass fails never reaches its tearDownClass: stop what it started.
+        atexit.register(self.close)
         self._psql(self.admin_url, "DROP DATABASE IF EXISTS test_%s WITH (FORCE)" % name)
         self._psql(self.admin_url, "CREATE DATABASE test_%s" % name)
 
