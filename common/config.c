@@ -89,7 +89,13 @@ int config_load(struct config *c, const char *service, int default_port, config_
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     c->workers = cores > 0 ? (int)(cores < 64 ? cores : 64) : 2;
     c->max_recv_bytes = 4 * 1024 * 1024;
-    c->max_streams = 100;
+    c->max_streams = 16;
+    c->max_metadata_bytes = 4096;
+    c->max_connections = 256;
+    c->max_connections_per_peer = 32;
+    c->max_connection_idle_s = 120;
+    c->max_connection_age_s = 1800;
+    c->watchdog_seconds = 5;
     c->grace_seconds = 10;
     c->call_timeout_ms = 5000;
     c->statement_timeout_ms = DB_STATEMENT_MAX_MS;
@@ -117,7 +123,13 @@ int config_load(struct config *c, const char *service, int default_port, config_
         config_addr("UNIC_MATCHING_ADDR", c->matching_addr, e) < 0 ||
         config_int(get, "UNIC_WORKERS", &c->workers, 1, 64, e) < 0 ||
         config_int(get, "UNIC_MAX_RECV_BYTES", &c->max_recv_bytes, 1024, 64 * 1024 * 1024, e) < 0 ||
-        config_int(get, "UNIC_MAX_CONCURRENT_STREAMS", &c->max_streams, 1, 10000, e) < 0 ||
+        config_int(get, "UNIC_MAX_CONCURRENT_STREAMS", &c->max_streams, 1, 1000, e) < 0 ||
+        config_int(get, "UNIC_MAX_METADATA_BYTES", &c->max_metadata_bytes, 1024, 65536, e) < 0 ||
+        config_int(get, "UNIC_MAX_CONNECTIONS", &c->max_connections, 1, 1000000, e) < 0 ||
+        config_int(get, "UNIC_MAX_CONNECTIONS_PER_PEER", &c->max_connections_per_peer, 1, 1000000, e) < 0 ||
+        config_int(get, "UNIC_MAX_CONNECTION_IDLE_SECONDS", &c->max_connection_idle_s, 1, 86400, e) < 0 ||
+        config_int(get, "UNIC_MAX_CONNECTION_AGE_SECONDS", &c->max_connection_age_s, 10, 7 * 86400, e) < 0 ||
+        config_int(get, "UNIC_WATCHDOG_SECONDS", &c->watchdog_seconds, 0, 3600, e) < 0 ||
         config_int(get, "UNIC_GRACE_SECONDS", &c->grace_seconds, 0, 3600, e) < 0 ||
         config_int(get, "UNIC_CALL_TIMEOUT_MS", &c->call_timeout_ms, 10, 600000, e) < 0 ||
         config_int(get, "UNIC_STATEMENT_TIMEOUT_MS", &c->statement_timeout_ms, 10, 3600000, e) < 0 ||

@@ -16,6 +16,12 @@ struct config {
     int workers;                /* UNIC_WORKERS: completion-queue threads, default: cores */
     int max_recv_bytes;         /* UNIC_MAX_RECV_BYTES, default 4 MiB */
     int max_streams;            /* UNIC_MAX_CONCURRENT_STREAMS per connection */
+    int max_metadata_bytes;     /* UNIC_MAX_METADATA_BYTES: headers of one call */
+    int max_connections;        /* UNIC_MAX_CONNECTIONS: open at once (capped below RLIMIT_NOFILE) */
+    int max_connections_per_peer; /* UNIC_MAX_CONNECTIONS_PER_PEER: from one IP address */
+    int max_connection_idle_s;  /* UNIC_MAX_CONNECTION_IDLE_SECONDS: closed with no call for this */
+    int max_connection_age_s;   /* UNIC_MAX_CONNECTION_AGE_SECONDS: closed (gracefully) after this */
+    int watchdog_seconds;       /* UNIC_WATCHDOG_SECONDS: health through a fresh connection; 0 off */
     int grace_seconds;          /* UNIC_GRACE_SECONDS: shutdown grace period */
     int call_timeout_ms;        /* UNIC_CALL_TIMEOUT_MS: deadline of calls to other services */
     int statement_timeout_ms;   /* UNIC_STATEMENT_TIMEOUT_MS: most a transaction's statement runs */

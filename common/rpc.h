@@ -137,6 +137,8 @@ struct rpc_client;
 
 /* A channel to `target` (host:port), shared by all threads. NULL-safe free. */
 struct rpc_client *rpc_client_new(const char *target, int timeout_ms);
+/* The same with a TCP connection of its own, never shared with other channels to `target`. */
+struct rpc_client *rpc_client_new_private(const char *target, int timeout_ms);
 void rpc_client_free(struct rpc_client *c);
 
 /* Who a downstream call speaks for. */

@@ -2,6 +2,7 @@
  * for on a private completion queue, its reply unpacked into the caller's arena. */
 #include "rpc.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ struct rpc_client {
     int timeout_ms;
 };
 
-struct rpc_client *rpc_client_new(const char *target, int timeout_ms)
+static struct rpc_client *client_new(const char *target, int timeout_ms, bool own_connection)
 {
     grpc_init();
     struct rpc_client *c = xcalloc(1, sizeof *c);
@@ -34,12 +35,23 @@ struct rpc_client *rpc_client_new(const char *target, int timeout_ms)
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, {.integer = 100}},
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, {.integer = 100}},
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, {.integer = 800}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, {.integer = 1}},
     };
-    grpc_channel_args cargs = {sizeof args / sizeof args[0], args};
+    grpc_channel_args cargs = {sizeof args / sizeof args[0] - (own_connection ? 0 : 1), args};
     grpc_channel_credentials *creds = grpc_insecure_credentials_create();
     c->channel = grpc_channel_create(target, creds, &cargs);
     grpc_channel_credentials_release(creds);
     return c;
+}
+
+struct rpc_client *rpc_client_new(const char *target, int timeout_ms)
+{
+    return client_new(target, timeout_ms, false);
+}
+
+struct rpc_client *rpc_client_new_private(const char *target, int timeout_ms)
+{
+    return client_new(target, timeout_ms, true);
 }
 
 void rpc_client_free(struct rpc_client *c)

@@ -25,6 +25,7 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "log.h"
 #include "pbuf.h"
+#include "rpc_listen.h"
 #include "rpc_wire.h"
 #include "wire_check.h"
 
@@ -54,6 +55,7 @@ struct rpc_server {
     struct auth *auth;
     void *app;
     grpc_server *server;
+    struct rpc_listener *listener;
     struct method_entry *methods;
     size_t n_methods;
     int per_method;
@@ -528,23 +530,26 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
     s->auth = auth;
     s->app = app;
 
-    /* gRPC 1.51 carries open HTTP/2 denial-of-service issues: bound what one peer can take. */
-    grpc_resource_quota *quota = grpc_resource_quota_create("unic-server");
-    grpc_resource_quota_resize(quota, (size_t)512 * 1024 * 1024);
+    /* gRPC 1.51 carries open HTTP/2 denial-of-service issues (docs/hardening.md): bound what
+     * one connection can hold (streams x metadata), how long an idle or old one stays, how
+     * often a peer may ping; rpc_listen.c bounds the connections. Its resource quota is not
+     * enforced on connections added from a descriptor, as ours are, and did not cap the HPACK
+     * flood anyway: it is not relied upon. */
     grpc_arg args[] = {
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, {.integer = cfg->max_recv_bytes}},
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_CONCURRENT_STREAMS, {.integer = cfg->max_streams}},
-        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_METADATA_SIZE, {.integer = 16 * 1024}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_METADATA_SIZE, {.integer = cfg->max_metadata_bytes}},
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_HTTP2_MAX_PING_STRIKES, {.integer = 2}},
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, {.integer = 10000}},
-        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_CONNECTION_IDLE_MS, {.integer = 30 * 60 * 1000}},
-        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, {.integer = 10000}},
-        {GRPC_ARG_POINTER, (char *)GRPC_ARG_RESOURCE_QUOTA,
-         {.pointer = {quota, grpc_resource_quota_arg_vtable()}}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_KEEPALIVE_TIME_MS, {.integer = 60000}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_KEEPALIVE_TIMEOUT_MS, {.integer = 20000}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_CONNECTION_IDLE_MS, {.integer = cfg->max_connection_idle_s * 1000}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_CONNECTION_AGE_MS, {.integer = cfg->max_connection_age_s * 1000}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, {.integer = 30000}},
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, {.integer = 5000}},
     };
     grpc_channel_args cargs = {sizeof args / sizeof args[0], args};
     s->server = grpc_server_create(&cargs, NULL);
-    grpc_resource_quota_unref(quota);
 
     s->methods = xcalloc(svc->descriptor->n_methods + 1, sizeof *s->methods);
     method_add(s, HEALTH_CHECK, &grpc__health__v1__health_check_request__descriptor, NULL);
@@ -573,16 +578,19 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
         cache_init(&w->cache, cfg->redis_host, cfg->redis_port, cfg->redis_timeout_ms);
     }
 
-    grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
-    int port = grpc_server_add_http2_port(s->server, cfg->listen, creds);
-    grpc_server_credentials_release(creds);
-    if (port == 0) {
-        err_set(e, ERR_UNAVAILABLE, "could not listen on %s", cfg->listen);
+    /* Descriptors kept back from connections: each worker's PostgreSQL and Redis, channels to
+     * other services, gRPC's own (epoll, wakeup pipes), logs. */
+    struct rpc_listen_limits lim = {cfg->max_connections, cfg->max_connections_per_peer,
+                                    cfg->watchdog_seconds};
+    s->listener = rpc_listener_new(cfg->listen, lim, 64 + 4 * s->n_workers, e);
+    if (s->listener == NULL) {
         rpc_server_free(s);
         return NULL;
     }
-    log_info("%s listening on %s (port %d, %d workers)", svc->descriptor->name, cfg->listen, port,
-             s->n_workers);
+    int port = rpc_listener_port(s->listener);
+    log_info("%s listening on %s (port %d, %d workers, at most %d connections, %d per peer)",
+             svc->descriptor->name, cfg->listen, port, s->n_workers,
+             rpc_listener_max_connections(s->listener), cfg->max_connections_per_peer);
     return s;
 }
 
@@ -622,6 +630,7 @@ int rpc_server_run(struct rpc_server *s)
         pthread_create(&s->workers[i].thread, NULL, worker_main, &s->workers[i]);
         s->workers[i].started = true;
     }
+    rpc_listener_start(s->listener, s->server);
 
     sigset_t set;
     sigemptyset(&set);
@@ -633,6 +642,7 @@ int rpc_server_run(struct rpc_server *s)
              s->cfg->grace_seconds);
 
     atomic_store(&s->stopping, 1);
+    rpc_listener_stop(s->listener);
     grpc_completion_queue *done = grpc_completion_queue_create_for_pluck(NULL);
     grpc_server_shutdown_and_notify(s->server, done, s);
     int64_t grace_end = now_ms() + (int64_t)s->cfg->grace_seconds * 1000;
@@ -673,6 +683,7 @@ void rpc_server_free(struct rpc_server *s)
 {
     if (s == NULL)
         return;
+    rpc_listener_free(s->listener);
     if (s->server)
         grpc_server_destroy(s->server);
     if (s->cq && !s->drained) { /* never served: empty it here */
