@@ -704,7 +704,7 @@ static int exchange_format_of(int f, enum exchange_format *out, struct err *e)
 static int export_assessment(struct call *c, const ExportRequest *r,
                              Unic__Responses__V1__ExportAssessmentResponse **out, struct err *e)
 {
-    enum exchange_format format;
+    enum exchange_format format = EXCHANGE_JSON;
     const char *locale = r->locale[0] ? r->locale : "en";
     size_t n = strlen(locale);
     if (exchange_format_of(r->format, &format, e) < 0)
@@ -747,7 +747,7 @@ static int export_assessment(struct call *c, const ExportRequest *r,
 static int import_check(const struct write_op *op, struct err *e)
 {
     const ImportRequest *r = op->req.import;
-    enum exchange_format format;
+    enum exchange_format format = EXCHANGE_JSON;
     if (exchange_format_of(r->format, &format, e) < 0)
         return -1;
     if (r->content.len == 0)
@@ -783,7 +783,7 @@ static int import_apply(struct call *c, const struct write_op *op, struct write_
     const ImportRequest *r = op->req.import;
     const Assessment *cur = w->cur;
     const struct qdef *d;
-    enum exchange_format format;
+    enum exchange_format format = EXCHANGE_JSON;
     struct exchange_file f;
     struct arena *a = &c->arena;
     if (cur->status != STATUS_DRAFT)

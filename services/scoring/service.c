@@ -508,7 +508,7 @@ static int get_scorecard_document(struct call *c,
     Assessment *as;
     Scorecard *card;
     Questionnaire *qt;
-    const CatalogState *st;
+    const CatalogState *st = NULL;
     Unic__Scoring__V1__Trend *t;
     if (assessment_of(c, req->assessment_id, req->state_code, req->cycle, &as, e) < 0 ||
         scorecard_of(c, as, &card, NULL, NULL, e) < 0 ||
