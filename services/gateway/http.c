@@ -4,8 +4,9 @@
  * JSON log line (never the key, never the query string, which may carry the message). */
 #include "gateway.h"
 
-#include <stdarg.h>
+#include <ctype.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,9 +183,60 @@ static int deadline_from(struct MHD_Connection *c, const char *name,
 
 /* ---- Connect unary: POST with a body, or GET with the message in the query ---- */
 
+/* A reply message that is a file: string content_type, string filename and bytes bytes, as
+ * unic.scoring.v1.Document and ExportAssessmentResponse are. NULL fields when it is not one. */
+struct file_fields {
+    const ProtobufCFieldDescriptor *type, *name, *bytes;
+};
+
+static bool file_fields_of(const ProtobufCMessageDescriptor *d, struct file_fields *f)
+{
+    f->type = protobuf_c_message_descriptor_get_field_by_name(d, "content_type");
+    f->name = protobuf_c_message_descriptor_get_field_by_name(d, "filename");
+    f->bytes = protobuf_c_message_descriptor_get_field_by_name(d, "bytes");
+    return f->type && f->name && f->bytes && f->type->type == PROTOBUF_C_TYPE_STRING &&
+           f->name->type == PROTOBUF_C_TYPE_STRING && f->bytes->type == PROTOBUF_C_TYPE_BYTES &&
+           f->type->label != PROTOBUF_C_LABEL_REPEATED &&
+           f->name->label != PROTOBUF_C_LABEL_REPEATED &&
+           f->bytes->label != PROTOBUF_C_LABEL_REPEATED;
+}
+
+/* The file a reply carries, sent as it is (`?download=1`): its bytes as the body, its type as
+ * Content-Type and its name in Content-Disposition, so a browser link or `curl -OJ` saves it.
+ * Header values come from our own services, and are still cleaned: printable ASCII only, and a
+ * file name of letters, digits, '.', '-' and '_'. */
+static enum MHD_Result file_reply(const struct gateway *g, struct MHD_Connection *c,
+                                  struct request *rq, const struct file_fields *f,
+                                  const ProtobufCMessageDescriptor *d, const uint8_t *rep,
+                                  size_t rep_len)
+{
+    ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, rep_len, rep);
+    if (m == NULL)
+        return connect_error(g, c, rq, ERR_INTERNAL, 0, "the service's reply does not unpack", NULL);
+    const char *type = *(char **)(void *)((char *)m + f->type->offset);
+    const char *name = *(char **)(void *)((char *)m + f->name->offset);
+    const ProtobufCBinaryData *body = (void *)((char *)m + f->bytes->offset);
+    char ctype[128], disposition[200];
+    size_t n = 0;
+    for (const char *p = type; *p && n + 1 < sizeof ctype; p++)
+        if (*p >= 0x20 && *p < 0x7f)
+            ctype[n++] = *p;
+    ctype[n] = '\0';
+    n = (size_t)snprintf(disposition, sizeof disposition, "attachment; filename=\"");
+    for (const char *p = name; *p && n + 3 < sizeof disposition; p++)
+        disposition[n++] = (isalnum((unsigned char)*p) || strchr(".-_", *p)) ? *p : '_';
+    disposition[n++] = '"';
+    disposition[n] = '\0';
+    const char *const extra[] = {"Content-Disposition", disposition, NULL};
+    enum MHD_Result ret = reply(g, c, rq, 200, ctype[0] ? ctype : "application/octet-stream",
+                                body->data, body->len, MHD_RESPMEM_MUST_COPY, true, extra);
+    protobuf_c_message_free_unpacked(m, NULL);
+    return ret;
+}
+
 static enum MHD_Result connect_unary(struct gateway *g, struct MHD_Connection *c, struct request *rq,
-                                     const struct route *r, bool json, const uint8_t *body,
-                                     size_t len)
+                                     const struct route *r, bool json, bool download,
+                                     const uint8_t *body, size_t len)
 {
     struct err e = {0};
     const char *type = json ? "application/json" : "application/proto";
@@ -203,6 +255,14 @@ static enum MHD_Result connect_unary(struct gateway *g, struct MHD_Connection *c
                       &rep, &rep_len, &e) < 0)
         goto fail;
     note(rq, ERR_OK, NULL);
+    if (download) {
+        struct file_fields f;
+        ret = file_fields_of(r->method->output, &f)
+                  ? file_reply(g, c, rq, &f, r->method->output, rep, rep_len)
+                  : connect_error(g, c, rq, ERR_INVALID_ARGUMENT, 0,
+                                  "download=1: this method's reply is not a file", NULL);
+        goto done;
+    }
     if (!json) {
         ret = reply(g, c, rq, 200, type, rep, rep_len, MHD_RESPMEM_MUST_COPY, true, NULL);
         goto done;
@@ -252,7 +312,7 @@ static enum MHD_Result connect_post(struct gateway *g, struct MHD_Connection *c,
                              "compressed request bodies are not supported: send identity", NULL);
     if (r == NULL)
         return connect_error(g, c, rq, ERR_UNIMPLEMENTED, 404, "no such method", NULL);
-    return connect_unary(g, c, rq, r, json, rq->body.data, rq->body.len);
+    return connect_unary(g, c, rq, r, json, false, rq->body.data, rq->body.len);
 }
 
 static enum MHD_Result connect_get(struct gateway *g, struct MHD_Connection *c, struct request *rq,
@@ -267,6 +327,9 @@ static enum MHD_Result connect_get(struct gateway *g, struct MHD_Connection *c, 
     const char *encoding = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "encoding");
     const char *b64 = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "base64");
     const char *compression = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "compression");
+    /* Not Connect's: the reply's file itself rather than the message holding it. */
+    const char *dl = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "download");
+    bool download = dl && strcmp(dl, "1") == 0;
     const char *message = NULL;
     size_t len = 0;
     MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, "message", 7, &message, &len);
@@ -288,11 +351,12 @@ static enum MHD_Result connect_get(struct gateway *g, struct MHD_Connection *c, 
             ret = connect_error(g, c, rq, ERR_INVALID_ARGUMENT, 0,
                                 "query parameter message is not valid base64", NULL);
         else
-            ret = connect_unary(g, c, rq, r, json, raw.data ? raw.data : (const uint8_t *)"", raw.len);
+            ret = connect_unary(g, c, rq, r, json, download,
+                                raw.data ? raw.data : (const uint8_t *)"", raw.len);
         bytes_destroy(&raw);
         return ret;
     }
-    return connect_unary(g, c, rq, r, json, (const uint8_t *)message, len);
+    return connect_unary(g, c, rq, r, json, download, (const uint8_t *)message, len);
 }
 
 /* ---- gRPC-Web: framed binary, or the same as base64 text ---- */

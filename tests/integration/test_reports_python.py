@@ -66,6 +66,7 @@ class ReportsTest(unittest.TestCase):
         cls.stack = lib.Stack("reports_python")
         for service in ("catalog", "responses", "scoring"):
             cls.stack.start(service)
+        cls.stack.start_gateway()
         cls.keys = {code: lib.metadata(cls.stack.key("STATE", code))
                     for code in ("KEN", "FRA", "DEU", "SWE")}
         cls.operator = lib.metadata(cls.stack.operator_key)
@@ -85,7 +86,7 @@ class ReportsTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        for service in ("scoring", "responses", "catalog"):
+        for service in ("gateway", "scoring", "responses", "catalog"):
             code = cls.stack.stop(service)
             assert code == 0, "%s exited %d" % (service, code)
         cls.stack.close()
@@ -184,6 +185,33 @@ class ReportsTest(unittest.TestCase):
                               spb.RenderScorecardRequest(state_code="KEN", cycle=2025,
                                                          locale="de"), self.keys["KEN"])
         self.assertIn("ar, zh, en, fr, ru, es", details)
+
+    def test_readme_curl_downloads_the_scorecard_pdf_through_the_gateway(self):
+        """The README's command, as written, but for this test's gateway address and key file."""
+        readme = open(os.path.join(lib.SOURCE, "README.md"), encoding="utf-8").read()
+        block = readme.split("A State's scorecard as a PDF file, with one curl", 1)[1]
+        command = "\n".join(line[4:] for line in block.split("\n\n", 2)[1].split("\n"))
+        self.assertIn("curl -G", command)
+        command = command.replace("http://127.0.0.1:8080", self.stack.gateway_url())
+        work = os.path.join(TMP, "readme")
+        os.makedirs(os.path.join(work, ".local", "stack"))
+        with open(os.path.join(work, ".local", "stack", "bootstrap.key"), "w") as f:
+            f.write(self.stack.operator_key + "\n")
+        subprocess.run(["bash", "-c", command], cwd=work, check=True)
+        with open(os.path.join(work, "KEN-2025-scorecard-fr.pdf"), "rb") as f:
+            data = f.read()
+        self.assertEqual(data[:5], b"%PDF-")
+        self.assertIn("Tableau de bord des capacités de cybersécurité",
+                      words(pdftotext(data, "readme-fr.pdf")))
+        # A reply that is no file is not downloaded; a write is never a GET.
+        bad = subprocess.run(
+            ["curl", "-sG", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+             "Authorization: Bearer " + self.stack.operator_key, "--data-urlencode",
+             "encoding=json", "--data-urlencode", "download=1", "--data-urlencode",
+             'message={"stateCode": "KEN", "cycle": 2025}',
+             self.stack.gateway_url() + "/unic.scoring.v1.ScoringService/GetScorecard"],
+            capture_output=True, check=True).stdout.decode()
+        self.assertEqual(bad, "400")
 
     # ---- the compliance report ----
 
