@@ -11,9 +11,11 @@
  *
  * Access. Any key reads offers and requests. A STATE creates and changes offers only as their
  * donor and requests only as their recipient; an OPERATOR acts for any State; a SERVICE key only
- * reads. A request's gap details (source question, cycle, severity) are shown to the requesting
- * State, to operators, and to a donor once a committed plan has matched it with the request;
- * to everyone else they read as empty. A STATE sees the matches on its requests, and the matches
+ * reads. Whatever is computed from a gap (a derived request's source question, cycle, severity,
+ * quantity, remaining and priority; a match's quantity, benefit and explanation; an unmet
+ * request's remaining and the words of its reason) is shown to the requesting State and to
+ * operators only; to everyone else, matched donors included, it reads as empty (store.c,
+ * GAP_VISIBLE). A STATE sees the matches on its requests, and the matches
  * of committed plans on its offers; RespondToMatch is for the match's two States only.
  *
  * Plans. ProposeMatches solves over the open offers and requests with something left (a STATE:

@@ -30,17 +30,21 @@
     " AS languages, r.status, r.version, " TS("r.created_at") " AS created_at, "                  \
     TS("r.updated_at") " AS updated_at"
 
-/* Gap details are the requesting State's: shown to it, to operators (viewer NULL), and to a
- * donor once a committed plan has matched it with the request. */
+/* Whatever is computed from a gap (its question, cycle and severity, and the quantity and
+ * priority derived from the severity, since quantity = ceil(severity x unit) gives the severity
+ * back) is shown only to the requesting State and to operators (viewer NULL), never to donors
+ * or service keys (viewer ""). A request not derived from a gap is shown whole to every key.
+ * Operators see it because matching does not record the visibility of the assessment the gap
+ * came from (docs/hardening.md says what is left). */
 #define GAP_VISIBLE(p)                                                                            \
-    "(" p "::text IS NULL OR r.state_code = " p "::text OR EXISTS (SELECT 1 FROM matching.matches" \
-    " gm WHERE gm.request_id = r.id AND gm.donor_state = " p "::text"                             \
-    " AND gm.status IN ('OFFERED', 'ACCEPTED', 'DECLINED'))) AS gap_visible"
+    "(r.source_question_id = '' OR " p "::text IS NULL OR r.state_code = " p "::text)"            \
+    " AS gap_visible"
 
 #define MATCH_COLUMNS                                                                             \
     "m.id, m.seq, m.plan_id, m.offer_id, m.request_id, m.donor_state, m.recipient_state, m.kind," \
     " m.topic, m.quantity, m.benefit, m.explanation, m.status, m.donor_accepted,"                 \
-    " m.recipient_accepted"
+    " m.recipient_accepted, EXISTS (SELECT 1 FROM matching.requests fr WHERE fr.id = m.request_id" \
+    " AND fr.source_question_id <> '') AS derived"
 
 /* ---- Idempotency ---- */
 
@@ -160,8 +164,9 @@ static const char SQL_PLAN_GET[] =
 static const char SQL_PLAN_MATCHES[] =
     "SELECT " MATCH_COLUMNS " FROM matching.matches m WHERE m.plan_id = $1::uuid ORDER BY m.position";
 static const char SQL_PLAN_UNMET[] =
-    "SELECT request_id, state_code, remaining, reason FROM matching.plan_unmet"
-    " WHERE plan_id = $1::uuid ORDER BY position";
+    "SELECT u.request_id, u.state_code, u.remaining, u.reason, EXISTS (SELECT 1 FROM"
+    " matching.requests fr WHERE fr.id = u.request_id AND fr.source_question_id <> '') AS derived"
+    " FROM matching.plan_unmet u WHERE u.plan_id = $1::uuid ORDER BY u.position";
 
 /* Commit. Locks are taken in one order everywhere: plan, then offers by id, then requests by id,
  * then matches; so two commits (or a commit and a decline) wait for each other, never deadlock. */
@@ -382,10 +387,10 @@ static Unic__Matching__V1__Request *request_from_row(struct arena *a, const PGre
     q->state_code = col(a, r, row, "state_code");
     q->kind = (Unic__Common__V1__SupportKind)match_kind_from_name(db_get(r, row, "kind"));
     q->topic = col(a, r, row, "topic");
-    q->quantity = db_get_int64(r, row, "quantity");
-    q->remaining = db_get_int64(r, row, "remaining");
-    q->priority = db_get_int(r, row, "priority");
-    if (db_get_bool(r, row, "gap_visible")) {
+    if (db_get_bool(r, row, "gap_visible")) { /* see GAP_VISIBLE: else all derived stays 0 */
+        q->quantity = db_get_int64(r, row, "quantity");
+        q->remaining = db_get_int64(r, row, "remaining");
+        q->priority = db_get_int(r, row, "priority");
         q->source_question_id = col(a, r, row, "source_question_id");
         q->source_cycle = db_get_int(r, row, "source_cycle");
         q->gap_severity = (double)db_get_int64(r, row, "gap_severity_milli") / 1000.0;
@@ -398,7 +403,23 @@ static Unic__Matching__V1__Request *request_from_row(struct arena *a, const PGre
     return q;
 }
 
-static Unic__Matching__V1__Match *match_from_row(struct arena *a, const PGresult *r, int row)
+/* Whether `viewer` (a State, NULL for an operator, "" for a service) sees the figures of a row
+ * about a request of `state` that may be derived from a gap (see GAP_VISIBLE). */
+static bool figures_visible(bool derived, const char *viewer, const char *state)
+{
+    return !derived || viewer == NULL || strcmp(viewer, state) == 0;
+}
+
+/* A match on a request derived from a gap carries figures computed from the gap: its quantity
+ * (bounded by the request's), its benefit (by the severity), the explanation naming both. */
+static bool match_figures_visible(const PGresult *r, int row, const char *viewer)
+{
+    return figures_visible(db_get_bool(r, row, "derived"), viewer,
+                           db_get(r, row, "recipient_state"));
+}
+
+static Unic__Matching__V1__Match *match_from_row(struct arena *a, const PGresult *r, int row,
+                                                 const char *viewer)
 {
     Unic__Matching__V1__Match *m = ARENA_MSG(a, Unic__Matching__V1__Match, UNIC__MATCHING__V1__MATCH__INIT);
     m->id = col(a, r, row, "id");
@@ -409,9 +430,16 @@ static Unic__Matching__V1__Match *match_from_row(struct arena *a, const PGresult
     m->recipient_state = col(a, r, row, "recipient_state");
     m->kind = (Unic__Common__V1__SupportKind)match_kind_from_name(db_get(r, row, "kind"));
     m->topic = col(a, r, row, "topic");
-    m->quantity = db_get_int64(r, row, "quantity");
-    m->benefit = (double)db_get_int64(r, row, "benefit") / (double)MATCH_BENEFIT_SCALE;
-    m->explanation = col(a, r, row, "explanation");
+    if (match_figures_visible(r, row, viewer)) {
+        m->quantity = db_get_int64(r, row, "quantity");
+        m->benefit = (double)db_get_int64(r, row, "benefit") / (double)MATCH_BENEFIT_SCALE;
+        m->explanation = col(a, r, row, "explanation");
+    } else {
+        m->explanation = arena_printf(a,
+                                      "serves a request of %s on %s derived from its"
+                                      " self-assessment, whose figures only %s sees",
+                                      m->recipient_state, m->topic, m->recipient_state);
+    }
     m->status = (Unic__Matching__V1__MatchStatus)match_status_from_name(db_get(r, row, "status"));
     m->donor_accepted = db_get_bool(r, row, "donor_accepted");
     m->recipient_accepted = db_get_bool(r, row, "recipient_accepted");
@@ -961,7 +989,7 @@ int store_plan_inputs(struct db *db, struct arena *a, char *const *scope, size_t
 }
 
 /* Loads a stored plan with its matches and unmet requests. */
-static int plan_load(struct db *db, struct arena *a, const char *id,
+static int plan_load(struct db *db, struct arena *a, const char *id, const char *viewer,
                      Unic__Matching__V1__MatchPlan **out, struct err *e)
 {
     const char *params[] = {id};
@@ -988,8 +1016,11 @@ static int plan_load(struct db *db, struct arena *a, const char *id,
     p->created_at = col(a, rp, 0, "created_at");
     p->n_matches = (size_t)PQntuples(rm);
     p->matches = ARENA_ARRAY(a, Unic__Matching__V1__Match *, p->n_matches);
-    for (size_t i = 0; i < p->n_matches; i++)
-        p->matches[i] = match_from_row(a, rm, (int)i);
+    bool whole = true; /* the objective sums every match's benefit */
+    for (size_t i = 0; i < p->n_matches; i++) {
+        p->matches[i] = match_from_row(a, rm, (int)i, viewer);
+        whole &= match_figures_visible(rm, (int)i, viewer);
+    }
     p->n_unmet = (size_t)PQntuples(ru);
     p->unmet = ARENA_ARRAY(a, Unic__Matching__V1__UnmetRequest *, p->n_unmet);
     for (size_t i = 0; i < p->n_unmet; i++) {
@@ -997,10 +1028,17 @@ static int plan_load(struct db *db, struct arena *a, const char *id,
                                                         UNIC__MATCHING__V1__UNMET_REQUEST__INIT);
         u->request_id = col(a, ru, (int)i, "request_id");
         u->state_code = col(a, ru, (int)i, "state_code");
-        u->remaining = db_get_int64(ru, (int)i, "remaining");
-        u->reason = col(a, ru, (int)i, "reason");
+        if (figures_visible(db_get_bool(ru, (int)i, "derived"), viewer, u->state_code)) {
+            u->remaining = db_get_int64(ru, (int)i, "remaining");
+            u->reason = col(a, ru, (int)i, "reason");
+        } else { /* the reason's name alone: its words say how much is needed */
+            u->reason = col(a, ru, (int)i, "reason");
+            u->reason[strcspn(u->reason, ":")] = '\0';
+        }
         p->unmet[i] = u;
     }
+    if (!whole)
+        p->objective = 0;
     *out = p;
     rc = 0;
 done:
@@ -1087,7 +1125,7 @@ int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
     }
     if (db_commit(db, e) < 0)
         goto done;
-    rc = plan_load(db, a, plan_id, out, e);
+    rc = plan_load(db, a, plan_id, who->state, out, e);
 done:
     PQclear(r);
     if (rc < 0)
@@ -1173,7 +1211,7 @@ int store_plan_commit(struct db *db, struct arena *a, const char *id, const stru
         db_command(db, e, SQL_COMMIT_SUPERSEDE, 1, params, NULL) < 0 ||
         db_command(db, e, SQL_COMMIT_PLAN, 2, params, NULL) < 0 || db_commit(db, e) < 0)
         goto done;
-    rc = plan_load(db, a, id, out, e);
+    rc = plan_load(db, a, id, who->state, out, e);
 done:
     PQclear(plan);
     PQclear(lo);
@@ -1241,7 +1279,7 @@ int store_match_respond(struct db *db, struct arena *a, const char *id, const st
             db_command(db, e, SQL_MATCH_RETURN_REQUEST, 2, rp, NULL) < 0)
             goto done;
     }
-    *out = match_from_row(a, r, 0);
+    *out = match_from_row(a, r, 0, who->state);
     rc = db_commit(db, e);
 done:
     PQclear(m);
@@ -1267,7 +1305,7 @@ int store_match_list(struct db *db, struct arena *a, const struct match_filter *
     out->n_matches = n > (size_t)f->limit ? (size_t)f->limit : n;
     out->matches = ARENA_ARRAY(a, Unic__Matching__V1__Match *, out->n_matches);
     for (size_t i = 0; i < out->n_matches; i++)
-        out->matches[i] = match_from_row(a, r, (int)i);
+        out->matches[i] = match_from_row(a, r, (int)i, who->state);
     out->next_page_token = page_token(a, r, n, f->limit);
     PQclear(r);
     return 0;

@@ -449,34 +449,62 @@ static void test_committing_a_plan_twice_is_a_failed_precondition(void **state)
     assert_int_equal(offer_remaining(F.offer_fra), 20);
 }
 
-static void test_gap_details_are_shown_to_matched_donors_only(void **state)
+/* A derived request's quantity, remaining and priority are ceil(severity x unit), ceil(severity)
+ * and what is left of the first: shown to a donor they give the severity back (issue 18). */
+static void assert_nothing_derived_shows(const Request *q)
 {
-    (void)state;
-    Request *q = get_request(key_fra, F.req_cip_training); /* FRA is matched with it */
-    assert_string_equal(q->source_question_id, "q1");
-    assert_true(q->gap_severity == 2.0);
-    release(q);
-    q = get_request(key_uga, F.req_cip_training); /* its own */
-    assert_string_equal(q->source_question_id, "q1");
-    release(q);
-    q = get_request(key_jpn, F.req_cip_training); /* a donor, but not of this request */
     assert_string_equal(q->source_question_id, "");
     assert_true(q->gap_severity == 0.0);
     assert_int_equal(q->source_cycle, 0);
-    assert_int_equal(q->quantity, 10); /* the need itself is public */
-    release(q);
-    q = get_request(key_ken, F.req_cip_training);
-    assert_string_equal(q->source_question_id, "");
-    release(q);
+    assert_int_equal(q->quantity, 0);
+    assert_int_equal(q->remaining, 0);
+    assert_int_equal(q->priority, 0);
+}
 
-    Unic__Matching__V1__ListRequestsRequest lr = UNIC__MATCHING__V1__LIST_REQUESTS_REQUEST__INIT;
-    Unic__Matching__V1__ListRequestsResponse *list = NULL;
-    lr.state_code = "UGA";
-    assert_int_equal(mcall(key_ken, "ListRequests", &lr, &list), 0);
-    assert_int_equal(list->n_requests, 8);
-    for (size_t i = 0; i < list->n_requests; i++)
-        assert_string_equal(list->requests[i]->source_question_id, "");
-    release(list);
+static void test_a_donor_cannot_recover_a_severity_from_any_field(void **state)
+{
+    (void)state;
+    Request *q = get_request(key_uga, F.req_cip_training); /* its own */
+    assert_string_equal(q->source_question_id, "q1");
+    assert_int_equal(q->quantity, 10);
+    release(q);
+    q = get_request(H.operator_key, F.req_cip_training);
+    assert_true(q->gap_severity == 2.0);
+    release(q);
+    /* FRA is matched with it in a committed plan; JPN is a donor, not of this request; KEN any
+     * State; and a service key. */
+    const char *others[] = {key_fra, key_jpn, key_ken, key_service};
+    for (size_t k = 0; k < sizeof others / sizeof others[0]; k++) {
+        q = get_request(others[k], F.req_cip_training);
+        assert_nothing_derived_shows(q);
+        release(q);
+        Unic__Matching__V1__ListRequestsRequest lr = UNIC__MATCHING__V1__LIST_REQUESTS_REQUEST__INIT;
+        Unic__Matching__V1__ListRequestsResponse *list = NULL;
+        lr.state_code = "UGA";
+        assert_int_equal(mcall(others[k], "ListRequests", &lr, &list), 0);
+        assert_int_equal(list->n_requests, 8);
+        for (size_t i = 0; i < list->n_requests; i++)
+            assert_nothing_derived_shows(list->requests[i]);
+        release(list);
+    }
+    /* The donor's view of its match: no quantity, no benefit, no figure in the explanation. */
+    Unic__Matching__V1__ListMatchesRequest mr = UNIC__MATCHING__V1__LIST_MATCHES_REQUEST__INIT;
+    Unic__Matching__V1__ListMatchesResponse *ms = NULL;
+    assert_int_equal(mcall(key_fra, "ListMatches", &mr, &ms), 0);
+    assert_int_equal(ms->n_matches, 1);
+    assert_int_equal(ms->matches[0]->quantity, 0);
+    assert_true(ms->matches[0]->benefit == 0.0);
+    assert_null(strpbrk(ms->matches[0]->explanation, "0123456789"));
+    release(ms);
+    assert_int_equal(mcall(key_uga, "ListMatches", &mr, &ms), 0);
+    bool seen = false;
+    for (size_t i = 0; i < ms->n_matches; i++)
+        if (strcmp(ms->matches[i]->id, F.match_fra) == 0) {
+            assert_int_equal(ms->matches[i]->quantity, 10); /* the recipient sees it whole */
+            seen = true;
+        }
+    assert_true(seen);
+    release(ms);
 }
 
 static void test_both_parties_accept(void **state)
@@ -1065,7 +1093,7 @@ int main(void)
         cmocka_unit_test(test_only_operators_commit),
         cmocka_unit_test(test_commit_moves_capacities_and_offers_matches),
         cmocka_unit_test(test_committing_a_plan_twice_is_a_failed_precondition),
-        cmocka_unit_test(test_gap_details_are_shown_to_matched_donors_only),
+        cmocka_unit_test(test_a_donor_cannot_recover_a_severity_from_any_field),
         cmocka_unit_test(test_both_parties_accept),
         cmocka_unit_test(test_only_the_parties_respond),
         cmocka_unit_test(test_a_decline_returns_the_quantity),
