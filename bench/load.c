@@ -150,7 +150,7 @@ int main(int argc, char **argv)
     snprintf(ctx.scoring, sizeof ctx.scoring, "127.0.0.1:50053");
     const char *conc_list = "1,16,64", *workloads = "health,questionnaire";
     double seconds = 3;
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* "--name value" pairs */
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (v == NULL) {
             usage();
@@ -178,7 +178,6 @@ int main(int argc, char **argv)
             usage();
             return 2;
         }
-        i++;
     }
     if (ctx.operator_key[0] == '\0' || seconds <= 0) {
         usage();

@@ -96,7 +96,8 @@ static enum MHD_Result reply(const struct gateway *g, struct MHD_Connection *c, 
 static void note(struct request *rq, int code, const char *detail)
 {
     rq->code = code;
-    snprintf(rq->detail, sizeof rq->detail, "%s", detail ? detail : "");
+    /* The log line's detail: a longer message is cut, on purpose. */
+    snprintf(rq->detail, sizeof rq->detail, "%.*s", (int)sizeof rq->detail - 1, detail ? detail : "");
 }
 
 /* A Connect error; http_status 0 means Connect's mapping of the code. */
@@ -594,6 +595,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- Start and stop ---- */
 
+/* libmicrohttpd hands its own format string: the callback's type cannot carry the attribute. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;

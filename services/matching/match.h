@@ -5,7 +5,7 @@
  * call; the solver never keeps or frees them. A plan is allocated by match_solve and freed by
  * match_plan_free; an arc list by match_arcs_new and match_arcs_free. Both frees accept NULL.
  *
- * THE MODEL (DESIGN.md, "Matching model"; the README cites this comment)
+ * THE MODEL (docs/matching-model.md explains it and quotes this comment)
  *
  * Compatibility. Offer o can serve request r when all of these hold:
  *   1. same kind;
@@ -26,7 +26,7 @@
  *   - priority is r's 1..5; severity_milli is r's gap severity in thousandths, 0 meaning "no gap
  *     known", counted as 1000 (1.0);
  *   - ldc_factor2 is 3 for a least developed country recipient and 2 otherwise: the x1.5 of
- *     DESIGN.md, kept exact by the final halving;
+ *     docs/matching-model.md, kept exact by the final halving;
  *   - weak_fit_permille, the penalty for weak fit, in thousandths of the benefit:
  *       MATCH_PENALTY_NO_LANGUAGE (10) when o or r names no language (the fit is unknown), plus
  *       MATCH_PENALTY_PER_TOPIC (2) for each topic beyond the first that o spreads over, counting

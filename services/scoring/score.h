@@ -1,7 +1,7 @@
 /* score.h: the cmm-v1 maturity model: section scores and stages, the overall index, gaps,
  * trends across cycles and peer benchmarks. Pure C11: no I/O, no clock, no globals.
  *
- * The model, so that a State can recompute its figures by hand (see also ../shared/DESIGN.md):
+ * The model, so that a State can recompute its figures by hand (docs/scoring-model.md):
  *   - A question is answered with a level 0-5: 0 Not started, 1 Start-up, 2 Formative,
  *     3 Established, 4 Strategic, 5 Dynamic. An unanswered question counts as level 0.
  *   - Section score = 100 x sum(w x level) / (5 x sum(w)) over the section's questions, where w is

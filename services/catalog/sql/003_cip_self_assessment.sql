@@ -4,7 +4,7 @@
 --
 -- English question texts are the annex's text word for word (data/sources/A-RES-64-211.md);
 -- the integration tests compare them after collapsing whitespace. French texts are a careful
--- rendering of the annex. Each question is answered with a maturity level 0-5 (DESIGN.md,
+-- rendering of the annex. Each question is answered with a maturity level 0-5 (docs/scoring-model.md,
 -- "Scoring model"): 0 not started, then the five stages of the Oxford Global Cyber Security
 -- Capacity Centre's Cybersecurity Capacity Maturity Model.
 --

@@ -1,5 +1,5 @@
 -- 001_schema.sql: the matching service's tables: donor offers, recipient requests, match plans and
--- their matches, and the idempotency keys of the create calls. The model is DESIGN.md's.
+-- their matches, and the idempotency keys of the create calls. The model: docs/matching-model.md.
 --
 -- Every row that a plan draws on (offers, requests) carries a version, bumped by every change;
 -- its etag is that version. A plan records the versions it was computed from, so committing it
