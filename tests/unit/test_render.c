@@ -68,6 +68,17 @@ static bool is_pdf(const struct bytes *b)
     return b->len > 1000 && memcmp(b->data, "%PDF-", 5) == 0 && count(b, "%%EOF") == 1;
 }
 
+/* Whether `in` renders as a whole PDF. */
+static bool renders_pdf(const struct render_scorecard *in)
+{
+    struct bytes b;
+    struct err e = {0};
+    bytes_init(&b);
+    bool ok = render_scorecard(in, RENDER_PDF, &b, &e) == 0 && is_pdf(&b);
+    bytes_destroy(&b);
+    return ok;
+}
+
 static void test_every_label_exists_in_six_languages_with_its_placeholders(void **state)
 {
     (void)state;
@@ -108,31 +119,21 @@ static void test_scorecard_pdf_is_a_whole_document_in_each_language(void **state
 {
     (void)state;
     for (size_t i = 0; i < 6; i++) {
-        struct bytes b;
-        struct err e = {0};
-        bytes_init(&b);
         struct render_scorecard in = card(locales[i]);
-        assert_int_equal(render_scorecard(&in, RENDER_PDF, &b, &e), 0);
-        assert_true(is_pdf(&b));
-        bytes_destroy(&b);
+        assert_true(renders_pdf(&in));
     }
 }
 
 static void test_scorecard_without_previous_cycle_or_trend_renders(void **state)
 {
     (void)state;
-    struct bytes b;
-    struct err e = {0};
-    bytes_init(&b);
     struct render_scorecard in = card("en");
     in.previous_cycle = 0;
     in.n_trend = 0;
     in.n_gaps = 0;
     in.n_evidence = 0;
     in.n_assessment_needed = 0;
-    assert_int_equal(render_scorecard(&in, RENDER_PDF, &b, &e), 0);
-    assert_true(is_pdf(&b));
-    bytes_destroy(&b);
+    assert_true(renders_pdf(&in));
 }
 
 static void test_unknown_locale_is_invalid_argument(void **state)
@@ -194,11 +195,12 @@ static void test_compliance_report_long_narrative_flows_onto_more_pages(void **s
          "The authority was created by decree.", 1},
         {"8", "Report on compliance by the end of the year.", "2026-12-31", -1, "", narrative, 3},
     };
-    for (size_t i = 0; i < 6; i++) {
+    static const char *const scripts[] = {"en", "ar", "zh"}; /* Latin, Arabic, CJK */
+    for (size_t i = 0; i < 3; i++) {
         struct bytes b;
         struct err e = {0};
         bytes_init(&b);
-        struct render_compliance c = {.locale = locales[i], .state_name = "Kenya",
+        struct render_compliance c = {.locale = scripts[i], .state_name = "Kenya",
                                       .state_code = "KEN", .year = 2026, .as_of = "2026-12-01",
                                       .duties = duties, .n_duties = 2, .evidence = evidence,
                                       .n_evidence = 1, .generated_on = "2026-12-01",
