@@ -10,6 +10,7 @@ struct config {
     const char *service;        /* "catalog", ...: a literal owned by the caller */
     char listen[256];           /* UNIC_LISTEN: host:port this service binds */
     char db_url[1024];          /* UNIC_DB_URL: libpq conninfo or postgresql:// URI */
+    char owner_db_url[1024];    /* UNIC_OWNER_DB_URL: the owner role, for start-up; "" = db_url */
     char redis_host[256];       /* UNIC_REDIS: host:port; "off" disables the cache */
     int redis_port;
     int redis_timeout_ms;       /* UNIC_REDIS_TIMEOUT_MS */

@@ -19,7 +19,9 @@ static const char *env_get(const char *name)
 static int service_connect(struct service *s, struct err *e)
 {
     for (int attempt = 0;; attempt++) {
-        if (attempt == 0 ? db_init(&s->db, s->cfg.db_url, e) == 0 : db_ping(&s->db))
+        /* Start-up work (migrations, the bootstrap key) is the owner's; calls use UNIC_DB_URL. */
+        const char *url = s->cfg.owner_db_url[0] ? s->cfg.owner_db_url : s->cfg.db_url;
+        if (attempt == 0 ? db_init(&s->db, url, e) == 0 : db_ping(&s->db))
             return 0;
         if (s->db.nondurable) /* a setting, not an outage: waiting will not change it */
             return -1;

@@ -5,6 +5,7 @@ worker, NUL and control bytes in strings, a flood with an unknown key, quotas, a
 comes back without durable commits, a downstream service back after an outage, and a revoked
 bootstrap key across restarts. Each case failed before the fix it tests (docs/hardening.md)."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -368,6 +369,57 @@ class BootstrapKeyTest(unittest.TestCase):
             self.assertEqual(stack.stop("catalog"), 0)
         finally:
             stack.close()
+
+
+class LeastPrivilegeTest(unittest.TestCase):
+    """A service connected as its own login role, the owner role running the migrations."""
+
+    def psql(self, url, sql):
+        return subprocess.run(["psql", url, "-qAtc", sql], capture_output=True, text=True)
+
+    def test_a_service_role_cannot_rewrite_history_nor_disable_its_trigger(self):
+        stack = lib.Stack("hardening_roles")
+        try:
+            stack.start("catalog")  # the owner migrates: the group roles exist from here on
+            owner = stack.db_url
+            self.psql(owner, "DROP ROLE IF EXISTS hardening_responses")
+            created = self.psql(owner, "CREATE ROLE hardening_responses LOGIN PASSWORD"
+                                " 'hardening-pw' IN ROLE unic_responses_svc")
+            self.assertEqual(created.returncode, 0, created.stderr)
+            login = re.sub(r"user=\S+", "user=hardening_responses",
+                           re.sub(r"password=\S+", "password=hardening-pw", owner))
+            stack.start("responses", {"UNIC_DB_URL": login, "UNIC_OWNER_DB_URL": owner})
+            stub = responses_pb2_grpc.ResponseServiceStub(
+                grpc.insecure_channel(stack.addr("responses")))
+            ken = lib.metadata(stack.key("STATE", "KEN"))
+            a = stub.CreateAssessment(pb.CreateAssessmentRequest(
+                state_code="KEN", cycle=2024, questionnaire_id="cip-self-assessment"),
+                timeout=10, metadata=ken)
+            stub.SaveAnswers(pb.SaveAnswersRequest(assessment_id=a.id, etag=a.etag, answers=[
+                pb.Answer(question_id="q1", level=3)]), timeout=10, metadata=ken)
+
+            update = self.psql(login, "UPDATE responses.revisions SET reason = 'rewritten'")
+            self.assertIn("permission denied", update.stderr)
+            delete = self.psql(login, "DELETE FROM responses.revisions")
+            self.assertIn("permission denied", delete.stderr)
+            disable = self.psql(login, "ALTER TABLE responses.revisions"
+                                " DISABLE TRIGGER revisions_append_only")
+            self.assertIn("must be owner", disable.stderr)
+            other = self.psql(login, "DELETE FROM catalog.topics")
+            self.assertIn("permission denied", other.stderr)
+            keys = self.psql(login, "DELETE FROM auth.api_keys")
+            self.assertIn("permission denied", keys.stderr)
+            owned = self.psql(owner, "SELECT count(*) FROM pg_class c JOIN pg_roles r ON"
+                              " r.oid = c.relowner WHERE r.rolname = 'hardening_responses'")
+            self.assertEqual(owned.stdout.strip(), "0")
+            self.assertEqual(self.psql(owner, "SELECT count(*) FROM responses.revisions WHERE"
+                                       " reason = 'rewritten'").stdout.strip(), "0")
+            for service in ("responses", "catalog"):
+                self.assertEqual(stack.stop(service), 0)
+        finally:
+            stack.close()
+            self.psql(stack.admin_url, "DROP DATABASE IF EXISTS test_hardening_roles WITH (FORCE)")
+            self.psql(stack.admin_url, "DROP ROLE IF EXISTS hardening_responses")
 
 
 if __name__ == "__main__":

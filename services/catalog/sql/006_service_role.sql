@@ -1,0 +1,18 @@
+-- 006_service_role.sql: what unic-catalog's own login role may do (common/sql/
+-- 002_service_roles.sql): read and write its tables, nothing else; it owns nothing, so it
+-- can neither alter a table nor disable a trigger. Tables added by later migrations get the
+-- same through the default privileges.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'unic_catalog_svc') THEN
+        RAISE NOTICE 'role unic_catalog_svc missing: no grants';
+        RETURN;
+    END IF;
+    GRANT USAGE ON SCHEMA catalog TO unic_catalog_svc;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA catalog TO unic_catalog_svc;
+    GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA catalog TO unic_catalog_svc;
+    ALTER DEFAULT PRIVILEGES IN SCHEMA catalog
+        GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO unic_catalog_svc;
+    ALTER DEFAULT PRIVILEGES IN SCHEMA catalog GRANT USAGE, SELECT ON SEQUENCES TO unic_catalog_svc;
+    REVOKE ALL ON catalog.schema_migrations FROM unic_catalog_svc;
+END $$;
