@@ -131,6 +131,30 @@ void rpc_server_free(struct rpc_server *s);
 void rpc_reply_raw(struct call *call, const void *bytes, size_t len);
 bool rpc_deadline_passed(const struct call *call);
 
+/* ---- Bidirectional streams ----
+ * A stream method's handler is called once for each message the client sends, in order, and may
+ * answer with any number of messages (rpc_stream_send); returning -1 ends the stream with *e's
+ * status, and the client's half-close ends it with OK. Handlers run on the streams' own thread
+ * (common/rpc_stream.c), which has its own PostgreSQL and Redis connections: a stream held open
+ * never occupies a worker. Every service serves reflection this way. */
+struct rpc_stream;
+typedef int (*rpc_stream_handler)(struct call *call, const ProtobufCMessage *msg,
+                                  struct rpc_stream *st, struct err *e);
+
+struct rpc_stream_method {
+    const char *path;                       /* "/pkg.Service/Method" */
+    const ProtobufCMessageDescriptor *input; /* the type of the messages the client sends */
+    rpc_stream_handler handler;
+    void *arg;                              /* for the handler: rpc_stream_arg */
+    bool anonymous;                         /* served without credentials (reflection) */
+};
+
+/* Adds a stream method; call before rpc_server_run. `m` must outlive the server. */
+void rpc_server_add_stream(struct rpc_server *s, const struct rpc_stream_method *m);
+/* Queues `msg` (packed at once: it may live in call->arena) as the next reply of the stream. */
+void rpc_stream_send(struct rpc_stream *st, const ProtobufCMessage *msg);
+void *rpc_stream_arg(const struct rpc_stream *st);
+
 /* ---- Client ---- */
 
 struct rpc_client;

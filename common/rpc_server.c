@@ -23,9 +23,11 @@
 
 #include "digest.h"
 #include "grpc/health/v1/health.pb-c.h"
+#include "instrument.h"
 #include "log.h"
 #include "pbuf.h"
 #include "rpc_listen.h"
+#include "rpc_stream.h"
 #include "rpc_wire.h"
 #include "wire_check.h"
 
@@ -68,6 +70,7 @@ struct rpc_server {
      * cq is shut down only once this is 0 (shutting it down earlier aborts in grpc_cq_begin_op) */
     atomic_int live;
     int64_t grace_end_ms;      /* past it, shutdown cancels the handlers' database work */
+    struct rpc_streams *streams; /* bidirectional streams, reflection among them */
 };
 
 enum tag_kind { TAG_REGISTERED, TAG_GENERIC, TAG_DONE, TAG_CLOSED };
@@ -578,6 +581,12 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
         cache_init(&w->cache, cfg->redis_host, cfg->redis_port, cfg->redis_timeout_ms);
     }
 
+    s->streams = rpc_streams_new(s->server, cfg, auth, app, svc->descriptor->name, e);
+    if (s->streams == NULL) {
+        rpc_server_free(s);
+        return NULL;
+    }
+
     /* Descriptors kept back from connections: each worker's PostgreSQL and Redis, channels to
      * other services, gRPC's own (epoll, wakeup pipes), logs. */
     struct rpc_listen_limits lim = {cfg->max_connections, cfg->max_connections_per_peer,
@@ -618,9 +627,15 @@ static bool wait_handlers(struct rpc_server *s, int64_t end_ms)
     return true;
 }
 
+void rpc_server_add_stream(struct rpc_server *s, const struct rpc_stream_method *m)
+{
+    rpc_streams_add(s->streams, m);
+}
+
 int rpc_server_run(struct rpc_server *s)
 {
     grpc_server_start(s->server);
+    rpc_streams_start(s->streams);
     for (size_t m = 0; m < s->n_methods; m++)
         for (int k = 0; k < s->per_method; k++)
             request_registered(s, &s->methods[m]);
@@ -662,6 +677,7 @@ int rpc_server_run(struct rpc_server *s)
     }
     grpc_completion_queue_shutdown(done);
     grpc_completion_queue_destroy(done);
+    rpc_streams_stop(s->streams);
     /* Every call is over for gRPC, but a handler may still be about to send its reply. */
     if (!wait_handlers(s, hard_end)) {
         log_error("%d calls still running 2 s after the grace period: exiting without draining",
@@ -686,6 +702,7 @@ void rpc_server_free(struct rpc_server *s)
     rpc_listener_free(s->listener);
     if (s->server)
         grpc_server_destroy(s->server);
+    rpc_streams_free(s->streams);
     if (s->cq && !s->drained) { /* never served: empty it here */
         grpc_completion_queue_shutdown(s->cq);
         while (grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=
