@@ -9,6 +9,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "instrument.h"
 #include "log.h"
 
 enum { BACKOFF_MIN_MS = 100, BACKOFF_MAX_MS = 5000 };
@@ -30,6 +31,7 @@ static void cache_drop(struct cache *c, const char *why)
         c->ctx = NULL;
     }
     c->errors++;
+    instrument_cache(CACHE_OUTAGE);
     c->retry_at_ms = now_ms() + c->backoff_ms;
     c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
 }
@@ -88,8 +90,10 @@ bool cache_get(struct cache *c, struct arena *a, const char *key, char **val, si
         *val = arena_memdup(a, r->str, r->len);
         *len = r->len;
         c->hits++;
+        instrument_cache(CACHE_HIT);
     } else {
         c->misses++;
+        instrument_cache(CACHE_MISS);
     }
     freeReplyObject(r);
     return hit;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "instrument.h"
 #include "log.h"
 #include "mem.h"
 
@@ -25,8 +26,10 @@ enum { DB_STMTS_MAX = 256 };
 static void db_disconnect(struct db *db)
 {
     pthread_mutex_lock(&db->cancel_lock);
-    if (db->cancel)
+    if (db->cancel) { /* set only once a connection is up: see db_connect */
         PQfreeCancel(db->cancel);
+        instrument_db_connection(-1);
+    }
     db->cancel = NULL;
     pthread_mutex_unlock(&db->cancel_lock);
     if (db->conn)
@@ -116,6 +119,8 @@ static int db_connect(struct db *db, struct err *e)
     pthread_mutex_lock(&db->cancel_lock);
     db->cancel = PQgetCancel(db->conn);
     pthread_mutex_unlock(&db->cancel_lock);
+    if (db->cancel)
+        instrument_db_connection(1);
     return 0;
 }
 
@@ -250,16 +255,20 @@ static PGresult *db_run(struct db *db, struct err *e, ExecStatusType want, const
         return err_set(e, ERR_UNAVAILABLE, "server shutting down: no new database work"), NULL;
     if (db_ready(db, e) < 0)
         return NULL;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     bool failed;
     const char *name = db_prepared(db, sql, nparams, e, &failed);
-    if (failed)
-        return NULL;
-    PGresult *r = name ? PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0)
-                       : PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-    if (r == NULL || PQresultStatus(r) != want) {
-        db_fail(db, r, e);
-        return NULL;
+    PGresult *r = NULL;
+    if (!failed) {
+        r = name ? PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0)
+                 : PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        if (r == NULL || PQresultStatus(r) != want) {
+            db_fail(db, r, e);
+            r = NULL;
+        }
     }
+    instrument_db_statement(instrument_seconds_since(&t0), r ? ERR_OK : e->code);
     return r;
 }
 

@@ -15,6 +15,18 @@ static enum log_level log_min = LOG_INFO;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
+static _Thread_local char request_id[LOG_REQUEST_ID_MAX];
+
+void log_request_id_set(const char *id)
+{
+    snprintf(request_id, sizeof request_id, "%s", id ? id : "");
+}
+
+const char *log_request_id(void)
+{
+    return request_id;
+}
+
 void log_init(const char *service, enum log_level min_level)
 {
     log_service = service;
@@ -74,8 +86,12 @@ static size_t log_head(char *buf, size_t size, enum log_level level)
     gmtime_r(&ts.tv_sec, &tm);
     char when[32];
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    return (size_t)snprintf(buf, size, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"service\":\"%s\"",
-                            when, ts.tv_nsec / 1000000, level_names[level], log_service);
+    /* The id was checked when the call arrived: letters, digits, '-', '_' and '.' only. */
+    return (size_t)snprintf(buf, size,
+                            "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"service\":\"%s\"%s%s%s",
+                            when, ts.tv_nsec / 1000000, level_names[level], log_service,
+                            request_id[0] ? ",\"request_id\":\"" : "", request_id,
+                            request_id[0] ? "\"" : "");
 }
 
 static void log_write(char *line, size_t n, size_t size)

@@ -13,6 +13,7 @@
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
 
+#include "instrument.h"
 #include "log.h"
 #include "pbuf.h"
 #include "rpc_wire.h"
@@ -106,17 +107,23 @@ int rpc_forward_bytes(struct rpc_client *client, struct rpc_caller caller, const
 
     grpc_byte_buffer *request = rpc_wire_bytes(req, req_len);
 
+    /* The caller's credentials, and the request id (the gateway's, or that of the call this
+     * thread serves), so the downstream service's log lines carry the same id. */
     grpc_metadata md[2];
-    size_t n_md = 0;
     memset(md, 0, sizeof md);
+    size_t n_md = 0;
     if (caller.authorization) {
         md[n_md].key = grpc_slice_from_static_string("authorization");
         md[n_md++].value = grpc_slice_from_copied_string(caller.authorization);
     }
+    if (request_id == NULL && log_request_id()[0])
+        request_id = log_request_id();
     if (request_id) {
         md[n_md].key = grpc_slice_from_static_string("x-request-id");
         md[n_md++].value = grpc_slice_from_copied_string(request_id);
     }
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
 
     grpc_metadata_array initial, trailing;
     grpc_metadata_array_init(&initial);
@@ -176,6 +183,8 @@ done:
     grpc_byte_buffer_destroy(request);
     for (size_t i = 0; i < n_md; i++)
         grpc_slice_unref(md[i].value);
+    instrument_client_call(path, rc == 0 ? ERR_OK : e ? e->code : ERR_UNKNOWN,
+                           instrument_seconds_since(&t0));
     grpc_call_unref(call);
     grpc_completion_queue_shutdown(cq);
     grpc_completion_queue_destroy(cq);

@@ -96,6 +96,7 @@ struct pending {
     int status;
     struct timespec start;
     char caller[40];
+    char request_id[LOG_REQUEST_ID_MAX]; /* x-request-id, or made up: in its log lines */
     char detail[512];
 };
 
@@ -303,6 +304,14 @@ static void request_hash(struct arena *a, const char *path, const uint8_t *body,
     sha256_hex(all, plen + 1 + len, hex);
 }
 
+/* A call begins: its request id (from the client or new) tags this thread's log lines. */
+static void call_arrived(struct pending *p)
+{
+    rpc_wire_request_id(&p->md, p->request_id);
+    log_request_id_set(p->request_id);
+    instrument_call_arrived();
+}
+
 /* Serves one registered call on worker thread w, then starts sending its reply. */
 static void handle(struct pending *p, struct worker *w)
 {
@@ -323,6 +332,7 @@ static void handle(struct pending *p, struct worker *w)
     c.grpc_call = p->call;
     c.deadline_ms = deadline_ms(p->deadline);
     clock_gettime(CLOCK_MONOTONIC, &p->start);
+    call_arrived(p);
 
     const grpc_slice *authz = metadata_find(&p->md, "authorization");
     if (authz)
@@ -366,7 +376,9 @@ static void handle(struct pending *p, struct worker *w)
     watch_close(p);
     db_call_limits(c.db, c.deadline_ms, &p->client_gone);
     atomic_store(&w->in_call, 1);
+    instrument_worker_busy(1);
     int rc = p->m->row->handler(&c, req, &reply, &e);
+    instrument_worker_busy(-1);
     atomic_store(&w->in_call, 0);
     db_call_limits(c.db, INT64_MAX, NULL);
     if (rc < 0) {
@@ -384,18 +396,19 @@ done:
         p->reply = c.raw_reply ? rpc_wire_bytes(c.raw_reply, c.raw_len) : rpc_wire_pack(reply);
     arena_destroy(&c.arena);
     send_reply(p, &e);
+    log_request_id_set(NULL);
 }
 
 static void finish(struct pending *p)
 {
+    double seconds = instrument_seconds_since(&p->start);
+    int status = p->cancelled && p->status == ERR_OK ? ERR_CANCELLED : p->status;
     if (p->m && p->m->row == NULL && p->status == ERR_OK) {
+        instrument_call_done(p->m->path, status, seconds);
         pending_free(p); /* health checks are too frequent to log */
         return;
     }
-    struct timespec end;
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    double ms = (double)(end.tv_sec - p->start.tv_sec) * 1e3 +
-                (double)(end.tv_nsec - p->start.tv_nsec) / 1e6;
+    double ms = seconds * 1e3;
     char path[256] = "";
     if (p->m) {
         snprintf(path, sizeof path, "%s", p->m->path);
@@ -404,8 +417,11 @@ static void finish(struct pending *p)
         snprintf(path, sizeof path, "%.*s", (int)(len < 255 ? len : 255),
                  (const char *)GRPC_SLICE_START_PTR(p->details.method));
     }
-    log_call(path, p->cancelled && p->status == ERR_OK ? ERR_CANCELLED : p->status, ms, p->caller,
-             p->detail);
+    /* Unknown methods count under one label: their names are the caller's to choose. */
+    instrument_call_done(p->m ? path : "unknown", status, seconds);
+    log_request_id_set(p->request_id);
+    log_call(path, status, ms, p->caller, p->detail);
+    log_request_id_set(NULL);
     pending_free(p);
 }
 
@@ -445,11 +461,13 @@ static void *worker_main(void *arg)
             if (!atomic_load(&s->stopping))
                 request_generic(s);
             clock_gettime(CLOCK_MONOTONIC, &p->start);
+            call_arrived(p);
             struct err e;
             size_t len = GRPC_SLICE_LENGTH(p->details.method);
             err_set(&e, ERR_UNIMPLEMENTED, "unknown method %.*s", (int)(len < 200 ? len : 200),
                     (const char *)GRPC_SLICE_START_PTR(p->details.method));
             send_reply(p, &e);
+            log_request_id_set(NULL);
             break;
         }
         case TAG_DONE:

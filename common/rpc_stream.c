@@ -14,6 +14,7 @@
 
 #include <grpc/support/time.h>
 
+#include "instrument.h"
 #include "log.h"
 #include "pbuf.h"
 #include "reflection.h"
@@ -61,6 +62,7 @@ struct rpc_stream {
     size_t n_out, next_out;
     struct principal principal;
     char caller[40];
+    char request_id[LOG_REQUEST_ID_MAX];
     bool authenticated;
     int status;
     char detail[512];
@@ -248,6 +250,8 @@ static void stream_event(struct rpc_stream *st, bool ok)
         }
         stream_request(st->ss, st->entry); /* keep one waiting for the next client */
         clock_gettime(CLOCK_MONOTONIC, &st->start);
+        rpc_wire_request_id(&st->md, st->request_id);
+        instrument_call_arrived();
         stream_read(st, true);
         return;
     case S_READ:
@@ -258,7 +262,9 @@ static void stream_event(struct rpc_stream *st, bool ok)
             stream_finish(st, &e);
             return;
         }
+        log_request_id_set(st->request_id);
         stream_message(st);
+        log_request_id_set(NULL);
         return;
     case S_WRITE:
         grpc_byte_buffer_destroy(st->out[st->next_out]);
@@ -271,15 +277,16 @@ static void stream_event(struct rpc_stream *st, bool ok)
         stream_write_next(st);
         return;
     case S_DONE: {
-        struct timespec end;
-        clock_gettime(CLOCK_MONOTONIC, &end);
-        double ms = (double)(end.tv_sec - st->start.tv_sec) * 1e3 +
-                    (double)(end.tv_nsec - st->start.tv_nsec) / 1e6;
+        double seconds = instrument_seconds_since(&st->start);
+        int status = st->cancelled && st->status == ERR_OK ? ERR_CANCELLED : st->status;
         char detail[600];
         snprintf(detail, sizeof detail, "%s%s%u messages", st->detail, st->detail[0] ? "; " : "",
                  st->messages);
-        log_call(st->entry->m->path, st->cancelled && st->status == ERR_OK ? ERR_CANCELLED : st->status,
-                 ms, st->caller[0] ? st->caller : "anonymous", detail);
+        instrument_call_done(st->entry->m->path, status, seconds);
+        log_request_id_set(st->request_id);
+        log_call(st->entry->m->path, status, seconds * 1e3, st->caller[0] ? st->caller : "anonymous",
+                 detail);
+        log_request_id_set(NULL);
         stream_free(st);
         return;
     }

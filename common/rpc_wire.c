@@ -2,9 +2,14 @@
  * init with its destroy here so no caller has to. */
 #include "rpc_wire.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <grpc/byte_buffer_reader.h>
+
+#include "log.h"
 
 grpc_byte_buffer *rpc_wire_bytes(const uint8_t *bytes, size_t len)
 {
@@ -36,4 +41,36 @@ int rpc_wire_read(grpc_byte_buffer *buffer, struct arena *a, uint8_t **bytes, si
     memcpy(*bytes, GRPC_SLICE_START_PTR(all), *len);
     grpc_slice_unref(all);
     return 0;
+}
+
+static bool request_id_ok(const grpc_slice *v)
+{
+    size_t n = GRPC_SLICE_LENGTH(*v);
+    const uint8_t *p = GRPC_SLICE_START_PTR(*v);
+    if (n == 0 || n >= LOG_REQUEST_ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+              (p[i] >= '0' && p[i] <= '9') || p[i] == '-' || p[i] == '_' || p[i] == '.'))
+            return false;
+    return true;
+}
+
+void rpc_wire_request_id(const grpc_metadata_array *md, char *out)
+{
+    for (size_t i = 0; i < md->count; i++) {
+        const grpc_metadata *m = &md->metadata[i];
+        if (grpc_slice_str_cmp(m->key, "x-request-id") == 0 && request_id_ok(&m->value)) {
+            snprintf(out, LOG_REQUEST_ID_MAX, "%.*s", (int)GRPC_SLICE_LENGTH(m->value),
+                     (const char *)GRPC_SLICE_START_PTR(m->value));
+            return;
+        }
+    }
+    uint8_t r[16] = {0};
+    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) { /* never on Linux 3.17+; still unique */
+        static _Atomic unsigned long counter;
+        snprintf((char *)r, sizeof r, "%lx", (unsigned long)++counter);
+    }
+    for (size_t i = 0; i < sizeof r; i++)
+        snprintf(out + 2 * i, 3, "%02x", r[i]);
 }

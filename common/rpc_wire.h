@@ -18,4 +18,8 @@ grpc_byte_buffer *rpc_wire_bytes(const uint8_t *bytes, size_t len);
  * cannot be read (a compressed payload it cannot inflate). */
 int rpc_wire_read(grpc_byte_buffer *buffer, struct arena *a, uint8_t **bytes, size_t *len);
 
+/* The call's request id: the client's x-request-id when it is 1 to 64 letters, digits, '-', '_'
+ * or '.', else a new random one (32 hex digits). `out` holds LOG_REQUEST_ID_MAX bytes. */
+void rpc_wire_request_id(const grpc_metadata_array *md, char *out);
+
 #endif

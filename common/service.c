@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "digest.h"
+#include "instrument.h"
 #include "log.h"
 
 static const char *env_get(const char *name)
@@ -39,6 +40,7 @@ static int service_metrics_start(struct service *s, const char *name, struct err
     if (s->cfg.metrics_listen[0] == '\0')
         return 0;
     s->metrics = metrics_new();
+    instrument_init(s->metrics);
     const char *values[] = {name, UNIC_VERSION};
     metrics_gauge_set(metrics_series(metrics_family(s->metrics, METRIC_GAUGE, "unic_build_info",
                                                     "the executable and its version, always 1",
