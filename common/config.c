@@ -132,6 +132,7 @@ int config_load(struct config *c, const char *service, int default_port, config_
         config_int(get, "UNIC_MAX_CONNECTION_AGE_SECONDS", &c->max_connection_age_s, 10, 7 * 86400, e) < 0 ||
         config_int(get, "UNIC_WATCHDOG_SECONDS", &c->watchdog_seconds, 0, 3600, e) < 0 ||
         config_int(get, "UNIC_GRACE_SECONDS", &c->grace_seconds, 0, 3600, e) < 0 ||
+        config_int(get, "UNIC_DRAIN_DELAY_MS", &c->drain_delay_ms, 0, 60000, e) < 0 ||
         config_int(get, "UNIC_CALL_TIMEOUT_MS", &c->call_timeout_ms, 10, 600000, e) < 0 ||
         config_int(get, "UNIC_STATEMENT_TIMEOUT_MS", &c->statement_timeout_ms, 10, 3600000, e) < 0 ||
         config_int(get, "UNIC_LOCK_TIMEOUT_MS", &c->lock_timeout_ms, 1, 3600000, e) < 0 ||

@@ -24,6 +24,7 @@ struct config {
     int max_connection_age_s;   /* UNIC_MAX_CONNECTION_AGE_SECONDS: closed (gracefully) after this */
     int watchdog_seconds;       /* UNIC_WATCHDOG_SECONDS: health through a fresh connection; 0 off */
     int grace_seconds;          /* UNIC_GRACE_SECONDS: shutdown grace period */
+    int drain_delay_ms;         /* UNIC_DRAIN_DELAY_MS: NOT_SERVING, still serving, before the stop */
     int call_timeout_ms;        /* UNIC_CALL_TIMEOUT_MS: deadline of calls to other services */
     int statement_timeout_ms;   /* UNIC_STATEMENT_TIMEOUT_MS: most a transaction's statement runs */
     int lock_timeout_ms;        /* UNIC_LOCK_TIMEOUT_MS: most a statement waits for a row lock */

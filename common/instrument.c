@@ -21,8 +21,13 @@ static double queue_depth(void *arg)
 
 void instrument_init(struct metrics *m)
 {
-    if (m == NULL)
+    if (m == NULL) {
+        calls = call_seconds = client_seconds = client_calls = db_seconds = db_errors = NULL;
+        in_flight = busy = db_open = NULL;
+        for (int i = 0; i < 3; i++)
+            cache_events[i] = NULL;
         return;
+    }
     calls = metrics_family(m, METRIC_COUNTER, "unic_rpc_calls_total",
                            "calls served, by method and gRPC status", "method,code", NULL, 0);
     call_seconds = metrics_family(m, METRIC_HISTOGRAM, "unic_rpc_duration_seconds",

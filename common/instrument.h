@@ -10,6 +10,7 @@
 
 #include "metrics.h"
 
+/* NULL detaches the hooks from the registry they had (call before freeing it). */
 void instrument_init(struct metrics *m);
 
 /* Seconds on CLOCK_MONOTONIC since *t0. */

@@ -470,7 +470,28 @@ void metrics_render(struct metrics *m, struct metrics_text *out)
 struct metrics_http {
     struct metrics *m;
     struct MHD_Daemon *daemon;
+    pthread_mutex_t lock; /* the health callback against its clearing */
+    metrics_health_fn health;
+    void *health_arg;
 };
+
+void metrics_http_health(struct metrics_http *h, metrics_health_fn fn, void *arg)
+{
+    if (h == NULL)
+        return;
+    pthread_mutex_lock(&h->lock);
+    h->health = fn;
+    h->health_arg = arg;
+    pthread_mutex_unlock(&h->lock);
+}
+
+static bool healthy(struct metrics_http *h)
+{
+    pthread_mutex_lock(&h->lock);
+    bool up = h->health && h->health(h->health_arg);
+    pthread_mutex_unlock(&h->lock);
+    return up;
+}
 
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
                               const char *method, const char *version, const char *upload_data,
@@ -488,8 +509,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
         r = MHD_create_response_from_buffer(sizeof msg - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
         MHD_add_response_header(r, "Allow", "GET, HEAD");
         status = MHD_HTTP_METHOD_NOT_ALLOWED;
+    } else if (strcmp(url, "/healthz") == 0) {
+        static const char up[] = "SERVING\n", down[] = "NOT_SERVING\n";
+        bool ok = healthy(h);
+        r = MHD_create_response_from_buffer(ok ? sizeof up - 1 : sizeof down - 1,
+                                            (void *)(ok ? up : down), MHD_RESPMEM_PERSISTENT);
+        status = ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
     } else if (strcmp(url, "/metrics") != 0) {
-        static const char msg[] = "not found: metrics are at /metrics\n";
+        static const char msg[] = "not found: metrics are at /metrics, health at /healthz\n";
         r = MHD_create_response_from_buffer(sizeof msg - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
         status = MHD_HTTP_NOT_FOUND;
     } else {
@@ -525,6 +552,7 @@ struct metrics_http *metrics_http_start(struct metrics *m, const char *listen, s
                NULL;
     struct metrics_http *h = xcalloc(1, sizeof *h);
     h->m = m;
+    pthread_mutex_init(&h->lock, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
@@ -534,6 +562,7 @@ struct metrics_http *metrics_http_start(struct metrics *m, const char *listen, s
                                  10u, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (h->daemon == NULL) {
+        pthread_mutex_destroy(&h->lock);
         free(h);
         return err_set(e, ERR_UNAVAILABLE, "could not listen for metrics on %s", listen), NULL;
     }
@@ -545,5 +574,6 @@ void metrics_http_stop(struct metrics_http *h)
     if (h == NULL)
         return;
     MHD_stop_daemon(h->daemon);
+    pthread_mutex_destroy(&h->lock);
     free(h);
 }

@@ -12,6 +12,7 @@
 #ifndef UNIC_METRICS_H
 #define UNIC_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -69,9 +70,14 @@ void metrics_render(struct metrics *m, struct metrics_text *out);
 /* The sum over shards of a counter or gauge, or a histogram's count: for tests and tools. */
 int64_t metrics_value(const struct metric_series *s);
 
-/* ---- HTTP: GET /metrics on `listen` ("host:port"), served by libmicrohttpd's own thread ---- */
+/* ---- HTTP: GET /metrics (and /healthz) on `listen` ("host:port"), served by libmicrohttpd's own thread ---- */
 struct metrics_http;
 struct metrics_http *metrics_http_start(struct metrics *m, const char *listen, struct err *e);
 void metrics_http_stop(struct metrics_http *h); /* NULL-safe */
+/* GET /healthz on the same listener: 200 "SERVING" while fn(arg) is true, else 503
+ * "NOT_SERVING" (also before fn is set), for balancers that check over HTTP/1.1, such as
+ * haproxy's httpchk. fn NULL clears it; after that returns, fn is never called again. */
+typedef bool (*metrics_health_fn)(void *arg);
+void metrics_http_health(struct metrics_http *h, metrics_health_fn fn, void *arg);
 
 #endif

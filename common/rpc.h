@@ -125,6 +125,9 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
 int rpc_server_run(struct rpc_server *s);
 /* NULL-safe. */
 void rpc_server_free(struct rpc_server *s);
+/* True from the start of rpc_server_run until SIGTERM or SIGINT: the server accepts calls.
+ * Safe from any thread. (gRPC health also says NOT_SERVING while the database is down.) */
+bool rpc_server_serving(struct rpc_server *s);
 
 /* Send `len` bytes, already a packed reply message, as the reply (e.g. a cached form). The bytes
  * must live until the call ends: allocate them in call->arena. */

@@ -71,6 +71,8 @@ struct rpc_server {
     atomic_int live;
     int64_t grace_end_ms;      /* past it, shutdown cancels the handlers' database work */
     struct rpc_streams *streams; /* bidirectional streams, reflection among them */
+    atomic_int running;          /* rpc_server_run has started serving */
+    atomic_int draining;         /* SIGTERM received: health says NOT_SERVING, calls still served */
 };
 
 enum tag_kind { TAG_REGISTERED, TAG_GENERIC, TAG_DONE, TAG_CLOSED };
@@ -227,7 +229,7 @@ static int health_check(struct pending *p, const ProtobufCMessage *req, struct c
         ARENA_MSG(&c->arena, Grpc__Health__V1__HealthCheckResponse,
                   GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT);
     /* SERVING only while this worker's database answers: without it nothing can be served. */
-    bool up = !atomic_load(&s->stopping) && db_ping(c->db);
+    bool up = !atomic_load(&s->stopping) && !atomic_load(&s->draining) && db_ping(c->db);
     r->status = up ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
                    : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING;
     *reply = &r->base;
@@ -645,15 +647,60 @@ static bool wait_handlers(struct rpc_server *s, int64_t end_ms)
     return true;
 }
 
+bool rpc_server_serving(struct rpc_server *s)
+{
+    return atomic_load(&s->running) && !atomic_load(&s->draining);
+}
+
 void rpc_server_add_stream(struct rpc_server *s, const struct rpc_stream_method *m)
 {
     rpc_streams_add(s->streams, m);
+}
+
+/* Behind a balancer that health-checks (haproxy, a Kubernetes Service without a preStop hook),
+ * report NOT_SERVING but keep serving for UNIC_DRAIN_DELAY_MS, so that the balancer stops
+ * sending calls before the server stops taking them: a call sent in the moment between would
+ * be refused. */
+static void drain_delay(struct rpc_server *s)
+{
+    atomic_store(&s->draining, 1);
+    int ms = s->cfg->drain_delay_ms;
+    if (ms > 0)
+        nanosleep(&(struct timespec){ms / 1000, (long)(ms % 1000) * 1000000}, NULL);
+}
+
+/* Waits until end_ms for the shutdown to complete. gRPC completes it only once every connection
+ * has closed, and an idle client reads the GOAWAY only when its own poller next runs (its backup
+ * poller: up to 5 s later). Once no call has been left for 100 ms (every request waiting for a
+ * call failed by the shutdown, every call ended, and time for the streams a client sent before
+ * it read the GOAWAY to arrive), what remains are idle connections: drop them. True when the
+ * shutdown completed. */
+static bool wait_shutdown(struct rpc_server *s, grpc_completion_queue *done, int64_t end_ms)
+{
+    bool dropped = false;
+    int64_t quiet_from = now_ms() + 100; /* streams sent before the GOAWAY arrived: served */
+    for (;;) {
+        int64_t now = now_ms();
+        if (now >= end_ms)
+            return false;
+        int64_t until = now + 20 < end_ms ? now + 20 : end_ms;
+        if (grpc_completion_queue_pluck(done, s, gpr_time_from_millis(until, GPR_CLOCK_REALTIME),
+                                        NULL).type == GRPC_OP_COMPLETE)
+            return true;
+        if (atomic_load(&s->live) > 0 || !rpc_streams_idle(s->streams)) {
+            quiet_from = now + 100;
+        } else if (!dropped && now >= quiet_from) {
+            grpc_server_cancel_all_calls(s->server);
+            dropped = true;
+        }
+    }
 }
 
 int rpc_server_run(struct rpc_server *s)
 {
     grpc_server_start(s->server);
     rpc_streams_start(s->streams);
+    atomic_store(&s->running, 1);
     for (size_t m = 0; m < s->n_methods; m++)
         for (int k = 0; k < s->per_method; k++)
             request_registered(s, &s->methods[m]);
@@ -674,6 +721,7 @@ int rpc_server_run(struct rpc_server *s)
     log_info("received %s: draining calls (grace period %d s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
              s->cfg->grace_seconds);
 
+    drain_delay(s);
     atomic_store(&s->stopping, 1);
     rpc_listener_stop(s->listener);
     grpc_completion_queue *done = grpc_completion_queue_create_for_pluck(NULL);
@@ -684,8 +732,7 @@ int rpc_server_run(struct rpc_server *s)
      * roll back and reply, and only then cancel what is left (calls waiting on other services),
      * so that no client is told of a failure its transaction then outlives. */
     int64_t hard_end = grace_end + 1800;
-    if (grpc_completion_queue_pluck(done, s, gpr_time_from_millis(grace_end, GPR_CLOCK_REALTIME),
-                                    NULL).type == GRPC_QUEUE_TIMEOUT) {
+    if (!wait_shutdown(s, done, grace_end)) {
         log_warn("grace period over: cancelling the database work of the calls still running");
         wait_handlers(s, grace_end + 1000);
         grpc_server_cancel_all_calls(s->server);

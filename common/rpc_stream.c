@@ -380,6 +380,11 @@ void rpc_streams_start(struct rpc_streams *ss)
     ss->started = true;
 }
 
+bool rpc_streams_idle(struct rpc_streams *ss)
+{
+    return atomic_load(&ss->live) == 0;
+}
+
 void rpc_streams_stop(struct rpc_streams *ss)
 {
     if (ss == NULL || !ss->started)

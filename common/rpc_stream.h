@@ -21,6 +21,8 @@ struct rpc_streams *rpc_streams_new(grpc_server *server, const struct config *cf
 void rpc_streams_add(struct rpc_streams *ss, const struct rpc_stream_method *m);
 /* After grpc_server_start: requests calls and starts the thread. */
 void rpc_streams_start(struct rpc_streams *ss);
+/* True when no stream is open and no request for one is waiting (after the shutdown fails them). */
+bool rpc_streams_idle(struct rpc_streams *ss);
 /* After the server's shutdown has completed (every call over): stops the thread. NULL-safe. */
 void rpc_streams_stop(struct rpc_streams *ss);
 void rpc_streams_free(struct rpc_streams *ss); /* NULL-safe; after grpc_server_destroy */

@@ -109,6 +109,11 @@ int service_init(struct service *s, const char *name, int default_port, const ch
     return 0;
 }
 
+static bool serving(void *server)
+{
+    return rpc_server_serving(server);
+}
+
 int service_serve(struct service *s, const struct rpc_service *rpc, void *app)
 {
     struct err e;
@@ -117,15 +122,18 @@ int service_serve(struct service *s, const struct rpc_service *rpc, void *app)
         log_error("%s", e.msg);
         return 1;
     }
+    metrics_http_health(s->metrics_http, serving, server);
     int rc = rpc_server_run(server);
+    metrics_http_health(s->metrics_http, NULL, NULL);
     rpc_server_free(server);
     return rc;
 }
 
 void service_destroy(struct service *s)
 {
-    metrics_http_stop(s->metrics_http);
-    metrics_free(s->metrics);
     db_destroy(&s->db);
     auth_destroy(&s->auth);
+    metrics_http_stop(s->metrics_http);
+    instrument_init(NULL); /* the hooks stop reporting before their registry goes */
+    metrics_free(s->metrics);
 }

@@ -145,11 +145,13 @@ class PrometheusScrapeTest(unittest.TestCase):
             metadata=lib.metadata(key) + (("x-request-id", 'bad"id'),))
         self.assertNotIn('bad\\"id', open(os.path.join(lib.STATE, "py-prometheus-responses.log")).read())
 
-    def test_listener_serves_only_metrics(self):
+    def test_listener_serves_metrics_and_health_only(self):
         status, body = http_get("http://%s/metrics" % self.metrics["responses"])
         self.assertEqual(status, 200)
         self.assertIn("# TYPE unic_rpc_calls_total counter", body)
         self.assertIn("process_resident_memory_bytes", body)
+        self.assertEqual(http_get("http://%s/healthz" % self.metrics["responses"]),
+                         (200, "SERVING\n"))
         with self.assertRaises(urllib.error.HTTPError) as ctx:
             http_get("http://%s/anything-else" % self.metrics["responses"])
         self.assertEqual(ctx.exception.code, 404)
