@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include "err.h"
+#include "log.h"
 
 static struct metric_family *calls, *call_seconds, *client_seconds, *client_calls, *db_seconds,
     *db_errors;
@@ -70,6 +71,35 @@ double instrument_seconds_since(const struct timespec *t0)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+int instrument_start(const char *name, const char *listen, struct metrics **m,
+                     struct metrics_http **http, struct err *e)
+{
+    *m = NULL;
+    *http = NULL;
+    if (listen[0] == '\0')
+        return 0;
+    *m = metrics_new();
+    instrument_init(*m);
+    const char *values[] = {name, UNIC_VERSION};
+    metrics_gauge_set(metrics_series(metrics_family(*m, METRIC_GAUGE, "unic_build_info",
+                                                    "the executable and its version, always 1",
+                                                    "service,version", NULL, 0),
+                                     values),
+                      1);
+    *http = metrics_http_start(*m, listen, e);
+    if (*http == NULL)
+        return -1;
+    log_info("metrics on http://%s/metrics", listen);
+    return 0;
+}
+
+void instrument_stop(struct metrics *m, struct metrics_http *http)
+{
+    metrics_http_stop(http);
+    instrument_init(NULL); /* the hooks stop reporting before their registry goes */
+    metrics_free(m);
 }
 
 void instrument_call_arrived(void)

@@ -13,6 +13,14 @@
 /* NULL detaches the hooks from the registry they had (call before freeing it). */
 void instrument_init(struct metrics *m);
 
+/* A process's metrics, when `listen` (UNIC_METRICS_LISTEN) is not empty: a registry with the
+ * hooks attached and unic_build_info{service=name}, served over HTTP. *m and *http stay NULL
+ * when off; -1 with *e set when the listener cannot start. instrument_stop undoes it (NULLs
+ * are fine). Used by the services (common/service.c) and the gateway. */
+int instrument_start(const char *name, const char *listen, struct metrics **m,
+                     struct metrics_http **http, struct err *e);
+void instrument_stop(struct metrics *m, struct metrics_http *http);
+
 /* Seconds on CLOCK_MONOTONIC since *t0. */
 double instrument_seconds_since(const struct timespec *t0);
 

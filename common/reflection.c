@@ -300,6 +300,17 @@ static void answer_error(Grpc__Reflection__V1__ServerReflectionResponse *resp, s
     resp->error_response = er;
 }
 
+/* The file found (index `file`) with its imports, or NOT_FOUND naming the `what` asked for. */
+static void answer_file(const struct reflection *r, long file, const char *what, const char *name,
+                        Grpc__Reflection__V1__ServerReflectionResponse *resp, struct arena *a)
+{
+    if (file < 0)
+        answer_error(resp, a, ERR_NOT_FOUND,
+                     arena_printf(a, "no %s \"%s\" in this server's contracts", what, name));
+    else
+        answer_files(r, file, resp, a);
+}
+
 Grpc__Reflection__V1__ServerReflectionResponse *
 reflection_answer(const struct reflection *r, const Grpc__Reflection__V1__ServerReflectionRequest *req,
                   struct arena *a)
@@ -309,7 +320,6 @@ reflection_answer(const struct reflection *r, const Grpc__Reflection__V1__Server
                   GRPC__REFLECTION__V1__SERVER_REFLECTION_RESPONSE__INIT);
     resp->valid_host = req->host;
     resp->original_request = (Grpc__Reflection__V1__ServerReflectionRequest *)req;
-    long file;
     switch (req->message_request_case) {
     case GRPC__REFLECTION__V1__SERVER_REFLECTION_REQUEST__MESSAGE_REQUEST_LIST_SERVICES: {
         Grpc__Reflection__V1__ListServiceResponse *ls =
@@ -329,22 +339,12 @@ reflection_answer(const struct reflection *r, const Grpc__Reflection__V1__Server
         break;
     }
     case GRPC__REFLECTION__V1__SERVER_REFLECTION_REQUEST__MESSAGE_REQUEST_FILE_BY_FILENAME:
-        file = file_by_name(r, req->file_by_filename);
-        if (file < 0)
-            answer_error(resp, a, ERR_NOT_FOUND,
-                         arena_printf(a, "no file \"%s\" in this server's contracts",
-                                      req->file_by_filename));
-        else
-            answer_files(r, file, resp, a);
+        answer_file(r, file_by_name(r, req->file_by_filename), "file", req->file_by_filename,
+                    resp, a);
         break;
     case GRPC__REFLECTION__V1__SERVER_REFLECTION_REQUEST__MESSAGE_REQUEST_FILE_CONTAINING_SYMBOL:
-        file = file_by_symbol(r, req->file_containing_symbol);
-        if (file < 0)
-            answer_error(resp, a, ERR_NOT_FOUND,
-                         arena_printf(a, "no symbol \"%s\" in this server's contracts",
-                                      req->file_containing_symbol));
-        else
-            answer_files(r, file, resp, a);
+        answer_file(r, file_by_symbol(r, req->file_containing_symbol), "symbol",
+                    req->file_containing_symbol, resp, a);
         break;
     case GRPC__REFLECTION__V1__SERVER_REFLECTION_REQUEST__MESSAGE_REQUEST_ALL_EXTENSION_NUMBERS_OF_TYPE:
         if (file_by_symbol(r, req->all_extension_numbers_of_type) < 0) {

@@ -37,21 +37,7 @@ static int service_connect(struct service *s, struct err *e)
 /* The registry every part of the process reports to, served on UNIC_METRICS_LISTEN. */
 static int service_metrics_start(struct service *s, const char *name, struct err *e)
 {
-    if (s->cfg.metrics_listen[0] == '\0')
-        return 0;
-    s->metrics = metrics_new();
-    instrument_init(s->metrics);
-    const char *values[] = {name, UNIC_VERSION};
-    metrics_gauge_set(metrics_series(metrics_family(s->metrics, METRIC_GAUGE, "unic_build_info",
-                                                    "the executable and its version, always 1",
-                                                    "service,version", NULL, 0),
-                                     values),
-                      1);
-    s->metrics_http = metrics_http_start(s->metrics, s->cfg.metrics_listen, e);
-    if (s->metrics_http == NULL)
-        return -1;
-    log_info("metrics on http://%s/metrics", s->cfg.metrics_listen);
-    return 0;
+    return instrument_start(name, s->cfg.metrics_listen, &s->metrics, &s->metrics_http, e);
 }
 
 int service_init(struct service *s, const char *name, int default_port, const char *schema,
@@ -133,7 +119,5 @@ void service_destroy(struct service *s)
 {
     db_destroy(&s->db);
     auth_destroy(&s->auth);
-    metrics_http_stop(s->metrics_http);
-    instrument_init(NULL); /* the hooks stop reporting before their registry goes */
-    metrics_free(s->metrics);
+    instrument_stop(s->metrics, s->metrics_http);
 }

@@ -17,6 +17,7 @@
 #include <microhttpd.h>
 #include <openssl/evp.h>
 
+#include "instrument.h"
 #include "log.h"
 #include "mem.h"
 #include "pbjson.h"
@@ -532,6 +533,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         rq = xcalloc(1, sizeof *rq);
         arena_init(&rq->arena);
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
+        instrument_call_arrived();
         rq->protocol = "http";
         log_json_escape(rq->log_method, sizeof rq->log_method, method);
         log_json_escape(rq->log_path, sizeof rq->log_path, url);
@@ -587,6 +589,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                            : rq->code != ERR_OK || status >= 400 || status == 0 ? LOG_WARN
                                                                                  : LOG_INFO;
     log_fields(level, "http", fields);
+    /* Paths that matched nothing are the caller's to choose: one label for all of them. */
+    instrument_call_done(status == 404 ? "unknown" : rq->log_path, rq->code, ms / 1e3);
     bytes_destroy(&rq->body);
     arena_destroy(&rq->arena);
     free(rq);

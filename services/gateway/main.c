@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "gateway.h"
+#include "instrument.h"
 #include "log.h"
 
 static const char *env(const char *name)
@@ -11,10 +12,19 @@ static const char *env(const char *name)
     return getenv(name);
 }
 
+/* /healthz on the metrics listener: the gateway is up between start and signal. */
+static bool serving(void *g)
+{
+    (void)g;
+    return true;
+}
+
 int main(void)
 {
     struct gateway_config cfg;
     struct gateway g = {.cfg = &cfg};
+    struct metrics *metrics = NULL;
+    struct metrics_http *metrics_http = NULL;
     struct err e;
     int rc = 1;
     rpc_block_signals();
@@ -25,6 +35,10 @@ int main(void)
         return 1;
     }
     log_init("gateway", cfg.common.log_level);
+    if (instrument_start("gateway", cfg.common.metrics_listen, &metrics, &metrics_http, &e) < 0) {
+        log_error("%s", e.msg);
+        return 1;
+    }
     routes_init(&g.routes);
     backends_init(&g.backends, &cfg.common);
     if (cfg.static_dir[0] && site_load(&g.site, cfg.static_dir, &e) < 0) {
@@ -37,6 +51,7 @@ int main(void)
     }
     log_info("serving %zu methods and %zu static files on http://%s", g.routes.n, g.site.n,
              cfg.listen);
+    metrics_http_health(metrics_http, serving, &g);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -44,11 +59,13 @@ int main(void)
     int sig;
     sigwait(&set, &sig);
     log_info("stopping on signal %d", sig);
+    metrics_http_health(metrics_http, NULL, NULL);
     rc = 0;
 done:
     gateway_stop(&g); /* waits for the requests in flight before the tables go */
     site_destroy(&g.site);
     backends_destroy(&g.backends);
     routes_destroy(&g.routes);
+    instrument_stop(metrics, metrics_http);
     return rc;
 }

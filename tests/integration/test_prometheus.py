@@ -1,4 +1,4 @@
-"""test_prometheus: Debian's prometheus scrapes the four services' metrics listeners, and its
+"""test_prometheus: Debian's prometheus scrapes the four services' and the gateway's metrics, and its
 HTTP API then holds the call counter and latency histogram that this test's own calls raised.
 Also: a call's request id (x-request-id) is in its log lines and in the downstream service's."""
 import json
@@ -39,6 +39,8 @@ class PrometheusScrapeTest(unittest.TestCase):
         cls.metrics = {s: "127.0.0.1:%d" % (base + 4 + i) for i, s in enumerate(lib.SERVICES)}
         for s in lib.SERVICES:
             cls.stack.start(s, {"UNIC_METRICS_LISTEN": cls.metrics[s]})
+        cls.metrics["gateway"] = "127.0.0.1:%d" % (base + 9)
+        cls.stack.start_gateway({"UNIC_METRICS_LISTEN": cls.metrics["gateway"]})
         cls.dir = tempfile.mkdtemp(prefix="unic-prometheus-")
         config = os.path.join(cls.dir, "prometheus.yml")
         with open(config, "w") as f:
@@ -107,13 +109,22 @@ class PrometheusScrapeTest(unittest.TestCase):
                             metadata=lib.metadata(self.stack.operator_key))
         with self.assertRaises(grpc.RpcError):  # no key: counted under its own status
             stub.ListTopics(catalog_pb2.ListTopicsRequest(), timeout=10)
+        # One more through the gateway (Connect, JSON): counted by the gateway and the catalog.
+        req = urllib.request.Request(self.stack.gateway_url() + METHOD, data=b"{}", headers={
+            "Content-Type": "application/json",
+            "Authorization": "Bearer " + self.stack.operator_key})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            self.assertEqual(r.status, 200)
 
         catalog = 'instance="%s"' % self.metrics["catalog"]
-        self.wait_for('unic_rpc_calls_total{%s,method="%s",code="OK"}' % (catalog, METHOD), CALLS)
+        self.wait_for('unic_rpc_calls_total{%s,method="%s",code="OK"}' % (catalog, METHOD), CALLS + 1)
+        gateway = 'instance="%s"' % self.metrics["gateway"]
+        self.wait_for('unic_rpc_calls_total{%s,method="%s",code="OK"}' % (gateway, METHOD), 1)
+        self.wait_for('unic_client_calls_total{%s,method="%s",code="OK"}' % (gateway, METHOD), 1)
         self.wait_for('unic_rpc_calls_total{%s,method="%s",code="UNAUTHENTICATED"}'
                       % (catalog, METHOD), 1)
         self.wait_for('unic_rpc_duration_seconds_count{%s,method="%s"}' % (catalog, METHOD),
-                      CALLS + 1)
+                      CALLS + 2)
         # The database statements the calls made, and the executable's identity.
         self.assertTrue(self.query('unic_db_statement_duration_seconds_count{%s}' % catalog))
         info = self.query('unic_build_info{%s}' % catalog)

@@ -64,6 +64,21 @@ static void test_config_metrics_listen_is_checked(void **state)
     assert_string_equal(c.metrics_listen, "");
 }
 
+static void test_config_drain_delay_is_bounded(void **state)
+{
+    (void)state;
+    struct config c;
+    struct err e;
+    assert_int_equal(load(&c, &e, NULL), 0);
+    assert_int_equal(c.drain_delay_ms, 0); /* no delay unless a balancer needs one */
+    const char *env[] = {"UNIC_DRAIN_DELAY_MS", "600", NULL};
+    assert_int_equal(load(&c, &e, env), 0);
+    assert_int_equal(c.drain_delay_ms, 600);
+    const char *env2[] = {"UNIC_DRAIN_DELAY_MS", "60001", NULL};
+    assert_int_equal(load(&c, &e, env2), -1);
+    assert_non_null(strstr(e.msg, "UNIC_DRAIN_DELAY_MS"));
+}
+
 static void test_config_short_page_token_secret_is_refused(void **state)
 {
     (void)state;
@@ -282,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_config_short_page_token_secret_is_refused),
         cmocka_unit_test(test_config_bad_address_names_the_variable),
         cmocka_unit_test(test_config_metrics_listen_is_checked),
+        cmocka_unit_test(test_config_drain_delay_is_bounded),
         cmocka_unit_test(test_config_redis_off_disables_cache),
         cmocka_unit_test(test_config_short_bootstrap_key_is_refused),
         cmocka_unit_test(test_text_rejects_invalid_utf8_and_controls),
