@@ -19,9 +19,11 @@ extern const struct migration catalog_migrations[];
 extern const size_t catalog_migrations_count;
 extern const char catalog_states_tsv[];
 extern const size_t catalog_states_tsv_len;
+extern const char catalog_zones_tsv[];
+extern const size_t catalog_zones_tsv_len;
 
 /* Upserts the UN Member States from the embedded data/un_member_states.tsv in one transaction. */
-int store_states_load(struct db *db, const char *tsv, struct err *e);
+int store_states_load(struct db *db, const char *states_tsv, const char *zones_tsv, struct err *e);
 
 /* The topic ids, for validating definitions. */
 int store_topic_ids(struct db *db, struct arena *a, char ***ids, size_t *n, struct err *e);

@@ -16,12 +16,17 @@ static const char SQL_STATE_UPSERT[] =
     " WHERE (catalog.states.m49, catalog.states.name, catalog.states.region,"
     " catalog.states.sub_region, catalog.states.ldc) IS DISTINCT FROM"
     " (EXCLUDED.m49, EXCLUDED.name, EXCLUDED.region, EXCLUDED.sub_region, EXCLUDED.ldc)";
+static const char SQL_STATE_ZONE[] =
+    "UPDATE catalog.states SET capital = $2, time_zone = $3 WHERE code = $1"
+    " AND (capital, time_zone) IS DISTINCT FROM ($2, $3)";
 static const char SQL_TOPICS[] =
     "SELECT id, title, description FROM catalog.topics ORDER BY position";
 static const char SQL_STATES[] =
-    "SELECT code, m49, name, region, sub_region, ldc FROM catalog.states ORDER BY code";
+    "SELECT code, m49, name, region, sub_region, ldc, capital, time_zone FROM catalog.states"
+    " ORDER BY code";
 static const char SQL_STATE[] =
-    "SELECT code, m49, name, region, sub_region, ldc FROM catalog.states WHERE code = $1";
+    "SELECT code, m49, name, region, sub_region, ldc, capital, time_zone FROM catalog.states"
+    " WHERE code = $1";
 static const char SQL_TOPIC_IDS[] = "SELECT id FROM catalog.topics";
 
 /* Arrays travel as one string: elements joined with the unit separator U+001F, and, where each
@@ -154,43 +159,52 @@ static const char SQL_VERSION_PUBLISH[] =
     "UPDATE catalog.versions SET state = 'PUBLISHED', published_at = now()"
     " WHERE questionnaire_id = $1 AND version = $2::int AND state = 'DRAFT'";
 
-int store_states_load(struct db *db, const char *tsv, struct err *e)
+/* Runs `sql` once per data row of `tsv` (after its header), the row's `fields` tab-separated
+ * fields as $1..$n, inside the caller's transaction. `what` names the data in messages. */
+static int tsv_apply(struct db *db, const char *tsv, int fields, const char *sql, const char *what,
+                     struct err *e)
 {
-    enum { FIELDS = 6 };
+    enum { FIELDS_MAX = 8 };
     const char *line = strchr(tsv, '\n'); /* skip the header */
     int count = 0;
-    if (line == NULL)
-        return err_set(e, ERR_INTERNAL, "reference data has no rows");
-    if (db_begin(db, e) < 0)
-        return -1;
+    if (line == NULL || fields > FIELDS_MAX)
+        return err_set(e, ERR_INTERNAL, "%s has no rows", what);
     for (line++; *line; count++) {
         const char *end = strchr(line, '\n');
         size_t len = end ? (size_t)(end - line) : strlen(line);
-        char row[512], *fields[FIELDS];
+        char row[512], *p = row;
+        const char *params[FIELDS_MAX];
         if (len >= sizeof row)
             goto bad;
         memcpy(row, line, len);
         row[len] = '\0';
-        char *p = row;
-        for (int i = 0; i < FIELDS; i++) {
-            fields[i] = p;
+        for (int i = 0; i < fields; i++) {
+            params[i] = p;
             p = strchr(p, '\t');
-            if ((p == NULL) != (i == FIELDS - 1))
+            if ((p == NULL) != (i == fields - 1))
                 goto bad;
             if (p)
                 *p++ = '\0';
         }
-        const char *params[] = {fields[0], fields[1], fields[2], fields[3], fields[4], fields[5]};
-        if (db_command(db, e, SQL_STATE_UPSERT, FIELDS, params, NULL) < 0) {
-            db_rollback(db);
+        if (db_command(db, e, sql, fields, params, NULL) < 0)
             return -1;
-        }
         line = end ? end + 1 : line + len;
         continue;
     bad:
+        return err_set(e, ERR_INTERNAL, "%s row %d is not %d tab-separated fields", what,
+                       count + 2, fields);
+    }
+    return 0;
+}
+
+int store_states_load(struct db *db, const char *states_tsv, const char *zones_tsv, struct err *e)
+{
+    if (db_begin(db, e) < 0)
+        return -1;
+    if (tsv_apply(db, states_tsv, 6, SQL_STATE_UPSERT, "reference data", e) < 0 ||
+        tsv_apply(db, zones_tsv, 3, SQL_STATE_ZONE, "capital time zones", e) < 0) {
         db_rollback(db);
-        return err_set(e, ERR_INTERNAL, "reference data row %d is not 6 tab-separated fields",
-                       count + 2);
+        return -1;
     }
     return db_commit(db, e);
 }
@@ -223,6 +237,8 @@ static Unic__Catalog__V1__State *state_row(struct arena *a, PGresult *r, int row
     s->region = arena_strdup(a, db_get(r, row, "region"));
     s->sub_region = arena_strdup(a, db_get(r, row, "sub_region"));
     s->ldc = db_get_bool(r, row, "ldc");
+    s->capital = arena_strdup(a, db_get(r, row, "capital"));
+    s->time_zone = arena_strdup(a, db_get(r, row, "time_zone"));
     return s;
 }
 

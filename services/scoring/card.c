@@ -203,7 +203,7 @@ Unic__Scoring__V1__GetGapsResponse *card_gaps(struct arena *a, const Scorecard *
 
 /* ---- Compliance ---- */
 
-bool card_utc_date(const char *ts, char out[11])
+bool card_local_date(const char *ts, const struct tz *zone, char out[11])
 {
     int y, mo, d, h, mi, s, n = 0;
     if (ts == NULL || sscanf(ts, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &n) != 6 ||
@@ -230,15 +230,26 @@ bool card_utc_date(const char *ts, char out[11])
     struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
                     .tm_min = mi, .tm_sec = s};
     time_t t = timegm(&tm) - offset;
-    struct tm utc;
-    if (gmtime_r(&t, &utc) == NULL)
-        return false;
     char date[32];
-    snprintf(date, sizeof date, "%04d-%02d-%02d", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday);
+    if (zone != NULL) {
+        if (!tz_local_date(zone, (int64_t)t, date))
+            return false;
+    } else {
+        struct tm utc;
+        if (gmtime_r(&t, &utc) == NULL)
+            return false;
+        snprintf(date, sizeof date, "%04d-%02d-%02d", utc.tm_year + 1900, utc.tm_mon + 1,
+                 utc.tm_mday);
+    }
     if (!compliance_date_valid(date)) /* a year beyond 9999 after the offset, say */
         return false;
     memcpy(out, date, 11);
     return true;
+}
+
+bool card_utc_date(const char *ts, char out[11])
+{
+    return card_local_date(ts, NULL, out);
 }
 
 const char *card_paragraph(struct arena *a, const char *item_id)
@@ -260,7 +271,7 @@ static int cmp_question_number(const void *x, const void *y)
 }
 
 int card_compliance(struct arena *a, const char *state, const char *as_of, bool ldc,
-                    const Questionnaire *q, const Assessment *submitted,
+                    const struct tz *zone, const Questionnaire *q, const Assessment *submitted,
                     Assessment *const *reports, size_t n_reports,
                     Assessment *const *cycles, size_t n_cycles,
                     Unic__Scoring__V1__ComplianceReport **out, struct err *e)
@@ -327,7 +338,7 @@ int card_compliance(struct arena *a, const char *state, const char *as_of, bool 
         if (as->status != UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED)
             continue;
         char *date = arena_alloc(a, 11);
-        if (!card_utc_date(as->submitted_at, date)) {
+        if (!card_local_date(as->submitted_at, zone, date)) {
             err_set(e, ERR_INTERNAL, "could not read assessment %s: submitted_at \"%s\" is not "
                     "an RFC 3339 time", as->id, as->submitted_at);
             goto done;
@@ -362,6 +373,7 @@ int card_compliance(struct arena *a, const char *state, const char *as_of, bool 
         a, Unic__Scoring__V1__ComplianceReport, UNIC__SCORING__V1__COMPLIANCE_REPORT__INIT);
     r->state_code = arena_strdup(a, state);
     r->as_of = arena_strdup(a, as_of);
+    r->time_zone = arena_strdup(a, zone != NULL ? tz_name(zone) : "UTC");
     if (submitted) {
         r->assessment_id = arena_strdup(a, submitted->id);
         r->revision = submitted->revision;

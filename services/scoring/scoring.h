@@ -15,6 +15,7 @@
 #include "err.h"
 #include "mem.h"
 #include "rpc.h"
+#include "tz.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
 #include "unic/scoring/v1/scoring.pb-c.h"
@@ -36,9 +37,11 @@ typedef Unic__Scoring__V1__Scorecard Scorecard;
 struct scoring_app {
     struct rpc_client *catalog;
     struct rpc_client *responses;
-    pthread_mutex_t lock; /* guards the list below, not the messages */
+    pthread_mutex_t lock; /* guards the lists below, not the messages */
     Questionnaire **published;
     size_t n_published, cap_published;
+    struct tz **zones; /* loaded once each; immutable, so shared by every thread */
+    size_t n_zones;
 };
 
 void scoring_app_init(struct scoring_app *app, const struct config *cfg);
@@ -67,6 +70,8 @@ int upstream_last_submitted(struct call *c, const Assessment *as, Assessment **o
 /* Version 0 = the latest published; locale "en". A published version is fetched once per process
  * and then shared: *out is read-only, and lives as long as the app or the call, whichever is
  * shorter. */
+/* Time zone `name` from the system's tz database, loaded once for the life of the app. */
+int upstream_zone(struct call *c, const char *name, const struct tz **out, struct err *e);
 int upstream_get_questionnaire(struct call *c, const char *id, int version, Questionnaire **out,
                                struct err *e);
 /* The same version with its texts in `locale` (as the catalog serves it: the locale, its
@@ -95,9 +100,11 @@ Unic__Scoring__V1__GetGapsResponse *card_gaps(struct arena *a, const Scorecard *
 /* The compliance report of a State as of `as_of` (a valid "YYYY-MM-DD"): items are the YES_NO questions
  * of `q` (the compliance checklist) in number order; `submitted` is the State's latest submitted
  * compliance form (NULL: none, every item UNKNOWN); `reports` are the last submitted revision of
- * each cycle's compliance form and `cycles` the State's self-assessments, both for paragraph 8. */
+ * each cycle's compliance form and `cycles` the State's self-assessments, both for paragraph 8.
+ * Submission times are read as dates in `zone`, the State's own (NULL: UTC), which the report
+ * names. */
 int card_compliance(struct arena *a, const char *state, const char *as_of, bool ldc,
-                    const Questionnaire *q, const Assessment *submitted,
+                    const struct tz *zone, const Questionnaire *q, const Assessment *submitted,
                     Assessment *const *reports, size_t n_reports,
                     Assessment *const *cycles, size_t n_cycles,
                     Unic__Scoring__V1__ComplianceReport **out, struct err *e);
@@ -115,6 +122,8 @@ int card_benchmark(struct arena *a, const char *group, int cycle, Scorecard *con
 
 /* The UTC date ("YYYY-MM-DD", 11 bytes) of an RFC 3339 timestamp; false when ts is not one. */
 bool card_utc_date(const char *ts, char out[11]);
+/* The same in time zone `zone` (NULL: UTC): a State meets a deadline in its own zone. */
+bool card_local_date(const char *ts, const struct tz *zone, char out[11]);
 
 /* The Resolution #1 paragraph an item id names: "para4a" -> "4(a)", "para6-cert" -> "6";
  * the id itself when it names none. */

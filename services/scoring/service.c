@@ -248,23 +248,27 @@ struct compliance_view {
 };
 
 /* GetComplianceReport's computation, shared with RenderComplianceReport so that a rendered report
- * says what GetComplianceReport says for the same date. as_of "" means today (UTC). */
+ * says what GetComplianceReport says for the same date. Dates are the State's, in its own time
+ * zone (the catalog has its capital's); as_of "" means today there. */
 static int compliance_of(struct call *c, const char *state_code, const char *as_of,
                          struct compliance_view *v, struct err *e)
 {
+    const struct tz *zone;
     if (check_state_shape(state_code, "state_code", e) < 0)
+        return -1;
+    if (as_of[0] != '\0' && !text_date_valid(as_of))
+        return err_set(e, ERR_INVALID_ARGUMENT, "as_of \"%s\" is not a date (YYYY-MM-DD)",
+                       shown(as_of));
+    if (state_lookup(c, state_code, "state_code", &v->state, e) < 0 ||
+        upstream_zone(c, v->state->time_zone[0] ? v->state->time_zone : "UTC", &zone, e) < 0)
         return -1;
     if (as_of[0] == '\0') {
         char *today = arena_alloc(&c->arena, 16);
-        text_today(today, 16);
+        if (!tz_local_date(zone, (int64_t)time(NULL), today))
+            return err_set(e, ERR_INTERNAL, "could not tell today's date in %s", tz_name(zone));
         as_of = today;
-    } else if (!text_date_valid(as_of)) {
-        return err_set(e, ERR_INVALID_ARGUMENT, "as_of \"%s\" is not a date (YYYY-MM-DD)",
-                       shown(as_of));
     }
     v->as_of = as_of;
-    if (state_lookup(c, state_code, "state_code", &v->state, e) < 0)
-        return -1;
 
     /* The latest compliance form the State submitted: the newest cycle's, or, when that one is
      * a draft, its last submitted revision (a State reopening its report to correct it has not
@@ -296,8 +300,8 @@ static int compliance_of(struct call *c, const char *state_code, const char *as_
         upstream_list_assessments(c, state_code, 0, SCORING_SELF_ASSESSMENT,
                                   UNIC__RESPONSES__V1__ASSESSMENT_STATUS__ASSESSMENT_STATUS_UNSPECIFIED,
                                   false, &cycles, &n_cycles, e) < 0 ||
-        card_compliance(&c->arena, state_code, as_of, v->state->ldc, v->q, v->submitted, reports,
-                        n_reports, cycles, n_cycles, &v->report, e) < 0)
+        card_compliance(&c->arena, state_code, as_of, v->state->ldc, zone, v->q, v->submitted,
+                        reports, n_reports, cycles, n_cycles, &v->report, e) < 0)
         return -1;
     return 0;
 }

@@ -143,9 +143,48 @@ void scoring_app_destroy(struct scoring_app *app)
     for (size_t i = 0; i < app->n_published; i++)
         protobuf_c_message_free_unpacked(&app->published[i]->base, NULL);
     free(app->published);
+    for (size_t i = 0; i < app->n_zones; i++)
+        tz_free(app->zones[i]);
+    free(app->zones);
     rpc_client_free(app->responses);
     rpc_client_free(app->catalog);
     pthread_mutex_destroy(&app->lock);
+}
+
+int upstream_zone(struct call *c, const char *name, const struct tz **out, struct err *e)
+{
+    enum { ZONES_MAX = 600 }; /* tzdata has fewer than 600 names */
+    struct scoring_app *app = c->app;
+    struct tz *z = NULL;
+    struct err why;
+    pthread_mutex_lock(&app->lock);
+    for (size_t i = 0; i < app->n_zones && z == NULL; i++)
+        if (strcmp(tz_name(app->zones[i]), name) == 0)
+            z = app->zones[i];
+    pthread_mutex_unlock(&app->lock);
+    if (z != NULL) {
+        *out = z;
+        return 0;
+    }
+    if (tz_load(name, NULL, &z, &why) < 0)
+        return err_set(e, ERR_INTERNAL, "could not load time zone \"%.64s\": %s", name, why.msg);
+    struct tz *kept = NULL;
+    pthread_mutex_lock(&app->lock);
+    for (size_t i = 0; i < app->n_zones && kept == NULL; i++)
+        if (strcmp(tz_name(app->zones[i]), name) == 0)
+            kept = app->zones[i]; /* another thread got there first */
+    if (kept == NULL && app->n_zones < ZONES_MAX) {
+        app->zones = xrealloc(app->zones, (app->n_zones + 1) * sizeof *app->zones);
+        app->zones[app->n_zones++] = kept = z;
+        z = NULL;
+    }
+    pthread_mutex_unlock(&app->lock);
+    tz_free(z);
+    if (kept == NULL)
+        return err_set(e, ERR_INTERNAL, "could not keep time zone \"%s\": %d already loaded",
+                       name, ZONES_MAX);
+    *out = kept;
+    return 0;
 }
 
 /* The copy of published questionnaire id/version kept by the app, or NULL. Call with the lock. */

@@ -81,6 +81,10 @@ class PythonClientTest(unittest.TestCase):
         ken = [s for s in states if s.code == "KEN"][0]
         self.assertEqual((ken.region, ken.sub_region, ken.ldc), ("Africa", "Sub-Saharan Africa", False))
         self.assertEqual(sum(1 for s in states if s.ldc), 44)
+        # Every State has its capital's IANA time zone (data/capital_time_zones.tsv).
+        ben = [s for s in states if s.code == "BEN"][0]
+        self.assertEqual((ben.capital, ben.time_zone), ("Porto-Novo", "Africa/Porto-Novo"))
+        self.assertTrue(all(s.time_zone and s.time_zone != "UTC" for s in states))
 
 
 class ReplicasTest(unittest.TestCase):

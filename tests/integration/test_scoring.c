@@ -15,6 +15,7 @@
 
 #include "harness.h"
 #include "text.h"
+#include "tz.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
 #include "unic/scoring/v1/scoring.pb-c.h"
@@ -535,6 +536,16 @@ static const struct yes_no fra_answers[] = {
     {"para8-report", 1, NULL},   {"para9-assistance", 1, NULL},
 };
 
+/* Today's date in `zone`: a State's dates are its own (its capital's zone). */
+static void today_in(const char *zone, char out[16])
+{
+    struct tz *z = NULL;
+    struct err e;
+    assert_int_equal(tz_load(zone, NULL, &z, &e), 0);
+    assert_true(tz_local_date(z, (int64_t)time(NULL), out));
+    tz_free(z);
+}
+
 static void assert_status(const Unic__Scoring__V1__ComplianceReport *r, const char *id,
                           Unic__Scoring__V1__ComplianceStatus status)
 {
@@ -612,7 +623,7 @@ static void test_compliance_unknown_and_not_applicable(void **state)
     free_msg(as);
 }
 
-/* Paragraph 8 with as_of today (submission dates are the server's clock), Y the current year:
+/* Paragraph 8 with as_of today (submission dates are the server's clock, read in the State's zone), Y the current year:
  * India's self-assessments: Y-3 a draft -> OVERDUE; Y-2 none -> OVERDUE; Y-1 submitted today,
  * after 31 December Y-1 -> MET_LATE; Y submitted today -> MET. China: Y a draft -> OPEN. */
 static void test_compliance_annual_reports(void **state)
@@ -620,11 +631,12 @@ static void test_compliance_annual_reports(void **state)
     (void)state;
     int y = text_current_year();
     char today[16], id[32];
-    text_today(today, sizeof today);
+    today_in("Asia/Kolkata", today);
     free_msg(save_uniform(create("IND", y - 3, "cip-self-assessment"), 2, 2));
     free_msg(submit(save_uniform(create("IND", y - 1, "cip-self-assessment"), 2, 2)));
     free_msg(submit(save_uniform(create("IND", y, "cip-self-assessment"), 2, 2)));
     Unic__Scoring__V1__ComplianceReport *r = report(key_of("IND"), "IND", today);
+    assert_string_equal(r->time_zone, "Asia/Kolkata");
     assert_int_equal(r->n_items, 10 + 4);
     snprintf(id, sizeof id, "para8-report-%d", y - 3);
     assert_status(r, id, UNIC__SCORING__V1__COMPLIANCE_STATUS__OVERDUE);
@@ -640,8 +652,10 @@ static void test_compliance_annual_reports(void **state)
     free_msg(r);
 
     free_msg(save_uniform(create("CHN", y, "cip-self-assessment"), 1, 1));
-    r = report(key_of("CHN"), "CHN", ""); /* as_of: today by default */
+    r = report(key_of("CHN"), "CHN", ""); /* as_of: today in Beijing by default */
+    today_in("Asia/Shanghai", today);
     assert_string_equal(r->as_of, today);
+    assert_string_equal(r->time_zone, "Asia/Shanghai");
     snprintf(id, sizeof id, "para8-report-%d", y);
     assert_status(r, id, UNIC__SCORING__V1__COMPLIANCE_STATUS__OPEN);
     free_msg(r);
@@ -656,7 +670,7 @@ static void test_private_compliance_report_reaches_unic_and_counts_for_paragraph
     (void)state;
     int y = text_current_year();
     char today[16], id[32], reported[24];
-    text_today(today, sizeof today);
+    today_in("America/Lima", today);
     snprintf(reported, sizeof reported, "%d-12-15", y - 1);
     struct yes_no per[sizeof fra_answers / sizeof fra_answers[0]];
     memcpy(per, fra_answers, sizeof per);

@@ -302,6 +302,46 @@ static Unic__Responses__V1__Answer yes_answer(char *id, bool yes, char *date)
     return a;
 }
 
+/* Issue 14, with a fixed clock: a State in UTC-10 submits its 2025 compliance report at 23:00
+ * local time on 31 December, 09:00 on 1 January 2026 in UTC. In its own zone it reported in
+ * time: MET, and the report names the zone. Read in UTC it would have been MET_LATE. */
+static void test_report_at_23h_local_on_31_december_in_utc_minus_10_is_met(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    Questionnaire q = UNIC__CATALOG__V1__QUESTIONNAIRE__INIT;
+    q.id = "unic-compliance";
+    q.version = 1;
+    q.n_sections = 1;
+    q.sections = cx_sections;
+    Assessment form = UNIC__RESPONSES__V1__ASSESSMENT__INIT;
+    form.id = "USA-2025-unic-compliance";
+    form.cycle = 2025;
+    form.revision = 2;
+    form.status = UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED;
+    form.submitted_at = "2026-01-01T09:00:00.000Z";
+    Assessment *reports[] = {&form};
+    struct tz *hnl = NULL;
+    struct err e;
+    assert_int_equal(tz_load("Pacific/Honolulu", NULL, &hnl, &e), 0);
+    Unic__Scoring__V1__ComplianceReport *r;
+    assert_int_equal(card_compliance(&a, "USA", "2026-01-15", false, hnl, &q, &form, reports, 1,
+                                     NULL, 0, &r, &e), 0);
+    assert_string_equal(r->time_zone, "Pacific/Honolulu");
+    assert_string_equal(r->items[1]->item_id, "para8-report-2025");
+    assert_int_equal(r->items[1]->status, UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
+    assert_string_equal(r->items[1]->date, "2025-12-31");
+
+    assert_int_equal(card_compliance(&a, "USA", "2026-01-15", false, NULL, &q, &form, reports, 1,
+                                     NULL, 0, &r, &e), 0);
+    assert_string_equal(r->time_zone, "UTC");
+    assert_int_equal(r->items[1]->status, UNIC__SCORING__V1__COMPLIANCE_STATUS__MET_LATE);
+    assert_string_equal(r->items[1]->date, "2026-01-01");
+    tz_free(hnl);
+    arena_destroy(&a);
+}
+
 /* As of 2025-06-30: para4a yes dated 2016-02-01 -> MET_LATE; the 2023 self-assessment was
  * submitted 2024-01-10T01:00+02:00, 2024-01-09 in UTC -> MET_LATE, 2024 is a draft -> OVERDUE, 2025 not over -> OPEN;
  * para9 yes -> MET, or NOT_APPLICABLE for a least developed country. */
@@ -333,7 +373,7 @@ static void test_compliance_report_items(void **state)
     Assessment *cycles[] = {&y24, &y23};
     Unic__Scoring__V1__ComplianceReport *r;
     struct err e;
-    assert_int_equal(card_compliance(&a, "KEN", "2025-06-30", false, &q, &form, NULL, 0, cycles, 2, &r, &e), 0);
+    assert_int_equal(card_compliance(&a, "KEN", "2025-06-30", false, NULL, &q, &form, NULL, 0, cycles, 2, &r, &e), 0);
     assert_string_equal(r->assessment_id, "c-1");
     assert_int_equal(r->revision, 3);
     assert_int_equal(r->n_items, 5);
@@ -351,7 +391,7 @@ static void test_compliance_report_items(void **state)
     assert_string_equal(r->items[4]->paragraph, "9");
     assert_int_equal(r->items[4]->status, UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
 
-    assert_int_equal(card_compliance(&a, "AFG", "2025-06-30", true, &q, NULL, NULL, 0, NULL, 0, &r, &e), 0);
+    assert_int_equal(card_compliance(&a, "AFG", "2025-06-30", true, NULL, &q, NULL, NULL, 0, NULL, 0, &r, &e), 0);
     assert_string_equal(r->assessment_id, "");
     assert_int_equal(r->n_items, 3);
     assert_int_equal(r->items[0]->status, UNIC__SCORING__V1__COMPLIANCE_STATUS__UNKNOWN);
@@ -377,7 +417,7 @@ static void test_compliance_refuses_a_bad_submission_time(void **state)
     Assessment *cycles[] = {&y};
     Unic__Scoring__V1__ComplianceReport *r;
     struct err e;
-    assert_int_equal(card_compliance(&a, "KEN", "2025-06-30", false, &q, NULL, NULL, 0, cycles, 1, &r, &e), -1);
+    assert_int_equal(card_compliance(&a, "KEN", "2025-06-30", false, NULL, &q, NULL, NULL, 0, cycles, 1, &r, &e), -1);
     assert_int_equal(e.code, ERR_INTERNAL);
     assert_non_null(strstr(e.msg, "submitted_at"));
     arena_destroy(&a);
@@ -496,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_utc_date_of_rfc3339_times),
         cmocka_unit_test(test_paragraph_of_item_ids),
         cmocka_unit_test(test_compliance_report_items),
+        cmocka_unit_test(test_report_at_23h_local_on_31_december_in_utc_minus_10_is_met),
         cmocka_unit_test(test_compliance_refuses_a_bad_submission_time),
         cmocka_unit_test(test_trend_over_three_cycles),
         cmocka_unit_test(test_benchmark_averages_and_position),

@@ -96,6 +96,31 @@ static void test_names_are_checked_before_any_file_is_opened(void **state)
     tz_free(NULL);
 }
 
+/* Every State's default zone (its capital's) exists in the tz database. */
+static void test_every_capital_time_zone_loads(void **state)
+{
+    (void)state;
+    FILE *f = fopen(UNIC_DATA_DIR "/capital_time_zones.tsv", "r");
+    assert_non_null(f);
+    char line[256];
+    int rows = 0;
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_string_equal(line, "code\tcapital\ttime_zone\n");
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        const char *zone = strrchr(line, '\t');
+        assert_non_null(zone);
+        struct tz *z = NULL;
+        struct err e = {0};
+        if (tz_load(zone + 1, NULL, &z, &e) < 0)
+            fail_msg("%s: %s", line, e.msg);
+        tz_free(z);
+        rows++;
+    }
+    fclose(f);
+    assert_int_equal(rows, 193);
+}
+
 static void test_civil_days_round_trip(void **state)
 {
     (void)state;
@@ -116,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_offsets_agree_with_the_c_library_from_1900_to_2100),
         cmocka_unit_test(test_late_evening_in_honolulu_is_still_the_31st),
         cmocka_unit_test(test_names_are_checked_before_any_file_is_opened),
+        cmocka_unit_test(test_every_capital_time_zone_loads),
         cmocka_unit_test(test_civil_days_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
