@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "catalog.h"
+#include "duties.h"
 #include "definition.h"
 #include "log.h"
 #include "page_token.h"
@@ -120,6 +121,28 @@ static int questionnaire_fetch(struct call *c, const char *id, int version, cons
 }
 
 /* Sends a fetched questionnaire: the packed bytes as they are when there are some. */
+/* The compliance checklist as a least developed country is asked it: without the questions that
+ * do not bind it (common/duties.h: paragraph 9), and without a section left empty. A shallow
+ * copy in arena `a`; `q` is not changed (it may be the process's cached copy). */
+static Questionnaire *questionnaire_for_ldc(struct arena *a, const Questionnaire *q)
+{
+    Questionnaire *v = arena_memdup(a, q, sizeof *q);
+    v->sections = ARENA_ARRAY(a, Unic__Catalog__V1__Section *, q->n_sections);
+    v->n_sections = 0;
+    for (size_t i = 0; i < q->n_sections; i++) {
+        const Unic__Catalog__V1__Section *s = q->sections[i];
+        Unic__Catalog__V1__Section *t = arena_memdup(a, s, sizeof *s);
+        t->questions = ARENA_ARRAY(a, Unic__Catalog__V1__Question *, s->n_questions);
+        t->n_questions = 0;
+        for (size_t k = 0; k < s->n_questions; k++)
+            if (duty_binds(s->questions[k]->id, true))
+                t->questions[t->n_questions++] = s->questions[k];
+        if (t->n_questions > 0)
+            v->sections[v->n_sections++] = t;
+    }
+    return v;
+}
+
 static void reply_questionnaire(struct call *c, const struct fetched *f, Questionnaire **out)
 {
     if (f->bytes)
@@ -156,10 +179,27 @@ static int get_questionnaire(struct call *c, const Unic__Catalog__V1__GetQuestio
 {
     const char *locale = DEFINITION_BASE_LOCALE;
     struct fetched f;
+    Unic__Catalog__V1__State *st = NULL;
     if (check_questionnaire_id(req->questionnaire_id, e) < 0 || check_version(req->version, true, e) < 0 ||
-        check_locale(c, req->locale, &locale, e) < 0 ||
-        questionnaire_fetch(c, req->questionnaire_id, req->version, locale, false, &f, e) < 0)
+        check_locale(c, req->locale, &locale, e) < 0)
         return -1;
+    if (req->state_code[0] != '\0') {
+        if (!text_state_code_shape(req->state_code))
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "state_code: not an ISO 3166-1 alpha-3 code such as KEN");
+        if (store_state_get(c->db, &c->arena, req->state_code, &st, e) < 0) {
+            if (e->code == ERR_NOT_FOUND)
+                e->code = ERR_INVALID_ARGUMENT;
+            return -1;
+        }
+    }
+    bool view = st != NULL && st->ldc;
+    if (questionnaire_fetch(c, req->questionnaire_id, req->version, locale, view, &f, e) < 0)
+        return -1;
+    if (view && f.msg->kind == UNIC__CATALOG__V1__QUESTIONNAIRE_KIND__COMPLIANCE) {
+        *out = questionnaire_for_ldc(&c->arena, f.msg);
+        return 0;
+    }
     reply_questionnaire(c, &f, out);
     return 0;
 }

@@ -54,6 +54,10 @@ struct qdef {
  * questions, an unknown answer type, a repeated question id). */
 struct qdef *qdef_new(const Unic__Catalog__V1__Questionnaire *q, struct err *e);
 void qdef_free(struct qdef *d); /* NULL-safe */
+/* `d` as it binds one State: for a least developed country, the compliance questions that do
+ * not bind it (common/duties.h: paragraph 9) are not required. `d` itself when nothing changes,
+ * else a copy in arena `a` sharing d's strings. */
+const struct qdef *qdef_for_state(struct arena *a, const struct qdef *d, bool ldc);
 /* Index of question `id` in d->q, or -1. */
 int qdef_find(const struct qdef *d, const char *id);
 

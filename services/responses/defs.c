@@ -119,6 +119,7 @@ done:
     return rc;
 }
 
+/* Compares codes; struct defs_state starts with its code, so it sorts and searches the array. */
 static int code_cmp(const void *a, const void *b)
 {
     return strcmp(a, b);
@@ -133,11 +134,13 @@ static int defs_states_load(struct defs *d, const struct call *c, struct err *e)
                  "ListStates", &req.base, NULL, &reply, e) < 0)
         return -1;
     const Unic__Catalog__V1__ListStatesResponse *r = (const void *)reply;
-    char(*codes)[4] = xcalloc(r->n_states ? r->n_states : 1, sizeof *codes);
+    struct defs_state *codes = xcalloc(r->n_states ? r->n_states : 1, sizeof *codes);
     size_t n = 0;
     for (size_t i = 0; i < r->n_states; i++)
-        if (strlen(r->states[i]->code) == 3)
-            memcpy(codes[n++], r->states[i]->code, 4);
+        if (strlen(r->states[i]->code) == 3) {
+            memcpy(codes[n].code, r->states[i]->code, 4);
+            codes[n++].ldc = r->states[i]->ldc;
+        }
     qsort(codes, n, sizeof *codes, code_cmp);
     protobuf_c_message_free_unpacked(reply, NULL);
     pthread_mutex_lock(&d->lock);
@@ -151,6 +154,13 @@ static int defs_states_load(struct defs *d, const struct call *c, struct err *e)
 
 int defs_is_member(struct defs *d, const struct call *c, const char *code, bool *member,
                    struct err *e)
+{
+    bool ldc;
+    return defs_state(d, c, code, member, &ldc, e);
+}
+
+int defs_state(struct defs *d, const struct call *c, const char *code, bool *member, bool *ldc,
+               struct err *e)
 {
     pthread_mutex_lock(&d->lock);
     int64_t at = d->states_at_ms;
@@ -171,7 +181,10 @@ int defs_is_member(struct defs *d, const struct call *c, const char *code, bool 
         }
     }
     pthread_mutex_lock(&d->lock);
-    *member = d->n_states > 0 && bsearch(code, d->states, d->n_states, sizeof *d->states, code_cmp);
+    const struct defs_state *st =
+        d->n_states > 0 ? bsearch(code, d->states, d->n_states, sizeof *d->states, code_cmp) : NULL;
+    *member = st != NULL;
+    *ldc = st != NULL && st->ldc;
     pthread_mutex_unlock(&d->lock);
     return 0;
 }

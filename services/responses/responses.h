@@ -30,7 +30,10 @@ struct defs {
     struct rpc_client *catalog;
     struct qdef **items;
     size_t n, cap;
-    char (*states)[4];   /* sorted */
+    struct defs_state {
+        char code[4];
+        bool ldc;
+    } *states;           /* sorted by code */
     size_t n_states;
     int64_t states_at_ms; /* monotonic time of the last successful load; 0 = never */
 };
@@ -56,6 +59,9 @@ int defs_questionnaire_texts(struct defs *d, const struct call *c, struct arena 
 /* Whether `code` is a UN Member State, per the catalog. */
 int defs_is_member(struct defs *d, const struct call *c, const char *code, bool *member,
                    struct err *e);
+/* The same, and whether it is a least developed country (false when not a member). */
+int defs_state(struct defs *d, const struct call *c, const char *code, bool *member, bool *ldc,
+               struct err *e);
 
 /* ---- Store (store.c) ---- */
 

@@ -284,6 +284,22 @@ fail:
     return -1;
 }
 
+/* The definition of questionnaire qid/version as it binds `state`: a least developed
+ * country's compliance checklist does not require paragraph 9 (common/duties.h). */
+static int definition_for(struct call *c, const char *state, const char *qid, int version,
+                          const struct qdef **out, struct err *e)
+{
+    struct defs *defs = &((struct responses_app *)c->app)->defs;
+    bool member, ldc = false;
+    if (defs_questionnaire(defs, c, qid, version, out, e) < 0)
+        return -1;
+    if ((*out)->kind == UNIC__CATALOG__V1__QUESTIONNAIRE_KIND__COMPLIANCE &&
+        defs_state(defs, c, state, &member, &ldc, e) < 0)
+        return -1;
+    *out = qdef_for_state(&c->arena, *out, ldc);
+    return 0;
+}
+
 /* Completeness and the count of required questions left, both kept in every revision so a
  * reader sees how much of the tool was used. */
 static void measure(struct arena *a, const struct qdef *d, Assessment *x)
@@ -335,8 +351,8 @@ static int save_apply(struct call *c, const struct write_op *op, struct write_ct
     if (cur->status != STATUS_DRAFT)
         return err_set(e, ERR_FAILED_PRECONDITION,
                        "could not save answers to \"%s\": it is SUBMITTED; reopen it first", cur->id);
-    if (defs_questionnaire(&((struct responses_app *)c->app)->defs, c, cur->questionnaire_id,
-                           cur->questionnaire_version, &d, e) < 0)
+    if (definition_for(c, cur->state_code, cur->questionnaire_id, cur->questionnaire_version, &d,
+                       e) < 0)
         return -1;
     return merge_into(c, w, d, r->answers, r->n_answers, &mg, e);
 }
@@ -354,8 +370,8 @@ static int submit_apply(struct call *c, const struct write_op *op, struct write_
     if (cur->status != STATUS_DRAFT)
         return err_set(e, ERR_FAILED_PRECONDITION, "could not submit \"%s\": it is already SUBMITTED",
                        cur->id);
-    if (defs_questionnaire(&((struct responses_app *)c->app)->defs, c, cur->questionnaire_id,
-                           cur->questionnaire_version, &d, e) < 0)
+    if (definition_for(c, cur->state_code, cur->questionnaire_id, cur->questionnaire_version, &d,
+                       e) < 0)
         return -1;
     size_t n = required_missing(d, cur->answers, cur->n_answers, &c->arena, &missing);
     if (n > 0 && d->kind == UNIC__CATALOG__V1__QUESTIONNAIRE_KIND__COMPLIANCE) {
@@ -454,7 +470,7 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
         return -1;
     if (!member)
         return err_set(e, ERR_INVALID_ARGUMENT, "state_code: %s is not a UN Member State", r->state_code);
-    if (defs_questionnaire(&app->defs, c, r->questionnaire_id, r->questionnaire_version, &d, e) < 0)
+    if (definition_for(c, r->state_code, r->questionnaire_id, r->questionnaire_version, &d, e) < 0)
         return -1;
 
     now_rfc3339(now, sizeof now);
@@ -791,8 +807,8 @@ static int import_apply(struct call *c, const struct write_op *op, struct write_
                        "could not import answers into \"%s\": it is SUBMITTED; reopen it first",
                        cur->id);
     if (exchange_format_of(r->format, &format, e) < 0 ||
-        defs_questionnaire(&((struct responses_app *)c->app)->defs, c, cur->questionnaire_id,
-                           cur->questionnaire_version, &d, e) < 0 ||
+        definition_for(c, cur->state_code, cur->questionnaire_id, cur->questionnaire_version, &d,
+                       e) < 0 ||
         exchange_import(a, format, r->content.data, r->content.len, d, &f, e) < 0)
         return -1;
     if (f.assessment_id[0] && strcmp(f.assessment_id, cur->id) != 0)

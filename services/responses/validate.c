@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "assessment.h"
+#include "duties.h"
 #include "text.h"
 
 struct qdef *qdef_new(const Unic__Catalog__V1__Questionnaire *q, struct err *e)
@@ -61,6 +62,22 @@ void qdef_free(struct qdef *d)
     free(d->q);
     free(d->questionnaire_id);
     free(d);
+}
+
+const struct qdef *qdef_for_state(struct arena *a, const struct qdef *d, bool ldc)
+{
+    size_t exempt = 0;
+    for (size_t i = 0; i < d->n; i++)
+        exempt += d->q[i].required && !duty_binds(d->q[i].id, ldc);
+    if (d->kind != UNIC__CATALOG__V1__QUESTIONNAIRE_KIND__COMPLIANCE || exempt == 0)
+        return d;
+    struct qdef *v = arena_memdup(a, d, sizeof *d);
+    v->q = arena_memdup(a, d->q, d->n * sizeof *d->q);
+    for (size_t i = 0; i < v->n; i++)
+        if (v->q[i].required && !duty_binds(v->q[i].id, ldc))
+            v->q[i].required = false;
+    v->n_required -= exempt;
+    return v;
 }
 
 int qdef_find(const struct qdef *d, const char *id)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duties.h"
 #include "mem.h"
 
 static bool has_date(const char *s)
@@ -114,10 +115,10 @@ static int input_check(const struct compliance_input *in, struct err *e)
 }
 
 /* Paragraph 9 binds "each State with mature or highly developed ICT security capabilities" to
- * assist developing countries; a least developed country is not such a State. */
+ * assist developing countries; a least developed country is not such a State (common/duties.h). */
 static bool item_applies(const struct compliance_item_def *d, const struct compliance_input *in)
 {
-    return !(in->ldc && strtol(d->paragraph, NULL, 10) == 9);
+    return duty_binds(d->id, in->ldc);
 }
 
 static int as_of_year(const struct compliance_input *in)
@@ -167,8 +168,8 @@ static void item_once(struct compliance_item *it, const struct compliance_item_d
         memcpy(it->deadline, d->deadline, sizeof it->deadline);
     if (!item_applies(d, in)) {
         it->status = COMPLIANCE_NOT_APPLICABLE;
-        it->note = "the duty falls on States with mature capabilities, not on a least developed "
-                   "country";
+        it->note = "not asked of a least developed country: paragraph 9 binds States with mature "
+                   "or highly developed ICT security capabilities to assist developing countries";
         return;
     }
     if (d->recurrence == COMPLIANCE_ANNUAL) {

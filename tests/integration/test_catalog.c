@@ -191,6 +191,50 @@ static Questionnaire *must_get(const char *key, const char *id, int version, con
     return q;
 }
 
+/* The compliance checklist as put to `state`. */
+static int get_for_state(const char *state, Questionnaire **out, char *msg)
+{
+    Unic__Catalog__V1__GetQuestionnaireRequest req = UNIC__CATALOG__V1__GET_QUESTIONNAIRE_REQUEST__INIT;
+    req.questionnaire_id = (char *)"unic-compliance";
+    req.state_code = (char *)state;
+    ProtobufCMessage *reply = NULL;
+    int code = call(state_key, "GetQuestionnaire", &req.base, &reply, msg, msg ? 512 : 0);
+    *out = (Questionnaire *)reply;
+    return code;
+}
+
+static size_t checklist_count(const Questionnaire *q, const char *id, bool *found)
+{
+    size_t n = 0;
+    *found = false;
+    for (size_t i = 0; i < q->n_sections; i++)
+        for (size_t k = 0; k < q->sections[i]->n_questions; k++, n++)
+            *found |= strcmp(q->sections[i]->questions[k]->id, id) == 0;
+    return n;
+}
+
+/* Resolution #1 para 9 binds States with mature capabilities: a least developed country is not
+ * asked it. */
+static void test_checklist_put_to_a_least_developed_country_has_no_paragraph_9(void **state)
+{
+    (void)state;
+    Questionnaire *q;
+    bool found;
+    char msg[512];
+    assert_int_equal(get_for_state("NER", &q, msg), ERR_OK);
+    assert_int_equal(checklist_count(q, "para9-assistance", &found), 10);
+    assert_false(found);
+    assert_int_equal(q->n_sections, 4);
+    protobuf_c_message_free_unpacked(&q->base, NULL);
+    assert_int_equal(get_for_state("KEN", &q, msg), ERR_OK);
+    assert_int_equal(checklist_count(q, "para9-assistance", &found), 11);
+    assert_true(found);
+    protobuf_c_message_free_unpacked(&q->base, NULL);
+    assert_int_equal(get_for_state("XXX", &q, msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(get_for_state("ken", &q, msg), ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(msg, "state_code"));
+}
+
 static int get_question(const char *key, const char *id, int version, const char *qid, const char *locale,
                         Question **out)
 {
@@ -1072,6 +1116,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_annex_parses_into_18_items_under_7_headings),
         cmocka_unit_test(test_both_questionnaires_are_listed_with_their_published_version),
+        cmocka_unit_test(test_checklist_put_to_a_least_developed_country_has_no_paragraph_9),
         cmocka_unit_test(test_self_assessment_is_the_annex_word_for_word),
         cmocka_unit_test(test_compliance_items_carry_deadlines_and_recurrence),
         cmocka_unit_test(test_french_is_served_and_other_locales_fall_back_to_english),

@@ -32,7 +32,7 @@ typedef Unic__Responses__V1__Evidence Evidence;
 #define SUBMITTED UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED
 
 static struct harness H;
-static char ken[64], ken2[64], fra[64], twn[64], svc[64];
+static char ken[64], ken2[64], fra[64], twn[64], svc[64], ner[64];
 static const char *op; /* the bootstrap operator key */
 
 /* ---- Calls ---- */
@@ -313,7 +313,8 @@ static int setup(void **state)
     if (harness_init(&H, "responses") < 0 || harness_start(&H, SVC_CATALOG, NULL) < 0 ||
         harness_start(&H, SVC_RESPONSES, NULL) < 0 || harness_key(&H, ROLE_STATE, "KEN", ken) < 0 ||
         harness_key(&H, ROLE_STATE, "KEN", ken2) < 0 || harness_key(&H, ROLE_STATE, "FRA", fra) < 0 ||
-        harness_key(&H, ROLE_STATE, "TWN", twn) < 0 || harness_key(&H, ROLE_SERVICE, NULL, svc) < 0)
+        harness_key(&H, ROLE_STATE, "TWN", twn) < 0 ||
+        harness_key(&H, ROLE_STATE, "NER", ner) < 0 || harness_key(&H, ROLE_SERVICE, NULL, svc) < 0)
         return -1;
     op = H.operator_key;
     return publish_test_questionnaire();
@@ -1117,6 +1118,44 @@ static Assessment *compliance_submitted(const char *key, const char *state, int 
     return c;
 }
 
+/* Paragraph 9 does not bind a least developed country: Niger submits its checklist without it,
+ * complete; Kenya may not. */
+static void test_least_developed_country_submits_its_checklist_without_paragraph_9(void **state)
+{
+    (void)state;
+    static const char *const duties[] = {"para4a", "para4b", "para5a", "para5b", "para5c",
+                                         "para5d", "para5e", "para6-cert", "para6-poc",
+                                         "para8-report"};
+    Answer *x[10];
+    for (int i = 0; i < 10; i++)
+        x[i] = yes_answer(duties[i], i % 2 == 0);
+    int code;
+    char msg[512];
+    Assessment *a = must_create(ner, "NER", 2015, "unic-compliance");
+    assert_int_equal(a->unanswered, 10);
+    Assessment *b = save(ner, a->id, a->etag, x, 10, NULL, &code, msg);
+    assert_int_equal(code, ERR_OK);
+    assert_int_equal(b->unanswered, 0);
+    assert_float_equal(b->completeness, 1.0, 1e-12);
+    Assessment *c = submit(ner, a->id, b->etag, &code, msg);
+    assert_int_equal(code, ERR_OK);
+    assert_int_equal(c->status, SUBMITTED);
+
+    Assessment *k = must_create(ken, "KEN", 2015, "unic-compliance");
+    Assessment *k2 = save(ken, k->id, k->etag, x, 10, NULL, &code, msg);
+    assert_int_equal(code, ERR_OK);
+    assert_int_equal(k2->unanswered, 1);
+    assert_null(submit(ken, k->id, k2->etag, &code, msg));
+    assert_int_equal(code, ERR_FAILED_PRECONDITION);
+    assert_non_null(strstr(msg, "unanswered: para9-assistance"));
+    answers_free(x, 10);
+    free_msg(a);
+    free_msg(b);
+    free_msg(c);
+    free_msg(k);
+    free_msg(k2);
+}
+
 /* Resolution #1 para 8: the compliance report goes to UNIC. PRIVATE keeps it from other States,
  * not from UNIC operators; drafts stay the State's own, and while it is reopened operators read
  * the last submitted revision. */
@@ -1401,6 +1440,7 @@ int main(void)
         cmocka_unit_test(test_self_assessment_submitted_in_part_says_how_many_were_left),
         cmocka_unit_test(test_compliance_checklist_with_duties_unanswered_is_refused_and_lists_them),
         cmocka_unit_test(test_private_compliance_report_reaches_unic_but_not_other_states),
+        cmocka_unit_test(test_least_developed_country_submits_its_checklist_without_paragraph_9),
         cmocka_unit_test(test_submit_freezes_and_reopen_thaws_as_a_new_revision),
         cmocka_unit_test(test_every_revision_reads_back_exactly),
         cmocka_unit_test(test_history_is_append_only_in_the_database),

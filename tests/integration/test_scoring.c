@@ -618,6 +618,7 @@ static void test_compliance_unknown_and_not_applicable(void **state)
     as = submit(save_yes_no(create("AFG", 2025, "unic-compliance"), afg, sizeof afg / sizeof afg[0]));
     r = report(key_of("AFG"), "AFG", "2016-06-30");
     assert_status(r, "para9-assistance", UNIC__SCORING__V1__COMPLIANCE_STATUS__NOT_APPLICABLE);
+    assert_non_null(strstr(item(r, "para9-assistance")->note, "least developed country"));
     assert_status(r, "para4a", UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
     free_msg(r);
     free_msg(as);

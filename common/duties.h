@@ -1,0 +1,20 @@
+/* duties.h: which duties of Resolution #1 (68th session) bind which State, the one place the
+ * catalog, responses and scoring look it up (data/sources/resolution-1-68th-session.md).
+ * Paragraph 9 binds "each State with mature or highly developed ICT security capabilities" to
+ * assist developing countries: a least developed country is not such a State, so it is neither
+ * asked nor required to answer it, and its report shows it NOT_APPLICABLE and says why. */
+#ifndef UNIC_DUTIES_H
+#define UNIC_DUTIES_H
+
+#include <stdbool.h>
+#include <string.h>
+
+/* Whether compliance question (or item) `id`, named "para<N>..." for its paragraph, binds a
+ * State that is (ldc) or is not a least developed country. */
+static inline bool duty_binds(const char *id, bool ldc)
+{
+    bool para9 = strncmp(id, "para9", 5) == 0 && !(id[5] >= '0' && id[5] <= '9');
+    return !(ldc && para9);
+}
+
+#endif
