@@ -1096,12 +1096,14 @@ static void test_compliance_checklist_with_duties_unanswered_is_refused_and_list
     free_msg(c);
 }
 
+/* The duties of unic-compliance in question order; paragraph 9 last. */
+static const char *const duties[] = {"para4a", "para4b", "para5a", "para5b", "para5c", "para5d",
+                                     "para5e", "para6-cert", "para6-poc", "para8-report",
+                                     "para9-assistance"};
+
 /* Answers every duty of unic-compliance (all yes) and submits; the result is the caller's. */
 static Assessment *compliance_submitted(const char *key, const char *state, int cycle)
 {
-    static const char *const duties[] = {"para4a", "para4b", "para5a", "para5b", "para5c",
-                                         "para5d", "para5e", "para6-cert", "para6-poc",
-                                         "para8-report", "para9-assistance"};
     Answer *x[11];
     for (int i = 0; i < 11; i++)
         x[i] = yes_answer(duties[i], true);
@@ -1123,10 +1125,7 @@ static Assessment *compliance_submitted(const char *key, const char *state, int 
 static void test_least_developed_country_submits_its_checklist_without_paragraph_9(void **state)
 {
     (void)state;
-    static const char *const duties[] = {"para4a", "para4b", "para5a", "para5b", "para5c",
-                                         "para5d", "para5e", "para6-cert", "para6-poc",
-                                         "para8-report"};
-    Answer *x[10];
+    Answer *x[10]; /* every duty but the last, paragraph 9 */
     for (int i = 0; i < 10; i++)
         x[i] = yes_answer(duties[i], i % 2 == 0);
     int code;

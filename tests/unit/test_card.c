@@ -302,6 +302,17 @@ static Unic__Responses__V1__Answer yes_answer(char *id, bool yes, char *date)
     return a;
 }
 
+/* The checklist above as the catalog would serve it. */
+static Questionnaire checklist(void)
+{
+    Questionnaire q = UNIC__CATALOG__V1__QUESTIONNAIRE__INIT;
+    q.id = "unic-compliance";
+    q.version = 1;
+    q.n_sections = 1;
+    q.sections = cx_sections;
+    return q;
+}
+
 /* Issue 14, with a fixed clock: a State in UTC-10 submits its 2025 compliance report at 23:00
  * local time on 31 December, 09:00 on 1 January 2026 in UTC. In its own zone it reported in
  * time: MET, and the report names the zone. Read in UTC it would have been MET_LATE. */
@@ -310,11 +321,7 @@ static void test_report_at_23h_local_on_31_december_in_utc_minus_10_is_met(void 
     (void)state;
     struct arena a;
     arena_init(&a);
-    Questionnaire q = UNIC__CATALOG__V1__QUESTIONNAIRE__INIT;
-    q.id = "unic-compliance";
-    q.version = 1;
-    q.n_sections = 1;
-    q.sections = cx_sections;
+    Questionnaire q = checklist();
     Assessment form = UNIC__RESPONSES__V1__ASSESSMENT__INIT;
     form.id = "USA-2025-unic-compliance";
     form.cycle = 2025;
@@ -350,11 +357,7 @@ static void test_compliance_report_items(void **state)
     (void)state;
     struct arena a;
     arena_init(&a);
-    Questionnaire q = UNIC__CATALOG__V1__QUESTIONNAIRE__INIT;
-    q.id = "unic-compliance";
-    q.version = 1;
-    q.n_sections = 1;
-    q.sections = cx_sections;
+    Questionnaire q = checklist();
     Unic__Responses__V1__Answer ans[3] = {yes_answer("para4a", true, "2016-02-01"),
                                           yes_answer("para9-assistance", true, ""),
                                           level_answer("note", -1, -1)};
