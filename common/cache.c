@@ -11,15 +11,9 @@
 
 #include "instrument.h"
 #include "log.h"
+#include "text.h"
 
 enum { BACKOFF_MIN_MS = 100, BACKOFF_MAX_MS = 5000 };
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void cache_drop(struct cache *c, const char *why)
 {
@@ -32,7 +26,7 @@ static void cache_drop(struct cache *c, const char *why)
     }
     c->errors++;
     instrument_cache(CACHE_OUTAGE);
-    c->retry_at_ms = now_ms() + c->backoff_ms;
+    c->retry_at_ms = clock_mono_ms() + c->backoff_ms;
     c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
 }
 
@@ -43,7 +37,7 @@ static bool cache_ready(struct cache *c)
         return false;
     if (c->ctx)
         return true;
-    if (now_ms() < c->retry_at_ms)
+    if (clock_mono_ms() < c->retry_at_ms)
         return false;
     struct timeval tv = {c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000};
     c->ctx = redisConnectWithTimeout(c->host, c->port, tv);

@@ -13,6 +13,7 @@
 #include "instrument.h"
 #include "log.h"
 #include "mem.h"
+#include "text.h"
 
 /* A statement prepared on the current connection, found again by its text. */
 struct db_stmt {
@@ -50,13 +51,6 @@ static void db_notice(void *arg, const char *message)
     snprintf(msg, sizeof msg, "%s", message);
     msg[strcspn(msg, "\n")] = '\0';
     log_debug("postgres: %s", msg);
-}
-
-static int64_t db_now_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
 /* Caps of the session (statements outside an explicit transaction), and the durability check:
@@ -314,7 +308,7 @@ void db_call_limits(struct db *db, int64_t deadline_ms, const atomic_int *call_g
 /* Milliseconds of the call's deadline left, INT64_MAX without one. */
 static int64_t db_remaining_ms(const struct db *db)
 {
-    return db->deadline_ms == INT64_MAX ? INT64_MAX : db->deadline_ms - db_now_ms();
+    return db->deadline_ms == INT64_MAX ? INT64_MAX : db->deadline_ms - clock_wall_ms();
 }
 
 static const char SQL_TX_LIMITS[] = "SELECT set_config('statement_timeout', $1, true) AS st,"

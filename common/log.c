@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include "err.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -80,16 +81,12 @@ size_t log_json_escape(char *buf, size_t size, const char *s)
 /* Appends `"ts":...,"level":...,"service":...` to buf. */
 static size_t log_head(char *buf, size_t size, enum log_level level)
 {
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
     char when[32];
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+    clock_rfc3339(when, sizeof when, clock_wall_ms(), true);
     /* The id was checked when the call arrived: letters, digits, '-', '_' and '.' only. */
     return (size_t)snprintf(buf, size,
-                            "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\",\"service\":\"%s\"%s%s%s",
-                            when, ts.tv_nsec / 1000000, level_names[level], log_service,
+                            "{\"ts\":\"%s\",\"level\":\"%s\",\"service\":\"%s\"%s%s%s",
+                            when, level_names[level], log_service,
                             request_id[0] ? ",\"request_id\":\"" : "", request_id,
                             request_id[0] ? "\"" : "");
 }

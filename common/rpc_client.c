@@ -17,6 +17,7 @@
 #include "log.h"
 #include "pbuf.h"
 #include "rpc_wire.h"
+#include "text.h"
 
 struct rpc_client {
     grpc_channel *channel;
@@ -64,13 +65,6 @@ void rpc_client_free(struct rpc_client *c)
     grpc_shutdown();
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static gpr_timespec timespec_from_ms(int64_t ms)
 {
     gpr_timespec t = {.tv_sec = ms / 1000, .tv_nsec = (int32_t)(ms % 1000) * 1000000,
@@ -95,7 +89,7 @@ int rpc_forward_bytes(struct rpc_client *client, struct rpc_caller caller, const
                       uint8_t **reply, size_t *reply_len, struct err *e)
 {
     int rc = -1;
-    int64_t deadline = now_ms() + client->timeout_ms;
+    int64_t deadline = clock_wall_ms() + client->timeout_ms;
     if (caller.deadline_ms > 0 && caller.deadline_ms < deadline)
         deadline = caller.deadline_ms;
 

@@ -30,6 +30,7 @@
 #include "rpc_stream.h"
 #include "rpc_wire.h"
 #include "wire_check.h"
+#include "text.h"
 
 enum { CALLS_OUTSTANDING = 64, GENERIC_OUTSTANDING = 2 };
 
@@ -206,10 +207,7 @@ static int64_t deadline_ms(gpr_timespec t)
 
 bool rpc_deadline_passed(const struct call *call)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return call->deadline_ms != INT64_MAX &&
-           (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 >= call->deadline_ms;
+    return call->deadline_ms != INT64_MAX && clock_wall_ms() >= call->deadline_ms;
 }
 
 void rpc_reply_raw(struct call *call, const void *bytes, size_t len)
@@ -623,22 +621,15 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
     return s;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 /* Until `end_ms`: waits for every call's handler to return and its last batch to complete,
  * cancelling the database work of running handlers (again every 100 ms, since a cancel that
  * lands between two statements finds nothing to cancel). True when none is left. */
 static bool wait_handlers(struct rpc_server *s, int64_t end_ms)
 {
     for (int round = 0; atomic_load(&s->live) > 0; round++) {
-        if (now_ms() >= end_ms)
+        if (clock_wall_ms() >= end_ms)
             return false;
-        if (round % 20 == 0 && now_ms() >= s->grace_end_ms)
+        if (round % 20 == 0 && clock_wall_ms() >= s->grace_end_ms)
             for (int i = 0; i < s->n_workers; i++)
                 if (atomic_load(&s->workers[i].in_call))
                     db_cancel(&s->workers[i].db);
@@ -678,9 +669,9 @@ static void drain_delay(struct rpc_server *s)
 static bool wait_shutdown(struct rpc_server *s, grpc_completion_queue *done, int64_t end_ms)
 {
     bool dropped = false;
-    int64_t quiet_from = now_ms() + 100; /* streams sent before the GOAWAY arrived: served */
+    int64_t quiet_from = clock_wall_ms() + 100; /* streams sent before the GOAWAY arrived: served */
     for (;;) {
-        int64_t now = now_ms();
+        int64_t now = clock_wall_ms();
         if (now >= end_ms)
             return false;
         int64_t until = now + 20 < end_ms ? now + 20 : end_ms;
@@ -726,7 +717,7 @@ int rpc_server_run(struct rpc_server *s)
     rpc_listener_stop(s->listener);
     grpc_completion_queue *done = grpc_completion_queue_create_for_pluck(NULL);
     grpc_server_shutdown_and_notify(s->server, done, s);
-    int64_t grace_end = now_ms() + (int64_t)s->cfg->grace_seconds * 1000;
+    int64_t grace_end = clock_wall_ms() + (int64_t)s->cfg->grace_seconds * 1000;
     s->grace_end_ms = grace_end;
     /* After the grace period, 2 s at most: cancel the handlers' database work, wait for them to
      * roll back and reply, and only then cancel what is left (calls waiting on other services),

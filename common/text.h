@@ -1,10 +1,13 @@
-/* text.h: checks and formats for strings that cross the service boundary: UTF-8 validity,
- * control characters, dates and timestamps. Pure functions, no allocation. */
+/* text.h: checks and formats for strings that cross the service boundary (UTF-8 validity,
+ * control characters, dates and timestamps) and the suite's clocks: the one date validator, the
+ * one RFC 3339 formatter, the one monotonic and the one wall clock. No allocation: buffers are
+ * the caller's. Owned by common/: stable API. */
 #ifndef UNIC_TEXT_H
 #define UNIC_TEXT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -13,7 +16,8 @@
 bool text_valid(const char *s, bool free_text, size_t *chars);
 /* The same for `size` bytes that may hold a NUL, which is refused like any control character. */
 bool text_valid_bytes(const uint8_t *s, size_t size, bool free_text, size_t *chars);
-/* True for a real calendar date written "YYYY-MM-DD". */
+/* True for a real calendar date written "YYYY-MM-DD" (year 0001-9999, the Gregorian calendar's
+ * leap years); false for NULL. As strings, such dates compare in date order. */
 bool text_date_valid(const char *s);
 /* True for an absolute http:// or https:// URI with a host and no spaces or control chars. */
 bool text_http_uri_valid(const char *s);
@@ -23,5 +27,13 @@ bool text_state_code_shape(const char *s);
 void text_today(char *buf, size_t size);
 /* The current year (UTC). */
 int text_current_year(void);
+
+/* Milliseconds of CLOCK_MONOTONIC: for durations and intervals, never for dates. */
+int64_t clock_mono_ms(void);
+/* Milliseconds since the epoch (CLOCK_REALTIME): for deadlines and timestamps. */
+int64_t clock_wall_ms(void);
+/* wall_ms as RFC 3339 in UTC, "2025-03-01T12:00:00Z", or with milliseconds,
+ * "2025-03-01T12:00:00.123Z", into buf (at least 25 bytes). */
+void clock_rfc3339(char *buf, size_t size, int64_t wall_ms, bool millis);
 
 #endif

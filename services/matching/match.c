@@ -19,6 +19,7 @@
 #include "match.h"
 
 #include "mem.h"
+#include "text.h"
 
 #include <limits.h>
 #include <math.h>
@@ -133,29 +134,6 @@ const char *match_unmet_reason_name(int reason)
     default:
         return NULL;
     }
-}
-
-static int digits(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-bool match_date_valid(const char *s)
-{
-    static const int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
-    if (y < 1 || m < 1 || m > 12 || d < 1)
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= month_days[m - 1] + (m == 2 && leap);
 }
 
 /* An empty or NULL bound is open: dates as "YYYY-MM-DD" compare as strings. */
@@ -321,10 +299,10 @@ static int check_offer(const struct match_offer *o, size_t i, struct err *e)
         if (strs_contain(o->topics, t, o->topics[t]))
             return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer \"%s\": topic \"%s\" is "
                            "listed twice", id, o->topics[t]);
-    if (date_set(o->valid_from) && !match_date_valid(o->valid_from))
+    if (date_set(o->valid_from) && !text_date_valid(o->valid_from))
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer \"%s\": valid_from \"%s\" is not "
                        "a YYYY-MM-DD date", id, o->valid_from);
-    if (date_set(o->valid_until) && !match_date_valid(o->valid_until))
+    if (date_set(o->valid_until) && !text_date_valid(o->valid_until))
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer \"%s\": valid_until \"%s\" is "
                        "not a YYYY-MM-DD date", id, o->valid_until);
     if (date_set(o->valid_from) && date_set(o->valid_until)
@@ -388,7 +366,7 @@ static int prepare(const struct match_input *in, struct mem *m, struct order *or
     ord->offer = ord->request = NULL;
     if (in == NULL)
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid matching input: it is NULL");
-    if (!match_date_valid(in->as_of))
+    if (!text_date_valid(in->as_of))
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid as_of \"%s\": not a YYYY-MM-DD date",
                        in->as_of == NULL ? "" : in->as_of);
     if ((in->n_offers > 0 && in->offers == NULL) || (in->n_requests > 0 && in->requests == NULL))

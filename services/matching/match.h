@@ -208,7 +208,5 @@ const char *match_kind_unit(int kind);
 /* "NO_COMPATIBLE_OFFER", "CAPACITY_EXHAUSTED"; NULL when unknown. */
 const char *match_unmet_reason_name(int reason);
 
-/* Whether s is a real calendar date written "YYYY-MM-DD" (year 0001-9999, leap years counted). */
-bool match_date_valid(const char *s);
 
 #endif

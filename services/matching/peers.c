@@ -7,17 +7,11 @@
 
 #include "log.h"
 #include "matching.h"
+#include "text.h"
 
 /* Reference data changes only with a catalog release; a few minutes of staleness is harmless
  * and saves two calls on every write. */
 #define REF_TTL_MAX_SECONDS 300
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void refdata_free(struct refdata *r)
 {
@@ -70,7 +64,7 @@ static struct refdata *refdata_build(const Unic__Catalog__V1__ListTopicsResponse
                                      const Unic__Catalog__V1__ListStatesResponse *s)
 {
     struct refdata *r = xcalloc(1, sizeof *r);
-    r->fetched_ms = mono_ms();
+    r->fetched_ms = clock_mono_ms();
     r->topics = xcalloc(t->n_topics + 1, sizeof *r->topics);
     for (size_t i = 0; i < t->n_topics; i++)
         r->topics[r->n_topics++] = xstrdup(t->topics[i]->id);
@@ -140,7 +134,7 @@ int refdata_get(struct call *c, struct refdata **out, struct err *e)
     struct matching_app *app = c->app;
     pthread_mutex_lock(&app->lock);
     struct refdata *r = app->ref;
-    bool fresh = r && mono_ms() - r->fetched_ms < (int64_t)app->ref_ttl_seconds * 1000;
+    bool fresh = r && clock_mono_ms() - r->fetched_ms < (int64_t)app->ref_ttl_seconds * 1000;
     if (fresh)
         r->refs++;
     pthread_mutex_unlock(&app->lock);

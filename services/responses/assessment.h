@@ -173,13 +173,5 @@ char *encode_evidence_json(struct arena *a, Evidence *const *ev, size_t n);
 char *encode_hex(struct arena *a, const uint8_t *p, size_t len);
 /* Bytes of lower- or upper-case hex; -1 when `hex` is not hex of even length. */
 int encode_unhex(struct arena *a, const char *hex, uint8_t **out, size_t *len);
-/* Packs `m` into the arena. */
-uint8_t *encode_pack(struct arena *a, const ProtobufCMessage *m, size_t *len);
-/* A message of `desc` unpacked into the arena (nothing to free); NULL when malformed. */
-ProtobufCMessage *encode_unpack(struct arena *a, const ProtobufCMessageDescriptor *desc,
-                                const uint8_t *p, size_t len);
-/* Hex SHA-256 over the method name and the packed request: what a retry must repeat exactly. */
-void encode_request_hash(struct arena *a, const char *method, const ProtobufCMessage *req,
-                         char hex[65]);
 
 #endif

@@ -8,18 +8,12 @@
 #include "log.h"
 #include "responses.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
+#include "text.h"
 
 enum {
     DEFS_MAX = 4096,                 /* a bound on published versions kept; past it, no caching */
     STATES_REFRESH_MS = 3600 * 1000, /* UN membership changes once in years */
 };
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void responses_app_init(struct responses_app *app, const struct config *cfg)
 {
@@ -147,7 +141,7 @@ static int defs_states_load(struct defs *d, const struct call *c, struct err *e)
     free(d->states);
     d->states = codes;
     d->n_states = n;
-    d->states_at_ms = mono_ms();
+    d->states_at_ms = clock_mono_ms();
     pthread_mutex_unlock(&d->lock);
     return 0;
 }
@@ -165,7 +159,7 @@ int defs_state(struct defs *d, const struct call *c, const char *code, bool *mem
     pthread_mutex_lock(&d->lock);
     int64_t at = d->states_at_ms;
     pthread_mutex_unlock(&d->lock);
-    if (at == 0 || mono_ms() - at > STATES_REFRESH_MS) {
+    if (at == 0 || clock_mono_ms() - at > STATES_REFRESH_MS) {
         struct err why;
         if (defs_states_load(d, c, &why) < 0) {
             if (at == 0)
@@ -176,7 +170,7 @@ int defs_state(struct defs *d, const struct call *c, const char *code, bool *mem
             log_warn("could not refresh the UN Member States, using the list loaded before: %s",
                      why.msg);
             pthread_mutex_lock(&d->lock);
-            d->states_at_ms = mono_ms() - STATES_REFRESH_MS + 60 * 1000;
+            d->states_at_ms = clock_mono_ms() - STATES_REFRESH_MS + 60 * 1000;
             pthread_mutex_unlock(&d->lock);
         }
     }

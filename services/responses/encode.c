@@ -1,11 +1,9 @@
 /* encode.c: the text forms the store hands PostgreSQL through `$n` text parameters (array
- * literals, JSON, hex for bytea), protobuf packing into the call's arena, and the request hash
- * that tells a retry from a different request under the same request_id. */
+ * literals, JSON, hex for bytea: the arena forms of digest.h's hex codec). */
 #include <string.h>
 
-#include <openssl/sha.h>
-
 #include "assessment.h"
+#include "digest.h"
 
 /* A growing string in an arena; the old copy is left behind, which a call's arena tolerates. */
 struct sbuf {
@@ -95,81 +93,13 @@ char *encode_evidence_json(struct arena *a, Evidence *const *ev, size_t n)
 
 char *encode_hex(struct arena *a, const uint8_t *p, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
     char *s = arena_alloc(a, 2 * len + 1);
-    for (size_t i = 0; i < len; i++) {
-        s[2 * i] = hex[p[i] >> 4];
-        s[2 * i + 1] = hex[p[i] & 15];
-    }
+    hex_encode(s, p, len);
     return s;
-}
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 int encode_unhex(struct arena *a, const char *hex, uint8_t **out, size_t *len)
 {
-    size_t n = strlen(hex);
-    if (n % 2)
-        return -1;
-    uint8_t *p = arena_alloc(a, n / 2 + 1);
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        p[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *out = p;
-    *len = n / 2;
-    return 0;
-}
-
-uint8_t *encode_pack(struct arena *a, const ProtobufCMessage *m, size_t *len)
-{
-    *len = protobuf_c_message_get_packed_size(m);
-    uint8_t *p = arena_alloc(a, *len + 1);
-    protobuf_c_message_pack(m, p);
-    return p;
-}
-
-static void *arena_pb_alloc(void *data, size_t size)
-{
-    return arena_alloc(data, size);
-}
-
-static void arena_pb_free(void *data, void *p)
-{
-    (void)data;
-    (void)p; /* the arena frees everything at the end of the call */
-}
-
-ProtobufCMessage *encode_unpack(struct arena *a, const ProtobufCMessageDescriptor *desc,
-                                const uint8_t *p, size_t len)
-{
-    ProtobufCAllocator alloc = {arena_pb_alloc, arena_pb_free, a};
-    return protobuf_c_message_unpack(desc, &alloc, len, p);
-}
-
-void encode_request_hash(struct arena *a, const char *method, const ProtobufCMessage *req,
-                         char hex[65])
-{
-    size_t len, mlen = strlen(method);
-    uint8_t *body = encode_pack(a, req, &len);
-    /* The method name and a NUL, then the body: the same request_id reused for another method
-     * never matches. */
-    uint8_t *all = arena_alloc(a, mlen + 1 + len);
-    memcpy(all, method, mlen + 1);
-    memcpy(all + mlen + 1, body, len);
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(all, mlen + 1 + len, md);
-    char *h = encode_hex(a, md, sizeof md);
-    memcpy(hex, h, 65);
+    *out = arena_alloc(a, strlen(hex) / 2 + 1);
+    return hex_decode(*out, hex, len);
 }

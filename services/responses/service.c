@@ -13,6 +13,7 @@
 #include "page_token.h"
 #include "responses.h"
 #include "text.h"
+#include "pbuf.h"
 
 typedef Unic__Responses__V1__CreateAssessmentRequest CreateRequest;
 typedef Unic__Responses__V1__GetAssessmentRequest GetRequest;
@@ -35,25 +36,6 @@ enum {
 #define STATUS_SUBMITTED UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED
 
 /* ---- Small shared steps ---- */
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* RFC 3339 in UTC with milliseconds, the precision the store reads back. */
-static void now_rfc3339(char *buf, size_t size)
-{
-    struct timespec ts;
-    struct tm tm;
-    char when[32];
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, size, "%.19s.%03uZ", when, (unsigned)(ts.tv_nsec / 1000000) % 1000u);
-}
 
 /* A new etag per write: the revision and 64 random bits, so that no two writes ever share one. */
 static char *etag_new(struct arena *a, int revision)
@@ -126,7 +108,7 @@ static int read_head(struct call *c, const char *id, struct head *h, int *shown,
 static void maybe_purge(struct call *c)
 {
     struct responses_app *app = c->app;
-    long long now = mono_ms(), at = atomic_load(&app->purge_at_ms);
+    long long now = clock_mono_ms(), at = atomic_load(&app->purge_at_ms);
     if (now < at || !atomic_compare_exchange_strong(&app->purge_at_ms, &at, now + PURGE_EVERY_MS))
         return;
     struct err e;
@@ -226,7 +208,7 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     if (store_snapshot(c->db, &c->arena, id, revision, &bytes, &len, &visibility, NULL, &found,
                        e) < 0)
         goto fail;
-    Assessment *cur = found ? (Assessment *)encode_unpack(
+    Assessment *cur = found ? (Assessment *)pbuf_unpack(
                                   &c->arena, &unic__responses__v1__assessment__descriptor, bytes, len)
                             : NULL;
     if (cur == NULL) {
@@ -239,12 +221,12 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     w.next->answers = cur->answers;
     w.ch.action = op->action;
     w.ch.reason = "";
-    now_rfc3339(w.now, sizeof w.now);
+    clock_rfc3339(w.now, sizeof w.now, clock_wall_ms(), true) /* ms: the precision the store reads back */;
     if (op->apply(c, op, &w, e) < 0)
         goto fail;
     if (w.dry_run) {
         db_rollback(c->db); /* the idempotency claim too: a dry run records nothing */
-        bytes = encode_pack(&c->arena, w.reply, &len);
+        bytes = pbuf_pack(&c->arena, w.reply, &len);
         rpc_reply_raw(c, bytes, len);
         return 0;
     }
@@ -254,7 +236,7 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
         w.next->updated_at = w.now;
         w.next->updated_by = c->principal.label;
         w.ch.next = w.next;
-        w.ch.snapshot = bytes = encode_pack(&c->arena, &w.next->base, &len);
+        w.ch.snapshot = bytes = pbuf_pack(&c->arena, &w.next->base, &len);
         w.ch.snapshot_len = len;
         if (store_update(c->db, &c->arena, cur->etag, &w.ch, e) < 0)
             goto fail;
@@ -262,7 +244,7 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     uint8_t *reply = bytes;
     size_t reply_len = len;
     if (w.reply)
-        reply = encode_pack(&c->arena, w.reply, &reply_len);
+        reply = pbuf_pack(&c->arena, w.reply, &reply_len);
     if (k.request_id[0] && store_idem_finish(c->db, &c->arena, &k, reply, reply_len, e) < 0)
         goto fail;
     if (w.noop && !k.request_id[0])
@@ -473,7 +455,7 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
     if (definition_for(c, r->state_code, r->questionnaire_id, r->questionnaire_version, &d, e) < 0)
         return -1;
 
-    now_rfc3339(now, sizeof now);
+    clock_rfc3339(now, sizeof now, clock_wall_ms(), true) /* ms: the precision the store reads back */;
     Assessment *a = ARENA_MSG(&c->arena, Assessment, UNIC__RESPONSES__V1__ASSESSMENT__INIT);
     a->id = id;
     a->state_code = r->state_code;
@@ -488,7 +470,7 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
     a->created_at = a->updated_at = now;
     a->updated_by = c->principal.label;
     struct change ch = {.next = a, .action = "CREATE", .reason = ""};
-    ch.snapshot = encode_pack(&c->arena, &a->base, &ch.snapshot_len);
+    ch.snapshot = pbuf_pack(&c->arena, &a->base, &ch.snapshot_len);
 
     struct idem k = {c->principal.key_id, r->request_id, c->method, ""};
     memcpy(k.hash, c->request_hash, sizeof k.hash);
@@ -737,7 +719,7 @@ static int export_assessment(struct call *c, const ExportRequest *r,
         store_snapshot(c->db, &c->arena, r->assessment_id, shown, &bytes, &len, &visibility, NULL,
                        &found, e) < 0)
         return -1;
-    Assessment *as = found ? (Assessment *)encode_unpack(
+    Assessment *as = found ? (Assessment *)pbuf_unpack(
                                  &c->arena, &unic__responses__v1__assessment__descriptor, bytes, len)
                            : NULL;
     if (as == NULL)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "responses.h"
+#include "pbuf.h"
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
@@ -335,7 +336,7 @@ int store_list(struct db *db, struct arena *a, const struct list_filter *f, Asse
         size_t len;
         if (snapshot_decode(a, db_get(r, row, "snapshot"), &bytes, &len, e) < 0)
             goto done;
-        (*out)[i] = (Assessment *)encode_unpack(a, &unic__responses__v1__assessment__descriptor,
+        (*out)[i] = (Assessment *)pbuf_unpack(a, &unic__responses__v1__assessment__descriptor,
                                                 bytes, len);
         if ((*out)[i] == NULL) {
             err_set(e, ERR_DATA_LOSS, "could not read the snapshot of \"%s\": not an Assessment",

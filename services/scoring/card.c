@@ -10,6 +10,7 @@
 
 #include "compliance.h"
 #include "score.h"
+#include "text.h"
 
 /* ---- Scorecard ---- */
 
@@ -241,7 +242,7 @@ bool card_local_date(const char *ts, const struct tz *zone, char out[11])
         snprintf(date, sizeof date, "%04d-%02d-%02d", utc.tm_year + 1900, utc.tm_mon + 1,
                  utc.tm_mday);
     }
-    if (!compliance_date_valid(date)) /* a year beyond 9999 after the offset, say */
+    if (!text_date_valid(date)) /* a year beyond 9999 after the offset, say */
         return false;
     memcpy(out, date, 11);
     return true;
@@ -356,7 +357,7 @@ int card_compliance(struct arena *a, const char *state, const char *as_of, bool 
                 if (items[j].recurrence == COMPLIANCE_ANNUAL &&
                     strcmp(items[j].id, an->question_id) == 0 &&
                     an->yes_value_case == UNIC__RESPONSES__V1__ANSWER__YES_VALUE_YES && an->yes &&
-                    compliance_date_valid(an->date))
+                    text_date_valid(an->date))
                     c->answer_date = an->date;
         }
     }

@@ -8,6 +8,7 @@
 
 #include "duties.h"
 #include "mem.h"
+#include "text.h"
 
 static bool has_date(const char *s)
 {
@@ -20,21 +21,6 @@ static int digits(const char *s, int n)
     for (int i = 0; i < n; i++)
         v = v * 10 + (s[i] - '0');
     return v;
-}
-
-bool compliance_date_valid(const char *s)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (s == NULL || strlen(s) != COMPLIANCE_DATE_LEN || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < COMPLIANCE_DATE_LEN; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return false;
-    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
-    if (y < 1 || m < 1 || m > 12)
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d >= 1 && d <= days[m - 1] + (m == 2 && leap);
 }
 
 const char *compliance_status_name(enum compliance_status s)
@@ -55,7 +41,7 @@ const char *compliance_status_name(enum compliance_status s)
 static int date_check(const char *date, const char *list, size_t i, const char *field,
                       struct err *e)
 {
-    if (has_date(date) && !compliance_date_valid(date))
+    if (has_date(date) && !text_date_valid(date))
         return err_set(e, ERR_INVALID_ARGUMENT, "%s[%zu].%s \"%s\" is not a date (YYYY-MM-DD)",
                        list, i, field, date);
     return 0;
@@ -63,7 +49,7 @@ static int date_check(const char *date, const char *list, size_t i, const char *
 
 static int input_check(const struct compliance_input *in, struct err *e)
 {
-    if (!compliance_date_valid(in->as_of))
+    if (!text_date_valid(in->as_of))
         return err_set(e, ERR_INVALID_ARGUMENT, "as_of \"%s\" is not a date (YYYY-MM-DD)",
                        in->as_of != NULL ? in->as_of : "");
     if (in->first_cycle < 0 || in->first_cycle > 9999)

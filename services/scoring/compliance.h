@@ -127,7 +127,5 @@ void compliance_report_free(struct compliance_report *r);
 /* "MET", "MET_LATE", "OPEN", "OVERDUE", "UNKNOWN", "NOT_APPLICABLE"; "UNSPECIFIED" otherwise. */
 const char *compliance_status_name(enum compliance_status s);
 
-/* Whether s is a real calendar date written "YYYY-MM-DD", years 0001-9999. */
-bool compliance_date_valid(const char *s);
 
 #endif

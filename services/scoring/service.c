@@ -100,14 +100,6 @@ static int state_lookup(struct call *c, const char *code, const char *field,
 
 /* ---- the scorecard, cached ---- */
 
-static void now_rfc3339(char *buf, size_t size)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* The scorecard of `as` at its revision, which the caller has just been allowed to read. From
  * Redis when cached (*raw and *raw_len, when raw is not NULL, then get the cached bytes, which
  * say from_cache); otherwise computed, and cached with from_cache set so that a hit can be sent
@@ -142,7 +134,7 @@ static int scorecard_of(struct call *c, const Assessment *as, Scorecard **out, c
     Scorecard *card;
     if (upstream_get_questionnaire(c, as->questionnaire_id, as->questionnaire_version, &q, e) < 0)
         return -1;
-    now_rfc3339(now, sizeof now);
+    clock_rfc3339(now, sizeof now, clock_wall_ms(), false);
     if (card_scorecard(&c->arena, as, q, now, &card, e) < 0)
         return -1;
     if (c->cache->host[0] != '\0') { /* "" when caching is off (UNIC_REDIS=off) */

@@ -79,6 +79,19 @@ static void test_config_drain_delay_is_bounded(void **state)
     assert_non_null(strstr(e.msg, "UNIC_DRAIN_DELAY_MS"));
 }
 
+static void test_clock_rfc3339_formats_utc(void **state)
+{
+    (void)state;
+    char buf[32];
+    clock_rfc3339(buf, sizeof buf, INT64_C(1740830400123), true);
+    assert_string_equal(buf, "2025-03-01T12:00:00.123Z");
+    clock_rfc3339(buf, sizeof buf, INT64_C(1740830400123), false);
+    assert_string_equal(buf, "2025-03-01T12:00:00Z");
+    int64_t a = clock_mono_ms(), b = clock_mono_ms();
+    assert_true(b >= a);
+    assert_true(clock_wall_ms() > INT64_C(1700000000000));
+}
+
 static void test_config_short_page_token_secret_is_refused(void **state)
 {
     (void)state;
@@ -222,6 +235,19 @@ static void test_text_dates_follow_the_calendar(void **state)
     assert_false(text_date_valid("2015-13-01"));
     assert_false(text_date_valid("2015-1-01"));
     assert_false(text_date_valid("2015-12-31x"));
+    /* The one validator of the suite (matching's and scoring's copies folded into it). */
+    assert_true(text_date_valid("2000-02-29"));
+    assert_true(text_date_valid("0001-01-01"));
+    assert_false(text_date_valid("0000-01-01"));
+    assert_false(text_date_valid("2024-04-31"));
+    assert_false(text_date_valid("2024-00-10"));
+    assert_false(text_date_valid("2024-01-00"));
+    assert_false(text_date_valid("2024-1-01"));
+    assert_false(text_date_valid("2024/01/01"));
+    assert_false(text_date_valid("2024-01-01T00"));
+    assert_false(text_date_valid("2024-0a-01"));
+    assert_false(text_date_valid(""));
+    assert_false(text_date_valid(NULL));
 }
 
 static void test_text_uri_must_be_absolute_http(void **state)
@@ -295,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_config_defaults_apply_without_environment),
         cmocka_unit_test(test_config_bad_number_names_the_variable),
         cmocka_unit_test(test_config_short_page_token_secret_is_refused),
+        cmocka_unit_test(test_clock_rfc3339_formats_utc),
         cmocka_unit_test(test_config_bad_address_names_the_variable),
         cmocka_unit_test(test_config_metrics_listen_is_checked),
         cmocka_unit_test(test_config_drain_delay_is_bounded),

@@ -307,27 +307,6 @@ static void test_paragraph_8_without_a_first_cycle_is_unknown(void **state)
     compliance_report_free(r);
 }
 
-static void test_date_valid_checks_the_calendar(void **state)
-{
-    (void)state;
-    assert_true(compliance_date_valid("2024-02-29"));
-    assert_true(compliance_date_valid("2000-02-29"));
-    assert_true(compliance_date_valid("2015-12-31"));
-    assert_false(compliance_date_valid("2023-02-29"));
-    assert_false(compliance_date_valid("1900-02-29"));
-    assert_false(compliance_date_valid("2024-04-31"));
-    assert_false(compliance_date_valid("2024-13-01"));
-    assert_false(compliance_date_valid("2024-00-10"));
-    assert_false(compliance_date_valid("2024-01-00"));
-    assert_false(compliance_date_valid("0000-01-01"));
-    assert_false(compliance_date_valid("2024-1-01"));
-    assert_false(compliance_date_valid("2024/01/01"));
-    assert_false(compliance_date_valid("2024-01-01T00"));
-    assert_false(compliance_date_valid("2024-0a-01"));
-    assert_false(compliance_date_valid(""));
-    assert_false(compliance_date_valid(NULL));
-}
-
 static void assert_invalid(const struct compliance_input *in, const char *field)
 {
     struct compliance_report *r = NULL;
@@ -413,7 +392,6 @@ int main(void)
         cmocka_unit_test(test_paragraph_8_is_one_item_per_year_since_the_first_cycle),
         cmocka_unit_test(test_paragraph_8_uses_the_report_and_the_dated_answer),
         cmocka_unit_test(test_paragraph_8_without_a_first_cycle_is_unknown),
-        cmocka_unit_test(test_date_valid_checks_the_calendar),
         cmocka_unit_test(test_bad_inputs_are_invalid_and_name_the_field),
         cmocka_unit_test(test_status_names_are_the_contract_names),
     };

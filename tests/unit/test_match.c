@@ -1085,25 +1085,6 @@ static void test_kind_names_round_trip(void **state)
     assert_null(match_unmet_reason_name(0));
 }
 
-static void test_date_validation_checks_calendar(void **state)
-{
-    (void)state;
-    assert_true(match_date_valid("2024-02-29"));
-    assert_true(match_date_valid("2000-02-29"));
-    assert_true(match_date_valid("2025-12-31"));
-    assert_false(match_date_valid("2023-02-29"));
-    assert_false(match_date_valid("1900-02-29"));
-    assert_false(match_date_valid("2025-04-31"));
-    assert_false(match_date_valid("2025-13-01"));
-    assert_false(match_date_valid("2025-00-10"));
-    assert_false(match_date_valid("0000-01-01"));
-    assert_false(match_date_valid("2025-1-01"));
-    assert_false(match_date_valid("2025-01-01T"));
-    assert_false(match_date_valid("2025/01/01"));
-    assert_false(match_date_valid(""));
-    assert_false(match_date_valid(NULL));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1146,7 +1127,6 @@ int main(void)
         cmocka_unit_test(test_explanation_without_gap_or_languages),
         cmocka_unit_test(test_explanation_truncates_like_snprintf),
         cmocka_unit_test(test_kind_names_round_trip),
-        cmocka_unit_test(test_date_validation_checks_calendar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
