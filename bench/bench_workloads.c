@@ -1,5 +1,7 @@
 /* bench_workloads.c: the workloads of unic-load: a health check (the baseline), a cached
- * questionnaire read, a durable 18-answer save, and a scorecard read warm and cold. */
+ * questionnaire read, a durable 18-answer save, a scorecard read warm and cold, and the
+ * questionnaire and the save again through unic-gateway, as Connect JSON and Connect binary
+ * (libcurl, one keep-alive connection per worker, as a browser would hold). */
 #include "bench_workloads.h"
 
 #include <stdio.h>
@@ -7,10 +9,15 @@
 #include <string.h>
 #include <time.h>
 
+#include <curl/curl.h>
+#include <jansson.h>
+
 #include "auth.h"
+#include "bytes.h"
 #include "db.h"
 #include "grpc/health/v1/health.pb-c.h"
 #include "mem.h"
+#include "pbjson.h"
 #include "text.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
@@ -18,6 +25,7 @@
 
 void bench_ctx_open(struct bench_ctx *ctx)
 {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     ctx->c_catalog = rpc_client_new(ctx->catalog, 10000);
     ctx->c_responses = rpc_client_new(ctx->responses, 10000);
     ctx->c_scoring = rpc_client_new(ctx->scoring, 10000);
@@ -31,6 +39,7 @@ void bench_ctx_close(struct bench_ctx *ctx)
     rpc_client_free(ctx->c_responses);
     rpc_client_free(ctx->c_scoring);
     rpc_client_free(ctx->c_scoring_cold);
+    curl_global_cleanup();
 }
 
 /* One call as the holder of `key`; the reply is freed unless the caller wants it. */
@@ -135,26 +144,39 @@ static int writer_setup(struct bench_ctx *ctx, int worker, void **state, struct 
     return 0;
 }
 
-static int writer_call(struct bench_ctx *ctx, void *state, struct err *e)
-{
-    struct writer *w = state;
+/* The next save's 18 answers, every one changed, into storage the caller holds. */
+struct save_request {
+    Unic__Responses__V1__SaveAnswersRequest req;
     Unic__Responses__V1__Answer answers[18], *ptrs[18];
     char ids[18][8];
+};
+
+static void save_request_fill(struct save_request *s, struct writer *w)
+{
     w->round++;
     for (int i = 0; i < 18; i++) {
         Unic__Responses__V1__Answer a = UNIC__RESPONSES__V1__ANSWER__INIT;
-        snprintf(ids[i], sizeof ids[i], "q%d", i + 1);
-        a.question_id = ids[i];
+        snprintf(s->ids[i], sizeof s->ids[i], "q%d", i + 1);
+        a.question_id = s->ids[i];
         a.level_value_case = UNIC__RESPONSES__V1__ANSWER__LEVEL_VALUE_LEVEL;
         a.level = (w->round + i) % 6; /* every save changes every answer */
-        answers[i] = a;
-        ptrs[i] = &answers[i];
+        s->answers[i] = a;
+        s->ptrs[i] = &s->answers[i];
     }
     Unic__Responses__V1__SaveAnswersRequest req = UNIC__RESPONSES__V1__SAVE_ANSWERS_REQUEST__INIT;
     req.assessment_id = w->id;
     req.etag = w->etag;
     req.n_answers = 18;
-    req.answers = ptrs;
+    req.answers = s->ptrs;
+    s->req = req;
+}
+
+static int writer_call(struct bench_ctx *ctx, void *state, struct err *e)
+{
+    struct writer *w = state;
+    struct save_request s;
+    save_request_fill(&s, w);
+    Unic__Responses__V1__SaveAnswersRequest req = s.req;
     ProtobufCMessage *reply = NULL;
     if (call_as(ctx->c_responses, &unic__responses__v1__response_service__descriptor, w->key,
                 "SaveAnswers", &req.base, &reply, e) < 0)
@@ -202,15 +224,186 @@ static int scorecard_cold_call(struct bench_ctx *ctx, void *state, struct err *e
     return scorecard(ctx, ctx->c_scoring_cold, state, e);
 }
 
+
+/* ---- the same calls through unic-gateway: Connect, JSON or binary ---- */
+
+struct http_worker {
+    CURL *curl;
+    struct curl_slist *headers;
+    struct bytes reply;
+    struct writer *writer; /* the save workloads' assessment, else NULL */
+};
+
+static size_t http_collect(char *p, size_t size, size_t n, void *data)
+{
+    bytes_append(data, p, size * n);
+    return size * n;
+}
+
+static struct http_worker *http_worker_new(const char *key, bool json)
+{
+    struct http_worker *h = xcalloc(1, sizeof *h);
+    char authz[160];
+    snprintf(authz, sizeof authz, "Authorization: Bearer %s", key);
+    h->curl = curl_easy_init();
+    h->headers = curl_slist_append(NULL, json ? "Content-Type: application/json"
+                                              : "Content-Type: application/proto");
+    h->headers = curl_slist_append(h->headers, "Connect-Protocol-Version: 1");
+    h->headers = curl_slist_append(h->headers, authz);
+    curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->headers);
+    curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, http_collect);
+    curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &h->reply);
+    curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
+    return h;
+}
+
+/* POSTs body to the gateway's path; 0 with the reply in h->reply when the status is 200. */
+static int http_post(struct bench_ctx *ctx, struct http_worker *h, const char *path,
+                     const void *body, size_t len, struct err *e)
+{
+    char url[300];
+    snprintf(url, sizeof url, "%s%s", ctx->gateway, path);
+    h->reply.len = 0;
+    curl_easy_setopt(h->curl, CURLOPT_URL, url);
+    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDSIZE, (long)len);
+    CURLcode rc = curl_easy_perform(h->curl);
+    if (rc != CURLE_OK)
+        return err_set(e, ERR_UNAVAILABLE, "POST %s: %s", path, curl_easy_strerror(rc));
+    long status = 0;
+    curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status != 200)
+        return err_set(e, ERR_UNKNOWN, "POST %s: HTTP %ld: %.200s", path, status,
+                       h->reply.data ? (const char *)h->reply.data : "");
+    return 0;
+}
+
+static void http_teardown(struct bench_ctx *ctx, void *state)
+{
+    (void)ctx;
+    struct http_worker *h = state;
+    curl_slist_free_all(h->headers);
+    curl_easy_cleanup(h->curl);
+    bytes_destroy(&h->reply);
+    free(h->writer);
+    free(h);
+}
+
+static int http_json_setup(struct bench_ctx *ctx, int worker, void **state, struct err *e)
+{
+    (void)worker;
+    (void)e;
+    *state = http_worker_new(ctx->operator_key, true);
+    return 0;
+}
+
+static int http_proto_setup(struct bench_ctx *ctx, int worker, void **state, struct err *e)
+{
+    (void)worker;
+    (void)e;
+    *state = http_worker_new(ctx->operator_key, false);
+    return 0;
+}
+
+#define GET_QUESTIONNAIRE "/unic.catalog.v1.CatalogService/GetQuestionnaire"
+#define SAVE_ANSWERS "/unic.responses.v1.ResponseService/SaveAnswers"
+
+static int questionnaire_json_call(struct bench_ctx *ctx, void *state, struct err *e)
+{
+    static const char body[] = "{\"questionnaireId\":\"cip-self-assessment\"}";
+    return http_post(ctx, state, GET_QUESTIONNAIRE, body, sizeof body - 1, e);
+}
+
+static int questionnaire_proto_call(struct bench_ctx *ctx, void *state, struct err *e)
+{
+    Unic__Catalog__V1__GetQuestionnaireRequest req = UNIC__CATALOG__V1__GET_QUESTIONNAIRE_REQUEST__INIT;
+    req.questionnaire_id = (char *)"cip-self-assessment";
+    uint8_t buf[64];
+    size_t len = protobuf_c_message_pack(&req.base, buf);
+    return http_post(ctx, state, GET_QUESTIONNAIRE, buf, len, e);
+}
+
+static int http_save_setup(struct bench_ctx *ctx, int worker, void **state, bool json, struct err *e)
+{
+    void *w;
+    if (writer_setup(ctx, worker, &w, e) < 0)
+        return -1;
+    struct http_worker *h = http_worker_new(((struct writer *)w)->key, json);
+    h->writer = w;
+    *state = h;
+    return 0;
+}
+
+static int save_json_setup(struct bench_ctx *ctx, int worker, void **state, struct err *e)
+{
+    return http_save_setup(ctx, worker, state, true, e);
+}
+
+static int save_proto_setup(struct bench_ctx *ctx, int worker, void **state, struct err *e)
+{
+    return http_save_setup(ctx, worker, state, false, e);
+}
+
+static int save_json_call(struct bench_ctx *ctx, void *state, struct err *e)
+{
+    struct http_worker *h = state;
+    struct save_request s;
+    save_request_fill(&s, h->writer);
+    char *body;
+    size_t len;
+    pbjson_from_message(&s.req.base, false, &body, &len);
+    int rc = http_post(ctx, h, SAVE_ANSWERS, body, len, e);
+    free(body);
+    if (rc < 0)
+        return -1;
+    /* the next save needs the new etag, as a browser would read it */
+    json_t *reply = json_loadb((const char *)h->reply.data, h->reply.len, 0, NULL);
+    const char *etag = json_string_value(json_object_get(reply, "etag"));
+    if (etag)
+        snprintf(h->writer->etag, sizeof h->writer->etag, "%s", etag);
+    json_decref(reply);
+    return etag ? 0 : err_set(e, ERR_INTERNAL, "SaveAnswers answered without an etag");
+}
+
+static int save_proto_call(struct bench_ctx *ctx, void *state, struct err *e)
+{
+    struct http_worker *h = state;
+    struct save_request s;
+    save_request_fill(&s, h->writer);
+    uint8_t *body = xmalloc(protobuf_c_message_get_packed_size(&s.req.base));
+    size_t len = protobuf_c_message_pack(&s.req.base, body);
+    int rc = http_post(ctx, h, SAVE_ANSWERS, body, len, e);
+    free(body);
+    if (rc < 0)
+        return -1;
+    Unic__Responses__V1__Assessment *a =
+        unic__responses__v1__assessment__unpack(NULL, h->reply.len, h->reply.data);
+    if (a == NULL)
+        return err_set(e, ERR_INTERNAL, "SaveAnswers answered with bytes that are no Assessment");
+    snprintf(h->writer->etag, sizeof h->writer->etag, "%s", a->etag);
+    unic__responses__v1__assessment__free_unpacked(a, NULL);
+    return 0;
+}
+
 static const struct workload workloads[] = {
-    {"health", "grpc.health.v1.Health/Check on the catalog (the baseline)", NULL, health_call, NULL},
-    {"questionnaire", "GetQuestionnaire cip-self-assessment (cached)", NULL, questionnaire_call, NULL},
-    {"save", "SaveAnswers with 18 answers: one durable revision per call", writer_setup, writer_call,
-     writer_teardown},
-    {"scorecard-warm", "GetScorecard served from Redis", scorecard_setup, scorecard_warm_call,
-     writer_teardown},
-    {"scorecard-cold", "GetScorecard computed every time (--scoring-cold: UNIC_REDIS=off)",
+    {"health", "grpc.health.v1.Health/Check on the catalog (the baseline)", NULL, NULL,
+     health_call, NULL},
+    {"questionnaire", "GetQuestionnaire cip-self-assessment (cached)", NULL, NULL,
+     questionnaire_call, NULL},
+    {"save", "SaveAnswers with 18 answers: one durable revision per call", NULL, writer_setup,
+     writer_call, writer_teardown},
+    {"scorecard-warm", "GetScorecard served from Redis", NULL, scorecard_setup,
+     scorecard_warm_call, writer_teardown},
+    {"scorecard-cold", "GetScorecard computed every time (--scoring-cold: UNIC_REDIS=off)", NULL,
      scorecard_setup, scorecard_cold_call, writer_teardown},
+    {"questionnaire-json", "GetQuestionnaire through the gateway, Connect JSON (--gateway)",
+     "questionnaire", http_json_setup, questionnaire_json_call, http_teardown},
+    {"questionnaire-bin", "GetQuestionnaire through the gateway, Connect binary (--gateway)",
+     "questionnaire", http_proto_setup, questionnaire_proto_call, http_teardown},
+    {"save-json", "SaveAnswers through the gateway, Connect JSON (--gateway)", "save",
+     save_json_setup, save_json_call, http_teardown},
+    {"save-bin", "SaveAnswers through the gateway, Connect binary (--gateway)", "save",
+     save_proto_setup, save_proto_call, http_teardown},
 };
 
 const struct workload *bench_workload_find(const char *name)

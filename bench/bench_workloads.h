@@ -11,6 +11,7 @@
 
 struct bench_ctx {
     char catalog[128], responses[128], scoring[128], scoring_cold[128];
+    char gateway[128];  /* http://host:port of unic-gateway, for the Connect workloads */
     char operator_key[128];
     char db_url[1024];
     struct rpc_client *c_catalog, *c_responses, *c_scoring, *c_scoring_cold;
@@ -19,6 +20,7 @@ struct bench_ctx {
 struct workload {
     const char *name;
     const char *what;
+    const char *direct;  /* for a workload through the gateway: the same call over gRPC, or NULL */
     int (*setup)(struct bench_ctx *ctx, int worker, void **state, struct err *e);
     int (*call)(struct bench_ctx *ctx, void *state, struct err *e);
     void (*teardown)(struct bench_ctx *ctx, void *state);

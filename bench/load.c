@@ -3,7 +3,10 @@
  * ratio to Health/Check measured in the same run. Prints; never asserts on time.
  *   unic-load --key KEY [--seconds S] [--concurrency 1,16,64] [--workloads health,questionnaire]
  *             [--catalog ADDR] [--responses ADDR] [--scoring ADDR] [--scoring-cold ADDR]
- *             [--db-url CONNINFO]   (to issue the State keys the write workloads need) */
+ *             [--db-url CONNINFO]   (to issue the State keys the write workloads need)
+ *             [--gateway http://HOST:PORT]   (unic-gateway, for the Connect workloads)
+ * A workload through the gateway is also shown as a ratio to the same call over direct gRPC,
+ * when that ran earlier in the same run. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -136,7 +139,7 @@ static void usage(void)
 {
     fputs("usage: unic-load --key KEY [--seconds S] [--concurrency 1,16,64] [--workloads a,b]\n"
           "       [--catalog ADDR] [--responses ADDR] [--scoring ADDR] [--scoring-cold ADDR]\n"
-          "       [--db-url CONNINFO]\n",
+          "       [--db-url CONNINFO] [--gateway http://HOST:PORT]\n",
           stderr);
     bench_workloads_list(stderr);
 }
@@ -174,6 +177,8 @@ int main(int argc, char **argv)
             snprintf(ctx.scoring_cold, sizeof ctx.scoring_cold, "%s", v);
         else if (strcmp(argv[i], "--db-url") == 0)
             snprintf(ctx.db_url, sizeof ctx.db_url, "%s", v);
+        else if (strcmp(argv[i], "--gateway") == 0)
+            snprintf(ctx.gateway, sizeof ctx.gateway, "%s", v);
         else {
             usage();
             return 2;
@@ -195,8 +200,13 @@ int main(int argc, char **argv)
     char list[512];
     snprintf(list, sizeof list, "health,%s", workloads);
     double base[8] = {0};
-    printf("%-16s %5s %11s %9s %9s %8s %7s\n", "workload", "conc", "calls/s", "p50 ms", "p99 ms",
-           "vs health", "errors");
+    struct measured {
+        const struct workload *w;
+        double calls_per_s[8];
+    } done[32];
+    size_t n_done = 0;
+    printf("%-18s %5s %11s %9s %9s %9s %7s %8s\n", "workload", "conc", "calls/s", "p50 ms", "p99 ms",
+           "vs health", "errors", "vs gRPC");
     int rc = 0;
     char *save = NULL;
     for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
@@ -208,6 +218,13 @@ int main(int argc, char **argv)
             rc = 2;
             continue;
         }
+        const struct measured *direct = NULL;
+        for (size_t i = 0; w->direct && i < n_done; i++)
+            if (strcmp(done[i].w->name, w->direct) == 0)
+                direct = &done[i];
+        struct measured *m = n_done < sizeof done / sizeof done[0] ? &done[n_done++] : NULL;
+        if (m)
+            m->w = w;
         for (int c = 0; c < nconc; c++) {
             struct result r;
             if (run_cell(w, &ctx, concs[c], seconds, &r) < 0) {
@@ -216,8 +233,13 @@ int main(int argc, char **argv)
             }
             if (w == bench_workload_find("health"))
                 base[c] = r.calls_per_s;
-            printf("%-16s %5d %11.0f %9.3f %9.3f %8.2f %7ld\n", w->name, concs[c], r.calls_per_s,
-                   r.p50_ms, r.p99_ms, base[c] > 0 ? r.calls_per_s / base[c] : 0, r.errors);
+            if (m)
+                m->calls_per_s[c] = r.calls_per_s;
+            char vs_direct[16] = "";
+            if (direct && direct->calls_per_s[c] > 0)
+                snprintf(vs_direct, sizeof vs_direct, "%.2f", r.calls_per_s / direct->calls_per_s[c]);
+            printf("%-18s %5d %11.0f %9.3f %9.3f %9.2f %7ld %8s\n", w->name, concs[c], r.calls_per_s,
+                   r.p50_ms, r.p99_ms, base[c] > 0 ? r.calls_per_s / base[c] : 0, r.errors, vs_direct);
             fflush(stdout);
         }
     }
