@@ -38,8 +38,9 @@ int gateway_config_load(struct gateway_config *c, config_getter get, struct err 
 
 /* ---- The dialects (protocol.c, pure) ---- */
 
-/* Connect's name of a gRPC status ("invalid_argument"), and the HTTP status Connect maps it to. */
-const char *connect_code_name(int code);
+/* Connect's name of a gRPC status ("invalid_argument") into buf, and the HTTP status Connect
+ * maps it to. */
+void connect_code_name(int code, char *buf, size_t size);
 int connect_http_status(int code);
 /* Connect-Timeout-Ms (1-10 digits) and grpc-timeout (1-8 digits and a unit H M S m u n), as
  * milliseconds (at least 1). Return -1 when malformed. */

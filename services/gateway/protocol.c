@@ -9,18 +9,14 @@
 
 #include "log.h"
 
-const char *connect_code_name(int code)
+void connect_code_name(int code, char *buf, size_t size)
 {
-    /* Connect spells gRPC's CANCELLED "canceled"; the rest are gRPC's names in lower case */
-    static const char *const names[] = {
-        "ok", "canceled", "unknown", "invalid_argument", "deadline_exceeded", "not_found",
-        "already_exists", "permission_denied", "resource_exhausted", "failed_precondition",
-        "aborted", "out_of_range", "unimplemented", "internal", "unavailable", "data_loss",
-        "unauthenticated",
-    };
-    if (code < 0 || code >= (int)(sizeof names / sizeof names[0]))
-        return "unknown";
-    return names[code];
+    /* gRPC's names in lower case, except that Connect spells CANCELLED "canceled" */
+    const char *name = code == ERR_CANCELLED ? "canceled" : err_code_name(code);
+    size_t n = 0;
+    for (; name[n] && n + 1 < size; n++)
+        buf[n] = (char)tolower((unsigned char)name[n]);
+    buf[n] = '\0';
 }
 
 int connect_http_status(int code)
@@ -85,9 +81,10 @@ int grpc_timeout_parse(const char *v, int64_t *ms)
 
 void connect_error_body(struct bytes *o, int code, const char *message)
 {
-    char esc[2048];
+    char esc[2048], name[32];
     log_json_escape(esc, sizeof esc, message ? message : "");
-    bytes_printf(o, "{\"code\":\"%s\",\"message\":\"%s\"}", connect_code_name(code), esc);
+    connect_code_name(code, name, sizeof name);
+    bytes_printf(o, "{\"code\":\"%s\",\"message\":\"%s\"}", name, esc);
 }
 
 int grpcweb_unframe(const uint8_t *body, size_t len, const uint8_t **msg, size_t *msg_len,

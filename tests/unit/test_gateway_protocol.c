@@ -34,11 +34,14 @@ static void test_connect_codes_and_http_statuses(void **state)
         {ERR_INTERNAL, "internal", 500},           {ERR_UNAVAILABLE, "unavailable", 503},
         {ERR_DATA_LOSS, "data_loss", 500},         {ERR_UNAUTHENTICATED, "unauthenticated", 401},
     };
+    char name[32];
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-        assert_string_equal(connect_code_name(table[i].code), table[i].name);
+        connect_code_name(table[i].code, name, sizeof name);
+        assert_string_equal(name, table[i].name);
         assert_int_equal(connect_http_status(table[i].code), table[i].http);
     }
-    assert_string_equal(connect_code_name(99), "unknown");
+    connect_code_name(99, name, sizeof name);
+    assert_string_equal(name, "unknown");
     struct bytes o = {0};
     connect_error_body(&o, ERR_NOT_FOUND, "no questionnaire \"x\"");
     bytes_putc(&o, '\0');
