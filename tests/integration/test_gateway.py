@@ -127,6 +127,15 @@ class GatewayTest(unittest.TestCase):
         card = self.same_via_gateway(SCORING + "GetScorecard", self.ken,
                                      {"assessment_id": created["id"]})
         self.assertIn("overallIndex", card)
+        # shown to UNIC, the operator reads it too, through every dialect alike
+        status, _, shown = self.connect(RESPONSES + "SetVisibility",
+                                        {"assessmentId": created["id"], "visibility": "UNIC",
+                                         "etag": submitted["etag"]}, self.ken)
+        self.assertEqual((status, shown["visibility"]), (200, "UNIC"), shown)
+        self.same_via_gateway(RESPONSES + "GetAssessment", self.operator,
+                              {"assessment_id": created["id"]})
+        self.same_via_gateway(SCORING + "GetScorecard", self.operator,
+                              {"assessment_id": created["id"]})
         self.same_via_gateway(MATCHING + "ListOffers", self.operator, {})
         self.same_via_gateway(MATCHING + "ListRequests", self.ken, {})
 
