@@ -273,7 +273,7 @@ class GatewayTest(unittest.TestCase):
     def test_static_files_with_etag_gzip_csp_and_the_portal_fallback(self):
         status, hdrs, page = self.request("GET", "/")
         self.assertEqual((status, hdrs["content-type"]), (200, "text/html; charset=utf-8"))
-        self.assertIn(b"Connect", page)
+        self.assertIn(b'<script type="module" src="/js/app.js">', page)  # the portal
         csp = hdrs["content-security-policy"]
         self.assertIn("script-src 'self'", csp)
         self.assertNotIn("unsafe-inline", csp)
@@ -284,7 +284,7 @@ class GatewayTest(unittest.TestCase):
         self.assertEqual(hdrs.get("content-encoding"), "gzip")
         self.assertEqual(gzip.decompress(data), page)
         self.assertNotEqual(hdrs["etag"], etag)
-        status, hdrs, data = self.request("GET", "/style.css")
+        status, hdrs, data = self.request("GET", "/app.css")
         self.assertEqual((status, hdrs["content-type"]), (200, "text/css; charset=utf-8"))
         # a portal route is the page; a missing file or a way out of the directory is not
         self.assertEqual(self.request("GET", "/assessments/KEN-2025")[2], page)

@@ -1,0 +1,355 @@
+"""test_portal: the portal (web/) in real chromium against the real stack: PostgreSQL, Redis, the
+four services and unic-gateway serving the Connect protocol and the files. One scenario, end to
+end, as issue 12 tells it:
+
+- the operator signs in (keys are minted for the test: issuing keys is unic-admin's);
+- Niger, a least developed country, signs in in French, fills in part of its self-assessment,
+  saves, is told of a concurrent save from a second browser session and shown both versions,
+  completes, submits, reads its scorecard (a radar chart with seven axes) and its compliance
+  report, and derives capacity-building requests from its gaps;
+- the United Arab Emirates sign in in Arabic (the page is dir="rtl") and create an offer;
+- the operator proposes a match plan and commits it; Niger and the Emirates accept it.
+
+Every screen is photographed into the build directory (portal-screens/) and checked by axe-core;
+page weights are printed and held to the issue's budgets (sign-in 150 KB, questionnaire 300 KB,
+compressed)."""
+import datetime
+import json
+import os
+import subprocess
+import sys
+import time
+import unittest
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+sys.path.insert(0, os.path.dirname(__file__))
+import unic_testlib as lib  # noqa: E402
+from browser import Browser  # noqa: E402
+
+SIGNIN_BUDGET = 150 * 1024
+QUESTIONNAIRE_BUDGET = 300 * 1024
+LDC, DONOR = "NER", "ARE"
+SHOTS = os.path.join(lib.BIN, "portal-screens")
+YEAR = datetime.datetime.now(datetime.timezone.utc).year
+
+
+class Stack:
+    """The four services and the gateway on this test's ports."""
+
+    def __init__(self):
+        lib.generate_stubs("grpc/health/v1/health.proto")
+        self.stack = lib.Stack("portal")
+        for service in lib.SERVICES:
+            self.stack.start(service)
+        self.http = "127.0.0.1:%d" % (self.stack.port_base + len(lib.SERVICES))
+        env = dict(os.environ)
+        env.update({
+            "UNIC_HTTP_LISTEN": self.http, "UNIC_HTTP_STATIC": os.path.join(lib.SOURCE, "web"),
+            "UNIC_DB_URL": self.stack.db_url, "UNIC_REDIS": self.stack.redis,
+            "UNIC_CATALOG_ADDR": self.stack.addr("catalog"), "UNIC_RESPONSES_ADDR": self.stack.addr("responses"),
+            "UNIC_SCORING_ADDR": self.stack.addr("scoring"), "UNIC_MATCHING_ADDR": self.stack.addr("matching"),
+        })
+        log = open(os.path.join(lib.STATE, "py-portal-gateway.log"), "w")
+        self.gateway = subprocess.Popen([os.path.join(lib.BIN, "services", "gateway", "unic-gateway")],
+                                        env=env, stdout=log, stderr=log)
+        log.close()
+        self.base = "http://" + self.http
+        deadline = time.time() + 30
+        while True:
+            if self.gateway.poll() is not None:
+                raise RuntimeError("unic-gateway exited during start-up")
+            try:
+                with urllib.request.urlopen(self.base + "/", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("unic-gateway not serving after 30 s")
+            time.sleep(0.1)
+        self.keys = {"op": self.stack.operator_key, LDC: self.stack.key("STATE", LDC),
+                     DONOR: self.stack.key("STATE", DONOR)}
+
+    def close(self):
+        self.gateway.kill()
+        self.gateway.wait(timeout=30)
+        self.stack.close()
+
+
+def connect(base, service, method, body, key):
+    """One Connect call with a JSON body, as the portal makes it."""
+    req = urllib.request.Request("%s/%s/%s" % (base, service, method), data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json", "Connect-Protocol-Version": "1",
+                                          "Authorization": "Bearer " + key})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read() or b"{}")
+
+
+def submit_last_cycle(base, key):
+    """Niger's self-assessment of last year, submitted: the radar compares this cycle with it."""
+    responses = "unic.responses.v1.ResponseService"
+    q = connect(base, "unic.catalog.v1.CatalogService", "GetQuestionnaire", {"questionnaireId": "cip-self-assessment"}, key)
+    a = connect(base, responses, "CreateAssessment",
+                {"stateCode": LDC, "cycle": YEAR - 1, "questionnaireId": "cip-self-assessment"}, key)
+    answers = [{"questionId": x["id"], "level": 1 + x["number"] % 2} for s in q["sections"] for x in s["questions"]]
+    a = connect(base, responses, "SaveAnswers", {"assessmentId": a["id"], "etag": a["etag"], "answers": answers}, key)
+    connect(base, responses, "SubmitAssessment", {"assessmentId": a["id"], "etag": a["etag"]}, key)
+
+
+class PortalScenario(unittest.TestCase):
+    base = None  # set by setUpClass
+    keys = None
+
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(SHOTS, exist_ok=True)
+        cls.stack = Stack()
+        cls.base, cls.keys = cls.stack.base, cls.stack.keys
+        submit_last_cycle(cls.base, cls.keys[LDC])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.close()
+
+    def setUp(self):
+        self.browsers = []
+        self.axe_results = {}
+        self.weights = {}
+
+    def tearDown(self):
+        for b in self.browsers:
+            b.close()
+
+    def browser(self, lang):
+        b = Browser(self.base, lang, SHOTS)
+        self.browsers.append(b)
+        return b
+
+    def check(self, b, name):
+        """A photograph and an axe-core run of the screen on show."""
+        b.shot(name)
+        self.axe_results[name] = b.axe()
+
+    def sign_in(self, b, key, home):
+        b.open()
+        b.screen("signin")
+        b.type("input[name=key]", key)
+        b.click("[data-action=signin]")
+        b.screen(home)
+
+    # ---- the scenario ----
+
+    def test_scenario(self):
+        op = self.browser("en")
+        self.operator_signs_in(op)
+        ner = self.browser("fr")
+        self.ldc_signs_in_in_french(ner)
+        assessment = self.ldc_fills_in_part_and_meets_a_concurrent_save(ner)
+        self.ldc_completes_and_submits(ner, assessment)
+        self.ldc_reads_scorecard_and_compliance(ner, assessment)
+        are = self.browser("ar")
+        self.donor_signs_in_in_arabic_and_offers(are)
+        self.operator_proposes_and_commits(op)
+        self.both_accept(ner, are)
+        self.sign_out_forgets_the_key(ner)
+        self.report()
+
+    def operator_signs_in(self, op):
+        self.sign_in(op, self.keys["op"], "states")
+        self.assertIn("Niger", op.text("table.data"))
+        self.assertEqual(len(op.find("table.data tbody tr")), 193)
+        op.type("input[type=search]", "Niger")
+        op.wait(lambda: len(op.find("table.data tbody tr")) == 2, "the filter to leave Niger and Nigeria")
+        op.type("input[type=search]", "")
+        self.check(op, "operator-states")
+
+    def ldc_signs_in_in_french(self, ner):
+        self.weights["sign-in (fr)"] = ner.fresh_load_bytes("", "signin")
+        ner.screen("signin")
+        self.assertEqual(ner.js("return document.documentElement.lang"), "fr")
+        self.assertEqual(ner.text("h1"), "Connexion")
+        self.check(ner, "signin-fr")
+        ner.type("input[name=key]", self.keys[LDC])
+        ner.click("[data-action=signin]")
+        ner.screen("dashboard")
+        self.assertIn("Niger", ner.text("#whoami"))
+        nav = ner.text("#nav")
+        self.assertIn("Tableau de bord", nav)
+        self.assertNotIn("États Membres", nav)  # the operators' screens are not offered
+        self.assertIn("31 décembre %d" % YEAR, ner.text(".due"))
+        # The key is in sessionStorage only, and never in the address.
+        self.assertEqual(ner.js("return sessionStorage.getItem('unic.key')"), self.keys[LDC])
+        self.assertNotIn(self.keys[LDC], ner.js("return JSON.stringify(localStorage)"))
+        self.assertNotIn(self.keys[LDC], ner.driver.current_url)
+        self.check(ner, "dashboard-fr")
+
+    def answer(self, b, qid, level):
+        b.click("#q-%s .levels input[value='%d']" % (qid, level))
+
+    def saved(self, b):
+        b.click("[data-action=save]")
+        b.wait(lambda: b.js("return document.querySelector('.save-status').dataset.state") == "saved", "the save")
+
+    def ldc_fills_in_part_and_meets_a_concurrent_save(self, ner):
+        ner.click("[data-action=create-assessment]")
+        ner.screen("assessment")
+        assessment = ner.driver.current_url.split("#/assessment/")[1].split("/")[0]
+        self.answer(ner, "q1", 3)
+        self.answer(ner, "q2", 4)
+        ner.type("#q-q1 textarea", "Stratégie nationale adoptée en 2024.")
+        self.saved(ner)
+        self.check(ner, "questionnaire-fr")
+        # First load of the questionnaire, as a delegation opening it from a link.
+        self.weights["questionnaire (fr)"] = ner.fresh_load_bytes("assessment/" + assessment, "assessment")
+        # A second member of the delegation saves q1 first, in another browser session.
+        other = self.browser("fr")
+        self.sign_in(other, self.keys[LDC], "dashboard")
+        other.open("assessment/" + assessment)
+        other.screen("assessment")
+        self.answer(other, "q1", 1)
+        self.saved(other)
+        # This session changes q1 too: the save is refused (stale etag) and both are shown.
+        self.answer(ner, "q1", 2)
+        ner.click("[data-action=save]")
+        ner.one(".conflict")
+        box = ner.text(".conflict")
+        self.assertIn("Quelqu'un d'autre a enregistré avant vous", box)
+        self.assertIn("1 ·", box)  # theirs
+        self.assertIn("2 ·", box)  # mine
+        self.check(ner, "questionnaire-conflict-fr")
+        ner.click("[data-action=keepmine]")
+        ner.wait(lambda: not ner.find(".conflict") and
+                 ner.js("return document.querySelector('.save-status').dataset.state") == "saved", "mine saved")
+        self.assertTrue(ner.one("#q-q1 .levels input[value='2']").is_selected())
+        other.close()
+        self.browsers.remove(other)
+        return assessment
+
+    def ldc_completes_and_submits(self, ner, assessment):
+        ner.open("assessment/%s/1" % assessment)
+        ner.screen("assessment")
+        section = 1
+        while True:
+            ner.one("form[data-section='%d']" % section)
+            for qid in ner.js("return [...document.querySelectorAll('fieldset.question')].map((f) => f.id.slice(2))"):
+                if not ner.find("#q-%s .levels input:checked" % qid):
+                    self.answer(ner, qid, 1 if qid in ("q5", "q9", "q14") else 3)
+            if not ner.find("[data-action=next]"):
+                break
+            ner.click("[data-action=next]")
+            section += 1
+        self.saved(ner)
+        ner.click("[data-action=submit]")
+        ner.wait(lambda: "Soumise" in ner.text(".assess-head"), "the submission")
+        self.assertEqual(ner.js("return document.querySelector('.save-status').dataset.state"), "readonly")
+        # The history lists the revisions; a past one opens read-only.
+        ner.open("history/" + assessment)
+        ner.screen("history")
+        self.assertGreaterEqual(len(ner.find("table.data tbody tr")), 4)
+        self.check(ner, "history-fr")
+        ner.click("table.data tbody tr:last-child a")
+        ner.screen("revision")
+        self.assertFalse(ner.find("main input, main textarea"))
+        self.check(ner, "revision-fr")
+
+    def ldc_reads_scorecard_and_compliance(self, ner, assessment):
+        ner.open("scorecard/" + assessment)
+        ner.screen("scorecard")
+        self.assertEqual(len(ner.find("svg.radar line.axis")), 7)
+        self.assertEqual(len(ner.find("svg.radar .series-now circle")), 7)
+        self.assertEqual(len(ner.find("svg.radar .series-prev circle")), 7)  # last year's cycle
+        self.assertEqual(len(ner.find("svg.trend .series-now > circle")), 2)
+        self.assertTrue(ner.find("svg.trend"))
+        gaps = ner.text("#gaps-h + table")
+        self.assertIn("5.", gaps)  # q5, at 1 against the default target 3
+        self.check(ner, "scorecard-fr")
+        ner.open("compliance")
+        ner.screen("compliance")
+        rows = ner.find("table.data tbody tr")
+        self.assertGreater(len(rows), 0)
+        self.assertTrue(all(r.find_elements("css selector", ".badge") for r in rows))
+        self.check(ner, "compliance-fr")
+        ner.open("capacity")
+        ner.screen("capacity")
+        ner.click("[data-action=derive]")
+        ner.wait(lambda: ner.find(".ok") and len(ner.find("section.card table.data tbody tr")) > 0, "derived requests")
+        self.check(ner, "capacity-fr")
+
+    def donor_signs_in_in_arabic_and_offers(self, are):
+        self.weights["sign-in (ar)"] = are.fresh_load_bytes("", "signin")
+        are.screen("signin")
+        self.assertEqual(are.js("return document.documentElement.dir"), "rtl")
+        self.assertEqual(are.js("return document.documentElement.lang"), "ar")
+        self.assertEqual(are.text("h1"), "تسجيل الدخول")
+        # Mirrored: the start of a line is on the right.
+        self.assertEqual(are.js("return getComputedStyle(document.querySelector('main')).direction"), "rtl")
+        self.check(are, "signin-ar")
+        are.type("input[name=key]", self.keys[DONOR])
+        are.click("[data-action=signin]")
+        are.screen("dashboard")
+        are.open("offers")
+        are.screen("offers")
+        are.click("[data-action=new-offer]")
+        are.type(".offer-form input[type=text]", "خبراء الاستجابة للحوادث")
+        are.type(".offer-form input[type=number]", "400")
+        topics = are.find(".offer-form fieldset.checks")[0]  # then the languages
+        for box in topics.find_elements("css selector", "input[type=checkbox]"):
+            box.click()  # every topic: whatever Niger's gaps are, this offer can serve them
+        self.check(are, "offer-form-ar")
+        are.click("[data-action=save-offer]")
+        are.wait(lambda: are.find(".ok") and "خبراء الاستجابة للحوادث" in are.text("table.data"), "the offer")
+        self.check(are, "offers-ar")
+
+    def operator_proposes_and_commits(self, op):
+        op.open("plan")
+        op.screen("plan")
+        op.click("[data-action=propose]")
+        op.wait(lambda: op.find("[data-action=commit]"), "the plan")
+        self.assertIn(LDC, op.text("main"))
+        self.assertIn(DONOR, op.text("main"))
+        self.check(op, "plan-en")
+        op.click("[data-action=commit]")
+        op.wait(lambda: op.find(".ok"), "the commit")
+
+    def both_accept(self, ner, are):
+        ner.open("capacity")
+        ner.screen("capacity")
+        match = ner.one("[data-match]").get_attribute("data-match")
+        ner.click("[data-match='%s'] [data-action=accept]" % match)
+        ner.wait(lambda: ner.find(".ok"), "the recipient's acceptance")
+        are.open("offers")
+        are.screen("offers")
+        are.click("[data-match='%s'] [data-action=accept]" % match)
+        are.wait(lambda: are.find(".ok") and "مقبول" in are.text("main"), "the donor's acceptance")
+        self.check(are, "offers-accepted-ar")
+        ner.open("capacity")
+        ner.screen("capacity")
+        self.assertIn("Accepté", ner.text("main"))
+
+    def sign_out_forgets_the_key(self, ner):
+        ner.click("#signout")
+        ner.screen("signin")
+        self.assertIsNone(ner.js("return sessionStorage.getItem('unic.key')"))
+        self.assertEqual(ner.js("return sessionStorage.length"), 0)
+
+    def report(self):
+        print("\npage weights (transferred, compressed, first load with an empty cache):")
+        for name, size in self.weights.items():
+            print("  %-22s %7.1f KB" % (name, size / 1024))
+        print("axe-core violations per screen:")
+        bad = []
+        for screen, violations in self.axe_results.items():
+            summary = ", ".join("%s (%s, %d)" % (v["id"], v["impact"], len(v["nodes"])) for v in violations) or "none"
+            print("  %-28s %s" % (screen, summary))
+            bad += ["%s: %s %s %s" % (screen, v["id"], v["impact"], v["nodes"]) for v in violations
+                    if v["impact"] in ("serious", "critical")]
+        print("screenshots in", SHOTS)
+        self.assertEqual(bad, [])
+        for name, size in self.weights.items():
+            budget = QUESTIONNAIRE_BUDGET if name.startswith("questionnaire") else SIGNIN_BUDGET
+            self.assertLessEqual(size, budget, name)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,118 @@
+"""test_web_static: the portal's files as files, no browser needed: every interface string in the
+six official languages (the same keys, the same {placeholders}), every key the code asks for
+present, one stylesheet that lays Arabic out right to left by logical properties only, and
+nothing the Content-Security-Policy forbids (inline script or style, other origins)."""
+import glob
+import json
+import os
+import re
+import unittest
+
+SOURCE = os.environ.get("UNIC_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+WEB = os.path.join(SOURCE, "web")
+LANGS = ["ar", "zh", "en", "fr", "ru", "es"]
+PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def messages():
+    return {lang: json.loads(read(os.path.join(WEB, "messages", lang + ".json"))) for lang in LANGS}
+
+
+def scripts():
+    return {p: read(p) for p in glob.glob(os.path.join(WEB, "js", "**", "*.js"), recursive=True)}
+
+
+class Messages(unittest.TestCase):
+    def test_every_language_has_every_key(self):
+        msgs = messages()
+        keys = set().union(*(m.keys() for m in msgs.values()))
+        for lang, m in msgs.items():
+            self.assertEqual(sorted(keys - m.keys()), [], "keys missing in messages/%s.json" % lang)
+
+    def test_placeholders_are_the_same_in_every_language(self):
+        msgs = messages()
+        for key, text in msgs["en"].items():
+            want = sorted(PLACEHOLDER.findall(text))
+            for lang in LANGS:
+                self.assertEqual(sorted(PLACEHOLDER.findall(msgs[lang][key])), want, "%s in %s" % (key, lang))
+
+    def test_texts_are_translated(self):
+        # Empty only where English is empty too (the unit of an unknown kind of support).
+        msgs = messages()
+        for lang in LANGS:
+            for key, text in msgs[lang].items():
+                self.assertTrue(text.strip() or not msgs["en"][key], "%s is empty in %s" % (key, lang))
+
+    def test_every_key_the_code_names_exists(self):
+        en = messages()["en"]
+        used = set()
+        for path, text in scripts().items():
+            used |= set(re.findall(r"\bt\('([a-zA-Z0-9_.]*[a-zA-Z0-9_])'", text))
+            used |= set(re.findall(r"'(nav\.[a-z]+)'", text))  # the router's menu labels
+        self.assertGreater(len(used), 100)
+        self.assertEqual(sorted(used - en.keys()), [])
+
+    def test_a_missing_key_would_be_caught(self):
+        # The completeness check above compares key sets: drop one key and it must differ.
+        msgs = messages()
+        fr = dict(msgs["fr"])
+        fr.pop("signin.title")
+        self.assertNotEqual(set(fr), set(msgs["en"]))
+
+    def test_enum_families_are_complete(self):
+        # Values the server sends and the code turns into keys ('enum.' + kind + '.' + value).
+        en = messages()["en"]
+        families = {
+            "status": ["DRAFT", "SUBMITTED"], "visibility": ["PRIVATE", "UNIC", "PUBLIC"],
+            "kind": ["EXPERTISE", "FUNDS", "EQUIPMENT", "TRAINING"],
+            "compliance": ["MET", "MET_LATE", "OPEN", "OVERDUE", "UNKNOWN", "NOT_APPLICABLE"],
+            "match": ["PROPOSED", "OFFERED", "ACCEPTED", "DECLINED", "SUPERSEDED"],
+            "offer": ["OFFER_OPEN", "OFFER_WITHDRAWN", "OFFER_EXHAUSTED"],
+            "request": ["REQUEST_OPEN", "REQUEST_WITHDRAWN", "REQUEST_FULFILLED"],
+            "plan": ["PLAN_PROPOSED", "PLAN_COMMITTED"],
+        }
+        for family, values in families.items():
+            for v in values + ["UNSPECIFIED"]:
+                self.assertIn("enum.%s.%s" % (family, v), en)
+        for code in ["invalid_argument", "not_found", "already_exists", "permission_denied", "failed_precondition",
+                     "aborted", "unauthenticated", "unavailable", "resource_exhausted", "deadline_exceeded",
+                     "internal", "unimplemented"]:
+            self.assertIn("error." + code, en)
+
+
+class Layout(unittest.TestCase):
+    def test_stylesheet_uses_logical_properties_only(self):
+        css = re.sub(r"/\*.*?\*/", "", read(os.path.join(WEB, "app.css")), flags=re.S)
+        physical = re.findall(r"(?:margin|padding|border)-(?:left|right)\b|(?<![-\w])(?:left|right)\s*:|"
+                              r"text-align\s*:\s*(?:left|right)|float\s*:\s*(?:left|right)", css)
+        self.assertEqual(physical, [])
+
+    def test_html_has_no_inline_script_or_style(self):
+        for path in glob.glob(os.path.join(WEB, "**", "*.html"), recursive=True):
+            html = read(path)
+            for tag in re.findall(r"<script\b[^>]*>", html):
+                self.assertRegex(tag, r'\bsrc="/', path)
+                self.assertIn('type="module"', tag, path)
+            self.assertNotRegex(html, r"<style\b|\sstyle=|\son[a-z]+=", path)
+            self.assertNotRegex(html, r'(?:src|href)="(?:https?:)?//', path)
+
+    def test_scripts_build_the_page_without_html_strings(self):
+        for path, text in scripts().items():
+            self.assertNotRegex(text, r"\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function",
+                                path)
+            self.assertNotRegex(text, r"setAttribute\('style'|from '(?:https?:)?//|import\('(?:https?:)?//", path)
+
+    def test_the_key_is_never_put_in_local_storage_or_a_url(self):
+        api = read(os.path.join(WEB, "js", "api.js"))
+        self.assertIn("sessionStorage.setItem(KEY_SLOT", api)
+        for path, text in scripts().items():
+            self.assertNotRegex(text, r"localStorage\.setItem\((?!SLOT)", path)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,79 @@
+// i18n.js: the interface in the six official languages of the United Nations. Strings come from
+// messages/<lang>.json (one file per language, the same keys: tests/portal/test_messages.py);
+// numbers and dates are formatted by Intl for the language. The choice is remembered in
+// localStorage (a language is not a secret; the key never goes there).
+
+export const LANGS = ['ar', 'zh', 'en', 'fr', 'ru', 'es'];
+const RTL = new Set(['ar']);
+const SLOT = 'unic.lang';
+
+let lang = 'en';
+let messages = {};
+
+export function pickLang() {
+  const saved = localStorage.getItem(SLOT);
+  if (LANGS.includes(saved)) return saved;
+  for (const tag of navigator.languages || [navigator.language || 'en']) {
+    const primary = String(tag).toLowerCase().split('-')[0];
+    if (LANGS.includes(primary)) return primary;
+  }
+  return 'en';
+}
+
+export async function setLang(next, remember) {
+  const res = await fetch('/messages/' + next + '.json');
+  if (!res.ok) throw new Error('could not load the ' + next + ' messages: HTTP ' + res.status);
+  messages = await res.json();
+  lang = next;
+  if (remember) localStorage.setItem(SLOT, next);
+  document.documentElement.lang = next;
+  document.documentElement.dir = RTL.has(next) ? 'rtl' : 'ltr';
+}
+
+export function currentLang() {
+  return lang;
+}
+
+// t('dash.due.text', {year: 2026, deadline: ...}) -> the message with {year} replaced; a missing key shows itself,
+// which the completeness test prevents from ever reaching a user.
+export function t(key, params) {
+  let s = messages[key] ?? key;
+  if (params) for (const [k, v] of Object.entries(params)) s = s.split('{' + k + '}').join(String(v));
+  return s;
+}
+
+export function num(n, digits = 0) {
+  return new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Number(n) || 0);
+}
+
+export function pct(share) {
+  return new Intl.NumberFormat(lang, { style: 'percent', maximumFractionDigits: 0 }).format(Number(share) || 0);
+}
+
+// "YYYY-MM-DD" (a calendar date, shown as such) or an RFC 3339 instant.
+export function date(s) {
+  if (!s) return '';
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(s) ? new Date(s + 'T00:00:00Z') : new Date(s);
+  if (Number.isNaN(d.getTime())) return s;
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: 'UTC' }).format(d);
+}
+
+export function dateTime(s) {
+  if (!s) return '';
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) return s;
+  return new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+// Whether a text the catalog served in `served` is the language asked for.
+export function isFallback(served) {
+  return Boolean(served) && String(served).toLowerCase().split('-')[0] !== lang;
+}
+
+export function langName(code) {
+  try {
+    return new Intl.DisplayNames([lang], { type: 'language' }).of(code) || code;
+  } catch {
+    return code;
+  }
+}

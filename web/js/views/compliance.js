@@ -1,0 +1,33 @@
+// compliance.js: the State's compliance with Resolution #1 as of today: each duty, its deadline,
+// its status in colour, symbol and words (README "Compliance with Resolution #1").
+import { call } from '../api.js';
+import { h } from '../dom.js';
+import { t, date, currentLang } from '../i18n.js';
+import { screen, badge, enumText, simpleTable } from '../ui.js';
+import { contentAttrs, fallbackNotice } from './questionnaire.js';
+
+export const TONE = { MET: 'good', MET_LATE: 'warn', OPEN: 'info', OVERDUE: 'bad', UNKNOWN: 'none', NOT_APPLICABLE: 'none' };
+
+export async function render(main, ctx) {
+  const code = ctx.who.role === 'ROLE_STATE' ? ctx.who.state.code : (ctx.args[0] || '');
+  const [r, q] = await Promise.all([
+    call('scoring', 'GetComplianceReport', { stateCode: code }),
+    call('catalog', 'GetQuestionnaire', { questionnaireId: 'unic-compliance', locale: currentLang() }),
+  ]);
+  const items = Object.fromEntries((q.sections || []).flatMap((s) => s.questions || []).map((x) => [x.id, x]));
+  const ca = contentAttrs(q);
+  const counts = {};
+  for (const it of r.items || []) counts[it.status] = (counts[it.status] || 0) + 1;
+  screen(main, t('comp.title', { state: r.stateCode || code }),
+    h('p', null, t('comp.asof', { date: date(r.asOf) })),
+    fallbackNotice(q),
+    h('p', { class: 'summary' }, Object.entries(counts).map(([s, n]) => [badge(TONE[s] || 'none', enumText('compliance', s) + ': ' + n), ' '])),
+    r.assessmentId ? null : h('p', { class: 'notice-box', role: 'note' }, t('comp.none')));
+  main.append(simpleTable(t('comp.caption'), [t('col.paragraph'), t('col.duty'), t('col.deadline'), t('col.date'), t('col.status'), t('col.note')],
+    (r.items || []).map((it) => {
+      const base = (it.itemId || '').replace(/-\d{4}$/, '');
+      const item = items[it.itemId] || items[base];
+      return [it.paragraph || '', h('span', ca, item ? item.text : it.itemId), it.deadline ? date(it.deadline) : t('comp.nodeadline'),
+        it.date ? date(it.date) : '—', badge(TONE[it.status] || 'none', enumText('compliance', it.status)), h('span', { dir: 'auto' }, it.note || '')];
+    })));
+}

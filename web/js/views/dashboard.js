@@ -1,0 +1,88 @@
+// dashboard.js: a State's assessments by cycle and questionnaire, and what is due when
+// (Resolution #1 para 8: the annual report, a submitted self-assessment, by 31 December).
+import { call, listAll } from '../api.js';
+import { h, field } from '../dom.js';
+import { t, pct, date, dateTime, num } from '../i18n.js';
+import { screen, errorBox, badge, enumText, sortableTable, loading } from '../ui.js';
+import { go } from '../app.js';
+
+const SELF = 'cip-self-assessment';
+
+export async function render(main, ctx) {
+  const st = ctx.who.state;
+  screen(main, t('dash.title', { state: st.name }),
+    h('p', { class: 'lead' }, st.ldc ? t('dash.ldc') : null));
+  const box = h('div', null, loading());
+  main.append(box);
+  const [assessments, qs] = await Promise.all([
+    listAll('responses', 'ListAssessments', { stateCode: st.code }, 'assessments'),
+    listAll('catalog', 'ListQuestionnaires', {}, 'questionnaires'),
+  ]);
+  const titles = Object.fromEntries(qs.map((q) => [q.id, q.title]));
+  box.replaceChildren(dueCard(assessments), listCard(assessments, titles), createCard(st.code, qs));
+}
+
+function dueCard(assessments) {
+  const now = new Date();
+  const year = now.getUTCFullYear();
+  const deadline = year + '-12-31';
+  const days = Math.ceil((Date.UTC(year, 11, 31, 23, 59, 59) - now.getTime()) / 86400000);
+  const mine = assessments.find((a) => a.questionnaireId === SELF && a.cycle === year);
+  let state;
+  if (!mine) state = badge('bad', t('dash.due.none'));
+  else if (mine.status === 'SUBMITTED') state = badge('good', t('dash.due.submitted', { when: date(mine.submittedAt) }));
+  else state = badge('warn', t('dash.due.draft', { share: pct(mine.completeness) }));
+  return h('section', { class: 'card due', 'aria-labelledby': 'due-h' },
+    h('h2', { id: 'due-h' }, t('dash.due.title')),
+    h('p', null, t('dash.due.text', { year, deadline: date(deadline) })),
+    h('p', null, state, ' ', mine && mine.status === 'SUBMITTED' ? null : t('dash.due.days', { days: num(days) })),
+    h('p', null, h('a', { href: '#/compliance' }, t('dash.compliance'))));
+}
+
+function listCard(assessments, titles) {
+  if (!assessments.length) {
+    return h('section', { class: 'card' }, h('h2', null, t('dash.list')), h('p', null, t('dash.empty')));
+  }
+  const cols = [
+    { key: 'cycle', label: t('col.cycle'), numeric: true, header: true, value: (a) => a.cycle || 0, cell: (a) => String(a.cycle) },
+    { key: 'q', label: t('col.questionnaire'), value: (a) => titles[a.questionnaireId] || a.questionnaireId,
+      cell: (a) => [titles[a.questionnaireId] || a.questionnaireId, ' ', h('span', { class: 'muted' }, t('dash.version', { v: a.questionnaireVersion }))] },
+    { key: 'status', label: t('col.status'), value: (a) => a.status,
+      cell: (a) => badge(a.status === 'SUBMITTED' ? 'good' : 'info', enumText('status', a.status)) },
+    { key: 'completeness', label: t('col.completeness'), numeric: true, value: (a) => a.completeness || 0,
+      cell: (a) => [h('meter', { min: 0, max: 1, value: a.completeness || 0, 'aria-hidden': 'true' }), ' ', pct(a.completeness)] },
+    { key: 'visibility', label: t('col.visibility'), value: (a) => a.visibility, cell: (a) => enumText('visibility', a.visibility) },
+    { key: 'updated', label: t('col.updated'), value: (a) => a.updatedAt || '', cell: (a) => dateTime(a.updatedAt) },
+    { key: 'open', label: t('col.actions'), cell: (a) => h('span', { class: 'actions' },
+      h('a', { href: '#/assessment/' + a.id }, a.status === 'SUBMITTED' ? t('dash.view') : t('dash.edit')),
+      h('a', { href: '#/history/' + a.id }, t('dash.history')),
+      a.questionnaireId === SELF ? h('a', { href: '#/scorecard/' + a.id }, t('dash.scorecard')) : null) },
+  ];
+  const sorted = [...assessments].sort((a, b) => (b.cycle - a.cycle) || a.questionnaireId.localeCompare(b.questionnaireId));
+  return h('section', { class: 'card' }, sortableTable(t('dash.list'), cols, sorted).table);
+}
+
+function createCard(code, qs) {
+  const year = new Date().getUTCFullYear();
+  const cycle = h('input', { type: 'number', min: 2000, max: 2100, value: year, required: true });
+  const qsel = h('select', { required: true }, qs.map((q) => h('option', { value: q.id }, q.title)));
+  const status = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { class: 'card inline-form', 'aria-labelledby': 'new-h' },
+    h('h2', { id: 'new-h' }, t('dash.new')),
+    h('div', { class: 'row' }, field(t('col.cycle'), cycle), field(t('col.questionnaire'), qsel)),
+    h('button', { type: 'submit', class: 'primary', 'data-action': 'create-assessment' }, t('dash.create')), status);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    status.replaceChildren();
+    try {
+      const a = await call('responses', 'CreateAssessment', {
+        stateCode: code, cycle: Number(cycle.value), questionnaireId: qsel.value,
+        requestId: crypto.randomUUID ? crypto.randomUUID() : String(Date.now()),
+      });
+      go('assessment', a.id);
+    } catch (err) {
+      status.append(errorBox(err));
+    }
+  });
+  return form;
+}
