@@ -13,6 +13,7 @@ from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 SOURCE = os.environ.get("UNIC_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -82,9 +83,12 @@ class Browser:
         raise AssertionError("%s kept going stale" % css)
 
     def type(self, css, text):
+        """Replaces the field's text by typing, as a user does (so input events fire)."""
         el = self.one(css)
-        el.clear()
-        el.send_keys(text)
+        el.send_keys(Keys.CONTROL, "a")
+        el.send_keys(Keys.DELETE)
+        if text:
+            el.send_keys(text)
 
     def text(self, css="body"):
         """The rendered text of the first match (read in the page, so a re-render never makes it stale)."""

@@ -26,6 +26,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 sys.path.insert(0, os.path.dirname(__file__))
 import unic_testlib as lib  # noqa: E402
 from browser import Browser  # noqa: E402
+from selenium.webdriver.support.ui import Select  # noqa: E402
 
 SIGNIN_BUDGET = 150 * 1024
 QUESTIONNAIRE_BUDGET = 300 * 1024
@@ -170,6 +171,15 @@ class PortalScenario(unittest.TestCase):
         self.assertEqual(ner.js("return document.documentElement.lang"), "fr")
         self.assertEqual(ner.text("h1"), "Connexion")
         self.check(ner, "signin-fr")
+        # Switchable and remembered: Spanish survives a reload, then back to French.
+        Select(ner.one("#lang")).select_by_value("es")
+        ner.wait(lambda: ner.text("h1") == "Iniciar sesión", "the Spanish sign-in page")
+        ner.driver.refresh()
+        ner.screen("signin")
+        self.assertEqual(ner.text("h1"), "Iniciar sesión")
+        self.assertEqual(ner.js("return document.documentElement.lang"), "es")
+        Select(ner.one("#lang")).select_by_value("fr")
+        ner.wait(lambda: ner.text("h1") == "Connexion", "the French sign-in page again")
         ner.type("input[name=key]", self.keys[LDC])
         ner.click("[data-action=signin]")
         ner.screen("dashboard")

@@ -9,7 +9,7 @@ import { errorBox, loading } from './ui.js';
 const STATE = 'ROLE_STATE';
 const OPERATOR = 'ROLE_OPERATOR';
 
-// route -> [module, roles allowed, nav label key or null]
+// route -> [module, roles allowed, nav label key or null, roles whose menu shows it]
 const ROUTES = {
   signin: ['./views/signin.js', null, null],
   dashboard: ['./views/dashboard.js', [STATE], 'nav.dashboard'],
@@ -17,7 +17,7 @@ const ROUTES = {
   history: ['./views/history.js', [STATE, OPERATOR], null],
   revision: ['./views/history.js', [STATE, OPERATOR], null],
   scorecard: ['./views/scorecard.js', [STATE, OPERATOR], null],
-  compliance: ['./views/compliance.js', [STATE, OPERATOR], 'nav.compliance'],
+  compliance: ['./views/compliance.js', [STATE, OPERATOR], 'nav.compliance', [STATE]], // operators: from the States table
   capacity: ['./views/capacity.js', [STATE], 'nav.capacity'],
   offers: ['./views/offers.js', [STATE], 'nav.offers'],
   states: ['./views/states.js', [OPERATOR], 'nav.states'],
@@ -73,8 +73,8 @@ function drawChrome() {
   whoEl.append(h('span', { class: 'keyid' }, ' · ' + t('who.key', { id: who.keyId || '' })));
   const current = parseHash().name;
   const list = h('ul');
-  for (const [name, [, roles, label]] of Object.entries(ROUTES)) {
-    if (!label || !roles.includes(who.role)) continue;
+  for (const [name, [, roles, label, menu]] of Object.entries(ROUTES)) {
+    if (!label || !(menu || roles).includes(who.role)) continue;
     list.append(h('li', null, h('a', { href: '#/' + name, 'aria-current': name === current ? 'page' : null }, t(label))));
   }
   nav.append(list);

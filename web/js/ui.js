@@ -1,7 +1,7 @@
 // ui.js: pieces every screen uses: headings that take focus, error boxes, status badges that
 // never rely on colour alone, sortable tables.
 import { h, clear } from './dom.js';
-import { t } from './i18n.js';
+import { t, currentLang } from './i18n.js';
 
 // Clears `main` and gives it a heading that takes focus, so keyboard and screen-reader users
 // land on the new screen.
@@ -36,6 +36,11 @@ const SYMBOLS = { good: '✓', warn: '!', bad: '✗', info: '○', none: '–' }
 // A status shown with a colour, a symbol and a word: the colour is never the only signal.
 export function badge(tone, text) {
   return h('span', { class: 'badge badge-' + tone }, h('span', { 'aria-hidden': 'true' }, SYMBOLS[tone] + ' '), text);
+}
+
+// The catalog holds the names of States, regions and topics in English only: say so elsewhere.
+export function namesNotice() {
+  return currentLang() === 'en' ? null : h('p', { class: 'notice-box', role: 'note' }, t('common.namesen'));
 }
 
 export function enumText(kind, value) {

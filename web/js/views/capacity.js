@@ -4,11 +4,11 @@
 import { call, listAll } from '../api.js';
 import { h, field } from '../dom.js';
 import { t, num } from '../i18n.js';
-import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading } from '../ui.js';
+import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice } from '../ui.js';
 
 export async function render(main, ctx) {
   const code = ctx.who.state.code;
-  screen(main, t('cap.title'));
+  screen(main, t('cap.title'), namesNotice());
   const status = h('div', { 'aria-live': 'polite' });
   const body = h('div', null, loading());
   main.append(deriveForm(code, status, () => draw()), status, body);

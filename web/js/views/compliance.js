@@ -18,16 +18,18 @@ export async function render(main, ctx) {
   const ca = contentAttrs(q);
   const counts = {};
   for (const it of r.items || []) counts[it.status] = (counts[it.status] || 0) + 1;
-  screen(main, t('comp.title', { state: r.stateCode || code }),
+  const own = ctx.who.state && ctx.who.state.code === (r.stateCode || code);
+  screen(main, t('comp.title', { state: own ? ctx.who.state.name : r.stateCode || code }),
     h('p', null, t('comp.asof', { date: date(r.asOf) })),
     fallbackNotice(q),
     h('p', { class: 'summary' }, Object.entries(counts).map(([s, n]) => [badge(TONE[s] || 'none', enumText('compliance', s) + ': ' + n), ' '])),
     r.assessmentId ? null : h('p', { class: 'notice-box', role: 'note' }, t('comp.none')));
   main.append(simpleTable(t('comp.caption'), [t('col.paragraph'), t('col.duty'), t('col.deadline'), t('col.date'), t('col.status'), t('col.note')],
     (r.items || []).map((it) => {
-      const base = (it.itemId || '').replace(/-\d{4}$/, '');
-      const item = items[it.itemId] || items[base];
-      return [it.paragraph || '', h('span', ca, item ? item.text : it.itemId), it.deadline ? date(it.deadline) : t('comp.nodeadline'),
-        it.date ? date(it.date) : '—', badge(TONE[it.status] || 'none', enumText('compliance', it.status)), h('span', { dir: 'auto' }, it.note || '')];
+      const year = /-(\d{4})$/.exec(it.itemId || '');
+      const item = items[it.itemId] || items[(it.itemId || '').replace(/-\d{4}$/, '')];
+      // Paragraph 8 is one duty per calendar year: the year tells them apart.
+      return [(it.paragraph || '') + (year ? ' (' + year[1] + ')' : ''), h('span', ca, item ? item.text : it.itemId), it.deadline ? date(it.deadline) : t('comp.nodeadline'),
+        it.date ? date(it.date) : '—', badge(TONE[it.status] || 'none', enumText('compliance', it.status)), h('span', { lang: 'en', dir: 'ltr' }, it.note || '')];
     })));
 }

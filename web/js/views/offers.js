@@ -4,14 +4,14 @@
 import { call, listAll } from '../api.js';
 import { h, field, uid } from '../dom.js';
 import { t, num, date, langName, LANGS } from '../i18n.js';
-import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading } from '../ui.js';
+import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice } from '../ui.js';
 import { matchesTable } from './capacity.js';
 
 const KINDS = ['EXPERTISE', 'FUNDS', 'EQUIPMENT', 'TRAINING'];
 
 export async function render(main, ctx) {
   const code = ctx.who.state.code;
-  screen(main, t('off.title'));
+  screen(main, t('off.title'), namesNotice());
   const status = h('div', { 'aria-live': 'polite' });
   const body = h('div', null, loading());
   const formSlot = h('div');

@@ -4,14 +4,14 @@
 import { call, listAll } from '../api.js';
 import { h, field, download } from '../dom.js';
 import { t, pct, num } from '../i18n.js';
-import { screen, badge, enumText, sortableTable, loading } from '../ui.js';
+import { screen, badge, enumText, sortableTable, loading, namesNotice } from '../ui.js';
 import { TONE } from './compliance.js';
 
 const PARALLEL = 6; // what browsers open per origin over HTTP/1.1 anyway
 
 export async function render(main) {
   const year = new Date().getUTCFullYear();
-  screen(main, t('st.title', { year }));
+  screen(main, t('st.title', { year }), namesNotice());
   const box = h('div', null, loading());
   main.append(box);
   const [states, assessments] = await Promise.all([
@@ -40,10 +40,11 @@ export async function render(main) {
     { key: 'region', label: t('col.region'), cell: (r) => r.subRegion || r.region },
     { key: 'ldc', label: t('col.ldc'), value: (r) => (r.ldc ? 1 : 0), cell: (r) => (r.ldc ? t('common.yes') : t('common.no')) },
     { key: 'report', label: t('col.report', { year }), value: report, cell: (r) => (r.a
-      ? [badge(r.a.status === 'SUBMITTED' ? 'good' : 'warn', enumText('status', r.a.status)), ' ', pct(r.a.completeness)]
-      : badge('bad', t('st.report.NONE'))) },
+      ? [badge(r.a.status === 'SUBMITTED' ? 'good' : 'warn', enumText('status', r.a.status)), ' ', pct(r.a.completeness), ' ',
+        h('a', { href: '#/scorecard/' + r.a.id }, t('dash.scorecard'))]
+      : badge('none', t('st.report.NONE'))) },
     { key: 'visibility', label: t('col.visibility'), value: (r) => (r.a ? r.a.visibility : ''), cell: (r) => (r.a ? enumText('visibility', r.a.visibility) : '—') },
-    { key: 'overdue', label: t('col.compliance'), numeric: true, value: overdue, cell: (r) => compCell(r) },
+    { key: 'overdue', label: t('col.compliance'), value: overdue, cell: (r) => compCell(r) },
   ];
   const tbl = sortableTable(t('st.caption'), columns, rows, {
     sortKey: 'name', filter, onDraw: (list) => { count.textContent = t('st.count', { n: num(list.length), total: num(rows.length) }); },
@@ -51,12 +52,13 @@ export async function render(main) {
   for (const el of [q, region, rep, ldc]) el.addEventListener(el === q ? 'input' : 'change', () => tbl.redraw());
   const progress = h('progress', { max: rows.length, value: 0 });
   const progressText = h('span');
+  const progressRow = h('p', { class: 'hint' }, h('label', null, t('st.loadingcomp'), ' ', progress), ' ', progressText);
   box.replaceChildren(
     h('div', { class: 'filters row' }, field(t('st.search'), q), field(t('col.region'), region), field(t('col.report', { year }), rep),
       h('div', { class: 'check' }, ldc, h('label', { for: 'ldc-only' }, t('st.ldconly'))),
       h('button', { type: 'button', 'data-action': 'csv', onclick: () => exportCsv(rows.filter(filter), year, report, overdue) }, t('st.csv'))),
     count,
-    h('p', { class: 'hint' }, h('label', null, t('st.loadingcomp'), ' ', progress), ' ', progressText),
+    progressRow,
     h('div', { class: 'table-wrap' }, tbl.table));
 
   // Compliance per State, a few at a time, filling the table as answers come.
@@ -77,6 +79,7 @@ export async function render(main) {
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
+  progressRow.hidden = true;
   tbl.redraw();
 }
 
