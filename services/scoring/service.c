@@ -239,38 +239,15 @@ struct compliance_view {
     Unic__Scoring__V1__ComplianceReport *report;
 };
 
-/* GetComplianceReport's computation, shared with RenderComplianceReport so that a rendered report
- * says what GetComplianceReport says for the same date. Dates are the State's, in its own time
- * zone (the catalog has its capital's); as_of "" means today there. */
-static int compliance_of(struct call *c, const char *state_code, const char *as_of,
-                         struct compliance_view *v, struct err *e)
+/* The report of v->state as of v->as_of from its compliance forms (with answers) and its
+ * self-assessments: the rest of *v. Dates are the State's, in its own time zone. */
+static int compliance_compute(struct call *c, struct compliance_view *v, const struct tz *zone,
+                              Assessment **forms, size_t n_forms, Assessment *const *cycles,
+                              size_t n_cycles, struct err *e)
 {
-    const struct tz *zone;
-    if (check_state_shape(state_code, "state_code", e) < 0)
-        return -1;
-    if (as_of[0] != '\0' && !text_date_valid(as_of))
-        return err_set(e, ERR_INVALID_ARGUMENT, "as_of \"%s\" is not a date (YYYY-MM-DD)",
-                       shown(as_of));
-    if (state_lookup(c, state_code, "state_code", &v->state, e) < 0 ||
-        upstream_zone(c, v->state->time_zone[0] ? v->state->time_zone : "UTC", &zone, e) < 0)
-        return -1;
-    if (as_of[0] == '\0') {
-        char *today = arena_alloc(&c->arena, 16);
-        if (!tz_local_date(zone, (int64_t)time(NULL), today))
-            return err_set(e, ERR_INTERNAL, "could not tell today's date in %s", tz_name(zone));
-        as_of = today;
-    }
-    v->as_of = as_of;
-
     /* The latest compliance form the State submitted: the newest cycle's, or, when that one is
      * a draft, its last submitted revision (a State reopening its report to correct it has not
      * withdrawn it), or else an older cycle's. */
-    Assessment **forms;
-    size_t n_forms;
-    if (upstream_list_assessments(c, state_code, 0, SCORING_COMPLIANCE,
-                                  UNIC__RESPONSES__V1__ASSESSMENT_STATUS__ASSESSMENT_STATUS_UNSPECIFIED,
-                                  true, &forms, &n_forms, e) < 0)
-        return -1;
     qsort(forms, n_forms, sizeof *forms, cmp_cycle_desc);
     /* Each cycle's form as last submitted: the report of that year (paragraph 8). */
     Assessment **reports = ARENA_ARRAY(&c->arena, Assessment *, n_forms);
@@ -283,19 +260,68 @@ static int compliance_of(struct call *c, const char *state_code, const char *as_
             reports[n_reports++] = last;
     }
     v->submitted = n_reports > 0 ? reports[0] : NULL;
-
-    Assessment **cycles;
-    size_t n_cycles;
     if (upstream_get_questionnaire(c, SCORING_COMPLIANCE,
                                    v->submitted ? v->submitted->questionnaire_version : 0, &v->q,
-                                   e) < 0 ||
-        upstream_list_assessments(c, state_code, 0, SCORING_SELF_ASSESSMENT,
-                                  UNIC__RESPONSES__V1__ASSESSMENT_STATUS__ASSESSMENT_STATUS_UNSPECIFIED,
-                                  false, &cycles, &n_cycles, e) < 0 ||
-        card_compliance(&c->arena, state_code, as_of, v->state->ldc, zone, v->q, v->submitted,
-                        reports, n_reports, cycles, n_cycles, &v->report, e) < 0)
+                                   e) < 0)
         return -1;
+    return card_compliance(&c->arena, v->state->code, v->as_of, v->state->ldc, zone, v->q,
+                           v->submitted, reports, n_reports, cycles, n_cycles, &v->report, e);
+}
+
+/* The compliance forms (with answers) and self-assessments of State `state` as the caller may
+ * see them; state "" lists every State's. */
+static int compliance_inputs(struct call *c, const char *state, Assessment ***forms, size_t *n_forms,
+                             Assessment ***cycles, size_t *n_cycles, struct err *e)
+{
+    if (upstream_list_assessments(c, state, 0, SCORING_COMPLIANCE,
+                                  UNIC__RESPONSES__V1__ASSESSMENT_STATUS__ASSESSMENT_STATUS_UNSPECIFIED,
+                                  true, forms, n_forms, e) < 0)
+        return -1;
+    return upstream_list_assessments(c, state, 0, SCORING_SELF_ASSESSMENT,
+                                     UNIC__RESPONSES__V1__ASSESSMENT_STATUS__ASSESSMENT_STATUS_UNSPECIFIED,
+                                     false, cycles, n_cycles, e);
+}
+
+/* v->state's time zone (the catalog has its capital's), and v->as_of: `as_of`, or "" for today
+ * there. */
+static int state_zone_date(struct call *c, struct compliance_view *v, const char *as_of,
+                           const struct tz **zone, struct err *e)
+{
+    if (upstream_zone(c, v->state->time_zone[0] ? v->state->time_zone : "UTC", zone, e) < 0)
+        return -1;
+    if (as_of[0] == '\0') {
+        char *today = arena_alloc(&c->arena, 16);
+        if (!tz_local_date(*zone, (int64_t)time(NULL), today))
+            return err_set(e, ERR_INTERNAL, "could not tell today's date in %s", tz_name(*zone));
+        as_of = today;
+    }
+    v->as_of = as_of;
     return 0;
+}
+
+static int check_as_of(const char *as_of, struct err *e)
+{
+    if (as_of[0] != '\0' && !text_date_valid(as_of))
+        return err_set(e, ERR_INVALID_ARGUMENT, "as_of \"%s\" is not a date (YYYY-MM-DD)",
+                       shown(as_of));
+    return 0;
+}
+
+/* GetComplianceReport's computation, shared with RenderComplianceReport so that a rendered report
+ * says what GetComplianceReport says for the same date. Dates are the State's, in its own time
+ * zone; as_of "" means today there. */
+static int compliance_of(struct call *c, const char *state_code, const char *as_of,
+                         struct compliance_view *v, struct err *e)
+{
+    const struct tz *zone;
+    Assessment **forms, **cycles;
+    size_t n_forms, n_cycles;
+    if (check_state_shape(state_code, "state_code", e) < 0 || check_as_of(as_of, e) < 0 ||
+        state_lookup(c, state_code, "state_code", &v->state, e) < 0 ||
+        state_zone_date(c, v, as_of, &zone, e) < 0 ||
+        compliance_inputs(c, state_code, &forms, &n_forms, &cycles, &n_cycles, e) < 0)
+        return -1;
+    return compliance_compute(c, v, zone, forms, n_forms, cycles, n_cycles, e);
 }
 
 static int get_compliance_report(struct call *c,
@@ -306,6 +332,71 @@ static int get_compliance_report(struct call *c,
     if (compliance_of(c, req->state_code, req->as_of, &v, e) < 0)
         return -1;
     *out = v.report;
+    return 0;
+}
+
+/* The assessments of `all` that are State `code`'s, in a new arena array. */
+static Assessment **of_state(struct arena *a, Assessment **all, size_t n_all, const char *code, size_t *n)
+{
+    Assessment **out = ARENA_ARRAY(a, Assessment *, n_all + 1);
+    *n = 0;
+    for (size_t i = 0; i < n_all; i++)
+        if (strcmp(all[i]->state_code, code) == 0)
+            out[(*n)++] = all[i];
+    return out;
+}
+
+/* Every Member State's report, counted by status: the operators' table of 193 States in one
+ * call. Each State is read as GetComplianceReport reads it, as the same caller. */
+static int list_compliance_summaries(struct call *c,
+                                     const Unic__Scoring__V1__ListComplianceSummariesRequest *req,
+                                     Unic__Scoring__V1__ListComplianceSummariesResponse **out,
+                                     struct err *e)
+{
+    Unic__Catalog__V1__ListStatesResponse *states;
+    /* Two lists for all States rather than two per State: the same assessments the caller would
+     * get State by State (the responses service filters by visibility, not by the filter). */
+    Assessment **all_forms, **all_cycles;
+    size_t n_all_forms, n_all_cycles;
+    if (check_as_of(req->as_of, e) < 0 || upstream_list_states(c, &states, e) < 0 ||
+        compliance_inputs(c, "", &all_forms, &n_all_forms, &all_cycles, &n_all_cycles, e) < 0)
+        return -1;
+    Unic__Scoring__V1__ListComplianceSummariesResponse *r =
+        ARENA_MSG(&c->arena, Unic__Scoring__V1__ListComplianceSummariesResponse,
+                  UNIC__SCORING__V1__LIST_COMPLIANCE_SUMMARIES_RESPONSE__INIT);
+    r->as_of = req->as_of;
+    r->summaries = ARENA_ARRAY(&c->arena, Unic__Scoring__V1__ComplianceSummary *, states->n_states);
+    for (size_t i = 0; i < states->n_states; i++) {
+        struct compliance_view v;
+        const struct tz *zone;
+        size_t n_forms, n_cycles;
+        if (rpc_deadline_passed(c))
+            return err_set(e, ERR_DEADLINE_EXCEEDED,
+                           "could not summarise compliance: the deadline passed after %zu of %zu States",
+                           i, states->n_states);
+        v.state = states->states[i];
+        Assessment **forms = of_state(&c->arena, all_forms, n_all_forms, v.state->code, &n_forms);
+        Assessment **cycles = of_state(&c->arena, all_cycles, n_all_cycles, v.state->code, &n_cycles);
+        if (state_zone_date(c, &v, req->as_of, &zone, e) < 0 ||
+            compliance_compute(c, &v, zone, forms, n_forms, cycles, n_cycles, e) < 0)
+            return -1;
+        Unic__Scoring__V1__ComplianceSummary *s = ARENA_MSG(
+            &c->arena, Unic__Scoring__V1__ComplianceSummary, UNIC__SCORING__V1__COMPLIANCE_SUMMARY__INIT);
+        s->state_code = v.report->state_code;
+        s->assessment_id = v.report->assessment_id;
+        for (size_t k = 0; k < v.report->n_items; k++) {
+            switch (v.report->items[k]->status) {
+            case UNIC__SCORING__V1__COMPLIANCE_STATUS__MET: s->met++; break;
+            case UNIC__SCORING__V1__COMPLIANCE_STATUS__MET_LATE: s->met_late++; break;
+            case UNIC__SCORING__V1__COMPLIANCE_STATUS__OPEN: s->open++; break;
+            case UNIC__SCORING__V1__COMPLIANCE_STATUS__OVERDUE: s->overdue++; break;
+            case UNIC__SCORING__V1__COMPLIANCE_STATUS__NOT_APPLICABLE: s->not_applicable++; break;
+            default: s->unknown++; break;
+            }
+        }
+        r->summaries[r->n_summaries++] = s;
+    }
+    *out = r;
     return 0;
 }
 
@@ -784,6 +875,8 @@ static int export_open_data(struct call *c, const Unic__Scoring__V1__ExportOpenD
 RPC_HANDLER(get_scorecard, Unic__Scoring__V1__GetScorecardRequest, Unic__Scoring__V1__Scorecard);
 RPC_HANDLER(get_gaps, Unic__Scoring__V1__GetGapsRequest, Unic__Scoring__V1__GetGapsResponse);
 RPC_HANDLER(get_compliance_report, Unic__Scoring__V1__GetComplianceReportRequest, Unic__Scoring__V1__ComplianceReport);
+RPC_HANDLER(list_compliance_summaries, Unic__Scoring__V1__ListComplianceSummariesRequest,
+            Unic__Scoring__V1__ListComplianceSummariesResponse);
 RPC_HANDLER(get_trend, Unic__Scoring__V1__GetTrendRequest, Unic__Scoring__V1__Trend);
 RPC_HANDLER(get_benchmark, Unic__Scoring__V1__GetBenchmarkRequest, Unic__Scoring__V1__Benchmark);
 RPC_HANDLER(get_scorecard_document, Unic__Scoring__V1__RenderScorecardRequest, Document);
@@ -794,6 +887,7 @@ static const struct rpc_method methods[] = {
     RPC_ROW("GetScorecard", get_scorecard, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("GetGaps", get_gaps, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("GetComplianceReport", get_compliance_report, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("ListComplianceSummaries", list_compliance_summaries, RPC_OPERATOR, RPC_READS),
     RPC_ROW("GetTrend", get_trend, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("GetBenchmark", get_benchmark, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("RenderScorecard", get_scorecard_document, RPC_ANY_ROLE, RPC_READS),

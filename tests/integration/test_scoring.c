@@ -706,6 +706,51 @@ static void test_private_compliance_report_reaches_unic_and_counts_for_paragraph
 }
 
 /* A self-assessment submitted in part is scored; the scorecard says how many were left. */
+/* The operators' overview: one summary per Member State, each the counts of that State's own
+ * report (France's and Argentina's from the tests above, every other State's all UNKNOWN). */
+static void test_compliance_summaries_count_each_states_report(void **state)
+{
+    (void)state;
+    Unic__Scoring__V1__ListComplianceSummariesRequest req =
+        UNIC__SCORING__V1__LIST_COMPLIANCE_SUMMARIES_REQUEST__INIT;
+    req.as_of = "2016-06-30";
+    Unic__Scoring__V1__ListComplianceSummariesResponse *r = NULL;
+    char msg[512];
+    assert_int_equal(scoring(H.operator_key, "ListComplianceSummaries", &req.base, &r, msg, sizeof msg), 0);
+    assert_string_equal(r->as_of, "2016-06-30");
+    assert_int_equal(r->n_summaries, 193);
+    const char *const checked[] = {"FRA", "ARG", "KEN"};
+    for (size_t k = 0; k < sizeof checked / sizeof checked[0]; k++) {
+        const Unic__Scoring__V1__ComplianceSummary *s = NULL;
+        for (size_t i = 0; i < r->n_summaries && s == NULL; i++)
+            if (strcmp(r->summaries[i]->state_code, checked[k]) == 0)
+                s = r->summaries[i];
+        assert_non_null(s);
+        Unic__Scoring__V1__ComplianceReport *one = report(H.operator_key, checked[k], "2016-06-30");
+        int counts[7] = {0};
+        for (size_t i = 0; i < one->n_items; i++)
+            counts[one->items[i]->status]++;
+        assert_string_equal(s->assessment_id, one->assessment_id);
+        assert_int_equal(s->met, counts[UNIC__SCORING__V1__COMPLIANCE_STATUS__MET]);
+        assert_int_equal(s->met_late, counts[UNIC__SCORING__V1__COMPLIANCE_STATUS__MET_LATE]);
+        assert_int_equal(s->open, counts[UNIC__SCORING__V1__COMPLIANCE_STATUS__OPEN]);
+        assert_int_equal(s->overdue, counts[UNIC__SCORING__V1__COMPLIANCE_STATUS__OVERDUE]);
+        assert_int_equal(s->unknown, counts[UNIC__SCORING__V1__COMPLIANCE_STATUS__UNKNOWN]);
+        assert_int_equal(s->not_applicable, counts[UNIC__SCORING__V1__COMPLIANCE_STATUS__NOT_APPLICABLE]);
+        free_msg(one);
+    }
+    assert_string_equal(r->summaries[0]->state_code, "AFG"); /* by code */
+    free_msg(r);
+
+    r = NULL;
+    assert_int_equal(scoring(key_of("FRA"), "ListComplianceSummaries", &req.base, &r, msg, sizeof msg),
+                     ERR_PERMISSION_DENIED);
+    req.as_of = "2016-13-45";
+    assert_int_equal(scoring(H.operator_key, "ListComplianceSummaries", &req.base, &r, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(msg, "as_of"));
+}
+
 static void test_partial_self_assessment_is_submitted_and_scored(void **state)
 {
     (void)state;
@@ -1012,6 +1057,7 @@ int main(void)
         cmocka_unit_test(test_compliance_unknown_and_not_applicable),
         cmocka_unit_test(test_compliance_annual_reports),
         cmocka_unit_test(test_private_compliance_report_reaches_unic_and_counts_for_paragraph_8),
+        cmocka_unit_test(test_compliance_summaries_count_each_states_report),
         cmocka_unit_test(test_partial_self_assessment_is_submitted_and_scored),
         cmocka_unit_test(test_trend_over_three_cycles),
         cmocka_unit_test(test_benchmark_refused_below_three_states_and_correct_at_three),
