@@ -36,7 +36,10 @@ class Browser:
                     "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=" + lang,
                     "--user-data-dir=" + self.profile):
             opts.add_argument(arg)
-        opts.add_experimental_option("prefs", {"intl.accept_languages": lang})
+        self.downloads = os.path.join(self.profile, "downloads")
+        opts.add_experimental_option("prefs", {"intl.accept_languages": lang,
+                                               "download.default_directory": self.downloads,
+                                               "download.prompt_for_download": False})
         self.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
         self.driver.set_script_timeout(60)
 
@@ -98,6 +101,15 @@ class Browser:
         """Waits for the screen `name` (the router's data-screen) to finish loading."""
         self.wait(lambda: self.js("return document.getElementById('main').dataset.screen") == name
                   and not self.find("#main .loading"), "screen " + name)
+
+    def downloaded(self, suffix):
+        """The bytes of the first finished download whose name ends with `suffix`."""
+        def done():
+            names = os.listdir(self.downloads) if os.path.isdir(self.downloads) else []
+            return next((n for n in names if n.endswith(suffix)), None)
+        name = self.wait(done, "a download ending in " + suffix)
+        with open(os.path.join(self.downloads, name), "rb") as f:
+            return name, f.read()
 
     def js(self, script, *args):
         return self.driver.execute_script(script, *args)

@@ -274,6 +274,10 @@ class PortalScenario(unittest.TestCase):
         gaps = ner.text("#gaps-h + table")
         self.assertIn("5.", gaps)  # q5, at 1 against the default target 3
         self.check(ner, "scorecard-fr")
+        ner.click("[data-action=pdf]")  # the scorecard as a document, in French (issue 13)
+        name, pdf = ner.downloaded(".pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"), name)
+        self.assertIn("fr", name)
         ner.open("compliance")
         ner.screen("compliance")
         rows = ner.find("table.data tbody tr")

@@ -50,9 +50,9 @@ export function field(label, control, hint) {
   return h('div', { class: 'field' }, h('label', { for: id }, label), control, hintEl);
 }
 
-// Saves text as a file in the browser (CSV export).
-export function download(filename, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+// Saves text or bytes as a file in the browser (CSV export, PDF documents).
+export function download(filename, data, type) {
+  const url = URL.createObjectURL(new Blob([data], { type }));
   const a = h('a', { href: url, download: filename, hidden: true });
   document.body.append(a);
   a.click();

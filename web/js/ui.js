@@ -1,6 +1,6 @@
 // ui.js: pieces every screen uses: headings that take focus, error boxes, status badges that
 // never rely on colour alone, sortable tables.
-import { h, clear } from './dom.js';
+import { h, clear, download } from './dom.js';
 import { t, currentLang } from './i18n.js';
 
 // Clears `main` and gives it a heading that takes focus, so keyboard and screen-reader users
@@ -99,6 +99,22 @@ export function simpleTable(caption, headers, rows, hideCaption) {
   return h('table', { class: 'data' }, h('caption', { class: hideCaption ? 'sr-only' : null }, caption),
     h('thead', null, h('tr', null, headers.map((x) => h('th', { scope: 'col' }, x)))),
     h('tbody', null, rows.map((cells) => h('tr', null, cells.map((c) => h('td', null, c))))));
+}
+
+// A button fetching a rendered document (scoring's Document: content type, file name, base64
+// bytes) and saving it.
+export function documentButton(label, fetchDoc, status) {
+  return actionButton(label, async () => {
+    status.replaceChildren();
+    try {
+      const doc = await fetchDoc();
+      const bin = atob(doc.bytes || '');
+      const bytes = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+      download(doc.filename || 'document.pdf', bytes, doc.contentType || 'application/pdf');
+    } catch (err) {
+      status.append(errorBox(err));
+    }
+  }, null, 'pdf');
 }
 
 // A button that disables itself while its async action runs.

@@ -3,7 +3,7 @@
 import { call } from '../api.js';
 import { h } from '../dom.js';
 import { t, date, currentLang } from '../i18n.js';
-import { screen, badge, enumText, simpleTable } from '../ui.js';
+import { screen, badge, enumText, simpleTable, documentButton } from '../ui.js';
 import { contentAttrs, fallbackNotice } from './questionnaire.js';
 
 export const TONE = { MET: 'good', MET_LATE: 'warn', OPEN: 'info', OVERDUE: 'bad', UNKNOWN: 'none', NOT_APPLICABLE: 'none' };
@@ -24,6 +24,10 @@ export async function render(main, ctx) {
     fallbackNotice(q),
     h('p', { class: 'summary' }, Object.entries(counts).map(([s, n]) => [badge(TONE[s] || 'none', enumText('compliance', s) + ': ' + n), ' '])),
     r.assessmentId ? null : h('p', { class: 'notice-box', role: 'note' }, t('comp.none')));
+  const docStatus = h('div', { 'aria-live': 'polite' });
+  main.append(h('p', null, documentButton(t('common.pdf'), () => call('scoring', 'RenderComplianceReport', {
+    stateCode: r.stateCode || code, locale: currentLang(),
+  }, { timeoutMs: 60000 }), docStatus)), docStatus);
   main.append(simpleTable(t('comp.caption'), [t('col.paragraph'), t('col.duty'), t('col.deadline'), t('col.date'), t('col.status'), t('col.note')],
     (r.items || []).map((it) => {
       const year = /-(\d{4})$/.exec(it.itemId || '');

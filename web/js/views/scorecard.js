@@ -4,7 +4,7 @@
 import { call } from '../api.js';
 import { h } from '../dom.js';
 import { t, num, pct, dateTime, currentLang } from '../i18n.js';
-import { screen, badge, enumText, simpleTable } from '../ui.js';
+import { screen, badge, enumText, simpleTable, documentButton } from '../ui.js';
 import { radar, trend } from '../charts.js';
 import { contentAttrs, fallbackNotice } from './questionnaire.js';
 
@@ -30,6 +30,10 @@ export async function render(main, ctx) {
     h('p', null, badge(sc.status === 'SUBMITTED' ? 'good' : 'warn', enumText('status', sc.status)), ' ',
       t('sc.meta', { model: sc.modelVersion || '', rev: sc.revision || 0, when: dateTime(sc.computedAt) })),
     fallbackNotice(q));
+  const docStatus = h('div', { 'aria-live': 'polite' });
+  main.append(h('p', null, documentButton(t('common.pdf'), () => call('scoring', 'RenderScorecard', {
+    assessmentId: sc.assessmentId || id, locale: currentLang(),
+  }, { timeoutMs: 60000 }), docStatus)), docStatus);
 
   const sections = sc.sections || [];
   main.append(h('section', { class: 'card headline', 'aria-labelledby': 'idx-h' },
