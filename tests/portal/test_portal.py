@@ -61,7 +61,8 @@ class Stack:
             if self.gateway.poll() is not None:
                 raise RuntimeError("unic-gateway exited during start-up")
             try:
-                with urllib.request.urlopen(self.base + "/", timeout=2) as r:
+                # /healthz answers 200 once the gateway reaches all four services
+                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as r:
                     if r.status == 200:
                         break
             except OSError:
