@@ -615,7 +615,7 @@ static void test_french_is_served_and_other_locales_fall_back_to_english(void **
     (void)state;
     Questionnaire *en = must_get(state_key, CIP, 0, "en");
     Questionnaire *fr = must_get(state_key, CIP, 0, "fr");
-    Questionnaire *es = must_get(state_key, CIP, 0, "es");
+    Questionnaire *de = must_get(state_key, CIP, 0, "de"); /* no German texts */
     Questionnaire *fr_ca = must_get(state_key, CIP, 1, "fr-CA");
     assert_string_equal(fr->locale, "fr");
     assert_string_equal(fr->sections[5]->title, "Cadres juridiques");
@@ -623,9 +623,9 @@ static void test_french_is_served_and_other_locales_fall_back_to_english(void **
     assert_int_equal(question_count(fr), 18);
     assert_int_equal(find_question(fr, "q5")->n_sub_items, 4);
     assert_string_not_equal(fr->sections[0]->questions[0]->text, en->sections[0]->questions[0]->text);
-    assert_string_equal(es->locale, "en");
-    assert_string_equal(es->title, en->title);
-    assert_string_equal(es->sections[0]->questions[0]->text, en->sections[0]->questions[0]->text);
+    assert_string_equal(de->locale, "en");
+    assert_string_equal(de->title, en->title);
+    assert_string_equal(de->sections[0]->questions[0]->text, en->sections[0]->questions[0]->text);
     assert_string_equal(fr_ca->locale, "fr");
     Questionnaire *cfr = must_get(state_key, COMPLIANCE, 0, "fr");
     assert_string_equal(cfr->locale, "fr");
@@ -639,8 +639,95 @@ static void test_french_is_served_and_other_locales_fall_back_to_english(void **
     assert_int_equal(get_q(state_key, CIP, 0, "fr\n", &bad), ERR_INVALID_ARGUMENT);
     q_free(en);
     q_free(fr);
-    q_free(es);
+    q_free(de);
     q_free(fr_ca);
+}
+
+/* The other four official languages of the United Nations are served as themselves, not through
+ * the fallback: every title, text, sub-item list, guidance and level descriptor differs from the
+ * English one (sql/009_texts_es.sql to sql/012_texts_ar.sql). */
+static void assert_translated(const Questionnaire *t, const Questionnaire *en, const char *locale)
+{
+    assert_string_equal(t->locale, locale);
+    assert_string_not_equal(t->title, en->title);
+    assert_int_equal(t->n_sections, en->n_sections);
+    for (size_t s = 0; s < t->n_sections; s++) {
+        const Section *ts = t->sections[s], *es = en->sections[s];
+        assert_string_equal(ts->id, es->id);
+        assert_string_not_equal(ts->title, es->title);
+        assert_int_equal(ts->n_questions, es->n_questions);
+        for (size_t q = 0; q < ts->n_questions; q++) {
+            const Question *tq = ts->questions[q], *eq = es->questions[q];
+            assert_string_equal(tq->id, eq->id);
+            assert_string_not_equal(tq->text, eq->text);
+            assert_string_not_equal(tq->guidance, eq->guidance);
+            assert_int_equal(tq->n_sub_items, eq->n_sub_items);
+            for (size_t i = 0; i < tq->n_sub_items; i++)
+                assert_string_not_equal(tq->sub_items[i], eq->sub_items[i]);
+            assert_int_equal(tq->n_levels, eq->n_levels);
+            for (size_t l = 0; l < tq->n_levels; l++) {
+                assert_string_not_equal(tq->levels[l]->name, eq->levels[l]->name);
+                assert_string_not_equal(tq->levels[l]->description, eq->levels[l]->description);
+            }
+        }
+    }
+}
+
+static void test_all_six_official_languages_are_served_without_fallback(void **state)
+{
+    (void)state;
+    static const char *const ids[] = {CIP, COMPLIANCE};
+    static const char *const locales[] = {"ar", "zh", "ru", "es"};
+    for (size_t i = 0; i < sizeof ids / sizeof *ids; i++) {
+        Questionnaire *en = must_get(state_key, ids[i], 0, "en");
+        for (size_t l = 0; l < sizeof locales / sizeof *locales; l++) {
+            Questionnaire *t = must_get(state_key, ids[i], 0, locales[l]);
+            assert_translated(t, en, locales[l]);
+            q_free(t);
+        }
+        q_free(en);
+    }
+    Questionnaire *es = must_get(state_key, CIP, 1, "es-419"); /* a regional tag: its language */
+    assert_string_equal(es->locale, "es");
+    assert_string_equal(es->sections[5]->title, "Marcos jurídicos");
+    q_free(es);
+}
+
+/* True when `sql` fails with FAILED_PRECONDITION and a message containing `words`: refused by
+ * the catalog's own rule, not by a privilege or a typo. */
+static bool refused_with(const char *sql, const char *words)
+{
+    struct db db;
+    struct err e;
+    bool refused = false;
+    if (db_init(&db, H.db_url, &e) == 0) {
+        PGresult *r = db_query(&db, &e, sql, 0, NULL);
+        if (r)
+            PQclear(r);
+        else
+            refused = e.code == ERR_FAILED_PRECONDITION && strstr(e.msg, words) != NULL;
+    }
+    db_destroy(&db);
+    return refused;
+}
+
+/* Texts in a new locale may be added to a published version (sql/008_published_locales.sql), but
+ * an existing text still never changes, and a locale must be complete when it commits. */
+static void test_published_texts_stay_immutable_and_new_locales_complete(void **state)
+{
+    (void)state;
+    assert_true(refused_with("UPDATE catalog.section_texts SET title = 'x'"
+                             " WHERE questionnaire_id = 'cip-self-assessment' AND locale = 'ar'",
+                             "is published and cannot change"));
+    assert_true(refused_with("DELETE FROM catalog.question_texts"
+                             " WHERE questionnaire_id = 'unic-compliance' AND locale = 'zh'",
+                             "is published and cannot change"));
+    assert_true(refused_with("INSERT INTO catalog.version_texts (questionnaire_id, version, locale, title)"
+                             " VALUES ('unic-compliance', 1, 'de', 'Einhaltung')",
+                             "could not add locale \"de\" to questionnaire \"unic-compliance\" v1: no text for section para4"));
+    Questionnaire *de = must_get(state_key, COMPLIANCE, 0, "de");
+    assert_string_equal(de->locale, "en");
+    q_free(de);
 }
 
 static void test_get_question_returns_one_question(void **state)
@@ -1040,14 +1127,14 @@ static int redis_exists(const char *key)
 static void test_published_questionnaire_is_served_from_redis(void **state)
 {
     (void)state;
-    char key[300], es_key[300], draft_key[300];
+    char key[300], de_key[300], draft_key[300];
     cache_key(key, sizeof key, COMPLIANCE, 1, "en");
-    cache_key(es_key, sizeof es_key, COMPLIANCE, 1, "es");
+    cache_key(de_key, sizeof de_key, COMPLIANCE, 1, "de");
     Questionnaire *first = must_get(state_key, COMPLIANCE, 0, "en");
     assert_true(redis_exists(key));
-    Questionnaire *es = must_get(state_key, COMPLIANCE, 0, "es"); /* served from the "en" entry */
-    assert_false(redis_exists(es_key));
-    q_free(es);
+    Questionnaire *de = must_get(state_key, COMPLIANCE, 0, "de"); /* served from the "en" entry */
+    assert_false(redis_exists(de_key));
+    q_free(de);
 
     /* Put a doctored value under the key: if the next replies carry it, they came from Redis. */
     struct cache c;
@@ -1120,6 +1207,8 @@ int main(void)
         cmocka_unit_test(test_self_assessment_is_the_annex_word_for_word),
         cmocka_unit_test(test_compliance_items_carry_deadlines_and_recurrence),
         cmocka_unit_test(test_french_is_served_and_other_locales_fall_back_to_english),
+        cmocka_unit_test(test_all_six_official_languages_are_served_without_fallback),
+        cmocka_unit_test(test_published_texts_stay_immutable_and_new_locales_complete),
         cmocka_unit_test(test_get_question_returns_one_question),
         cmocka_unit_test(test_unknown_ids_and_versions_are_not_found),
         cmocka_unit_test(test_state_key_on_operator_methods_is_permission_denied),

@@ -60,14 +60,33 @@ class CatalogPythonTest(unittest.TestCase):
         self.assertTrue(all(len(q["levels"]) == 6 for q in questions))
         self.assertTrue(questions[0]["text"].startswith("Assess the role of information and communications"))
 
-    def test_french_is_served_and_spanish_falls_back_to_english(self):
+    def test_french_is_served_and_german_falls_back_to_english(self):
         self.assertEqual(self.get(questionnaire_id=CIP, locale="fr").locale, "fr")
-        es = self.get(questionnaire_id=CIP, locale="es")
-        self.assertEqual(es.locale, "en")
-        self.assertEqual(es, self.get(questionnaire_id=CIP, locale="en"))
+        de = self.get(questionnaire_id=CIP, locale="de")
+        self.assertEqual(de.locale, "en")
+        self.assertEqual(de, self.get(questionnaire_id=CIP, locale="en"))
         q = self.stub.GetQuestion(pb.GetQuestionRequest(questionnaire_id="unic-compliance", question_id="para4a"),
                                   timeout=10, metadata=self.state)
         self.assertEqual((q.deadline, q.section_id, q.answer_type), ("2015-12-31", "para4", pb.YES_NO))
+
+    def test_the_other_official_languages_are_served_without_fallback(self):
+        for qid in (CIP, "unic-compliance"):
+            en = self.get(questionnaire_id=qid, locale="en")
+            for locale in ("ar", "zh", "ru", "es"):
+                t = self.get(questionnaire_id=qid, locale=locale)
+                self.assertEqual(t.locale, locale, qid)
+                self.assertNotEqual(t.title, en.title, (qid, locale))
+                self.assertEqual([s.id for s in t.sections], [s.id for s in en.sections])
+                for ts, es in zip(t.sections, en.sections):
+                    self.assertNotEqual(ts.title, es.title, (qid, locale, ts.id))
+                    self.assertEqual([q.id for q in ts.questions], [q.id for q in es.questions])
+                    for tq, eq in zip(ts.questions, es.questions):
+                        self.assertNotEqual(tq.text, eq.text, (qid, locale, tq.id))
+                        self.assertNotEqual(tq.guidance, eq.guidance, (qid, locale, tq.id))
+                        self.assertEqual(len(tq.sub_items), len(eq.sub_items))
+                        self.assertEqual(len(tq.levels), len(eq.levels))
+                        for tl, el in zip(tq.levels, eq.levels):
+                            self.assertNotEqual(tl.name, el.name, (qid, locale, tq.id, tl.level))
 
     def test_draft_then_publish_then_immutable(self):
         definition = pb.Questionnaire(

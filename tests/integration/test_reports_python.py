@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -34,6 +35,15 @@ TMP = tempfile.mkdtemp(prefix="unic-reports-")
 def words(text):
     """Text with every run of white space as one space, as pdftotext may break lines anywhere."""
     return " ".join(text.split())
+
+
+def arabic_skeleton(text):
+    """Arabic text as pdftotext gives it back, comparable with the source: pdftotext puts spaces
+    inside words, wraps runs in directional marks, and extracts a lam-alef ligature as alef then
+    lam, so compare the letters that survive in order, without spaces, marks, lam or alef."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if not c.isspace() and c not in "\u202a\u202b\u202c\u202d\u202e"
+                   and c not in "\u0627\u0623\u0625\u0622\u0644")
 
 
 def pdftotext(data, name):
@@ -148,7 +158,10 @@ class ReportsTest(unittest.TestCase):
                 questionnaire_id="cip-self-assessment", version=1, locale=locale),
                 timeout=10, metadata=md)
             for section in q.sections:
-                self.assertIn(words(section.title), text, "%s: %s" % (locale, section.title))
+                if locale == "ar":
+                    self.assertIn(arabic_skeleton(section.title), arabic_skeleton(text), section.title)
+                else:
+                    self.assertIn(words(section.title), text, "%s: %s" % (locale, section.title))
             for gap in card.gaps:
                 self.assertRegex(text, r"\b%s\b" % gap.question_id, locale)
             self.assertGreater(page1_dark_share(doc.bytes, "card-%s.pdf" % locale), 0.01, locale)
