@@ -26,9 +26,21 @@ struct auth_entry {
  * most this much later. */
 enum { AUTH_SLOTS = 4096, AUTH_NEGATIVE_SECONDS = 5 };
 
+/* One round trip: the key with its identity, and its last use recorded when the recorded one is
+ * over a minute old (so a busy key costs one small write a minute per replica, not one a call). */
 static const char SQL_LOOKUP[] =
-    "SELECT id, role, coalesce(state_code, '') AS state_code FROM auth.api_keys"
-    " WHERE key_hash = $1 AND revoked_at IS NULL";
+    "WITH k AS ("
+    " SELECT k.id, k.role, coalesce(k.state_code, '') AS state_code,"
+    " coalesce(i.id, '') AS identity_id, coalesce(i.role, '') AS identity_role,"
+    " coalesce(i.display_name, '') AS display_name, coalesce(i.email, '') AS email,"
+    " coalesce(extract(epoch FROM k.expires_at)::bigint, 0) AS expires,"
+    " k.revoked_at IS NOT NULL AS revoked, k.expires_at <= now() AS expired,"
+    " k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute' AS stale"
+    " FROM auth.api_keys k LEFT JOIN auth.identities i ON i.id = k.identity_id"
+    " WHERE k.key_hash = $1),"
+    " touched AS (UPDATE auth.api_keys a SET last_used_at = now() FROM k"
+    " WHERE a.id = k.id AND k.stale AND NOT k.revoked AND k.expired IS NOT TRUE RETURNING a.id)"
+    " SELECT k.*, (SELECT count(*) FROM touched) AS touched FROM k";
 static const char SQL_STORE[] =
     "INSERT INTO auth.api_keys (id, key_hash, role, state_code, label)"
     " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key_hash) DO NOTHING";
@@ -100,13 +112,23 @@ int auth_role_parse(const char *name, enum role *out)
     return -1;
 }
 
-static void principal_fill(struct principal *p, enum role role, const char *state, const char *id)
+void auth_principal_fill(struct principal *p, enum role role, const char *state, const char *key_id,
+                         const char *identity_id, const char *identity_role,
+                         const char *display_name, const char *email, int64_t expires)
 {
     memset(p, 0, sizeof *p);
     p->role = role;
     snprintf(p->state, sizeof p->state, "%s", state);
-    snprintf(p->key_id, sizeof p->key_id, "%s", id);
-    if (role == ROLE_STATE)
+    snprintf(p->key_id, sizeof p->key_id, "%s", key_id);
+    snprintf(p->identity_id, sizeof p->identity_id, "%s", identity_id);
+    p->state_admin = role == ROLE_STATE && strcmp(identity_role, "STATE_ADMIN") == 0;
+    p->expires = expires;
+    /* Names and e-mails are bounded at creation (services/catalog/admin.c), so this never cuts
+     * a UTF-8 sequence. */
+    if (identity_id[0])
+        snprintf(p->label, sizeof p->label, "%s <%s> (%s%s%s, key %s)", display_name, email,
+                 identity_role, p->state[0] ? " " : "", p->state, p->key_id);
+    else if (role == ROLE_STATE)
         snprintf(p->label, sizeof p->label, "state:%s/%.16s", p->state, p->key_id);
     else
         snprintf(p->label, sizeof p->label, "%s/%.16s", role == ROLE_OPERATOR ? "operator" : "service",
@@ -165,6 +187,8 @@ static void auth_remember(struct auth *a, const char *hash, const struct princip
     else
         memset(&s->p, 0, sizeof s->p);
     s->expires = time(NULL) + ttl;
+    if (p && p->expires > 0 && p->expires < s->expires) /* an expired key is never served from here */
+        s->expires = (time_t)p->expires;
     pthread_mutex_unlock(&a->lock);
 }
 
@@ -189,14 +213,24 @@ int auth_authenticate(struct auth *a, struct db *db, const char *header, size_t 
     PGresult *r = db_query(db, e, SQL_LOOKUP, 1, params);
     if (r == NULL)
         return err_set(e, ERR_UNAVAILABLE, "could not check the key: %s", e->msg);
-    if (PQntuples(r) != 1) {
+    if (PQntuples(r) != 1 || db_get_bool(r, 0, "revoked")) {
         PQclear(r);
         auth_remember(a, hash, NULL);
         return err_set(e, ERR_UNAUTHENTICATED, "unknown or revoked key");
     }
+    if (db_get_bool(r, 0, "expired")) {
+        err_set(e, ERR_UNAUTHENTICATED, "key %s has expired: ask its administrator for a new one",
+                db_get(r, 0, "id"));
+        PQclear(r);
+        auth_remember(a, hash, NULL);
+        return -1;
+    }
     enum role role = ROLE_NONE;
     auth_role_parse(db_get(r, 0, "role"), &role);
-    principal_fill(out, role, db_get(r, 0, "state_code"), db_get(r, 0, "id"));
+    auth_principal_fill(out, role, db_get(r, 0, "state_code"), db_get(r, 0, "id"),
+                        db_get(r, 0, "identity_id"), db_get(r, 0, "identity_role"),
+                        db_get(r, 0, "display_name"), db_get(r, 0, "email"),
+                        db_get_int64(r, 0, "expires"));
     PQclear(r);
     auth_remember(a, hash, out);
     return 0;

@@ -108,6 +108,7 @@ int config_load(struct config *c, const char *service, int default_port, config_
     c->cache_ttl_seconds = 86400;
     c->redis_timeout_ms = 200;
     c->log_level = LOG_INFO;
+    c->key_max_days = 365;
 
     if (config_str(get, "UNIC_LISTEN", c->listen, sizeof c->listen, e) < 0 ||
         config_addr("UNIC_LISTEN", c->listen, e) < 0 ||
@@ -144,6 +145,7 @@ int config_load(struct config *c, const char *service, int default_port, config_
         config_int(get, "UNIC_CACHE_TTL_SECONDS", &c->cache_ttl_seconds, 1, 30 * 86400, e) < 0 ||
         config_int(get, "UNIC_REDIS_TIMEOUT_MS", &c->redis_timeout_ms, 1, 60000, e) < 0 ||
         config_str(get, "UNIC_METRICS_LISTEN", c->metrics_listen, sizeof c->metrics_listen, e) < 0 ||
+        config_int(get, "UNIC_KEY_MAX_DAYS", &c->key_max_days, 1, 3660, e) < 0 ||
         config_bootstrap_key(c, get, e) < 0 ||
         config_str(get, "UNIC_PAGE_TOKEN_SECRET", c->page_token_secret, sizeof c->page_token_secret, e) < 0)
         return -1;

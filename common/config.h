@@ -43,6 +43,7 @@ struct config {
     char matching_addr[256];    /* UNIC_MATCHING_ADDR */
     enum log_level log_level;   /* UNIC_LOG_LEVEL: debug, info, warn, error */
     char metrics_listen[256];   /* UNIC_METRICS_LISTEN: host:port of GET /metrics; "" = off */
+    int key_max_days;           /* UNIC_KEY_MAX_DAYS: longest lifetime AdminService gives a key */
 };
 
 /* The variable lookup, getenv in production; tests pass their own. */

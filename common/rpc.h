@@ -120,6 +120,8 @@ void rpc_block_signals(void);
  * and `app` must outlive the server. */
 struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_service *svc,
                                   struct auth *auth, void *app, struct err *e);
+/* Serves `svc` too, on the same port with the same workers; call before rpc_server_run. */
+int rpc_server_add(struct rpc_server *s, const struct rpc_service *svc, struct err *e);
 /* Serves until SIGTERM or SIGINT, then: health NOT_SERVING, stop accepting, let calls in flight
  * finish within cfg->grace_seconds, cancel the rest, stop the workers. Returns 0. */
 int rpc_server_run(struct rpc_server *s);

@@ -55,6 +55,8 @@ struct worker {
 struct rpc_server {
     const struct config *cfg;
     const struct rpc_service *svc;
+    const struct rpc_service **svcs; /* svc, then those rpc_server_add added */
+    size_t n_svcs;
     struct auth *auth;
     void *app;
     grpc_server *server;
@@ -98,7 +100,7 @@ struct pending {
     int cancelled;
     int status;
     struct timespec start;
-    char caller[40];
+    char caller[sizeof ((struct principal *)0)->label];
     char request_id[LOG_REQUEST_ID_MAX]; /* x-request-id, or made up: in its log lines */
     char detail[512];
 };
@@ -221,7 +223,10 @@ static int health_check(struct pending *p, const ProtobufCMessage *req, struct c
 {
     const Grpc__Health__V1__HealthCheckRequest *hr = (const void *)req;
     const struct rpc_server *s = p->srv;
-    if (hr->service[0] && strcmp(hr->service, s->svc->descriptor->name) != 0)
+    bool known = hr->service[0] == '\0';
+    for (size_t i = 0; i < s->n_svcs && !known; i++)
+        known = strcmp(hr->service, s->svcs[i]->descriptor->name) == 0;
+    if (!known)
         return err_set(e, ERR_NOT_FOUND, "unknown service \"%s\"", hr->service);
     Grpc__Health__V1__HealthCheckResponse *r =
         ARENA_MSG(&c->arena, Grpc__Health__V1__HealthCheckResponse,
@@ -483,7 +488,9 @@ static void *worker_main(void *arg)
 static void method_add(struct rpc_server *s, const char *path, const ProtobufCMessageDescriptor *in,
                        const struct rpc_method *row)
 {
+    s->methods = xrealloc(s->methods, (s->n_methods + 1) * sizeof *s->methods);
     struct method_entry *m = &s->methods[s->n_methods++];
+    memset(m, 0, sizeof *m);
     snprintf(m->path, sizeof m->path, "%s", path);
     m->input = in;
     m->row = row;
@@ -539,6 +546,31 @@ int rpc_service_check(const struct rpc_service *svc, struct err *e)
     return 0;
 }
 
+/* Registers every method of `svc` (its table checked) before the server starts. */
+static void services_add(struct rpc_server *s, const struct rpc_service *svc)
+{
+    s->svcs = xrealloc(s->svcs, (s->n_svcs + 1) * sizeof *s->svcs);
+    s->svcs[s->n_svcs++] = svc;
+    for (unsigned i = 0; i < svc->descriptor->n_methods; i++) {
+        const ProtobufCMethodDescriptor *md = &svc->descriptor->methods[i];
+        char path[256];
+        snprintf(path, sizeof path, "/%s/%s", svc->descriptor->name, md->name);
+        method_add(s, path, md->input, row_of(svc, md->name));
+    }
+    s->per_method = CALLS_OUTSTANDING / (int)s->n_methods;
+    if (s->per_method < 4)
+        s->per_method = 4;
+}
+
+int rpc_server_add(struct rpc_server *s, const struct rpc_service *svc, struct err *e)
+{
+    if (rpc_service_check(svc, e) < 0)
+        return -1;
+    services_add(s, svc);
+    log_info("%s served on the same port", svc->descriptor->name);
+    return 0;
+}
+
 struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_service *svc,
                                   struct auth *auth, void *app, struct err *e)
 {
@@ -572,17 +604,8 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
     grpc_channel_args cargs = {sizeof args / sizeof args[0], args};
     s->server = grpc_server_create(&cargs, NULL);
 
-    s->methods = xcalloc(svc->descriptor->n_methods + 1, sizeof *s->methods);
     method_add(s, HEALTH_CHECK, &grpc__health__v1__health_check_request__descriptor, NULL);
-    for (unsigned i = 0; i < svc->descriptor->n_methods; i++) {
-        const ProtobufCMethodDescriptor *md = &svc->descriptor->methods[i];
-        char path[256];
-        snprintf(path, sizeof path, "/%s/%s", svc->descriptor->name, md->name);
-        method_add(s, path, md->input, row_of(svc, md->name));
-    }
-    s->per_method = CALLS_OUTSTANDING / (int)s->n_methods;
-    if (s->per_method < 4)
-        s->per_method = 4;
+    services_add(s, svc);
 
     s->cq = grpc_completion_queue_create_for_next(NULL);
     grpc_server_register_completion_queue(s->server, s->cq, NULL);
@@ -773,6 +796,7 @@ void rpc_server_free(struct rpc_server *s)
     }
     free(s->workers);
     free(s->methods);
+    free(s->svcs);
     free(s);
     grpc_shutdown();
 }

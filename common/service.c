@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "audit.h"
 #include "digest.h"
 #include "instrument.h"
 #include "log.h"
@@ -74,6 +75,7 @@ int service_init(struct service *s, const char *name, int default_port, const ch
         return -1;
     }
     if (db_migrate(&s->db, "auth", auth_migrations, auth_migrations_count, &e) < 0 ||
+        db_migrate(&s->db, "audit", audit_migrations, audit_migrations_count, &e) < 0 ||
         db_migrate(&s->db, schema, migrations, n_migrations, &e) < 0) {
         log_error("%s", e.msg);
         return -1;
@@ -104,8 +106,9 @@ int service_serve(struct service *s, const struct rpc_service *rpc, void *app)
 {
     struct err e;
     struct rpc_server *server = rpc_server_new(&s->cfg, rpc, &s->auth, app, &e);
-    if (server == NULL) {
+    if (server == NULL || (s->also && rpc_server_add(server, s->also, &e) < 0)) {
         log_error("%s", e.msg);
+        rpc_server_free(server);
         return 1;
     }
     metrics_http_health(s->metrics_http, serving, server);

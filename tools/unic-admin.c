@@ -1,9 +1,13 @@
-/* unic-admin: the operator's tool for API keys. Talks to PostgreSQL directly (UNIC_DB_URL), since
- * it is how the first keys come to exist; a new key is printed once and stored only as a hash. */
+/* unic-admin: API keys straight in PostgreSQL (UNIC_DB_URL), for bootstrapping an empty database
+ * and for break-glass access when no operator key works. Everyday identities and keys are managed
+ * over AdminService (README, "Keys and roles"). A new key is printed once and stored only as a
+ * hash; every change is written to the audit log like any other. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "auth.h"
 #include "db.h"
 #include "log.h"
@@ -15,9 +19,43 @@ static const char SQL_KEYS[] =
     " CASE WHEN revoked_at IS NULL THEN 'active' ELSE 'revoked' END AS status"
     " FROM auth.api_keys ORDER BY created_at, id";
 
+/* unic-admin's changes in the audit log: the actor is the operating-system user who ran it. */
+static int admin_audit(struct db *db, const char *command, const char *key_id, const char *state,
+                       struct err *e, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int admin_audit(struct db *db, const char *command, const char *key_id, const char *state,
+                       struct err *e, const char *fmt, ...)
+{
+    char summary[512], actor[160], method[64], resource[32];
+    const char *user = getenv("USER");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(summary, sizeof summary, fmt, ap);
+    va_end(ap);
+    snprintf(actor, sizeof actor, "unic-admin run by %.64s (break-glass)", user && *user ? user : "an unknown user");
+    snprintf(method, sizeof method, "unic-admin %s", command);
+    snprintf(resource, sizeof resource, "key/%s", key_id);
+    struct audit_event ev = {"unic-admin", NULL, key_id, actor, method, resource, state, summary, NULL};
+    return audit_insert(db, &ev, e);
+}
+
+static int key_revoke(struct db *db, const char *id, struct err *e)
+{
+    if (db_begin(db, e) < 0)
+        return -1;
+    if (auth_key_revoke(db, id, e) < 0 ||
+        admin_audit(db, "key revoke", id, NULL, e, "revoked key %s with unic-admin", id) < 0 ||
+        db_commit(db, e) < 0) {
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
+
 static void usage(void)
 {
-    fputs("usage:\n"
+    fputs("unic-admin: for bootstrapping an empty database and break-glass access only;\n"
+          "manage identities and keys over AdminService (see the README).\n"
+          "usage:\n"
           "  unic-admin key create --role operator|state|service [--state ISO3] [--label TEXT]\n"
           "  unic-admin key revoke KEY_ID\n"
           "  unic-admin key list\n"
@@ -52,8 +90,15 @@ static int key_create(struct db *db, int argc, char **argv, struct err *e)
     if (!text_valid(label, false, NULL))
         return err_set(e, ERR_INVALID_ARGUMENT, "--label must be printable UTF-8");
     char key[64], id[17];
-    if (auth_key_generate(key, e) < 0 || auth_key_store(db, key, role, state, label, id, e) < 0)
+    if (auth_key_generate(key, e) < 0 || db_begin(db, e) < 0)
         return -1;
+    if (auth_key_store(db, key, role, state, label, id, e) < 0 ||
+        admin_audit(db, "key create", id, state, e, "created %s key %s \"%s\" with unic-admin",
+                    auth_role_name(role), id, label) < 0 ||
+        db_commit(db, e) < 0) {
+        db_rollback(db);
+        return -1;
+    }
     printf("%s\n", key);
     fprintf(stderr, "key id %s (%s%s%s); the key is shown only now\n", id, auth_role_name(role),
             state ? " " : "", state ? state : "");
@@ -86,12 +131,13 @@ int main(int argc, char **argv)
     }
     const char *url = getenv("UNIC_DB_URL");
     if (db_init(&db, url && *url ? url : "host=127.0.0.1 port=5432 dbname=unic user=unic", &e) < 0 ||
-        db_migrate(&db, "auth", auth_migrations, auth_migrations_count, &e) < 0)
+        db_migrate(&db, "auth", auth_migrations, auth_migrations_count, &e) < 0 ||
+        db_migrate(&db, "audit", audit_migrations, audit_migrations_count, &e) < 0)
         goto done;
     if (strcmp(argv[2], "create") == 0)
         rc = key_create(&db, argc - 3, argv + 3, &e) < 0 ? 1 : 0;
     else if (strcmp(argv[2], "revoke") == 0 && argc == 4)
-        rc = auth_key_revoke(&db, argv[3], &e) < 0 ? 1 : 0;
+        rc = key_revoke(&db, argv[3], &e) < 0 ? 1 : 0;
     else if (strcmp(argv[2], "list") == 0)
         rc = key_list(&db, &e) < 0 ? 1 : 0;
     else

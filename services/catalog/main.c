@@ -1,5 +1,6 @@
 /* main.c: unic-catalog, the questionnaire catalog service (port 50051).
  * Configure, migrate, load the reference data, serve until SIGTERM, close. */
+#include "admin.h"
 #include "catalog.h"
 #include "log.h"
 #include "service.h"
@@ -16,6 +17,7 @@ int main(void)
         log_error("could not load the UN Member States: %s", e.msg);
         goto done;
     }
+    svc.also = &admin_rpc;
     rc = service_serve(&svc, &catalog_rpc, NULL);
 done:
     service_destroy(&svc);

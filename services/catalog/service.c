@@ -1,7 +1,9 @@
 /* service.c: the catalog's RPC handlers: validate the request, call the store, return the reply.
  * The table at the bottom maps each method of catalog.proto to its handler. */
 #include <string.h>
+#include <time.h>
 
+#include "admin.h"
 #include "catalog.h"
 #include "duties.h"
 #include "definition.h"
@@ -283,6 +285,15 @@ static int list_states(struct call *c, const Unic__Catalog__V1__ListStatesReques
     return 0;
 }
 
+static char *rfc3339(struct arena *a, time_t t)
+{
+    struct tm tm;
+    char *buf = arena_alloc(a, 32);
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
 static int who_am_i(struct call *c, const Unic__Catalog__V1__WhoAmIRequest *req,
                     Unic__Catalog__V1__WhoAmIResponse **out, struct err *e)
 {
@@ -299,6 +310,18 @@ static int who_am_i(struct call *c, const Unic__Catalog__V1__WhoAmIRequest *req,
     r->key_id = arena_strdup(&c->arena, c->principal.key_id);
     if (c->principal.role == ROLE_STATE && store_state_get(c->db, &c->arena, c->principal.state, &r->state, e) < 0)
         return -1;
+    Unic__Admin__V1__Identity *who = NULL;
+    if (c->principal.identity_id[0] &&
+        admin_store_identity_get(c->db, &c->arena, c->principal.identity_id, &who, e) < 0)
+        return -1;
+    if (who) {
+        r->identity_id = who->id;
+        r->display_name = who->display_name;
+        r->email = who->email;
+    }
+    r->state_admin = c->principal.state_admin;
+    if (c->principal.expires > 0)
+        r->expires_at = rfc3339(&c->arena, (time_t)c->principal.expires);
     *out = r;
     return 0;
 }

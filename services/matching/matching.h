@@ -152,6 +152,7 @@ struct actor {
     const char *state;
     const char *label; /* recorded as created_by / committed_by */
     int quota[QUOTA_KINDS]; /* per hour, for a State caller */
+    struct call *call; /* whose audit event each change appends (common/audit.h) */
 };
 
 /* An idempotent create: the key, and a hash of the method and the request. */

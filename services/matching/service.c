@@ -36,12 +36,13 @@ static bool is_state(const struct call *c)
     return c->principal.role == ROLE_STATE;
 }
 
-static struct actor actor_of(const struct call *c)
+static struct actor actor_of(struct call *c)
 {
     struct actor a = {is_operator(c) ? NULL : is_state(c) ? c->principal.state : "",
                       c->principal.label,
                       {c->cfg->quota_offers_per_hour, c->cfg->quota_requests_per_hour,
-                       c->cfg->quota_plans_per_hour}};
+                       c->cfg->quota_plans_per_hour},
+                      c};
     return a;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "matching.h"
 
 /* ---- Column lists ---- */
@@ -44,7 +45,9 @@
     "m.id, m.seq, m.plan_id, m.offer_id, m.request_id, m.donor_state, m.recipient_state, m.kind," \
     " m.topic, m.quantity, m.benefit, m.explanation, m.status, m.donor_accepted,"                 \
     " m.recipient_accepted, EXISTS (SELECT 1 FROM matching.requests fr WHERE fr.id = m.request_id" \
-    " AND fr.source_question_id <> '') AS derived"
+    " AND fr.source_question_id <> '') AS derived,"                                                \
+    " coalesce(m.donor_responded_by, '') AS donor_responded_by,"                                  \
+    " coalesce(m.recipient_responded_by, '') AS recipient_responded_by"
 
 /* ---- Idempotency ---- */
 
@@ -225,16 +228,20 @@ static const char SQL_MATCH_LOCK_OFFER[] =
     "SELECT id FROM matching.offers WHERE id = $1::uuid FOR UPDATE";
 static const char SQL_MATCH_LOCK_REQUEST[] =
     "SELECT id FROM matching.requests WHERE id = $1::uuid FOR UPDATE";
+/* $4: who answered, for the party or parties $2 (donor) and $3 (recipient). */
+#define RESPONDED_BY                                                                              \
+    " donor_responded_by = CASE WHEN $2::boolean THEN $4 ELSE m.donor_responded_by END,"          \
+    " recipient_responded_by = CASE WHEN $3::boolean THEN $4 ELSE m.recipient_responded_by END"
 static const char SQL_MATCH_ACCEPT[] =
     "UPDATE matching.matches AS m SET donor_accepted = m.donor_accepted OR $2::boolean,"
     " recipient_accepted = m.recipient_accepted OR $3::boolean,"
     " status = CASE WHEN (m.donor_accepted OR $2::boolean) AND (m.recipient_accepted OR $3::boolean)"
-    " THEN 'ACCEPTED' ELSE m.status END, updated_at = now()"
+    " THEN 'ACCEPTED' ELSE m.status END, updated_at = now()," RESPONDED_BY
     " WHERE m.id = $1::uuid RETURNING " MATCH_COLUMNS;
 static const char SQL_MATCH_DECLINE[] =
     "UPDATE matching.matches AS m SET status = 'DECLINED',"
     " donor_accepted = m.donor_accepted AND NOT $2::boolean,"
-    " recipient_accepted = m.recipient_accepted AND NOT $3::boolean, updated_at = now()"
+    " recipient_accepted = m.recipient_accepted AND NOT $3::boolean, updated_at = now()," RESPONDED_BY
     " WHERE m.id = $1::uuid RETURNING " MATCH_COLUMNS;
 /* A declined match gives its quantity back; an offer or request emptied by commit reopens, a
  * withdrawn one stays withdrawn. */
@@ -443,6 +450,8 @@ static Unic__Matching__V1__Match *match_from_row(struct arena *a, const PGresult
     m->status = (Unic__Matching__V1__MatchStatus)match_status_from_name(db_get(r, row, "status"));
     m->donor_accepted = db_get_bool(r, row, "donor_accepted");
     m->recipient_accepted = db_get_bool(r, row, "recipient_accepted");
+    m->donor_responded_by = col(a, r, row, "donor_responded_by");
+    m->recipient_responded_by = col(a, r, row, "recipient_responded_by");
     return m;
 }
 
@@ -522,9 +531,6 @@ static ProtobufCMessage *request_reply(struct arena *a, const PGresult *r, int r
     return &request_from_row(a, r, row)->base;
 }
 
-/* The last step of a write, in the open transaction: runs `sql` (an INSERT or UPDATE returning
- * one row), builds the reply from the row, stores it under idempotency key k (may be NULL) and
- * commits. On failure the caller rolls back. */
 /* ---- Quotas ---- */
 
 /* Per State and kind, the count and the insert are serialised by a transaction-level advisory
@@ -536,8 +542,14 @@ static const char *const SQL_QUOTA_COUNT[QUOTA_KINDS] = {
     " WHERE donor_state = $1 AND created_at > now() - interval '1 hour'",
     "SELECT count(*) AS n FROM matching.requests"
     " WHERE state_code = $1 AND created_at > now() - interval '1 hour'",
+    /* created_by is the principal's label (common/auth.h): "state:KEN/<key id>" for a key of
+     * no identity, "<name> <<e-mail>> (STATE_ADMIN KEN, key <key id>)" otherwise, whose tail
+     * (anchored, so no name can fake it) says the State. */
     "SELECT count(*) AS n FROM matching.plans"
-    " WHERE created_by LIKE 'state:' || $1 || '/%' AND created_at > now() - interval '1 hour'",
+    " WHERE (created_by LIKE 'state:' || $1 || '/%'"
+    "   OR created_by LIKE '% (STATE\\_ADMIN ' || $1 || ', key ________________)'"
+    "   OR created_by LIKE '% (STATE\\_DELEGATE ' || $1 || ', key ________________)')"
+    " AND created_at > now() - interval '1 hour'",
 };
 static const char *const QUOTA_NAME[QUOTA_KINDS] = {"offers", "requests", "plans"};
 static const char *const QUOTA_VAR[QUOTA_KINDS] = {
@@ -579,45 +591,6 @@ static int quota_check(struct db *db, const struct actor *who, enum quota_kind q
     return 0;
 }
 
-static int write_one(struct db *db, struct arena *a, const char *sql, int n,
-                     const char *const *params, row_reply build, const struct idem *k,
-                     ProtobufCMessage **out, struct err *e)
-{
-    PGresult *r = db_query(db, e, sql, n, params);
-    if (r == NULL)
-        return -1;
-    *out = build(a, r, 0);
-    PQclear(r);
-    if (k && idem_save(db, a, k, *out, e) < 0)
-        return -1;
-    return db_commit(db, e);
-}
-
-/* An INSERT in a transaction of its own, with its idempotency key (see write_one), within
- * the caller's quota `q`. */
-static int insert_one(struct db *db, struct arena *a, const char *sql, int n,
-                      const char *const *params, row_reply build, const struct idem *k,
-                      const struct actor *who, enum quota_kind q, ProtobufCMessage **out,
-                      struct err *e)
-{
-    if (db_begin(db, e) < 0)
-        return -1;
-    PGresult *r = NULL;
-    int rc = -1;
-    if (quota_lock(db, who, q, e) < 0 || (r = db_query(db, e, sql, n, params)) == NULL ||
-        quota_check(db, who, q, e) < 0)
-        goto done;
-    *out = build(a, r, 0);
-    if ((k && idem_save(db, a, k, *out, e) < 0) || db_commit(db, e) < 0)
-        goto done;
-    rc = 0;
-done:
-    PQclear(r);
-    if (rc < 0)
-        db_rollback(db);
-    return rc;
-}
-
 /* Offers and requests as rows a State changes only when they are its own. */
 struct owned_rows {
     const char *what;         /* "offer", "request" */
@@ -632,6 +605,65 @@ static const struct owned_rows offer_rows = {"offer", SQL_OFFER_LOCK, "donor_sta
                                              SQL_OFFER_WITHDRAW, offer_reply};
 static const struct owned_rows request_rows = {"request", SQL_REQUEST_LOCK, "state_code",
                                                "withdraws", SQL_REQUEST_WITHDRAW, request_reply};
+
+/* The audit event of a change to `what` `id` of State `state`, in the open transaction. */
+static int audited(struct arena *a, const struct actor *who, const char *what, const char *id,
+                   const char *state, const struct idem *k, const char *summary, struct err *e)
+{
+    return audit_append(who->call, arena_printf(a, "%s/%s", what, id), state,
+                        k ? k->request_id : NULL, e, "%s", summary);
+}
+
+/* The last step of a write to a row of t, in the open transaction: runs `sql` (an INSERT or
+ * UPDATE returning one row), checks the caller's quota `q` (QUOTA_KINDS: none), builds the reply
+ * from the row, appends the audit event ("<done> offer <id>"), stores the reply under
+ * idempotency key k (may be NULL) and commits. On failure the caller rolls back. */
+static int write_one_within(struct db *db, struct arena *a, const struct owned_rows *t,
+                            const char *done, const char *sql, int n, const char *const *params,
+                            const struct actor *who, const struct idem *k, enum quota_kind q,
+                            ProtobufCMessage **out, struct err *e)
+{
+    PGresult *r = db_query(db, e, sql, n, params);
+    if (r == NULL)
+        return -1;
+    if (q != QUOTA_KINDS && quota_check(db, who, q, e) < 0) {
+        PQclear(r);
+        return -1;
+    }
+    *out = t->build(a, r, 0);
+    const char *id = db_get(r, 0, "id"), *state = db_get(r, 0, t->owner);
+    char *summary = arena_printf(a, "%s %s %s of %s (%s, now %s)", done, t->what, id, state,
+                                 db_get(r, 0, "kind"), db_get(r, 0, "status"));
+    int rc = audited(a, who, t->what, id, state, k, summary, e);
+    PQclear(r);
+    if (rc < 0 || (k && idem_save(db, a, k, *out, e) < 0))
+        return -1;
+    return db_commit(db, e);
+}
+
+static int write_one(struct db *db, struct arena *a, const struct owned_rows *t, const char *done,
+                     const char *sql, int n, const char *const *params, const struct actor *who,
+                     const struct idem *k, ProtobufCMessage **out, struct err *e)
+{
+    return write_one_within(db, a, t, done, sql, n, params, who, k, QUOTA_KINDS, out, e);
+}
+
+/* An INSERT in a transaction of its own, within the caller's quota `q`, with its idempotency
+ * key (see write_one_within). */
+static int insert_one(struct db *db, struct arena *a, const struct owned_rows *t, const char *sql,
+                      int n, const char *const *params, const struct actor *who,
+                      const struct idem *k, enum quota_kind q, ProtobufCMessage **out,
+                      struct err *e)
+{
+    if (db_begin(db, e) < 0)
+        return -1;
+    if (quota_lock(db, who, q, e) < 0 ||
+        write_one_within(db, a, t, "created", sql, n, params, who, k, q, out, e) < 0) {
+        db_rollback(db);
+        return -1;
+    }
+    return 0;
+}
 
 /* Locks row `id` and checks that `who` may change it and that etag is current. */
 static PGresult *owned_lock(struct db *db, const struct owned_rows *t, const char *id,
@@ -668,7 +700,7 @@ static int owned_withdraw(struct db *db, struct arena *a, const struct owned_row
         err_set(e, ERR_FAILED_PRECONDITION, "%s %s is already withdrawn", t->what, id);
         goto done;
     }
-    rc = write_one(db, a, t->withdraw_sql, 1, params, t->build, NULL, out, e);
+    rc = write_one(db, a, t, "withdrew", t->withdraw_sql, 1, params, who, NULL, out, e);
 done:
     PQclear(lock);
     if (rc < 0)
@@ -697,8 +729,7 @@ int store_offer_create(struct db *db, struct arena *a, const Unic__Matching__V1_
         date_or_null(in->valid_until), in->title, in->description, who->label,
     };
     ProtobufCMessage *reply;
-    if (insert_one(db, a, SQL_OFFER_INSERT, 12, params, offer_reply, k, who, QUOTA_OFFERS,
-                   &reply, e) < 0)
+    if (insert_one(db, a, &offer_rows, SQL_OFFER_INSERT, 12, params, who, k, QUOTA_OFFERS, &reply, e) < 0)
         return -1;
     *out = (Unic__Matching__V1__Offer *)reply;
     return 0;
@@ -771,7 +802,7 @@ int store_offer_update(struct db *db, struct arena *a, const Unic__Matching__V1_
         date_or_null(in->valid_until), in->title, in->description,
         remaining > 0 ? "OPEN" : "EXHAUSTED",
     };
-    if (write_one(db, a, SQL_OFFER_UPDATE, 12, params, offer_reply, NULL, &reply, e) < 0)
+    if (write_one(db, a, &offer_rows, "updated", SQL_OFFER_UPDATE, 12, params, who, NULL, &reply, e) < 0)
         goto done;
     *out = (Unic__Matching__V1__Offer *)reply;
     rc = 0;
@@ -809,8 +840,8 @@ int store_request_create(struct db *db, struct arena *a, const struct request_ro
         in->sub_region, pg_text_array(a, in->languages, in->n_languages), who->label,
     };
     ProtobufCMessage *reply;
-    if (insert_one(db, a, SQL_REQUEST_INSERT, 13, params, request_reply, k, who, QUOTA_REQUESTS,
-                   &reply, e) < 0)
+    if (insert_one(db, a, &request_rows, SQL_REQUEST_INSERT, 13, params, who, k, QUOTA_REQUESTS, &reply,
+                   e) < 0)
         return -1;
     *out = (Unic__Matching__V1__Request *)reply;
     return 0;
@@ -896,11 +927,16 @@ int store_requests_derive(struct db *db, struct arena *a, const struct request_r
     const char *sel[] = {r0->state_code, cycle, kind_arr, topic_arr, question_arr};
     PGresult *r = NULL;
     int rc = -1;
+    /* One change, one event: deriving again creates nothing and writes none. */
     if (db_begin(db, e) < 0)
         return -1;
     if (quota_lock(db, who, QUOTA_REQUESTS, e) < 0 ||
         db_command(db, e, SQL_REQUESTS_DERIVE, 13, params, &affected) < 0 ||
         quota_check(db, who, QUOTA_REQUESTS, e) < 0 ||
+        (affected > 0 &&
+         audited(a, who, "requests", arena_printf(a, "%s/%s", r0->state_code, cycle), r0->state_code,
+                 NULL, arena_printf(a, "derived %ld requests of %s from the gaps of cycle %s", affected,
+                                    r0->state_code, cycle), e) < 0) ||
         (r = db_query(db, e, SQL_REQUESTS_DERIVED, 5, sel)) == NULL || db_commit(db, e) < 0)
         goto done;
     *n_out = (size_t)PQntuples(r);
@@ -1123,7 +1159,10 @@ int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
         if (db_command(db, e, SQL_PLAN_UNMET_INSERT, 5, params, NULL) < 0)
             goto done;
     }
-    if (db_commit(db, e) < 0)
+    if (audited(a, who, "plan", plan_id, NULL, NULL,
+                arena_printf(a, "proposed plan %s as of %s: %zu matches, %zu requests unmet", plan_id,
+                             p->as_of, n, nu), e) < 0 ||
+        db_commit(db, e) < 0)
         goto done;
     rc = plan_load(db, a, plan_id, who->state, out, e);
 done:
@@ -1209,7 +1248,11 @@ int store_plan_commit(struct db *db, struct arena *a, const char *id, const stru
         db_command(db, e, SQL_COMMIT_REQUESTS, 1, params, NULL) < 0 ||
         db_command(db, e, SQL_COMMIT_MATCHES, 1, params, NULL) < 0 ||
         db_command(db, e, SQL_COMMIT_SUPERSEDE, 1, params, NULL) < 0 ||
-        db_command(db, e, SQL_COMMIT_PLAN, 2, params, NULL) < 0 || db_commit(db, e) < 0)
+        db_command(db, e, SQL_COMMIT_PLAN, 2, params, NULL) < 0 ||
+        audited(a, who, "plan", id, NULL, NULL,
+                arena_printf(a, "committed plan %s: %zu offers and %zu requests drawn on", id, n_o, n_r),
+                e) < 0 ||
+        db_commit(db, e) < 0)
         goto done;
     rc = plan_load(db, a, id, who->state, out, e);
 done:
@@ -1267,8 +1310,8 @@ int store_match_respond(struct db *db, struct arena *a, const char *id, const st
                 status, accept ? "accepted" : "declined");
         goto done;
     }
-    const char *up[] = {id, donor ? "true" : "false", recipient ? "true" : "false"};
-    r = db_query(db, e, accept ? SQL_MATCH_ACCEPT : SQL_MATCH_DECLINE, 3, up);
+    const char *up[] = {id, donor ? "true" : "false", recipient ? "true" : "false", who->label};
+    r = db_query(db, e, accept ? SQL_MATCH_ACCEPT : SQL_MATCH_DECLINE, 4, up);
     if (r == NULL)
         goto done;
     if (!accept) {
@@ -1280,6 +1323,11 @@ int store_match_respond(struct db *db, struct arena *a, const char *id, const st
             goto done;
     }
     *out = match_from_row(a, r, 0, who->state);
+    const char *party = donor && recipient ? "donor and recipient" : donor ? "donor" : "recipient";
+    if (audited(a, who, "match", id, who->state, NULL,
+                arena_printf(a, "%s match %s as %s %s (now %s)", accept ? "accepted" : "declined", id,
+                             party, who->state, db_get(r, 0, "status")), e) < 0)
+        goto done;
     rc = db_commit(db, e);
 done:
     PQclear(m);

@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "audit.h"
 #include "bytes.h"
 #include "exchange.h"
 #include "log.h"
@@ -414,15 +415,16 @@ static int visibility_check(const struct write_op *op, struct err *e)
 static int visibility_apply(struct call *c, const struct write_op *op, struct write_ctx *w,
                             struct err *e)
 {
-    (void)c;
-    (void)e;
     const VisibilityRequest *r = op->req.visibility;
     if ((int)w->cur->visibility == (int)r->visibility) {
         w->noop = true;
         return 0;
     }
     w->next->visibility = r->visibility;
-    return 0;
+    /* Who may read an assessment is the change the audit log must show (docs/security.md). */
+    return audit_append(c, arena_printf(&c->arena, "assessment/%s", w->cur->id), w->cur->state_code,
+                        r->request_id, e, "visibility of assessment %s: %s to %s", w->cur->id,
+                        visibility_name(w->cur->visibility), visibility_name(r->visibility));
 }
 
 /* ---- Handlers ---- */
