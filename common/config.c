@@ -37,6 +37,28 @@ int config_str(config_getter get, const char *name, char *out, size_t size, stru
     return 0;
 }
 
+/* UNIC_TLS_CERT and UNIC_TLS_KEY go together; UNIC_TLS_CA (mutual TLS between services) needs
+ * them. The files are read when the server starts and again on SIGHUP (rpc_server.c). */
+static int config_tls(struct config *c, config_getter get, struct err *e)
+{
+    if (config_str(get, "UNIC_TLS_CERT", c->tls_cert, sizeof c->tls_cert, e) < 0 ||
+        config_str(get, "UNIC_TLS_KEY", c->tls_key, sizeof c->tls_key, e) < 0 ||
+        config_str(get, "UNIC_TLS_CA", c->tls_ca, sizeof c->tls_ca, e) < 0)
+        return -1;
+    if (!c->tls_cert[0] != !c->tls_key[0])
+        return err_set(e, ERR_INVALID_ARGUMENT, "UNIC_TLS_CERT and UNIC_TLS_KEY: set both or neither");
+    if (c->tls_ca[0] && !c->tls_cert[0])
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "UNIC_TLS_CA: needs UNIC_TLS_CERT and UNIC_TLS_KEY (the service's own certificate)");
+    const char *names[] = {"UNIC_TLS_CERT", "UNIC_TLS_KEY", "UNIC_TLS_CA"};
+    const char *paths[] = {c->tls_cert, c->tls_key, c->tls_ca};
+    for (int i = 0; i < 3; i++)
+        if (paths[i][0] && access(paths[i], R_OK) != 0)
+            return err_set(e, ERR_INVALID_ARGUMENT, "%s=\"%s\": cannot read the file", names[i], paths[i]);
+    return 0;
+}
+
+/* host:port with a port in range; the host may be [v6]. */
 int config_addr(const char *name, const char *v, struct err *e)
 {
     const char *colon = strrchr(v, ':');
@@ -146,7 +168,7 @@ int config_load(struct config *c, const char *service, int default_port, config_
         config_int(get, "UNIC_REDIS_TIMEOUT_MS", &c->redis_timeout_ms, 1, 60000, e) < 0 ||
         config_str(get, "UNIC_METRICS_LISTEN", c->metrics_listen, sizeof c->metrics_listen, e) < 0 ||
         config_int(get, "UNIC_KEY_MAX_DAYS", &c->key_max_days, 1, 3660, e) < 0 ||
-        config_bootstrap_key(c, get, e) < 0 ||
+        config_bootstrap_key(c, get, e) < 0 || config_tls(c, get, e) < 0 ||
         config_str(get, "UNIC_PAGE_TOKEN_SECRET", c->page_token_secret, sizeof c->page_token_secret, e) < 0)
         return -1;
     if (strcmp(c->metrics_listen, "off") == 0)

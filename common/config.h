@@ -44,6 +44,9 @@ struct config {
     enum log_level log_level;   /* UNIC_LOG_LEVEL: debug, info, warn, error */
     char metrics_listen[256];   /* UNIC_METRICS_LISTEN: host:port of GET /metrics; "" = off */
     int key_max_days;           /* UNIC_KEY_MAX_DAYS: longest lifetime AdminService gives a key */
+    char tls_cert[512];         /* UNIC_TLS_CERT: PEM certificate chain; "" = plaintext */
+    char tls_key[512];          /* UNIC_TLS_KEY: PEM private key of tls_cert */
+    char tls_ca[512];           /* UNIC_TLS_CA: PEM CA of the suite: peers are verified with it */
 };
 
 /* The variable lookup, getenv in production; tests pass their own. */

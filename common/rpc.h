@@ -111,9 +111,9 @@ int rpc_service_check(const struct rpc_service *svc, struct err *e);
 
 struct rpc_server;
 
-/* Blocks SIGTERM and SIGINT in the calling thread; call first in main(), before grpc_init (inside
- * rpc_server_new), so every thread the runtime starts inherits the mask and the main thread
- * alone receives them in rpc_server_run. */
+/* Blocks SIGTERM, SIGINT and SIGHUP in the calling thread; call first in main(), before grpc_init
+ * (inside rpc_server_new), so every thread the runtime starts inherits the mask and the main
+ * thread alone receives them in rpc_server_run (SIGHUP: re-read the TLS certificates, tls.h). */
 void rpc_block_signals(void);
 
 /* Creates and binds the server (cfg->listen). Returns NULL with *e set on failure. `cfg`, `svc`
@@ -122,8 +122,9 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
                                   struct auth *auth, void *app, struct err *e);
 /* Serves `svc` too, on the same port with the same workers; call before rpc_server_run. */
 int rpc_server_add(struct rpc_server *s, const struct rpc_service *svc, struct err *e);
-/* Serves until SIGTERM or SIGINT, then: health NOT_SERVING, stop accepting, let calls in flight
- * finish within cfg->grace_seconds, cancel the rest, stop the workers. Returns 0. */
+/* Serves until SIGTERM or SIGINT (re-reading the certificates on each SIGHUP), then: health
+ * NOT_SERVING, stop accepting, let calls in flight finish within cfg->grace_seconds, cancel the
+ * rest, stop the workers. Returns 0. */
 int rpc_server_run(struct rpc_server *s);
 /* NULL-safe. */
 void rpc_server_free(struct rpc_server *s);

@@ -18,6 +18,7 @@
 #include "pbuf.h"
 #include "rpc_wire.h"
 #include "text.h"
+#include "tls.h"
 
 struct rpc_client {
     grpc_channel *channel;
@@ -40,7 +41,7 @@ static struct rpc_client *client_new(const char *target, int timeout_ms, bool ow
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, {.integer = 1}},
     };
     grpc_channel_args cargs = {sizeof args / sizeof args[0] - (own_connection ? 0 : 1), args};
-    grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+    grpc_channel_credentials *creds = tls_channel_credentials();
     c->channel = grpc_channel_create(target, creds, &cargs);
     grpc_channel_credentials_release(creds);
     return c;

@@ -11,6 +11,7 @@
 #include "digest.h"
 #include "instrument.h"
 #include "log.h"
+#include "tls.h"
 
 static const char *env_get(const char *name)
 {
@@ -64,6 +65,10 @@ int service_init(struct service *s, const char *name, int default_port, const ch
         hex_encode(s->cfg.page_token_secret, raw, sizeof raw);
         log_warn("UNIC_PAGE_TOKEN_SECRET is not set: page tokens will not survive a restart or "
                  "work across replicas (deploy/local/up and the manifests set one)");
+    }
+    if (tls_init(&s->cfg, &e) < 0) {
+        log_error("bad TLS configuration: %s", e.msg);
+        return -1;
     }
     auth_init(&s->auth, s->cfg.auth_cache_seconds);
     if (service_metrics_start(s, name, &e) < 0) {
@@ -123,4 +128,5 @@ void service_destroy(struct service *s)
     db_destroy(&s->db);
     auth_destroy(&s->auth);
     instrument_stop(s->metrics, s->metrics_http);
+    tls_shutdown();
 }

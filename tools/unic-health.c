@@ -1,5 +1,6 @@
 /* unic-health: asks a service's grpc.health.v1 Check and exits 0 only when it is SERVING.
- * For start-up scripts and container health checks, where no other gRPC client is installed. */
+ * For start-up scripts and container health checks, where no other gRPC client is installed.
+ * With UNIC_TLS_CERT set (the service's own environment) it speaks TLS like the service. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,12 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "log.h"
 #include "rpc.h"
+#include "tls.h"
+
+static const char *env_get(const char *name)
+{
+    return getenv(name);
+}
 
 int main(int argc, char **argv)
 {
@@ -20,9 +27,14 @@ int main(int argc, char **argv)
     else
         snprintf(target, sizeof target, "%s", listen ? listen : "127.0.0.1:50051");
     log_init("health", LOG_ERROR);
+    struct config cfg;
+    struct err e;
+    if (config_load(&cfg, "health", 50051, env_get, &e) < 0 || tls_init(&cfg, &e) < 0) {
+        fprintf(stderr, "unic-health: %s\n", e.msg);
+        return 1;
+    }
 
     struct rpc_client *client = rpc_client_new(target, 3000);
-    struct err e;
     Grpc__Health__V1__HealthCheckRequest req = GRPC__HEALTH__V1__HEALTH_CHECK_REQUEST__INIT;
     ProtobufCMessage *reply = NULL;
     int rc = 1;
@@ -37,5 +49,6 @@ int main(int argc, char **argv)
     protobuf_c_message_free_unpacked(reply, NULL);
 done:
     rpc_client_free(client);
+    tls_shutdown();
     return rc;
 }

@@ -73,31 +73,75 @@ const listed = kustomization.resources || [];
 for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml"))
   if (!listed.includes(f)) problem(f, "not listed in kustomization.yaml, so apply -k would skip it");
 
+// One object against its schema and its fields; false when there is no such kind.
+async function checkObject(obj, where) {
+  const found = await modelFor(obj.apiVersion || "", obj.kind || "");
+  if (!found) {
+    problem(where, `no ${obj.apiVersion} ${obj.kind} in Kubernetes 1.34`);
+    return false;
+  }
+  try {
+    new found.Model(obj).validate();
+  } catch (e) {
+    problem(where, e.message);
+  }
+  const iface = parseDts(found.dts);
+  if (!iface) problem(where, `cannot read the fields of ${obj.kind} from ${found.dts}`);
+  checkFields(obj, iface, where);
+  return true;
+}
+
+function documents(file) {
+  const out = [];
+  for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, "utf8"))) {
+    if (doc.errors.length) problem(path.relative(dir, file), doc.errors[0].message);
+    else if (doc.toJSON() !== null) out.push(doc.toJSON());
+  }
+  return out;
+}
+
 const objects = [];
 for (const file of listed) {
-  const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), "utf8"));
-  for (const doc of docs) {
-    if (doc.errors.length) {
-      problem(file, doc.errors[0].message);
-      continue;
-    }
-    const obj = doc.toJSON();
-    if (obj === null) continue;
+  for (const obj of documents(path.join(dir, file))) {
     const where = `${file}: ${obj.kind}/${obj.metadata?.name}`;
-    const found = await modelFor(obj.apiVersion || "", obj.kind || "");
-    if (!found) {
-      problem(where, `no ${obj.apiVersion} ${obj.kind} in Kubernetes 1.34`);
+    if (await checkObject(obj, where)) objects.push({ obj, where });
+  }
+}
+
+// ---- the tls component: its patches applied as kustomize's strategic merge would ----
+// Lists of named items merge by name, null deletes a field, anything else replaces.
+function merge(base, patch) {
+  if (Array.isArray(patch) && Array.isArray(base) && patch.every((p) => p && p.name !== undefined)) {
+    const out = base.map((b) => structuredClone(b));
+    for (const p of patch) {
+      const i = out.findIndex((b) => b.name === p.name);
+      if (i < 0) out.push(p);
+      else out[i] = merge(out[i], p);
+    }
+    return out;
+  }
+  if (!patch || typeof patch !== "object" || Array.isArray(patch) || !base || typeof base !== "object") return patch;
+  const out = structuredClone(base);
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = merge(out[k], v);
+  }
+  return out;
+}
+const tls = YAML.parse(fs.readFileSync(path.join(dir, "tls", "kustomization.yaml"), "utf8"));
+for (const { path: file } of tls.patches || []) {
+  for (const patch of documents(path.join(dir, "tls", file))) {
+    const where = `tls/${file}: ${patch.kind}/${patch.metadata?.name}`;
+    const target = objects.find((o) => o.obj.kind === patch.kind && o.obj.metadata.name === patch.metadata.name);
+    if (!target) {
+      problem(where, "patches nothing: no such object in the manifests");
       continue;
     }
-    try {
-      new found.Model(obj).validate();
-    } catch (e) {
-      problem(where, e.message);
-    }
-    const iface = parseDts(found.dts);
-    if (!iface) problem(where, `cannot read the fields of ${obj.kind} from ${found.dts}`);
-    checkFields(obj, iface, where);
-    objects.push({ obj, where });
+    const patched = merge(target.obj, patch);
+    await checkObject(patched, where);
+    for (const c of patched.spec.template.spec.containers)
+      for (const probe of [c.startupProbe, c.readinessProbe])
+        if (probe && probe.grpc) problem(where, "a gRPC probe left: the kubelet's probes speak plaintext only");
   }
 }
 
