@@ -30,6 +30,28 @@ static void cache_drop(struct cache *c, const char *why)
     c->backoff_ms = c->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : c->backoff_ms * 2;
 }
 
+/* AUTH on a new connection, with argv so the secret is never formatted into a command. */
+static bool cache_login(struct cache *c)
+{
+    const char *argv[] = {"AUTH", c->user, c->password};
+    size_t lens[] = {4, strlen(c->user), strlen(c->password)};
+    int skip = c->user[0] ? 0 : 1; /* no user: AUTH password */
+    const char *args[] = {argv[0], argv[1 + skip], argv[2]};
+    size_t arglens[] = {lens[0], lens[1 + skip], lens[2]};
+    redisReply *r = redisCommandArgv(c->ctx, 3 - skip, args, arglens);
+    if (r == NULL) {
+        cache_drop(c, c->ctx->errstr);
+        return false;
+    }
+    bool ok = r->type == REDIS_REPLY_STATUS;
+    char why[200];
+    snprintf(why, sizeof why, "authentication refused: %.150s", r->type == REDIS_REPLY_ERROR ? r->str : "no status");
+    freeReplyObject(r);
+    if (!ok)
+        cache_drop(c, why);
+    return ok;
+}
+
 /* True when a usable connection exists, connecting if the backoff allows. */
 static bool cache_ready(struct cache *c)
 {
@@ -47,6 +69,8 @@ static bool cache_ready(struct cache *c)
         cache_drop(c, why);
         return false;
     }
+    if (c->password[0] && !cache_login(c))
+        return false;
     if (c->down)
         log_info("redis %s:%d connected again; caching resumes", c->host, c->port);
     c->down = false;
@@ -61,6 +85,12 @@ void cache_init(struct cache *c, const char *host, int port, int timeout_ms)
     c->port = port;
     c->timeout_ms = timeout_ms;
     c->backoff_ms = BACKOFF_MIN_MS;
+}
+
+void cache_auth(struct cache *c, const char *user, const char *password)
+{
+    snprintf(c->user, sizeof c->user, "%s", user ? user : "");
+    snprintf(c->password, sizeof c->password, "%s", password ? password : "");
 }
 
 void cache_destroy(struct cache *c)

@@ -17,6 +17,8 @@ struct cache {
     char host[256];           /* "" = caching disabled */
     int port;
     int timeout_ms;
+    char user[128];           /* Redis ACL user, "" = the default user */
+    char password[256];       /* "" = no AUTH */
     int backoff_ms;           /* current reconnect backoff */
     int64_t retry_at_ms;      /* monotonic time before which no reconnect is tried */
     bool down;                /* a failure has been logged and no connection made since */
@@ -26,6 +28,9 @@ struct cache {
 /* Never fails: an unreachable Redis is retried later. An empty host disables the cache. */
 void cache_init(struct cache *c, const char *host, int port, int timeout_ms);
 void cache_destroy(struct cache *c);
+/* Every connection then starts with AUTH [user] password (Redis 6+ ACL users, or requirepass when
+ * user is ""); a refusal counts as Redis being down. Call after cache_init. */
+void cache_auth(struct cache *c, const char *user, const char *password);
 
 /* On a hit, copies the value into the arena and returns true. */
 bool cache_get(struct cache *c, struct arena *a, const char *key, char **val, size_t *len);

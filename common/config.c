@@ -137,6 +137,8 @@ int config_load(struct config *c, const char *service, int default_port, config_
         config_str(get, "UNIC_DB_URL", c->db_url, sizeof c->db_url, e) < 0 ||
         config_str(get, "UNIC_OWNER_DB_URL", c->owner_db_url, sizeof c->owner_db_url, e) < 0 ||
         config_str(get, "UNIC_REDIS", c->redis_host, sizeof c->redis_host, e) < 0 ||
+        config_str(get, "UNIC_REDIS_USER", c->redis_user, sizeof c->redis_user, e) < 0 ||
+        config_str(get, "UNIC_REDIS_PASSWORD", c->redis_password, sizeof c->redis_password, e) < 0 ||
         config_str(get, "UNIC_CATALOG_ADDR", c->catalog_addr, sizeof c->catalog_addr, e) < 0 ||
         config_addr("UNIC_CATALOG_ADDR", c->catalog_addr, e) < 0 ||
         config_str(get, "UNIC_RESPONSES_ADDR", c->responses_addr, sizeof c->responses_addr, e) < 0 ||

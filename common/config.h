@@ -14,6 +14,8 @@ struct config {
     char redis_host[256];       /* UNIC_REDIS: host:port; "off" disables the cache */
     int redis_port;
     int redis_timeout_ms;       /* UNIC_REDIS_TIMEOUT_MS */
+    char redis_user[128];       /* UNIC_REDIS_USER: Redis ACL user, "" = default */
+    char redis_password[256];   /* UNIC_REDIS_PASSWORD: "" = no AUTH */
     int workers;                /* UNIC_WORKERS: completion-queue threads, default: cores */
     int max_recv_bytes;         /* UNIC_MAX_RECV_BYTES, default 4 MiB */
     int max_streams;            /* UNIC_MAX_CONCURRENT_STREAMS per connection */

@@ -629,6 +629,7 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
         db_set_limits(&w->db, cfg->statement_timeout_ms, cfg->lock_timeout_ms,
                       cfg->commit_margin_ms);
         cache_init(&w->cache, cfg->redis_host, cfg->redis_port, cfg->redis_timeout_ms);
+        cache_auth(&w->cache, cfg->redis_user, cfg->redis_password);
     }
 
     s->streams = rpc_streams_new(s->server, cfg, auth, app, svc->descriptor->name, e);
