@@ -609,6 +609,9 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_CONNECTION_AGE_MS, {.integer = cfg->max_connection_age_s * 1000}},
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, {.integer = 30000}},
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, {.integer = 5000}},
+        /* gRPC's own listener (with TLS) binds with SO_REUSEPORT by default, which lets another
+         * process on the port take a share of the connections: a port is one service's. */
+        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_ALLOW_REUSEPORT, {.integer = 0}},
     };
     grpc_channel_args cargs = {sizeof args / sizeof args[0], args};
     s->server = grpc_server_create(&cargs, NULL);

@@ -164,6 +164,17 @@ int tls_generation(void)
     return atomic_load(&tls.generation);
 }
 
+int tls_pem(char **cert, char **key)
+{
+    if (!tls.enabled)
+        return -1;
+    pthread_mutex_lock(&tls.lock);
+    *cert = xstrdup(tls.cert);
+    *key = xstrdup(tls.key);
+    pthread_mutex_unlock(&tls.lock);
+    return 0;
+}
+
 /* gRPC asks this at every handshake; it runs on gRPC's threads. */
 static grpc_ssl_certificate_config_reload_status fetch_config(void *user_data,
                                                               grpc_ssl_server_certificate_config **config)

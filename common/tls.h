@@ -35,6 +35,10 @@ grpc_channel_credentials *tls_channel_credentials(void);
 /* How many certificate sets have been loaded; a channel made before a change can be remade. */
 int tls_generation(void);
 
+/* Copies of the certificate and key in use, PEM, for a listener not built on gRPC (the gateway's
+ * HTTPS); the caller frees both. -1 when TLS is off. */
+int tls_pem(char **cert, char **key);
+
 /* True when the peer of server call `call` presented a certificate the suite's CA signed. */
 bool tls_peer_is_suite(grpc_call *call);
 

@@ -10,6 +10,7 @@
 #include "admin.h"
 #include "audit.h"
 #include "auth.h"
+#include "page_token.h"
 #include "text.h"
 
 typedef Unic__Admin__V1__Role Role;
@@ -369,10 +370,16 @@ static int list_audit_events(struct call *c, const Unic__Admin__V1__ListAuditEve
                        AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, r->page_size);
     if (f.limit == 0)
         f.limit = AUDIT_PAGE_DEFAULT;
-    if (*r->page_token) {
+    /* Keyset by event id, in a token bound to these filters (common/page_token.h). */
+    const char *filter = arena_printf(&c->arena, "since=%s;until=%s;identity=%s;resource=%s", r->since,
+                                      r->until, r->identity_id, r->resource);
+    const char *position = "";
+    if (page_token_position(c, filter, r->page_token, &position, e) < 0)
+        return -1;
+    if (*position) {
         char *end = NULL;
-        f.before_id = strlen(r->page_token) <= 18 ? strtoll(r->page_token, &end, 10) : 0;
-        if (f.before_id <= 0 || end == NULL || *end != '\0')
+        f.before_id = strtoll(position, &end, 10);
+        if (f.before_id <= 0 || *end != '\0')
             return err_set(e, ERR_INVALID_ARGUMENT, "page_token: not one ListAuditEvents returned");
     }
     bool more = false;
@@ -380,8 +387,9 @@ static int list_audit_events(struct call *c, const Unic__Admin__V1__ListAuditEve
                      UNIC__ADMIN__V1__LIST_AUDIT_EVENTS_RESPONSE__INIT);
     if (admin_store_audit_list(c->db, &c->arena, &f, &(*out)->events, &(*out)->n_events, &more, e) < 0)
         return -1;
-    (*out)->next_page_token =
-        more ? arena_printf(&c->arena, "%lld", (long long)(*out)->events[(*out)->n_events - 1]->id) : "";
+    if (more)
+        (*out)->next_page_token = page_token_next(
+            c, filter, arena_printf(&c->arena, "%lld", (long long)(*out)->events[(*out)->n_events - 1]->id));
     return 0;
 }
 

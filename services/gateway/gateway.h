@@ -159,6 +159,9 @@ struct gateway {
 
 /* Starts listening on cfg->listen; returns -1 with *e set on failure. */
 int gateway_start(struct gateway *g, struct err *e);
+/* SIGHUP: HTTPS handshakes from now on use the certificate common/tls.c has (re)loaded; open
+ * connections keep theirs. A set GnuTLS cannot read is logged and the one in use kept. */
+int gateway_reload_tls(struct gateway *g);
 /* Stops accepting and waits for requests in flight. NULL-safe on a gateway never started. */
 void gateway_stop(struct gateway *g);
 

@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <openssl/evp.h>
 
@@ -21,6 +24,7 @@
 #include "log.h"
 #include "mem.h"
 #include "pbjson.h"
+#include "tls.h"
 
 /* No inline script or style and no other origin: the portal is plain files from here. */
 #define CSP                                                                                  \
@@ -597,6 +601,99 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
+/* ---- HTTPS ----
+ * With UNIC_TLS_CERT set the gateway speaks HTTPS only. libmicrohttpd (GnuTLS) asks
+ * https_certificate at every handshake, so gateway_reload_tls swaps the certificate without
+ * restarting the listener: open connections and their requests carry on. A replaced set stays
+ * allocated until the gateway stops, as a handshake begun before the swap may still hold it. */
+
+struct https_cert {
+    gnutls_pcert_st pcerts[8]; /* the chain, leaf first */
+    unsigned n;
+    gnutls_privkey_t key;
+    struct https_cert *older;
+};
+
+static pthread_mutex_t https_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct https_cert *https_current; /* the set new handshakes get */
+
+static void https_cert_free(struct https_cert *c)
+{
+    while (c) {
+        struct https_cert *older = c->older;
+        for (unsigned i = 0; i < c->n; i++)
+            gnutls_pcert_deinit(&c->pcerts[i]);
+        if (c->key)
+            gnutls_privkey_deinit(c->key);
+        free(c);
+        c = older;
+    }
+}
+
+/* The PEMs of common/tls.c (checked there already) as GnuTLS objects. */
+static struct https_cert *https_cert_load(struct err *e)
+{
+    char *cert = NULL, *key = NULL;
+    if (tls_pem(&cert, &key) < 0) {
+        err_set(e, ERR_INTERNAL, "no TLS certificate to serve HTTPS with");
+        return NULL;
+    }
+    struct https_cert *c = xcalloc(1, sizeof *c);
+    gnutls_datum_t cd = {(unsigned char *)cert, (unsigned)strlen(cert)};
+    gnutls_datum_t kd = {(unsigned char *)key, (unsigned)strlen(key)};
+    c->n = sizeof c->pcerts / sizeof c->pcerts[0];
+    int rc = gnutls_pcert_list_import_x509_raw(c->pcerts, &c->n, &cd, GNUTLS_X509_FMT_PEM, 0);
+    if (rc < 0) {
+        c->n = 0;
+        err_set(e, ERR_INVALID_ARGUMENT, "UNIC_TLS_CERT: GnuTLS could not read it: %s", gnutls_strerror(rc));
+    } else if ((rc = gnutls_privkey_init(&c->key)) < 0 ||
+               (rc = gnutls_privkey_import_x509_raw(c->key, &kd, GNUTLS_X509_FMT_PEM, NULL, 0)) < 0) {
+        err_set(e, ERR_INVALID_ARGUMENT, "UNIC_TLS_KEY: GnuTLS could not read it: %s", gnutls_strerror(rc));
+    }
+    free(cert);
+    free(key);
+    if (rc < 0) {
+        https_cert_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static int https_certificate(gnutls_session_t session, const gnutls_datum_t *req_ca_dn, int nreqs,
+                             const gnutls_pk_algorithm_t *algos, int nalgos, gnutls_pcert_st **pcert,
+                             unsigned int *pcert_length, gnutls_privkey_t *key)
+{
+    (void)session;
+    (void)req_ca_dn;
+    (void)nreqs;
+    (void)algos;
+    (void)nalgos;
+    pthread_mutex_lock(&https_lock);
+    *pcert = https_current->pcerts;
+    *pcert_length = https_current->n;
+    *key = https_current->key;
+    pthread_mutex_unlock(&https_lock);
+    return 0;
+}
+
+int gateway_reload_tls(struct gateway *g)
+{
+    struct err e;
+    if (g->daemon == NULL || !tls_enabled())
+        return 0;
+    struct https_cert *c = https_cert_load(&e);
+    if (c == NULL) {
+        log_error("HTTPS certificate not reloaded, the one in use stays: %s", e.msg);
+        return -1;
+    }
+    pthread_mutex_lock(&https_lock);
+    c->older = https_current;
+    https_current = c;
+    pthread_mutex_unlock(&https_lock);
+    log_info("HTTPS certificate reloaded");
+    return 0;
+}
+
 /* ---- Start and stop ---- */
 
 /* libmicrohttpd hands its own format string: the callback's type cannot carry the attribute. */
@@ -631,8 +728,23 @@ int gateway_start(struct gateway *g, struct err *e)
                        gai_strerror(gai));
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
                      MHD_USE_ERROR_LOG | (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    struct MHD_OptionItem https[] = {{MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}};
+    if (tls_enabled()) {
+        if (MHD_is_feature_supported(MHD_FEATURE_HTTPS_CERT_CALLBACK) != MHD_YES) {
+            freeaddrinfo(ai);
+            return err_set(e, ERR_FAILED_PRECONDITION,
+                           "UNIC_TLS_CERT is set but this libmicrohttpd cannot serve HTTPS");
+        }
+        if ((https_current = https_cert_load(e)) == NULL) {
+            freeaddrinfo(ai);
+            return -1;
+        }
+        flags |= MHD_USE_TLS;
+        https[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)https_certificate};
+    }
     g->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, g,
+        MHD_OPTION_ARRAY, https,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, ai->ai_addr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
@@ -653,4 +765,6 @@ void gateway_stop(struct gateway *g)
     if (g->daemon)
         MHD_stop_daemon(g->daemon);
     g->daemon = NULL;
+    https_cert_free(https_current);
+    https_current = NULL;
 }

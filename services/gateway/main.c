@@ -6,6 +6,7 @@
 #include "gateway.h"
 #include "instrument.h"
 #include "log.h"
+#include "tls.h"
 
 static const char *env(const char *name)
 {
@@ -35,8 +36,13 @@ int main(void)
         return 1;
     }
     log_init("gateway", cfg.common.log_level);
+    if (tls_init(&cfg.common, &e) < 0) { /* HTTPS, and mutual TLS to the services */
+        log_error("bad TLS configuration: %s", e.msg);
+        return 1;
+    }
     if (instrument_start("gateway", cfg.common.metrics_listen, &metrics, &metrics_http, &e) < 0) {
         log_error("%s", e.msg);
+        tls_shutdown();
         return 1;
     }
     routes_init(&g.routes);
@@ -49,15 +55,18 @@ int main(void)
         log_error("%s", e.msg);
         goto done;
     }
-    log_info("serving %zu methods and %zu static files on http://%s", g.routes.n, g.site.n,
-             cfg.listen);
+    log_info("serving %zu methods and %zu static files on %s://%s", g.routes.n, g.site.n,
+             tls_enabled() ? "https" : "http", cfg.listen);
     metrics_http_health(metrics_http, serving, &g);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     int sig;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) /* new certificates, for new handshakes */
+        if (tls_reload() == 0)
+            gateway_reload_tls(&g);
     log_info("stopping on signal %d", sig);
     metrics_http_health(metrics_http, NULL, NULL);
     rc = 0;
@@ -67,5 +76,6 @@ done:
     backends_destroy(&g.backends);
     routes_destroy(&g.routes);
     instrument_stop(metrics, metrics_http);
+    tls_shutdown();
     return rc;
 }

@@ -1,5 +1,6 @@
 /* routes.c: the gateway's table of RPCs, built from the protobuf-c service descriptors of the
- * four services, so a method added to a .proto is served with no code here. */
+ * four services (and AdminService, beside the catalog), so a method added to a .proto is served
+ * with no code here. */
 #include "gateway.h"
 
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "unic/admin/v1/admin.pb-c.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/matching/v1/matching.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
@@ -18,6 +20,15 @@ static const ProtobufCServiceDescriptor *const services[BACKEND_COUNT] = {
     [BACKEND_SCORING] = &unic__scoring__v1__scoring_service__descriptor,
     [BACKEND_MATCHING] = &unic__matching__v1__matching_service__descriptor,
 };
+
+/* Services a backend serves beside its own, on the same port: AdminService in the catalog. */
+static const struct {
+    const ProtobufCServiceDescriptor *service;
+    enum backend_id backend;
+} beside[] = {
+    {&unic__admin__v1__admin_service__descriptor, BACKEND_CATALOG},
+};
+enum { N_BESIDE = sizeof beside / sizeof beside[0] };
 
 const char *backend_name(enum backend_id id)
 {
@@ -40,22 +51,31 @@ static int route_cmp(const void *a, const void *b)
     return strcmp(((const struct route *)a)->path, ((const struct route *)b)->path);
 }
 
+static void routes_add(struct routes *r, const ProtobufCServiceDescriptor *svc, enum backend_id b)
+{
+    for (unsigned m = 0; m < svc->n_methods; m++) {
+        const ProtobufCMethodDescriptor *md = &svc->methods[m];
+        struct route *rt = &r->v[r->n++];
+        snprintf(rt->path, sizeof rt->path, "/%s/%s", svc->name, md->name);
+        rt->method = md;
+        rt->backend = b;
+        rt->read_only = method_reads_only(b, md->name);
+    }
+}
+
 void routes_init(struct routes *r)
 {
+    size_t total = 0;
+    for (int s = 0; s < BACKEND_COUNT; s++)
+        total += services[s]->n_methods;
+    for (int s = 0; s < N_BESIDE; s++)
+        total += beside[s].service->n_methods;
+    r->v = xcalloc(total, sizeof *r->v);
     r->n = 0;
     for (int s = 0; s < BACKEND_COUNT; s++)
-        r->n += services[s]->n_methods;
-    r->v = xcalloc(r->n, sizeof *r->v);
-    size_t k = 0;
-    for (int s = 0; s < BACKEND_COUNT; s++) {
-        for (unsigned m = 0; m < services[s]->n_methods; m++, k++) {
-            const ProtobufCMethodDescriptor *md = &services[s]->methods[m];
-            snprintf(r->v[k].path, sizeof r->v[k].path, "/%s/%s", services[s]->name, md->name);
-            r->v[k].method = md;
-            r->v[k].backend = (enum backend_id)s;
-            r->v[k].read_only = method_reads_only((enum backend_id)s, md->name);
-        }
-    }
+        routes_add(r, services[s], (enum backend_id)s);
+    for (int s = 0; s < N_BESIDE; s++)
+        routes_add(r, beside[s].service, beside[s].backend);
     qsort(r->v, r->n, sizeof *r->v, route_cmp);
 }
 

@@ -1,17 +1,22 @@
 """test_tls: TLS on the listeners and mutual TLS between services, with a CA made here by openssl:
 Python grpcio and buf curl trusting the CA succeed, plaintext fails, a SERVICE key needs the
 suite's client certificate, a certificate of another CA is refused between services, and SIGHUP
-with a new certificate keeps calls succeeding while new handshakes get the new certificate."""
+with a new certificate keeps calls succeeding while new handshakes get the new certificate. The
+gateway serves HTTPS and reaches the services over mutual TLS, and reloads on SIGHUP too."""
+import json
 import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 import unic_testlib as lib  # noqa: E402
@@ -44,7 +49,7 @@ class TlsTest(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="unic-tls-")
         cls.dir = os.path.join(cls.tmp, "suite")
         cls.other = os.path.join(cls.tmp, "other")  # another CA, and a "responses" it signed
-        make_certs(cls.dir, "catalog", "responses", "client")
+        make_certs(cls.dir, "catalog", "responses", "client", "gateway")
         make_certs(cls.other, "responses")
         cls.ca = read(os.path.join(cls.dir, "ca.pem"))
         cls.creds = grpc.ssl_channel_credentials(root_certificates=cls.ca)
@@ -52,6 +57,10 @@ class TlsTest(unittest.TestCase):
         for name in ("catalog", "responses"):
             cls.stack.start(name, cls.env(name), credentials=cls.creds)
         cls.op = lib.metadata(cls.stack.operator_key)
+        # The gateway: HTTPS for browsers and curl, mutual TLS to the services behind it.
+        cls.https = ssl.create_default_context(cafile=os.path.join(cls.dir, "ca.pem"))
+        cls.stack.gateway_port = cls.stack.port_base + 6
+        cls.stack.start_gateway(cls.env("gateway"), ssl_context=cls.https)
 
     @classmethod
     def env(cls, name, certs=None):
@@ -78,8 +87,16 @@ class TlsTest(unittest.TestCase):
         except grpc.RpcError as err:
             return err.code(), err.details()
 
-    def served_serial(self):
-        out = subprocess.run(["openssl", "s_client", "-connect", self.stack.addr("catalog"),
+    def gateway_post(self, path, body, url=None):
+        req = urllib.request.Request((url or self.stack.gateway_url(True)) + path,
+                                     data=json.dumps(body).encode(), method="POST", headers={
+                                         "Content-Type": "application/json",
+                                         "Authorization": "Bearer " + self.stack.operator_key})
+        with urllib.request.urlopen(req, timeout=30, context=self.https) as r:
+            return r.status, json.loads(r.read())
+
+    def served_serial(self, addr=None):
+        out = subprocess.run(["openssl", "s_client", "-connect", addr or self.stack.addr("catalog"),
                               "-alpn", "h2", "-CAfile", os.path.join(self.dir, "ca.pem")],
                              input=b"", capture_output=True, timeout=30).stdout.decode("latin-1")
         pem = re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----", out, re.S)
@@ -89,6 +106,35 @@ class TlsTest(unittest.TestCase):
     def serial_of(pem):
         return subprocess.run(["openssl", "x509", "-noout", "-serial"], input=pem,
                               capture_output=True, text=True, check=True).stdout.strip()
+
+    def test_gateway_serves_https_and_calls_services_over_mutual_tls(self):
+        status, topics = self.gateway_post("/unic.catalog.v1.CatalogService/ListTopics", {})
+        self.assertEqual(status, 200)
+        self.assertGreaterEqual(len(topics["topics"]), 11)
+        status, ids = self.gateway_post("/unic.admin.v1.AdminService/ListIdentities", {})
+        self.assertEqual((status, ids), (200, {}))
+        with self.assertRaises((urllib.error.URLError, ConnectionError, OSError)):
+            urllib.request.urlopen(self.stack.gateway_url() + "/livez", timeout=10).read()
+
+    def test_gateway_sighup_loads_a_new_certificate(self):
+        gateway = "127.0.0.1:%d" % self.stack.gateway_port
+        old_serial = self.served_serial(gateway)
+        renew = os.path.join(self.tmp, "renew-gateway")
+        os.makedirs(renew)
+        for f in ("ca.pem", "ca.key", "ca.srl"):
+            shutil.copy(os.path.join(self.dir, f), renew)
+        make_certs(renew, "gateway")
+        new_serial = self.serial_of(read(os.path.join(renew, "gateway.pem")).decode())
+        self.assertNotEqual(new_serial, old_serial)
+        for f in ("gateway.pem", "gateway.key"):
+            shutil.copy(os.path.join(renew, f), os.path.join(self.dir, f))
+        self.stack.procs["gateway"].send_signal(signal.SIGHUP)
+        deadline = time.time() + 20
+        while time.time() < deadline and self.served_serial(gateway) != new_serial:
+            time.sleep(0.1)
+        self.assertEqual(self.served_serial(gateway), new_serial)
+        status, topics = self.gateway_post("/unic.catalog.v1.CatalogService/ListTopics", {})
+        self.assertEqual(status, 200)
 
     def test_grpcio_trusting_the_ca_succeeds(self):
         health = self.stack.health_stub("catalog", self.creds)

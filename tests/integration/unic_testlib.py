@@ -60,6 +60,7 @@ class Stack:
         self.redis = env["UNIC_REDIS"]
         self.db_url = self.admin_url.replace("dbname=unic", "dbname=test_" + name)
         self.port_base = int(os.environ["UNIC_TEST_PORT_BASE"])
+        self.gateway_port = self.port_base + GATEWAY_PORT_OFFSET  # a test may move it
         self.operator_key = "unic_" + secrets.token_urlsafe(32)
         self.procs = {}
         # A test whose setUpClass fails never reaches its tearDownClass: stop what it started.
@@ -136,14 +137,15 @@ class Stack:
             time.sleep(0.02)
         raise RuntimeError("%s not SERVING after 30 s" % service)
 
-    def gateway_url(self):
-        return "http://127.0.0.1:%d" % (self.port_base + GATEWAY_PORT_OFFSET)
+    def gateway_url(self, https=False):
+        return "%s://127.0.0.1:%d" % ("https" if https else "http", self.gateway_port)
 
-    def start_gateway(self, extra_env=None):
-        """Starts unic-gateway in front of this stack's services; waits until it answers."""
+    def start_gateway(self, extra_env=None, ssl_context=None):
+        """Starts unic-gateway in front of this stack's services; waits until it answers (over
+        HTTPS with `ssl_context`, an ssl.SSLContext trusting the gateway's CA, when given)."""
         env = dict(os.environ)
         env.update({
-            "UNIC_HTTP_LISTEN": self.gateway_url()[len("http://"):],
+            "UNIC_HTTP_LISTEN": "127.0.0.1:%d" % self.gateway_port,
             "UNIC_HTTP_STATIC": os.path.join(SOURCE, "web"),
             "UNIC_CALL_TIMEOUT_MS": "10000",
         })
@@ -159,7 +161,8 @@ class Stack:
             if self.procs["gateway"].poll() is not None:
                 raise RuntimeError("gateway exited during start-up")
             try:
-                with urllib.request.urlopen(self.gateway_url() + "/livez", timeout=1) as r:
+                with urllib.request.urlopen(self.gateway_url(ssl_context is not None) + "/livez",
+                                            timeout=1, context=ssl_context) as r:
                     if r.status == 200:
                         return
             except OSError:

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "gateway.h"
+#include "unic/admin/v1/admin.pb-c.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/matching/v1/matching.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
@@ -136,21 +137,27 @@ static void test_every_method_of_the_four_services_has_a_route(void **state)
     (void)state;
     struct routes r;
     routes_init(&r);
-    const ProtobufCServiceDescriptor *services[] = {
-        &unic__catalog__v1__catalog_service__descriptor,
-        &unic__responses__v1__response_service__descriptor,
-        &unic__scoring__v1__scoring_service__descriptor,
-        &unic__matching__v1__matching_service__descriptor,
+    /* The four services, and AdminService, served beside the catalog on its port. */
+    const struct {
+        const ProtobufCServiceDescriptor *service;
+        enum backend_id backend;
+    } services[] = {
+        {&unic__catalog__v1__catalog_service__descriptor, BACKEND_CATALOG},
+        {&unic__responses__v1__response_service__descriptor, BACKEND_RESPONSES},
+        {&unic__scoring__v1__scoring_service__descriptor, BACKEND_SCORING},
+        {&unic__matching__v1__matching_service__descriptor, BACKEND_MATCHING},
+        {&unic__admin__v1__admin_service__descriptor, BACKEND_CATALOG},
     };
     size_t total = 0;
-    for (int s = 0; s < 4; s++) {
-        for (unsigned m = 0; m < services[s]->n_methods; m++, total++) {
+    for (size_t s = 0; s < sizeof services / sizeof services[0]; s++) {
+        const ProtobufCServiceDescriptor *d = services[s].service;
+        for (unsigned m = 0; m < d->n_methods; m++, total++) {
             char path[256];
-            snprintf(path, sizeof path, "/%s/%s", services[s]->name, services[s]->methods[m].name);
+            snprintf(path, sizeof path, "/%s/%s", d->name, d->methods[m].name);
             const struct route *rt = routes_find(&r, path);
             assert_non_null(rt);
-            assert_int_equal(rt->backend, s);
-            assert_ptr_equal(rt->method, &services[s]->methods[m]);
+            assert_int_equal(rt->backend, services[s].backend);
+            assert_ptr_equal(rt->method, &d->methods[m]);
             assert_true(routes_is_rpc_path(path));
         }
     }
@@ -158,13 +165,16 @@ static void test_every_method_of_the_four_services_has_a_route(void **state)
     /* every method has its row in its service's table, and reads are exactly the RPC_READS rows */
     assert_int_equal(method_effects_count, total);
     for (size_t i = 0; i < method_effects_count; i++) {
-        char path[256];
-        snprintf(path, sizeof path, "/%s/%s", services[method_effects[i].backend]->name,
-                 method_effects[i].method);
-        const struct route *rt = routes_find(&r, path);
+        const struct route *rt = NULL;
+        for (size_t k = 0; k < r.n && rt == NULL; k++)
+            if (r.v[k].backend == method_effects[i].backend &&
+                strcmp(r.v[k].method->name, method_effects[i].method) == 0)
+                rt = &r.v[k];
         assert_non_null(rt);
         assert_int_equal(rt->read_only, !method_effects[i].writes);
     }
+    assert_false(routes_find(&r, "/unic.admin.v1.AdminService/CreateKey")->read_only);
+    assert_true(routes_find(&r, "/unic.admin.v1.AdminService/ListAuditEvents")->read_only);
     assert_true(routes_find(&r, "/unic.catalog.v1.CatalogService/WhoAmI")->read_only);
     assert_true(routes_find(&r, "/unic.catalog.v1.CatalogService/GetQuestionnaire")->read_only);
     assert_true(routes_find(&r, "/unic.matching.v1.MatchingService/ListOffers")->read_only);
