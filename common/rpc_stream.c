@@ -61,7 +61,7 @@ struct rpc_stream {
     grpc_byte_buffer *out[STREAM_MAX_OUT]; /* replies the handler sent, not yet written */
     size_t n_out, next_out;
     struct principal principal;
-    char caller[40];
+    char caller[sizeof ((struct principal *)0)->label];
     char request_id[LOG_REQUEST_ID_MAX];
     bool authenticated;
     int status;
