@@ -9,6 +9,12 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* Paragraph 6's two duties, which the points-of-contact and CERT directory (DirectoryService,
+ * docs/directory.md) shows met when a State has recorded its entry: a national point of contact,
+ * and a CERT accredited by FIRST, both by 31 December 2014. */
+#define DUTY_PARA6_POC "para6-poc"
+#define DUTY_PARA6_CERT "para6-cert"
+
 /* Whether compliance question (or item) `id`, named "para<N>..." for its paragraph, binds a
  * State that is (ldc) or is not a least developed country. */
 static inline bool duty_binds(const char *id, bool ldc)

@@ -111,7 +111,10 @@ int service_serve(struct service *s, const struct rpc_service *rpc, void *app)
 {
     struct err e;
     struct rpc_server *server = rpc_server_new(&s->cfg, rpc, &s->auth, app, &e);
-    if (server == NULL || (s->also && rpc_server_add(server, s->also, &e) < 0)) {
+    bool added = server != NULL;
+    for (size_t i = 0; added && i < sizeof s->also / sizeof s->also[0] && s->also[i]; i++)
+        added = rpc_server_add(server, s->also[i], &e) == 0;
+    if (!added) {
         log_error("%s", e.msg);
         rpc_server_free(server);
         return 1;

@@ -16,7 +16,9 @@ struct service {
     struct db db; /* start-up work only; calls use the workers' connections */
     struct metrics *metrics;           /* NULL unless UNIC_METRICS_LISTEN is set */
     struct metrics_http *metrics_http; /* serves it */
-    const struct rpc_service *also; /* another service on the same port (catalog: AdminService) */
+    /* Other services on the same port, NULL after the last (catalog: AdminService,
+     * DirectoryService). */
+    const struct rpc_service *also[4];
 };
 
 /* Blocks signals, reads the configuration, connects to PostgreSQL (waiting up to 60 s for it to

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "catalog.h"
 #include "audit.h"
 #include "auth.h"
 #include "page_token.h"
@@ -102,15 +103,6 @@ static int managed_key(struct call *c, const char *id, const char *what, Key **k
     if (*key == NULL)
         return err_set(e, ERR_NOT_FOUND, "could not %s: no key \"%s\"", what, id);
     return 0;
-}
-
-/* Ends the transaction of a change: committed when every step of it succeeded, else rolled back. */
-static int tx_end(struct call *c, bool ok, struct err *e)
-{
-    if (ok && db_commit(c->db, e) == 0)
-        return 0;
-    db_rollback(c->db);
-    return -1;
 }
 
 static int check_text(const char *field, const char *v, size_t max, bool required, struct err *e)
@@ -216,7 +208,7 @@ static int create_identity(struct call *c, const Unic__Admin__V1__CreateIdentity
         return -1;
     if (db_begin(c->db, e) < 0)
         return -1;
-    return tx_end(c,
+    return catalog_tx_end(c->db,
                   admin_store_identity_insert(c->db, &c->arena, r->display_name, r->email,
                                               role_name(r->role), state, c->principal.label, out, e) == 0 &&
                       audit_append(c, arena_printf(&c->arena, "identity/%s", (*out)->id), state, NULL, e,
@@ -270,7 +262,7 @@ static int create_key(struct call *c, const Unic__Admin__V1__CreateKeyRequest *r
         return -1;
     if (db_begin(c->db, e) < 0)
         return -1;
-    return tx_end(c,
+    return catalog_tx_end(c->db,
                   key_issue(c, who, r->label, days, out, e) == 0 &&
                       audit_append(c, arena_printf(&c->arena, "key/%s", (*out)->key->id), who->state_code,
                                    NULL, e, "created key %s \"%s\" for %s <%s>, expiring %s",
@@ -311,7 +303,7 @@ static int revoke_key(struct call *c, const Unic__Admin__V1__RevokeKeyRequest *r
         return -1;
     if (db_begin(c->db, e) < 0)
         return -1;
-    return tx_end(c,
+    return catalog_tx_end(c->db,
                   admin_store_key_revoke(c->db, key->id, e) == 0 &&
                       audit_append(c, arena_printf(&c->arena, "key/%s", key->id),
                                    who ? who->state_code : key->state_code, NULL, e,
@@ -341,7 +333,7 @@ static int rotate_key(struct call *c, const Unic__Admin__V1__RotateKeyRequest *r
         return -1;
     if (db_begin(c->db, e) < 0)
         return -1;
-    return tx_end(c,
+    return catalog_tx_end(c->db,
                   key_issue(c, who, label, days, out, e) == 0 &&
                       admin_store_key_retire(c->db, key->id, (*out)->key->id, grace, e) == 0 &&
                       audit_append(c, arena_printf(&c->arena, "key/%s", key->id), who->state_code, NULL, e,

@@ -9,6 +9,7 @@
 
 #include "db.h"
 #include "err.h"
+#include "idem.h"
 #include "mem.h"
 #include "rpc.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
@@ -24,6 +25,17 @@ extern const size_t catalog_zones_tsv_len;
 
 /* Upserts the UN Member States from the embedded data/un_member_states.tsv in one transaction. */
 int store_states_load(struct db *db, const char *states_tsv, const char *zones_tsv, struct err *e);
+
+/* Ends the transaction of a change: committed when every step of it succeeded (ok), else rolled
+ * back. 0 when committed. */
+int catalog_tx_end(struct db *db, bool ok, struct err *e);
+
+/* The statements of the catalog's idempotency keys (sql/013, common/idem.h). */
+extern const struct idem_sql catalog_idem_sql;
+
+/* An array read as one U+001F-joined string (store.c, SEP) split into its elements in the arena;
+ * "" is no element. */
+char **catalog_split(struct arena *a, const char *s, size_t *n);
 
 /* The topic ids, for validating definitions. */
 int store_topic_ids(struct db *db, struct arena *a, char ***ids, size_t *n, struct err *e);

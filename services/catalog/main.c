@@ -2,6 +2,7 @@
  * Configure, migrate, load the reference data, serve until SIGTERM, close. */
 #include "admin.h"
 #include "catalog.h"
+#include "directory.h"
 #include "log.h"
 #include "service.h"
 
@@ -17,7 +18,8 @@ int main(void)
         log_error("could not load the UN Member States: %s", e.msg);
         goto done;
     }
-    svc.also = &admin_rpc;
+    svc.also[0] = &admin_rpc;
+    svc.also[1] = &directory_rpc;
     rc = service_serve(&svc, &catalog_rpc, NULL);
 done:
     service_destroy(&svc);

@@ -285,9 +285,24 @@ int store_topic_ids(struct db *db, struct arena *a, char ***ids, size_t *n, stru
     return 0;
 }
 
+int catalog_tx_end(struct db *db, bool ok, struct err *e)
+{
+    if (ok && db_commit(db, e) == 0)
+        return 0;
+    db_rollback(db);
+    return -1;
+}
+
+const struct idem_sql catalog_idem_sql = {
+    "SELECT method, request_hash, encode(response, 'hex') AS response"
+    " FROM catalog.idempotency_keys WHERE principal = $1 AND request_id = $2",
+    "INSERT INTO catalog.idempotency_keys (principal, request_id, method, request_hash, response)"
+    " VALUES ($1, $2, $3, $4, decode($5, 'hex')) ON CONFLICT (principal, request_id) DO NOTHING",
+};
+
 /* ---- Arrays read as U+001F-joined strings (see SEP) ---- */
 
-static char **split(struct arena *a, const char *s, size_t *n)
+char **catalog_split(struct arena *a, const char *s, size_t *n)
 {
     *n = 0;
     if (*s == '\0')
@@ -460,7 +475,7 @@ static int load_questions(struct db *db, struct arena *a, const char *const *par
         x->required = db_get_bool(r, row, "required");
         x->deadline = arena_strdup(a, db_get(r, row, "deadline"));
         x->recurrence = definition_recurrence_parse(db_get(r, row, "recurrence"));
-        x->topics = split(a, db_get(r, row, "topics"), &x->n_topics);
+        x->topics = catalog_split(a, db_get(r, row, "topics"), &x->n_topics);
         x->text = NULL; /* set by load_question_texts, which checks none is left */
         Unic__Catalog__V1__Section *s = section_find(q, x->section_id);
         s->questions[s->n_questions++] = x;
@@ -487,7 +502,7 @@ static int load_question_texts(struct db *db, struct arena *a, const char *const
             continue; /* cannot happen: the foreign key ties texts to questions */
         x->text = arena_strdup(a, db_get(r, row, "text"));
         x->guidance = arena_strdup(a, db_get(r, row, "guidance"));
-        x->sub_items = split(a, db_get(r, row, "sub_items"), &x->n_sub_items);
+        x->sub_items = catalog_split(a, db_get(r, row, "sub_items"), &x->n_sub_items);
     }
     for (size_t i = 0; i < n_idx; i++) {
         if (idx[i].q->text == NULL) {

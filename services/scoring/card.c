@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "compliance.h"
+#include "duties.h"
 #include "score.h"
 #include "text.h"
 
@@ -271,8 +272,44 @@ static int cmp_question_number(const void *x, const void *y)
     return ((*a)->number > (*b)->number) - ((*a)->number < (*b)->number);
 }
 
+/* Paragraph 6 from the directory: the point of contact since the date the State gave (or since
+ * it was first recorded there), the CERT since its earliest FIRST accreditation. */
+static size_t directory_evidence(struct arena *a, const DirectoryEntry *dir, const struct tz *zone,
+                                 struct compliance_evidence out[2])
+{
+    size_t n = 0;
+    if (dir == NULL || dir->point_of_contact == NULL)
+        return 0;
+    const PointOfContact *p = dir->point_of_contact;
+    char *recorded = arena_alloc(a, 11);
+    if (text_date_valid(p->established_on))
+        out[n++] = (struct compliance_evidence){
+            DUTY_PARA6_POC, p->established_on,
+            arena_printf(a, "met, from the points-of-contact directory: %s, designated on the date the "
+                         "State gave (entry version %d)", p->unit, dir->version)};
+    else if (card_local_date(dir->created_at, zone, recorded))
+        out[n++] = (struct compliance_evidence){
+            DUTY_PARA6_POC, recorded,
+            arena_printf(a, "met, from the points-of-contact directory: %s, recorded there on that "
+                         "date (entry version %d)", p->unit, dir->version)};
+    const Cert *best = NULL;
+    for (size_t i = 0; i < dir->n_certs; i++) {
+        const Cert *c = dir->certs[i];
+        if (c->first_member && text_date_valid(c->accreditation_date) &&
+            (best == NULL || strcmp(c->accreditation_date, best->accreditation_date) < 0))
+            best = c;
+    }
+    if (best != NULL)
+        out[n++] = (struct compliance_evidence){
+            DUTY_PARA6_CERT, best->accreditation_date,
+            arena_printf(a, "met, from the points-of-contact directory: %s, accredited by FIRST on that "
+                         "date", best->name)};
+    return n;
+}
+
 int card_compliance(struct arena *a, const char *state, const char *as_of, bool ldc,
-                    const struct tz *zone, const Questionnaire *q, const Assessment *submitted,
+                    const struct tz *zone, const DirectoryEntry *dir, const Questionnaire *q,
+                    const Assessment *submitted,
                     Assessment *const *reports, size_t n_reports,
                     Assessment *const *cycles, size_t n_cycles,
                     Unic__Scoring__V1__ComplianceReport **out, struct err *e)
@@ -366,6 +403,9 @@ int card_compliance(struct arena *a, const char *state, const char *as_of, bool 
         .items = items, .n_items = n_items, .has_answers = submitted != NULL, .answers = answers,
         .n_answers = n_answers, .ldc = ldc, .as_of = as_of, .cycles = cy, .n_cycles = n_cy,
         .first_cycle = first};
+    struct compliance_evidence evidence[2];
+    in.n_evidence = directory_evidence(a, dir, zone, evidence);
+    in.evidence = evidence;
     if (compliance_evaluate(&in, &rep, &why) < 0) {
         err_set(e, ERR_INTERNAL, "could not evaluate the compliance of %s: %s", state, why.msg);
         goto done;

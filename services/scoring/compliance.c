@@ -97,6 +97,12 @@ static int input_check(const struct compliance_input *in, struct err *e)
             date_check(c->answer_date, "cycles", i, "answer_date", e) != 0)
             return -1;
     }
+    for (size_t i = 0; i < in->n_evidence; i++) {
+        if (!has_date(in->evidence[i].date))
+            return err_set(e, ERR_INVALID_ARGUMENT, "evidence[%zu].date is required", i);
+        if (date_check(in->evidence[i].date, "evidence", i, "date", e) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -156,6 +162,16 @@ static void item_once(struct compliance_item *it, const struct compliance_item_d
         it->status = COMPLIANCE_NOT_APPLICABLE;
         it->note = "not asked of a least developed country: paragraph 9 binds States with mature "
                    "or highly developed ICT security capabilities to assist developing countries";
+        return;
+    }
+    const struct compliance_evidence *ev = NULL;
+    for (size_t i = 0; i < in->n_evidence && ev == NULL; i++)
+        if (strcmp(in->evidence[i].item_id, d->id) == 0 && strcmp(in->evidence[i].date, in->as_of) <= 0)
+            ev = &in->evidence[i];
+    if (ev != NULL && d->recurrence == COMPLIANCE_ONCE) {
+        memcpy(it->date, ev->date, sizeof it->date);
+        it->status = !deadline || strcmp(ev->date, d->deadline) <= 0 ? COMPLIANCE_MET : COMPLIANCE_MET_LATE;
+        it->note = ev->note;
         return;
     }
     if (d->recurrence == COMPLIANCE_ANNUAL) {

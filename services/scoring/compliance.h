@@ -15,6 +15,10 @@
  *   OPEN            answered no or not answered, and the deadline is on or after as_of, or the item
  *                   has no deadline.
  *   A yes dated after as_of counts as not yet met (OPEN or OVERDUE): the report is as of as_of.
+ * Evidence from outside the checklist comes first when it is dated on or before as_of: paragraph
+ * 6's point of contact and CERT recorded in the directory (docs/directory.md) make their items MET
+ * (or MET_LATE) on the date the directory gives, whatever the checklist answered, with the
+ * evidence's own note saying so; UNKNOWN is then never shown for them.
  *
  * An ANNUAL item (paragraph 8: "report to the Secretary-General and UNIC by the end of each
  * calendar year on its compliance") is expanded into one item per year, from the State's first
@@ -81,6 +85,13 @@ struct compliance_answer {
     const char *date; /* when the duty was met, e.g. a law's enactment; NULL/"" if not given */
 };
 
+/* A duty shown met from another source than the checklist (the directory, for paragraph 6). */
+struct compliance_evidence {
+    const char *item_id;
+    const char *date; /* "YYYY-MM-DD" the duty was met */
+    const char *note; /* why, for the report; must outlive it */
+};
+
 /* One cycle of the State, for paragraph 8. */
 struct compliance_cycle {
     int cycle; /* the calendar year */
@@ -101,6 +112,8 @@ struct compliance_input {
     const struct compliance_cycle *cycles;
     size_t n_cycles;
     int first_cycle; /* the State's first self-assessment cycle; 0 when it has none */
+    const struct compliance_evidence *evidence; /* items of no recurrence only; may be NULL */
+    size_t n_evidence;
 };
 
 struct compliance_item {

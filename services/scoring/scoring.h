@@ -17,6 +17,7 @@
 #include "rpc.h"
 #include "tz.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
+#include "unic/catalog/v1/directory.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
 #include "unic/scoring/v1/scoring.pb-c.h"
 
@@ -29,6 +30,9 @@
 typedef Unic__Responses__V1__Assessment Assessment;
 typedef Unic__Catalog__V1__Questionnaire Questionnaire;
 typedef Unic__Catalog__V1__State CatalogState;
+typedef Unic__Catalog__V1__DirectoryEntry DirectoryEntry;
+typedef Unic__Catalog__V1__PointOfContact PointOfContact;
+typedef Unic__Catalog__V1__Cert Cert;
 typedef Unic__Scoring__V1__Scorecard Scorecard;
 
 /* The service's shared state, for the process's life: channels to the services it reads from,
@@ -78,6 +82,10 @@ int upstream_get_questionnaire(struct call *c, const char *id, int version, Ques
  * language, or "en"), in the call's arena; "en" is upstream_get_questionnaire's shared copy. */
 int upstream_get_questionnaire_texts(struct call *c, const char *id, int version,
                                      const char *locale, Questionnaire **out, struct err *e);
+/* State `state`'s entry in the points-of-contact directory, *out NULL when it has none. */
+int upstream_directory_entry(struct call *c, const char *state, DirectoryEntry **out, struct err *e);
+/* Every State's entry (one page holds them all). */
+int upstream_directory_all(struct call *c, DirectoryEntry ***out, size_t *n, struct err *e);
 int upstream_list_states(struct call *c, Unic__Catalog__V1__ListStatesResponse **out,
                          struct err *e);
 int upstream_list_topics(struct call *c, Unic__Catalog__V1__ListTopicsResponse **out,
@@ -102,9 +110,10 @@ Unic__Scoring__V1__GetGapsResponse *card_gaps(struct arena *a, const Scorecard *
  * compliance form (NULL: none, every item UNKNOWN); `reports` are the last submitted revision of
  * each cycle's compliance form and `cycles` the State's self-assessments, both for paragraph 8.
  * Submission times are read as dates in `zone`, the State's own (NULL: UTC), which the report
- * names. */
+ * names. `dir`, the State's directory entry (NULL: none), shows paragraph 6 met (compliance.h). */
 int card_compliance(struct arena *a, const char *state, const char *as_of, bool ldc,
-                    const struct tz *zone, const Questionnaire *q, const Assessment *submitted,
+                    const struct tz *zone, const DirectoryEntry *dir, const Questionnaire *q,
+                    const Assessment *submitted,
                     Assessment *const *reports, size_t n_reports,
                     Assessment *const *cycles, size_t n_cycles,
                     Unic__Scoring__V1__ComplianceReport **out, struct err *e);

@@ -236,6 +236,7 @@ struct compliance_view {
     const char *as_of;
     Assessment *submitted; /* the State's latest submitted compliance form, or NULL */
     Questionnaire *q;      /* the checklist it answers */
+    const DirectoryEntry *directory; /* the State's points-of-contact entry, or NULL */
     Unic__Scoring__V1__ComplianceReport *report;
 };
 
@@ -264,7 +265,7 @@ static int compliance_compute(struct call *c, struct compliance_view *v, const s
                                    v->submitted ? v->submitted->questionnaire_version : 0, &v->q,
                                    e) < 0)
         return -1;
-    return card_compliance(&c->arena, v->state->code, v->as_of, v->state->ldc, zone, v->q,
+    return card_compliance(&c->arena, v->state->code, v->as_of, v->state->ldc, zone, v->directory, v->q,
                            v->submitted, reports, n_reports, cycles, n_cycles, &v->report, e);
 }
 
@@ -316,11 +317,14 @@ static int compliance_of(struct call *c, const char *state_code, const char *as_
     const struct tz *zone;
     Assessment **forms, **cycles;
     size_t n_forms, n_cycles;
+    DirectoryEntry *dir = NULL;
     if (check_state_shape(state_code, "state_code", e) < 0 || check_as_of(as_of, e) < 0 ||
         state_lookup(c, state_code, "state_code", &v->state, e) < 0 ||
         state_zone_date(c, v, as_of, &zone, e) < 0 ||
+        upstream_directory_entry(c, state_code, &dir, e) < 0 ||
         compliance_inputs(c, state_code, &forms, &n_forms, &cycles, &n_cycles, e) < 0)
         return -1;
+    v->directory = dir;
     return compliance_compute(c, v, zone, forms, n_forms, cycles, n_cycles, e);
 }
 
@@ -357,8 +361,10 @@ static int list_compliance_summaries(struct call *c,
     /* Two lists for all States rather than two per State: the same assessments the caller would
      * get State by State (the responses service filters by visibility, not by the filter). */
     Assessment **all_forms, **all_cycles;
-    size_t n_all_forms, n_all_cycles;
+    size_t n_all_forms, n_all_cycles, n_dir = 0;
+    DirectoryEntry **dir = NULL;
     if (check_as_of(req->as_of, e) < 0 || upstream_list_states(c, &states, e) < 0 ||
+        upstream_directory_all(c, &dir, &n_dir, e) < 0 ||
         compliance_inputs(c, "", &all_forms, &n_all_forms, &all_cycles, &n_all_cycles, e) < 0)
         return -1;
     Unic__Scoring__V1__ListComplianceSummariesResponse *r =
@@ -375,6 +381,10 @@ static int list_compliance_summaries(struct call *c,
                            "could not summarise compliance: the deadline passed after %zu of %zu States",
                            i, states->n_states);
         v.state = states->states[i];
+        v.directory = NULL;
+        for (size_t k = 0; k < n_dir && v.directory == NULL; k++)
+            if (strcmp(dir[k]->state_code, v.state->code) == 0)
+                v.directory = dir[k];
         Assessment **forms = of_state(&c->arena, all_forms, n_all_forms, v.state->code, &n_forms);
         Assessment **cycles = of_state(&c->arena, all_cycles, n_all_cycles, v.state->code, &n_cycles);
         if (state_zone_date(c, &v, req->as_of, &zone, e) < 0 ||

@@ -245,6 +245,45 @@ int upstream_get_questionnaire(struct call *c, const char *id, int version, Ques
     return 0;
 }
 
+/* One call to `method` of the catalog's DirectoryService, as the caller. */
+static int directory_call(struct call *c, const char *method, const ProtobufCMessage *req,
+                          void **out, struct err *e)
+{
+    ProtobufCMessage *reply = NULL;
+    if (rpc_call(app_of(c)->catalog, rpc_caller_of(c), &unic__catalog__v1__directory_service__descriptor,
+                 method, req, &c->arena, &reply, e) < 0)
+        return call_failed(e, false, method);
+    *out = reply;
+    return 0;
+}
+
+int upstream_directory_entry(struct call *c, const char *state, DirectoryEntry **out, struct err *e)
+{
+    Unic__Catalog__V1__GetDirectoryEntryRequest req = UNIC__CATALOG__V1__GET_DIRECTORY_ENTRY_REQUEST__INIT;
+    req.state_code = (char *)state;
+    *out = NULL;
+    if (directory_call(c, "GetDirectoryEntry", &req.base, (void **)out, e) == 0)
+        return 0;
+    if (e->code != ERR_NOT_FOUND)
+        return -1;
+    err_clear(e);
+    *out = NULL;
+    return 0;
+}
+
+int upstream_directory_all(struct call *c, DirectoryEntry ***out, size_t *n, struct err *e)
+{
+    Unic__Catalog__V1__ListDirectoryEntriesRequest req =
+        UNIC__CATALOG__V1__LIST_DIRECTORY_ENTRIES_REQUEST__INIT;
+    req.page_size = 200; /* more than the 193 Member States: one page */
+    Unic__Catalog__V1__ListDirectoryEntriesResponse *r = NULL;
+    if (directory_call(c, "ListDirectoryEntries", &req.base, (void **)&r, e) < 0)
+        return -1;
+    *out = r->entries;
+    *n = r->n_entries;
+    return 0;
+}
+
 int upstream_list_states(struct call *c, Unic__Catalog__V1__ListStatesResponse **out,
                          struct err *e)
 {

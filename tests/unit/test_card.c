@@ -333,14 +333,14 @@ static void test_report_at_23h_local_on_31_december_in_utc_minus_10_is_met(void 
     struct err e;
     assert_int_equal(tz_load("Pacific/Honolulu", NULL, &hnl, &e), 0);
     Unic__Scoring__V1__ComplianceReport *r;
-    assert_int_equal(card_compliance(&a, "USA", "2026-01-15", false, hnl, &q, &form, reports, 1,
+    assert_int_equal(card_compliance(&a, "USA", "2026-01-15", false, hnl, NULL, &q, &form, reports, 1,
                                      NULL, 0, &r, &e), 0);
     assert_string_equal(r->time_zone, "Pacific/Honolulu");
     assert_string_equal(r->items[1]->item_id, "para8-report-2025");
     assert_int_equal(r->items[1]->status, UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
     assert_string_equal(r->items[1]->date, "2025-12-31");
 
-    assert_int_equal(card_compliance(&a, "USA", "2026-01-15", false, NULL, &q, &form, reports, 1,
+    assert_int_equal(card_compliance(&a, "USA", "2026-01-15", false, NULL, NULL, &q, &form, reports, 1,
                                      NULL, 0, &r, &e), 0);
     assert_string_equal(r->time_zone, "UTC");
     assert_int_equal(r->items[1]->status, UNIC__SCORING__V1__COMPLIANCE_STATUS__MET_LATE);
@@ -376,7 +376,7 @@ static void test_compliance_report_items(void **state)
     Assessment *cycles[] = {&y24, &y23};
     Unic__Scoring__V1__ComplianceReport *r;
     struct err e;
-    assert_int_equal(card_compliance(&a, "KEN", "2025-06-30", false, NULL, &q, &form, NULL, 0, cycles, 2, &r, &e), 0);
+    assert_int_equal(card_compliance(&a, "KEN", "2025-06-30", false, NULL, NULL, &q, &form, NULL, 0, cycles, 2, &r, &e), 0);
     assert_string_equal(r->assessment_id, "c-1");
     assert_int_equal(r->revision, 3);
     assert_int_equal(r->n_items, 5);
@@ -394,7 +394,7 @@ static void test_compliance_report_items(void **state)
     assert_string_equal(r->items[4]->paragraph, "9");
     assert_int_equal(r->items[4]->status, UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
 
-    assert_int_equal(card_compliance(&a, "AFG", "2025-06-30", true, NULL, &q, NULL, NULL, 0, NULL, 0, &r, &e), 0);
+    assert_int_equal(card_compliance(&a, "AFG", "2025-06-30", true, NULL, NULL, &q, NULL, NULL, 0, NULL, 0, &r, &e), 0);
     assert_string_equal(r->assessment_id, "");
     assert_int_equal(r->n_items, 3);
     assert_int_equal(r->items[0]->status, UNIC__SCORING__V1__COMPLIANCE_STATUS__UNKNOWN);
@@ -420,7 +420,7 @@ static void test_compliance_refuses_a_bad_submission_time(void **state)
     Assessment *cycles[] = {&y};
     Unic__Scoring__V1__ComplianceReport *r;
     struct err e;
-    assert_int_equal(card_compliance(&a, "KEN", "2025-06-30", false, NULL, &q, NULL, NULL, 0, cycles, 1, &r, &e), -1);
+    assert_int_equal(card_compliance(&a, "KEN", "2025-06-30", false, NULL, NULL, &q, NULL, NULL, 0, cycles, 1, &r, &e), -1);
     assert_int_equal(e.code, ERR_INTERNAL);
     assert_non_null(strstr(e.msg, "submitted_at"));
     arena_destroy(&a);

@@ -76,6 +76,46 @@ static void test_yes_dated_by_the_deadline_is_met(void **state)
     compliance_report_free(r);
 }
 
+/* Paragraph 6 from the directory: an entry dated by the deadline is MET whatever the checklist
+ * answered (here no), one after it MET_LATE, and one dated after as_of is not yet evidence. */
+static void test_directory_evidence_comes_before_the_answer(void **state)
+{
+    (void)state;
+    const struct compliance_answer a[] = {NO("para6-cert")};
+    const struct compliance_evidence ev[] = {{"para6-cert", "2014-11-20", "from the directory"}};
+    struct compliance_input in = input(a, 1, "2024-06-30");
+    in.evidence = ev;
+    in.n_evidence = 1;
+    struct compliance_report *r = evaluate(&in);
+    const struct compliance_item *it = find(r, "para6-cert");
+    assert_int_equal(it->status, COMPLIANCE_MET);
+    assert_string_equal(it->date, "2014-11-20");
+    assert_string_equal(it->note, "from the directory");
+    compliance_report_free(r);
+
+    const struct compliance_evidence late[] = {{"para6-cert", "2016-03-01", "from the directory"}};
+    in.evidence = late;
+    r = evaluate(&in);
+    assert_status(r, "para6-cert", COMPLIANCE_MET_LATE);
+    compliance_report_free(r);
+
+    in = input(a, 1, "2016-01-01"); /* the entry is dated after as_of: the answer counts */
+    in.evidence = late;
+    in.n_evidence = 1;
+    r = evaluate(&in);
+    assert_status(r, "para6-cert", COMPLIANCE_OVERDUE);
+    compliance_report_free(r);
+
+    in = input(NULL, 0, "2024-06-30"); /* no checklist at all: the directory alone shows it */
+    in.has_answers = false;
+    in.evidence = ev;
+    in.n_evidence = 1;
+    r = evaluate(&in);
+    assert_status(r, "para6-cert", COMPLIANCE_MET);
+    assert_status(r, "para4-laws", COMPLIANCE_UNKNOWN);
+    compliance_report_free(r);
+}
+
 static void test_yes_dated_after_the_deadline_is_met_late(void **state)
 {
     (void)state;
@@ -380,6 +420,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_yes_dated_by_the_deadline_is_met),
+        cmocka_unit_test(test_directory_evidence_comes_before_the_answer),
         cmocka_unit_test(test_yes_dated_after_the_deadline_is_met_late),
         cmocka_unit_test(test_yes_without_a_date_is_met_with_a_note),
         cmocka_unit_test(test_yes_without_a_deadline_is_met),

@@ -1,0 +1,81 @@
+/* directory.h: DirectoryService inside the catalog: each State's national point of contact and
+ * CERTs (Resolution #1 para 6) with every version kept, and the reachability rounds in which
+ * UNIC checks that the contacts answer (docs/directory.md). The checks of an entry are pure
+ * (directory_check.c, unit-tested); the SQL is in directory_store.c; the handlers and who may
+ * write what in directory.c. Store results live in the caller's arena. */
+#ifndef UNIC_CATALOG_DIRECTORY_H
+#define UNIC_CATALOG_DIRECTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "err.h"
+#include "mem.h"
+#include "rpc.h"
+#include "unic/catalog/v1/directory.pb-c.h"
+
+extern const struct rpc_service directory_rpc;
+
+typedef Unic__Catalog__V1__DirectoryEntry DirectoryEntry;
+typedef Unic__Catalog__V1__PointOfContact PointOfContact;
+typedef Unic__Catalog__V1__Cert Cert;
+typedef Unic__Catalog__V1__ReachabilityRound ReachabilityRound;
+typedef Unic__Catalog__V1__ReachabilityConfirmation ReachabilityConfirmation;
+typedef Unic__Catalog__V1__ReachabilityReport ReachabilityReport;
+
+enum {
+    DIRECTORY_CERTS_MAX = 10,
+    DIRECTORY_LIST_MAX = 10,        /* role titles, languages */
+    DIRECTORY_ROUND_WINDOW_DAYS = 14,
+    DIRECTORY_ROUND_WINDOW_MAX = 90,
+};
+
+/* ---- Pure checks (directory_check.c) ---- */
+
+/* Checks an entry as a State would write it: INVALID_ARGUMENT naming the field
+ * ("point_of_contact.email", "certs[1].accreditation_date") and what is accepted. Time zones are
+ * checked for shape here; the handler also loads them. */
+int directory_entry_check(const PointOfContact *poc, Cert *const *certs, size_t n_certs,
+                          struct err *e);
+/* True for an e-mail address such as name@example.org (one '@', no spaces or brackets). */
+bool directory_email_valid(const char *s);
+/* True for a phone number in E.164 style: '+', then digits, spaces or '-' (8 to 32 bytes). */
+bool directory_phone_valid(const char *s);
+/* True for a BCP 47 language tag such as "fr" or "pt-BR". */
+bool directory_language_valid(const char *s);
+
+/* ---- Store (directory_store.c): each function one statement or the caller's transaction ---- */
+
+/* The current entry of `state`; *out NULL when it has recorded none. */
+int dir_store_get(struct db *db, struct arena *a, const char *state, DirectoryEntry **out,
+                  struct err *e);
+/* Up to `limit` current entries of States after `after` ("" for the first), by code. */
+int dir_store_list(struct db *db, struct arena *a, const char *after, int limit,
+                   DirectoryEntry ***out, size_t *n, bool *more, struct err *e);
+/* Up to `limit` versions of `state`'s entry older than `before` (0: from the newest). */
+int dir_store_history(struct db *db, struct arena *a, const char *state, int before, int limit,
+                      DirectoryEntry ***out, size_t *n, bool *more, struct err *e);
+/* In the caller's transaction: the next version of `state`'s entry, recorded by `by`. ABORTED
+ * when expected_version is not 0 and not the current version. *out is the entry as stored. */
+int dir_store_put(struct db *db, struct arena *a, const char *state, const PointOfContact *poc,
+                  Cert *const *certs, size_t n_certs, int expected_version, const char *by,
+                  DirectoryEntry **out, struct err *e);
+
+/* In the caller's transaction: a round open `days` days, asking every State with an entry. */
+int dir_store_round_start(struct db *db, struct arena *a, int days, const char *note,
+                          const char *by, ReachabilityRound **out, struct err *e);
+/* In the caller's transaction: `state`'s confirmation of round `id` (the first one's time is
+ * kept). NOT_FOUND for no such round, FAILED_PRECONDITION when the State was not asked or the
+ * window has closed. */
+int dir_store_round_confirm(struct db *db, struct arena *a, int64_t id, const char *state,
+                            const char *by, ReachabilityConfirmation **out, struct err *e);
+/* The report of round `id` (0: the latest); NOT_FOUND when there is none. */
+int dir_store_round_report(struct db *db, struct arena *a, int64_t id, ReachabilityReport **out,
+                           struct err *e);
+/* The open round that asked `state` and has no confirmation from it: *round 0 when none. */
+int dir_store_round_pending(struct db *db, const char *state, int64_t *round, char closes_at[32],
+                            struct err *e);
+
+#endif
