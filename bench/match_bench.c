@@ -193,7 +193,14 @@ int main(int argc, char **argv)
     int rc = 1;
     if (parse_options(argc, argv, &opt) != 0)
         return 2;
-    if (match_gen_states_load(opt.states, &states, &n_states, &e) != 0) {
+    /* The groups file sits beside the States' (data/), and LDC status is today's. */
+    char groups[4096], today[16];
+    const char *slash = strrchr(opt.states, '/');
+    snprintf(groups, sizeof groups, "%.*scountry_groups.tsv",
+             slash ? (int)(slash - opt.states + 1) : 0, opt.states);
+    time_t now = time(NULL);
+    strftime(today, sizeof today, "%Y-%m-%d", gmtime(&now));
+    if (match_gen_states_load(opt.states, groups, today, &states, &n_states, &e) != 0) {
         fprintf(stderr, "match_bench: %s\n", e.msg);
         return 1;
     }

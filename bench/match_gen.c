@@ -417,8 +417,51 @@ void match_gen_free(struct match_gen *g)
 
 /* ---- reference data --------------------------------------------------------------------------- */
 
-int match_gen_states_load(const char *path, struct match_gen_state **states, size_t *n,
-                          struct err *e)
+/* Splits a TSV line in place into at most `max` fields, empty ones kept; returns the count. */
+static size_t tsv_fields(char *line, char **field, size_t max)
+{
+    size_t nf = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *p = line; nf < max;) {
+        field[nf++] = p;
+        p = strchr(p, '\t');
+        if (p == NULL)
+            break;
+        *p++ = '\0';
+    }
+    return nf;
+}
+
+/* Marks the States of `v` that are LDCs on `as_of` by the LDC rows of the groups TSV. */
+static int load_ldc(const char *path, const char *as_of, struct match_gen_state *v, size_t n,
+                    struct err *e)
+{
+    char line[512];
+    size_t lineno = 0;
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return err_set(e, ERR_NOT_FOUND, "could not open \"%s\": %s", path, strerror(errno));
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *field[5];
+        if (++lineno == 1)
+            continue; /* header */
+        if (tsv_fields(line, field, 5) != 5) {
+            fclose(f);
+            return err_set(e, ERR_INVALID_ARGUMENT, "could not read \"%s\" line %zu: expected group, "
+                           "code, from, until, source", path, lineno);
+        }
+        bool on = (field[2][0] == '\0' || strcmp(field[2], as_of) <= 0) &&
+                  (field[3][0] == '\0' || strcmp(as_of, field[3]) < 0);
+        for (size_t i = 0; on && strcmp(field[0], "LDC") == 0 && i < n; i++)
+            if (strcmp(v[i].code, field[1]) == 0)
+                v[i].ldc = true;
+    }
+    fclose(f);
+    return 0;
+}
+
+int match_gen_states_load(const char *path, const char *groups_path, const char *as_of,
+                          struct match_gen_state **states, size_t *n, struct err *e)
 {
     int rc = -1;
     char line[512];
@@ -431,18 +474,14 @@ int match_gen_states_load(const char *path, struct match_gen_state **states, siz
     if (v == NULL)
         abort();
     while (fgets(line, sizeof line, f) != NULL) {
+        char *field[6];
         if (++lineno == 1)
             continue; /* header */
-        line[strcspn(line, "\r\n")] = '\0';
-        char *field[6];
-        char *save = NULL, *tok = strtok_r(line, "\t", &save);
-        size_t nf = 0;
-        for (; tok != NULL && nf < 6; tok = strtok_r(NULL, "\t", &save))
-            field[nf++] = tok;
+        size_t nf = tsv_fields(line, field, 6);
         if (nf != 6 || strlen(field[0]) != 3 || strlen(field[3]) >= sizeof v->region
             || strlen(field[4]) >= sizeof v->sub_region) {
             err_set(e, ERR_INVALID_ARGUMENT, "could not read \"%s\" line %zu: expected code, m49, "
-                    "name, region, sub_region, ldc", path, lineno);
+                    "name, region, sub_region, intermediate_region", path, lineno);
             goto done;
         }
         if (count == cap) {
@@ -455,8 +494,10 @@ int match_gen_states_load(const char *path, struct match_gen_state **states, siz
         memcpy(s->code, field[0], 4);
         memcpy(s->region, field[3], strlen(field[3]) + 1);
         memcpy(s->sub_region, field[4], strlen(field[4]) + 1);
-        s->ldc = strcmp(field[5], "true") == 0;
+        s->ldc = false;
     }
+    if (load_ldc(groups_path, as_of, v, count, e) < 0)
+        goto done;
     *states = v;
     *n = count;
     v = NULL;

@@ -22,9 +22,11 @@ struct match_gen_state {
     bool ldc;
 };
 
-/* Reads the TSV (header "code m49 name region sub_region ldc", ldc "true"/"false"). */
-int match_gen_states_load(const char *path, struct match_gen_state **states, size_t *n,
-                          struct err *e);
+/* Reads data/un_member_states.tsv at `path` (header "code m49 name region sub_region
+ * intermediate_region") and marks the least developed countries on `as_of` ("YYYY-MM-DD") from
+ * data/country_groups.tsv at `groups_path`. */
+int match_gen_states_load(const char *path, const char *groups_path, const char *as_of,
+                          struct match_gen_state **states, size_t *n, struct err *e);
 
 struct match_gen_params {
     uint64_t seed;

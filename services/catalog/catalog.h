@@ -22,9 +22,18 @@ extern const char catalog_states_tsv[];
 extern const size_t catalog_states_tsv_len;
 extern const char catalog_zones_tsv[];
 extern const size_t catalog_zones_tsv_len;
+extern const char catalog_groups_tsv[];
+extern const size_t catalog_groups_tsv_len;
 
-/* Upserts the UN Member States from the embedded data/un_member_states.tsv in one transaction. */
-int store_states_load(struct db *db, const char *states_tsv, const char *zones_tsv, struct err *e);
+/* Upserts the UN Member States (data/un_member_states.tsv), their capitals' time zones
+ * (data/capital_time_zones.tsv) and their country groups (data/country_groups.tsv, see
+ * store_groups_load) in one transaction. */
+int store_states_load(struct db *db, const char *states_tsv, const char *zones_tsv,
+                      const char *groups_tsv, struct err *e);
+/* Runs `sql` once per data row of `tsv` (after its header), the row's `fields` tab-separated
+ * fields as $1..$n, inside the caller's transaction. `what` names the data in messages. */
+int store_tsv_apply(struct db *db, const char *tsv, int fields, const char *sql, const char *what,
+                    struct err *e);
 
 /* Ends the transaction of a change: committed when every step of it succeeded (ok), else rolled
  * back. 0 when committed. */

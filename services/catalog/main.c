@@ -14,7 +14,7 @@ int main(void)
     if (service_init(&svc, "catalog", 50051, "catalog", catalog_migrations,
                      catalog_migrations_count) < 0)
         goto done;
-    if (store_states_load(&svc.db, catalog_states_tsv, catalog_zones_tsv, &e) < 0) {
+    if (store_states_load(&svc.db, catalog_states_tsv, catalog_zones_tsv, catalog_groups_tsv, &e) < 0) {
         log_error("could not load the UN Member States: %s", e.msg);
         goto done;
     }

@@ -5,9 +5,11 @@
 
 #include "admin.h"
 #include "catalog.h"
-#include "duties.h"
 #include "definition.h"
+#include "duties.h"
+#include "groups.h"
 #include "log.h"
+#include "membership.h"
 #include "page_token.h"
 #include "pbuf.h"
 #include "text.h"
@@ -326,6 +328,151 @@ static int who_am_i(struct call *c, const Unic__Catalog__V1__WhoAmIRequest *req,
     return 0;
 }
 
+/* ---- UN country groups ---- */
+
+enum { LEGAL_REFERENCE_MAX = 200, NOTE_MAX = 2000 };
+
+/* A group named in field `field`: one of the groups, or INVALID_ARGUMENT listing them. */
+static int check_group(const char *field, const char *group, struct err *e)
+{
+    if (country_group_known(group))
+        return 0;
+    if (group[0] == '\0')
+        err_field(e, field, "is required: must be " COUNTRY_GROUPS_VALID);
+    else if (!text_valid(group, false, NULL) || strlen(group) > 32)
+        err_field(e, field, "is not a UN country group: must be " COUNTRY_GROUPS_VALID);
+    else
+        err_field(e, field, "\"%s\" is not a UN country group: must be " COUNTRY_GROUPS_VALID, group);
+    return err_hint(e, "valid values: LDC, SIDS, LLDC");
+}
+
+/* as_of "" is today (UTC); anything else must be a date. *out is the date to use. */
+static int check_date(struct call *c, const char *field, const char *as_of, const char **out,
+                      struct err *e)
+{
+    if (as_of[0] == '\0') {
+        char *today = arena_alloc(&c->arena, 16);
+        text_today(today, 16);
+        *out = today;
+        return 0;
+    }
+    if (!text_date_valid(as_of))
+        return err_field(e, field, "must be a date written YYYY-MM-DD");
+    *out = as_of;
+    return 0;
+}
+
+/* A State named in field `field`: a Member State, with its memberships. */
+static int member_state(struct call *c, const char *field, const char *code,
+                        Unic__Catalog__V1__State **out, struct err *e)
+{
+    if (!text_state_code_shape(code))
+        return err_field(e, field, "not an ISO 3166-1 alpha-3 code such as KEN");
+    if (store_state_get(c->db, &c->arena, code, out, e) < 0) {
+        if (e->code == ERR_NOT_FOUND)
+            err_field(e, field, "\"%s\" is not a UN Member State", code);
+        return -1;
+    }
+    return 0;
+}
+
+/* Clean text of at most `max` characters; required or not. */
+static int check_text(const char *field, const char *s, bool required, size_t max, bool free_text,
+                      struct err *e)
+{
+    size_t chars = 0;
+    if (required && s[0] == '\0')
+        return err_field(e, field, "is required");
+    if (!text_valid(s, free_text, &chars))
+        return err_field(e, field, "is not valid UTF-8 or holds a control character");
+    if (chars > max)
+        return err_field(e, field, "is %zu characters long, at most %zu are accepted", chars, max);
+    return 0;
+}
+
+static int list_country_groups(struct call *c, const Unic__Catalog__V1__ListCountryGroupsRequest *req,
+                               Unic__Catalog__V1__ListCountryGroupsResponse **out, struct err *e)
+{
+    Unic__Catalog__V1__ListCountryGroupsResponse *r = ARENA_MSG(
+        &c->arena, Unic__Catalog__V1__ListCountryGroupsResponse,
+        UNIC__CATALOG__V1__LIST_COUNTRY_GROUPS_RESPONSE__INIT);
+    const char *as_of;
+    if (check_date(c, "as_of", req->as_of, &as_of, e) < 0 ||
+        store_country_groups(c->db, &c->arena, as_of, &r->groups, &r->n_groups, e) < 0)
+        return -1;
+    r->as_of = (char *)as_of;
+    *out = r;
+    return 0;
+}
+
+static int get_group_membership(struct call *c, const Unic__Catalog__V1__GetGroupMembershipRequest *req,
+                                Unic__Catalog__V1__GroupMembershipAnswer **out, struct err *e)
+{
+    Unic__Catalog__V1__State *st;
+    const char *as_of;
+    if (check_group("group", req->group, e) < 0 || check_date(c, "as_of", req->as_of, &as_of, e) < 0 ||
+        member_state(c, "state_code", req->state_code, &st, e) < 0)
+        return -1;
+    Unic__Catalog__V1__GroupMembershipAnswer *r = ARENA_MSG(
+        &c->arena, Unic__Catalog__V1__GroupMembershipAnswer,
+        UNIC__CATALOG__V1__GROUP_MEMBERSHIP_ANSWER__INIT);
+    r->state_code = st->code;
+    r->group = arena_strdup(&c->arena, req->group);
+    r->as_of = (char *)as_of;
+    r->membership = (Unic__Catalog__V1__GroupMembership *)state_membership_on(st, req->group, as_of);
+    r->member = r->membership != NULL;
+    *out = r;
+    return 0;
+}
+
+static int record_group_change(struct call *c, const Unic__Catalog__V1__RecordGroupChangeRequest *req,
+                               Unic__Catalog__V1__GroupChange **out, struct err *e)
+{
+    bool postpone = req->kind == UNIC__CATALOG__V1__GROUP_CHANGE_KIND__POSTPONEMENT;
+    if (check_group("group", req->group, e) < 0)
+        return -1;
+    if (!text_state_code_shape(req->state_code))
+        return err_field(e, "state_code", "not an ISO 3166-1 alpha-3 code such as KEN");
+    if (group_change_kind_name(req->kind) == NULL)
+        return err_field(e, "kind", "must be ADMISSION, GRADUATION or POSTPONEMENT");
+    if (req->effective_date[0] == '\0' && !postpone)
+        return err_field(e, "effective_date", "is required for %s (only a POSTPONEMENT may leave "
+                         "it empty, for a date not yet set)", group_change_kind_name(req->kind));
+    if (req->effective_date[0] != '\0' && !text_date_valid(req->effective_date))
+        return err_field(e, "effective_date", "must be a date written YYYY-MM-DD");
+    if (check_text("legal_reference", req->legal_reference, true, LEGAL_REFERENCE_MAX, false, e) < 0 ||
+        check_text("note", req->note, false, NOTE_MAX, true, e) < 0)
+        return -1;
+    struct idem kbuf, *k = NULL;
+    int found = idem_begin(c, &catalog_idem_sql, req->request_id, &kbuf, &k, e);
+    if (found != 0)
+        return found < 0 ? -1 : 0;
+    struct group_change_in in = {req->state_code, req->group, req->effective_date,
+                                 req->legal_reference, req->note, req->kind};
+    if (store_group_change_record(c, &in, k, out, e) < 0)
+        return idem_settle(c, k, e);
+    log_info("%s of %s in %s (%s) recorded by %s", group_change_kind_name(req->kind), req->state_code,
+             req->group, req->legal_reference, c->principal.label);
+    return 0;
+}
+
+static int list_group_changes(struct call *c, const Unic__Catalog__V1__ListGroupChangesRequest *req,
+                              Unic__Catalog__V1__ListGroupChangesResponse **out, struct err *e)
+{
+    if (req->group[0] != '\0' && check_group("group", req->group, e) < 0)
+        return -1;
+    if (req->state_code[0] != '\0' && !text_state_code_shape(req->state_code))
+        return err_field(e, "state_code", "not an ISO 3166-1 alpha-3 code such as KEN");
+    Unic__Catalog__V1__ListGroupChangesResponse *r = ARENA_MSG(
+        &c->arena, Unic__Catalog__V1__ListGroupChangesResponse,
+        UNIC__CATALOG__V1__LIST_GROUP_CHANGES_RESPONSE__INIT);
+    if (store_group_changes_list(c->db, &c->arena, req->group, req->state_code, &r->changes,
+                                 &r->n_changes, e) < 0)
+        return -1;
+    *out = r;
+    return 0;
+}
+
 RPC_HANDLER(list_questionnaires, Unic__Catalog__V1__ListQuestionnairesRequest, Unic__Catalog__V1__ListQuestionnairesResponse);
 RPC_HANDLER(get_questionnaire, Unic__Catalog__V1__GetQuestionnaireRequest, Unic__Catalog__V1__Questionnaire);
 RPC_HANDLER(get_question, Unic__Catalog__V1__GetQuestionRequest, Unic__Catalog__V1__Question);
@@ -334,6 +481,10 @@ RPC_HANDLER(publish_questionnaire_version, Unic__Catalog__V1__PublishQuestionnai
 RPC_HANDLER(list_topics, Unic__Catalog__V1__ListTopicsRequest, Unic__Catalog__V1__ListTopicsResponse);
 RPC_HANDLER(list_states, Unic__Catalog__V1__ListStatesRequest, Unic__Catalog__V1__ListStatesResponse);
 RPC_HANDLER(who_am_i, Unic__Catalog__V1__WhoAmIRequest, Unic__Catalog__V1__WhoAmIResponse);
+RPC_HANDLER(list_country_groups, Unic__Catalog__V1__ListCountryGroupsRequest, Unic__Catalog__V1__ListCountryGroupsResponse);
+RPC_HANDLER(get_group_membership, Unic__Catalog__V1__GetGroupMembershipRequest, Unic__Catalog__V1__GroupMembershipAnswer);
+RPC_HANDLER(record_group_change, Unic__Catalog__V1__RecordGroupChangeRequest, Unic__Catalog__V1__GroupChange);
+RPC_HANDLER(list_group_changes, Unic__Catalog__V1__ListGroupChangesRequest, Unic__Catalog__V1__ListGroupChangesResponse);
 
 static const struct rpc_method methods[] = {
     RPC_ROW("ListQuestionnaires", list_questionnaires, RPC_ANY_ROLE, RPC_READS),
@@ -344,6 +495,10 @@ static const struct rpc_method methods[] = {
     RPC_ROW("ListTopics", list_topics, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("ListStates", list_states, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("WhoAmI", who_am_i, RPC_ANY_ROLE, RPC_READS),                   /* its role, key id and State */
+    RPC_ROW("ListCountryGroups", list_country_groups, RPC_ANY_ROLE, RPC_READS),   /* members on a date */
+    RPC_ROW("GetGroupMembership", get_group_membership, RPC_ANY_ROLE, RPC_READS), /* member on a date? */
+    RPC_ROW("RecordGroupChange", record_group_change, RPC_OPERATOR, RPC_WRITES),  /* operators; audited */
+    RPC_ROW("ListGroupChanges", list_group_changes, RPC_ANY_ROLE, RPC_READS),     /* the history */
 };
 
 const struct rpc_service catalog_rpc = {

@@ -7,26 +7,35 @@
 
 #include "catalog.h"
 #include "definition.h"
+#include "membership.h"
 
 static const char SQL_STATE_UPSERT[] =
-    "INSERT INTO catalog.states (code, m49, name, region, sub_region, ldc)"
+    "INSERT INTO catalog.states (code, m49, name, region, sub_region, intermediate_region)"
     " VALUES ($1, $2, $3, $4, $5, $6)"
     " ON CONFLICT (code) DO UPDATE SET m49 = EXCLUDED.m49, name = EXCLUDED.name,"
-    " region = EXCLUDED.region, sub_region = EXCLUDED.sub_region, ldc = EXCLUDED.ldc"
+    " region = EXCLUDED.region, sub_region = EXCLUDED.sub_region,"
+    " intermediate_region = EXCLUDED.intermediate_region"
     " WHERE (catalog.states.m49, catalog.states.name, catalog.states.region,"
-    " catalog.states.sub_region, catalog.states.ldc) IS DISTINCT FROM"
-    " (EXCLUDED.m49, EXCLUDED.name, EXCLUDED.region, EXCLUDED.sub_region, EXCLUDED.ldc)";
+    " catalog.states.sub_region, catalog.states.intermediate_region) IS DISTINCT FROM"
+    " (EXCLUDED.m49, EXCLUDED.name, EXCLUDED.region, EXCLUDED.sub_region,"
+    " EXCLUDED.intermediate_region)";
 static const char SQL_STATE_ZONE[] =
     "UPDATE catalog.states SET capital = $2, time_zone = $3 WHERE code = $1"
     " AND (capital, time_zone) IS DISTINCT FROM ($2, $3)";
 static const char SQL_TOPICS[] =
     "SELECT id, title, description FROM catalog.topics ORDER BY position";
+/* ldc is membership of the LDC group today (UTC): the flag of State, for clients that need no
+ * other date; the memberships themselves come with each State (membership_store.c). */
+#define STATE_COLUMNS                                                                              \
+    "s.code, s.m49, s.name, s.region, s.sub_region, s.intermediate_region, s.capital,"            \
+    " s.time_zone, EXISTS (SELECT 1 FROM catalog.group_memberships m"                             \
+    "  WHERE m.state_code = s.code AND m.group_id = 'LDC'"                                        \
+    "  AND m.member_from <= (now() AT TIME ZONE 'UTC')::date"                                    \
+    "  AND (m.member_until IS NULL OR (now() AT TIME ZONE 'UTC')::date < m.member_until)) AS ldc"
 static const char SQL_STATES[] =
-    "SELECT code, m49, name, region, sub_region, ldc, capital, time_zone FROM catalog.states"
-    " ORDER BY code";
+    "SELECT " STATE_COLUMNS " FROM catalog.states s ORDER BY s.code";
 static const char SQL_STATE[] =
-    "SELECT code, m49, name, region, sub_region, ldc, capital, time_zone FROM catalog.states"
-    " WHERE code = $1";
+    "SELECT " STATE_COLUMNS " FROM catalog.states s WHERE s.code = $1";
 static const char SQL_TOPIC_IDS[] = "SELECT id FROM catalog.topics";
 
 /* Arrays travel as one string: elements joined with the unit separator U+001F, and, where each
@@ -159,10 +168,8 @@ static const char SQL_VERSION_PUBLISH[] =
     "UPDATE catalog.versions SET state = 'PUBLISHED', published_at = now()"
     " WHERE questionnaire_id = $1 AND version = $2::int AND state = 'DRAFT'";
 
-/* Runs `sql` once per data row of `tsv` (after its header), the row's `fields` tab-separated
- * fields as $1..$n, inside the caller's transaction. `what` names the data in messages. */
-static int tsv_apply(struct db *db, const char *tsv, int fields, const char *sql, const char *what,
-                     struct err *e)
+int store_tsv_apply(struct db *db, const char *tsv, int fields, const char *sql, const char *what,
+                    struct err *e)
 {
     enum { FIELDS_MAX = 8 };
     const char *line = strchr(tsv, '\n'); /* skip the header */
@@ -197,12 +204,14 @@ static int tsv_apply(struct db *db, const char *tsv, int fields, const char *sql
     return 0;
 }
 
-int store_states_load(struct db *db, const char *states_tsv, const char *zones_tsv, struct err *e)
+int store_states_load(struct db *db, const char *states_tsv, const char *zones_tsv,
+                      const char *groups_tsv, struct err *e)
 {
     if (db_begin(db, e) < 0)
         return -1;
-    if (tsv_apply(db, states_tsv, 6, SQL_STATE_UPSERT, "reference data", e) < 0 ||
-        tsv_apply(db, zones_tsv, 3, SQL_STATE_ZONE, "capital time zones", e) < 0) {
+    if (store_tsv_apply(db, states_tsv, 6, SQL_STATE_UPSERT, "reference data", e) < 0 ||
+        store_tsv_apply(db, zones_tsv, 3, SQL_STATE_ZONE, "capital time zones", e) < 0 ||
+        store_groups_load(db, groups_tsv, e) < 0) {
         db_rollback(db);
         return -1;
     }
@@ -236,6 +245,7 @@ static Unic__Catalog__V1__State *state_row(struct arena *a, PGresult *r, int row
     s->name = arena_strdup(a, db_get(r, row, "name"));
     s->region = arena_strdup(a, db_get(r, row, "region"));
     s->sub_region = arena_strdup(a, db_get(r, row, "sub_region"));
+    s->intermediate_region = arena_strdup(a, db_get(r, row, "intermediate_region"));
     s->ldc = db_get_bool(r, row, "ldc");
     s->capital = arena_strdup(a, db_get(r, row, "capital"));
     s->time_zone = arena_strdup(a, db_get(r, row, "time_zone"));
@@ -253,7 +263,7 @@ int store_states_list(struct db *db, struct arena *a, Unic__Catalog__V1__State *
     for (size_t i = 0; i < *n; i++)
         (*out)[i] = state_row(a, r, (int)i);
     PQclear(r);
-    return 0;
+    return store_memberships_attach(db, a, NULL, *out, *n, e);
 }
 
 int store_state_get(struct db *db, struct arena *a, const char *code, Unic__Catalog__V1__State **out,
@@ -269,7 +279,7 @@ int store_state_get(struct db *db, struct arena *a, const char *code, Unic__Cata
     else
         rc = err_set(e, ERR_NOT_FOUND, "could not find State \"%.8s\" among the UN Member States", code);
     PQclear(r);
-    return rc;
+    return rc < 0 ? rc : store_memberships_attach(db, a, code, out, 1, e);
 }
 
 int store_topic_ids(struct db *db, struct arena *a, char ***ids, size_t *n, struct err *e)

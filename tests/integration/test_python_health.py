@@ -1,5 +1,6 @@
 """test_python_health: a client not written in C (Debian's grpcio) against the real services:
 health on every service, malformed bytes, an unknown method, and authentication."""
+import datetime
 import os
 import sys
 import unittest
@@ -79,8 +80,19 @@ class PythonClientTest(unittest.TestCase):
                                  metadata=lib.metadata(self.stack.key("STATE", "KEN"))).states
         self.assertEqual(len(states), 193)
         ken = [s for s in states if s.code == "KEN"][0]
-        self.assertEqual((ken.region, ken.sub_region, ken.ldc), ("Africa", "Sub-Saharan Africa", False))
-        self.assertEqual(sum(1 for s in states if s.ldc), 44)
+        self.assertEqual((ken.region, ken.sub_region, ken.intermediate_region, ken.ldc),
+                         ("Africa", "Sub-Saharan Africa", "Eastern Africa", False))
+
+        # LDC status is membership on a date (data/country_groups.tsv): 44 in 2025; 41 once
+        # Bangladesh, Lao PDR and Nepal graduated on 24 November 2026; `ldc` is today's.
+        def ldc_on(s, day):
+            return any(m.group == "LDC" and (not m.since or m.since <= day) and
+                       (not m.until or day < m.until) for m in s.memberships)
+        self.assertEqual(sum(1 for s in states if ldc_on(s, "2025-06-30")), 44)
+        self.assertEqual(sum(1 for s in states if ldc_on(s, "2026-11-23")), 44)
+        self.assertEqual(sum(1 for s in states if ldc_on(s, "2026-11-24")), 41)
+        today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+        self.assertEqual([s.code for s in states if s.ldc], [s.code for s in states if ldc_on(s, today)])
         # Every State has its capital's IANA time zone (data/capital_time_zones.tsv).
         ben = [s for s in states if s.code == "BEN"][0]
         self.assertEqual((ben.capital, ben.time_zone), ("Porto-Novo", "Africa/Porto-Novo"))
