@@ -1,5 +1,6 @@
 /* match.h: the matching solver: which donor offers can serve which recipient requests, what one
  * unit is worth, and the plan of maximum total benefit, computed exactly. Pure: no I/O, no globals.
+ * The model is in model.c, the network simplex in simplex.c, the sentences in explain.c.
  *
  * Ownership: the caller owns every input (structs, arrays and strings) and they must outlive the
  * call; the solver never keeps or frees them. A plan is allocated by match_solve and freed by
@@ -43,7 +44,7 @@
  * Objective. Integer flows x(o,r) >= 0 on compatible pairs with sum_r x(o,r) <= o's remaining and
  * sum_o x(o,r) <= r's remaining, maximising sum benefit(o,r) * x(o,r). Not all capacity need be
  * used: this is a maximum-weight transportation problem, solved exactly by a primal network
- * simplex (see match.c). Its optimum equals the LP optimum (the constraint matrix is totally
+ * simplex (see simplex.c). Its optimum equals the LP optimum (the constraint matrix is totally
  * unimodular), which tests/unit/test_match_glpk.c checks against glpsol.
  *
  * Determinism. The solver sorts offers and requests by id before anything else, so the plan is a
@@ -198,6 +199,11 @@ void match_plan_free(struct match_plan *plan);
  * sentence needs (excluding the NUL), like snprintf. */
 int match_explain(const struct match_input *in, const struct match_assignment *a, char *buf,
                   size_t size);
+
+/* The same for unmet need u: "<REASON_NAME>: <why>", the reason's name first, so a reader who
+ * may not see the figures can be shown the text up to the first ':'. */
+int match_explain_unmet(const struct match_input *in, const struct match_unmet *u, char *buf,
+                        size_t size);
 
 /* "EXPERTISE", "FUNDS", "EQUIPMENT", "TRAINING" and back; 0 / NULL when unknown. */
 int match_kind_from_name(const char *name);

@@ -1,6 +1,7 @@
 /* matching.h: what the matching service's files share: its RPC table, the reference data and
  * gaps it asks other services for (peers.c), its own pure rules (rules.c: the quantity rule, plan
- * fingerprints, names) and the store (store.c, all SQL). The solver itself is match.h.
+ * fingerprints, names). The store is store.h, the row-level rules access.h, the checks of
+ * what a caller sends validate.h, the solver match.h.
  *
  * Ownership: struct matching_app is made by matching_app_init and released by
  * matching_app_destroy (main.c). A struct refdata is shared and reference-counted: take it with
@@ -14,8 +15,8 @@
  * reads. Whatever is computed from a gap (a derived request's source question, cycle, severity,
  * quantity, remaining and priority; a match's quantity, benefit and explanation; an unmet
  * request's remaining and the words of its reason) is shown to the requesting State and to
- * operators only; to everyone else, matched donors included, it reads as empty (store.c,
- * GAP_VISIBLE). A STATE sees the matches on its requests, and the matches
+ * operators only; to everyone else, matched donors included, it reads as empty
+ * (access_gap_figures_visible in access.h). A STATE sees the matches on its requests, and the matches
  * of committed plans on its offers; RespondToMatch is for the match's two States only.
  *
  * Plans. ProposeMatches solves over the open offers and requests with something left (a STATE:
@@ -59,6 +60,23 @@ extern const struct rpc_service matching_rpc;
 extern const struct migration matching_migrations[];
 extern const size_t matching_migrations_count;
 
+/* A validated request to insert (CreateRequest, or DeriveRequests by the rule below), with the
+ * reference data snapshots a request keeps. */
+struct request_row {
+    const char *state_code;
+    int kind;
+    const char *topic;
+    int64_t quantity;
+    int priority;
+    const char *source_question_id; /* "" unless derived */
+    int source_cycle;
+    int64_t severity_milli;
+    bool ldc;
+    const char *region, *sub_region;
+    char *const *languages;
+    size_t n_languages;
+};
+
 /* ---- Requests derived from gaps (DeriveRequests; rules.c) ----
  *
  * THE QUANTITY RULE. One request per (gap, topic of the gap's question, kind asked for; all four
@@ -82,6 +100,30 @@ extern const size_t matching_migrations_count;
 #define DERIVE_UNIT_FUNDS 25
 #define DERIVE_UNIT_EQUIPMENT 2
 #define DERIVE_UNIT_TRAINING 5
+
+/* What the rule needs besides the gaps: the State, its reference data snapshot, the cycle, the
+ * kinds asked for and the languages the requests will carry, and which topics the catalog
+ * knows (a topic it does not know is skipped). */
+struct derive_input {
+    const char *state;
+    int cycle;
+    bool ldc;
+    const char *region, *sub_region;
+    const int *kinds; /* known kinds, none twice */
+    size_t n_kinds;
+    char *const *languages;
+    size_t n_languages;
+    bool (*topic_known)(const void *ctx, const char *topic);
+    const void *topic_ctx;
+};
+
+/* The requests the rule files for `gaps` (as scoring reports them), into a new arena array
+ * *out; returns how many. Gaps with no question id (or one longer than 64 bytes, or not UTF-8)
+ * or no positive severity are skipped and counted in *skipped. Strings point into the gaps and
+ * `in`. */
+size_t derive_rows(struct arena *a, const struct derive_input *in,
+                   Unic__Scoring__V1__Gap *const *gaps, size_t n_gaps, struct request_row **out,
+                   size_t *skipped);
 
 /* Per point of severity, in the kind's unit; 0 for an unknown kind. */
 int64_t derive_unit(int kind);
@@ -139,152 +181,7 @@ bool refdata_region_known(const struct refdata *ref, const char *name);
 int peers_gaps(struct call *c, const char *state, int cycle, Unic__Scoring__V1__GetGapsResponse **out,
                struct err *e);
 
-/* ---- Store (store.c) ---- */
-
-/* Who is asking, as the store needs it for row-level rules. `state` NULL means an operator
- * (sees and may touch everything); otherwise the calling State's code, or "" for a SERVICE key
- * (which sees what any key sees and owns nothing). */
-/* What a State may create per hour (UNIC_QUOTA_*_PER_HOUR), so that no one key can fill the
- * tables; operators have none. */
-enum quota_kind { QUOTA_OFFERS, QUOTA_REQUESTS, QUOTA_PLANS, QUOTA_KINDS };
-
-struct actor {
-    const char *state;
-    const char *label; /* recorded as created_by / committed_by */
-    int quota[QUOTA_KINDS]; /* per hour, for a State caller */
-    struct call *call; /* whose audit event each change appends (common/audit.h) */
-};
-
-/* An idempotent create: the key, and a hash of the method and the request. */
-struct idem {
-    const char *principal;
-    const char *request_id;
-    const char *method;
-    char hash[65];
-};
-
-/* 1 with the stored reply in *bytes (arena) when the key was used with the same request,
- * 0 when unused; INVALID_ARGUMENT when used with a different request. */
-int store_idem_find(struct db *db, struct arena *a, const struct idem *k, uint8_t **bytes,
-                    size_t *len, struct err *e);
-
-/* A validated offer or request to insert, and the reference data snapshots a request keeps. */
-struct request_row {
-    const char *state_code;
-    int kind;
-    const char *topic;
-    int64_t quantity;
-    int priority;
-    const char *source_question_id; /* "" unless derived */
-    int source_cycle;
-    int64_t severity_milli;
-    bool ldc;
-    const char *region, *sub_region;
-    char *const *languages;
-    size_t n_languages;
-};
-
-/* Inserts the offer (in->donor_state set) with its idempotency key k (may be NULL) in one
- * transaction. ALREADY_EXISTS when a concurrent call with the same key won: read it again. */
-int store_offer_create(struct db *db, struct arena *a, const Unic__Matching__V1__Offer *in,
-                       const struct actor *who, const struct idem *k,
-                       Unic__Matching__V1__Offer **out, struct err *e);
-int store_offer_get(struct db *db, struct arena *a, const char *id, Unic__Matching__V1__Offer **out,
-                    struct err *e);
-struct offer_filter {
-    const char *donor_state; /* NULL = any */
-    const char *kind;
-    const char *topic;
-    const char *status;
-    int64_t after_seq;
-    int limit;
-};
-int store_offer_list(struct db *db, struct arena *a, const struct offer_filter *f,
-                     Unic__Matching__V1__ListOffersResponse *out, struct err *e);
-/* Replaces the updatable fields of offer in->id if its etag is in->etag and `who` may. */
-int store_offer_update(struct db *db, struct arena *a, const Unic__Matching__V1__Offer *in,
-                       const struct actor *who, Unic__Matching__V1__Offer **out, struct err *e);
-int store_offer_withdraw(struct db *db, struct arena *a, const char *id, const char *etag,
-                         const struct actor *who, Unic__Matching__V1__Offer **out, struct err *e);
-
-int store_request_create(struct db *db, struct arena *a, const struct request_row *in,
-                         const struct actor *who, const struct idem *k,
-                         Unic__Matching__V1__Request **out, struct err *e);
-/* Gap details (source question, cycle, severity) are blanked unless `who` is an operator, the
- * requesting State, or a donor with a committed match on the request. */
-int store_request_get(struct db *db, struct arena *a, const char *id, const struct actor *who,
-                      Unic__Matching__V1__Request **out, struct err *e);
-struct request_filter {
-    const char *state_code;
-    const char *kind;
-    const char *topic;
-    const char *status;
-    int64_t after_seq;
-    int limit;
-};
-int store_request_list(struct db *db, struct arena *a, const struct request_filter *f,
-                       const struct actor *who, Unic__Matching__V1__ListRequestsResponse *out,
-                       struct err *e);
-int store_request_withdraw(struct db *db, struct arena *a, const char *id, const char *etag,
-                           const struct actor *who, Unic__Matching__V1__Request **out,
-                           struct err *e);
-/* Inserts the n derived requests that do not exist yet (the rows share state and cycle) and
- * returns all n, existing or new, in *out, with the number inserted in *created. */
-int store_requests_derive(struct db *db, struct arena *a, const struct request_row *rows, size_t n,
-                          const struct actor *who, Unic__Matching__V1__Request ***out,
-                          size_t *n_out, int *created, struct err *e);
-
-/* The solver's input: open offers and requests with something left, the requests limited to the
- * States of `scope` (n_scope 0 = all), and the version of each row. Strings live in the arena. */
-struct plan_inputs {
-    struct match_offer *offers;
-    int *offer_versions;
-    size_t n_offers;
-    struct match_request *requests;
-    int *request_versions;
-    size_t n_requests;
-};
-int store_plan_inputs(struct db *db, struct arena *a, char *const *scope, size_t n_scope,
-                      struct plan_inputs *out, struct err *e);
-
-/* A solved plan to store as PROPOSED. */
-struct plan_record {
-    const char *as_of;
-    char *const *scope;
-    size_t n_scope;
-    int64_t objective;
-    int64_t solve_ms;
-    size_t offers_seen, requests_seen, arcs;
-    char fingerprint[65];
-    const struct plan_inputs *in;
-    const struct match_plan *plan;
-    char **explanations;   /* one per assignment */
-    char **unmet_reasons;  /* one per unmet request */
-};
-int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
-                    const struct actor *who, Unic__Matching__V1__MatchPlan **out, struct err *e);
-/* Commits plan `id` in one transaction (see store.c): NOT_FOUND, FAILED_PRECONDITION when it is
- * already committed, ABORTED when an offer or request it draws on changed since it was computed,
- * in which case nothing is written. */
-int store_plan_commit(struct db *db, struct arena *a, const char *id, const struct actor *who,
-                      Unic__Matching__V1__MatchPlan **out, struct err *e);
-
-/* Records the accept or decline of the party `who` (a State) to match `id`. */
-int store_match_respond(struct db *db, struct arena *a, const char *id, const struct actor *who,
-                        bool accept, Unic__Matching__V1__Match **out, struct err *e);
-struct match_filter {
-    const char *state_code; /* either party; NULL = any */
-    const char *status;
-    const char *plan_id;
-    int64_t after_seq;
-    int limit;
-};
-/* A State sees the matches on its own requests, and, as a donor, those of committed plans. */
-int store_match_list(struct db *db, struct arena *a, const struct match_filter *f,
-                     const struct actor *who, Unic__Matching__V1__ListMatchesResponse *out,
-                     struct err *e);
-
-/* ---- rules.c: pure helpers shared by service.c and store.c ---- */
+/* ---- rules.c: pure helpers shared by the handlers and the store ---- */
 const char *offer_status_name(int status);   /* "OPEN", ...; NULL when unknown */
 int offer_status_from_name(const char *name); /* 0 when unknown */
 const char *request_status_name(int status);

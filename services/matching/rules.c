@@ -1,11 +1,13 @@
-/* rules.c: the matching service's own pure rules, apart from the solver: how a gap becomes a
- * request (the quantity rule documented in matching.h), status names, id shapes, and hashes. */
+/* rules.c: the matching service's own pure rules, apart from the solver: how gaps become
+ * requests (derive_rows, the quantity rule documented in matching.h), status names, id shapes,
+ * and plan fingerprints. No I/O: tests/unit/test_matching_rules.c covers it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "matching.h"
+#include "text.h"
 
 int64_t derive_unit(int kind)
 {
@@ -142,4 +144,43 @@ void plan_fingerprint(const char *const *offer_ids, const int *offer_versions, s
     fingerprint_lines(buf, &len, 'r', request_ids, request_versions, n_requests);
     sha256_hex(buf, len, hex);
     free(buf);
+}
+
+size_t derive_rows(struct arena *a, const struct derive_input *in,
+                   Unic__Scoring__V1__Gap *const *gaps, size_t n_gaps, struct request_row **out,
+                   size_t *skipped)
+{
+    size_t cap = 0, n = 0;
+    *skipped = 0;
+    for (size_t g = 0; g < n_gaps; g++)
+        cap += gaps[g]->n_topics * in->n_kinds;
+    struct request_row *rows = ARENA_ARRAY(a, struct request_row, cap + 1);
+    for (size_t g = 0; g < n_gaps; g++) {
+        const Unic__Scoring__V1__Gap *gap = gaps[g];
+        int64_t severity = severity_to_milli(gap->severity);
+        if (severity == 0 || !text_valid(gap->question_id, false, NULL) ||
+            gap->question_id[0] == '\0' || strlen(gap->question_id) > 64) {
+            ++*skipped;
+            continue;
+        }
+        for (size_t t = 0; t < gap->n_topics; t++) {
+            const char *topic = gap->topics[t];
+            bool seen = false;
+            for (size_t u = 0; u < t; u++)
+                seen |= strcmp(gap->topics[u], topic) == 0;
+            if (seen || !text_valid(topic, false, NULL) || !in->topic_known(in->topic_ctx, topic))
+                continue;
+            for (size_t k = 0; k < in->n_kinds; k++)
+                rows[n++] = (struct request_row){
+                    .state_code = in->state, .kind = in->kinds[k], .topic = topic,
+                    .quantity = derive_quantity(in->kinds[k], severity),
+                    .priority = derive_priority(severity), .source_question_id = gap->question_id,
+                    .source_cycle = in->cycle, .severity_milli = severity, .ldc = in->ldc,
+                    .region = in->region, .sub_region = in->sub_region,
+                    .languages = in->languages, .n_languages = in->n_languages,
+                };
+        }
+    }
+    *out = rows;
+    return n;
 }

@@ -1,6 +1,7 @@
-/* service.c: the matching service's RPC handlers: authorize from the caller's principal, validate
- * every field (naming it when it is wrong), call the store, the solver or a peer, return.
- * The table at the bottom maps each method of matching.proto to its handler. */
+/* service.c: the matching service's RPC handlers: check the fields (validate.h), apply the
+ * row-level rules (access.h), call the store (store.h), the solver (match.h), the rules
+ * (matching.h) or a peer, return. The table at the bottom maps each method of matching.proto to
+ * its handler, with the roles it admits. */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,28 +9,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "access.h"
 #include "log.h"
-#include "page_token.h"
-#include "matching.h"
+#include "store.h"
 #include "text.h"
+#include "validate.h"
 
-#define PAGE_DEFAULT 50
-#define PAGE_MAX 500
-#define TITLE_MAX 200          /* characters */
-#define DESCRIPTION_MAX 4000
-#define TOPICS_MAX 32
-#define ELIGIBLE_STATES_MAX 200
-#define ELIGIBLE_REGIONS_MAX 64
-#define LANGUAGES_MAX 16
-#define REQUEST_ID_MAX 128
-#define CYCLE_MAX 9999
 
 /* ---- Who is calling ---- */
-
-static bool is_operator(const struct call *c)
-{
-    return c->principal.role == ROLE_OPERATOR;
-}
 
 static bool is_state(const struct call *c)
 {
@@ -38,8 +25,7 @@ static bool is_state(const struct call *c)
 
 static struct actor actor_of(struct call *c)
 {
-    struct actor a = {is_operator(c) ? NULL : is_state(c) ? c->principal.state : "",
-                      c->principal.label,
+    struct actor a = {access_viewer(&c->principal), c->principal.label,
                       {c->cfg->quota_offers_per_hour, c->cfg->quota_requests_per_hour,
                        c->cfg->quota_plans_per_hour},
                       c};
@@ -55,277 +41,6 @@ static int deny(struct err *e, const char *fmt, ...)
     err_setv(e, ERR_PERMISSION_DENIED, fmt, ap);
     va_end(ap);
     return -1;
-}
-
-/* The State a STATE caller acts for: `given` empty means its own; anything else must be its
- * own. An operator must name one. `given` is from the body, so it is checked to be UTF-8. */
-static int acting_state(const struct call *c, const char *field, const char *given,
-                        const char **out, struct err *e)
-{
-    if (!text_valid(given, false, NULL))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not valid UTF-8", field);
-    if (is_state(c)) {
-        if (given[0] && strcmp(given, c->principal.state) != 0)
-            return deny(e, "%s may act only for itself, not for %s (%s)", c->principal.state,
-                        given, field);
-        *out = c->principal.state;
-        return 0;
-    }
-    if (given[0] == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: required", field);
-    *out = given;
-    return 0;
-}
-
-/* ---- Field checks: each failure is INVALID_ARGUMENT naming the field ---- */
-
-static int check_text(const char *field, const char *s, bool required, size_t max_chars,
-                      bool free_text, struct err *e)
-{
-    size_t chars = 0;
-    if (!text_valid(s, free_text, &chars))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "invalid %s: not valid UTF-8 or holds control characters", field);
-    if (required && chars == 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: required", field);
-    if (chars > max_chars)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: %zu characters, at most %zu", field,
-                       chars, max_chars);
-    return 0;
-}
-
-static int check_id(const char *field, const char *s, struct err *e)
-{
-    if (s[0] == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: required", field);
-    if (!uuid_shape(s))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not an id this service issued", field);
-    return 0;
-}
-
-static int check_etag(const char *field, const char *s, struct err *e)
-{
-    if (s[0] == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: required (read the item first)", field);
-    size_t n = strspn(s, "0123456789");
-    if (n == 0 || n > 9 || s[n] != '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not an etag this service issued", field);
-    return 0;
-}
-
-static int check_kind(const char *field, int kind, struct err *e)
-{
-    if (match_kind_name(kind) == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "invalid %s: unknown kind %d (EXPERTISE, FUNDS, EQUIPMENT or TRAINING)",
-                       field, kind);
-    return 0;
-}
-
-static int check_quantity(const char *field, int64_t v, struct err *e)
-{
-    if (v <= 0 || v > MATCH_QUANTITY_MAX)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: %" PRId64 " is not in 1..%" PRId64,
-                       field, v, MATCH_QUANTITY_MAX);
-    return 0;
-}
-
-static int check_date(const char *field, const char *s, struct err *e)
-{
-    if (s[0] && (!text_valid(s, false, NULL) || !text_date_valid(s)))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not a YYYY-MM-DD date", field);
-    return 0;
-}
-
-static int check_state(const struct refdata *ref, const char *field, const char *code,
-                       const struct ref_state **out, struct err *e)
-{
-    const struct ref_state *s = NULL;
-    if (!text_valid(code, false, NULL) || !text_state_code_shape(code) ||
-        (s = refdata_state(ref, code)) == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: \"%s\" is not a UN Member State code",
-                       field, text_valid(code, false, NULL) ? code : "?");
-    if (out)
-        *out = s;
-    return 0;
-}
-
-static int check_topic(const struct refdata *ref, const char *field, const char *topic,
-                       struct err *e)
-{
-    if (check_text(field, topic, true, 64, false, e) < 0)
-        return -1;
-    if (!refdata_topic_known(ref, topic))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: unknown topic \"%s\"", field, topic);
-    return 0;
-}
-
-/* A language tag: "en", "fr", "pt-BR", "zh-Hans" (BCP 47 shape, at most 35 characters). */
-static bool language_shape(const char *s)
-{
-    size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
-    if (n < 2 || n > 3)
-        return false;
-    for (s += n; *s; s += n) {
-        if (*s++ != '-')
-            return false;
-        n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-        if (n < 1 || n > 8)
-            return false;
-    }
-    return true;
-}
-
-/* The common rules of a list field: at most `max` entries, none twice. */
-static int check_list(const char *field, char *const *v, size_t n, size_t max, struct err *e)
-{
-    if (n > max)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: %zu entries, at most %zu", field, n,
-                       max);
-    for (size_t i = 0; i < n; i++) {
-        if (!text_valid(v[i], false, NULL) || v[i][0] == '\0')
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "invalid %s[%zu]: empty, not valid UTF-8 or holds control characters",
-                           field, i);
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(v[i], v[j]) == 0)
-                return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: \"%s\" is listed twice",
-                               field, v[i]);
-    }
-    return 0;
-}
-
-static int check_languages(const char *field, char *const *v, size_t n, struct err *e)
-{
-    if (check_list(field, v, n, LANGUAGES_MAX, e) < 0)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        if (strlen(v[i]) > 35 || !language_shape(v[i]))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "invalid %s[%zu]: \"%s\" is not a language tag such as \"en\"", field,
-                           i, v[i]);
-    return 0;
-}
-
-/* The fields of an offer a donor writes, for CreateOffer and UpdateOffer; `donor` is the offer's
- * donor State. */
-static int check_offer(const struct refdata *ref, const Unic__Matching__V1__Offer *o,
-                       const char *donor, struct err *e)
-{
-    if (check_state(ref, "offer.donor_state", donor, NULL, e) < 0 ||
-        check_kind("offer.kind", o->kind, e) < 0)
-        return -1;
-    if (o->n_topics == 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.topics: at least one topic required");
-    if (check_list("offer.topics", o->topics, o->n_topics, TOPICS_MAX, e) < 0)
-        return -1;
-    for (size_t i = 0; i < o->n_topics; i++) {
-        char field[48];
-        snprintf(field, sizeof field, "offer.topics[%zu]", i);
-        if (check_topic(ref, field, o->topics[i], e) < 0)
-            return -1;
-    }
-    if (check_quantity("offer.capacity", o->capacity, e) < 0 ||
-        check_list("offer.eligible_states", o->eligible_states, o->n_eligible_states,
-                   ELIGIBLE_STATES_MAX, e) < 0)
-        return -1;
-    for (size_t i = 0; i < o->n_eligible_states; i++) {
-        char field[48];
-        snprintf(field, sizeof field, "offer.eligible_states[%zu]", i);
-        if (check_state(ref, field, o->eligible_states[i], NULL, e) < 0)
-            return -1;
-        if (strcmp(o->eligible_states[i], donor) == 0)
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "invalid %s: the donor %s cannot be eligible for its own offer", field,
-                           donor);
-    }
-    if (check_list("offer.eligible_regions", o->eligible_regions, o->n_eligible_regions,
-                   ELIGIBLE_REGIONS_MAX, e) < 0)
-        return -1;
-    for (size_t i = 0; i < o->n_eligible_regions; i++)
-        if (!refdata_region_known(ref, o->eligible_regions[i]))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "invalid offer.eligible_regions[%zu]: \"%s\" is not an M49 region or "
-                           "sub-region name", i, o->eligible_regions[i]);
-    if (check_languages("offer.languages", o->languages, o->n_languages, e) < 0 ||
-        check_date("offer.valid_from", o->valid_from, e) < 0 ||
-        check_date("offer.valid_until", o->valid_until, e) < 0)
-        return -1;
-    if (o->valid_from[0] && o->valid_until[0] && strcmp(o->valid_until, o->valid_from) < 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.valid_until: %s is before valid_from %s",
-                       o->valid_until, o->valid_from);
-    if (check_text("offer.title", o->title, true, TITLE_MAX, false, e) < 0 ||
-        check_text("offer.description", o->description, false, DESCRIPTION_MAX, true, e) < 0)
-        return -1;
-    return 0;
-}
-
-/* page_size 0 means the default; the token holds the last row's sequence number, sealed
- * (common/page_token.h) and bound to `filter`, the request's filter fields. */
-static int check_page(struct call *c, const char *filter, int32_t size, const char *token,
-                      int *limit, int64_t *after, struct err *e)
-{
-    const char *position;
-    if (size < 0 || size > PAGE_MAX)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid page_size: %d is not in 0..%d", size,
-                       PAGE_MAX);
-    *limit = size == 0 ? PAGE_DEFAULT : size;
-    if (page_token_position(c, filter, token, &position, e) < 0)
-        return -1;
-    /* A position opened from a token is one this service sealed: a sequence number. */
-    *after = position[0] ? strtoll(position, NULL, 10) : 0;
-    return 0;
-}
-
-/* The store leaves the last row's sequence number as the next token: seal it. */
-static void seal_next(struct call *c, const char *filter, char **next)
-{
-    if ((*next)[0])
-        *next = page_token_next(c, filter, *next);
-}
-
-/* Optional filters: NULL when unset, the stored name otherwise. */
-static int filter_state(const char *field, const char *s, const char **out, struct err *e)
-{
-    *out = NULL;
-    if (s[0] == '\0')
-        return 0;
-    if (!text_valid(s, false, NULL) || !text_state_code_shape(s))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not a State code", field);
-    *out = s;
-    return 0;
-}
-
-static int filter_kind(int kind, const char **out, struct err *e)
-{
-    *out = NULL;
-    if (kind == 0)
-        return 0;
-    if (check_kind("kind", kind, e) < 0)
-        return -1;
-    *out = match_kind_name(kind);
-    return 0;
-}
-
-static int filter_topic(const char *s, const char **out, struct err *e)
-{
-    *out = NULL;
-    if (s[0] == '\0')
-        return 0;
-    if (check_text("topic", s, true, 64, false, e) < 0)
-        return -1;
-    *out = s;
-    return 0;
-}
-
-static int filter_status(int status, const char *(*name)(int), const char **out, struct err *e)
-{
-    *out = NULL;
-    if (status == 0)
-        return 0;
-    if ((*out = name(status)) == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid status: unknown value %d", status);
-    return 0;
 }
 
 /* ---- Idempotent creates ---- */
@@ -385,7 +100,7 @@ static int create_offer(struct call *c, const Unic__Matching__V1__CreateOfferReq
     int rc = -1;
     if (req->offer == NULL)
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer: required");
-    if (acting_state(c, "offer.donor_state", req->offer->donor_state, &donor, e) < 0)
+    if (access_acting_state(&c->principal, "offer.donor_state", req->offer->donor_state, &donor, e) < 0)
         return -1;
     if (refdata_get(c, &ref, e) < 0)
         return -1;
@@ -452,7 +167,7 @@ static int update_offer(struct call *c, const Unic__Matching__V1__UpdateOfferReq
         store_offer_get(c->db, &c->arena, o->id, &now, e) < 0)
         return -1;
     /* Offers are public, so saying "not yours" after looking it up leaks nothing. */
-    if (is_state(c) && strcmp(now->donor_state, c->principal.state) != 0)
+    if (!access_may_change(access_viewer(&c->principal), now->donor_state))
         return deny(e, "offer %s is %s's: a State changes only its own offers", o->id,
                     now->donor_state);
     if (o->donor_state[0] && strcmp(o->donor_state, now->donor_state) != 0)
@@ -500,7 +215,7 @@ static int create_request(struct call *c, const Unic__Matching__V1__CreateReques
     int rc = -1;
     if (q == NULL)
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid request: required");
-    if (acting_state(c, "request.state_code", q->state_code, &state, e) < 0)
+    if (access_acting_state(&c->principal, "request.state_code", q->state_code, &state, e) < 0)
         return -1;
     /* Gap fields raise a request's benefit: only DeriveRequests, from a scored gap, sets them. */
     if (q->source_question_id[0] || q->source_cycle != 0 || q->gap_severity != 0)
@@ -588,6 +303,11 @@ static int withdraw_request(struct call *c, const Unic__Matching__V1__WithdrawRe
     return 0;
 }
 
+static bool topic_known(const void *ref, const char *topic)
+{
+    return refdata_topic_known(ref, topic);
+}
+
 /* One request per (gap, topic of the gap's question, kind): the rule in matching.h. */
 static int derive_requests(struct call *c, const Unic__Matching__V1__DeriveRequestsRequest *req, Unic__Matching__V1__DeriveRequestsResponse **out, struct err *e)
 {
@@ -598,26 +318,15 @@ static int derive_requests(struct call *c, const Unic__Matching__V1__DeriveReque
     const struct ref_state *st = NULL;
     const char *state = NULL;
     int rc = -1;
-    if (acting_state(c, "state_code", req->state_code, &state, e) < 0)
+    if (access_acting_state(&c->principal, "state_code", req->state_code, &state, e) < 0 ||
+        check_cycle(req->cycle, e) < 0)
         return -1;
-    if (req->cycle <= 0 || req->cycle > CYCLE_MAX)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid cycle: %d is not in 1..%d", req->cycle,
-                       CYCLE_MAX);
+    int *given = NULL;
     const int *kinds = all_kinds;
     size_t n_kinds = sizeof all_kinds / sizeof all_kinds[0];
     if (req->n_kinds > 0) {
-        int *given = ARENA_ARRAY(&c->arena, int, req->n_kinds);
-        for (size_t i = 0; i < req->n_kinds; i++) {
-            char field[48];
-            snprintf(field, sizeof field, "kinds[%zu]", i);
-            if (check_kind(field, req->kinds[i], e) < 0)
-                return -1;
-            for (size_t j = 0; j < i; j++)
-                if (given[j] == (int)req->kinds[i])
-                    return err_set(e, ERR_INVALID_ARGUMENT, "invalid kinds: %s is listed twice",
-                                   match_kind_name(given[j]));
-            given[i] = req->kinds[i];
-        }
+        if (check_kinds(&c->arena, "kinds", req->kinds, req->n_kinds, &given, e) < 0)
+            return -1;
         kinds = given;
         n_kinds = req->n_kinds;
     }
@@ -629,40 +338,18 @@ static int derive_requests(struct call *c, const Unic__Matching__V1__DeriveReque
         peers_gaps(c, state, req->cycle, &gaps, e) < 0)
         goto done;
 
-    size_t cap = 0, n = 0;
-    for (size_t g = 0; g < gaps->n_gaps; g++)
-        cap += gaps->gaps[g]->n_topics * n_kinds;
-    struct request_row *rows = ARENA_ARRAY(&c->arena, struct request_row, cap + 1);
-    for (size_t g = 0; g < gaps->n_gaps; g++) {
-        const Unic__Scoring__V1__Gap *gap = gaps->gaps[g];
-        int64_t severity = severity_to_milli(gap->severity);
-        if (severity == 0 || !text_valid(gap->question_id, false, NULL) ||
-            gap->question_id[0] == '\0' || strlen(gap->question_id) > 64) {
-            log_warn("gap %zu of %s cycle %d skipped: no question or no positive severity", g,
-                     state, req->cycle);
-            continue;
-        }
-        for (size_t t = 0; t < gap->n_topics; t++) {
-            const char *topic = gap->topics[t];
-            bool seen = false;
-            for (size_t u = 0; u < t; u++)
-                seen |= strcmp(gap->topics[u], topic) == 0;
-            if (seen || !text_valid(topic, false, NULL) || !refdata_topic_known(ref, topic)) {
-                if (!seen)
-                    log_warn("gap on %s: topic is not in the catalog; skipped", gap->question_id);
-                continue;
-            }
-            for (size_t k = 0; k < n_kinds; k++)
-                rows[n++] = (struct request_row){
-                    .state_code = state, .kind = kinds[k], .topic = topic,
-                    .quantity = derive_quantity(kinds[k], severity),
-                    .priority = derive_priority(severity), .source_question_id = gap->question_id,
-                    .source_cycle = req->cycle, .severity_milli = severity, .ldc = st->ldc,
-                    .region = st->region, .sub_region = st->sub_region,
-                    .languages = req->languages, .n_languages = req->n_languages,
-                };
-        }
-    }
+    struct derive_input in = {
+        .state = state, .cycle = req->cycle, .ldc = st->ldc, .region = st->region,
+        .sub_region = st->sub_region, .kinds = kinds, .n_kinds = n_kinds,
+        .languages = req->languages, .n_languages = req->n_languages,
+        .topic_known = topic_known, .topic_ctx = ref,
+    };
+    struct request_row *rows;
+    size_t skipped;
+    size_t n = derive_rows(&c->arena, &in, gaps->gaps, gaps->n_gaps, &rows, &skipped);
+    if (skipped > 0)
+        log_warn("%zu gaps of %s cycle %d skipped: no question or no positive severity", skipped,
+                 state, req->cycle);
     Unic__Matching__V1__DeriveRequestsResponse *r =
         ARENA_MSG(&c->arena, Unic__Matching__V1__DeriveRequestsResponse,
                   UNIC__MATCHING__V1__DERIVE_REQUESTS_RESPONSE__INIT);
@@ -684,22 +371,6 @@ static int64_t elapsed_ms(const struct timespec *t0)
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-/* Why a request is left (partly) unmet, in words; the reason's name comes first. */
-static char *unmet_reason(struct arena *a, const struct match_input *in, const struct match_unmet *u)
-{
-    const struct match_request *q = &in->requests[u->request];
-    const char *name = match_unmet_reason_name(u->reason);
-    if (u->reason == MATCH_UNMET_NO_COMPATIBLE_OFFER)
-        return arena_printf(a,
-                            "%s: no open offer of %s on %s can serve %s on %s (kind, topic, "
-                            "eligibility, languages and validity must all fit)",
-                            name, match_kind_name(q->kind), q->topic, q->recipient_state, in->as_of);
-    return arena_printf(a,
-                        "%s: %" PRId64 " %s still needed; the compatible offers' capacity ran out "
-                        "or served requests of higher benefit",
-                        name ? name : "UNMET", u->quantity, match_kind_unit(q->kind));
 }
 
 /* The fingerprint of the rows a solved plan draws on. */
@@ -732,21 +403,16 @@ static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatc
 {
     struct refdata *ref = NULL;
     struct match_plan *plan = NULL;
-    char **scope = req->state_codes;
-    size_t n_scope = req->n_state_codes;
     char today[16];
     int rc = -1;
-    if (is_state(c)) {
-        /* a State plans for its own requests only */
-        if (n_scope > 1 || (n_scope == 1 && strcmp(scope[0], c->principal.state) != 0))
-            return deny(e, "%s may propose matches only for its own requests (state_codes)",
-                        c->principal.state);
-        scope = ARENA_ARRAY(&c->arena, char *, 1);
-        scope[0] = c->principal.state;
-        n_scope = 1;
-    } else if (check_list("state_codes", scope, n_scope, ELIGIBLE_STATES_MAX, e) < 0) {
+    char *self;
+    char *const *scope;
+    size_t n_scope;
+    /* a State plans for its own requests only */
+    if (access_plan_scope(access_viewer(&c->principal), req->state_codes, req->n_state_codes, &self,
+                          &scope, &n_scope, e) < 0 ||
+        (!is_state(c) && check_list("state_codes", scope, n_scope, ELIGIBLE_STATES_MAX, e) < 0))
         return -1;
-    }
     if (check_date("as_of", req->as_of, e) < 0)
         return -1;
     const char *as_of = req->as_of;
@@ -780,6 +446,7 @@ static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatc
         .solve_ms = elapsed_ms(&t0), .offers_seen = in.n_offers, .requests_seen = in.n_requests,
         .arcs = plan->stats.arcs, .in = &in, .plan = plan,
     };
+    /* The sentences (explain.c), measured first, then written into the arena. */
     rec.explanations = ARENA_ARRAY(&c->arena, char *, plan->n_assignments + 1);
     for (size_t i = 0; i < plan->n_assignments; i++) {
         int len = match_explain(&mi, &plan->assignments[i], NULL, 0);
@@ -787,8 +454,11 @@ static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatc
         match_explain(&mi, &plan->assignments[i], rec.explanations[i], (size_t)len + 1);
     }
     rec.unmet_reasons = ARENA_ARRAY(&c->arena, char *, plan->n_unmet + 1);
-    for (size_t i = 0; i < plan->n_unmet; i++)
-        rec.unmet_reasons[i] = unmet_reason(&c->arena, &mi, &plan->unmet[i]);
+    for (size_t i = 0; i < plan->n_unmet; i++) {
+        int len = match_explain_unmet(&mi, &plan->unmet[i], NULL, 0);
+        rec.unmet_reasons[i] = arena_alloc(&c->arena, (size_t)len + 1);
+        match_explain_unmet(&mi, &plan->unmet[i], rec.unmet_reasons[i], (size_t)len + 1);
+    }
     plan_record_fingerprint(&c->arena, &in, plan, rec.fingerprint);
 
     struct actor who = actor_of(c);

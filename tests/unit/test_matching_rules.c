@@ -130,6 +130,81 @@ static void test_uuid_shape_accepts_only_canonical_lower_case(void **state)
     assert_false(uuid_shape(""));
 }
 
+/* ---- derive_rows: gaps into requests ---- */
+
+static bool known_topic(const void *ctx, const char *topic)
+{
+    (void)ctx;
+    return strcmp(topic, "unknown-topic") != 0;
+}
+
+static Unic__Scoring__V1__Gap gap_of(const char *question, double severity, char **topics,
+                                     size_t n_topics)
+{
+    Unic__Scoring__V1__Gap g = UNIC__SCORING__V1__GAP__INIT;
+    g.question_id = (char *)question;
+    g.severity = severity;
+    g.topics = topics;
+    g.n_topics = n_topics;
+    return g;
+}
+
+static struct derive_input input_of(const int *kinds, size_t n_kinds)
+{
+    struct derive_input in = {
+        .state = "NER", .cycle = 2026, .ldc = true, .region = "Africa",
+        .sub_region = "Sub-Saharan Africa", .kinds = kinds, .n_kinds = n_kinds,
+        .topic_known = known_topic,
+    };
+    return in;
+}
+
+static void test_derive_files_the_rule_for_each_kind_asked(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    char *topics[] = {"legal-frameworks"};
+    Unic__Scoring__V1__Gap g = gap_of("q11", 2.0, topics, 1), *gaps[] = {&g};
+    int kinds[] = {MATCH_KIND_FUNDS, MATCH_KIND_TRAINING};
+    struct derive_input in = input_of(kinds, 2);
+    struct request_row *rows;
+    size_t skipped;
+    assert_int_equal(derive_rows(&a, &in, gaps, 1, &rows, &skipped), 2);
+    assert_int_equal(skipped, 0);
+    assert_int_equal(rows[0].kind, MATCH_KIND_FUNDS);
+    assert_int_equal(rows[0].quantity, 50);
+    assert_int_equal(rows[1].kind, MATCH_KIND_TRAINING);
+    assert_int_equal(rows[1].quantity, 10);
+    assert_int_equal(rows[0].priority, 2);
+    assert_int_equal(rows[0].severity_milli, 2000);
+    assert_string_equal(rows[0].source_question_id, "q11");
+    assert_int_equal(rows[0].source_cycle, 2026);
+    assert_true(rows[0].ldc);
+    assert_string_equal(rows[0].sub_region, "Sub-Saharan Africa");
+    arena_destroy(&a);
+}
+
+static void test_derive_skips_gaps_without_question_or_severity(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    char *topics[] = {"legal-frameworks"};
+    Unic__Scoring__V1__Gap g1 = gap_of("", 2.0, topics, 1), g2 = gap_of("q2", 0.0, topics, 1),
+                           g3 = gap_of("q3", -1.0, topics, 1), g4 = gap_of("q4", 1.0, topics, 1);
+    Unic__Scoring__V1__Gap *gaps[] = {&g1, &g2, &g3, &g4};
+    int kinds[] = {MATCH_KIND_EXPERTISE};
+    struct derive_input in = input_of(kinds, 1);
+    struct request_row *rows;
+    size_t skipped;
+    assert_int_equal(derive_rows(&a, &in, gaps, 4, &rows, &skipped), 1);
+    assert_int_equal(skipped, 3);
+    assert_string_equal(rows[0].source_question_id, "q4");
+    assert_int_equal(rows[0].quantity, 10);
+    arena_destroy(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +219,8 @@ int main(void)
         cmocka_unit_test(test_sha256_of_abc_is_the_standard_vector),
         cmocka_unit_test(test_status_names_round_trip),
         cmocka_unit_test(test_uuid_shape_accepts_only_canonical_lower_case),
+        cmocka_unit_test(test_derive_files_the_rule_for_each_kind_asked),
+        cmocka_unit_test(test_derive_skips_gaps_without_question_or_severity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,122 @@
+/* explain.c: the plain-language sentences of a plan: why each match was made, and why a request
+ * is left (partly) unmet. Pure; the words follow the rules of model.c. */
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match_internal.h"
+#include "mem.h"
+#include "text.h"
+
+/* snprintf into a buffer piece by piece, counting the full length even once it is truncated. */
+struct text {
+    char *buf;
+    size_t size;
+    size_t len;
+};
+
+__attribute__((format(printf, 2, 3))) static void text_add(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *at = t->len < t->size ? t->buf + t->len : NULL;
+    size_t room = t->len < t->size ? t->size - t->len : 0;
+    int n = vsnprintf(at, room, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len += (size_t)n;
+}
+
+/* "2.0", "2.5", "2.125": thousandths without trailing zeros, one decimal at least. */
+static void text_severity(struct text *t, int64_t milli)
+{
+    int64_t frac = milli % 1000;
+    int width = 3;
+    while (width > 1 && frac % 10 == 0) {
+        frac /= 10;
+        width--;
+    }
+    text_add(t, "%lld.%0*lld", (long long)(milli / 1000), width, (long long)frac);
+}
+
+int match_explain(const struct match_input *in, const struct match_assignment *a, char *buf,
+                  size_t size)
+{
+    const struct match_offer *o = &in->offers[a->offer];
+    const struct match_request *r = &in->requests[a->request];
+    struct text t = {buf, size, 0};
+    if (size > 0)
+        buf[0] = '\0';
+
+    bool has_gap = r->source_question_id != NULL && r->source_question_id[0] != '\0';
+    if (has_gap)
+        text_add(&t, "%s's gap on %s (severity ", r->recipient_state, r->source_question_id);
+    else
+        text_add(&t, "%s's request (severity ", r->recipient_state);
+    if (r->severity_milli > 0)
+        text_severity(&t, r->severity_milli);
+    else
+        text_add(&t, "not assessed, counted as 1.0");
+    text_add(&t, ") in %s is served by %s: %lld %s %s", r->topic, o->donor_state,
+             (long long)a->quantity, a->quantity == 1 ? match_kind_unit_one(o->kind)
+                                                      : match_kind_unit(o->kind),
+             match_kind_what(o->kind));
+
+    if (match_languages_known(o, r)) {
+        size_t n_shared = 0, said = 0;
+        for (size_t i = 0; i < r->n_languages; i++)
+            n_shared += match_strs_contain(o->languages, o->n_languages, r->languages[i]);
+        text_add(&t, " in shared language%s ", n_shared > 1 ? "s" : "");
+        for (size_t i = 0; i < r->n_languages; i++) {
+            if (!match_strs_contain(o->languages, o->n_languages, r->languages[i]))
+                continue;
+            said++;
+            text_add(&t, "%s%s", said == 1 ? "" : said == n_shared ? " and " : ", ",
+                     r->languages[i]);
+        }
+    } else {
+        text_add(&t, " with no language constraint");
+    }
+
+    const char *region = NULL;
+    switch (match_eligible(o, r, &region)) {
+    case ELIGIBLE_NAMED:
+        text_add(&t, "; %s is named as eligible", r->recipient_state);
+        break;
+    case ELIGIBLE_REGION:
+        text_add(&t, "; %s is eligible by region %s", r->recipient_state, region);
+        break;
+    default: /* ELIGIBLE_ALL: an assignment never has ELIGIBLE_NOT */
+        text_add(&t, "; the offer is open to all States");
+        break;
+    }
+    if (r->ldc)
+        text_add(&t, "; least developed country priority \u00d71.5 applied");
+    text_add(&t, ".");
+    return t.len > INT_MAX ? INT_MAX : (int)t.len;
+}
+
+int match_explain_unmet(const struct match_input *in, const struct match_unmet *u, char *buf,
+                        size_t size)
+{
+    const struct match_request *q = &in->requests[u->request];
+    const char *name = match_unmet_reason_name(u->reason);
+    struct text t = {buf, size, 0};
+    if (size > 0)
+        buf[0] = '\0';
+    if (u->reason == MATCH_UNMET_NO_COMPATIBLE_OFFER)
+        text_add(&t,
+                 "%s: no open offer of %s on %s can serve %s on %s (kind, topic, eligibility, "
+                 "languages and validity must all fit)",
+                 name, match_kind_name(q->kind), q->topic, q->recipient_state, in->as_of);
+    else
+        text_add(&t,
+                 "%s: %lld %s still needed; the compatible offers' capacity ran out or served "
+                 "requests of higher benefit",
+                 name ? name : "UNMET", (long long)u->quantity, match_kind_unit(q->kind));
+    return t.len > INT_MAX ? INT_MAX : (int)t.len;
+}

@@ -1,0 +1,139 @@
+/* store.h: the matching service's storage: every SQL statement it runs, behind one function per
+ * operation, each operation one transaction. store_items.c holds offers and requests (and the
+ * requests derived from gaps), store_plans.c plans and their matches, store_common.c what both
+ * share (idempotency keys, quotas, audit, row helpers; store_internal.h).
+ *
+ * Ownership: everything returned lives in the caller's arena. Row-level rules that need the row
+ * (who owns it, its etag, its status) are decided by access.h under the row's lock. */
+#ifndef UNIC_MATCHING_STORE_H
+#define UNIC_MATCHING_STORE_H
+
+#include "matching.h"
+
+/* What a State may create per hour (UNIC_QUOTA_*_PER_HOUR), so that no one key can fill the
+ * tables; operators have none. */
+enum quota_kind { QUOTA_OFFERS, QUOTA_REQUESTS, QUOTA_PLANS, QUOTA_KINDS };
+
+/* Who is asking, as the store needs it for row-level rules: `state` is the viewer of access.h
+ * (NULL an operator, a State's code, "" a SERVICE key). */
+struct actor {
+    const char *state;
+    const char *label; /* recorded as created_by / committed_by */
+    int quota[QUOTA_KINDS]; /* per hour, for a State caller */
+    struct call *call; /* whose audit event each change appends (common/audit.h) */
+};
+
+/* An idempotent create: the key, and a hash of the method and the request. */
+struct idem {
+    const char *principal;
+    const char *request_id;
+    const char *method;
+    char hash[65];
+};
+
+/* 1 with the stored reply in *bytes (arena) when the key was used with the same request,
+ * 0 when unused; INVALID_ARGUMENT when used with a different request. */
+int store_idem_find(struct db *db, struct arena *a, const struct idem *k, uint8_t **bytes,
+                    size_t *len, struct err *e);
+
+
+/* Inserts the offer (in->donor_state set) with its idempotency key k (may be NULL) in one
+ * transaction. ALREADY_EXISTS when a concurrent call with the same key won: read it again. */
+int store_offer_create(struct db *db, struct arena *a, const Unic__Matching__V1__Offer *in,
+                       const struct actor *who, const struct idem *k,
+                       Unic__Matching__V1__Offer **out, struct err *e);
+int store_offer_get(struct db *db, struct arena *a, const char *id, Unic__Matching__V1__Offer **out,
+                    struct err *e);
+struct offer_filter {
+    const char *donor_state; /* NULL = any */
+    const char *kind;
+    const char *topic;
+    const char *status;
+    int64_t after_seq;
+    int limit;
+};
+int store_offer_list(struct db *db, struct arena *a, const struct offer_filter *f,
+                     Unic__Matching__V1__ListOffersResponse *out, struct err *e);
+/* Replaces the updatable fields of offer in->id if its etag is in->etag and `who` may. */
+int store_offer_update(struct db *db, struct arena *a, const Unic__Matching__V1__Offer *in,
+                       const struct actor *who, Unic__Matching__V1__Offer **out, struct err *e);
+int store_offer_withdraw(struct db *db, struct arena *a, const char *id, const char *etag,
+                         const struct actor *who, Unic__Matching__V1__Offer **out, struct err *e);
+
+int store_request_create(struct db *db, struct arena *a, const struct request_row *in,
+                         const struct actor *who, const struct idem *k,
+                         Unic__Matching__V1__Request **out, struct err *e);
+/* The figures computed from a gap are blanked for whom access_gap_figures_visible says. */
+int store_request_get(struct db *db, struct arena *a, const char *id, const struct actor *who,
+                      Unic__Matching__V1__Request **out, struct err *e);
+struct request_filter {
+    const char *state_code;
+    const char *kind;
+    const char *topic;
+    const char *status;
+    int64_t after_seq;
+    int limit;
+};
+int store_request_list(struct db *db, struct arena *a, const struct request_filter *f,
+                       const struct actor *who, Unic__Matching__V1__ListRequestsResponse *out,
+                       struct err *e);
+int store_request_withdraw(struct db *db, struct arena *a, const char *id, const char *etag,
+                           const struct actor *who, Unic__Matching__V1__Request **out,
+                           struct err *e);
+/* Inserts the n derived requests that do not exist yet (the rows share state and cycle) and
+ * returns all n, existing or new, in *out, with the number inserted in *created. */
+int store_requests_derive(struct db *db, struct arena *a, const struct request_row *rows, size_t n,
+                          const struct actor *who, Unic__Matching__V1__Request ***out,
+                          size_t *n_out, int *created, struct err *e);
+
+/* The solver's input: open offers and requests with something left, the requests limited to the
+ * States of `scope` (n_scope 0 = all), and the version of each row. Strings live in the arena. */
+struct plan_inputs {
+    struct match_offer *offers;
+    int *offer_versions;
+    size_t n_offers;
+    struct match_request *requests;
+    int *request_versions;
+    size_t n_requests;
+};
+int store_plan_inputs(struct db *db, struct arena *a, char *const *scope, size_t n_scope,
+                      struct plan_inputs *out, struct err *e);
+
+/* A solved plan to store as PROPOSED. */
+struct plan_record {
+    const char *as_of;
+    char *const *scope;
+    size_t n_scope;
+    int64_t objective;
+    int64_t solve_ms;
+    size_t offers_seen, requests_seen, arcs;
+    char fingerprint[65];
+    const struct plan_inputs *in;
+    const struct match_plan *plan;
+    char **explanations;   /* one per assignment */
+    char **unmet_reasons;  /* one per unmet request */
+};
+int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
+                    const struct actor *who, Unic__Matching__V1__MatchPlan **out, struct err *e);
+/* Commits plan `id` in one transaction (see store_plans.c): NOT_FOUND, FAILED_PRECONDITION when it is
+ * already committed, ABORTED when an offer or request it draws on changed since it was computed,
+ * in which case nothing is written. */
+int store_plan_commit(struct db *db, struct arena *a, const char *id, const struct actor *who,
+                      Unic__Matching__V1__MatchPlan **out, struct err *e);
+
+/* Records the accept or decline of the party `who` (a State) to match `id`. */
+int store_match_respond(struct db *db, struct arena *a, const char *id, const struct actor *who,
+                        bool accept, Unic__Matching__V1__Match **out, struct err *e);
+struct match_filter {
+    const char *state_code; /* either party; NULL = any */
+    const char *status;
+    const char *plan_id;
+    int64_t after_seq;
+    int limit;
+};
+/* A State sees the matches on its own requests, and, as a donor, those of committed plans. */
+int store_match_list(struct db *db, struct arena *a, const struct match_filter *f,
+                     const struct actor *who, Unic__Matching__V1__ListMatchesResponse *out,
+                     struct err *e);
+
+#endif

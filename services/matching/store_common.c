@@ -1,0 +1,181 @@
+/* store_common.c: what the matching service's two stores share (store_internal.h): column
+ * helpers, etags and page positions, the idempotency keys, the per-State quotas and the audit
+ * event every change appends in its own transaction. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "store_internal.h"
+
+/* ---- Idempotency ---- */
+
+static const char SQL_IDEM_FIND[] =
+    "SELECT method, request_hash, encode(response, 'hex') AS response"
+    " FROM matching.idempotency_keys WHERE principal = $1 AND request_id = $2";
+static const char SQL_IDEM_INSERT[] =
+    "INSERT INTO matching.idempotency_keys (principal, request_id, method, request_hash, response)"
+    " VALUES ($1, $2, $3, $4, decode($5, 'hex')) ON CONFLICT (principal, request_id) DO NOTHING";
+
+
+/* ---- Rows ---- */
+
+char *store_col(struct arena *a, const PGresult *r, int row, const char *name)
+{
+    return arena_strdup(a, db_get(r, row, name));
+}
+
+const char *store_etag_of(struct arena *a, int version)
+{
+    return arena_printf(a, "%d", version);
+}
+
+/* Compares a client's etag with the row's version: ABORTED when it is stale. */
+int store_etag_check(const char *what, const char *id, const char *etag, int version,
+                      struct err *e)
+{
+    char now[16];
+    snprintf(now, sizeof now, "%d", version);
+    if (strcmp(etag, now) != 0)
+        return err_set(e, ERR_ABORTED, "%s %s has changed since etag %s (now %s): read it again",
+                       what, id, etag, now);
+    return 0;
+}
+
+/* The last row's sequence number when another page follows; the service seals it. */
+char *store_page_token(struct arena *a, const PGresult *r, size_t n, int limit)
+{
+    if (n <= (size_t)limit)
+        return (char *)protobuf_c_empty_string;
+    return store_col(a, r, limit - 1, "seq");
+}
+
+PGresult *store_query_one(struct db *db, struct err *e, const char *sql, int n,
+                           const char *const *params, const char *what, const char *id)
+{
+    PGresult *r = db_query(db, e, sql, n, params);
+    if (r && PQntuples(r) != 1) {
+        PQclear(r);
+        err_set(e, ERR_NOT_FOUND, "%s %s not found", what, id);
+        return NULL;
+    }
+    return r;
+}
+
+/* ---- Idempotency ---- */
+
+int store_idem_find(struct db *db, struct arena *a, const struct idem *k, uint8_t **bytes,
+                    size_t *len, struct err *e)
+{
+    const char *params[] = {k->principal, k->request_id};
+    PGresult *r = db_query(db, e, SQL_IDEM_FIND, 2, params);
+    int rc = -1;
+    if (r == NULL)
+        return -1;
+    if (PQntuples(r) == 0) {
+        rc = 0;
+    } else if (strcmp(db_get(r, 0, "method"), k->method) != 0 ||
+               strcmp(db_get(r, 0, "request_hash"), k->hash) != 0) {
+        err_set(e, ERR_INVALID_ARGUMENT,
+                "request_id \"%s\" was already used by this key for a different request",
+                k->request_id);
+    } else {
+        const char *hex = db_get(r, 0, "response");
+        *bytes = arena_alloc(a, strlen(hex) / 2 + 1);
+        if (hex_decode(*bytes, hex, len) < 0)
+            return err_set(e, ERR_DATA_LOSS, "could not read the stored reply of request_id \"%s\"", k->request_id);
+        rc = 1;
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Stores the reply `msg` under key k inside the caller's transaction; ALREADY_EXISTS when a
+ * concurrent call took the key first (the caller rolls back and replays that call's answer). */
+int store_idem_save(struct db *db, struct arena *a, const struct idem *k,
+                     const ProtobufCMessage *msg, struct err *e)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *buf = arena_alloc(a, len + 1);
+    protobuf_c_message_pack(msg, buf);
+    char *hex = arena_alloc(a, 2 * len + 1);
+    hex_encode(hex, buf, len);
+    const char *params[] = {k->principal, k->request_id, k->method, k->hash, hex};
+    long affected = 0;
+    if (db_command(db, e, SQL_IDEM_INSERT, 5, params, &affected) < 0)
+        return -1;
+    if (affected == 0)
+        return err_set(e, ERR_ALREADY_EXISTS, "request_id \"%s\" is being used by a concurrent call",
+                       k->request_id);
+    return 0;
+}
+
+/* ---- Quotas ---- */
+
+/* Per State and kind, the count and the insert are serialised by a transaction-level advisory
+ * lock, taken before the insert, so that concurrent creates cannot overshoot together. */
+static const char SQL_QUOTA_LOCK[] =
+    "SELECT pg_advisory_xact_lock(hashtext('unic.quota.' || $1 || '.' || $2)) AS locked";
+static const char *const SQL_QUOTA_COUNT[QUOTA_KINDS] = {
+    "SELECT count(*) AS n FROM matching.offers"
+    " WHERE donor_state = $1 AND created_at > now() - interval '1 hour'",
+    "SELECT count(*) AS n FROM matching.requests"
+    " WHERE state_code = $1 AND created_at > now() - interval '1 hour'",
+    /* created_by is the principal's label (common/auth.h): "state:KEN/<key id>" for a key of
+     * no identity, "<name> <<e-mail>> (STATE_ADMIN KEN, key <key id>)" otherwise, whose tail
+     * (anchored, so no name can fake it) says the State. */
+    "SELECT count(*) AS n FROM matching.plans"
+    " WHERE (created_by LIKE 'state:' || $1 || '/%'"
+    "   OR created_by LIKE '% (STATE\\_ADMIN ' || $1 || ', key ________________)'"
+    "   OR created_by LIKE '% (STATE\\_DELEGATE ' || $1 || ', key ________________)')"
+    " AND created_at > now() - interval '1 hour'",
+};
+static const char *const QUOTA_NAME[QUOTA_KINDS] = {"offers", "requests", "plans"};
+static const char *const QUOTA_VAR[QUOTA_KINDS] = {
+    "UNIC_QUOTA_OFFERS_PER_HOUR", "UNIC_QUOTA_REQUESTS_PER_HOUR", "UNIC_QUOTA_PLANS_PER_HOUR"};
+
+static bool quota_applies(const struct actor *who)
+{
+    return who->state && who->state[0];
+}
+
+/* In the creating transaction, before its insert. */
+int store_quota_lock(struct db *db, const struct actor *who, enum quota_kind q, struct err *e)
+{
+    if (!quota_applies(who))
+        return 0;
+    const char *params[] = {QUOTA_NAME[q], who->state};
+    PGresult *r = db_query(db, e, SQL_QUOTA_LOCK, 2, params);
+    PQclear(r);
+    return r ? 0 : -1;
+}
+
+/* In the same transaction, after its insert: RESOURCE_EXHAUSTED, naming the quota, when the
+ * State now has more of `q` created in the last hour than it may. */
+int store_quota_check(struct db *db, const struct actor *who, enum quota_kind q, struct err *e)
+{
+    if (!quota_applies(who))
+        return 0;
+    const char *params[] = {who->state};
+    PGresult *r = db_query(db, e, SQL_QUOTA_COUNT[q], 1, params);
+    if (r == NULL)
+        return -1;
+    long long n = db_get_int64(r, 0, "n");
+    PQclear(r);
+    if (n > who->quota[q])
+        return err_set(e, ERR_RESOURCE_EXHAUSTED,
+                       "quota %s exceeded: %s may create at most %d %s per hour; nothing was"
+                       " created, retry later", QUOTA_VAR[q], who->state, who->quota[q],
+                       QUOTA_NAME[q]);
+    return 0;
+}
+
+/* The audit event of a change to `what` `id` of State `state`, in the open transaction. */
+int store_audited(struct arena *a, const struct actor *who, const char *what, const char *id,
+                   const char *state, const struct idem *k, const char *summary, struct err *e)
+{
+    return audit_append(who->call, arena_printf(a, "%s/%s", what, id), state,
+                        k ? k->request_id : NULL, e, "%s", summary);
+}
+

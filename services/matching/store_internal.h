@@ -1,0 +1,47 @@
+/* store_internal.h: what store_items.c and store_plans.c share and nothing else includes: the
+ * column helpers, etags, page positions, idempotency keys, quotas and the audit event
+ * (store_common.c). Every function here runs inside the caller's transaction when it writes;
+ * strings it returns live in the caller's arena; results it returns are the caller's to PQclear. */
+#ifndef UNIC_MATCHING_STORE_INTERNAL_H
+#define UNIC_MATCHING_STORE_INTERNAL_H
+
+#include "db_values.h"
+#include "store.h"
+
+/* A timestamp column as RFC 3339 UTC text. */
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* Lists come back joined by the unit separator, a control character that validation keeps out
+ * of every element, so splitting (db_list_split) needs no parser for PostgreSQL's array syntax. */
+#define LIST(col) "array_to_string(" col ", chr(31))"
+
+/* Column `name` of row `row`, copied into the arena. */
+char *store_col(struct arena *a, const PGresult *r, int row, const char *name);
+/* The etag of a row: its version. */
+const char *store_etag_of(struct arena *a, int version);
+/* Compares a client's etag with the row's version: ABORTED when it is stale. */
+int store_etag_check(const char *what, const char *id, const char *etag, int version,
+                     struct err *e);
+/* The last row's sequence number when another page follows (n rows read for `limit`), ""
+ * otherwise; the service seals it into a page token. */
+char *store_page_token(struct arena *a, const PGresult *r, size_t n, int limit);
+/* Runs a statement expected to return exactly one row, failing with NOT_FOUND ("<what> <id> not
+ * found") otherwise. */
+PGresult *store_query_one(struct db *db, struct err *e, const char *sql, int n,
+                          const char *const *params, const char *what, const char *id);
+
+/* Stores the reply `msg` under key k inside the caller's transaction; ALREADY_EXISTS when a
+ * concurrent call took the key first (the caller rolls back and replays that call's answer). */
+int store_idem_save(struct db *db, struct arena *a, const struct idem *k,
+                    const ProtobufCMessage *msg, struct err *e);
+
+/* In the creating transaction, before its insert: serialises the creates of one State. */
+int store_quota_lock(struct db *db, const struct actor *who, enum quota_kind q, struct err *e);
+/* In the same transaction, after its insert: RESOURCE_EXHAUSTED, naming the quota, when the
+ * State now has more of `q` created in the last hour than it may. */
+int store_quota_check(struct db *db, const struct actor *who, enum quota_kind q, struct err *e);
+
+/* The audit event of a change to `what` `id` of State `state`, in the open transaction. */
+int store_audited(struct arena *a, const struct actor *who, const char *what, const char *id,
+                  const char *state, const struct idem *k, const char *summary, struct err *e);
+
+#endif
