@@ -15,13 +15,23 @@ enum {
     STATES_REFRESH_MS = 3600 * 1000, /* UN membership changes once in years */
 };
 
-void responses_app_init(struct responses_app *app, const struct config *cfg)
+static const char *env_get(const char *name)
+{
+    return getenv(name);
+}
+
+int responses_app_init(struct responses_app *app, const struct config *cfg, struct err *e)
 {
     memset(app, 0, sizeof *app);
     pthread_mutex_init(&app->defs.lock, NULL);
     app->defs.catalog = rpc_client_new(cfg->catalog_addr, cfg->call_timeout_ms);
     atomic_init(&app->purge_at_ms, 0);
     app->cache_ttl_seconds = cfg->cache_ttl_seconds;
+    /* 200 MiB a State by default: twenty full-size documents, or many more scans and texts. */
+    int quota = 200 * 1024 * 1024;
+    int rc = config_int(env_get, "UNIC_EVIDENCE_QUOTA_BYTES", &quota, 1, 2147483647, e);
+    app->evidence_quota_bytes = quota;
+    return rc;
 }
 
 void responses_app_destroy(struct responses_app *app)

@@ -9,12 +9,15 @@ int main(void)
 {
     struct service svc;
     struct responses_app app;
+    struct err e;
     int rc = 1;
     if (service_init(&svc, "responses", 50052, "responses", responses_migrations,
                      responses_migrations_count) < 0)
         goto done;
-    responses_app_init(&app, &svc.cfg);
-    rc = service_serve(&svc, &responses_rpc, &app);
+    if (responses_app_init(&app, &svc.cfg, &e) < 0)
+        log_error("bad configuration: %s", e.msg);
+    else
+        rc = service_serve(&svc, &responses_rpc, &app);
     responses_app_destroy(&app);
 done:
     service_destroy(&svc);

@@ -84,7 +84,7 @@ static bool is_own(const struct call *c, const char *state)
  * reads as the assessment: the head, or for a compliance report read by UNIC while the State has
  * reopened it, its last submitted revision (access.c). For anyone but its own State, an
  * assessment it may not see and one that does not exist get the same PERMISSION_DENIED. */
-static int read_head(struct call *c, const char *id, struct head *h, int *shown, struct err *e)
+int read_head(struct call *c, const char *id, struct head *h, int *shown, struct err *e)
 {
     char state[4];
     bool found;
@@ -269,8 +269,8 @@ fail:
 
 /* The definition of questionnaire qid/version as it binds `state`: a least developed
  * country's compliance checklist does not require paragraph 9 (common/duties.h). */
-static int definition_for(struct call *c, const char *state, const char *qid, int version,
-                          const struct qdef **out, struct err *e)
+int definition_for(struct call *c, const char *state, const char *qid, int version,
+                   const struct qdef **out, struct err *e)
 {
     struct defs *defs = &((struct responses_app *)c->app)->defs;
     bool member, ldc = false;
@@ -874,6 +874,13 @@ RPC_HANDLER(list_revisions, Unic__Responses__V1__ListRevisionsRequest, Unic__Res
 RPC_HANDLER(get_revision, Unic__Responses__V1__GetRevisionRequest, Unic__Responses__V1__Assessment);
 RPC_HANDLER(export_assessment, ExportRequest, Unic__Responses__V1__ExportAssessmentResponse);
 RPC_HANDLER(import_answers, ImportRequest, ImportResponse);
+RPC_HANDLER(begin_evidence_upload, Unic__Responses__V1__BeginEvidenceUploadRequest, Unic__Responses__V1__EvidenceUpload);
+RPC_HANDLER(put_evidence_chunk, Unic__Responses__V1__PutEvidenceChunkRequest, Unic__Responses__V1__EvidenceUpload);
+RPC_HANDLER(get_evidence_upload, Unic__Responses__V1__GetEvidenceUploadRequest, Unic__Responses__V1__EvidenceUpload);
+RPC_HANDLER(commit_evidence_upload, Unic__Responses__V1__CommitEvidenceUploadRequest, Unic__Responses__V1__EvidenceDocument);
+RPC_HANDLER(list_evidence_documents, Unic__Responses__V1__ListEvidenceDocumentsRequest, Unic__Responses__V1__ListEvidenceDocumentsResponse);
+RPC_HANDLER(get_evidence_content, Unic__Responses__V1__GetEvidenceContentRequest, Unic__Responses__V1__EvidenceContent);
+RPC_HANDLER(delete_evidence_document, Unic__Responses__V1__DeleteEvidenceDocumentRequest, Unic__Responses__V1__EvidenceDocument);
 
 static const struct rpc_method methods[] = {
     RPC_ROW("CreateAssessment", create_assessment, RPC_STATE, RPC_WRITES),
@@ -887,6 +894,13 @@ static const struct rpc_method methods[] = {
     RPC_ROW("GetRevision", get_revision, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("ExportAssessment", export_assessment, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("ImportAnswers", import_answers, RPC_STATE, RPC_WRITES),
+    RPC_ROW("BeginEvidenceUpload", begin_evidence_upload, RPC_STATE, RPC_WRITES),
+    RPC_ROW("PutEvidenceChunk", put_evidence_chunk, RPC_STATE, RPC_WRITES),
+    RPC_ROW("GetEvidenceUpload", get_evidence_upload, RPC_STATE, RPC_READS),
+    RPC_ROW("CommitEvidenceUpload", commit_evidence_upload, RPC_STATE, RPC_WRITES),
+    RPC_ROW("ListEvidenceDocuments", list_evidence_documents, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("GetEvidenceContent", get_evidence_content, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("DeleteEvidenceDocument", delete_evidence_document, RPC_STATE, RPC_WRITES),
 };
 
 const struct rpc_service responses_rpc = {

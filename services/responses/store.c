@@ -6,7 +6,7 @@
 #include "responses.h"
 #include "pbuf.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define TS(col) SQL_TS(col)
 
 static const char SQL_HEAD[] =
     "SELECT state_code, questionnaire_id, visibility, status, revision FROM responses.assessments"
