@@ -61,7 +61,7 @@ int match_explain(const struct match_input *in, const struct match_assignment *a
         text_severity(&t, r->severity_milli);
     else
         text_add(&t, "not assessed, counted as 1.0");
-    text_add(&t, ") in %s is served by %s: %lld %s %s", r->topic, o->donor_state,
+    text_add(&t, ") in %s is served by %s: %lld %s %s", match_shared_topic(o, r), o->donor_state,
              (long long)a->quantity, a->quantity == 1 ? match_kind_unit_one(o->kind)
                                                       : match_kind_unit(o->kind),
              match_kind_what(o->kind));
@@ -108,12 +108,14 @@ int match_explain_unmet(const struct match_input *in, const struct match_unmet *
     struct text t = {buf, size, 0};
     if (size > 0)
         buf[0] = '\0';
-    if (u->reason == MATCH_UNMET_NO_COMPATIBLE_OFFER)
+    if (u->reason == MATCH_UNMET_NO_COMPATIBLE_OFFER) {
+        text_add(&t, "%s: no open offer of %s on ", name, match_kind_name(q->kind));
+        for (size_t i = 0; i < request_n_topics(q); i++)
+            text_add(&t, "%s%s", i == 0 ? "" : " or ", request_topic(q, i));
         text_add(&t,
-                 "%s: no open offer of %s on %s can serve %s on %s (kind, topic, eligibility, "
-                 "languages and validity must all fit)",
-                 name, match_kind_name(q->kind), q->topic, q->recipient_state, in->as_of);
-    else
+                 " can serve %s on %s (kind, topic, eligibility, languages and validity must all "
+                 "fit)", q->recipient_state, in->as_of);
+    } else
         text_add(&t,
                  "%s: %lld %s still needed; the compatible offers' capacity ran out or served "
                  "requests of higher benefit",

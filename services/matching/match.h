@@ -10,7 +10,8 @@
  *
  * Compatibility. Offer o can serve request r when all of these hold:
  *   1. same kind;
- *   2. r's topic is among o's topics;
+ *   2. one of r's topics is among o's topics (a request derived from a gap carries every topic
+ *      of the gap's question: topics say what fits, they do not multiply the need);
  *   3. o's donor State is not r's recipient State;
  *   4. r's recipient is eligible: if o names neither States nor regions, every State is;
  *      if it names only one of the two lists, the recipient must be in that list; if it names
@@ -109,7 +110,9 @@ struct match_request {
     const char *sub_region;      /* its M49 sub-region, e.g. "Sub-Saharan Africa"; may be NULL */
     bool ldc;                    /* the recipient is a least developed country */
     int kind;                    /* enum match_kind */
-    const char *topic;           /* one topic id */
+    const char *topic;           /* its (first) topic id */
+    const char *const *topics;   /* every topic it covers, none twice; NULL/0 = `topic` alone */
+    size_t n_topics;
     int64_t remaining;           /* quantity still needed: 0..MATCH_QUANTITY_MAX */
     int priority;                /* 1..5 */
     int64_t severity_milli;      /* gap severity x 1000; 0 = no gap known (counts as 1.0) */
@@ -199,6 +202,10 @@ void match_plan_free(struct match_plan *plan);
  * sentence needs (excluding the NUL), like snprintf. */
 int match_explain(const struct match_input *in, const struct match_assignment *a, char *buf,
                   size_t size);
+
+/* The first of r's topics that o covers (rule 2), the topic a match of o and r is on; NULL when
+ * none. */
+const char *match_shared_topic(const struct match_offer *o, const struct match_request *r);
 
 /* The same for unmet need u: "<REASON_NAME>: <why>", the reason's name first, so a reader who
  * may not see the figures can be shown the text up to the first ':'. */

@@ -65,7 +65,9 @@ extern const size_t matching_migrations_count;
 struct request_row {
     const char *state_code;
     int kind;
-    const char *topic;
+    const char *topic;          /* topics[0] */
+    char *const *topics;        /* every topic it covers, none twice, n_topics >= 1 */
+    size_t n_topics;
     int64_t quantity;
     int priority;
     const char *source_question_id; /* "" unless derived */
@@ -79,9 +81,11 @@ struct request_row {
 
 /* ---- Requests derived from gaps (DeriveRequests; rules.c) ----
  *
- * THE QUANTITY RULE. One request per (gap, topic of the gap's question, kind asked for; all four
- * kinds when none is named), from the gaps the scoring service reports for the State's
- * self-assessment of the cycle, asked on the caller's behalf:
+ * THE QUANTITY RULE (docs/matching-model.md). One request per (gap, kind
+ * asked for), from the gaps the scoring service reports for the State's self-assessment of the
+ * cycle, asked on the caller's behalf. The State names the kinds; there is no default. The
+ * request carries every topic of the gap's question that the catalog knows (topics say which
+ * offers fit; they never multiply the need):
  *
  *   quantity = ceil(severity x unit(kind))      priority = ceil(severity), clamped to 1..5
  *
@@ -90,12 +94,15 @@ struct request_row {
  *   EQUIPMENT   2 units             FUNDS     25 thousand USD
  * So a question one stage short of its target (severity 1.0) asks for 10 expert-days, or 5
  * seats, or 2 units of equipment, or USD 25,000; three stages short, three times that, at
- * priority 3. Severity is carried in thousandths, exactly as the solver takes it, and capped at
- * MATCH_SEVERITY_MILLI_MAX (100.0). Each request keeps the gap (question, cycle, severity) and
- * snapshots of the State's LDC status and M49 region and sub-region.
- * Idempotent: (State, cycle, question, topic, kind) is unique, so calling again for the same
- * cycle creates nothing and returns the same requests; a gap that is new since (the assessment
- * was revised) adds its requests, and existing ones keep their quantities. */
+ * priority 3, however many topics the question has. Severity is carried in thousandths,
+ * exactly as the solver takes it, and capped at MATCH_SEVERITY_MILLI_MAX (100.0). Each request
+ * keeps the gap (question, cycle, severity) and snapshots of the State's LDC status and M49
+ * region and sub-region. A gap with no positive severity, no question or no topic the catalog
+ * knows files nothing.
+ * Idempotent: (State, cycle, question, kind) is unique, so calling again for the same cycle
+ * creates nothing and returns the same requests; a gap that is new since (the assessment was
+ * revised) adds its requests, and existing ones keep their quantities. `validate_only` shows
+ * what a call would file and writes nothing. */
 #define DERIVE_UNIT_EXPERTISE 10
 #define DERIVE_UNIT_FUNDS 25
 #define DERIVE_UNIT_EQUIPMENT 2
@@ -118,8 +125,8 @@ struct derive_input {
 };
 
 /* The requests the rule files for `gaps` (as scoring reports them), into a new arena array
- * *out; returns how many. Gaps with no question id (or one longer than 64 bytes, or not UTF-8)
- * or no positive severity are skipped and counted in *skipped. Strings point into the gaps and
+ * *out; returns how many. Gaps with no question id (or one longer than 64 bytes, or not UTF-8),
+ * no positive severity or no topic the catalog knows are skipped and counted in *skipped. Strings point into the gaps and
  * `in`. */
 size_t derive_rows(struct arena *a, const struct derive_input *in,
                    Unic__Scoring__V1__Gap *const *gaps, size_t n_gaps, struct request_row **out,

@@ -184,6 +184,24 @@ static bool languages_overlap(const struct match_offer *o, const struct match_re
     return false;
 }
 
+size_t request_n_topics(const struct match_request *r)
+{
+    return r->n_topics > 0 ? r->n_topics : 1;
+}
+
+const char *request_topic(const struct match_request *r, size_t i)
+{
+    return r->n_topics > 0 ? r->topics[i] : r->topic;
+}
+
+const char *match_shared_topic(const struct match_offer *o, const struct match_request *r)
+{
+    for (size_t t = 0; t < request_n_topics(r); t++)
+        if (match_strs_contain(o->topics, o->n_topics, request_topic(r, t)))
+            return request_topic(r, t);
+    return NULL;
+}
+
 /* Rules 3 to 5: the ones an index by (kind, topic) of usable offers leaves to check. */
 static bool pair_ok(const struct match_offer *o, const struct match_request *r)
 {
@@ -209,7 +227,7 @@ bool match_compatible(const struct match_input *in, size_t offer, size_t request
 {
     const struct match_offer *o = &in->offers[offer];
     const struct match_request *r = &in->requests[request];
-    bool ok = o->kind == r->kind && match_strs_contain(o->topics, o->n_topics, r->topic)
+    bool ok = o->kind == r->kind && match_shared_topic(o, r) != NULL
            && offer_usable(o, in->as_of) && r->remaining > 0 && pair_ok(o, r);
     if (ok && benefit != NULL)
         *benefit = unit_benefit(o, r);
@@ -299,6 +317,12 @@ static int check_request(const struct match_request *r, size_t i, struct err *e)
                        r->kind);
     if (r->topic == NULL || r->topic[0] == '\0')
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid request \"%s\": topic is empty", id);
+    if (check_strs("request", id, "topics", r->topics, r->n_topics, e) != 0)
+        return -1;
+    for (size_t t = 1; t < r->n_topics; t++)
+        if (match_strs_contain(r->topics, t, r->topics[t]))
+            return err_set(e, ERR_INVALID_ARGUMENT, "invalid request \"%s\": topic \"%s\" is "
+                           "listed twice", id, r->topics[t]);
     if (r->priority < 1 || r->priority > 5)
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid request \"%s\": priority %d is outside "
                        "1..5", id, r->priority);
@@ -384,6 +408,12 @@ int match_validate(const struct match_input *in, struct err *e)
 }
 /* ---- compatible arcs ------------------------------------------------------------------------ */
 
+static int rank_cmp(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* One (kind, topic) of a usable offer, so that a request finds its candidates by binary search. */
 struct topic_entry {
     int kind;
@@ -444,21 +474,38 @@ void match_arcs_build(const struct match_input *in, const struct order *ord, str
     }
     qsort(idx, n_entries, sizeof *idx, topic_entry_cmp);
 
-    size_t cap = 1024;
+    size_t cap = 1024, scratch_cap = 64;
     a->offer = match_mem_alloc(m, cap, sizeof *a->offer);
     a->benefit = match_mem_alloc(m, cap, sizeof *a->benefit);
     a->first = match_mem_alloc(m, in->n_requests + 1, sizeof *a->first);
+    int32_t *scratch = match_mem_alloc(m, scratch_cap, sizeof *scratch);
     a->n = 0;
     for (size_t k = 0; k < in->n_requests; k++) {
         const struct match_request *r = &in->requests[ord->request[k]];
         a->first[k] = a->n;
         if (r->remaining == 0)
             continue;
-        /* the candidates: entries from (kind, topic, rank -1) to (kind, topic, rank max) */
-        struct topic_entry from = {r->kind, r->topic, -1}, to = {r->kind, r->topic, INT32_MAX};
-        size_t end = topic_lower_bound(idx, n_entries, &to);
-        for (size_t i = topic_lower_bound(idx, n_entries, &from); i < end; i++) {
-            const struct match_offer *o = &in->offers[ord->offer[idx[i].offer]];
+        /* the candidates of each topic: entries from (kind, topic, rank -1) to (kind, topic,
+         * rank max), already in rank order; a request on several topics merges them */
+        size_t n_cand = 0, n_topics = request_n_topics(r);
+        for (size_t t = 0; t < n_topics; t++) {
+            const char *topic = request_topic(r, t);
+            struct topic_entry from = {r->kind, topic, -1}, to = {r->kind, topic, INT32_MAX};
+            size_t end = topic_lower_bound(idx, n_entries, &to);
+            for (size_t i = topic_lower_bound(idx, n_entries, &from); i < end; i++) {
+                if (n_cand == scratch_cap) {
+                    scratch_cap *= 2;
+                    scratch = match_mem_resize(m, scratch, scratch_cap, sizeof *scratch);
+                }
+                scratch[n_cand++] = idx[i].offer;
+            }
+        }
+        if (n_topics > 1)
+            qsort(scratch, n_cand, sizeof *scratch, rank_cmp);
+        for (size_t i = 0; i < n_cand; i++) {
+            if (i > 0 && scratch[i] == scratch[i - 1])
+                continue; /* an offer on two of the request's topics is one candidate */
+            const struct match_offer *o = &in->offers[ord->offer[scratch[i]]];
             if (!pair_ok(o, r))
                 continue;
             if (a->n == cap) {
@@ -466,11 +513,12 @@ void match_arcs_build(const struct match_input *in, const struct order *ord, str
                 a->offer = match_mem_resize(m, a->offer, cap, sizeof *a->offer);
                 a->benefit = match_mem_resize(m, a->benefit, cap, sizeof *a->benefit);
             }
-            a->offer[a->n] = idx[i].offer;
+            a->offer[a->n] = scratch[i];
             a->benefit[a->n] = (int32_t)unit_benefit(o, r);
             a->n++;
         }
     }
+    match_mem_free(m, scratch);
     a->first[in->n_requests] = a->n;
     match_mem_free(m, idx);
 }

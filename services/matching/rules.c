@@ -150,36 +150,38 @@ size_t derive_rows(struct arena *a, const struct derive_input *in,
                    Unic__Scoring__V1__Gap *const *gaps, size_t n_gaps, struct request_row **out,
                    size_t *skipped)
 {
-    size_t cap = 0, n = 0;
+    size_t n = 0;
     *skipped = 0;
-    for (size_t g = 0; g < n_gaps; g++)
-        cap += gaps[g]->n_topics * in->n_kinds;
-    struct request_row *rows = ARENA_ARRAY(a, struct request_row, cap + 1);
+    struct request_row *rows = ARENA_ARRAY(a, struct request_row, n_gaps * in->n_kinds + 1);
     for (size_t g = 0; g < n_gaps; g++) {
         const Unic__Scoring__V1__Gap *gap = gaps[g];
         int64_t severity = severity_to_milli(gap->severity);
-        if (severity == 0 || !text_valid(gap->question_id, false, NULL) ||
+        /* the gap's topics the catalog knows, each once, in the gap's order */
+        char **topics = ARENA_ARRAY(a, char *, gap->n_topics + 1);
+        size_t n_topics = 0;
+        for (size_t t = 0; t < gap->n_topics; t++) {
+            char *topic = gap->topics[t];
+            bool seen = false;
+            for (size_t u = 0; u < n_topics; u++)
+                seen |= strcmp(topics[u], topic) == 0;
+            if (!seen && text_valid(topic, false, NULL) && in->topic_known(in->topic_ctx, topic))
+                topics[n_topics++] = topic;
+        }
+        if (severity == 0 || n_topics == 0 || !text_valid(gap->question_id, false, NULL) ||
             gap->question_id[0] == '\0' || strlen(gap->question_id) > 64) {
             ++*skipped;
             continue;
         }
-        for (size_t t = 0; t < gap->n_topics; t++) {
-            const char *topic = gap->topics[t];
-            bool seen = false;
-            for (size_t u = 0; u < t; u++)
-                seen |= strcmp(gap->topics[u], topic) == 0;
-            if (seen || !text_valid(topic, false, NULL) || !in->topic_known(in->topic_ctx, topic))
-                continue;
-            for (size_t k = 0; k < in->n_kinds; k++)
-                rows[n++] = (struct request_row){
-                    .state_code = in->state, .kind = in->kinds[k], .topic = topic,
-                    .quantity = derive_quantity(in->kinds[k], severity),
-                    .priority = derive_priority(severity), .source_question_id = gap->question_id,
-                    .source_cycle = in->cycle, .severity_milli = severity, .ldc = in->ldc,
-                    .region = in->region, .sub_region = in->sub_region,
-                    .languages = in->languages, .n_languages = in->n_languages,
-                };
-        }
+        for (size_t k = 0; k < in->n_kinds; k++)
+            rows[n++] = (struct request_row){
+                .state_code = in->state, .kind = in->kinds[k], .topic = topics[0],
+                .topics = topics, .n_topics = n_topics,
+                .quantity = derive_quantity(in->kinds[k], severity),
+                .priority = derive_priority(severity), .source_question_id = gap->question_id,
+                .source_cycle = in->cycle, .severity_milli = severity, .ldc = in->ldc,
+                .region = in->region, .sub_region = in->sub_region,
+                .languages = in->languages, .n_languages = in->n_languages,
+            };
     }
     *out = rows;
     return n;

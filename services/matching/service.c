@@ -212,6 +212,8 @@ static int create_request(struct call *c, const Unic__Matching__V1__CreateReques
     Unic__Matching__V1__Request *created = NULL;
     const struct ref_state *st = NULL;
     const char *state = NULL;
+    char **topics = NULL;
+    size_t n_topics = 0;
     int rc = -1;
     if (q == NULL)
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid request: required");
@@ -231,7 +233,7 @@ static int create_request(struct call *c, const Unic__Matching__V1__CreateReques
         return -1;
     if (check_state(ref, "request.state_code", state, &st, e) < 0 ||
         check_kind("request.kind", q->kind, e) < 0 ||
-        check_topic(ref, "request.topic", q->topic, e) < 0 ||
+        check_request_topics(&c->arena, ref, q, &topics, &n_topics, e) < 0 ||
         check_quantity("request.quantity", q->quantity, e) < 0 ||
         check_languages("request.languages", q->languages, q->n_languages, e) < 0)
         goto done;
@@ -241,7 +243,8 @@ static int create_request(struct call *c, const Unic__Matching__V1__CreateReques
         goto done;
     }
     struct request_row row = {
-        .state_code = state, .kind = q->kind, .topic = q->topic, .quantity = q->quantity,
+        .state_code = state, .kind = q->kind, .topic = topics[0], .topics = topics,
+        .n_topics = n_topics, .quantity = q->quantity,
         .priority = q->priority ? q->priority : 3, .source_question_id = "", .source_cycle = 0,
         .severity_milli = 0, .ldc = st->ldc, .region = st->region, .sub_region = st->sub_region,
         .languages = q->languages, .n_languages = q->n_languages,
@@ -308,11 +311,9 @@ static bool topic_known(const void *ref, const char *topic)
     return refdata_topic_known(ref, topic);
 }
 
-/* One request per (gap, topic of the gap's question, kind): the rule in matching.h. */
+/* One request per (gap, kind asked for): the rule in matching.h. */
 static int derive_requests(struct call *c, const Unic__Matching__V1__DeriveRequestsRequest *req, Unic__Matching__V1__DeriveRequestsResponse **out, struct err *e)
 {
-    static const int all_kinds[] = {MATCH_KIND_EXPERTISE, MATCH_KIND_FUNDS, MATCH_KIND_EQUIPMENT,
-                                    MATCH_KIND_TRAINING};
     struct refdata *ref = NULL;
     Unic__Scoring__V1__GetGapsResponse *gaps = NULL;
     const struct ref_state *st = NULL;
@@ -321,15 +322,14 @@ static int derive_requests(struct call *c, const Unic__Matching__V1__DeriveReque
     if (access_acting_state(&c->principal, "state_code", req->state_code, &state, e) < 0 ||
         check_cycle(req->cycle, e) < 0)
         return -1;
-    int *given = NULL;
-    const int *kinds = all_kinds;
-    size_t n_kinds = sizeof all_kinds / sizeof all_kinds[0];
-    if (req->n_kinds > 0) {
-        if (check_kinds(&c->arena, "kinds", req->kinds, req->n_kinds, &given, e) < 0)
-            return -1;
-        kinds = given;
-        n_kinds = req->n_kinds;
-    }
+    /* The State says what it needs: no kind is assumed. */
+    int *kinds = NULL;
+    if (req->n_kinds == 0)
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "invalid kinds: required, one or more of EXPERTISE, FUNDS, EQUIPMENT, "
+                       "TRAINING (the kinds of support the State asks for)");
+    if (check_kinds(&c->arena, "kinds", req->kinds, req->n_kinds, &kinds, e) < 0)
+        return -1;
     if (check_languages("languages", req->languages, req->n_languages, e) < 0)
         return -1;
     if (refdata_get(c, &ref, e) < 0)
@@ -340,7 +340,7 @@ static int derive_requests(struct call *c, const Unic__Matching__V1__DeriveReque
 
     struct derive_input in = {
         .state = state, .cycle = req->cycle, .ldc = st->ldc, .region = st->region,
-        .sub_region = st->sub_region, .kinds = kinds, .n_kinds = n_kinds,
+        .sub_region = st->sub_region, .kinds = kinds, .n_kinds = req->n_kinds,
         .languages = req->languages, .n_languages = req->n_languages,
         .topic_known = topic_known, .topic_ctx = ref,
     };
@@ -354,8 +354,8 @@ static int derive_requests(struct call *c, const Unic__Matching__V1__DeriveReque
         ARENA_MSG(&c->arena, Unic__Matching__V1__DeriveRequestsResponse,
                   UNIC__MATCHING__V1__DERIVE_REQUESTS_RESPONSE__INIT);
     struct actor who = actor_of(c);
-    if (store_requests_derive(c->db, &c->arena, rows, n, &who, &r->requests, &r->n_requests,
-                              &r->created, e) < 0)
+    if (store_requests_derive(c->db, &c->arena, rows, n, req->validate_only, &who, &r->requests,
+                              &r->n_requests, &r->created, e) < 0)
         goto done;
     *out = r;
     rc = 0;

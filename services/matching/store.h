@@ -81,9 +81,10 @@ int store_request_withdraw(struct db *db, struct arena *a, const char *id, const
                            const struct actor *who, Unic__Matching__V1__Request **out,
                            struct err *e);
 /* Inserts the n derived requests that do not exist yet (the rows share state and cycle) and
- * returns all n, existing or new, in *out, with the number inserted in *created. */
+ * returns all n, existing or new, in *out, with the number inserted in *created. A `preview`
+ * writes nothing: the new ones come back with no id, etag or times. */
 int store_requests_derive(struct db *db, struct arena *a, const struct request_row *rows, size_t n,
-                          const struct actor *who, Unic__Matching__V1__Request ***out,
+                          bool preview, const struct actor *who, Unic__Matching__V1__Request ***out,
                           size_t *n_out, int *created, struct err *e);
 
 /* The solver's input: open offers and requests with something left, the requests limited to the

@@ -22,7 +22,8 @@
 #define REQUEST_COLUMNS                                                                           \
     "r.id, r.seq, r.state_code, r.kind, r.topic, r.quantity, r.remaining, r.priority,"            \
     " r.source_question_id, r.source_cycle, r.gap_severity_milli, " LIST("r.languages")           \
-    " AS languages, r.status, r.version, " TS("r.created_at") " AS created_at, "                  \
+    " AS languages, " LIST("r.topics") " AS topics, r.status, r.version,"                        \
+    " " TS("r.created_at") " AS created_at, "                                                     \
     TS("r.updated_at") " AS updated_at"
 
 
@@ -60,40 +61,45 @@ static const char SQL_OFFER_WITHDRAW[] =
 static const char SQL_REQUEST_INSERT[] =
     "INSERT INTO matching.requests AS r (state_code, kind, topic, quantity, remaining, priority,"
     " source_question_id, source_cycle, gap_severity_milli, ldc, region, sub_region, languages,"
-    " created_by)"
+    " created_by, topics)"
     " VALUES ($1, $2, $3, $4::bigint, $4::bigint, $5::int, $6, $7::int, $8::bigint, $9::boolean,"
-    " $10, $11, $12::text[], $13)"
-    " RETURNING " REQUEST_COLUMNS "";
+    " $10, $11, $12::text[], $13, $14::text[])"
+    " RETURNING " REQUEST_COLUMNS;
 static const char SQL_REQUEST_GET[] =
     "SELECT " REQUEST_COLUMNS " FROM matching.requests r"
     " WHERE r.id = $1::uuid";
 static const char SQL_REQUEST_LIST[] =
     "SELECT " REQUEST_COLUMNS " FROM matching.requests r"
     " WHERE ($1::text IS NULL OR r.state_code = $1::char(3)) AND ($2::text IS NULL OR r.kind = $2)"
-    " AND ($3::text IS NULL OR r.topic = $3) AND ($4::text IS NULL OR r.status = $4)"
+    " AND ($3::text IS NULL OR $3::text = ANY (r.topics)) AND ($4::text IS NULL OR r.status = $4)"
     " AND r.seq > $5::bigint ORDER BY r.seq LIMIT $6::int";
 static const char SQL_REQUEST_LOCK[] =
     "SELECT state_code, status, version FROM matching.requests WHERE id = $1::uuid FOR UPDATE";
 static const char SQL_REQUEST_WITHDRAW[] =
     "UPDATE matching.requests AS r SET status = 'WITHDRAWN', version = r.version + 1,"
-    " updated_at = now() WHERE r.id = $1::uuid RETURNING " REQUEST_COLUMNS "";
-/* One statement, so concurrent derivations for the same cycle settle on the unique index. */
+    " updated_at = now() WHERE r.id = $1::uuid RETURNING " REQUEST_COLUMNS;
+/* One statement, so concurrent derivations for the same cycle settle on the unique index. A
+ * (question, kind) already asked for under the per-topic rule of before (sql/004) is not asked
+ * again. Each row's topics come joined by the unit separator. */
 static const char SQL_REQUESTS_DERIVE[] =
-    "INSERT INTO matching.requests (state_code, kind, topic, quantity, remaining, priority,"
+    "INSERT INTO matching.requests (state_code, kind, topic, topics, quantity, remaining, priority,"
     " source_question_id, source_cycle, gap_severity_milli, ldc, region, sub_region, languages,"
-    " created_by)"
-    " SELECT $1, d.kind, d.topic, d.quantity, d.quantity, d.priority, d.question, $2::int,"
-    " d.severity, $3::boolean, $4, $5, $6::text[], $7"
+    " created_by, per_gap)"
+    " SELECT $1, d.kind, (string_to_array(d.topics, chr(31)))[1], string_to_array(d.topics, chr(31)),"
+    " d.quantity, d.quantity, d.priority, d.question, $2::int, d.severity, $3::boolean, $4, $5,"
+    " $6::text[], $7, true"
     " FROM unnest($8::text[], $9::text[], $10::text[], $11::bigint[], $12::int[], $13::bigint[])"
-    " AS d(kind, topic, question, quantity, priority, severity)"
-    " ON CONFLICT (state_code, source_cycle, source_question_id, topic, kind)"
-    " WHERE source_question_id <> '' DO NOTHING";
+    " AS d(kind, topics, question, quantity, priority, severity)"
+    " WHERE NOT EXISTS (SELECT 1 FROM matching.requests x WHERE x.state_code = $1"
+    " AND x.source_cycle = $2::int AND x.source_question_id = d.question AND x.kind = d.kind"
+    " AND NOT x.per_gap)"
+    " ON CONFLICT (state_code, source_cycle, source_question_id, kind)"
+    " WHERE source_question_id <> '' AND per_gap DO NOTHING RETURNING id";
 static const char SQL_REQUESTS_DERIVED[] =
     "SELECT " REQUEST_COLUMNS " FROM matching.requests r"
-    " JOIN unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS d(kind, topic, question, n)"
-    " ON r.kind = d.kind AND r.topic = d.topic AND r.source_question_id = d.question"
-    " WHERE r.state_code = $1 AND r.source_cycle = $2::int ORDER BY d.n";
-
+    " JOIN unnest($3::text[], $4::text[]) WITH ORDINALITY AS d(kind, question, n)"
+    " ON r.kind = d.kind AND r.source_question_id = d.question"
+    " WHERE r.state_code = $1 AND r.source_cycle = $2::int ORDER BY d.n, r.topic";
 
 /* ---- Rows ---- */
 
@@ -143,6 +149,7 @@ static Unic__Matching__V1__Request *request_from_row(struct arena *a, const PGre
         q->gap_severity = (double)db_get_int64(r, row, "gap_severity_milli") / 1000.0;
     }
     db_list_split(a, db_get(r, row, "languages"), &q->languages, &q->n_languages);
+    db_list_split(a, db_get(r, row, "topics"), &q->topics, &q->n_topics);
     q->status = (Unic__Matching__V1__RequestStatus)request_status_from_name(db_get(r, row, "status"));
     q->etag = (char *)store_etag_of(a, db_get_int(r, row, "version"));
     q->created_at = store_col(a, r, row, "created_at");
@@ -405,9 +412,10 @@ int store_request_create(struct db *db, struct arena *a, const struct request_ro
         in->state_code, match_kind_name(in->kind), in->topic, quantity, priority,
         in->source_question_id, cycle, severity, in->ldc ? "true" : "false", in->region,
         in->sub_region, db_text_array(a, in->languages, in->n_languages), who->label,
+        db_text_array(a, in->topics, in->n_topics),
     };
     ProtobufCMessage *reply;
-    if (insert_one(db, a, &request_rows, SQL_REQUEST_INSERT, 13, params, who, k, QUOTA_REQUESTS, &reply,
+    if (insert_one(db, a, &request_rows, SQL_REQUEST_INSERT, 14, params, who, k, QUOTA_REQUESTS, &reply,
                    e) < 0)
         return -1;
     *out = (Unic__Matching__V1__Request *)reply;
@@ -458,8 +466,23 @@ int store_request_withdraw(struct db *db, struct arena *a, const char *id, const
     return 0;
 }
 
+/* The topics of a row, joined by the unit separator (no topic holds one: validation). */
+static char *joined_topics(struct arena *a, const struct request_row *row)
+{
+    size_t len = 1;
+    for (size_t t = 0; t < row->n_topics; t++)
+        len += strlen(row->topics[t]) + 1;
+    char *out = arena_alloc(a, len), *p = out;
+    for (size_t t = 0; t < row->n_topics; t++) {
+        if (t)
+            *p++ = DB_LIST_SEP;
+        p = stpcpy(p, row->topics[t]);
+    }
+    return out;
+}
+
 int store_requests_derive(struct db *db, struct arena *a, const struct request_row *rows, size_t n,
-                          const struct actor *who, Unic__Matching__V1__Request ***out,
+                          bool preview, const struct actor *who, Unic__Matching__V1__Request ***out,
                           size_t *n_out, int *created, struct err *e)
 {
     *out = NULL;
@@ -473,7 +496,7 @@ int store_requests_derive(struct db *db, struct arena *a, const struct request_r
     int *priorities = ARENA_ARRAY(a, int, n);
     for (size_t i = 0; i < n; i++) {
         kinds[i] = (char *)match_kind_name(rows[i].kind);
-        topics[i] = (char *)rows[i].topic;
+        topics[i] = joined_topics(a, &rows[i]);
         questions[i] = (char *)rows[i].source_question_id;
         quantities[i] = rows[i].quantity;
         severities[i] = rows[i].severity_milli;
@@ -482,37 +505,53 @@ int store_requests_derive(struct db *db, struct arena *a, const struct request_r
     const struct request_row *r0 = &rows[0];
     char cycle[12];
     snprintf(cycle, sizeof cycle, "%d", r0->source_cycle);
-    const char *kind_arr = db_text_array(a, kinds, n), *topic_arr = db_text_array(a, topics, n),
-               *question_arr = db_text_array(a, questions, n);
+    const char *kind_arr = db_text_array(a, kinds, n), *question_arr = db_text_array(a, questions, n);
     const char *params[] = {
         r0->state_code, cycle, r0->ldc ? "true" : "false", r0->region, r0->sub_region,
-        db_text_array(a, r0->languages, r0->n_languages), who->label, kind_arr, topic_arr,
-        question_arr, db_int64_array(a, quantities, n), db_int_array(a, priorities, n),
-        db_int64_array(a, severities, n),
+        db_text_array(a, r0->languages, r0->n_languages), who->label, kind_arr,
+        db_text_array(a, topics, n), question_arr, db_int64_array(a, quantities, n),
+        db_int_array(a, priorities, n), db_int64_array(a, severities, n),
     };
-    long affected = 0;
-    const char *sel[] = {r0->state_code, cycle, kind_arr, topic_arr, question_arr};
-    PGresult *r = NULL;
+    const char *sel[] = {r0->state_code, cycle, kind_arr, question_arr};
+    PGresult *ins = NULL, *r = NULL;
     int rc = -1;
-    /* One change, one event: deriving again creates nothing and writes none. */
+    /* One change, one event: deriving again creates nothing and writes none. A preview runs
+     * the very same statements and rolls them back. */
     if (db_begin(db, e) < 0)
         return -1;
     if (store_quota_lock(db, who, QUOTA_REQUESTS, e) < 0 ||
-        db_command(db, e, SQL_REQUESTS_DERIVE, 13, params, &affected) < 0 ||
-        store_quota_check(db, who, QUOTA_REQUESTS, e) < 0 ||
-        (affected > 0 &&
-         store_audited(a, who, "requests", arena_printf(a, "%s/%s", r0->state_code, cycle), r0->state_code,
-                 NULL, arena_printf(a, "derived %ld requests of %s from the gaps of cycle %s", affected,
-                                    r0->state_code, cycle), e) < 0) ||
-        (r = db_query(db, e, SQL_REQUESTS_DERIVED, 5, sel)) == NULL || db_commit(db, e) < 0)
+        (ins = db_query(db, e, SQL_REQUESTS_DERIVE, 13, params)) == NULL ||
+        store_quota_check(db, who, QUOTA_REQUESTS, e) < 0)
+        goto done;
+    int affected = PQntuples(ins);
+    if (!preview && affected > 0 &&
+        store_audited(a, who, "requests", arena_printf(a, "%s/%s", r0->state_code, cycle),
+                      r0->state_code, NULL,
+                      arena_printf(a, "derived %d requests of %s from the gaps of cycle %s",
+                                   affected, r0->state_code, cycle), e) < 0)
+        goto done;
+    if ((r = db_query(db, e, SQL_REQUESTS_DERIVED, 4, sel)) == NULL)
+        goto done;
+    if (preview)
+        db_rollback(db);
+    else if (db_commit(db, e) < 0)
         goto done;
     *n_out = (size_t)PQntuples(r);
     *out = ARENA_ARRAY(a, Unic__Matching__V1__Request *, *n_out);
-    for (size_t i = 0; i < *n_out; i++)
-        (*out)[i] = request_from_row(a, r, (int)i, NULL); /* the deriving State's own */
-    *created = (int)affected;
+    for (size_t i = 0; i < *n_out; i++) {
+        Unic__Matching__V1__Request *q = request_from_row(a, r, (int)i, NULL); /* its State's */
+        if (preview)
+            for (int k = 0; k < affected; k++)
+                if (strcmp(q->id, db_get(ins, k, "id")) == 0) { /* would be new: not filed */
+                    q->id = q->etag = q->created_at = q->updated_at = (char *)"";
+                    break;
+                }
+        (*out)[i] = q;
+    }
+    *created = affected;
     rc = 0;
 done:
+    PQclear(ins);
     PQclear(r);
     if (rc < 0)
         db_rollback(db);

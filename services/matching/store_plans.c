@@ -32,7 +32,7 @@ static const char SQL_INPUT_OFFERS[] =
 static const char SQL_INPUT_REQUESTS[] =
     "SELECT r.id, r.version, r.state_code, r.region, r.sub_region, r.ldc, r.kind, r.topic,"
     " r.remaining, r.priority, r.gap_severity_milli, r.source_question_id,"
-    " " LIST("r.languages") " AS languages"
+    " " LIST("r.languages") " AS languages, " LIST("r.topics") " AS topics"
     " FROM matching.requests r WHERE r.status = 'OPEN' AND r.remaining > 0"
     " AND (cardinality($1::text[]) = 0 OR r.state_code::text = ANY ($1::text[])) ORDER BY r.id";
 static const char SQL_PLAN_INSERT[] =
@@ -267,6 +267,9 @@ int store_plan_inputs(struct db *db, struct arena *a, char *const *scope, size_t
         db_list_split(a, db_get(rr, row, "languages"), &list, &n);
         q->languages = (const char *const *)list;
         q->n_languages = n;
+        db_list_split(a, db_get(rr, row, "topics"), &list, &n);
+        q->topics = (const char *const *)list;
+        q->n_topics = n;
     }
     PQclear(ro);
     PQclear(rr);
@@ -366,7 +369,7 @@ int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
         donors[i] = (char *)o->donor_state;
         recipients[i] = (char *)q->recipient_state;
         kinds[i] = (char *)match_kind_name(o->kind);
-        topics[i] = (char *)q->topic;
+        topics[i] = (char *)match_shared_topic(o, q); /* the topic the offer serves */
         qty[i] = as->quantity;
         ub[i] = as->unit_benefit;
         benefit[i] = as->benefit;

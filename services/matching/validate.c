@@ -285,3 +285,32 @@ int check_kinds(struct arena *a, const char *field, const Unic__Common__V1__Supp
     *out = given;
     return 0;
 }
+
+int check_request_topics(struct arena *a, const struct refdata *ref,
+                         const Unic__Matching__V1__Request *q, char ***topics, size_t *n,
+                         struct err *e)
+{
+    if (q->n_topics == 0) {
+        if (check_topic(ref, "request.topic", q->topic, e) < 0)
+            return -1;
+        *topics = ARENA_ARRAY(a, char *, 1);
+        (*topics)[0] = q->topic;
+        *n = 1;
+        return 0;
+    }
+    if (check_list("request.topics", q->topics, q->n_topics, TOPICS_MAX, e) < 0)
+        return -1;
+    for (size_t i = 0; i < q->n_topics; i++) {
+        char field[48];
+        snprintf(field, sizeof field, "request.topics[%zu]", i);
+        if (check_topic(ref, field, q->topics[i], e) < 0)
+            return -1;
+    }
+    if (q->topic[0] && strcmp(q->topic, q->topics[0]) != 0)
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "invalid request.topic: \"%s\" is not request.topics[0] \"%s\" (set "
+                       "either, or both alike)", q->topic, q->topics[0]);
+    *topics = q->topics;
+    *n = q->n_topics;
+    return 0;
+}

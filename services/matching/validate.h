@@ -51,6 +51,12 @@ int check_offer(const struct refdata *ref, const Unic__Matching__V1__Offer *o, c
 /* A list of kinds, each known and none twice, as ints in a new arena array *out. */
 int check_kinds(struct arena *a, const char *field, const Unic__Common__V1__SupportKind *kinds,
                 size_t n, int **out, struct err *e);
+/* The topics of a request a State writes: request.topics when given (each known, none twice,
+ * request.topic empty or their first), else request.topic alone; into *topics (arena or the
+ * request's own array) and *n >= 1. */
+int check_request_topics(struct arena *a, const struct refdata *ref,
+                         const Unic__Matching__V1__Request *q, char ***topics, size_t *n,
+                         struct err *e);
 /* An assessment cycle: 1..CYCLE_MAX. */
 int check_cycle(int cycle, struct err *e);
 

@@ -41,9 +41,10 @@ static int cycle;
 
 /* What the flow has built so far, for the tests after it. */
 static struct {
-    char req_cip_training[40];       /* UGA, q1 (severity 2), cip, TRAINING: 10 seats */
-    char req_ir_expertise[40];       /* UGA, q11 (severity 1), incident-response, EXPERTISE: 10 */
-    char req_strategy_training[40];  /* UGA, q1 (severity 2), strategy, TRAINING: 10 seats */
+    char req_cip_training[40];  /* UGA, q1 (severity 2), strategy and cip, TRAINING: 10 seats */
+    char req_ir_expertise[40];  /* UGA, q11 (severity 1), incident-response and
+                                 * government-networks, EXPERTISE: 10 expert-days */
+    char req_q11_training[40];  /* UGA, q11 (severity 1), the same topics, TRAINING: 5 seats */
     char offer_fra[40];              /* FRA, TRAINING on cip, 30 seats, Africa */
     char offer_jpn[40];              /* JPN, EXPERTISE on incident-response, 6 expert-days */
     char match_fra[40], match_jpn[40];
@@ -295,14 +296,22 @@ static Unic__Matching__V1__DeriveRequestsResponse *derive(const char *key)
     return r;
 }
 
+static bool has_topic(const Request *q, const char *topic)
+{
+    for (size_t t = 0; t < q->n_topics; t++)
+        if (strcmp(q->topics[t], topic) == 0)
+            return true;
+    return false;
+}
+
+/* The request of one gap and kind, which must cover `topic`. */
 static const Request *find_request(const Unic__Matching__V1__DeriveRequestsResponse *r,
                                    const char *question, const char *topic, int kind)
 {
     for (size_t i = 0; i < r->n_requests; i++) {
         const Request *q = r->requests[i];
-        if (strcmp(q->source_question_id, question) == 0 && strcmp(q->topic, topic) == 0 &&
-            (int)q->kind == kind)
-            return q;
+        if (strcmp(q->source_question_id, question) == 0 && (int)q->kind == kind)
+            return has_topic(q, topic) ? q : NULL;
     }
     return NULL;
 }
@@ -311,9 +320,9 @@ static void test_gaps_become_requests_by_the_quantity_rule(void **state)
 {
     (void)state;
     Unic__Matching__V1__DeriveRequestsResponse *r = derive(key_uga);
-    /* 2 gaps x 2 topics x 2 kinds */
-    assert_int_equal(r->n_requests, 8);
-    assert_int_equal(r->created, 8);
+    /* 2 gaps x 2 kinds: topics are what the request covers, never a multiplier */
+    assert_int_equal(r->n_requests, 4);
+    assert_int_equal(r->created, 4);
     const Request *q = find_request(r, "q1", "cip", TRAINING);
     assert_non_null(q);
     assert_string_equal(q->state_code, "UGA");
@@ -322,13 +331,16 @@ static void test_gaps_become_requests_by_the_quantity_rule(void **state)
     assert_int_equal(q->priority, 2);
     assert_true(q->gap_severity == 2.0);
     assert_int_equal(q->source_cycle, cycle);
+    assert_true(has_topic(q, "strategy"));
+    assert_int_equal(q->n_topics, 2);
     snprintf(F.req_cip_training, sizeof F.req_cip_training, "%s", q->id);
     q = find_request(r, "q1", "strategy", EXPERTISE);
     assert_non_null(q);
     assert_int_equal(q->quantity, 20); /* severity 2 x 10 expert-days */
-    q = find_request(r, "q1", "strategy", TRAINING);
+    q = find_request(r, "q11", "government-networks", TRAINING);
     assert_non_null(q);
-    snprintf(F.req_strategy_training, sizeof F.req_strategy_training, "%s", q->id);
+    assert_int_equal(q->quantity, 5); /* severity 1 x 5 seats */
+    snprintf(F.req_q11_training, sizeof F.req_q11_training, "%s", q->id);
     q = find_request(r, "q11", "incident-response", EXPERTISE);
     assert_non_null(q);
     assert_int_equal(q->quantity, 10);
@@ -341,7 +353,7 @@ static void test_deriving_again_creates_nothing_and_returns_the_same_requests(vo
 {
     (void)state;
     Unic__Matching__V1__DeriveRequestsResponse *r = derive(key_uga);
-    assert_int_equal(r->n_requests, 8);
+    assert_int_equal(r->n_requests, 4);
     assert_int_equal(r->created, 0);
     const Request *q = find_request(r, "q1", "cip", TRAINING);
     assert_non_null(q);
@@ -403,7 +415,7 @@ static void test_proposed_plan_matches_gaps_with_offers_and_explains(void **stat
     assert_non_null(u);
     assert_int_equal(u->remaining, 4);
     assert_non_null(strstr(u->reason, "CAPACITY_EXHAUSTED"));
-    assert_int_equal(p->n_unmet, 7); /* six with no offer at all, one short of capacity */
+    assert_int_equal(p->n_unmet, 3); /* two with no offer at all, one short of capacity */
     /* nothing moves before the commit */
     assert_int_equal(offer_remaining(F.offer_fra), 30);
     snprintf(F.plan, sizeof F.plan, "%s", p->id);
@@ -482,7 +494,7 @@ static void test_a_donor_cannot_recover_a_severity_from_any_field(void **state)
         Unic__Matching__V1__ListRequestsResponse *list = NULL;
         lr.state_code = "UGA";
         assert_int_equal(mcall(others[k], "ListRequests", &lr, &list), 0);
-        assert_int_equal(list->n_requests, 8);
+        assert_int_equal(list->n_requests, 4);
         for (size_t i = 0; i < list->n_requests; i++)
             assert_nothing_derived_shows(list->requests[i]);
         release(list);
@@ -734,13 +746,13 @@ static void test_concurrent_commits_of_one_plan_commit_it_once(void **state)
 static void test_a_plan_computed_before_a_change_is_aborted_and_writes_nothing(void **state)
 {
     (void)state;
-    char *strategy[] = {"strategy"};
-    Offer o = offer_msg("", TRAINING, strategy, 1, 8), *created = NULL, *updated = NULL;
+    char *networks[] = {"government-networks"};
+    Offer o = offer_msg("", TRAINING, networks, 1, 8), *created = NULL, *updated = NULL;
     assert_int_equal(create_offer(key_fra, &o, NULL, &created, NULL, 0), 0);
     MatchPlan *p = propose(H.operator_key, "UGA");
-    const Match *m = plan_match(p, created->id, F.req_strategy_training);
+    const Match *m = plan_match(p, created->id, F.req_q11_training);
     assert_non_null(m);
-    assert_int_equal(m->quantity, 8);
+    assert_int_equal(m->quantity, 5);
 
     /* the donor edits its offer after the plan was computed */
     Unic__Matching__V1__UpdateOfferRequest ur = UNIC__MATCHING__V1__UPDATE_OFFER_REQUEST__INIT;
@@ -753,7 +765,7 @@ static void test_a_plan_computed_before_a_change_is_aborted_and_writes_nothing(v
     assert_int_equal(commit(H.operator_key, p->id, NULL, msg, sizeof msg), ERR_ABORTED);
     assert_non_null(strstr(msg, created->id));
     assert_int_equal(offer_remaining(created->id), 8);
-    assert_int_equal(request_remaining(F.req_strategy_training), 10);
+    assert_int_equal(request_remaining(F.req_q11_training), 5);
     Unic__Matching__V1__ListMatchesRequest lr = UNIC__MATCHING__V1__LIST_MATCHES_REQUEST__INIT;
     Unic__Matching__V1__ListMatchesResponse *r = NULL;
     lr.plan_id = p->id;
@@ -1059,8 +1071,11 @@ static void test_peers_down_fail_derivation_but_not_cached_checks(void **state)
     (void)state;
     harness_stop(&H, SVC_SCORING, SIGTERM);
     Unic__Matching__V1__DeriveRequestsRequest dr = UNIC__MATCHING__V1__DERIVE_REQUESTS_REQUEST__INIT;
+    Unic__Common__V1__SupportKind kinds[] = {TRAINING};
     char msg[512];
     dr.cycle = cycle;
+    dr.kinds = kinds;
+    dr.n_kinds = 1;
     assert_int_equal(mstatus(key_uga, "DeriveRequests", &dr, msg, sizeof msg), ERR_UNAVAILABLE);
     assert_non_null(strstr(msg, "scoring"));
     /* the catalog's topics and States are held in memory: offers are still checked and taken */

@@ -1085,6 +1085,64 @@ static void test_kind_names_round_trip(void **state)
     assert_null(match_unmet_reason_name(0));
 }
 
+/* A request derived from a gap carries every topic of the gap's question: an offer on any one of
+ * them serves it, and an offer on two of them is still one candidate. */
+static void test_a_request_on_several_topics_meets_an_offer_on_any(void **state)
+{
+    (void)state;
+    static const char *const cip_ir[] = {"cip", "incident-response"};
+    struct match_offer o[] = {offer("o1", "FRA", MATCH_KIND_TRAINING, "incident-response", 4),
+                              offer("o2", "JPN", MATCH_KIND_TRAINING, "cip", 4),
+                              offer("o3", "DEU", MATCH_KIND_TRAINING, "awareness", 4)};
+    o[1].topics = cip_ir; /* JPN covers both of the request's topics */
+    o[1].n_topics = 2;
+    struct match_request r[] = {request("r1", "KEN", MATCH_KIND_TRAINING, "cip", 10, 1)};
+    r[0].topics = cip_ir;
+    r[0].n_topics = 2;
+    struct match_input in = input(o, 3, r, 1);
+    struct match_arcs *arcs = NULL;
+    struct err e;
+    assert_int_equal(match_arcs_new(&in, &arcs, &e), 0);
+    assert_int_equal(arcs->n, 2);
+    assert_int_equal(arcs->v[0].offer, 0); /* by offer id: o1, then o2 once */
+    assert_int_equal(arcs->v[1].offer, 1);
+    match_arcs_free(arcs);
+    assert_true(match_compatible(&in, 0, 0, NULL));
+    assert_false(match_compatible(&in, 2, 0, NULL));
+    struct match_plan *p = solve_ok(&in);
+    assert_int_equal(p->n_assignments, 2);
+    assert_int_equal(p->assignments[0].quantity + p->assignments[1].quantity, 8);
+    char buf[512];
+    match_explain(&in, &p->assignments[0], buf, sizeof buf);
+    assert_non_null(strstr(buf, "in incident-response is served by FRA"));
+    match_plan_free(p);
+
+    r[0].remaining = 20; /* more than both offers: the rest is unmet, in both topics' words */
+    p = solve_ok(&in);
+    assert_int_equal(p->n_unmet, 1);
+    assert_int_equal(p->unmet[0].quantity, 12);
+    match_plan_free(p);
+    struct match_input none = input(o + 2, 1, r, 1);
+    p = solve_ok(&none);
+    match_explain_unmet(&none, &p->unmet[0], buf, sizeof buf);
+    assert_non_null(strstr(buf, "NO_COMPATIBLE_OFFER: no open offer of TRAINING on cip or "
+                                "incident-response can serve KEN"));
+    match_plan_free(p);
+}
+
+static void test_a_request_listing_a_topic_twice_is_invalid(void **state)
+{
+    (void)state;
+    static const char *const twice[] = {"cip", "cip"};
+    struct match_request r[] = {request("r1", "KEN", MATCH_KIND_TRAINING, "cip", 10, 1)};
+    r[0].topics = twice;
+    r[0].n_topics = 2;
+    struct match_input in = input(NULL, 0, r, 1);
+    struct err e;
+    assert_int_equal(match_validate(&in, &e), -1);
+    assert_non_null(strstr(e.msg, "listed twice"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1127,6 +1185,8 @@ int main(void)
         cmocka_unit_test(test_explanation_without_gap_or_languages),
         cmocka_unit_test(test_explanation_truncates_like_snprintf),
         cmocka_unit_test(test_kind_names_round_trip),
+        cmocka_unit_test(test_a_request_on_several_topics_meets_an_offer_on_any),
+        cmocka_unit_test(test_a_request_listing_a_topic_twice_is_invalid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

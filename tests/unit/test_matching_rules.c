@@ -205,6 +205,31 @@ static void test_derive_skips_gaps_without_question_or_severity(void **state)
     arena_destroy(&a);
 }
 
+/* The issue's example: one gap of severity 2 on a question with two topics asks for 50 thousand
+ * USD once, carrying both topics, not 50 per topic. */
+static void test_derive_files_one_request_per_gap_and_kind_never_per_topic(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    char *topics[] = {"strategy", "unknown-topic", "cip", "strategy"};
+    char *none[] = {"unknown-topic"};
+    Unic__Scoring__V1__Gap g = gap_of("q1", 2.0, topics, 4), bare = gap_of("q9", 3.0, none, 1);
+    Unic__Scoring__V1__Gap *gaps[] = {&g, &bare};
+    int kinds[] = {MATCH_KIND_FUNDS};
+    struct derive_input in = input_of(kinds, 1);
+    struct request_row *rows;
+    size_t skipped;
+    assert_int_equal(derive_rows(&a, &in, gaps, 2, &rows, &skipped), 1);
+    assert_int_equal(skipped, 1); /* q9 has no topic the catalog knows */
+    assert_int_equal(rows[0].quantity, 50);
+    assert_int_equal(rows[0].n_topics, 2); /* known, each once, in the gap's order */
+    assert_string_equal(rows[0].topics[0], "strategy");
+    assert_string_equal(rows[0].topics[1], "cip");
+    assert_string_equal(rows[0].topic, "strategy");
+    arena_destroy(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +246,7 @@ int main(void)
         cmocka_unit_test(test_uuid_shape_accepts_only_canonical_lower_case),
         cmocka_unit_test(test_derive_files_the_rule_for_each_kind_asked),
         cmocka_unit_test(test_derive_skips_gaps_without_question_or_severity),
+        cmocka_unit_test(test_derive_files_one_request_per_gap_and_kind_never_per_topic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
