@@ -21,6 +21,7 @@
 #include <grpc/grpc_security.h>
 #include <grpc/support/time.h>
 
+#include "db_probe.h"
 #include "digest.h"
 #include "grpc/health/v1/health.pb-c.h"
 #include "instrument.h"
@@ -77,6 +78,7 @@ struct rpc_server {
     struct rpc_streams *streams; /* bidirectional streams, reflection among them */
     atomic_int running;          /* rpc_server_run has started serving */
     atomic_int draining;         /* SIGTERM received: health says NOT_SERVING, calls still served */
+    struct db_probe *probe;      /* whether the database answers, for health */
 };
 
 enum tag_kind { TAG_REGISTERED, TAG_GENERIC, TAG_DONE, TAG_CLOSED };
@@ -233,8 +235,9 @@ static int health_check(struct pending *p, const ProtobufCMessage *req, struct c
     Grpc__Health__V1__HealthCheckResponse *r =
         ARENA_MSG(&c->arena, Grpc__Health__V1__HealthCheckResponse,
                   GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__INIT);
-    /* SERVING only while this worker's database answers: without it nothing can be served. */
-    bool up = !atomic_load(&s->stopping) && !atomic_load(&s->draining) && db_ping(c->db);
+    /* SERVING only while the database answers: without it nothing can be served. The probe's
+     * last answer, not a query of this call's own (db_probe.h). */
+    bool up = !atomic_load(&s->stopping) && !atomic_load(&s->draining) && db_probe_up(s->probe);
     r->status = up ? GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__SERVING
                    : GRPC__HEALTH__V1__HEALTH_CHECK_RESPONSE__SERVING_STATUS__NOT_SERVING;
     *reply = &r->base;
@@ -635,6 +638,8 @@ struct rpc_server *rpc_server_new(const struct config *cfg, const struct rpc_ser
         cache_auth(&w->cache, cfg->redis_user, cfg->redis_password);
     }
 
+    s->probe = db_probe_start(cfg->db_url, DB_PROBE_INTERVAL_MS, DB_PROBE_STALL_MS);
+
     s->streams = rpc_streams_new(s->server, cfg, auth, app, svc->descriptor->name, e);
     if (s->streams == NULL) {
         rpc_server_free(s);
@@ -814,6 +819,7 @@ void rpc_server_free(struct rpc_server *s)
     if (s->server)
         grpc_server_destroy(s->server);
     rpc_streams_free(s->streams);
+    db_probe_stop(s->probe);
     if (s->cq && !s->drained) { /* never served: empty it here */
         grpc_completion_queue_shutdown(s->cq);
         while (grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_REALTIME), NULL).type !=

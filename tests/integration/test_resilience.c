@@ -1,6 +1,7 @@
 /* test_resilience.c: dependencies failing under a running service. Redis stopped: calls keep
  * succeeding uncached; back: the cache fills again. PostgreSQL stopped: UNAVAILABLE and
- * NOT_SERVING, never a crash; back: calls succeed with no service restart. Uses a private
+ * NOT_SERVING within 2 s (health's background probe), never a crash; back: SERVING again and
+ * calls succeed with no service restart. Uses a private
  * PostgreSQL and Redis, since it stops them. */
 #include <setjmp.h>
 #include <signal.h>
@@ -80,6 +81,19 @@ static int list_topics(void)
     return code;
 }
 
+/* Polls health every 50 ms until it says `want`, for at most `bound_ms`: true when it did.
+ * Health follows the database through a background probe (common/db_probe.h), so it changes
+ * shortly after the database does, not at the next call. */
+static bool health_becomes(int want, long bound_ms)
+{
+    for (long waited = 0; waited <= bound_ms; waited += 50) {
+        if (harness_health(&H, SVC_CATALOG) == want)
+            return true;
+        sleep_ms(50);
+    }
+    return false;
+}
+
 static int redis_keys(void)
 {
     return harness_sh("exit $(redis-cli -p %d dbsize 2>/dev/null || echo 255)", REDIS_PORT);
@@ -118,14 +132,16 @@ static void test_postgres_down_is_unavailable_and_back_needs_no_restart(void **s
     assert_int_equal(harness_sh("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D %s "
                                 "-m immediate -w stop >/dev/null", pgdata),
                      0);
-    /* Down: a clear UNAVAILABLE, health NOT_SERVING, and the process stays up. */
+    /* Down: health NOT_SERVING within 2 s with no other call made (the probe notices, not a
+     * caller), a clear UNAVAILABLE, and the process stays up. */
+    assert_true(health_becomes(2, 2000));
     assert_int_equal(list_topics(), ERR_UNAVAILABLE);
     assert_int_equal(harness_health(&H, SVC_CATALOG), 2);
     assert_int_equal(infra_sh("start"), 0);
-    /* Back: the very next calls succeed on fresh connections. */
+    /* Back: SERVING again by itself, and the very next calls succeed on fresh connections. */
+    assert_true(health_becomes(1, 5000));
     for (int i = 0; i < 10; i++)
         assert_int_equal(list_topics(), ERR_OK);
-    assert_int_equal(harness_health(&H, SVC_CATALOG), 1);
 
     /* A restart while the connections are idle is noticed before the next statement is sent. */
     assert_int_equal(harness_sh("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D %s "
@@ -136,10 +152,33 @@ static void test_postgres_down_is_unavailable_and_back_needs_no_restart(void **s
     assert_int_equal(get_questionnaire(), ERR_OK);
 }
 
+/* Every process of the private PostgreSQL, by id: the postmaster (first line of its pid file)
+ * and its children. SIGSTOP makes a server that accepts but never answers, as a hung host does. */
+static int postgres_signal(const char *sig)
+{
+    return harness_sh("pm=$(head -1 %s/pg/data/postmaster.pid) && kill -%s $pm $(ps -o pid= --ppid $pm)",
+                      infra, sig);
+}
+
+static void test_postgres_that_stops_answering_is_not_serving_and_health_still_answers(void **state)
+{
+    (void)state;
+    assert_int_equal(harness_health(&H, SVC_CATALOG), 1);
+    assert_int_equal(postgres_signal("STOP"), 0);
+    /* Health never waits on the database: it answers, and says NOT_SERVING once the probe's
+     * ping has gone unanswered for longer than its bound. */
+    bool down = health_becomes(2, 2000);
+    assert_int_equal(postgres_signal("CONT"), 0);
+    assert_true(down);
+    assert_true(health_becomes(1, 5000));
+    assert_int_equal(list_topics(), ERR_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_calls_succeed_with_redis_down_and_caching_resumes),
+        cmocka_unit_test(test_postgres_that_stops_answering_is_not_serving_and_health_still_answers),
         cmocka_unit_test(test_postgres_down_is_unavailable_and_back_needs_no_restart),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
