@@ -2,13 +2,21 @@
 four services and unic-gateway serving the Connect protocol and the files. One scenario, end to
 end, as issue 12 tells it:
 
-- the operator signs in (keys are minted for the test: issuing keys is unic-admin's);
-- Niger, a least developed country, signs in in French, fills in part of its self-assessment,
-  saves, is told of a concurrent save from a second browser session and shown both versions,
-  completes, submits, reads its scorecard (a radar chart with seven axes) and its compliance
-  report, and derives capacity-building requests from its gaps;
-- the United Arab Emirates sign in in Arabic (the page is dir="rtl") and create an offer;
-- the operator proposes a match plan and commits it; Niger and the Emirates accept it.
+- the operator signs in and issues a key in the portal to a person of Niger's delegation (the
+  secret shown once), rotates and revokes a spare key, and reads the audit log;
+- Niger, a least developed country, signs in in French with that key, fills in part of its
+  self-assessment, saves (the section's counter follows), is told of a concurrent save from a
+  second browser session and shown both versions, attaches a scan to an answer over a connection
+  that loses a reply (the upload resumes) and downloads it back, has a file of another type
+  refused, completes, submits, reads its scorecard (a radar chart with seven axes) and its
+  compliance report, answers and submits the compliance checklist, sorts a table and exports it
+  as CSV, derives capacity-building requests from its gaps, and records its point of contact
+  and CERT in the directory;
+- the United Arab Emirates sign in in Arabic (the page is dir="rtl"), create an offer, edit it,
+  withdraw a second one, and read the UN country groups;
+- the operator starts a reachability round, which Niger confirms; the operator proposes a match
+  plan and commits it; Niger and the Emirates accept it; the operator records a graduation of
+  Niger from the LDC list, decided for 2040.
 
 Every screen is photographed into the build directory (portal-screens/) and checked by axe-core;
 page weights are printed and held to the issue's budgets (sign-in 150 KB, questionnaire 300 KB,
@@ -41,6 +49,13 @@ class Stack:
     def __init__(self):
         lib.generate_stubs("grpc/health/v1/health.proto")
         self.stack = lib.Stack("portal")
+        try:
+            self.start()
+        except BaseException:
+            self.close()  # a failed set-up leaves no process behind: no tearDownClass will run
+            raise
+
+    def start(self):
         for service in lib.SERVICES:
             self.stack.start(service)
         self.http = "127.0.0.1:%d" % (self.stack.port_base + len(lib.SERVICES))
@@ -52,8 +67,9 @@ class Stack:
             "UNIC_SCORING_ADDR": self.stack.addr("scoring"), "UNIC_MATCHING_ADDR": self.stack.addr("matching"),
         })
         log = open(os.path.join(lib.STATE, "py-portal-gateway.log"), "w")
-        self.gateway = subprocess.Popen([os.path.join(lib.BIN, "services", "gateway", "unic-gateway")],
-                                        env=env, stdout=log, stderr=log)
+        # Among the stack's processes, so that its close (and its atexit hook) stops it too.
+        self.gateway = self.stack.procs["gateway"] = subprocess.Popen(
+            [os.path.join(lib.BIN, "services", "gateway", "unic-gateway")], env=env, stdout=log, stderr=log)
         log.close()
         self.base = "http://" + self.http
         deadline = time.time() + 30
@@ -74,8 +90,6 @@ class Stack:
                      DONOR: self.stack.key("STATE", DONOR)}
 
     def close(self):
-        self.gateway.kill()
-        self.gateway.wait(timeout=30)
         self.stack.close()
 
 
@@ -108,7 +122,11 @@ class PortalScenario(unittest.TestCase):
         os.makedirs(SHOTS, exist_ok=True)
         cls.stack = Stack()
         cls.base, cls.keys = cls.stack.base, cls.stack.keys
-        submit_last_cycle(cls.base, cls.keys[LDC])
+        try:
+            submit_last_cycle(cls.base, cls.keys[LDC])
+        except BaseException:
+            cls.stack.close()
+            raise
 
     @classmethod
     def tearDownClass(cls):
@@ -145,15 +163,24 @@ class PortalScenario(unittest.TestCase):
     def test_scenario(self):
         op = self.browser("en")
         self.operator_signs_in(op)
+        delegate_key = self.operator_issues_keys(op)
         ner = self.browser("fr")
-        self.ldc_signs_in_in_french(ner)
+        self.ldc_signs_in_in_french(ner, delegate_key)
         assessment = self.ldc_fills_in_part_and_meets_a_concurrent_save(ner)
+        self.ldc_attaches_evidence_over_a_dropping_connection(ner, assessment)
         self.ldc_completes_and_submits(ner, assessment)
         self.ldc_reads_scorecard_and_compliance(ner, assessment)
+        self.ldc_answers_the_compliance_checklist(ner)
+        self.tables_sort_and_export(ner)
+        self.ldc_records_its_directory_entry(ner)
         are = self.browser("ar")
         self.donor_signs_in_in_arabic_and_offers(are)
+        self.donor_edits_and_withdraws(are)
+        self.donor_reads_the_country_groups_in_arabic(are)
+        self.ldc_confirms_the_round(ner, self.operator_starts_a_reachability_round(op))
         self.operator_proposes_and_commits(op)
         self.both_accept(ner, are)
+        self.operator_records_a_group_change(op)
         self.sign_out_forgets_the_key(ner)
         self.report()
 
@@ -166,7 +193,7 @@ class PortalScenario(unittest.TestCase):
         op.type("input[type=search]", "")
         self.check(op, "operator-states")
 
-    def ldc_signs_in_in_french(self, ner):
+    def ldc_signs_in_in_french(self, ner, key):
         self.weights["sign-in (fr)"] = ner.fresh_load_bytes("", "signin")
         ner.screen("signin")
         self.assertEqual(ner.js("return document.documentElement.lang"), "fr")
@@ -181,7 +208,7 @@ class PortalScenario(unittest.TestCase):
         self.assertEqual(ner.js("return document.documentElement.lang"), "es")
         Select(ner.one("#lang")).select_by_value("fr")
         ner.wait(lambda: ner.text("h1") == "Connexion", "the French sign-in page again")
-        ner.type("input[name=key]", self.keys[LDC])
+        ner.type("input[name=key]", key)  # the key the operator issued in the portal
         ner.click("[data-action=signin]")
         ner.screen("dashboard")
         self.assertIn("Niger", ner.text("#whoami"))
@@ -190,9 +217,9 @@ class PortalScenario(unittest.TestCase):
         self.assertNotIn("États Membres", nav)  # the operators' screens are not offered
         self.assertIn("31 décembre %d" % YEAR, ner.text(".due"))
         # The key is in sessionStorage only, and never in the address.
-        self.assertEqual(ner.js("return sessionStorage.getItem('unic.key')"), self.keys[LDC])
-        self.assertNotIn(self.keys[LDC], ner.js("return JSON.stringify(localStorage)"))
-        self.assertNotIn(self.keys[LDC], ner.driver.current_url)
+        self.assertEqual(ner.js("return sessionStorage.getItem('unic.key')"), key)
+        self.assertNotIn(key, ner.js("return JSON.stringify(localStorage)"))
+        self.assertNotIn(key, ner.driver.current_url)
         self.check(ner, "dashboard-fr")
 
     def answer(self, b, qid, level):
@@ -210,6 +237,8 @@ class PortalScenario(unittest.TestCase):
         self.answer(ner, "q2", 4)
         ner.type("#q-q1 textarea", "Stratégie nationale adoptée en 2024.")
         self.saved(ner)
+        # The section's count of answered questions follows the save.
+        self.assertTrue(ner.text(".sections li:first-child .muted").startswith("2 sur"), ner.text(".sections"))
         self.check(ner, "questionnaire-fr")
         # First load of the questionnaire, as a delegation opening it from a link.
         self.weights["questionnaire (fr)"] = ner.fresh_load_bytes("assessment/" + assessment, "assessment")
@@ -236,6 +265,210 @@ class PortalScenario(unittest.TestCase):
         other.close()
         self.browsers.remove(other)
         return assessment
+
+    def ldc_attaches_evidence_over_a_dropping_connection(self, ner, assessment):
+        """A scan attached to q1 in chunks, through a connection that drops one reply: the page
+        asks the server where the upload stands and finishes it; the file downloads back the
+        same. A file whose bytes are not an accepted type is refused, whatever its name."""
+        ner.open("assessment/%s/1" % assessment)
+        ner.screen("assessment")
+        scan = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 2600  # ~650 KB: three chunks
+        path = os.path.join(SHOTS, "carte-des-infrastructures.png")
+        with open(path, "wb") as f:
+            f.write(scan)
+        # The reply to the second chunk is lost on the way back, as on a dropping 3G link.
+        ner.js("""
+            const real = window.fetch;
+            window.unicCalls = [];
+            let puts = 0;
+            window.fetch = async (url, opts) => {
+              window.unicCalls.push(String(url).split('/').pop());
+              const res = await real(url, opts);
+              if (String(url).endsWith('/PutEvidenceChunk') && ++puts === 2) throw new TypeError('Failed to fetch');
+              return res;
+            };""")
+        ner.one("#q-q1 input[type=file]").send_keys(path)
+        ner.click("#q-q1 [data-action=ev-upload]")
+        ner.wait(lambda: "carte-des-infrastructures.png" in ner.text("#q-q1 .ev-docs"), "the attached scan")
+        calls = ner.js("return window.unicCalls")
+        self.assertIn("GetEvidenceUpload", calls)
+        self.assertEqual(calls.count("PutEvidenceChunk"), 3)  # the lost reply's chunk was not sent again
+        self.assertIn("Mio", ner.text(".ev-quota"))
+        self.check(ner, "questionnaire-evidence-fr")
+        ner.click("#q-q1 [data-action=ev-download]")
+        name, back = ner.downloaded(".png")
+        self.assertEqual(back, scan, name)
+        # Refused by its bytes, and the page says which types are accepted.
+        fake = os.path.join(SHOTS, "rapport.pdf")
+        with open(fake, "wb") as f:
+            f.write(b"\x7fELF\x02\x01\x01" + bytes(4000))
+        ner.one("#q-q2 input[type=file]").send_keys(fake)
+        ner.click("#q-q2 [data-action=ev-upload]")
+        ner.wait(lambda: "PDF, PNG, JPEG, DOCX, XLSX" in ner.text("#q-q2 .ev-status"), "the refusal")
+        self.assertIn("Aucun document joint", ner.text("#q-q2 .ev-docs"))
+
+    def operator_issues_keys(self, op):
+        """Keys are issued in the portal: a person for Niger's delegation, their key (its secret
+        shown once), a spare key rotated then revoked, and the audit log showing each change."""
+        op.open("keys")
+        op.screen("keys")
+        op.type(".identity-form input[type=text]", "Aïcha Moussa")
+        op.type(".identity-form input[type=email]", "aicha.moussa@ner.example")
+        Select(op.one(".identity-form select")).select_by_value("STATE_DELEGATE")
+        Select(op.find(".identity-form select")[1]).select_by_value(LDC)
+        op.click("[data-action=create-identity]")
+        op.wait(lambda: "Aïcha Moussa" in op.text("main table.data"), "the new identity")
+        Select(op.one(".key-form select")).select_by_visible_text("Aïcha Moussa <aicha.moussa@ner.example>")
+        op.type(".key-form input[type=text]", "ordinateur de la délégation")
+        op.click("[data-action=create-key]")
+        secret = op.wait(lambda: op.find("[data-secret]") and op.text("[data-secret]"), "the new key's secret")
+        self.assertTrue(secret.startswith("unic_"), secret)
+        self.check(op, "operator-keys-secret")
+        op.click("[data-action=secret-done]")
+        self.assertFalse(op.find("[data-secret]"))  # shown once: gone once acknowledged
+        # A spare key, rotated (a new secret), then the old and new one revoked with two clicks.
+        op.type(".key-form input[type=text]", "spare")
+        op.click("[data-action=create-key]")
+        op.wait(lambda: op.find("[data-secret]"), "the spare key")
+        op.click("[data-action=secret-done]")
+        spare = op.js("""return [...document.querySelectorAll('table.data tbody tr')]
+            .find((tr) => tr.innerText.includes('spare')).querySelector('[data-key]').dataset.key""")
+        op.click("tr:has([data-key='%s']) [data-action=rotate-key]" % spare)
+        op.wait(lambda: op.find("[data-secret]"), "the rotated key")
+        op.click("[data-action=secret-done]")
+        op.wait(lambda: "%s" % spare in op.text("main") and op.find("tr:has([data-key='%s']) [data-action=revoke-key]" % spare), "the rotated row")
+        op.click("tr:has([data-key='%s']) [data-action=revoke-key]" % spare)
+        op.click("tr:has([data-key='%s']) [data-action=revoke-key]" % spare)  # the confirming click
+        op.wait(lambda: not op.find("tr:has([data-key='%s']) [data-action=revoke-key]" % spare), "the revocation")
+        self.assertIn("Valid until", op.text("main"))  # expiry shown for the live keys
+        # The audit log names the operator and each change.
+        op.click("[data-action=audit-filter]")
+        op.wait(lambda: "RevokeKey" in op.text("#audit-h ~ div") and "CreateIdentity" in op.text("#audit-h ~ div"), "the audit log")
+        self.check(op, "operator-keys")
+        return secret
+
+    def ldc_records_its_directory_entry(self, ner):
+        ner.open("directory")
+        ner.screen("directory")
+        ner.type(".directory-form input[type=text]", "Agence nationale de la sécurité des systèmes d'information")
+        ner.type(".directory-form input[type=email]", "cert@anssi.ner.example")
+        ner.type(".directory-form input[type=tel]", "+22720720000")
+        ner.click("[data-action=add-cert]")
+        ner.type(".directory-form fieldset.cert input[type=text]", "CERT-NE")
+        ner.click("[data-action=save-directory]")
+        ner.wait(lambda: ner.find(".ok") and "CERT-NE" in ner.text("main table.data"), "the directory entry")
+        self.assertIn("version 1", ner.text("#dir-own-h"))
+        self.check(ner, "directory-fr")
+
+    def operator_starts_a_reachability_round(self, op):
+        op.open("directory")
+        op.screen("directory")
+        self.assertIn("CERT-NE", op.text("main table.data"))
+        op.click("[data-action=start-round]")
+        op.wait(lambda: op.find(".ok") and "NER" in op.text(".round-report"), "the round")
+        self.check(op, "directory-operator-en")
+        return op.js("return document.querySelector('.round-report h3').innerText.match(/\\d+/)[0]")
+
+    def ldc_confirms_the_round(self, ner, round_id):
+        ner.open("directory")
+        ner.screen("directory")
+        ner.type("#dir-confirm-h ~ div input[type=number]", round_id)
+        ner.click("[data-action=confirm-round]")
+        ner.wait(lambda: ner.find(".ok"), "the confirmation")
+        self.assertIn(round_id, ner.text(".ok"))
+
+    def ldc_answers_the_compliance_checklist(self, ner):
+        """The compliance checklist: every duty answered yes with a date, then submitted; the
+        report then shows the duties met."""
+        ner.open("dashboard")
+        ner.screen("dashboard")
+        Select(ner.one(".inline-form select")).select_by_value("unic-compliance")
+        ner.click("[data-action=create-assessment]")
+        ner.screen("assessment")
+        section = 1
+        while True:
+            ner.one("form[data-section='%d']" % section)
+            for qid in ner.js("return [...document.querySelectorAll('fieldset.question')].map((f) => f.id.slice(2))"):
+                ner.click("#q-%s .levels input" % qid)  # the first choice: yes
+                ner.js("const d = document.querySelector(arguments[0]); d.value = arguments[1];"
+                       "d.dispatchEvent(new Event('change'))", "#q-%s input[type=date]" % qid, "%d-03-01" % YEAR)
+            if not ner.find("[data-action=next]"):
+                break
+            ner.click("[data-action=next]")
+            section += 1
+        self.saved(ner)
+        self.check(ner, "checklist-fr")
+        ner.click("[data-action=submit]")
+        ner.wait(lambda: "Soumise" in ner.text(".assess-head"), "the checklist's submission")
+
+    def tables_sort_and_export(self, ner):
+        """Any table sorts by a column from its header and exports what it shows as CSV."""
+        ner.open("compliance")
+        ner.screen("compliance")
+        first = lambda: ner.text("table.data tbody tr:first-child td")  # noqa: E731
+        ner.click("table.data thead th:first-child button")
+        ascending = first()
+        ner.click("table.data thead th:first-child button")
+        ner.wait(lambda: ner.js("return document.querySelector('table.data thead th').getAttribute('aria-sort')") == "descending", "the sort")
+        self.assertNotEqual(first(), ascending)
+        ner.click("table.data [data-action=table-csv]")
+        name, csv = ner.downloaded(".csv")
+        lines = csv.decode("utf-8-sig").splitlines()
+        self.assertEqual(len(lines), 1 + len(ner.find("table.data tbody tr")), name)
+        self.assertIn(first().split()[0], lines[1])
+
+    def row_click(self, b, text, action):
+        """Clicks the `action` button of the table row that shows `text`."""
+        b.wait(lambda: b.js("""return [...document.querySelectorAll('table.data tbody tr')]
+            .some((tr) => tr.innerText.includes(arguments[0]) && tr.querySelector(arguments[1]))""",
+                            text, "[data-action=%s]" % action), "a row with " + text)
+        b.js("""[...document.querySelectorAll('table.data tbody tr')].find((tr) => tr.innerText.includes(arguments[0]))
+            .querySelector(arguments[1]).click()""", text, "[data-action=%s]" % action)
+
+    def donor_edits_and_withdraws(self, are):
+        """An offer edited (its etag carried by the form) and a second one withdrawn."""
+        matching = "unic.matching.v1.MatchingService"
+        mine = lambda: {o["title"]: o for o in connect(self.base, matching, "ListOffers",  # noqa: E731
+                                                         {"donorState": DONOR}, self.keys[DONOR]).get("offers", [])}
+        self.row_click(are, "خبراء الاستجابة للحوادث", "edit-offer")
+        are.type(".offer-form input[type=number]", "500")
+        are.click("[data-action=save-offer]")
+        are.wait(lambda: are.find(".ok") and not are.find(".offer-form"), "the edited offer")
+        self.assertEqual(mine()["خبراء الاستجابة للحوادث"]["capacity"], "500")
+        are.click("[data-action=new-offer]")
+        are.type(".offer-form input[type=text]", "تدريب قصير")
+        are.type(".offer-form input[type=number]", "10")
+        are.find(".offer-form fieldset.checks")[0].find_elements("css selector", "input[type=checkbox]")[0].click()
+        are.click("[data-action=save-offer]")
+        are.wait(lambda: are.find(".ok") and "تدريب قصير" in are.text("table.data"), "the second offer")
+        self.row_click(are, "تدريب قصير", "withdraw")
+        are.wait(lambda: mine()["تدريب قصير"]["status"] == "OFFER_WITHDRAWN", "the withdrawal")
+        are.wait(lambda: not are.js("""return [...document.querySelectorAll('table.data tbody tr')]
+            .find((tr) => tr.innerText.includes('تدريب قصير')).querySelector('[data-action=withdraw]')"""), "the withdrawn row")
+
+    def donor_reads_the_country_groups_in_arabic(self, are):
+        are.open("groups")
+        are.screen("groups")
+        self.assertIn(LDC, are.text("[data-group=LDC]"))
+        self.assertNotIn(DONOR, are.text("[data-group=LDC]"))
+        self.assertEqual(len(are.find("[data-group]")), 3)
+        self.check(are, "groups-ar")
+
+    def operator_records_a_group_change(self, op):
+        """A graduation decided for a date far ahead: Niger stays a least developed country until
+        then, and the change is listed with its legal reference and the operator."""
+        op.open("groups")
+        op.screen("groups")
+        Select(op.one(".group-form select")).select_by_value(LDC)
+        Select(op.find(".group-form select")[1]).select_by_value("LDC")
+        Select(op.find(".group-form select")[2]).select_by_value("GRADUATION")
+        op.js("const d = document.querySelector('.group-form input[type=date]'); d.value = '2040-01-01';"
+              "d.dispatchEvent(new Event('change'))")
+        op.type(".group-form input[placeholder='A/RES/76/8']", "A/RES/99/1")
+        op.click("[data-action=record-group-change]")
+        op.wait(lambda: op.find(".ok") and "A/RES/99/1" in op.text("#grp-ch-h + table"), "the recorded change")
+        self.assertIn(LDC, op.text("[data-group=LDC]"))  # still a member today
+        self.check(op, "groups-operator-en")
 
     def ldc_completes_and_submits(self, ner, assessment):
         ner.open("assessment/%s/1" % assessment)

@@ -11,6 +11,8 @@ export const SERVICES = {
   responses: 'unic.responses.v1.ResponseService',
   scoring: 'unic.scoring.v1.ScoringService',
   matching: 'unic.matching.v1.MatchingService',
+  admin: 'unic.admin.v1.AdminService',
+  directory: 'unic.catalog.v1.DirectoryService',
 };
 
 export class ApiError extends Error {

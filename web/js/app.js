@@ -9,7 +9,8 @@ import { errorBox, loading } from './ui.js';
 const STATE = 'ROLE_STATE';
 const OPERATOR = 'ROLE_OPERATOR';
 
-// route -> [module, roles allowed, nav label key or null, roles whose menu shows it]
+// route -> [module, roles allowed, nav label key or null, roles whose menu shows it, who else
+// must be true of the caller (a State's key: its administrator)]
 const ROUTES = {
   signin: ['./views/signin.js', null, null],
   dashboard: ['./views/dashboard.js', [STATE], 'nav.dashboard'],
@@ -22,6 +23,9 @@ const ROUTES = {
   offers: ['./views/offers.js', [STATE], 'nav.offers'],
   states: ['./views/states.js', [OPERATOR], 'nav.states'],
   plan: ['./views/plan.js', [OPERATOR], 'nav.plan'],
+  directory: ['./views/directory.js', [STATE, OPERATOR], 'nav.directory'],
+  groups: ['./views/groups.js', [STATE, OPERATOR], 'nav.groups'],
+  keys: ['./views/keys.js', [OPERATOR, STATE], 'nav.keys', null, (who) => who.role === OPERATOR || who.stateAdmin],
 };
 const HOME = { [STATE]: 'dashboard', [OPERATOR]: 'states' };
 
@@ -73,8 +77,8 @@ function drawChrome() {
   whoEl.append(h('span', { class: 'keyid' }, ' · ' + t('who.key', { id: who.keyId || '' })));
   const current = parseHash().name;
   const list = h('ul');
-  for (const [name, [, roles, label, menu]] of Object.entries(ROUTES)) {
-    if (!label || !(menu || roles).includes(who.role)) continue;
+  for (const [name, [, roles, label, menu, also]] of Object.entries(ROUTES)) {
+    if (!label || !(menu || roles).includes(who.role) || (also && !also(who))) continue;
     list.append(h('li', null, h('a', { href: '#/' + name, 'aria-current': name === current ? 'page' : null }, t(label))));
   }
   nav.append(list);
@@ -94,8 +98,8 @@ async function route() {
     clear(main).append(h('h1', { tabindex: '-1' }, t('error.noscreen')));
     return;
   }
-  const [module, roles] = entry;
-  if (roles && !roles.includes(session.who.role)) {
+  const [module, roles, , , also] = entry;
+  if ((roles && !roles.includes(session.who.role)) || (also && !also(session.who))) {
     clear(main).append(h('h1', { tabindex: '-1' }, t('error.role')));
     return;
   }

@@ -1,7 +1,52 @@
 // ui.js: pieces every screen uses: headings that take focus, error boxes, status badges that
-// never rely on colour alone, sortable tables.
+// never rely on colour alone, tables sortable by any column and exportable as CSV.
 import { h, clear, download } from './dom.js';
 import { t, currentLang } from './i18n.js';
+
+// The CSV of a table as shown (its rows in their current order and filter), from each cell's text.
+export function tableCsv(table) {
+  const cell = (el) => {
+    const v = el.innerText.replace(/\s+/g, ' ').trim();
+    return /[",\n;]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  };
+  const head = [...table.querySelectorAll('thead th')].map(cell);
+  const body = [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map(cell).join(','));
+  return [head.join(','), ...body].join('\r\n') + '\r\n';
+}
+
+function csvButton(table, caption) {
+  const name = caption.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '') || 'table';
+  return h('button', {
+    type: 'button', class: 'link csv', 'data-action': 'table-csv', 'aria-label': t('common.csv.named', { what: caption }),
+    onclick: () => download(name + '.csv', '\ufeff' + tableCsv(table), 'text/csv;charset=utf-8'),
+  }, t('common.csv'));
+}
+
+// A caption with the CSV export in it; `hidden`: the heading above already says the title, so
+// only screen readers get the text.
+function captionOf(table, caption, hidden) {
+  return h('caption', null, h('span', { class: hidden ? 'sr-only' : null }, caption), ' ', csvButton(table, caption));
+}
+
+// What a cell sorts by: its number when its text is one (in the page's language: grouping,
+// decimal mark, Arabic-Indic digits, a percent sign), else its text.
+function sortValue(text) {
+  const parts = new Intl.NumberFormat(currentLang()).formatToParts(12345.6);
+  const group = (parts.find((p) => p.type === 'group') || {}).value || ',';
+  const decimal = (parts.find((p) => p.type === 'decimal') || {}).value || '.';
+  const digits = text.trim().replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x660))
+    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x6f0));
+  const plain = digits.split(group).join('').replace(/[\s\u00a0\u202f%\u066a]/g, '').split(decimal).join('.');
+  const n = /^[-\u2212]?\d+(\.\d+)?$/.test(plain) ? Number(plain.replace('\u2212', '-')) : NaN;
+  return Number.isNaN(n) ? text.trim() : n;
+}
+
+function compareValues(x, y) {
+  if (typeof x === 'number' && typeof y === 'number') return x - y;
+  if (typeof x === 'number') return -1;
+  if (typeof y === 'number') return 1;
+  return String(x ?? '').localeCompare(String(y ?? ''), currentLang());
+}
 
 // Clears `main` and gives it a heading that takes focus, so keyboard and screen-reader users
 // land on the new screen.
@@ -57,7 +102,9 @@ export function sortableTable(caption, columns, rows, opts = {}) {
     const btn = h('button', { type: 'button', class: 'sort', onclick: () => sortBy(col.key) }, col.label);
     return h('th', { scope: 'col', 'data-key': col.key, class: col.numeric ? 'num' : null }, btn);
   });
-  const table = h('table', { class: 'data' }, h('caption', null, caption), h('thead', null, h('tr', null, ths)), tbody);
+  const table = h('table', { class: 'data' }, h('thead', null, h('tr', null, ths)), tbody);
+  if (opts.csv !== false) table.prepend(captionOf(table, caption, false));
+  else table.prepend(h('caption', null, caption));
 
   function sortBy(key) {
     dir = sortKey === key ? -dir : 1;
@@ -70,12 +117,7 @@ export function sortableTable(caption, columns, rows, opts = {}) {
     const list = rows.filter(opts.filter || (() => true));
     if (col) {
       const val = col.value || ((r) => r[col.key]);
-      list.sort((a, b) => {
-        const x = val(a);
-        const y = val(b);
-        if (typeof x === 'number' && typeof y === 'number') return (x - y) * dir;
-        return String(x ?? '').localeCompare(String(y ?? '')) * dir;
-      });
+      list.sort((a, b) => compareValues(val(a), val(b)) * dir);
     }
     ths.forEach((th) => {
       if (th.dataset.key === sortKey) th.setAttribute('aria-sort', dir > 0 ? 'ascending' : 'descending');
@@ -94,11 +136,30 @@ export function sortableTable(caption, columns, rows, opts = {}) {
   return { table, redraw: draw };
 }
 
-// hideCaption: the caption repeats the heading above, so only screen readers get it.
+// A table of cells as given (nodes or text), sortable by any column from its header, by what
+// the cells show; hideCaption: the caption repeats the heading above, so only screen readers get
+// its text (the CSV export stays visible).
 export function simpleTable(caption, headers, rows, hideCaption) {
-  return h('table', { class: 'data' }, h('caption', { class: hideCaption ? 'sr-only' : null }, caption),
-    h('thead', null, h('tr', null, headers.map((x) => h('th', { scope: 'col' }, x)))),
-    h('tbody', null, rows.map((cells) => h('tr', null, cells.map((c) => h('td', null, c))))));
+  const tbody = h('tbody', null, rows.map((cells) => h('tr', null, cells.map((c) => h('td', null, c)))));
+  const ths = headers.map((x, i) => h('th', { scope: 'col' },
+    h('button', { type: 'button', class: 'sort', onclick: () => sortBy(i) }, x)));
+  const table = h('table', { class: 'data' }, h('thead', null, h('tr', null, ths)), tbody);
+  table.prepend(captionOf(table, caption, hideCaption));
+  let sorted = -1;
+  let dir = 1;
+  function sortBy(i) {
+    dir = sorted === i ? -dir : 1;
+    sorted = i;
+    const trs = [...tbody.children];
+    const key = (tr) => sortValue(tr.children[i] ? tr.children[i].innerText : '');
+    trs.sort((a, b) => compareValues(key(a), key(b)) * dir);
+    tbody.append(...trs);
+    ths.forEach((th, j) => {
+      if (j === i) th.setAttribute('aria-sort', dir > 0 ? 'ascending' : 'descending');
+      else th.removeAttribute('aria-sort');
+    });
+  }
+  return table;
 }
 
 // A button fetching a rendered document (scoring's Document: content type, file name, base64

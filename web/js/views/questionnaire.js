@@ -6,17 +6,20 @@ import { call } from '../api.js';
 import { h, field, uid } from '../dom.js';
 import { t, pct, dateTime, isFallback, langName, currentLang } from '../i18n.js';
 import { screen, errorBox, success, badge, enumText, actionButton } from '../ui.js';
+import { loadEvidence, evidenceDocs, size } from './evidence.js';
 
 const SAVE_DELAY_MS = 1500;
 const EVIDENCE_MAX = 20;
 
 export async function render(main, ctx) {
   const [id, sectionArg] = ctx.args;
-  const a = await call('responses', 'GetAssessment', { assessmentId: id });
+  const [a, evidence] = await Promise.all([
+    call('responses', 'GetAssessment', { assessmentId: id }), loadEvidence(id),
+  ]);
   const q = await call('catalog', 'GetQuestionnaire', {
     questionnaireId: a.questionnaireId, version: a.questionnaireVersion, locale: currentLang(),
   });
-  const view = new AssessmentView(main, ctx, a, q);
+  const view = new AssessmentView(main, ctx, a, q, evidence);
   view.show(Number(sectionArg) || 1);
 }
 
@@ -42,8 +45,9 @@ export function fallbackNotice(q) {
 }
 
 class AssessmentView {
-  constructor(main, ctx, a, q) {
+  constructor(main, ctx, a, q, evidence) {
     this.main = main;
+    this.evidence = evidence;   // documents by question, and the State's quota
     this.ctx = ctx;
     this.a = a;                 // the assessment as last read or saved
     this.q = q;
@@ -69,7 +73,9 @@ class AssessmentView {
     screen(this.main, this.q.title, this.header(), fallbackNotice(this.q));
     this.saveStatus = h('p', { class: 'save-status', role: 'status', 'aria-live': 'polite' });
     this.conflictBox = h('div');
-    this.main.append(this.conflictBox, this.sectionNav(sections));
+    this.quotaLine = h('p', { class: 'hint ev-quota' });
+    this.main.append(this.conflictBox, this.sectionNav(sections), this.quotaLine);
+    this.drawQuota();
     if (s) this.main.append(this.sectionForm(s, sections.length));
     this.main.append(this.saveStatus, this.lifecycle());
     this.drawSaveStatus();
@@ -86,6 +92,20 @@ class AssessmentView {
       h('p', { class: 'actions' },
         h('a', { href: '#/history/' + a.id }, t('dash.history')),
         a.questionnaireId === 'cip-self-assessment' ? h('a', { href: '#/scorecard/' + a.id }, t('dash.scorecard')) : null));
+  }
+
+  drawQuota() {
+    const { used, quota } = this.evidence;
+    this.quotaLine.hidden = !quota;
+    this.quotaLine.textContent = quota ? t('ev.quota', { used: size(used), quota: size(quota) }) : '';
+  }
+
+  async evidenceChanged() {
+    const fresh = await loadEvidence(this.a.id).catch(() => null);
+    if (!fresh) return;
+    this.evidence.used = fresh.used;
+    this.evidence.quota = fresh.quota;
+    this.drawQuota();
   }
 
   sectionNav(sections) {
@@ -132,14 +152,20 @@ class AssessmentView {
     if ((question.subItems || []).length) parts.push(h('ul', { ...ca, class: 'subitems' }, question.subItems.map((x) => h('li', null, x))));
     if (question.guidance) parts.push(h('details', null, h('summary', null, t('q.guidance')), h('p', ca, question.guidance)));
     if (!this.editable()) {
-      parts.push(readOnlyAnswer(question, ans, this.q));
+      parts.push(readOnlyAnswer(question, ans, this.q), this.documents(question.id));
       return h('fieldset', { class: 'question', id: 'q-' + question.id }, parts);
     }
     const changed = (edit) => this.edit(question.id, edit);
     if (question.answerType === 'MATURITY_LEVEL') parts.push(levelChoice(question, ans, changed, ca), targetChoice(question, ans, changed));
     if (question.answerType === 'YES_NO') parts.push(yesNo(question, ans, changed));
-    parts.push(narrative(ans, changed), evidenceList(ans, changed));
+    parts.push(narrative(ans, changed), evidenceList(ans, changed), this.documents(question.id));
     return h('fieldset', { class: 'question', id: 'q-' + question.id }, parts);
+  }
+
+  documents(qid) {
+    const docs = this.evidence.byQuestion[qid] || (this.evidence.byQuestion[qid] = []);
+    if (!docs.length && !this.editable()) return null;
+    return evidenceDocs(this.a.id, qid, docs, this.editable(), () => this.evidenceChanged());
   }
 
   edit(qid, change) {
@@ -203,6 +229,9 @@ class AssessmentView {
     this.base = byId(a.answers);
     const head = this.main.querySelector('.assess-head');
     if (head) head.replaceWith(this.header());
+    // The counts of answered questions per section follow what the server now holds.
+    const nav = this.main.querySelector('.sections');
+    if (nav) nav.replaceWith(this.sectionNav(this.q.sections || []));
   }
 
   // Someone saved after we read. Questions only we changed are saved on top of theirs (and the

@@ -49,7 +49,7 @@ export async function render(main) {
     { key: 'overdue', label: t('col.compliance'), value: overdue, cell: (r) => compCell(r) },
   ];
   const tbl = sortableTable(t('st.caption'), columns, rows, {
-    sortKey: 'name', filter, onDraw: (list) => { count.textContent = t('st.count', { n: num(list.length), total: num(rows.length) }); },
+    sortKey: 'name', csv: false, filter, onDraw: (list) => { count.textContent = t('st.count', { n: num(list.length), total: num(rows.length) }); },
   });
   for (const el of [q, region, rep, ldc]) el.addEventListener(el === q ? 'input' : 'change', () => tbl.redraw());
   box.replaceChildren(
