@@ -15,6 +15,7 @@
 
 #include "bytes.h"
 #include "mem.h"
+#include "pbuf.h"
 
 static void put_varint(struct bytes *b, uint64_t v)
 {
@@ -553,49 +554,84 @@ done:
 
 /* ---- JSON out: walking an unpacked message ---- */
 
-/* JSON string; bytes that are not UTF-8 (protobuf-c does not check) become U+FFFD. */
+/* The length of the well-formed UTF-8 sequence of at most n bytes at p (no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0. */
+static size_t utf8_seq(const uint8_t *p, size_t n)
+{
+    uint8_t c = p[0];
+    size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    for (size_t k = 1; k < len; k++)
+        if ((p[k] & 0xc0) != 0x80)
+            return 0;
+    if (len == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
+        return 0;
+    if (len == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
+        return 0;
+    return len;
+}
+
+/* The escape of a byte that cannot appear in a JSON string as it is. */
+static void emit_escape(struct bytes *o, uint8_t c)
+{
+    switch (c) {
+    case '"': bytes_puts(o, "\\\""); return;
+    case '\\': bytes_puts(o, "\\\\"); return;
+    case '\n': bytes_puts(o, "\\n"); return;
+    case '\t': bytes_puts(o, "\\t"); return;
+    case '\r': bytes_puts(o, "\\r"); return;
+    default:
+        if (c >= 0x80) /* not part of a well-formed sequence */
+            bytes_puts(o, "\\ufffd");
+        else
+            bytes_printf(o, "\\u%04x", c);
+    }
+}
+
+/* JSON string; bytes that are not UTF-8 (protobuf-c does not check) become U+FFFD. Runs of
+ * characters that need no escape are appended at once: questionnaires are mostly prose. */
 static void emit_string(struct bytes *o, const char *s, size_t n)
 {
-    bytes_putc(o, '"');
     const uint8_t *p = (const uint8_t *)s;
-    size_t i = 0;
+    size_t i = 0, run = 0;
+    bytes_putc(o, '"');
     while (i < n) {
         uint8_t c = p[i];
-        if (c < 0x80) {
-            if (c == '"' || c == '\\') {
-                bytes_putc(o, '\\');
-                bytes_putc(o, (char)c);
-            } else if (c == '\n') {
-                bytes_puts(o, "\\n");
-            } else if (c == '\t') {
-                bytes_puts(o, "\\t");
-            } else if (c == '\r') {
-                bytes_puts(o, "\\r");
-            } else if (c < 0x20 || c == 0x7f) {
-                bytes_printf(o, "\\u%04x", c);
-            } else {
-                bytes_putc(o, (char)c);
-            }
-            i++;
+        size_t len = c >= 0x80 ? utf8_seq(p + i, n - i) : c >= 0x20 && c != 0x7f && c != '"' && c != '\\';
+        if (len > 0) {
+            i += len;
             continue;
         }
-        size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-        bool ok = len > 0 && i + len <= n;
-        for (size_t k = 1; ok && k < len; k++)
-            ok = (p[i + k] & 0xc0) == 0x80;
-        if (ok && len == 3) /* no overlongs, no surrogates */
-            ok = !(c == 0xe0 && p[i + 1] < 0xa0) && !(c == 0xed && p[i + 1] >= 0xa0);
-        if (ok && len == 4)
-            ok = !(c == 0xf0 && p[i + 1] < 0x90) && !(c == 0xf4 && p[i + 1] >= 0x90);
-        if (ok) {
-            bytes_append(o, p + i, len);
-            i += len;
-        } else {
-            bytes_puts(o, "\\ufffd");
-            i++;
-        }
+        bytes_append(o, p + run, i - run);
+        emit_escape(o, c);
+        run = ++i;
     }
+    bytes_append(o, p + run, i - run);
     bytes_putc(o, '"');
+}
+
+/* A decimal integer, in quotes when `quoted` (64-bit values: JSON numbers lose precision). */
+static void emit_integer(struct bytes *o, unsigned long long magnitude, bool negative, bool quoted)
+{
+    char tmp[24];
+    char *q = tmp + sizeof tmp;
+    if (quoted)
+        *--q = '"';
+    do {
+        *--q = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (negative)
+        *--q = '-';
+    if (quoted)
+        *--q = '"';
+    bytes_append(o, q, (size_t)(tmp + sizeof tmp - q));
+}
+
+static void emit_signed(struct bytes *o, long long v, bool quoted)
+{
+    emit_integer(o, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v, v < 0, quoted);
 }
 
 /* The shortest decimal that reads back as the same value. */
@@ -642,16 +678,14 @@ static void emit_value(struct bytes *o, const ProtobufCFieldDescriptor *f, const
     switch (f->type) {
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
-    case PROTOBUF_C_TYPE_SFIXED32: bytes_printf(o, "%d", *(const int32_t *)p); return;
+    case PROTOBUF_C_TYPE_SFIXED32: emit_signed(o, *(const int32_t *)p, false); return;
     case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_FIXED32: bytes_printf(o, "%u", *(const uint32_t *)p); return;
+    case PROTOBUF_C_TYPE_FIXED32: emit_integer(o, *(const uint32_t *)p, false, false); return;
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
-    case PROTOBUF_C_TYPE_SFIXED64: bytes_printf(o, "\"%lld\"", (long long)*(const int64_t *)p); return;
+    case PROTOBUF_C_TYPE_SFIXED64: emit_signed(o, *(const int64_t *)p, true); return;
     case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_FIXED64:
-        bytes_printf(o, "\"%llu\"", (unsigned long long)*(const uint64_t *)p);
-        return;
+    case PROTOBUF_C_TYPE_FIXED64: emit_integer(o, *(const uint64_t *)p, false, true); return;
     case PROTOBUF_C_TYPE_FLOAT: emit_double(o, *(const float *)p, true); return;
     case PROTOBUF_C_TYPE_DOUBLE: emit_double(o, *(const double *)p, false); return;
     case PROTOBUF_C_TYPE_BOOL: bytes_puts(o, *(const protobuf_c_boolean *)p ? "true" : "false"); return;
@@ -661,7 +695,7 @@ static void emit_value(struct bytes *o, const ProtobufCFieldDescriptor *f, const
         if (ev)
             emit_string(o, ev->name, strlen(ev->name));
         else
-            bytes_printf(o, "%d", v);
+            emit_signed(o, v, false);
         return;
     }
     case PROTOBUF_C_TYPE_STRING: {
@@ -763,11 +797,15 @@ void pbjson_from_message(const ProtobufCMessage *m, bool emit_defaults, char **o
 int pbjson_from_binary(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len,
                        bool emit_defaults, char **out, size_t *out_len, struct err *e)
 {
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, len, data);
+    struct arena a; /* one block for the whole message, not a malloc per field */
+    arena_init(&a);
+    ProtobufCMessage *m = pbuf_unpack(&a, desc, data, len);
+    int rc = 0;
     if (m == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "%zu bytes are not a valid %s message", len,
-                       desc->name);
-    pbjson_from_message(m, emit_defaults, out, out_len);
-    protobuf_c_message_free_unpacked(m, NULL);
-    return 0;
+        rc = err_set(e, ERR_INVALID_ARGUMENT, "%zu bytes are not a valid %s message", len,
+                     desc->name);
+    else
+        pbjson_from_message(m, emit_defaults, out, out_len);
+    arena_destroy(&a);
+    return rc;
 }

@@ -431,6 +431,24 @@ static void test_invalid_utf8_from_the_wire_is_replaced(void **state)
     free(out);
 }
 
+/* Escapes between and around runs of plain text, and multi-byte characters kept as they are. */
+static void test_escapes_inside_runs_of_text(void **state)
+{
+    (void)state;
+    Kitchen k;
+    kitchen_init_message(&k.base);
+    char text[] = "say \"hi\"\\ now\n\tthen\r\x7f\x1f" "\xd9\x85\xd8\xb1 \xe4\xb8\xad\xf0\x9f\x98\x80";
+    k.label = text;
+    k.small_int = -7;
+    char *out;
+    size_t len;
+    pbjson_from_message(&k.base, false, &out, &len);
+    assert_string_equal(out, "{\"smallInt\":-7,\"label\":\"say \\\"hi\\\"\\\\ now\\n\\tthen\\r\\u007f\\u001f"
+                             "\xd9\x85\xd8\xb1 \xe4\xb8\xad\xf0\x9f\x98\x80\"}");
+    assert_int_equal(len, strlen(out));
+    free(out);
+}
+
 static void test_bytes_that_are_no_message_are_rejected(void **state)
 {
     (void)state;
@@ -573,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_other_spellings_are_accepted_in),
         cmocka_unit_test(test_defaults_are_omitted_unless_asked),
         cmocka_unit_test(test_invalid_utf8_from_the_wire_is_replaced),
+        cmocka_unit_test(test_escapes_inside_runs_of_text),
         cmocka_unit_test(test_bytes_that_are_no_message_are_rejected),
         cmocka_unit_test(test_each_bad_input_is_rejected_naming_the_field),
         cmocka_unit_test(test_nesting_past_the_limit_is_rejected),
