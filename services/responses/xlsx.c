@@ -1,9 +1,12 @@
 /* xlsx.c: the assessment as an Excel workbook, and workbooks read back (exchange.h).
  * Written with libxlsxwriter (Debian libxlsxwriter-dev), which in Debian 12's 1.1.4 writes only
  * to a named file: a temporary file, read back and removed. libxlsxwriter cannot read, so a
- * workbook is read with libzip (the OOXML package is a zip) and libxml2 (its parts are XML):
- * the workbook's sheet list, its relationships, the shared strings and each worksheet's cells.
- * Every part read is bounded in size (XLSX_PART_MAX), so a zip bomb stops at the bound. */
+ * workbook is read with libzip (the OOXML package is a zip) and expat (its parts are XML), into
+ * a small tree in the call's arena: the workbook's sheet list, its relationships, the shared
+ * strings and each worksheet's cells. Expat rather than libxml2: it is the parser fontconfig
+ * already brings, and libxml2 would bring ICU's 30 MB of data into the image for nothing.
+ * Every part read is bounded in size (XLSX_PART_MAX), so a zip bomb stops at the bound, and a
+ * part with a DTD is refused (OOXML has none), so no entity is ever expanded. */
 #include "exchange.h"
 
 #include <errno.h>
@@ -12,8 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
+#include <expat.h>
 #include <xlsxwriter.h>
 #include <zip.h>
 
@@ -268,51 +270,146 @@ static int read_part(struct arena *a, zip_t *z, const char *name, bool required,
     return 0;
 }
 
-static xmlDocPtr parse_xml(const char *data, size_t len, const char *name, struct err *e)
+/* An element of a part, in the call's arena: its name is "namespace|local" for a namespaced
+ * name (expat's namespace processing), "local" otherwise. `text` holds its character data when
+ * it has no child elements (the only text OOXML's cells and strings carry). */
+struct xnode {
+    const char *name;
+    const char **attrs; /* name, value, ..., NULL */
+    struct xnode *children, *last, *next, *parent;
+    const char *text;
+};
+
+struct xparse {
+    struct arena *a;
+    XML_Parser p;
+    struct xnode root; /* the document: its one child is the root element */
+    struct xnode *at;  /* the element being read */
+    struct bytes text; /* its character data so far */
+    bool has_dtd;
+};
+
+/* Expat names an element of the default namespace "uri|local": the local name is what the
+ * lookups below compare. */
+static const char *local_name(const char *name)
 {
-    /* No network, no entity substitution (the default), no DTD loading. */
-    xmlDocPtr doc = xmlReadMemory(data, (int)len, name, NULL,
-                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (doc == NULL)
-        err_set(e, ERR_INVALID_ARGUMENT, "content: part %s is not XML", name);
-    return doc;
+    const char *bar = strrchr(name, '|');
+    return bar ? bar + 1 : name;
 }
 
-static bool is(const xmlNode *n, const char *name)
+static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **attrs)
 {
-    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+    struct xparse *x = ud;
+    struct xnode *n = ARENA_ARRAY(x->a, struct xnode, 1);
+    size_t k = 0;
+    while (attrs[k])
+        k++;
+    n->name = arena_strdup(x->a, name);
+    n->attrs = ARENA_ARRAY(x->a, const char *, k + 1);
+    for (size_t i = 0; i < k; i++)
+        n->attrs[i] = arena_strdup(x->a, attrs[i]);
+    n->parent = x->at;
+    if (x->at->last)
+        x->at->last->next = n;
+    else
+        x->at->children = n;
+    x->at->last = n;
+    x->at = n;
+    x->text.len = 0;
 }
 
-static xmlNode *child(const xmlNode *n, const char *name)
+static void XMLCALL on_end(void *ud, const XML_Char *name)
 {
-    for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+    struct xparse *x = ud;
+    (void)name;
+    if (x->at->children == NULL)
+        x->at->text = arena_strndup(x->a, x->text.data ? (const char *)x->text.data : "", x->text.len);
+    x->text.len = 0;
+    x->at = x->at->parent;
+}
+
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+    struct xparse *x = ud;
+    bytes_append(&x->text, s, (size_t)len);
+}
+
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+                               const XML_Char *pubid, int has_internal_subset)
+{
+    struct xparse *x = ud;
+    (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
+    x->has_dtd = true;
+    XML_StopParser(x->p, XML_FALSE);
+}
+
+/* The root element of the part, or NULL with *e set when it is not well-formed XML. */
+static struct xnode *parse_xml(struct arena *a, const char *data, size_t len, const char *name,
+                               struct err *e)
+{
+    struct xparse x = {.a = a};
+    x.at = &x.root;
+    bytes_init(&x.text);
+    x.p = XML_ParserCreateNS("UTF-8", '|');
+    if (x.p == NULL) {
+        err_set(e, ERR_RESOURCE_EXHAUSTED, "content: out of memory reading part %s", name);
+        return NULL;
+    }
+    XML_SetUserData(x.p, &x);
+    XML_SetElementHandler(x.p, on_start, on_end);
+    XML_SetCharacterDataHandler(x.p, on_text);
+    XML_SetStartDoctypeDeclHandler(x.p, on_doctype);
+    enum XML_Status st = XML_Parse(x.p, data, (int)len, XML_TRUE);
+    struct xnode *root = NULL;
+    if (x.has_dtd)
+        err_set(e, ERR_INVALID_ARGUMENT, "content: part %s has a DTD, which OOXML never has", name);
+    else if (st != XML_STATUS_OK)
+        err_set(e, ERR_INVALID_ARGUMENT, "content: part %s is not XML: %s at line %lu", name,
+                XML_ErrorString(XML_GetErrorCode(x.p)), (unsigned long)XML_GetCurrentLineNumber(x.p));
+    else
+        root = x.root.children;
+    XML_ParserFree(x.p);
+    bytes_destroy(&x.text);
+    return root;
+}
+
+static bool is(const struct xnode *n, const char *name)
+{
+    return strcmp(local_name(n->name), name) == 0;
+}
+
+static struct xnode *child(const struct xnode *n, const char *name)
+{
+    for (struct xnode *c = n ? n->children : NULL; c; c = c->next)
         if (is(c, name))
             return c;
     return NULL;
 }
 
 /* All text of `t` elements under n, except phonetic runs (rPh). */
-static void collect_text(const xmlNode *n, struct bytes *b)
+static void collect_text(const struct xnode *n, struct bytes *b)
 {
-    for (const xmlNode *c = n->children; c; c = c->next) {
+    for (const struct xnode *c = n->children; c; c = c->next) {
         if (is(c, "rPh"))
             continue;
-        if (is(c, "t")) {
-            xmlChar *s = xmlNodeGetContent(c);
-            bytes_puts(b, s ? (const char *)s : "");
-            xmlFree(s);
-        } else if (c->type == XML_ELEMENT_NODE)
+        if (is(c, "t"))
+            bytes_puts(b, c->text ? c->text : "");
+        else
             collect_text(c, b);
     }
 }
 
-static char *attr(struct arena *a, const xmlNode *n, const char *name, const char *ns)
+/* The attribute `name` (in namespace `ns` when not NULL), or NULL. */
+static const char *attr(const struct xnode *n, const char *name, const char *ns)
 {
-    xmlChar *v = ns ? xmlGetNsProp(n, (const xmlChar *)name, (const xmlChar *)ns)
-                    : xmlGetProp(n, (const xmlChar *)name);
-    char *s = v ? arena_strdup(a, (const char *)v) : NULL;
-    xmlFree(v);
-    return s;
+    size_t sl = ns ? strlen(ns) : 0;
+    for (const char **p = n->attrs; p[0]; p += 2) {
+        const char *k = p[0];
+        if (ns ? strncmp(k, ns, sl) == 0 && k[sl] == '|' && strcmp(k + sl + 1, name) == 0
+               : strcmp(k, name) == 0)
+            return p[1];
+    }
+    return NULL;
 }
 
 /* "D5" -> col 3, row 5; false when it is not a cell reference. */
@@ -348,15 +445,14 @@ static int shared_strings(struct arena *a, zip_t *z, struct strings *out, struct
         return -1;
     if (data == NULL)
         return 0;
-    xmlDocPtr doc = parse_xml(data, len, "xl/sharedStrings.xml", e);
-    if (doc == NULL)
+    struct xnode *root = parse_xml(a, data, len, "xl/sharedStrings.xml", e);
+    if (root == NULL)
         return -1;
-    xmlNode *root = xmlDocGetRootElement(doc);
     size_t n = 0;
-    for (xmlNode *c = root ? root->children : NULL; c; c = c->next)
+    for (struct xnode *c = root->children; c; c = c->next)
         n += is(c, "si");
     out->s = ARENA_ARRAY(a, char *, n ? n : 1);
-    for (xmlNode *c = root ? root->children : NULL; c; c = c->next)
+    for (struct xnode *c = root->children; c; c = c->next)
         if (is(c, "si")) {
             struct bytes b;
             bytes_init(&b);
@@ -364,7 +460,6 @@ static int shared_strings(struct arena *a, zip_t *z, struct strings *out, struct
             out->s[out->n++] = arena_strdup(a, b.data ? (const char *)b.data : "");
             bytes_destroy(&b);
         }
-    xmlFreeDoc(doc);
     return 0;
 }
 
@@ -375,22 +470,22 @@ static int read_sheet(struct arena *a, zip_t *z, const char *part, const struct 
     size_t len;
     if (read_part(a, z, part, true, &data, &len, e) < 0)
         return -1;
-    xmlDocPtr doc = parse_xml(data, len, part, e);
-    if (doc == NULL)
+    struct xnode *root = parse_xml(a, data, len, part, e);
+    if (root == NULL)
         return -1;
     int rc = -1;
-    xmlNode *rows = child(xmlDocGetRootElement(doc), "sheetData");
+    struct xnode *rows = child(root, "sheetData");
     size_t cap = 64;
     sh->cells = ARENA_ARRAY(a, struct xlsx_cell, cap);
     sh->n_cells = 0;
-    for (xmlNode *r = rows ? rows->children : NULL; r; r = r->next) {
+    for (struct xnode *r = rows ? rows->children : NULL; r; r = r->next) {
         if (!is(r, "row"))
             continue;
-        for (xmlNode *c = r->children; c; c = c->next) {
+        for (struct xnode *c = r->children; c; c = c->next) {
             if (!is(c, "c"))
                 continue;
             int col, row;
-            const char *ref = attr(a, c, "r", NULL), *t = attr(a, c, "t", NULL);
+            const char *ref = attr(c, "r", NULL), *t = attr(c, "t", NULL);
             if (ref == NULL || !cell_ref(ref, &col, &row)) {
                 err_set(e, ERR_INVALID_ARGUMENT, "content: sheet \"%s\": a cell without a valid "
                         "reference", sh->name);
@@ -400,14 +495,13 @@ static int read_sheet(struct arena *a, zip_t *z, const char *part, const struct 
             struct bytes b;
             bytes_init(&b);
             if (t && strcmp(t, "inlineStr") == 0) {
-                xmlNode *is_node = child(c, "is");
+                struct xnode *is_node = child(c, "is");
                 if (is_node)
                     collect_text(is_node, &b);
                 text = arena_strdup(a, b.data ? (const char *)b.data : "");
             } else if (child(c, "v")) {
-                xmlChar *v = xmlNodeGetContent(child(c, "v"));
-                text = arena_strdup(a, v ? (const char *)v : "");
-                xmlFree(v);
+                const char *v = child(c, "v")->text;
+                text = v ? v : "";
                 if (t && strcmp(t, "s") == 0) {
                     char *end;
                     unsigned long k = strtoul(text, &end, 10);
@@ -438,7 +532,6 @@ static int read_sheet(struct arena *a, zip_t *z, const char *part, const struct 
     }
     rc = 0;
 done:
-    xmlFreeDoc(doc);
     return rc;
 }
 
@@ -449,7 +542,7 @@ int xlsx_read(struct arena *a, const uint8_t *data, size_t len, struct xlsx_shee
     zip_error_init(&ze);
     zip_source_t *src = zip_source_buffer_create(data, len, 0, &ze);
     zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
-    xmlDocPtr wb = NULL, rels = NULL;
+    struct xnode *wb = NULL, *rels = NULL;
     int rc = -1;
     *sheets = NULL;
     *n = 0;
@@ -465,26 +558,26 @@ int xlsx_read(struct arena *a, const uint8_t *data, size_t len, struct xlsx_shee
     size_t plen;
     struct strings ss;
     if (read_part(a, z, "xl/workbook.xml", true, &part, &plen, e) < 0 ||
-        (wb = parse_xml(part, plen, "xl/workbook.xml", e)) == NULL ||
+        (wb = parse_xml(a, part, plen, "xl/workbook.xml", e)) == NULL ||
         read_part(a, z, "xl/_rels/workbook.xml.rels", true, &part, &plen, e) < 0 ||
-        (rels = parse_xml(part, plen, "xl/_rels/workbook.xml.rels", e)) == NULL ||
+        (rels = parse_xml(a, part, plen, "xl/_rels/workbook.xml.rels", e)) == NULL ||
         shared_strings(a, z, &ss, e) < 0)
         goto done;
-    xmlNode *list = child(xmlDocGetRootElement(wb), "sheets");
+    struct xnode *list = child(wb, "sheets");
     size_t count = 0, budget = XLSX_CELLS_MAX;
-    for (xmlNode *s = list ? list->children : NULL; s; s = s->next)
+    for (struct xnode *s = list ? list->children : NULL; s; s = s->next)
         count += is(s, "sheet");
     *sheets = ARENA_ARRAY(a, struct xlsx_sheet, count ? count : 1);
-    for (xmlNode *s = list ? list->children : NULL; s; s = s->next) {
+    for (struct xnode *s = list ? list->children : NULL; s; s = s->next) {
         if (!is(s, "sheet"))
             continue;
-        const char *name = attr(a, s, "name", NULL), *rid = attr(a, s, "id", NS_REL);
+        const char *name = attr(s, "name", NULL), *rid = attr(s, "id", NS_REL);
         const char *target = NULL;
-        for (xmlNode *r = xmlDocGetRootElement(rels)->children; r && rid && !target; r = r->next)
+        for (struct xnode *r = rels->children; r && rid && !target; r = r->next)
             if (is(r, "Relationship")) {
-                const char *id = attr(a, r, "Id", NULL);
+                const char *id = attr(r, "Id", NULL);
                 if (id && strcmp(id, rid) == 0)
-                    target = attr(a, r, "Target", NULL);
+                    target = attr(r, "Target", NULL);
             }
         if (name == NULL || target == NULL) {
             err_set(e, ERR_INVALID_ARGUMENT, "content: a sheet of the workbook has no part");
@@ -498,10 +591,6 @@ int xlsx_read(struct arena *a, const uint8_t *data, size_t len, struct xlsx_shee
     }
     rc = 0;
 done:
-    if (rels)
-        xmlFreeDoc(rels);
-    if (wb)
-        xmlFreeDoc(wb);
     zip_discard(z);
     return rc;
 }

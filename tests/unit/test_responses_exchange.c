@@ -8,9 +8,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include <libxml/parser.h>
+#include <zip.h>
 
 #include "exchange.h"
 
@@ -241,6 +244,91 @@ static void test_files_not_of_the_format_are_invalid_argument(void **state)
     arena_destroy(&a);
 }
 
+/* A zip of the named parts (name, content, ..., NULL), as a workbook a hostile client could send;
+ * *len gets its size. The caller frees the bytes. */
+static uint8_t *package(const char *const *parts, size_t *len)
+{
+    char path[] = "/tmp/unic-xlsx-test-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    int zerr;
+    zip_t *z = zip_open(path, ZIP_TRUNCATE, &zerr);
+    assert_non_null(z);
+    for (size_t i = 0; parts[i]; i += 2) {
+        zip_source_t *src = zip_source_buffer(z, parts[i + 1], strlen(parts[i + 1]), 0);
+        assert_true(zip_file_add(z, parts[i], src, ZIP_FL_ENC_UTF_8) >= 0);
+    }
+    assert_int_equal(zip_close(z), 0);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    uint8_t *buf = malloc(1 << 16);
+    *len = fread(buf, 1, 1 << 16, f);
+    fclose(f);
+    unlink(path);
+    return buf;
+}
+
+#define WB_NS "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" " \
+              "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\""
+static const char WORKBOOK[] = "<?xml version=\"1.0\"?><workbook " WB_NS "><sheets>"
+                               "<sheet name=\"One\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>";
+static const char RELS[] = "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats."
+                           "org/package/2006/relationships\"><Relationship Id=\"rId1\" Target=\"ws/1.xml\" "
+                           "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                           "worksheet\"/></Relationships>";
+
+/* The reader itself, on packages no spreadsheet program writes: shared and inline strings, phonetic
+ * runs left out, namespaced relationship ids; a DTD (the way to an entity bomb) and a part that
+ * is not XML refused, naming the part. */
+static void test_workbook_parts_are_read_and_hostile_ones_refused(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    struct err e = {0};
+    struct xlsx_sheet *sheets;
+    size_t n, len;
+    const char *good[] = {
+        "xl/workbook.xml", WORKBOOK, "xl/_rels/workbook.xml.rels", RELS,
+        "xl/sharedStrings.xml", "<sst " WB_NS "><si><t>first</t></si><si><r><t>se</t></r><r><t>cond</t>"
+                                "</r><rPh><t>x</t></rPh></si></sst>",
+        "xl/ws/1.xml", "<worksheet " WB_NS "><sheetData><row r=\"2\"><c r=\"A2\" t=\"s\"><v>1</v></c>"
+                       "<c r=\"B2\" t=\"inlineStr\"><is><t>in &amp; line</t></is></c><c r=\"C2\"><v>4</v>"
+                       "</c></row></sheetData></worksheet>",
+        NULL};
+    uint8_t *zip = package(good, &len);
+    assert_int_equal(xlsx_read(&a, zip, len, &sheets, &n, &e), 0);
+    free(zip);
+    assert_int_equal(n, 1);
+    assert_string_equal(sheets[0].name, "One");
+    assert_int_equal(sheets[0].n_cells, 3);
+    assert_string_equal(sheets[0].cells[0].text, "second");
+    assert_int_equal(sheets[0].cells[0].row, 2);
+    assert_int_equal(sheets[0].cells[0].col, 0);
+    assert_string_equal(sheets[0].cells[1].text, "in & line");
+    assert_string_equal(sheets[0].cells[2].text, "4");
+
+    const char *bomb[] = {
+        "xl/workbook.xml", "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+                           "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]>"
+                           "<workbook " WB_NS "><sheets><sheet name=\"&lol2;\" r:id=\"rId1\"/>"
+                           "</sheets></workbook>",
+        "xl/_rels/workbook.xml.rels", RELS, NULL};
+    zip = package(bomb, &len);
+    assert_int_equal(xlsx_read(&a, zip, len, &sheets, &n, &e), -1);
+    free(zip);
+    assert_int_equal(e.code, ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(e.msg, "xl/workbook.xml has a DTD"));
+
+    const char *broken[] = {"xl/workbook.xml", "<workbook " WB_NS "><sheets>", NULL};
+    zip = package(broken, &len);
+    assert_int_equal(xlsx_read(&a, zip, len, &sheets, &n, &e), -1);
+    free(zip);
+    assert_non_null(strstr(e.msg, "part xl/workbook.xml is not XML"));
+    arena_destroy(&a);
+}
+
 static void test_level_cells_read_digit_number_or_dropdown_entry(void **state)
 {
     (void)state;
@@ -279,8 +367,7 @@ int main(void)
         cmocka_unit_test(test_files_not_of_the_format_are_invalid_argument),
         cmocka_unit_test(test_level_cells_read_digit_number_or_dropdown_entry),
         cmocka_unit_test(test_column_letters_follow_spreadsheets),
+        cmocka_unit_test(test_workbook_parts_are_read_and_hostile_ones_refused),
     };
-    int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    xmlCleanupParser();
-    return rc;
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }
