@@ -181,6 +181,19 @@ int config_load(struct config *c, const char *service, int default_port, config_
     if (c->page_token_secret[0] && strlen(c->page_token_secret) < 32)
         return err_set(e, ERR_INVALID_ARGUMENT, "UNIC_PAGE_TOKEN_SECRET: at least 32 characters are needed");
 
+    const char *migrate = get("UNIC_MIGRATE");
+    static const char *const migrate_modes[] = {"apply", "check", "only"};
+    c->migrate = MIGRATE_APPLY;
+    if (migrate && *migrate) {
+        size_t i = 0;
+        while (i < 3 && strcmp(migrate, migrate_modes[i]) != 0)
+            i++;
+        if (i == 3)
+            return err_set(e, ERR_INVALID_ARGUMENT, "UNIC_MIGRATE=\"%.40s\": expected apply, check or only",
+                           migrate);
+        c->migrate = (enum config_migrate)i;
+    }
+
     const char *level = get("UNIC_LOG_LEVEL");
     if (level && *level && log_level_parse(level, &c->log_level) < 0)
         return err_set(e, ERR_INVALID_ARGUMENT,

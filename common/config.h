@@ -11,6 +11,11 @@ struct config {
     char listen[256];           /* UNIC_LISTEN: host:port this service binds */
     char db_url[1024];          /* UNIC_DB_URL: libpq conninfo or postgresql:// URI */
     char owner_db_url[1024];    /* UNIC_OWNER_DB_URL: the owner role, for start-up; "" = db_url */
+    enum config_migrate {       /* UNIC_MIGRATE: what start-up does with the schema */
+        MIGRATE_APPLY,          /* apply what is missing, then serve (the default) */
+        MIGRATE_CHECK,          /* only check, as a role that owns nothing, that all are applied */
+        MIGRATE_ONLY,           /* apply, store the bootstrap key, and exit: a migration job */
+    } migrate;
     char redis_host[256];       /* UNIC_REDIS: host:port; "off" disables the cache */
     int redis_port;
     int redis_timeout_ms;       /* UNIC_REDIS_TIMEOUT_MS */

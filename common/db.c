@@ -449,7 +449,8 @@ static int db_exec_script(struct db *db, const char *sql, struct err *e)
 static const char SQL_MIGRATE_DDL[] =
     "SELECT format('CREATE SCHEMA IF NOT EXISTS %1$I;"
     " CREATE TABLE IF NOT EXISTS %1$I.schema_migrations (version int PRIMARY KEY,"
-    " name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())', $1::text) AS sql";
+    " name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());"
+    " GRANT SELECT ON %1$I.schema_migrations TO PUBLIC', $1::text) AS sql";
 static const char SQL_MIGRATE_APPLIED[] =
     "SELECT format('SELECT coalesce(max(version), 0) AS v FROM %I.schema_migrations', $1::text)"
     " AS sql";
@@ -470,6 +471,37 @@ static char *db_schema_sql(struct db *db, const char *template, const char *sche
     char *sql = xstrdup(db_get(r, 0, "sql"));
     PQclear(r);
     return sql;
+}
+
+int db_migrations_check(struct db *db, const char *schema, const struct migration *m, size_t n,
+                        struct err *e)
+{
+    char *sql = NULL;
+    int rc = -1;
+    int want = n ? m[n - 1].version : 0;
+    if (n == 0) /* a service without tables (scoring): nothing to be behind on */
+        return 0;
+    if (db_ready(db, e) < 0 || (sql = db_schema_sql(db, SQL_MIGRATE_APPLIED, schema, e)) == NULL)
+        return -1;
+    PGresult *r = db_query(db, e, sql, 0, NULL);
+    free(sql);
+    if (r == NULL) {
+        char why[sizeof e->msg];
+        snprintf(why, sizeof why, "%s", e->msg);
+        return err_set(e, e->code == ERR_INTERNAL ? ERR_FAILED_PRECONDITION : e->code,
+                       "could not read the migrations of schema %s (UNIC_MIGRATE=check): %s", schema, why);
+    }
+    int applied = db_get_int(r, 0, "v");
+    PQclear(r);
+    if (applied < want)
+        err_set(e, ERR_FAILED_PRECONDITION, "schema %s is at migration %d, this build needs %d: run "
+                "the migration job first (UNIC_MIGRATE=only, as the owner role)", schema, applied, want);
+    else if (applied > want)
+        err_set(e, ERR_FAILED_PRECONDITION, "schema %s is at migration %d, newer than this build's %d: "
+                "deploy the newer build", schema, applied, want);
+    else
+        rc = 0;
+    return rc;
 }
 
 int db_migrate(struct db *db, const char *schema, const struct migration *m, size_t n,

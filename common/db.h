@@ -107,4 +107,10 @@ bool db_get_bool(const PGresult *r, int row, const char *name);
 int db_migrate(struct db *db, const char *schema, const struct migration *m, size_t n,
                struct err *e);
 
+/* Checks, reading only, that every migration of `schema` up to the last of `m` is applied: for a
+ * service whose role owns nothing, started after a migration job. FAILED_PRECONDITION naming
+ * the schema and both versions when the database is behind (or ahead of) this build. */
+int db_migrations_check(struct db *db, const char *schema, const struct migration *m, size_t n,
+                        struct err *e);
+
 #endif

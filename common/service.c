@@ -54,7 +54,7 @@ int service_init(struct service *s, const char *name, int default_port, const ch
         return -1;
     }
     log_init(name, s->cfg.log_level);
-    if (s->cfg.page_token_secret[0] == '\0') {
+    if (s->cfg.page_token_secret[0] == '\0' && s->cfg.migrate != MIGRATE_ONLY) {
         /* Never a known key: without one configured, this process makes its own, and its page
          * tokens are good for its own lifetime only. */
         uint8_t raw[32];
@@ -79,6 +79,19 @@ int service_init(struct service *s, const char *name, int default_port, const ch
         log_error("%s%s", s->db.nondurable ? "refusing to serve: " : "", e.msg);
         return -1;
     }
+    if (s->cfg.migrate == MIGRATE_CHECK) {
+        /* A migration job did the owner's work; this role owns nothing and only reads. */
+        if (db_migrations_check(&s->db, "auth", auth_migrations, auth_migrations_count, &e) < 0 ||
+            db_migrations_check(&s->db, "audit", audit_migrations, audit_migrations_count, &e) < 0 ||
+            db_migrations_check(&s->db, schema, migrations, n_migrations, &e) < 0) {
+            log_error("%s", e.msg);
+            return -1;
+        }
+        if (s->cfg.bootstrap_key[0])
+            log_warn("UNIC_BOOTSTRAP_KEY is ignored under UNIC_MIGRATE=check: the migration job "
+                     "stores it");
+        return 0;
+    }
     if (db_migrate(&s->db, "auth", auth_migrations, auth_migrations_count, &e) < 0 ||
         db_migrate(&s->db, "audit", audit_migrations, audit_migrations_count, &e) < 0 ||
         db_migrate(&s->db, schema, migrations, n_migrations, &e) < 0) {
@@ -98,6 +111,10 @@ int service_init(struct service *s, const char *name, int default_port, const ch
         } else {
             log_info("bootstrap operator key %s is active", id);
         }
+    }
+    if (s->cfg.migrate == MIGRATE_ONLY) {
+        log_info("start-up work done (UNIC_MIGRATE=only): not serving");
+        return 1;
     }
     return 0;
 }

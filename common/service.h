@@ -24,7 +24,10 @@ struct service {
 /* Blocks signals, reads the configuration, connects to PostgreSQL (waiting up to 60 s for it to
  * come up), applies the auth migrations and then the service's own, and stores the bootstrap
  * operator key if one is configured, and starts the metrics listener when UNIC_METRICS_LISTEN is
- * set. Logs and returns -1 on failure. */
+ * set. UNIC_MIGRATE changes the middle part (docs/hardening.md): `check` only verifies, as a
+ * role that owns nothing, that a migration job applied everything; `only` does the start-up
+ * work and returns 1, for the caller to finish its own start-up work (if any) and exit 0.
+ * Returns 0 to serve, 1 when only start-up work was asked, or -1 (logged) on failure. */
 int service_init(struct service *s, const char *name, int default_port, const char *schema,
                  const struct migration *migrations, size_t n_migrations);
 /* Serves `rpc` until SIGTERM/SIGINT and drains; returns the process exit code. */

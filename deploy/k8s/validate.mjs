@@ -160,6 +160,17 @@ for (const { obj, where } of objects) {
     if (!c.imagePullPolicy) problem(where, "no imagePullPolicy");
     if (!c.readinessProbe || !c.livenessProbe) problem(where, "readiness or liveness probe missing");
     if (!c.resources?.requests) problem(where, "no resource requests (the autoscaler needs them)");
+    // Least privilege (docs/hardening.md): the owner's database secret only in the migration
+    // init container; a service serves as its own role, checking the schema, never migrating.
+    const env = Object.fromEntries((c.env || []).map((e) => [e.name, e]));
+    const db = env.UNIC_DB_URL?.valueFrom?.secretKeyRef?.name;
+    if (db === "unic-db-app") problem(where, `container ${c.name} serves with the owner's database secret`);
+    if (db && env.UNIC_MIGRATE?.value !== "check") problem(where, `container ${c.name} does not run with UNIC_MIGRATE=check`);
+    if (env.UNIC_BOOTSTRAP_KEY) problem(where, `container ${c.name} holds the bootstrap key: the migration job stores it`);
+  }
+  for (const c of obj.spec.template.spec.initContainers || []) {
+    const env = Object.fromEntries((c.env || []).map((e) => [e.name, e]));
+    if (env.UNIC_DB_URL && env.UNIC_MIGRATE?.value !== "only") problem(where, `init container ${c.name} would serve`);
   }
   for (const kind of ["Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"])
     if (!seen.has(`${kind}/${name}`) && !objects.some((o) => o.obj.kind === kind && o.obj.metadata.name === name))

@@ -11,9 +11,12 @@ int main(void)
     struct responses_app app;
     struct err e;
     int rc = 1;
-    if (service_init(&svc, "responses", 50052, "responses", responses_migrations,
-                     responses_migrations_count) < 0)
+    int started = service_init(&svc, "responses", 50052, "responses", responses_migrations,
+                               responses_migrations_count);
+    if (started != 0) {
+        rc = started > 0 ? 0 : 1; /* 1: UNIC_MIGRATE=only, the start-up work was all */
         goto done;
+    }
     if (responses_app_init(&app, &svc.cfg, &e) < 0)
         log_error("bad configuration: %s", e.msg);
     else

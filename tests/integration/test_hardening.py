@@ -428,6 +428,74 @@ class LeastPrivilegeTest(unittest.TestCase):
             self.psql(stack.admin_url, "DROP DATABASE IF EXISTS test_hardening_roles WITH (FORCE)")
             self.psql(stack.admin_url, "DROP ROLE IF EXISTS hardening_responses")
 
+    def run_once(self, stack, service, env):
+        """Runs `service` to its end with stack's settings plus env; (exit status, its log)."""
+        full = dict(os.environ, UNIC_LISTEN=stack.addr(service), UNIC_DB_URL=stack.db_url,
+                    UNIC_REDIS=stack.redis, UNIC_BOOTSTRAP_KEY=stack.operator_key,
+                    UNIC_PAGE_TOKEN_SECRET="test-page-token-secret-0123456789abcdef")
+        full.update(env)
+        exe = os.path.join(lib.BIN, "services", service, "unic-" + service)
+        done = subprocess.run([exe], env=full, capture_output=True, text=True, timeout=120)
+        return done.returncode, done.stderr
+
+    def test_a_migration_job_then_services_whose_roles_own_nothing(self):
+        stack = lib.Stack("hardening_migrate")
+        roles = ("hardening_catalog", "hardening_responses")
+        try:
+            owner = stack.db_url
+            # Before any migration, a service that only checks refuses to start, saying why.
+            rc, log = self.run_once(stack, "catalog", {"UNIC_MIGRATE": "check"})
+            self.assertEqual(rc, 1, log)
+            self.assertIn("UNIC_MIGRATE=check", log)
+            rc, log = self.run_once(stack, "catalog", {"UNIC_MIGRATE": "sometimes"})
+            self.assertEqual(rc, 1, log)
+            self.assertIn("expected apply, check or only", log)
+            # The job: each service's start-up work as the owner, then exit 0 without serving.
+            for service in ("catalog", "responses"):
+                rc, log = self.run_once(stack, service, {"UNIC_MIGRATE": "only"})
+                self.assertEqual(rc, 0, log)
+                self.assertIn("not serving", log)
+            self.assertEqual(self.psql(owner, "SELECT count(*) > 190 FROM catalog.states")
+                             .stdout.strip(), "t")
+            logins = {}
+            for role, service in zip(roles, ("catalog", "responses")):
+                self.psql(owner, "DROP ROLE IF EXISTS %s" % role)
+                made = self.psql(owner, "CREATE ROLE %s LOGIN PASSWORD 'hardening-pw' IN ROLE"
+                                 " unic_%s_svc" % (role, service))
+                self.assertEqual(made.returncode, 0, made.stderr)
+                logins[service] = re.sub(r"user=\S+", "user=" + role,
+                                         re.sub(r"password=\S+", "password=hardening-pw", owner))
+            # The replicas: their own roles only, no owner URL, checking and serving.
+            for service in ("catalog", "responses"):
+                stack.start(service, {"UNIC_DB_URL": logins[service], "UNIC_OWNER_DB_URL": "",
+                                      "UNIC_MIGRATE": "check"})
+            catalog = catalog_pb2_grpc.CatalogServiceStub(grpc.insecure_channel(stack.addr("catalog")))
+            operator = lib.metadata(stack.operator_key)  # stored by the job, not by a replica
+            states = catalog.ListStates(cpb.ListStatesRequest(), timeout=10, metadata=operator)
+            self.assertGreater(len(states.states), 190)
+            stub = responses_pb2_grpc.ResponseServiceStub(grpc.insecure_channel(stack.addr("responses")))
+            ken = lib.metadata(stack.key("STATE", "KEN"))
+            a = stub.CreateAssessment(pb.CreateAssessmentRequest(
+                state_code="KEN", cycle=2024, questionnaire_id="cip-self-assessment"),
+                timeout=10, metadata=ken)
+            saved = stub.SaveAnswers(pb.SaveAnswersRequest(assessment_id=a.id, etag=a.etag, answers=[
+                pb.Answer(question_id="q1", level=2)]), timeout=10, metadata=ken)
+            self.assertEqual(saved.revision, a.revision + 1)
+            # A build newer than the database refuses to serve rather than run on old tables.
+            self.psql(owner, "DELETE FROM responses.schema_migrations WHERE version ="
+                      " (SELECT max(version) FROM responses.schema_migrations)")
+            self.assertEqual(stack.stop("responses"), 0)
+            rc, log = self.run_once(stack, "responses", {"UNIC_DB_URL": logins["responses"],
+                                                         "UNIC_MIGRATE": "check"})
+            self.assertEqual(rc, 1, log)
+            self.assertRegex(log, r"schema responses is at migration \d+, this build needs \d+")
+            self.assertEqual(stack.stop("catalog"), 0)
+        finally:
+            stack.close()
+            self.psql(stack.admin_url, "DROP DATABASE IF EXISTS test_hardening_migrate WITH (FORCE)")
+            for role in roles:
+                self.psql(stack.admin_url, "DROP ROLE IF EXISTS %s" % role)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

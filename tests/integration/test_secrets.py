@@ -2,6 +2,7 @@
 and Redis passwords; the services log in to a Redis that requires a password (requirepass) or an
 ACL user, and a wrong password only makes them run uncached, never fail."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,13 +92,27 @@ class SecretsTest(unittest.TestCase):
         env["PATH"] = os.environ["PATH"]
         run = lambda e: subprocess.run(["docker-compose", "-f", compose, "config", "-q"], env=e,  # noqa: E731
                                        capture_output=True, text=True, cwd=lib.SOURCE)
-        for missing in ("UNIC_DB_PASSWORD", "UNIC_REDIS_PASSWORD"):
-            e = dict(env, UNIC_DB_PASSWORD="db-pass", UNIC_REDIS_PASSWORD="redis-pass")
+        secrets = ("UNIC_DB_PASSWORD", "UNIC_REDIS_PASSWORD", "UNIC_CATALOG_DB_PASSWORD",
+                   "UNIC_RESPONSES_DB_PASSWORD", "UNIC_SCORING_DB_PASSWORD",
+                   "UNIC_MATCHING_DB_PASSWORD")
+        given = dict(env, **{name: "pass-" + name.lower() for name in secrets})
+        for missing in secrets:
+            e = dict(given)
             del e[missing]
             out = run(e)
             self.assertNotEqual(out.returncode, 0, missing)
             self.assertIn(missing, out.stderr)
-        self.assertEqual(run(dict(env, UNIC_DB_PASSWORD="db-pass", UNIC_REDIS_PASSWORD="r")).returncode, 0)
+        out = run(given)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        # Least privilege: only the migration job has the owner's password, the gateway none.
+        config = subprocess.run(["docker-compose", "-f", compose, "config"], env=given,
+                                capture_output=True, text=True, cwd=lib.SOURCE).stdout
+        services = ("\n" + config).split("\nservices:\n", 1)[1]
+        blocks = re.split(r"\n  (?=[a-z]+:\n)", "\n" + services)
+        owner = [b.split(":", 1)[0] for b in blocks if "pass-unic_db_password" in b]
+        self.assertEqual(sorted(owner), ["migrate", "postgres"])
+        gateway = [b for b in blocks if b.startswith("gateway:")][0]
+        self.assertNotIn("UNIC_DB_URL", gateway)
         with open(compose) as f:
             self.assertNotIn("unic-local-only", f.read())
 
