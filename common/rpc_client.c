@@ -32,12 +32,18 @@ static struct rpc_client *client_new(const char *target, int timeout_ms, bool ow
     c->timeout_ms = timeout_ms;
     /* gRPC's default reconnect backoff grows to 120 s: after an outage of the service called,
      * this one kept answering UNAVAILABLE for 15 s after it was back. Services are on a private
-     * network and few; trying again every second at most costs nothing. */
+     * network and few; trying again every second at most costs nothing. Not
+     * GRPC_ARG_MIN_RECONNECT_BACKOFF_MS: gRPC also takes it as the time a connection attempt
+     * may last (20 s by default), and at 100 ms a loaded machine's handshakes timed out
+     * ("connection attempt timed out before receiving SETTINGS frame"). */
     grpc_arg args[] = {
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, {.integer = 64 * 1024 * 1024}},
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, {.integer = 100}},
-        {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, {.integer = 100}},
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, {.integer = 800}},
+        /* Every address the target resolves to (a headless Service's pods), taken in turn:
+         * gRPC's default, pick_first, would send everything to the first. */
+        {GRPC_ARG_STRING, (char *)GRPC_ARG_SERVICE_CONFIG,
+         {.string = (char *)"{\"loadBalancingConfig\": [{\"round_robin\": {}}]}"}},
         {GRPC_ARG_INTEGER, (char *)GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, {.integer = 1}},
     };
     grpc_channel_args cargs = {sizeof args / sizeof args[0] - (own_connection ? 0 : 1), args};
