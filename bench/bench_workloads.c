@@ -107,7 +107,7 @@ static int writer_setup(struct bench_ctx *ctx, int worker, void **state, struct 
     struct writer *w = xcalloc(1, sizeof *w);
     struct db db;
     int rc = db_init(&db, ctx->db_url, e) == 0 && auth_key_generate(w->key, e) == 0 &&
-                     auth_key_store(&db, w->key, ROLE_STATE, code, "bench", NULL, e) == 0
+                     auth_key_store(&db, w->key, ROLE_STATE, code, "bench", NULL, e) >= 0
                  ? 0
                  : -1;
     db_destroy(&db);

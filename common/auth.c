@@ -251,7 +251,7 @@ int auth_key_store(struct db *db, const char *key, enum role role, const char *s
     if (id_out)
         memcpy(id_out, id, 17);
     if (inserted == 1)
-        return 0;
+        return 1;
     const char *hash_param[] = {hash};
     PGresult *r = db_query(db, e, SQL_STORED, 1, hash_param);
     if (r == NULL)

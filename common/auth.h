@@ -54,7 +54,8 @@ void auth_hash(const char *key, size_t len, char hex[65]);
 int auth_key_generate(char out[64], struct err *e);
 /* Inserts a key (its hash: the key itself is never stored); storing an active key again with the
  * same role is a no-op. A revoked key stays revoked: FAILED_PRECONDITION. `id_out` (17 bytes,
- * may be NULL) gets the key's id in every case. */
+ * may be NULL) gets the key's id in every case. Returns 1 when the key was stored now, 0 when it
+ * was there already, -1 on error. */
 int auth_key_store(struct db *db, const char *key, enum role role, const char *state,
                    const char *label, char *id_out, struct err *e);
 int auth_key_revoke(struct db *db, const char *id, struct err *e);

@@ -281,7 +281,7 @@ int harness_key(struct harness *h, enum role role, const char *state, char key[6
     int rc = -1;
     if (db_init(&db, h->db_url, &e) == 0 &&
         db_migrate(&db, "auth", auth_migrations, auth_migrations_count, &e) == 0 &&
-        auth_key_generate(key, &e) == 0 && auth_key_store(&db, key, role, state, h->name, NULL, &e) == 0)
+        auth_key_generate(key, &e) == 0 && auth_key_store(&db, key, role, state, h->name, NULL, &e) >= 0)
         rc = 0;
     else
         fprintf(stderr, "harness: could not issue a key: %s\n", e.msg);

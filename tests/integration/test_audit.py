@@ -3,6 +3,7 @@ catalog, an assessment's visibility in responses, offers, requests, plans and ma
 matching), made by people with keys of their own; the audit log then holds exactly one event per
 change, each naming the person, and so do the rows changed (created_by, committed_by, a match's
 responders). Refused changes write nothing."""
+import hashlib
 import os
 import sys
 import unittest
@@ -154,6 +155,17 @@ class AuditTest(unittest.TestCase):
                                             metadata=self.op).events
         self.assertEqual(len(offers), 3)
         self.assertTrue(all(e.state_code == "FRA" for e in offers))
+
+    def test_the_bootstrap_key_is_audited_once_when_first_stored(self):
+        key_id = hashlib.sha256(self.stack.operator_key.encode()).hexdigest()[:16]
+        events = self.admin.ListAuditEvents(apb.ListAuditEventsRequest(resource="key/" + key_id),
+                                            metadata=self.op).events
+        # Four services started with it; the first stored it, the others found it there.
+        self.assertEqual(len(events), 1, events)
+        e = events[0]
+        self.assertEqual((e.service, e.key_id, e.actor, e.resource),
+                         ("catalog", key_id, "bootstrap", "key/" + key_id))
+        self.assertIn("UNIC_BOOTSTRAP_KEY", e.method)
 
 
 if __name__ == "__main__":
