@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,9 +230,29 @@ int main(void)
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     xmlCleanupParser();
     /* The font caches live as long as the thread's font map: released here, so that a leak
-     * report can only be ours. */
+     * report can only be ours. Pango initialises fontconfig on a thread of its own whose task
+     * holds the font map until that thread lets it go, maybe after the tests are done: cairo's
+     * caches may be reset only once the map is gone (resetting them with a font still alive
+     * aborts in cairo-hash.c). */
+    GWeakRef map;
+    g_weak_ref_init(&map, pango_cairo_font_map_get_default());
     pango_cairo_font_map_set_default(NULL);
-    cairo_debug_reset_static_data();
-    FcFini();
+    bool gone = false;
+    for (int i = 0; i < 1000 && !gone; i++) {
+        GObject *alive = g_weak_ref_get(&map);
+        gone = alive == NULL;
+        if (alive) {
+            g_object_unref(alive);
+            g_usleep(10 * 1000);
+        }
+    }
+    g_weak_ref_clear(&map);
+    if (gone) {
+        cairo_debug_reset_static_data();
+        FcFini();
+    } else {
+        fprintf(stderr, "the font map outlived the tests by 10 s: cairo's caches not reset\n");
+        rc = 1;
+    }
     return rc;
 }
