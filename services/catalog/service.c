@@ -396,7 +396,7 @@ static int list_country_groups(struct call *c, const Unic__Catalog__V1__ListCoun
     Unic__Catalog__V1__ListCountryGroupsResponse *r = ARENA_MSG(
         &c->arena, Unic__Catalog__V1__ListCountryGroupsResponse,
         UNIC__CATALOG__V1__LIST_COUNTRY_GROUPS_RESPONSE__INIT);
-    const char *as_of;
+    const char *as_of = NULL;
     if (check_date(c, "as_of", req->as_of, &as_of, e) < 0 ||
         store_country_groups(c->db, &c->arena, as_of, &r->groups, &r->n_groups, e) < 0)
         return -1;
@@ -409,7 +409,7 @@ static int get_group_membership(struct call *c, const Unic__Catalog__V1__GetGrou
                                 Unic__Catalog__V1__GroupMembershipAnswer **out, struct err *e)
 {
     Unic__Catalog__V1__State *st;
-    const char *as_of;
+    const char *as_of = NULL;
     if (check_group("group", req->group, e) < 0 || check_date(c, "as_of", req->as_of, &as_of, e) < 0 ||
         member_state(c, "state_code", req->state_code, &st, e) < 0)
         return -1;
@@ -449,8 +449,9 @@ static int record_group_change(struct call *c, const Unic__Catalog__V1__RecordGr
         return found < 0 ? -1 : 0;
     struct group_change_in in = {req->state_code, req->group, req->effective_date,
                                  req->legal_reference, req->note, req->kind};
-    if (store_group_change_record(c, &in, k, out, e) < 0)
-        return idem_settle(c, k, e);
+    int rc = store_group_change_record(c, &in, k, out, e);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0; /* 1: a twin's reply answered */
     log_info("%s of %s in %s (%s) recorded by %s", group_change_kind_name(req->kind), req->state_code,
              req->group, req->legal_reference, c->principal.label);
     return 0;
