@@ -6,17 +6,18 @@
 #include "digest.h"
 #include "text.h"
 
-/* 1 with the stored reply sent, 0 when the key is unused, -1 on error. */
+/* The stored reply of key k: 1 when the call was answered with it, 0 when the key is unused,
+ * -1 on error (INVALID_ARGUMENT when the key was used for another request). */
 static int replay(struct call *c, const struct idem *k, struct err *e)
 {
-    const char *params[] = {c->principal.key_id, k->request_id};
+    const char *params[] = {k->key_id, k->request_id};
     PGresult *r = db_query(c->db, e, k->sql->find, 2, params);
     int rc = -1;
     if (r == NULL)
         return -1;
     if (PQntuples(r) == 0) {
         rc = 0;
-    } else if (strcmp(db_get(r, 0, "method"), c->method) != 0 ||
+    } else if (strcmp(db_get(r, 0, "method"), k->method) != 0 ||
                strcmp(db_get(r, 0, "request_hash"), k->hash) != 0) {
         err_field(e, "request_id", "\"%s\" was already used by this key for a different request",
                   k->request_id);
@@ -47,10 +48,56 @@ int idem_begin(struct call *c, const struct idem_sql *sql, const char *request_i
         return err_field(e, "request_id", "must be printable UTF-8 of at most %d characters",
                          IDEM_REQUEST_ID_MAX);
     buf->sql = sql;
+    buf->key_id = c->principal.key_id;
+    buf->method = c->method;
     buf->request_id = request_id;
     memcpy(buf->hash, c->request_hash, sizeof buf->hash); /* the dispatcher's, for writes */
     *k = buf;
     return replay(c, buf, e);
+}
+
+int idem_claim(struct call *c, const struct idem *k, struct err *e)
+{
+    if (k == NULL)
+        return 0;
+    const char *params[] = {k->key_id, k->request_id, k->method, k->hash};
+    long taken = 0;
+    /* Waits on the unique index while a twin's transaction holds the same key. */
+    if (db_command(c->db, e, k->sql->claim, 4, params, &taken) < 0)
+        return -1;
+    if (taken == 1)
+        return 0;
+    int found = replay(c, k, e);
+    if (found == 0) /* the twin's key was purged between the two statements */
+        return err_set(e, ERR_ABORTED, "could not claim request_id \"%s\": try again", k->request_id);
+    return found;
+}
+
+int idem_tx_begin(struct call *c, const struct idem *k, struct err *e)
+{
+    if (db_begin(c->db, e) < 0)
+        return -1;
+    int claimed = idem_claim(c, k, e);
+    if (claimed != 0)
+        db_rollback(c->db);
+    return claimed;
+}
+
+int idem_store(struct db *db, const struct idem *k, struct arena *a, const uint8_t *reply,
+               size_t len, struct err *e)
+{
+    if (k == NULL)
+        return 0;
+    char *hex = arena_alloc(a, 2 * len + 1);
+    hex_encode(hex, reply, len);
+    const char *params[] = {k->key_id, k->request_id, hex};
+    long updated = 0;
+    if (db_command(db, e, k->sql->store, 3, params, &updated) < 0)
+        return -1;
+    if (updated != 1)
+        return err_set(e, ERR_INTERNAL, "request_id \"%s\": the reply has no claimed key to go with",
+                       k->request_id);
+    return 0;
 }
 
 int idem_save(struct call *c, const struct idem *k, const ProtobufCMessage *reply, struct err *e)
@@ -60,28 +107,10 @@ int idem_save(struct call *c, const struct idem *k, const ProtobufCMessage *repl
     size_t len = protobuf_c_message_get_packed_size(reply);
     uint8_t *buf = arena_alloc(&c->arena, len + 1);
     protobuf_c_message_pack(reply, buf);
-    char *hex = arena_alloc(&c->arena, 2 * len + 1);
-    hex_encode(hex, buf, len);
-    const char *params[] = {c->principal.key_id, k->request_id, c->method, k->hash, hex};
-    long affected = 0;
-    if (db_command(c->db, e, k->sql->insert, 5, params, &affected) < 0)
-        return -1;
-    if (affected == 0)
-        return err_set(e, ERR_ALREADY_EXISTS, "request_id \"%s\" is being used by a concurrent call",
-                       k->request_id);
-    return 0;
+    return idem_store(c->db, k, &c->arena, buf, len, e);
 }
 
-int idem_settle(struct call *c, const struct idem *k, struct err *e)
+int idem_purge(struct db *db, const struct idem_sql *sql, long *deleted, struct err *e)
 {
-    if (k == NULL || e->code != ERR_ALREADY_EXISTS)
-        return -1;
-    struct err again;
-    err_clear(&again);
-    int found = replay(c, k, &again);
-    if (found == 1)
-        return 0;
-    if (found < 0)
-        *e = again;
-    return -1;
+    return db_command(db, e, sql->purge, 0, NULL, deleted);
 }

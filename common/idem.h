@@ -1,43 +1,71 @@
-/* idem.h: the idempotency protocol of writes that carry a request_id (docs/architecture.md,
- * "Idempotent writes"): the reply is stored under (key, request_id) in the transaction of the
- * change, so a retry is answered with the very reply of the first call, and the same id with
- * another request is INVALID_ARGUMENT naming request_id. The table is the service's own (it owns
- * its schema); the service gives its two statements:
- *   find:   $1 principal, $2 request_id -> columns method, request_hash, response (hex)
- *   insert: $1 principal, $2 request_id, $3 method, $4 request_hash, $5 response (hex),
- *           ON CONFLICT DO NOTHING
+/* idem.h: the one idempotency protocol of writes that carry a request_id (docs/architecture.md,
+ * "Idempotent writes"). The reply of the first call is stored under (key, request_id) in the
+ * transaction of its change, so a retry gets that very reply, and the same id with another
+ * request (another method, or other bytes: the dispatcher's request hash) is INVALID_ARGUMENT
+ * naming request_id. The steps, in every service:
+ *   idem_begin   before the transaction: checks request_id; a committed twin answers at once
+ *   idem_claim   first statement of the transaction: takes the key. A twin still running
+ *                holds it, so this waits for the twin's COMMIT and then answers with its reply
+ *                (or goes on, when the twin rolled back): twins never both do the change
+ *   idem_store   last statement before COMMIT: the reply, under the claimed key
+ * A write rolled back (a failure, or a validate_only dry run) gives the key back with it.
+ * The table is the service's own (it owns its schema): IDEM_SQL names it and its key column.
  * Nothing here owns memory beyond the call's arena. */
 #ifndef UNIC_IDEM_H
 #define UNIC_IDEM_H
 
+#include <stdbool.h>
+
 #include <protobuf-c/protobuf-c.h>
 
+#include "db.h"
 #include "err.h"
 #include "rpc.h"
 
 enum { IDEM_REQUEST_ID_MAX = 128 };
 
 struct idem_sql {
-    const char *find, *insert;
+    const char *find, *claim, *store, *purge;
 };
 
-/* The key of one write; filled by idem_begin. */
+/* The statements over key table `table` ("catalog.idempotency_keys"), whose columns are
+ * `key` (the caller's API key id), request_id, method, request_hash, response (bytea) and
+ * created_at, unique on (key, request_id). */
+#define IDEM_SQL(table, key)                                                                       \
+    {                                                                                              \
+        "SELECT method, request_hash, encode(response, 'hex') AS response FROM " table             \
+        " WHERE " key " = $1 AND request_id = $2",                                                 \
+        "INSERT INTO " table " (" key ", request_id, method, request_hash, response)"              \
+        " VALUES ($1, $2, $3, $4, ''::bytea) ON CONFLICT (" key ", request_id) DO NOTHING",        \
+        "UPDATE " table " SET response = decode($3, 'hex') WHERE " key " = $1 AND request_id = $2", \
+        "DELETE FROM " table " WHERE created_at < now() - interval '24 hours'",                    \
+    }
+
+/* The key of one write, filled by idem_begin from the call. */
 struct idem {
     const struct idem_sql *sql;
-    const char *request_id;
+    const char *key_id, *method, *request_id;
     char hash[65];
 };
 
-/* Prepares the key of call `c` carrying `request_id` (*k NULL when it is ""): 1 when the call
- * was answered with the reply stored under it (rpc_reply_raw), 0 when the write is to run,
- * -1 with *e set (request_id malformed, or used for another request). */
+/* Prepares the key of call `c` carrying `request_id` (*k NULL when it is ""): 1 when a committed
+ * twin's reply answered the call (rpc_reply_raw), 0 when the write is to run, -1 with *e set
+ * (request_id malformed, or used for another request). */
 int idem_begin(struct call *c, const struct idem_sql *sql, const char *request_id,
                struct idem *buf, struct idem **k, struct err *e);
-/* Stores `reply` under k (NULL: nothing to do) inside the caller's open transaction;
- * ALREADY_EXISTS when a concurrent twin took the key first. */
+/* In the open transaction, before the change: takes key k (NULL: nothing to do). 0 when taken,
+ * 1 when a twin that committed meanwhile answered the call (the caller rolls back and returns
+ * success), -1 with *e set. */
+int idem_claim(struct call *c, const struct idem *k, struct err *e);
+/* db_begin then idem_claim: 0 with the transaction open and the key (if any) taken; 1 when a
+ * twin answered the call (the transaction is closed: return success); -1 with *e set and the
+ * transaction closed. */
+int idem_tx_begin(struct call *c, const struct idem *k, struct err *e);
+/* In the open transaction, after the change: stores the reply (packed) under the key claimed. */
+int idem_store(struct db *db, const struct idem *k, struct arena *a, const uint8_t *reply,
+               size_t len, struct err *e);
 int idem_save(struct call *c, const struct idem *k, const ProtobufCMessage *reply, struct err *e);
-/* After a failed, rolled-back write: when a concurrent twin took the key (ALREADY_EXISTS), the
- * call is answered with the twin's reply and 0 returned; otherwise -1 with *e as it was. */
-int idem_settle(struct call *c, const struct idem *k, struct err *e);
+/* Deletes the keys of table `sql` older than 24 hours (a retry comes within minutes). */
+int idem_purge(struct db *db, const struct idem_sql *sql, long *deleted, struct err *e);
 
 #endif

@@ -138,8 +138,9 @@ static int put_entry(struct call *c, const Unic__Catalog__V1__PutDirectoryEntryR
     int found = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
     if (found != 0)
         return found < 0 ? -1 : 0;
-    if (db_begin(c->db, e) < 0)
-        return -1;
+    int claimed = idem_tx_begin(c, k, e);
+    if (claimed != 0)
+        return claimed < 0 ? -1 : 0;
     bool ok = dir_store_put(c->db, &c->arena, state, r->point_of_contact, r->certs, r->n_certs,
                             r->expected_version, c->principal.label, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "directory/%s", state), state, r->request_id, e,
@@ -150,7 +151,7 @@ static int put_entry(struct call *c, const Unic__Catalog__V1__PutDirectoryEntryR
     if (catalog_tx_end(c->db, ok, e) == 0)
         return 0;
     *out = NULL;
-    return idem_settle(c, k, e);
+    return -1;
 }
 
 static int start_round(struct call *c, const Unic__Catalog__V1__StartReachabilityRoundRequest *r,
@@ -166,8 +167,9 @@ static int start_round(struct call *c, const Unic__Catalog__V1__StartReachabilit
     int found = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
     if (found != 0)
         return found < 0 ? -1 : 0;
-    if (db_begin(c->db, e) < 0)
-        return -1;
+    int claimed = idem_tx_begin(c, k, e);
+    if (claimed != 0)
+        return claimed < 0 ? -1 : 0;
     bool ok = dir_store_round_start(c->db, &c->arena, days, r->note, c->principal.label, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "reachability-round/%" PRId64, (*out)->id), NULL,
                            r->request_id, e, "started reachability round %" PRId64 " asking %zu States,"
@@ -176,7 +178,7 @@ static int start_round(struct call *c, const Unic__Catalog__V1__StartReachabilit
     if (catalog_tx_end(c->db, ok, e) == 0)
         return 0;
     *out = NULL;
-    return idem_settle(c, k, e);
+    return -1;
 }
 
 static int confirm(struct call *c, const Unic__Catalog__V1__ConfirmReachabilityRequest *r,
@@ -189,8 +191,9 @@ static int confirm(struct call *c, const Unic__Catalog__V1__ConfirmReachabilityR
     if (found != 0)
         return found < 0 ? -1 : 0;
     const char *state = c->principal.state;
-    if (db_begin(c->db, e) < 0)
-        return -1;
+    int claimed = idem_tx_begin(c, k, e);
+    if (claimed != 0)
+        return claimed < 0 ? -1 : 0;
     bool ok = dir_store_round_confirm(c->db, &c->arena, r->round_id, state, c->principal.label, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "reachability-round/%" PRId64, r->round_id), state,
                            r->request_id, e, "%s confirmed its point of contact in reachability round %" PRId64,
@@ -199,7 +202,7 @@ static int confirm(struct call *c, const Unic__Catalog__V1__ConfirmReachabilityR
     if (catalog_tx_end(c->db, ok, e) == 0)
         return 0;
     *out = NULL;
-    return idem_settle(c, k, e);
+    return -1;
 }
 
 static int report(struct call *c, const Unic__Catalog__V1__GetReachabilityReportRequest *r,

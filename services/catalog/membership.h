@@ -68,7 +68,8 @@ struct group_change_in {
 /* Records the change in one transaction: locks the State, applies group_change_apply to its
  * memberships, writes the membership, the history row, the audit event (common/audit.h) with
  * call c's person, and the reply under k (common/idem.h; NULL: no key). INVALID_ARGUMENT naming state_code
- * when it is not a Member State; ALREADY_EXISTS when a concurrent call took k first. */
+ * when it is not a Member State. Returns 0, or 1 when a twin with the same key answered the call
+ * (idem_claim), or -1. */
 int store_group_change_record(struct call *c, const struct group_change_in *in,
                               const struct idem *k, GroupChange **out, struct err *e);
 /* The recorded changes, newest first; group and state "" for all. */

@@ -212,8 +212,9 @@ int store_group_change_record(struct call *c, const struct group_change_in *in,
     PGresult *r = NULL;
     struct group_edit edit;
     int rc = -1;
-    if (db_begin(db, e) < 0)
-        return -1;
+    int claimed = idem_tx_begin(c, k, e);
+    if (claimed != 0)
+        return claimed;
     const char *sp[] = {in->state_code};
     if ((r = db_query(db, e, SQL_STATE_LOCK, 1, sp)) == NULL)
         goto done;

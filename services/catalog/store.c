@@ -303,12 +303,7 @@ int catalog_tx_end(struct db *db, bool ok, struct err *e)
     return -1;
 }
 
-const struct idem_sql catalog_idem_sql = {
-    "SELECT method, request_hash, encode(response, 'hex') AS response"
-    " FROM catalog.idempotency_keys WHERE principal = $1 AND request_id = $2",
-    "INSERT INTO catalog.idempotency_keys (principal, request_id, method, request_hash, response)"
-    " VALUES ($1, $2, $3, $4, decode($5, 'hex')) ON CONFLICT (principal, request_id) DO NOTHING",
-};
+const struct idem_sql catalog_idem_sql = IDEM_SQL("catalog.idempotency_keys", "principal");
 
 /* ---- Arrays read as U+001F-joined strings (see SEP) ---- */
 

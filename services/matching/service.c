@@ -43,52 +43,6 @@ static int deny(struct err *e, const char *fmt, ...)
     return -1;
 }
 
-/* ---- Idempotent creates ---- */
-
-/* 1 when the call was answered with the reply stored under k, 0 when k is unused, -1 on error. */
-static int idem_replay(struct call *c, const struct idem *k, struct err *e)
-{
-    uint8_t *bytes = NULL;
-    size_t len = 0;
-    int found = store_idem_find(c->db, &c->arena, k, &bytes, &len, e);
-    if (found == 1)
-        rpc_reply_raw(c, bytes, len);
-    return found;
-}
-
-/* Prepares the key of a create carrying request_id (*k is NULL when there is none) and, when
- * the key was used before for the same request, answers the call with the reply stored then:
- * 1 when answered, 0 when the create is to run, -1 on error. */
-static int idem_begin(struct call *c, const char *method, const char *request_id,
-                      struct idem *buf, struct idem **k, struct err *e)
-{
-    *k = NULL;
-    if (request_id[0] == '\0')
-        return 0;
-    if (check_text("request_id", request_id, true, REQUEST_ID_MAX, false, e) < 0)
-        return -1;
-    buf->principal = c->principal.key_id;
-    buf->request_id = request_id;
-    buf->method = method;
-    memcpy(buf->hash, c->request_hash, sizeof buf->hash); /* the dispatcher's, for writes */
-    *k = buf;
-    return idem_replay(c, buf, e);
-}
-
-/* After a failed create: a key taken by a concurrent twin means its answer is ours. */
-static int idem_settle(struct call *c, const struct idem *k, struct err *e)
-{
-    if (k == NULL || e->code != ERR_ALREADY_EXISTS)
-        return -1;
-    struct err again;
-    int found = idem_replay(c, k, &again);
-    if (found == 1)
-        return 0;
-    if (found < 0)
-        *e = again;
-    return -1;
-}
-
 /* ---- Offers ---- */
 
 static int create_offer(struct call *c, const Unic__Matching__V1__CreateOfferRequest *req, Unic__Matching__V1__Offer **out, struct err *e)
@@ -106,7 +60,7 @@ static int create_offer(struct call *c, const Unic__Matching__V1__CreateOfferReq
         return -1;
     if (check_offer(ref, req->offer, donor, e) < 0)
         goto done;
-    int found = idem_begin(c, "CreateOffer", req->request_id, &kbuf, &k, e);
+    int found = idem_begin(c, &matching_idem_sql, req->request_id, &kbuf, &k, e);
     if (found != 0) {
         rc = found < 0 ? -1 : 0;
         goto done;
@@ -114,8 +68,9 @@ static int create_offer(struct call *c, const Unic__Matching__V1__CreateOfferReq
     Unic__Matching__V1__Offer in = *req->offer;
     in.donor_state = (char *)donor;
     struct actor who = actor_of(c);
-    if (store_offer_create(c->db, &c->arena, &in, &who, k, &offer, e) < 0) {
-        rc = idem_settle(c, k, e);
+    int created = store_offer_create(c->db, &c->arena, &in, &who, k, &offer, e);
+    if (created != 0) { /* 1: a twin's reply answered */
+        rc = created < 0 ? -1 : 0;
         goto done;
     }
     *out = offer;
@@ -237,7 +192,7 @@ static int create_request(struct call *c, const Unic__Matching__V1__CreateReques
         check_quantity("request.quantity", q->quantity, e) < 0 ||
         check_languages("request.languages", q->languages, q->n_languages, e) < 0)
         goto done;
-    int found = idem_begin(c, "CreateRequest", req->request_id, &kbuf, &k, e);
+    int found = idem_begin(c, &matching_idem_sql, req->request_id, &kbuf, &k, e);
     if (found != 0) {
         rc = found < 0 ? -1 : 0;
         goto done;
@@ -250,8 +205,9 @@ static int create_request(struct call *c, const Unic__Matching__V1__CreateReques
         .languages = q->languages, .n_languages = q->n_languages,
     };
     struct actor who = actor_of(c);
-    if (store_request_create(c->db, &c->arena, &row, &who, k, &created, e) < 0) {
-        rc = idem_settle(c, k, e);
+    int made = store_request_create(c->db, &c->arena, &row, &who, k, &created, e);
+    if (made != 0) { /* 1: a twin's reply answered */
+        rc = made < 0 ? -1 : 0;
         goto done;
     }
     *out = created;

@@ -8,6 +8,7 @@
 #ifndef UNIC_MATCHING_STORE_H
 #define UNIC_MATCHING_STORE_H
 
+#include "idem.h"
 #include "matching.h"
 
 /* What a State may create per hour (UNIC_QUOTA_*_PER_HOUR), so that no one key can fill the
@@ -23,22 +24,12 @@ struct actor {
     struct call *call; /* whose audit event each change appends (common/audit.h) */
 };
 
-/* An idempotent create: the key, and a hash of the method and the request. */
-struct idem {
-    const char *principal;
-    const char *request_id;
-    const char *method;
-    char hash[65];
-};
-
-/* 1 with the stored reply in *bytes (arena) when the key was used with the same request,
- * 0 when unused; INVALID_ARGUMENT when used with a different request. */
-int store_idem_find(struct db *db, struct arena *a, const struct idem *k, uint8_t **bytes,
-                    size_t *len, struct err *e);
+/* The key table of matching's idempotent creates (common/idem.h). */
+extern const struct idem_sql matching_idem_sql;
 
 
 /* Inserts the offer (in->donor_state set) with its idempotency key k (may be NULL) in one
- * transaction. ALREADY_EXISTS when a concurrent call with the same key won: read it again. */
+ * transaction. Returns 0, or 1 when a twin with the same key answered the call (idem_claim). */
 int store_offer_create(struct db *db, struct arena *a, const Unic__Matching__V1__Offer *in,
                        const struct actor *who, const struct idem *k,
                        Unic__Matching__V1__Offer **out, struct err *e);

@@ -9,15 +9,7 @@
 #include "audit.h"
 #include "store_internal.h"
 
-/* ---- Idempotency ---- */
-
-static const char SQL_IDEM_FIND[] =
-    "SELECT method, request_hash, encode(response, 'hex') AS response"
-    " FROM matching.idempotency_keys WHERE principal = $1 AND request_id = $2";
-static const char SQL_IDEM_INSERT[] =
-    "INSERT INTO matching.idempotency_keys (principal, request_id, method, request_hash, response)"
-    " VALUES ($1, $2, $3, $4, decode($5, 'hex')) ON CONFLICT (principal, request_id) DO NOTHING";
-
+const struct idem_sql matching_idem_sql = IDEM_SQL("matching.idempotency_keys", "principal");
 
 /* ---- Rows ---- */
 
@@ -61,54 +53,6 @@ PGresult *store_query_one(struct db *db, struct err *e, const char *sql, int n,
         return NULL;
     }
     return r;
-}
-
-/* ---- Idempotency ---- */
-
-int store_idem_find(struct db *db, struct arena *a, const struct idem *k, uint8_t **bytes,
-                    size_t *len, struct err *e)
-{
-    const char *params[] = {k->principal, k->request_id};
-    PGresult *r = db_query(db, e, SQL_IDEM_FIND, 2, params);
-    int rc = -1;
-    if (r == NULL)
-        return -1;
-    if (PQntuples(r) == 0) {
-        rc = 0;
-    } else if (strcmp(db_get(r, 0, "method"), k->method) != 0 ||
-               strcmp(db_get(r, 0, "request_hash"), k->hash) != 0) {
-        err_set(e, ERR_INVALID_ARGUMENT,
-                "request_id \"%s\" was already used by this key for a different request",
-                k->request_id);
-    } else {
-        const char *hex = db_get(r, 0, "response");
-        *bytes = arena_alloc(a, strlen(hex) / 2 + 1);
-        if (hex_decode(*bytes, hex, len) < 0)
-            return err_set(e, ERR_DATA_LOSS, "could not read the stored reply of request_id \"%s\"", k->request_id);
-        rc = 1;
-    }
-    PQclear(r);
-    return rc;
-}
-
-/* Stores the reply `msg` under key k inside the caller's transaction; ALREADY_EXISTS when a
- * concurrent call took the key first (the caller rolls back and replays that call's answer). */
-int store_idem_save(struct db *db, struct arena *a, const struct idem *k,
-                     const ProtobufCMessage *msg, struct err *e)
-{
-    size_t len = protobuf_c_message_get_packed_size(msg);
-    uint8_t *buf = arena_alloc(a, len + 1);
-    protobuf_c_message_pack(msg, buf);
-    char *hex = arena_alloc(a, 2 * len + 1);
-    hex_encode(hex, buf, len);
-    const char *params[] = {k->principal, k->request_id, k->method, k->hash, hex};
-    long affected = 0;
-    if (db_command(db, e, SQL_IDEM_INSERT, 5, params, &affected) < 0)
-        return -1;
-    if (affected == 0)
-        return err_set(e, ERR_ALREADY_EXISTS, "request_id \"%s\" is being used by a concurrent call",
-                       k->request_id);
-    return 0;
 }
 
 /* ---- Quotas ---- */

@@ -29,11 +29,6 @@ char *store_page_token(struct arena *a, const PGresult *r, size_t n, int limit);
 PGresult *store_query_one(struct db *db, struct err *e, const char *sql, int n,
                           const char *const *params, const char *what, const char *id);
 
-/* Stores the reply `msg` under key k inside the caller's transaction; ALREADY_EXISTS when a
- * concurrent call took the key first (the caller rolls back and replays that call's answer). */
-int store_idem_save(struct db *db, struct arena *a, const struct idem *k,
-                    const ProtobufCMessage *msg, struct err *e);
-
 /* In the creating transaction, before its insert: serialises the creates of one State. */
 int store_quota_lock(struct db *db, const struct actor *who, enum quota_kind q, struct err *e);
 /* In the same transaction, after its insert: RESOURCE_EXHAUSTED, naming the quota, when the

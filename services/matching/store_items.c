@@ -210,7 +210,7 @@ static int write_one_within(struct db *db, struct arena *a, const struct owned_r
                                  db_get(r, 0, "kind"), db_get(r, 0, "status"));
     int rc = store_audited(a, who, t->what, id, state, k, summary, e);
     PQclear(r);
-    if (rc < 0 || (k && store_idem_save(db, a, k, *out, e) < 0))
+    if (rc < 0 || idem_save(who->call, k, *out, e) < 0)
         return -1;
     return db_commit(db, e);
 }
@@ -229,8 +229,9 @@ static int insert_one(struct db *db, struct arena *a, const struct owned_rows *t
                       const struct idem *k, enum quota_kind q, ProtobufCMessage **out,
                       struct err *e)
 {
-    if (db_begin(db, e) < 0)
-        return -1;
+    int claimed = idem_tx_begin(who->call, k, e);
+    if (claimed != 0)
+        return claimed;
     if (store_quota_lock(db, who, q, e) < 0 ||
         write_one_within(db, a, t, "created", sql, n, params, who, k, q, out, e) < 0) {
         db_rollback(db);
@@ -303,8 +304,9 @@ int store_offer_create(struct db *db, struct arena *a, const Unic__Matching__V1_
         date_or_null(in->valid_until), in->title, in->description, who->label,
     };
     ProtobufCMessage *reply;
-    if (insert_one(db, a, &offer_rows, SQL_OFFER_INSERT, 12, params, who, k, QUOTA_OFFERS, &reply, e) < 0)
-        return -1;
+    int rc = insert_one(db, a, &offer_rows, SQL_OFFER_INSERT, 12, params, who, k, QUOTA_OFFERS, &reply, e);
+    if (rc != 0)
+        return rc;
     *out = (Unic__Matching__V1__Offer *)reply;
     return 0;
 }
@@ -415,9 +417,10 @@ int store_request_create(struct db *db, struct arena *a, const struct request_ro
         db_text_array(a, in->topics, in->n_topics),
     };
     ProtobufCMessage *reply;
-    if (insert_one(db, a, &request_rows, SQL_REQUEST_INSERT, 14, params, who, k, QUOTA_REQUESTS, &reply,
-                   e) < 0)
-        return -1;
+    int rc = insert_one(db, a, &request_rows, SQL_REQUEST_INSERT, 14, params, who, k, QUOTA_REQUESTS,
+                        &reply, e);
+    if (rc != 0)
+        return rc;
     *out = (Unic__Matching__V1__Request *)reply;
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "idem.h"
 #include "assessment.h"
 #include "config.h"
 #include "db.h"
@@ -146,17 +147,8 @@ int store_update(struct db *db, struct arena *a, const char *old_etag, const str
 /* Idempotency, inside the write's transaction. Claims (key_id, request_id); when another request
  * already holds it (waiting for that one to commit first), *claimed is false and *prior_hash and
  * *prior_response (arena) describe it. */
-struct idem {
-    const char *key_id, *request_id, *method;
-    char hash[65];
-};
-int store_idem_claim(struct db *db, struct arena *a, const struct idem *k, bool *claimed,
-                     char **prior_hash, uint8_t **prior_response, size_t *prior_len,
-                     struct err *e);
-int store_idem_finish(struct db *db, struct arena *a, const struct idem *k, const uint8_t *response,
-                      size_t len, struct err *e);
-/* Deletes idempotency keys older than 24 hours; returns how many. */
-int store_idem_purge(struct db *db, long *deleted, struct err *e);
+/* The key table of the writes (common/idem.h). */
+extern const struct idem_sql responses_idem_sql;
 
 struct list_filter {
     const char *state_code;       /* "" = any */

@@ -114,21 +114,10 @@ static void maybe_purge(struct call *c)
         return;
     struct err e;
     long deleted = 0;
-    if (store_idem_purge(c->db, &deleted, &e) < 0)
+    if (idem_purge(c->db, &responses_idem_sql, &deleted, &e) < 0)
         log_warn("could not purge old idempotency keys: %s", e.msg);
     else if (deleted > 0)
         log_info("purged %ld idempotency keys older than 24 h", deleted);
-}
-
-/* A request_id seen before: the first reply again, or INVALID_ARGUMENT for another body. */
-static int replay(struct call *c, const struct idem *k, const char *prior_hash,
-                  const uint8_t *bytes, size_t len, struct err *e)
-{
-    if (strcmp(prior_hash, k->hash) != 0)
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "request_id: \"%s\" was already used for a different request", k->request_id);
-    rpc_reply_raw(c, bytes, len);
-    return 0;
 }
 
 /* ---- Writes ---- */
@@ -165,7 +154,7 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
 {
     const char *id = op->assessment_id;
     char state[4];
-    struct idem k = {c->principal.key_id, op->request_id, c->method, ""};
+    struct idem kbuf, *k = NULL;
     struct write_ctx w;
     uint8_t *bytes;
     size_t len;
@@ -177,20 +166,11 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     if (validate_token("etag", op->etag, ETAG_MAX_CHARS, e) < 0 ||
         validate_request_id(op->request_id, e) < 0 || (op->check && op->check(op, e) < 0))
         return -1;
-    memcpy(k.hash, c->request_hash, sizeof k.hash);
-
-    if (db_begin(c->db, e) < 0)
-        return -1;
-    if (k.request_id[0]) {
-        bool claimed;
-        char *prior_hash;
-        if (store_idem_claim(c->db, &c->arena, &k, &claimed, &prior_hash, &bytes, &len, e) < 0)
-            goto fail;
-        if (!claimed) {
-            db_rollback(c->db);
-            return replay(c, &k, prior_hash, bytes, len, e);
-        }
-    }
+    int answered = idem_begin(c, &responses_idem_sql, op->request_id, &kbuf, &k, e);
+    if (answered == 0)
+        answered = idem_tx_begin(c, k, e);
+    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
+        return answered < 0 ? -1 : 0;
     int revision, visibility;
     char *etag;
     bool found;
@@ -246,9 +226,9 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     size_t reply_len = len;
     if (w.reply)
         reply = pbuf_pack(&c->arena, w.reply, &reply_len);
-    if (k.request_id[0] && store_idem_finish(c->db, &c->arena, &k, reply, reply_len, e) < 0)
+    if (idem_store(c->db, k, &c->arena, reply, reply_len, e) < 0)
         goto fail;
-    if (w.noop && !k.request_id[0])
+    if (w.noop && k == NULL)
         db_rollback(c->db); /* nothing was written */
     else if (db_commit(c->db, e) < 0)
         goto fail;
@@ -258,7 +238,7 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
         cache_key(key, sizeof key, id, w.next->revision);
         cache_set(c->cache, key, bytes, len, ((struct responses_app *)c->app)->cache_ttl_seconds);
     }
-    if (k.request_id[0])
+    if (k)
         maybe_purge(c);
     rpc_reply_raw(c, reply, reply_len);
     return 0;
@@ -474,35 +454,25 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
     struct change ch = {.next = a, .action = "CREATE", .reason = ""};
     ch.snapshot = pbuf_pack(&c->arena, &a->base, &ch.snapshot_len);
 
-    struct idem k = {c->principal.key_id, r->request_id, c->method, ""};
-    memcpy(k.hash, c->request_hash, sizeof k.hash);
-    if (db_begin(c->db, e) < 0)
-        return -1;
-    if (k.request_id[0]) {
-        bool claimed;
-        char *prior_hash;
-        uint8_t *prior;
-        size_t len;
-        if (store_idem_claim(c->db, &c->arena, &k, &claimed, &prior_hash, &prior, &len, e) < 0)
-            goto fail;
-        if (!claimed) {
-            db_rollback(c->db);
-            return replay(c, &k, prior_hash, prior, len, e);
-        }
-    }
+    struct idem kbuf, *k = NULL;
+    int found = idem_begin(c, &responses_idem_sql, r->request_id, &kbuf, &k, e);
+    if (found == 0)
+        found = idem_tx_begin(c, k, e);
+    if (found != 0) /* 1: answered with the reply of the first call of this request_id */
+        return found < 0 ? -1 : 0;
     if (store_create(c->db, &c->arena, &ch, e) < 0) {
         if (e->code == ERR_ALREADY_EXISTS)
             err_set(e, ERR_ALREADY_EXISTS, "could not create \"%s\": it already exists", id);
         goto fail;
     }
-    if (k.request_id[0] && store_idem_finish(c->db, &c->arena, &k, ch.snapshot, ch.snapshot_len, e) < 0)
+    if (idem_store(c->db, k, &c->arena, ch.snapshot, ch.snapshot_len, e) < 0)
         goto fail;
     if (db_commit(c->db, e) < 0)
         goto fail;
     char key[160];
     cache_key(key, sizeof key, id, 1);
     cache_set(c->cache, key, ch.snapshot, ch.snapshot_len, app->cache_ttl_seconds);
-    if (k.request_id[0])
+    if (k)
         maybe_purge(c);
     rpc_reply_raw(c, ch.snapshot, ch.snapshot_len);
     return 0;

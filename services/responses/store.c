@@ -59,18 +59,7 @@ static const char SQL_ANSWERS[] =
     " target_level = EXCLUDED.target_level, yes = EXCLUDED.yes, date = EXCLUDED.date,"
     " narrative = EXCLUDED.narrative, evidence = EXCLUDED.evidence,"
     " updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by";
-/* Waits for a concurrent holder of the same key to finish, then does nothing if it committed. */
-static const char SQL_IDEM_CLAIM[] =
-    "INSERT INTO responses.idempotency (key_id, request_id, method, request_hash)"
-    " VALUES ($1, $2, $3, $4) ON CONFLICT (key_id, request_id) DO NOTHING";
-static const char SQL_IDEM_GET[] =
-    "SELECT request_hash, coalesce(encode(response, 'hex'), '') AS response"
-    " FROM responses.idempotency WHERE key_id = $1 AND request_id = $2";
-static const char SQL_IDEM_FINISH[] =
-    "UPDATE responses.idempotency SET response = decode($3, 'hex')"
-    " WHERE key_id = $1 AND request_id = $2";
-static const char SQL_IDEM_PURGE[] =
-    "DELETE FROM responses.idempotency WHERE created_at < now() - interval '24 hours'";
+const struct idem_sql responses_idem_sql = IDEM_SQL("responses.idempotency", "key_id");
 /* `whole`: the caller may read the head; otherwise it reads the assessment only as a report to
  * UNIC ($10, access.c), as its last submitted revision, and never a draft. */
 static const char SQL_LIST[] =
@@ -248,46 +237,6 @@ int store_update(struct db *db, struct arena *a, const char *old_etag, const str
     if (ch->n_upserts + ch->n_removed > 0 && answers_write(db, a, ch, e) < 0)
         return -1;
     return 0;
-}
-
-int store_idem_claim(struct db *db, struct arena *a, const struct idem *k, bool *claimed,
-                     char **prior_hash, uint8_t **prior_response, size_t *prior_len, struct err *e)
-{
-    const char *params[] = {k->key_id, k->request_id, k->method, k->hash};
-    long affected = 0;
-    int rc = -1;
-    if (db_command(db, e, SQL_IDEM_CLAIM, 4, params, &affected) < 0)
-        return -1;
-    *claimed = affected == 1;
-    if (*claimed)
-        return 0;
-    PGresult *r = db_query(db, e, SQL_IDEM_GET, 2, params);
-    if (r == NULL)
-        return -1;
-    if (PQntuples(r) != 1) {
-        /* Purged between the two statements: the caller may simply try again. */
-        err_set(e, ERR_ABORTED, "could not claim request_id \"%s\": try again", k->request_id);
-        goto done;
-    }
-    *prior_hash = arena_strdup(a, db_get(r, 0, "request_hash"));
-    if (snapshot_decode(a, db_get(r, 0, "response"), prior_response, prior_len, e) < 0)
-        goto done;
-    rc = 0;
-done:
-    PQclear(r);
-    return rc;
-}
-
-int store_idem_finish(struct db *db, struct arena *a, const struct idem *k, const uint8_t *response,
-                      size_t len, struct err *e)
-{
-    const char *params[] = {k->key_id, k->request_id, encode_hex(a, response, len)};
-    return db_command(db, e, SQL_IDEM_FINISH, 3, params, NULL);
-}
-
-int store_idem_purge(struct db *db, long *deleted, struct err *e)
-{
-    return db_command(db, e, SQL_IDEM_PURGE, 0, NULL, deleted);
 }
 
 static Assessment *list_row(struct arena *a, const PGresult *r, int row)
