@@ -14,6 +14,7 @@
 
 #include "bytes.h"
 #include "cache.h"
+#include "groups.h"
 #include "labels.h"
 #include "log.h"
 #include "pbuf.h"
@@ -265,7 +266,9 @@ static int compliance_compute(struct call *c, struct compliance_view *v, const s
                                    v->submitted ? v->submitted->questionnaire_version : 0, &v->q,
                                    e) < 0)
         return -1;
-    return card_compliance(&c->arena, v->state->code, v->as_of, v->state->ldc, zone, v->directory, v->q,
+    /* Paragraph 9 binds by LDC status on the report's date, not today's (common/groups.h). */
+    return card_compliance(&c->arena, v->state->code, v->as_of,
+                           state_member_on(v->state, "LDC", v->as_of), zone, v->directory, v->q,
                            v->submitted, reports, n_reports, cycles, n_cycles, &v->report, e);
 }
 
@@ -458,14 +461,17 @@ static int get_trend(struct call *c, const Unic__Scoring__V1__GetTrendRequest *r
     return 0;
 }
 
-/* Whether State st belongs to benchmark group `group`. */
-static bool in_group(const CatalogState *st, const char *group)
+/* Whether State st belongs to benchmark group `group`: ALL, a UN country group on `date` (the
+ * cycle's last day: a State that graduated in the cycle's year is no longer counted an LDC), or
+ * an M49 region, sub-region or intermediate region. */
+static bool in_group(const CatalogState *st, const char *group, const char *date)
 {
     if (strcmp(group, "ALL") == 0)
         return true;
-    if (strcmp(group, "LDC") == 0)
-        return st->ldc;
-    return strcmp(st->region, group) == 0 || strcmp(st->sub_region, group) == 0;
+    if (country_group_known(group))
+        return state_member_on(st, group, date);
+    return strcmp(st->region, group) == 0 || strcmp(st->sub_region, group) == 0 ||
+           strcmp(st->intermediate_region, group) == 0;
 }
 
 static int get_benchmark(struct call *c, const Unic__Scoring__V1__GetBenchmarkRequest *req, Unic__Scoring__V1__Benchmark **out, struct err *e)
@@ -473,20 +479,22 @@ static int get_benchmark(struct call *c, const Unic__Scoring__V1__GetBenchmarkRe
     size_t glen = strlen(req->group);
     if (glen == 0 || glen > 100 || !text_valid(req->group, false, NULL))
         return err_set(e, ERR_INVALID_ARGUMENT,
-                       "group \"%s\" is not ALL, LDC or an M49 region or sub-region name",
-                       shown(req->group));
+                       "group \"%s\" is not ALL, " COUNTRY_GROUPS_VALID " or an M49 region,"
+                       " sub-region or intermediate region name", shown(req->group));
     if (check_cycle(req->cycle, "cycle", e) < 0)
         return -1;
     Unic__Catalog__V1__ListStatesResponse *states;
     if (upstream_list_states(c, &states, e) < 0)
         return -1;
-    bool known = false;
+    char cycle_end[16];
+    snprintf(cycle_end, sizeof cycle_end, "%04d-12-31", (int)req->cycle);
+    bool known = country_group_known(req->group);
     for (size_t i = 0; i < states->n_states && !known; i++)
-        known = in_group(states->states[i], req->group);
+        known = in_group(states->states[i], req->group, cycle_end);
     if (!known)
         return err_set(e, ERR_INVALID_ARGUMENT,
-                       "group \"%s\" is not ALL, LDC or an M49 region or sub-region name",
-                       req->group);
+                       "group \"%s\" is not ALL, " COUNTRY_GROUPS_VALID " or an M49 region,"
+                       " sub-region or intermediate region name", req->group);
 
     /* Submitted self-assessments of the cycle that the caller may see: the responses service
      * returns PUBLIC ones (and UNIC ones to operators, and the caller's own State's). */
@@ -510,7 +518,7 @@ static int get_benchmark(struct call *c, const Unic__Scoring__V1__GetBenchmarkRe
         bool seen = false;
         for (size_t k = 0; k < n_cards && !seen; k++)
             seen = strcmp(cards[k]->state_code, as->state_code) == 0;
-        if (st == NULL || seen || !in_group(st, req->group))
+        if (st == NULL || seen || !in_group(st, req->group, cycle_end))
             continue;
         if (scorecard_of(c, as, &cards[n_cards], NULL, NULL, e) < 0)
             return -1;

@@ -622,6 +622,18 @@ static void test_compliance_unknown_and_not_applicable(void **state)
     assert_status(r, "para4a", UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
     free_msg(r);
     free_msg(as);
+
+    /* Bhutan graduated from the LDCs on 13 December 2023 (data/country_groups.tsv): paragraph 9
+     * follows its status on the report's date, not today's. */
+    as = submit(save_yes_no(create("BTN", 2025, "unic-compliance"), fra_answers,
+                            sizeof fra_answers / sizeof fra_answers[0]));
+    r = report(key_of("BTN"), "BTN", "2023-12-12");
+    assert_status(r, "para9-assistance", UNIC__SCORING__V1__COMPLIANCE_STATUS__NOT_APPLICABLE);
+    free_msg(r);
+    r = report(key_of("BTN"), "BTN", "2023-12-13");
+    assert_status(r, "para9-assistance", UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
+    free_msg(r);
+    free_msg(as);
 }
 
 /* Paragraph 8 with as_of today (submission dates are the server's clock, read in the State's zone), Y the current year:
@@ -985,6 +997,12 @@ static void test_benchmark_refused_below_three_states_and_correct_at_three(void 
     assert_int_equal(benchmark(H.operator_key, "LDC", 2021, &b, msg), ERR_FAILED_PRECONDITION);
     assert_int_equal(benchmark(H.operator_key, "Atlantis", 2021, &b, msg), ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "group"));
+    assert_non_null(strstr(msg, "LDC, SIDS or LLDC"));
+    /* All four are in the M49 intermediate region Western Africa: the same three for Ghana. */
+    assert_int_equal(benchmark(key_of("GHA"), "Western Africa", 2021, &b, msg), 0);
+    assert_int_equal(b->state_count, 3);
+    assert_true(b->overall_average == 60);
+    free_msg(b);
     assert_int_equal(benchmark(H.operator_key, "ALL", 0, &b, msg), ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "cycle"));
     free_msg(gha);
