@@ -41,9 +41,12 @@ static const char SQL_LOOKUP[] =
     " touched AS (UPDATE auth.api_keys a SET last_used_at = now() FROM k"
     " WHERE a.id = k.id AND k.stale AND NOT k.revoked AND k.expired IS NOT TRUE RETURNING a.id)"
     " SELECT k.*, (SELECT count(*) FROM touched) AS touched FROM k";
+/* No conflict target: two replicas starting at once insert the same bootstrap key, and the one
+ * that waits meets the other's row on the primary key (the id is the hash's prefix) before the
+ * key_hash index, which ON CONFLICT (key_hash) would not catch. */
 static const char SQL_STORE[] =
     "INSERT INTO auth.api_keys (id, key_hash, role, state_code, label)"
-    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key_hash) DO NOTHING";
+    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
 /* A key stored before is left as it is: above all, a revocation is never undone by storing the
  * same key again (as every start-up does with the bootstrap key). */
 static const char SQL_STORED[] =
