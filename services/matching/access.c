@@ -46,6 +46,40 @@ bool access_match_party(const char *viewer, const char *donor_state, const char 
     return *donor || *recipient;
 }
 
+int access_match_side(const char *viewer, const char *on_behalf_of, const char *donor_state,
+                      const char *recipient_state, bool *donor, bool *recipient, struct err *e)
+{
+    *donor = *recipient = false;
+    if (viewer == NULL) {
+        if (on_behalf_of[0] == '\0')
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "invalid on_behalf_of: required for an operator: the donor %s or the "
+                           "recipient %s", donor_state, recipient_state);
+        if (!access_match_party(on_behalf_of, donor_state, recipient_state, donor, recipient))
+            return err_set(e, ERR_INVALID_ARGUMENT,
+                           "invalid on_behalf_of: %s is neither the donor %s nor the recipient %s",
+                           on_behalf_of, donor_state, recipient_state);
+        return 0;
+    }
+    if (viewer[0] == '\0')
+        return err_set(e, ERR_PERMISSION_DENIED, "a service key takes no step in a match");
+    if (on_behalf_of[0] && strcmp(on_behalf_of, viewer) != 0)
+        return err_set(e, ERR_PERMISSION_DENIED, "%s may act only for itself, not for %s "
+                       "(on_behalf_of)", viewer, on_behalf_of);
+    if (!access_match_party(viewer, donor_state, recipient_state, donor, recipient))
+        return err_set(e, ERR_PERMISSION_DENIED, "%s is not a party to this match", viewer);
+    return 0;
+}
+
+bool access_match_visible(const char *viewer, const char *donor_state, const char *recipient_state,
+                          const char *status)
+{
+    if (viewer == NULL || strcmp(viewer, recipient_state) == 0)
+        return true;
+    return viewer[0] && strcmp(viewer, donor_state) == 0 && strcmp(status, "PROPOSED") != 0 &&
+           strcmp(status, "SUPERSEDED") != 0;
+}
+
 int access_plan_scope(const char *viewer, char *const *scope, size_t n_scope, char **self,
                       char *const **out, size_t *n_out, struct err *e)
 {

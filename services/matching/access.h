@@ -41,6 +41,20 @@ bool access_gap_figures_visible(bool derived, const char *viewer, const char *st
 bool access_match_party(const char *viewer, const char *donor_state, const char *recipient_state,
                         bool *donor, bool *recipient);
 
+/* Which side of a match `viewer` takes a step for: a State for itself (`on_behalf_of` empty or
+ * its own code; PERMISSION_DENIED when it is neither party), an operator for the party it names
+ * in `on_behalf_of` (INVALID_ARGUMENT naming the field when it names neither State; it must say
+ * why, checked by the caller). *donor and *recipient say which (both only if a State were both).
+ * A service key takes no step. */
+int access_match_side(const char *viewer, const char *on_behalf_of, const char *donor_state,
+                      const char *recipient_state, bool *donor, bool *recipient, struct err *e);
+
+/* Whether `viewer` sees match of `donor_state` to `recipient_state` in `status` (a name): its
+ * recipient always, its donor once the plan is committed (not PROPOSED or SUPERSEDED),
+ * operators always. */
+bool access_match_visible(const char *viewer, const char *donor_state, const char *recipient_state,
+                          const char *status);
+
 /* Which recipient States a plan proposed by `viewer` may cover: an operator any (`scope` as
  * given, empty = all), a State only itself (an empty scope becomes itself; any other State is
  * PERMISSION_DENIED). *out is `scope` or `self` (one slot the caller provides). */

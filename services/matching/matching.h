@@ -165,6 +165,7 @@ struct refdata {
 struct matching_app {
     struct rpc_client *catalog;
     struct rpc_client *scoring;
+
     pthread_mutex_t lock;
     struct refdata *ref;  /* the current snapshot, or NULL before the first fetch */
     int ref_ttl_seconds;  /* a snapshot older than this is fetched again */
@@ -187,6 +188,39 @@ bool refdata_region_known(const struct refdata *ref, const char *name);
  * Fails with the scoring service's status. */
 int peers_gaps(struct call *c, const char *state, int cycle, Unic__Scoring__V1__GetGapsResponse **out,
                struct err *e);
+
+
+/* ---- The life of a match (rules.c) ----
+ *
+ * THE LIFE OF A MATCH (docs/matching-model.md explains it). After the plan is committed a match
+ * is OFFERED; RespondToMatch makes it ACCEPTED once both parties accept, or DECLINED when either
+ * declines (with a reason), giving its quantity back to the offer and the request. Then
+ * AdvanceMatch takes it, one step at a time:
+ *   ACCEPTED    -> IN_DELIVERY  the donor starts delivering
+ *   IN_DELIVERY -> DELIVERED    the donor says how much it delivered (all by default); what was
+ *                               not delivered goes back to the offer and the request
+ *   DELIVERED   -> COMPLETED    the recipient confirms, with a rating 1-5 and words
+ *   ACCEPTED or IN_DELIVERY -> CANCELLED   either party, with a reason; nothing was delivered
+ *                               yet, so the whole quantity goes back to the offer and the request
+ * Anything else is FAILED_PRECONDITION naming what the match can become. Every step needs the
+ * match's etag (ABORTED when stale; RespondToMatch checks it when given), is idempotent with a
+ * request_id, is appended to the match's history (who, when, the note, the reason) and to the
+ * audit log, in the transaction that takes it. An operator acts for one of the two States only
+ * by naming it (on_behalf_of) and saying why (on_behalf_reason); both are in the history. */
+enum { MATCH_PROPOSED = 1, MATCH_OFFERED, MATCH_ACCEPTED, MATCH_DECLINED, MATCH_SUPERSEDED,
+       MATCH_IN_DELIVERY, MATCH_DELIVERED, MATCH_COMPLETED, MATCH_CANCELLED };
+enum match_party { MATCH_PARTY_DONOR = 1, MATCH_PARTY_RECIPIENT = 2, MATCH_PARTY_EITHER = 3 };
+
+struct match_step {
+    int from, to;       /* match statuses, numbered as unic.matching.v1.MatchStatus */
+    int party;          /* enum match_party: who may take it */
+    bool needs_reason;
+};
+
+/* Whether `status` is one AdvanceMatch moves a match to. */
+bool match_step_target(int status);
+/* The step from `from` to `to` in *out, or FAILED_PRECONDITION saying what `from` can become. */
+int match_step_find(int from, int to, const struct match_step **out, struct err *e);
 
 /* ---- rules.c: pure helpers shared by the handlers and the store ---- */
 const char *offer_status_name(int status);   /* "OPEN", ...; NULL when unknown */

@@ -45,7 +45,8 @@ int64_t severity_to_milli(double severity)
 static const char *const offer_statuses[] = {NULL, "OPEN", "WITHDRAWN", "EXHAUSTED"};
 static const char *const request_statuses[] = {NULL, "OPEN", "WITHDRAWN", "FULFILLED"};
 static const char *const match_statuses[] = {NULL, "PROPOSED", "OFFERED", "ACCEPTED", "DECLINED",
-                                             "SUPERSEDED"};
+                                             "SUPERSEDED", "IN_DELIVERY", "DELIVERED",
+                                             "COMPLETED", "CANCELLED"};
 
 static const char *name_of(const char *const *names, size_t n, int v)
 {
@@ -185,4 +186,41 @@ size_t derive_rows(struct arena *a, const struct derive_input *in,
     }
     *out = rows;
     return n;
+}
+
+/* The steps of AdvanceMatch (matching.h, THE LIFE OF A MATCH): one row per legal transition. */
+static const struct match_step match_steps[] = {
+    {MATCH_ACCEPTED, MATCH_IN_DELIVERY, MATCH_PARTY_DONOR, false},
+    {MATCH_IN_DELIVERY, MATCH_DELIVERED, MATCH_PARTY_DONOR, false},
+    {MATCH_DELIVERED, MATCH_COMPLETED, MATCH_PARTY_RECIPIENT, false},
+    {MATCH_ACCEPTED, MATCH_CANCELLED, MATCH_PARTY_EITHER, true},
+    {MATCH_IN_DELIVERY, MATCH_CANCELLED, MATCH_PARTY_EITHER, true},
+};
+
+bool match_step_target(int status)
+{
+    for (size_t i = 0; i < COUNT(match_steps); i++)
+        if (match_steps[i].to == status)
+            return true;
+    return false;
+}
+
+int match_step_find(int from, int to, const struct match_step **out, struct err *e)
+{
+    char next[96] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < COUNT(match_steps); i++) {
+        if (match_steps[i].from != from)
+            continue;
+        if (match_steps[i].to == to) {
+            *out = &match_steps[i];
+            return 0;
+        }
+        len += (size_t)snprintf(next + len, sizeof next - len, "%s%s", len ? " or " : "",
+                                match_status_name(match_steps[i].to));
+    }
+    const char *name = match_status_name(from);
+    return err_set(e, ERR_FAILED_PRECONDITION, "a match that is %s cannot become %s (%s%s)",
+                   name ? name : "?", match_status_name(to),
+                   len ? "it can become " : "it is final", next);
 }

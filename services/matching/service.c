@@ -446,14 +446,81 @@ static int commit_match_plan(struct call *c, const Unic__Matching__V1__CommitMat
 
 /* ---- Matches ---- */
 
+static bool is_operator(const struct call *c)
+{
+    return c->principal.role == ROLE_OPERATOR;
+}
+
+/* Takes the step; a request_id seen before with the same request answers with the first reply
+ * (common/idem.h). */
+static int match_step(struct call *c, const char *request_id, struct match_step_in *in,
+                      Unic__Matching__V1__Match **out, struct err *e)
+{
+    struct idem kbuf, *k = NULL;
+    int found = idem_begin(c, &matching_idem_sql, request_id, &kbuf, &k, e);
+    if (found != 0)
+        return found < 0 ? -1 : 0;
+    in->k = k;
+    struct actor who = actor_of(c);
+    int rc = store_match_step(c->db, &c->arena, in, &who, out, e);
+    return rc < 0 ? -1 : 0; /* 1: a twin's reply answered */
+}
+
 static int respond_to_match(struct call *c, const Unic__Matching__V1__RespondToMatchRequest *req, Unic__Matching__V1__Match **out, struct err *e)
 {
-    Unic__Matching__V1__Match *match;
+    if (check_id("match_id", req->match_id, e) < 0 ||
+        (req->etag[0] && check_etag("etag", req->etag, e) < 0) ||
+        check_step_words(is_operator(c), req->on_behalf_of, req->on_behalf_reason, req->reason,
+                         !req->accept, req->note, e) < 0)
+        return -1;
+    struct match_step_in in = {
+        .id = req->match_id, .etag = req->etag, .respond = true,
+        .to = req->accept ? MATCH_ACCEPTED : MATCH_DECLINED, .on_behalf_of = req->on_behalf_of,
+        .on_behalf_reason = req->on_behalf_reason, .reason = req->reason, .note = req->note,
+    };
+    return match_step(c, req->request_id, &in, out, e);
+}
+
+static int advance_match(struct call *c, const Unic__Matching__V1__AdvanceMatchRequest *req, Unic__Matching__V1__Match **out, struct err *e)
+{
+    int to = (int)req->status;
+    if (check_id("match_id", req->match_id, e) < 0 || check_etag("etag", req->etag, e) < 0)
+        return -1;
+    if (!match_step_target(to))
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "invalid status: %s is not a step of AdvanceMatch (IN_DELIVERY, DELIVERED, "
+                       "COMPLETED or CANCELLED; accept or decline with RespondToMatch)",
+                       match_status_name(to) ? match_status_name(to) : "unset");
+    if (check_step_words(is_operator(c), req->on_behalf_of, req->on_behalf_reason, req->reason,
+                         to == MATCH_CANCELLED, req->note, e) < 0 ||
+        check_text("feedback", req->feedback, false, FEEDBACK_MAX, true, e) < 0)
+        return -1;
+    if (to == MATCH_COMPLETED && (req->rating < 1 || req->rating > 5))
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "invalid rating: %d is not in 1..5 (the recipient's rating of the support, "
+                       "required to complete)", req->rating);
+    if (to != MATCH_COMPLETED && (req->rating != 0 || req->feedback[0]))
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "invalid %s: given only with COMPLETED", req->rating ? "rating" : "feedback");
+    if (req->delivered_quantity < 0 || req->delivered_quantity > MATCH_QUANTITY_MAX ||
+        (to != MATCH_DELIVERED && req->delivered_quantity != 0))
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "invalid delivered_quantity: %" PRId64 " (1..the match's quantity, with "
+                       "DELIVERED only; 0 means all)", req->delivered_quantity);
+    struct match_step_in in = {
+        .id = req->match_id, .etag = req->etag, .to = to, .on_behalf_of = req->on_behalf_of,
+        .on_behalf_reason = req->on_behalf_reason, .reason = req->reason, .note = req->note,
+        .delivered = req->delivered_quantity, .rating = req->rating, .feedback = req->feedback,
+    };
+    return match_step(c, req->request_id, &in, out, e);
+}
+
+static int get_match(struct call *c, const Unic__Matching__V1__GetMatchRequest *req, Unic__Matching__V1__Match **out, struct err *e)
+{
     struct actor who = actor_of(c);
     if (check_id("match_id", req->match_id, e) < 0 ||
-        store_match_respond(c->db, &c->arena, req->match_id, &who, req->accept, &match, e) < 0)
+        store_match_get(c->db, &c->arena, req->match_id, &who, out, e) < 0)
         return -1;
-    *out = match;
     return 0;
 }
 
@@ -501,6 +568,8 @@ RPC_HANDLER(propose_matches, Unic__Matching__V1__ProposeMatchesRequest, Unic__Ma
 RPC_HANDLER(commit_match_plan, Unic__Matching__V1__CommitMatchPlanRequest, Unic__Matching__V1__MatchPlan);
 RPC_HANDLER(respond_to_match, Unic__Matching__V1__RespondToMatchRequest, Unic__Matching__V1__Match);
 RPC_HANDLER(list_matches, Unic__Matching__V1__ListMatchesRequest, Unic__Matching__V1__ListMatchesResponse);
+RPC_HANDLER(get_match, Unic__Matching__V1__GetMatchRequest, Unic__Matching__V1__Match);
+RPC_HANDLER(advance_match, Unic__Matching__V1__AdvanceMatchRequest, Unic__Matching__V1__Match);
 
 static const struct rpc_method methods[] = {
     RPC_ROW("CreateOffer", create_offer, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
@@ -515,8 +584,10 @@ static const struct rpc_method methods[] = {
     RPC_ROW("DeriveRequests", derive_requests, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
     RPC_ROW("ProposeMatches", propose_matches, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
     RPC_ROW("CommitMatchPlan", commit_match_plan, RPC_OPERATOR, RPC_WRITES),
-    RPC_ROW("RespondToMatch", respond_to_match, RPC_STATE, RPC_WRITES),
+    RPC_ROW("RespondToMatch", respond_to_match, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
     RPC_ROW("ListMatches", list_matches, RPC_OPERATOR | RPC_STATE, RPC_READS),
+    RPC_ROW("GetMatch", get_match, RPC_OPERATOR | RPC_STATE, RPC_READS),
+    RPC_ROW("AdvanceMatch", advance_match, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
 };
 
 const struct rpc_service matching_rpc = {

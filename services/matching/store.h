@@ -113,9 +113,31 @@ int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
 int store_plan_commit(struct db *db, struct arena *a, const char *id, const struct actor *who,
                       Unic__Matching__V1__MatchPlan **out, struct err *e);
 
-/* Records the accept or decline of the party `who` (a State) to match `id`. */
-int store_match_respond(struct db *db, struct arena *a, const char *id, const struct actor *who,
-                        bool accept, Unic__Matching__V1__Match **out, struct err *e);
+/* One step in the life of a match (matching.h, THE LIFE OF A MATCH), validated field by field
+ * by the caller; the store checks the rest under the row locks: the party (access.h), the
+ * etag, the transition, what was delivered. */
+struct match_step_in {
+    const char *id;
+    const char *etag;        /* "" = not checked (RespondToMatch without one) */
+    bool respond;            /* RespondToMatch: `to` is ACCEPTED or DECLINED */
+    int to;                  /* the status asked for */
+    const char *on_behalf_of;     /* an operator's: the party's State; "" otherwise */
+    const char *on_behalf_reason; /* an operator's: why */
+    const char *reason, *note;
+    int64_t delivered;       /* DELIVERED: 0 = the whole quantity */
+    int rating;              /* COMPLETED: 1..5 */
+    const char *feedback;    /* COMPLETED */
+    const struct idem *k;    /* idempotency key, may be NULL */
+};
+/* Takes the step in one transaction, with its history row, its audit event, the quantity given
+ * back (a decline, a cancellation, a short delivery) and its idempotency key, claimed first;
+ * *out is the match after it, with its history. Returns 0, or 1 when a twin with the same key
+ * answered the call (idem_claim). */
+int store_match_step(struct db *db, struct arena *a, const struct match_step_in *in,
+                     const struct actor *who, Unic__Matching__V1__Match **out, struct err *e);
+/* One match with its history, for whom access_match_visible lets see it. */
+int store_match_get(struct db *db, struct arena *a, const char *id, const struct actor *who,
+                    Unic__Matching__V1__Match **out, struct err *e);
 struct match_filter {
     const char *state_code; /* either party; NULL = any */
     const char *status;

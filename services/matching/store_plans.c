@@ -17,7 +17,10 @@
     " m.recipient_accepted, EXISTS (SELECT 1 FROM matching.requests fr WHERE fr.id = m.request_id" \
     " AND fr.source_question_id <> '') AS derived,"                                                \
     " coalesce(m.donor_responded_by, '') AS donor_responded_by,"                                  \
-    " coalesce(m.recipient_responded_by, '') AS recipient_responded_by"
+    " coalesce(m.recipient_responded_by, '') AS recipient_responded_by, m.version,"              \
+    " coalesce(m.delivered_quantity, 0) AS delivered_quantity, coalesce(m.rating, 0) AS rating,"  \
+    " coalesce(m.feedback, '') AS feedback,"                                                       \
+    " coalesce(" TS("m.completed_at") ", '') AS completed_at"
 
 
 /* ---- Plans ---- */
@@ -130,12 +133,13 @@ static const char SQL_MATCH_ACCEPT[] =
     "UPDATE matching.matches AS m SET donor_accepted = m.donor_accepted OR $2::boolean,"
     " recipient_accepted = m.recipient_accepted OR $3::boolean,"
     " status = CASE WHEN (m.donor_accepted OR $2::boolean) AND (m.recipient_accepted OR $3::boolean)"
-    " THEN 'ACCEPTED' ELSE m.status END, updated_at = now()," RESPONDED_BY
+    " THEN 'ACCEPTED' ELSE m.status END, version = m.version + 1, updated_at = now()," RESPONDED_BY
     " WHERE m.id = $1::uuid RETURNING " MATCH_COLUMNS;
 static const char SQL_MATCH_DECLINE[] =
     "UPDATE matching.matches AS m SET status = 'DECLINED',"
     " donor_accepted = m.donor_accepted AND NOT $2::boolean,"
-    " recipient_accepted = m.recipient_accepted AND NOT $3::boolean, updated_at = now()," RESPONDED_BY
+    " recipient_accepted = m.recipient_accepted AND NOT $3::boolean, version = m.version + 1,"
+    " updated_at = now()," RESPONDED_BY
     " WHERE m.id = $1::uuid RETURNING " MATCH_COLUMNS;
 /* A declined match gives its quantity back; an offer or request emptied by commit reopens, a
  * withdrawn one stays withdrawn. */
@@ -147,12 +151,28 @@ static const char SQL_MATCH_RETURN_REQUEST[] =
     "UPDATE matching.requests SET remaining = remaining + $2::bigint, version = version + 1,"
     " status = CASE WHEN status = 'FULFILLED' THEN 'OPEN' ELSE status END, updated_at = now()"
     " WHERE id = $1::uuid";
+/* A step of AdvanceMatch: $2 the new status; $3 what was delivered, $4 the rating and $5 the
+ * feedback, each kept as it was when NULL. */
+static const char SQL_MATCH_ADVANCE[] =
+    "UPDATE matching.matches AS m SET status = $2, version = m.version + 1, updated_at = now(),"
+    " delivered_quantity = coalesce($3::bigint, m.delivered_quantity),"
+    " rating = coalesce($4::int, m.rating), feedback = coalesce($5, m.feedback),"
+    " completed_at = CASE WHEN $2 = 'COMPLETED' THEN now() ELSE m.completed_at END"
+    " WHERE m.id = $1::uuid RETURNING " MATCH_COLUMNS;
+static const char SQL_MATCH_EVENT[] =
+    "INSERT INTO matching.match_events (match_id, from_status, to_status, party, actor,"
+    " on_behalf_of, on_behalf_reason, reason, note, delivered_quantity)"
+    " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10::bigint)";
+static const char SQL_MATCH_HISTORY[] =
+    "SELECT from_status, to_status, party, actor, coalesce(on_behalf_of, '') AS on_behalf_of,"
+    " on_behalf_reason, reason, note, coalesce(delivered_quantity, 0) AS delivered_quantity, "
+    TS("created_at") " AS at FROM matching.match_events WHERE match_id = $1::uuid ORDER BY id";
 static const char SQL_MATCH_LIST[] =
     "SELECT " MATCH_COLUMNS " FROM matching.matches m"
     " WHERE ($1::text IS NULL OR m.donor_state = $1::char(3) OR m.recipient_state = $1::char(3))"
     " AND ($2::text IS NULL OR m.status = $2) AND ($3::uuid IS NULL OR m.plan_id = $3::uuid)"
     " AND ($4::text IS NULL OR m.recipient_state = $4::char(3) OR (m.donor_state = $4::char(3)"
-    " AND m.status IN ('OFFERED', 'ACCEPTED', 'DECLINED')))"
+    " AND m.status NOT IN ('PROPOSED', 'SUPERSEDED')))"
     " AND m.seq > $5::bigint ORDER BY m.seq LIMIT $6::int";
 
 
@@ -193,6 +213,12 @@ static Unic__Matching__V1__Match *match_from_row(struct arena *a, const PGresult
     m->recipient_accepted = db_get_bool(r, row, "recipient_accepted");
     m->donor_responded_by = store_col(a, r, row, "donor_responded_by");
     m->recipient_responded_by = store_col(a, r, row, "recipient_responded_by");
+    m->etag = (char *)store_etag_of(a, db_get_int(r, row, "version"));
+    if (match_figures_visible(r, row, viewer))
+        m->delivered_quantity = db_get_int64(r, row, "delivered_quantity");
+    m->rating = db_get_int(r, row, "rating");
+    m->feedback = store_col(a, r, row, "feedback");
+    m->completed_at = store_col(a, r, row, "completed_at");
     return m;
 }
 
@@ -520,68 +546,216 @@ done:
 
 /* ---- Matches ---- */
 
-int store_match_respond(struct db *db, struct arena *a, const char *id, const struct actor *who,
-                        bool accept, Unic__Matching__V1__Match **out, struct err *e)
+/* The history of match m (a reply being built), its delivered quantities hidden as the match's
+ * own figures are. */
+static int match_history(struct db *db, struct arena *a, Unic__Matching__V1__Match *m,
+                         bool figures, struct err *e)
+{
+    const char *params[] = {m->id};
+    PGresult *r = db_query(db, e, SQL_MATCH_HISTORY, 1, params);
+    if (r == NULL)
+        return -1;
+    m->n_history = (size_t)PQntuples(r);
+    m->history = ARENA_ARRAY(a, Unic__Matching__V1__MatchEvent *, m->n_history);
+    for (size_t i = 0; i < m->n_history; i++) {
+        int row = (int)i;
+        Unic__Matching__V1__MatchEvent *ev =
+            ARENA_MSG(a, Unic__Matching__V1__MatchEvent, UNIC__MATCHING__V1__MATCH_EVENT__INIT);
+        ev->from_status = (Unic__Matching__V1__MatchStatus)match_status_from_name(
+            db_get(r, row, "from_status"));
+        ev->to_status = (Unic__Matching__V1__MatchStatus)match_status_from_name(
+            db_get(r, row, "to_status"));
+        ev->party = store_col(a, r, row, "party");
+        ev->actor = store_col(a, r, row, "actor");
+        ev->on_behalf_of = store_col(a, r, row, "on_behalf_of");
+        ev->on_behalf_reason = store_col(a, r, row, "on_behalf_reason");
+        ev->reason = store_col(a, r, row, "reason");
+        ev->note = store_col(a, r, row, "note");
+        if (figures)
+            ev->delivered_quantity = db_get_int64(r, row, "delivered_quantity");
+        ev->at = store_col(a, r, row, "at");
+        m->history[i] = ev;
+    }
+    PQclear(r);
+    return 0;
+}
+
+int store_match_get(struct db *db, struct arena *a, const char *id, const struct actor *who,
+                    Unic__Matching__V1__Match **out, struct err *e)
 {
     const char *params[] = {id};
-    PGresult *m = NULL, *lock = NULL, *r = NULL;
     int rc = -1;
-    bool donor = false, recipient = false;
-    if (who->state == NULL || who->state[0] == '\0')
-        return err_set(e, ERR_PERMISSION_DENIED, "only the donor or the recipient State responds");
     if (db_begin(db, e) < 0)
         return -1;
-    /* Read first, unlocked, to learn the offer and request: the locks then go offer, request,
-     * match, the order commits use. */
+    PGresult *r = db_query(db, e, SQL_MATCH_GET, 1, params);
+    if (r == NULL)
+        goto done;
+    if (PQntuples(r) != 1 || !access_match_visible(who->state, db_get(r, 0, "donor_state"),
+                                                   db_get(r, 0, "recipient_state"),
+                                                   db_get(r, 0, "status"))) {
+        /* a State is told the same whether or not the match exists */
+        if (who->state == NULL)
+            err_set(e, ERR_NOT_FOUND, "match %s not found", id);
+        else
+            err_set(e, ERR_PERMISSION_DENIED, "match %s is not one %s may see", id, who->state);
+        goto done;
+    }
+    Unic__Matching__V1__Match *m = match_from_row(a, r, 0, who->state);
+    if (match_history(db, a, m, match_figures_visible(r, 0, who->state), e) < 0 ||
+        db_commit(db, e) < 0)
+        goto done;
+    *out = m;
+    rc = 0;
+done:
+    PQclear(r);
+    if (rc < 0)
+        db_rollback(db);
+    return rc;
+}
+
+/* Quantity given back by a step: a decline or a cancellation returns what was not delivered, a
+ * delivery short of the match's quantity returns the shortfall. */
+static int64_t step_returns(int to, int64_t quantity, int64_t delivered)
+{
+    switch (to) {
+    case MATCH_DECLINED:
+    case MATCH_CANCELLED: return quantity;
+    case MATCH_DELIVERED: return quantity - delivered;
+    default: return 0;
+    }
+}
+
+int store_match_step(struct db *db, struct arena *a, const struct match_step_in *in,
+                     const struct actor *who, Unic__Matching__V1__Match **out, struct err *e)
+{
+    const char *params[] = {in->id};
+    PGresult *m = NULL, *lock = NULL, *r = NULL;
+    bool donor = false, recipient = false;
+    int rc = -1;
+    int claimed = idem_tx_begin(who->call, in->k, e); /* the request_id first (common/idem.h) */
+    if (claimed != 0)
+        return claimed;
+    /* Read first, unlocked, to learn the parties, the offer and the request: the locks then go
+     * offer, request, match, the order commits use. */
     m = db_query(db, e, SQL_MATCH_GET, 1, params);
     if (m == NULL)
         goto done;
-    if (PQntuples(m) != 1 || !access_match_party(who->state, db_get(m, 0, "donor_state"),
-                                                 db_get(m, 0, "recipient_state"), &donor,
-                                                 &recipient)) {
-        /* the same answer whether or not the match exists: existence is not leaked */
-        err_set(e, ERR_PERMISSION_DENIED, "match %s is not one %s is a party to", id, who->state);
+    if (PQntuples(m) != 1) {
+        /* the same answer to a State whether or not the match exists: existence is not leaked */
+        if (who->state == NULL)
+            err_set(e, ERR_NOT_FOUND, "match %s not found", in->id);
+        else
+            err_set(e, ERR_PERMISSION_DENIED, "match %s is not one %s is a party to", in->id,
+                    who->state[0] ? who->state : "a service key");
         goto done;
     }
-    if (!accept) {
-        const char *op[] = {db_get(m, 0, "offer_id")}, *rp[] = {db_get(m, 0, "request_id")};
-        PGresult *l1 = db_query(db, e, SQL_MATCH_LOCK_OFFER, 1, op);
-        if (l1 == NULL)
-            goto done;
-        PQclear(l1);
-        PGresult *l2 = db_query(db, e, SQL_MATCH_LOCK_REQUEST, 1, rp);
-        if (l2 == NULL)
-            goto done;
-        PQclear(l2);
-    }
-    lock = store_query_one(db, e, SQL_MATCH_LOCK, 1, params, "match", id);
+    if (access_match_side(who->state, in->on_behalf_of, db_get(m, 0, "donor_state"),
+                          db_get(m, 0, "recipient_state"), &donor, &recipient, e) < 0)
+        goto done;
+    const char *op[] = {db_get(m, 0, "offer_id")}, *rp[] = {db_get(m, 0, "request_id")};
+    PGresult *l1 = db_query(db, e, SQL_MATCH_LOCK_OFFER, 1, op);
+    if (l1 == NULL)
+        goto done;
+    PQclear(l1);
+    PGresult *l2 = db_query(db, e, SQL_MATCH_LOCK_REQUEST, 1, rp);
+    if (l2 == NULL)
+        goto done;
+    PQclear(l2);
+    lock = store_query_one(db, e, SQL_MATCH_LOCK, 1, params, "match", in->id);
     if (lock == NULL)
         goto done;
     const char *status = db_get(lock, 0, "status");
-    if (strcmp(status, "OFFERED") != 0) {
-        err_set(e, ERR_FAILED_PRECONDITION, "match %s is %s: only an OFFERED match can be %s", id,
-                status, accept ? "accepted" : "declined");
+    int from = match_status_from_name(status);
+    if (in->etag[0] &&
+        store_etag_check("match", in->id, in->etag, db_get_int(lock, 0, "version"), e) < 0)
         goto done;
+    int64_t quantity = db_get_int64(lock, 0, "quantity"), delivered = 0;
+    const char *party = donor ? "DONOR" : "RECIPIENT";
+    if (in->respond) {
+        if (from != MATCH_OFFERED) {
+            err_set(e, ERR_FAILED_PRECONDITION, "match %s is %s: only an OFFERED match can be %s",
+                    in->id, status, in->to == MATCH_ACCEPTED ? "accepted" : "declined");
+            goto done;
+        }
+        const char *up[] = {in->id, donor ? "true" : "false", recipient ? "true" : "false",
+                            who->label};
+        r = db_query(db, e, in->to == MATCH_ACCEPTED ? SQL_MATCH_ACCEPT : SQL_MATCH_DECLINE, 4, up);
+    } else {
+        const struct match_step *step;
+        if (match_step_find(from, in->to, &step, e) < 0)
+            goto done;
+        if (!((step->party & MATCH_PARTY_DONOR) && donor) &&
+            !((step->party & MATCH_PARTY_RECIPIENT) && recipient)) {
+            err_set(e, ERR_PERMISSION_DENIED, "only the %s of match %s makes it %s",
+                    step->party == MATCH_PARTY_DONOR ? "donor" : "recipient", in->id,
+                    match_status_name(in->to));
+            goto done;
+        }
+        party = step->party == MATCH_PARTY_RECIPIENT || (step->party == MATCH_PARTY_EITHER && !donor)
+                    ? "RECIPIENT" : "DONOR";
+        char dq[24], rating[12];
+        const char *dq_p = NULL, *rating_p = NULL, *feedback_p = NULL;
+        if (in->to == MATCH_DELIVERED) {
+            delivered = in->delivered ? in->delivered : quantity;
+            if (delivered > quantity) {
+                err_set(e, ERR_INVALID_ARGUMENT,
+                        "invalid delivered_quantity: %" PRId64 " is more than the match's %" PRId64,
+                        delivered, quantity);
+                goto done;
+            }
+            snprintf(dq, sizeof dq, "%" PRId64, delivered);
+            dq_p = dq;
+        }
+        if (in->to == MATCH_COMPLETED) {
+            snprintf(rating, sizeof rating, "%d", in->rating);
+            rating_p = rating;
+            feedback_p = in->feedback;
+        }
+        if (in->to == MATCH_CANCELLED)
+            delivered = 0; /* nothing is delivered before DELIVERED */
+        const char *up[] = {in->id, match_status_name(in->to), dq_p, rating_p, feedback_p};
+        r = db_query(db, e, SQL_MATCH_ADVANCE, 5, up);
     }
-    const char *up[] = {id, donor ? "true" : "false", recipient ? "true" : "false", who->label};
-    r = db_query(db, e, accept ? SQL_MATCH_ACCEPT : SQL_MATCH_DECLINE, 4, up);
     if (r == NULL)
         goto done;
-    if (!accept) {
-        const char *qty = db_get(lock, 0, "quantity");
-        const char *op[] = {db_get(lock, 0, "offer_id"), qty};
-        const char *rp[] = {db_get(lock, 0, "request_id"), qty};
-        if (db_command(db, e, SQL_MATCH_RETURN_OFFER, 2, op, NULL) < 0 ||
-            db_command(db, e, SQL_MATCH_RETURN_REQUEST, 2, rp, NULL) < 0)
+    const char *now = db_get(r, 0, "status");
+    char dq_ev[24];
+    snprintf(dq_ev, sizeof dq_ev, "%" PRId64, delivered);
+    const char *ev[] = {in->id, status, now, party, who->label,
+                        who->state == NULL ? in->on_behalf_of : NULL,
+                        who->state == NULL ? in->on_behalf_reason : "", in->reason, in->note,
+                        in->to == MATCH_DELIVERED ? dq_ev : NULL};
+    if (db_command(db, e, SQL_MATCH_EVENT, 10, ev, NULL) < 0)
+        goto done;
+    int64_t back = strcmp(now, status) == 0 ? 0 : step_returns(in->to, quantity, delivered);
+    if (back > 0) {
+        char qty[24];
+        snprintf(qty, sizeof qty, "%" PRId64, back);
+        const char *o2[] = {db_get(lock, 0, "offer_id"), qty}, *r2[] = {db_get(lock, 0, "request_id"), qty};
+        if (db_command(db, e, SQL_MATCH_RETURN_OFFER, 2, o2, NULL) < 0 ||
+            db_command(db, e, SQL_MATCH_RETURN_REQUEST, 2, r2, NULL) < 0)
             goto done;
     }
-    *out = match_from_row(a, r, 0, who->state);
-    const char *party = donor && recipient ? "donor and recipient" : donor ? "donor" : "recipient";
-    if (store_audited(a, who, "match", id, who->state, NULL,
-                arena_printf(a, "%s match %s as %s %s (now %s)", accept ? "accepted" : "declined", id,
-                             party, who->state, db_get(r, 0, "status")), e) < 0)
+    const char *viewer = who->state;
+    Unic__Matching__V1__Match *reply = match_from_row(a, r, 0, viewer);
+    if (match_history(db, a, reply, match_figures_visible(r, 0, viewer), e) < 0)
         goto done;
-    rc = db_commit(db, e);
+    const char *side = donor && recipient ? "donor and recipient" : donor ? "donor" : "recipient";
+    char *summary = arena_printf(a, "match %s %s -> %s as %s %s%s%s%s", in->id, status, now, side,
+                                 donor ? db_get(lock, 0, "donor_state")
+                                       : db_get(lock, 0, "recipient_state"),
+                                 who->state == NULL ? " (by an operator: " : "",
+                                 who->state == NULL ? in->on_behalf_reason : "",
+                                 who->state == NULL ? ")" : "");
+    if (back > 0)
+        summary = arena_printf(a, "%s; %" PRId64 " returned to offer and request", summary, back);
+    if (store_audited(a, who, "match", in->id, donor ? db_get(lock, 0, "donor_state")
+                                                     : db_get(lock, 0, "recipient_state"),
+                      in->k, summary, e) < 0 ||
+        idem_save(who->call, in->k, &reply->base, e) < 0 || db_commit(db, e) < 0)
+        goto done;
+    *out = reply;
+    rc = 0;
 done:
     PQclear(m);
     PQclear(lock);

@@ -314,3 +314,19 @@ int check_request_topics(struct arena *a, const struct refdata *ref,
     *n = q->n_topics;
     return 0;
 }
+
+int check_step_words(bool operator, const char *on_behalf_of, const char *on_behalf_reason,
+                     const char *reason, bool reason_required, const char *note, struct err *e)
+{
+    if (check_text("note", note, false, NOTE_MAX, true, e) < 0 ||
+        check_text("reason", reason, reason_required, NOTE_MAX, true, e) < 0 ||
+        check_text("on_behalf_reason", on_behalf_reason, operator, NOTE_MAX, true, e) < 0)
+        return -1;
+    if (!text_valid(on_behalf_of, false, NULL) ||
+        (on_behalf_of[0] && !text_state_code_shape(on_behalf_of)))
+        return err_set(e, ERR_INVALID_ARGUMENT, "invalid on_behalf_of: not a State code");
+    if (!operator && on_behalf_reason[0])
+        return err_set(e, ERR_INVALID_ARGUMENT,
+                       "invalid on_behalf_reason: only an operator acting for a State gives one");
+    return 0;
+}

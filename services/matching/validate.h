@@ -22,6 +22,8 @@
 #define LANGUAGES_MAX 16
 #define REQUEST_ID_MAX 128
 #define CYCLE_MAX 9999
+#define NOTE_MAX 2000          /* notes and reasons of a match's steps, characters */
+#define FEEDBACK_MAX 4000
 
 /* Valid UTF-8 without control characters (newline and tab allowed when free_text), required
  * non-empty when `required`, at most max_chars characters. */
@@ -57,6 +59,11 @@ int check_kinds(struct arena *a, const char *field, const Unic__Common__V1__Supp
 int check_request_topics(struct arena *a, const struct refdata *ref,
                          const Unic__Matching__V1__Request *q, char ***topics, size_t *n,
                          struct err *e);
+/* The words of a step in a match's life: a note, a reason (required when `reason_required`),
+ * and for an operator the State it acts for and why (on_behalf_reason required); a State gives
+ * no on_behalf_reason. Free text, at most NOTE_MAX characters each. */
+int check_step_words(bool operator, const char *on_behalf_of, const char *on_behalf_reason,
+                     const char *reason, bool reason_required, const char *note, struct err *e);
 /* An assessment cycle: 1..CYCLE_MAX. */
 int check_cycle(int cycle, struct err *e);
 

@@ -105,6 +105,42 @@ static void test_a_state_plans_only_for_itself(void **state)
     assert_int_equal(n, 0);
 }
 
+static void test_a_step_is_taken_for_ones_own_side_or_by_an_operator_naming_it(void **state)
+{
+    (void)state;
+    bool donor, recipient;
+    struct err e;
+    assert_int_equal(access_match_side("KEN", "", "FRA", "KEN", &donor, &recipient, &e), 0);
+    assert_true(recipient);
+    assert_false(donor);
+    assert_int_equal(access_match_side("KEN", "FRA", "FRA", "KEN", &donor, &recipient, &e), -1);
+    assert_int_equal(e.code, ERR_PERMISSION_DENIED);
+    assert_int_equal(access_match_side("JPN", "", "FRA", "KEN", &donor, &recipient, &e), -1);
+    assert_int_equal(e.code, ERR_PERMISSION_DENIED);
+    assert_int_equal(access_match_side("", "", "FRA", "KEN", &donor, &recipient, &e), -1);
+    assert_int_equal(e.code, ERR_PERMISSION_DENIED);
+    assert_int_equal(access_match_side(NULL, "", "FRA", "KEN", &donor, &recipient, &e), -1);
+    assert_int_equal(e.code, ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(e.msg, "on_behalf_of"));
+    assert_int_equal(access_match_side(NULL, "JPN", "FRA", "KEN", &donor, &recipient, &e), -1);
+    assert_int_equal(e.code, ERR_INVALID_ARGUMENT);
+    assert_int_equal(access_match_side(NULL, "FRA", "FRA", "KEN", &donor, &recipient, &e), 0);
+    assert_true(donor);
+    assert_false(recipient);
+}
+
+static void test_a_donor_sees_a_match_once_its_plan_is_committed(void **state)
+{
+    (void)state;
+    assert_true(access_match_visible("KEN", "FRA", "KEN", "PROPOSED"));
+    assert_false(access_match_visible("FRA", "FRA", "KEN", "PROPOSED"));
+    assert_false(access_match_visible("FRA", "FRA", "KEN", "SUPERSEDED"));
+    assert_true(access_match_visible("FRA", "FRA", "KEN", "IN_DELIVERY"));
+    assert_true(access_match_visible(NULL, "FRA", "KEN", "PROPOSED"));
+    assert_false(access_match_visible("JPN", "FRA", "KEN", "COMPLETED"));
+    assert_false(access_match_visible("", "FRA", "KEN", "COMPLETED"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -114,6 +150,8 @@ int main(void)
         cmocka_unit_test(test_gap_figures_only_for_the_requesting_state_and_operators),
         cmocka_unit_test(test_match_parties_are_its_donor_and_recipient_only),
         cmocka_unit_test(test_a_state_plans_only_for_itself),
+        cmocka_unit_test(test_a_step_is_taken_for_ones_own_side_or_by_an_operator_naming_it),
+        cmocka_unit_test(test_a_donor_sees_a_match_once_its_plan_is_committed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,10 +110,11 @@ static void test_status_names_round_trip(void **state)
         assert_int_equal(offer_status_from_name(offer_status_name(s)), s);
         assert_int_equal(request_status_from_name(request_status_name(s)), s);
     }
-    for (int s = 1; s <= 5; s++)
+    for (int s = 1; s <= 9; s++)
         assert_int_equal(match_status_from_name(match_status_name(s)), s);
     assert_null(offer_status_name(0));
-    assert_null(match_status_name(6));
+    assert_null(match_status_name(10));
+    assert_string_equal(match_status_name(MATCH_CANCELLED), "CANCELLED");
     assert_int_equal(match_status_from_name("NOPE"), 0);
     assert_string_equal(match_status_name(5), "SUPERSEDED");
 }
@@ -230,6 +231,50 @@ static void test_derive_files_one_request_per_gap_and_kind_never_per_topic(void 
     arena_destroy(&a);
 }
 
+/* The life of a match: exactly the documented steps, each by its party; everything else says
+ * what the match can become. */
+static void test_match_steps_are_the_documented_ones(void **state)
+{
+    (void)state;
+    static const struct { int from, to, party; bool reason; } legal[] = {
+        {MATCH_ACCEPTED, MATCH_IN_DELIVERY, MATCH_PARTY_DONOR, false},
+        {MATCH_IN_DELIVERY, MATCH_DELIVERED, MATCH_PARTY_DONOR, false},
+        {MATCH_DELIVERED, MATCH_COMPLETED, MATCH_PARTY_RECIPIENT, false},
+        {MATCH_ACCEPTED, MATCH_CANCELLED, MATCH_PARTY_EITHER, true},
+        {MATCH_IN_DELIVERY, MATCH_CANCELLED, MATCH_PARTY_EITHER, true},
+    };
+    int n_legal = 0;
+    for (int from = MATCH_PROPOSED; from <= MATCH_CANCELLED; from++)
+        for (int to = MATCH_PROPOSED; to <= MATCH_CANCELLED; to++) {
+            const struct match_step *step = NULL;
+            struct err e;
+            int rc = match_step_find(from, to, &step, &e);
+            bool want = false;
+            for (size_t i = 0; i < sizeof legal / sizeof *legal; i++)
+                if (legal[i].from == from && legal[i].to == to) {
+                    want = true;
+                    assert_int_equal(rc, 0);
+                    assert_int_equal(step->party, legal[i].party);
+                    assert_int_equal(step->needs_reason, legal[i].reason);
+                }
+            if (!want) {
+                assert_int_equal(rc, -1);
+                assert_int_equal(e.code, ERR_FAILED_PRECONDITION);
+            }
+            n_legal += want;
+        }
+    assert_int_equal(n_legal, 5);
+    const struct match_step *step;
+    struct err e;
+    match_step_find(MATCH_ACCEPTED, MATCH_COMPLETED, &step, &e);
+    assert_string_equal(e.msg, "a match that is ACCEPTED cannot become COMPLETED (it can become "
+                               "IN_DELIVERY or CANCELLED)");
+    match_step_find(MATCH_COMPLETED, MATCH_CANCELLED, &step, &e);
+    assert_non_null(strstr(e.msg, "it is final"));
+    assert_true(match_step_target(MATCH_DELIVERED));
+    assert_false(match_step_target(MATCH_ACCEPTED));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_derive_files_the_rule_for_each_kind_asked),
         cmocka_unit_test(test_derive_skips_gaps_without_question_or_severity),
         cmocka_unit_test(test_derive_files_one_request_per_gap_and_kind_never_per_topic),
+        cmocka_unit_test(test_match_steps_are_the_documented_ones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
