@@ -47,6 +47,7 @@ struct call {
                                     the packed request, for the idempotency protocol; else "" */
     const uint8_t *raw_reply;    /* set by rpc_reply_raw: bytes sent as the reply as they are */
     size_t raw_len;
+    const struct rpc_shared *shared_reply; /* set by rpc_reply_shared */
 };
 
 /* The roles a method admits: a mask of enum role bits. The dispatcher checks it after
@@ -136,6 +137,18 @@ bool rpc_server_serving(struct rpc_server *s);
  * must live until the call ends: allocate them in call->arena. */
 void rpc_reply_raw(struct call *call, const void *bytes, size_t len);
 bool rpc_deadline_passed(const struct call *call);
+
+/* A packed reply kept for many calls (a published questionnaire): immutable bytes, reference
+ * counted, sent by every reply that names them without being copied again. rpc_shared_new
+ * copies `bytes` once; rpc_shared_free drops the creator's reference, and replies still being
+ * sent keep theirs. Safe to use from any thread. */
+struct rpc_shared;
+struct rpc_shared *rpc_shared_new(const void *bytes, size_t len);
+size_t rpc_shared_len(const struct rpc_shared *s);
+/* NULL-safe. */
+void rpc_shared_free(struct rpc_shared *s);
+/* Sends `s` as the reply; it must outlive the handler's return (the reply takes a reference). */
+void rpc_reply_shared(struct call *call, const struct rpc_shared *s);
 
 /* ---- Bidirectional streams ----
  * A stream method's handler is called once for each message the client sends, in order, and may

@@ -222,6 +222,11 @@ void rpc_reply_raw(struct call *call, const void *bytes, size_t len)
     call->raw_len = len;
 }
 
+void rpc_reply_shared(struct call *call, const struct rpc_shared *s)
+{
+    call->shared_reply = s;
+}
+
 static int health_check(struct pending *p, const ProtobufCMessage *req, struct call *c,
                         ProtobufCMessage **reply, struct err *e)
 {
@@ -401,7 +406,7 @@ static void handle(struct pending *p, struct worker *w)
     if (rc < 0) {
         if (e.code == ERR_OK)
             err_set(&e, ERR_INTERNAL, "handler failed without saying why");
-    } else if (reply == NULL && c.raw_reply == NULL) {
+    } else if (reply == NULL && c.raw_reply == NULL && c.shared_reply == NULL) {
         err_set(&e, ERR_INTERNAL, "handler returned no reply");
     }
     if (w->db.in_tx) {
@@ -410,7 +415,9 @@ static void handle(struct pending *p, struct worker *w)
     }
 done:
     if (e.code == ERR_OK)
-        p->reply = c.raw_reply ? rpc_wire_bytes(c.raw_reply, c.raw_len) : rpc_wire_pack(reply);
+        p->reply = c.shared_reply ? rpc_wire_shared(c.shared_reply)
+                   : c.raw_reply  ? rpc_wire_bytes(c.raw_reply, c.raw_len)
+                                  : rpc_wire_pack(reply);
     arena_destroy(&c.arena);
     send_reply(p, &e);
     log_request_id_set(NULL);

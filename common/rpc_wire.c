@@ -4,12 +4,14 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
 #include <grpc/byte_buffer_reader.h>
 
 #include "log.h"
+#include "rpc.h"
 
 grpc_byte_buffer *rpc_wire_bytes(const uint8_t *bytes, size_t len)
 {
@@ -17,6 +19,36 @@ grpc_byte_buffer *rpc_wire_bytes(const uint8_t *bytes, size_t len)
     grpc_byte_buffer *b = grpc_raw_byte_buffer_create(&s, 1);
     grpc_slice_unref(s);
     return b;
+}
+
+struct rpc_shared {
+    grpc_slice slice; /* refcounted: each reply's byte buffer holds a reference of its own */
+};
+
+struct rpc_shared *rpc_shared_new(const void *bytes, size_t len)
+{
+    struct rpc_shared *s = xcalloc(1, sizeof *s);
+    s->slice = grpc_slice_from_copied_buffer((const char *)bytes, len);
+    return s;
+}
+
+size_t rpc_shared_len(const struct rpc_shared *s)
+{
+    return GRPC_SLICE_LENGTH(s->slice);
+}
+
+void rpc_shared_free(struct rpc_shared *s)
+{
+    if (s == NULL)
+        return;
+    grpc_slice_unref(s->slice);
+    free(s);
+}
+
+grpc_byte_buffer *rpc_wire_shared(const struct rpc_shared *s)
+{
+    grpc_slice slice = s->slice; /* grpc_raw_byte_buffer_create takes its own reference */
+    return grpc_raw_byte_buffer_create(&slice, 1);
 }
 
 grpc_byte_buffer *rpc_wire_pack(const ProtobufCMessage *m)

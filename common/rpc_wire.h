@@ -12,8 +12,12 @@
 
 #include "mem.h"
 
+struct rpc_shared;
+
 grpc_byte_buffer *rpc_wire_pack(const ProtobufCMessage *m);
 grpc_byte_buffer *rpc_wire_bytes(const uint8_t *bytes, size_t len);
+/* A buffer over the shared bytes of `s`, referencing them, not copying (rpc.h). */
+grpc_byte_buffer *rpc_wire_shared(const struct rpc_shared *s);
 /* The buffer's bytes, copied into arena `a` (one spare byte, so never NULL). -1 when the buffer
  * cannot be read (a compressed payload it cannot inflate). */
 int rpc_wire_read(grpc_byte_buffer *buffer, struct arena *a, uint8_t **bytes, size_t *len);

@@ -16,6 +16,11 @@
 
 extern const struct rpc_service catalog_rpc;
 
+/* The catalog's state shared by its workers (main's). */
+struct catalog_app {
+    struct published *published; /* published.h */
+};
+
 extern const struct migration catalog_migrations[];
 extern const size_t catalog_migrations_count;
 extern const char catalog_states_tsv[];

@@ -4,11 +4,13 @@
 #include "catalog.h"
 #include "directory.h"
 #include "log.h"
+#include "published.h"
 #include "service.h"
 
 int main(void)
 {
     struct service svc;
+    struct catalog_app app = {NULL};
     struct err e;
     int rc = 1;
     int started = service_init(&svc, "catalog", 50051, "catalog", catalog_migrations,
@@ -28,8 +30,10 @@ int main(void)
     }
     svc.also[0] = &admin_rpc;
     svc.also[1] = &directory_rpc;
-    rc = service_serve(&svc, &catalog_rpc, NULL);
+    app.published = published_new(svc.cfg.db_url);
+    rc = service_serve(&svc, &catalog_rpc, &app);
 done:
+    published_free(app.published);
     service_destroy(&svc);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include "membership.h"
 #include "page_token.h"
 #include "pbuf.h"
+#include "published.h"
 #include "text.h"
 
 typedef Unic__Catalog__V1__Questionnaire Questionnaire;
@@ -72,59 +73,76 @@ static int check_locale(struct call *c, const char *locale, const char **out, st
     return 0;
 }
 
-/* A questionnaire as served: packed bytes when the version is PUBLISHED (from Redis, or packed
- * here and cached), the message when it was loaded or `need_msg` asked for it. */
+/* A questionnaire as served: the process's shared bytes and message when the version is
+ * PUBLISHED (published.h), or the message of a draft, loaded for this call. */
 struct fetched {
-    Questionnaire *msg;
-    const uint8_t *bytes;
-    size_t len;
+    const Questionnaire *msg;
+    const struct rpc_shared *bytes; /* NULL for a draft */
 };
 
-/* Resolves the version (one small query: version 0 moves whenever a replica publishes), then
- * serves a PUBLISHED one from Redis if it is there, else from PostgreSQL, caching it. A DRAFT is
- * visible to operators only; to anyone else it does not exist. */
-static int questionnaire_fetch(struct call *c, const char *id, int version, const char *locale,
-                               bool need_msg, struct fetched *out, struct err *e)
+/* A PUBLISHED version resolved to `v`, from process memory, else from Redis (another replica
+ * may have packed it), else from PostgreSQL; then kept in memory (and Redis) for good. */
+static const struct published_entry *published_load(struct call *c, const char *id,
+                                                    const struct version_ref *v, struct err *e)
 {
-    struct version_ref v;
-    const char *key = NULL;
+    struct published *pub = ((struct catalog_app *)c->app)->published;
+    const struct published_entry *entry = published_get(pub, id, v->version, v->locale, v->tag);
+    if (entry)
+        return entry;
+    char *key = cache_key(&c->arena, id, v), *val;
+    size_t len;
+    if (cache_get(c->cache, &c->arena, key, &val, &len)) {
+        entry = published_add(pub, id, v->version, v->locale, v->tag, (const uint8_t *)val, len);
+        if (entry)
+            return entry;
+        log_warn("cached %s does not unpack; reading it from the database", key);
+    }
+    Questionnaire *q;
+    if (store_questionnaire_load(c->db, &c->arena, id, v->version, v->locale, &q, e) < 0)
+        return NULL;
+    uint8_t *buf = pbuf_pack(&c->arena, &q->base, &len);
+    cache_set(c->cache, key, buf, len, c->cfg->cache_ttl_seconds);
+    entry = published_add(pub, id, v->version, v->locale, v->tag, buf, len);
+    if (entry == NULL)
+        err_set(e, ERR_INTERNAL, "could not keep questionnaire \"%s\" version %d: it does not unpack",
+                id, v->version);
+    return entry;
+}
+
+/* Serves a published version from process memory when this request's resolution is known (the
+ * hot path: no SQL, no Redis); else resolves the version in one small query (version 0 moves
+ * whenever a replica publishes) and loads it. A DRAFT is visible to operators only; to anyone
+ * else it does not exist, and it is never kept. */
+static int questionnaire_fetch(struct call *c, const char *id, int version, const char *locale,
+                               struct fetched *out, struct err *e)
+{
+    struct published *pub = ((struct catalog_app *)c->app)->published;
     memset(out, 0, sizeof *out);
-    if (store_version_resolve(c->db, id, version, locale, &v, e) < 0)
-        return -1;
-    if (v.state != UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED && c->principal.role != ROLE_OPERATOR)
-        return err_set(e, ERR_NOT_FOUND, "could not find questionnaire \"%s\" version %d", id, version);
-    if (v.state == UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED) {
-        char *val;
-        size_t len;
-        key = cache_key(&c->arena, id, &v);
-        if (cache_get(c->cache, &c->arena, key, &val, &len)) {
-            out->bytes = (const uint8_t *)val;
-            out->len = len;
-            if (!need_msg)
-                return 0;
-            /* Unpacked into the call's arena, it is freed with the call like every reply. */
-            out->msg = (Questionnaire *)pbuf_unpack(&c->arena, &unic__catalog__v1__questionnaire__descriptor,
-                                                    out->bytes, len);
-            if (out->msg)
-                return 0;
-            log_warn("cached %s does not unpack; reading it from the database", key);
-            out->bytes = NULL;
-            out->len = 0;
+    const struct published_entry *entry = published_find(pub, id, version, locale);
+    if (entry == NULL) {
+        struct version_ref v;
+        uint64_t generation = published_generation(pub);
+        if (store_version_resolve(c->db, id, version, locale, &v, e) < 0)
+            return -1;
+        if (v.state != UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED) {
+            if (c->principal.role != ROLE_OPERATOR)
+                return err_set(e, ERR_NOT_FOUND, "could not find questionnaire \"%s\" version %d",
+                               id, version);
+            Questionnaire *q;
+            if (store_questionnaire_load(c->db, &c->arena, id, v.version, v.locale, &q, e) < 0)
+                return -1;
+            out->msg = q; /* a draft, for an operator: loaded for this call only */
+            return 0;
         }
+        if ((entry = published_load(c, id, &v, e)) == NULL)
+            return -1;
+        published_remember(pub, generation, id, version, locale, entry);
     }
-    if (store_questionnaire_load(c->db, &c->arena, id, v.version, v.locale, &out->msg, e) < 0)
-        return -1;
-    if (out->msg->state == UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED) {
-        if (key == NULL) /* published between the two reads: same content, now cacheable */
-            key = cache_key(&c->arena, id, &v);
-        uint8_t *buf = pbuf_pack(&c->arena, &out->msg->base, &out->len);
-        out->bytes = buf;
-        cache_set(c->cache, key, buf, out->len, c->cfg->cache_ttl_seconds);
-    }
+    out->msg = entry->msg;
+    out->bytes = entry->bytes;
     return 0;
 }
 
-/* Sends a fetched questionnaire: the packed bytes as they are when there are some. */
 /* The compliance checklist as a least developed country is asked it: without the questions that
  * do not bind it (common/duties.h: paragraph 9), and without a section left empty. A shallow
  * copy in arena `a`; `q` is not changed (it may be the process's cached copy). */
@@ -147,12 +165,13 @@ static Questionnaire *questionnaire_for_ldc(struct arena *a, const Questionnaire
     return v;
 }
 
+/* Sends a fetched questionnaire: a published one as its shared bytes, never packed again. */
 static void reply_questionnaire(struct call *c, const struct fetched *f, Questionnaire **out)
 {
     if (f->bytes)
-        rpc_reply_raw(c, f->bytes, f->len);
+        rpc_reply_shared(c, f->bytes);
     else
-        *out = f->msg;
+        *out = (Questionnaire *)f->msg;
 }
 
 static int list_questionnaires(struct call *c, const Unic__Catalog__V1__ListQuestionnairesRequest *req, Unic__Catalog__V1__ListQuestionnairesResponse **out, struct err *e)
@@ -198,7 +217,7 @@ static int get_questionnaire(struct call *c, const Unic__Catalog__V1__GetQuestio
         }
     }
     bool view = st != NULL && st->ldc;
-    if (questionnaire_fetch(c, req->questionnaire_id, req->version, locale, view, &f, e) < 0)
+    if (questionnaire_fetch(c, req->questionnaire_id, req->version, locale, &f, e) < 0)
         return -1;
     if (view && f.msg->kind == UNIC__CATALOG__V1__QUESTIONNAIRE_KIND__COMPLIANCE) {
         *out = questionnaire_for_ldc(&c->arena, f.msg);
@@ -219,7 +238,7 @@ static int get_question(struct call *c, const Unic__Catalog__V1__GetQuestionRequ
         return err_set(e, ERR_INVALID_ARGUMENT, "question_id: is required");
     if (!text_valid(req->question_id, false, NULL))
         return err_set(e, ERR_INVALID_ARGUMENT, "question_id: is not valid UTF-8 or holds a control character");
-    if (questionnaire_fetch(c, req->questionnaire_id, req->version, locale, true, &f, e) < 0)
+    if (questionnaire_fetch(c, req->questionnaire_id, req->version, locale, &f, e) < 0)
         return -1;
     for (size_t i = 0; i < f.msg->n_sections; i++) {
         const Unic__Catalog__V1__Section *s = f.msg->sections[i];
@@ -259,7 +278,9 @@ static int publish_questionnaire_version(struct call *c, const Unic__Catalog__V1
         return -1;
     log_info("questionnaire \"%s\" version %d published by %s", req->questionnaire_id, (int)req->version,
              c->principal.label);
-    if (questionnaire_fetch(c, req->questionnaire_id, req->version, DEFINITION_BASE_LOCALE, false, &f, e) < 0)
+    /* This replica learns of it at once; the others when the commit's notification reaches them. */
+    published_forget(((struct catalog_app *)c->app)->published);
+    if (questionnaire_fetch(c, req->questionnaire_id, req->version, DEFINITION_BASE_LOCALE, &f, e) < 0)
         return -1;
     reply_questionnaire(c, &f, out);
     return 0;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -1124,7 +1125,9 @@ static int redis_exists(const char *key)
                       colon + 1, key) == 0;
 }
 
-static void test_published_questionnaire_is_served_from_redis(void **state)
+/* A published version is served from the process's memory once it has been read; a replica that
+ * starts afresh finds it in Redis (packed by another) before asking PostgreSQL. */
+static void test_published_questionnaire_is_served_from_memory_then_redis(void **state)
 {
     (void)state;
     char key[300], de_key[300], draft_key[300];
@@ -1136,7 +1139,7 @@ static void test_published_questionnaire_is_served_from_redis(void **state)
     assert_false(redis_exists(de_key));
     q_free(de);
 
-    /* Put a doctored value under the key: if the next replies carry it, they came from Redis. */
+    /* Put a doctored value under the key: a reply that carries it came from Redis. */
     struct cache c;
     const char *colon = strrchr(H.redis, ':');
     char host[64];
@@ -1151,20 +1154,29 @@ static void test_published_questionnaire_is_served_from_redis(void **state)
     first->title = title;
     first->sections[0]->questions[0]->text = text;
     cache_set(&c, key, buf, len, 300);
+    /* This replica has it in memory: Redis is not asked. */
     Questionnaire *second = must_get(state_key, COMPLIANCE, 0, "en");
+    assert_string_equal(second->title, first->title);
+    q_free(second);
+    /* A replica started afresh reads it from Redis, once, and keeps that. */
+    assert_int_equal(harness_stop(&H, SVC_CATALOG, SIGTERM), 0);
+    assert_int_equal(harness_start(&H, SVC_CATALOG, NULL), 0);
+    second = must_get(state_key, COMPLIANCE, 0, "en");
     assert_string_equal(second->title, "served from redis");
     Question *x = NULL;
     assert_int_equal(get_question(state_key, COMPLIANCE, 1, "para4a", "", &x), ERR_OK);
     assert_string_equal(x->text, "question served from redis");
     q_free(x);
     q_free(second);
-    /* Put the true value back. */
+    /* Put the true value back, and start afresh again. */
     len = protobuf_c_message_get_packed_size(&first->base);
     buf = xrealloc(buf, len);
     protobuf_c_message_pack(&first->base, buf);
     cache_set(&c, key, buf, len, 300);
     free(buf);
     cache_destroy(&c);
+    assert_int_equal(harness_stop(&H, SVC_CATALOG, SIGTERM), 0);
+    assert_int_equal(harness_start(&H, SVC_CATALOG, NULL), 0);
     Questionnaire *third = must_get(state_key, COMPLIANCE, 0, "en");
     assert_string_equal(third->title, first->title);
     q_free(third);
@@ -1176,6 +1188,66 @@ static void test_published_questionnaire_is_served_from_redis(void **state)
     q_free(d);
     cache_key(draft_key, sizeof draft_key, "pilot-assessment", 1, "en");
     assert_false(redis_exists(draft_key));
+}
+
+/* Publishes the latest version of pilot-assessment straight in the database, as another
+ * replica's PublishQuestionnaireVersion would, and returns its number. */
+static int publish_latest_elsewhere(void)
+{
+    assert_int_equal(harness_sql(&H, "UPDATE catalog.versions SET state = 'PUBLISHED', published_at = now()"
+                                     " WHERE questionnaire_id = 'pilot-assessment' AND version ="
+                                     " (SELECT max(version) FROM catalog.versions"
+                                     "  WHERE questionnaire_id = 'pilot-assessment')"),
+                     0);
+    struct db db;
+    struct err e;
+    int v = -1;
+    assert_int_equal(db_init(&db, H.db_url, &e), 0);
+    PGresult *r = db_query(&db, &e, "SELECT max(version) AS version FROM catalog.versions"
+                                    " WHERE questionnaire_id = 'pilot-assessment' AND state = 'PUBLISHED'",
+                           0, NULL);
+    if (r) {
+        v = db_get_int(r, 0, "version");
+        PQclear(r);
+    }
+    db_destroy(&db);
+    return v;
+}
+
+/* Version 0 of a questionnaire this replica keeps in memory, polled until it is `want` (the
+ * notification of the other replica's commit arrives on a connection of its own): true when it
+ * was within 5 s. */
+static bool latest_becomes(int want)
+{
+    for (int i = 0; i < 100; i++) {
+        Questionnaire *q = must_get(state_key, "pilot-assessment", 0, "fr");
+        int v = q->version;
+        q_free(q);
+        if (v == want)
+            return true;
+        nanosleep(&(struct timespec){0, 50 * 1000000}, NULL);
+    }
+    return false;
+}
+
+/* What version 0 resolves to is kept in memory, and follows a publication made by another
+ * replica without a restart: each commit notifies every replica (sql/015_version_notify.sql). */
+static void test_memory_follows_a_publication_made_elsewhere(void **state)
+{
+    (void)state;
+    int first = publish_latest_elsewhere();
+    assert_true(latest_becomes(first));
+    Questionnaire *q = must_get(state_key, "pilot-assessment", 0, "fr"); /* now from memory */
+    assert_int_equal(q->version, first);
+    q_free(q);
+    struct arena a;
+    arena_init(&a);
+    assert_int_equal(create(op_key, mk_request(&a, "pilot-assessment", 1, 2), &q, NULL, 0), ERR_OK);
+    q_free(q);
+    arena_destroy(&a);
+    int second = publish_latest_elsewhere();
+    assert_int_equal(second, first + 1);
+    assert_true(latest_becomes(second));
 }
 
 static void test_redis_down_still_serves_from_postgresql(void **state)
@@ -1217,7 +1289,8 @@ int main(void)
         cmocka_unit_test(test_concurrent_creations_take_consecutive_versions),
         cmocka_unit_test(test_list_pages_with_an_opaque_token),
         cmocka_unit_test(test_invalid_definitions_are_refused_naming_the_field),
-        cmocka_unit_test(test_published_questionnaire_is_served_from_redis),
+        cmocka_unit_test(test_published_questionnaire_is_served_from_memory_then_redis),
+        cmocka_unit_test(test_memory_follows_a_publication_made_elsewhere),
         cmocka_unit_test(test_redis_down_still_serves_from_postgresql),
         cmocka_unit_test(test_who_am_i_names_the_role_and_the_state),
     };
