@@ -1,7 +1,9 @@
 /* rpc_client.c: the client half of the runtime: one unary call over a shared channel, waited
- * for on a private completion queue, its reply unpacked into the caller's arena. */
+ * for on a completion queue of the client's (one per call in flight, kept for the next call),
+ * its reply unpacked into the caller's arena. */
 #include "rpc.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,16 +22,52 @@
 #include "text.h"
 #include "tls.h"
 
+/* Creating and destroying a completion queue for every call cost more than the call's own work
+ * in a service calling another (issue 10's profile of GetScorecard): queues are kept. A call
+ * takes one (or makes one) and gives it back empty, since it plucks its only tag. */
+enum { CQ_KEPT_MAX = 64 };
+
 struct rpc_client {
     grpc_channel *channel;
     int timeout_ms;
+    pthread_mutex_t lock;
+    grpc_completion_queue *kept[CQ_KEPT_MAX]; /* idle queues, under lock */
+    size_t n_kept;
 };
+
+static grpc_completion_queue *cq_take(struct rpc_client *c)
+{
+    grpc_completion_queue *cq = NULL;
+    pthread_mutex_lock(&c->lock);
+    if (c->n_kept > 0)
+        cq = c->kept[--c->n_kept];
+    pthread_mutex_unlock(&c->lock);
+    return cq ? cq : grpc_completion_queue_create_for_pluck(NULL);
+}
+
+static void cq_destroy(grpc_completion_queue *cq)
+{
+    grpc_completion_queue_shutdown(cq);
+    grpc_completion_queue_destroy(cq);
+}
+
+static void cq_give_back(struct rpc_client *c, grpc_completion_queue *cq)
+{
+    pthread_mutex_lock(&c->lock);
+    bool kept = c->n_kept < CQ_KEPT_MAX;
+    if (kept)
+        c->kept[c->n_kept++] = cq;
+    pthread_mutex_unlock(&c->lock);
+    if (!kept)
+        cq_destroy(cq);
+}
 
 static struct rpc_client *client_new(const char *target, int timeout_ms, bool own_connection)
 {
     grpc_init();
     struct rpc_client *c = xcalloc(1, sizeof *c);
     c->timeout_ms = timeout_ms;
+    pthread_mutex_init(&c->lock, NULL);
     /* gRPC's default reconnect backoff grows to 120 s: after an outage of the service called,
      * this one kept answering UNAVAILABLE for 15 s after it was back. Services are on a private
      * network and few; trying again every second at most costs nothing. Not
@@ -67,6 +105,9 @@ void rpc_client_free(struct rpc_client *c)
 {
     if (c == NULL)
         return;
+    for (size_t i = 0; i < c->n_kept; i++)
+        cq_destroy(c->kept[i]);
+    pthread_mutex_destroy(&c->lock);
     grpc_channel_destroy(c->channel);
     free(c);
     grpc_shutdown();
@@ -100,7 +141,7 @@ int rpc_forward_bytes(struct rpc_client *client, struct rpc_caller caller, const
     if (caller.deadline_ms > 0 && caller.deadline_ms < deadline)
         deadline = caller.deadline_ms;
 
-    grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
+    grpc_completion_queue *cq = cq_take(client);
     grpc_slice method = grpc_slice_from_copied_string(path);
     grpc_call *call = grpc_channel_create_call(client->channel, caller.parent, GRPC_PROPAGATE_DEFAULTS,
                                                cq, method, NULL, timespec_from_ms(deadline), NULL);
@@ -187,8 +228,7 @@ done:
     instrument_client_call(path, rc == 0 ? ERR_OK : e ? e->code : ERR_UNKNOWN,
                            instrument_seconds_since(&t0));
     grpc_call_unref(call);
-    grpc_completion_queue_shutdown(cq);
-    grpc_completion_queue_destroy(cq);
+    cq_give_back(client, cq); /* empty: the call's one tag was plucked, or never queued */
     return rc;
 }
 
