@@ -18,6 +18,7 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "mem.h"
 #include "pbjson.h"
+#include "pbuf.h"
 #include "text.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
@@ -78,6 +79,38 @@ static int questionnaire_call(struct bench_ctx *ctx, void *state, struct err *e)
     req.questionnaire_id = (char *)"cip-self-assessment";
     return call_as(ctx->c_catalog, &unic__catalog__v1__catalog_service__descriptor, ctx->operator_key,
                    "GetQuestionnaire", &req.base, NULL, e);
+}
+
+int bench_save_questionnaire(struct bench_ctx *ctx, const char *path)
+{
+    Unic__Catalog__V1__GetQuestionnaireRequest req = UNIC__CATALOG__V1__GET_QUESTIONNAIRE_REQUEST__INIT;
+    req.questionnaire_id = (char *)"cip-self-assessment";
+    char authz[160];
+    snprintf(authz, sizeof authz, "Bearer %s", ctx->operator_key);
+    struct arena a;
+    arena_init(&a);
+    struct err e;
+    size_t len, reply_len;
+    uint8_t *bytes = pbuf_pack(&a, &req.base, &len), *reply;
+    int rc = -1;
+    if (rpc_call_bytes(ctx->c_catalog, (struct rpc_caller){authz, 0, NULL},
+                       "/unic.catalog.v1.CatalogService/GetQuestionnaire", bytes, len, &a, &reply,
+                       &reply_len, &e) < 0) {
+        fprintf(stderr, "could not get the questionnaire: %s\n", e.msg);
+        goto done;
+    }
+    FILE *f = fopen(path, "wb");
+    bool written = f != NULL && fwrite(reply, 1, reply_len, f) == reply_len;
+    if (f != NULL && fclose(f) != 0)
+        written = false;
+    if (!written) {
+        fprintf(stderr, "could not write %s\n", path);
+        goto done;
+    }
+    rc = 0;
+done:
+    arena_destroy(&a);
+    return rc;
 }
 
 /* ---- save: one durable revision of 18 answers per call, each worker its own State ---- */

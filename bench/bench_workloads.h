@@ -30,5 +30,8 @@ void bench_ctx_open(struct bench_ctx *ctx);
 void bench_ctx_close(struct bench_ctx *ctx);
 const struct workload *bench_workload_find(const char *name);
 void bench_workloads_list(FILE *f);
+/* Writes the packed reply of the questionnaire workload's call to `path`: 0, or -1 with a
+ * message on stderr. */
+int bench_save_questionnaire(struct bench_ctx *ctx, const char *path);
 
 #endif

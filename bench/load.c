@@ -5,10 +5,15 @@
  *             [--catalog ADDR] [--responses ADDR] [--scoring ADDR] [--scoring-cold ADDR]
  *             [--db-url CONNINFO]   (to issue the State keys the write workloads need)
  *             [--gateway http://HOST:PORT]   (unic-gateway, for the Connect workloads)
+ *             [--baseline no]   (no Health/Check first)   [--raw yes]   (one RESULT line a cell)
+ *   unic-load --key KEY --catalog ADDR --save-questionnaire FILE
+ *             (writes the packed GetQuestionnaire reply the questionnaire workload gets, for
+ *             bench/ref_server.cc to send)
  * A workload through the gateway is also shown as a ratio to the same call over direct gRPC,
  * when that ran earlier in the same run. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +40,7 @@ struct worker {
     double *lat;      /* seconds, one per completed call */
     size_t n, cap;
     long errors;
+    long completed; /* every call that succeeded, warm-up included: the server's CPU covers them */
     int last_error;
     char last_msg[sizeof(((struct err *)0)->msg)];
     atomic_int *phase; /* 0 warm-up, 1 measure, 2 stop */
@@ -49,6 +55,8 @@ static void *worker_main(void *arg)
         double t0 = now_s();
         int rc = k->w->call(k->ctx, k->state, &e);
         double dt = now_s() - t0;
+        if (rc == 0)
+            k->completed++;
         if (atomic_load(k->phase) != 1)
             continue;
         if (rc < 0) {
@@ -74,7 +82,7 @@ static int cmp_double(const void *a, const void *b)
 
 struct result {
     double calls_per_s, p50_ms, p99_ms;
-    long errors;
+    long errors, completed;
 };
 
 static int run_cell(const struct workload *w, struct bench_ctx *ctx, int conc, double seconds,
@@ -112,7 +120,9 @@ static int run_cell(const struct workload *w, struct bench_ctx *ctx, int conc, d
     double *all = xmalloc((total ? total : 1) * sizeof *all);
     size_t n = 0;
     out->errors = 0;
+    out->completed = 0;
     for (int i = 0; i < conc; i++) {
+        out->completed += k[i].completed;
         memcpy(all + n, k[i].lat, k[i].n * sizeof *all);
         n += k[i].n;
         out->errors += k[i].errors;
@@ -139,7 +149,8 @@ static void usage(void)
 {
     fputs("usage: unic-load --key KEY [--seconds S] [--concurrency 1,16,64] [--workloads a,b]\n"
           "       [--catalog ADDR] [--responses ADDR] [--scoring ADDR] [--scoring-cold ADDR]\n"
-          "       [--db-url CONNINFO] [--gateway http://HOST:PORT]\n",
+          "       [--db-url CONNINFO] [--gateway http://HOST:PORT] [--baseline no] [--raw yes]\n"
+          "       unic-load --key KEY --catalog ADDR --save-questionnaire FILE\n",
           stderr);
     bench_workloads_list(stderr);
 }
@@ -153,6 +164,8 @@ int main(int argc, char **argv)
     snprintf(ctx.scoring, sizeof ctx.scoring, "127.0.0.1:50053");
     const char *conc_list = "1,16,64", *workloads = "health,questionnaire";
     double seconds = 3;
+    bool baseline = true, raw = false;
+    const char *save_to = NULL;
     for (int i = 1; i < argc; i += 2) { /* "--name value" pairs */
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (v == NULL) {
@@ -179,6 +192,12 @@ int main(int argc, char **argv)
             snprintf(ctx.db_url, sizeof ctx.db_url, "%s", v);
         else if (strcmp(argv[i], "--gateway") == 0)
             snprintf(ctx.gateway, sizeof ctx.gateway, "%s", v);
+        else if (strcmp(argv[i], "--baseline") == 0)
+            baseline = strcmp(v, "no") != 0;
+        else if (strcmp(argv[i], "--raw") == 0)
+            raw = strcmp(v, "yes") == 0;
+        else if (strcmp(argv[i], "--save-questionnaire") == 0)
+            save_to = v;
         else {
             usage();
             return 2;
@@ -190,6 +209,11 @@ int main(int argc, char **argv)
     }
     log_init("bench", LOG_ERROR);
     bench_ctx_open(&ctx);
+    if (save_to) {
+        int saved = bench_save_questionnaire(&ctx, save_to);
+        bench_ctx_close(&ctx);
+        return saved < 0 ? 1 : 0;
+    }
 
     int concs[8], nconc = 0;
     for (const char *p = conc_list; *p && nconc < 8; p += strcspn(p, ","), p += *p == ',')
@@ -198,15 +222,16 @@ int main(int argc, char **argv)
 
     /* Health/Check always runs first: it is the baseline every ratio is taken against. */
     char list[512];
-    snprintf(list, sizeof list, "health,%s", workloads);
+    snprintf(list, sizeof list, "%s%s", baseline ? "health," : "", workloads);
     double base[8] = {0};
     struct measured {
         const struct workload *w;
         double calls_per_s[8];
     } done[32];
     size_t n_done = 0;
-    printf("%-18s %5s %11s %9s %9s %9s %7s %8s\n", "workload", "conc", "calls/s", "p50 ms", "p99 ms",
-           "vs health", "errors", "vs gRPC");
+    if (!raw)
+        printf("%-18s %5s %11s %9s %9s %9s %7s %8s\n", "workload", "conc", "calls/s", "p50 ms",
+               "p99 ms", "vs health", "errors", "vs gRPC");
     int rc = 0;
     char *save = NULL;
     for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
@@ -238,6 +263,11 @@ int main(int argc, char **argv)
             char vs_direct[16] = "";
             if (direct && direct->calls_per_s[c] > 0)
                 snprintf(vs_direct, sizeof vs_direct, "%.2f", r.calls_per_s / direct->calls_per_s[c]);
+            if (raw)
+                printf("RESULT workload=%s conc=%d calls_per_s=%.1f calls=%ld errors=%ld p50_ms=%.3f"
+                       " p99_ms=%.3f\n", w->name, concs[c], r.calls_per_s, r.completed, r.errors,
+                       r.p50_ms, r.p99_ms);
+            else
             printf("%-18s %5d %11.0f %9.3f %9.3f %9.2f %7ld %8s\n", w->name, concs[c], r.calls_per_s,
                    r.p50_ms, r.p99_ms, base[c] > 0 ? r.calls_per_s / base[c] : 0, r.errors, vs_direct);
             fflush(stdout);

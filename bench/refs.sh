@@ -1,0 +1,239 @@
+# refs.sh: bench/run's interleaved comparison of our calls with their references (sourced by
+# bench/run, which has started the stack): 3 rounds, concurrency 1, 16 and 64, each cell ours
+# then its reference, so that the machine's drift hits both alike. Prints the median ratio of
+# each workload as
+#   RATIO workload=<name> conc=<n> ours_over_ref=<x.xx> ref=<name>
+# and the CPU of each server process per call (utime+stime from /proc, in µs), medians too:
+#   CPU workload=<name> conc=<n> side=<ours|ref> process=<name> us_per_call=<x>
+# References: unic-ref-server (bench/ref_server.cc, C++ callback API, pre-built bytes) for
+# Health/Check and GetQuestionnaire; pgbench running the statements a SaveAnswers and a
+# GetScorecard cause, on the same rows; GetQuestionnaire of the same round for GetScorecard.
+
+hz=$(getconf CLK_TCK)
+results=$state/refs.tsv
+: >"$results"
+
+# CPU ticks a process has used; for PostgreSQL, the postmaster with every backend, live or gone
+# (the postmaster reaps its backends, so those gone are in its children's times).
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+pg_ticks() {
+  local pm total=0 t
+  pm=$(head -1 "$state/pg/data/postmaster.pid")
+  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
+  for c in $(ps -o pid= --ppid "$pm"); do
+    t=$(awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo "$total"
+}
+
+# measure ROUND SIDE WORKLOAD CONC REFNAME -- unic-load arguments: one cell, its calls/s and the
+# CPU per call of the processes named in $procs ("name:pid" or "postgres").
+measure() {
+  local round=$1 side=$2 workload=$3 conc=$4 ref=$5
+  shift 6
+  local -A before
+  for p in $procs; do
+    if [ "$p" = postgres ]; then before[$p]=$(pg_ticks); else before[$p]=$(ticks "${p#*:}"); fi
+  done
+  local out
+  out=$("$build/bench/unic-load" --key "$key" --seconds "$seconds" --concurrency "$conc" \
+    --baseline no --raw yes --db-url "$UNIC_DB_URL" "$@")
+  sleep 0.2 # backends of a finished client exit and are reaped
+  local cps calls
+  cps=$(echo "$out" | sed -n 's/.*calls_per_s=\([0-9.]*\).*/\1/p' | tail -1)
+  calls=$(echo "$out" | sed -n 's/.* calls=\([0-9]*\).*/\1/p' | tail -1)
+  printf 'RUN\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$side" "$workload" "$conc" "$ref" "${cps:-0}" >>"$results"
+  for p in $procs; do
+    local after
+    if [ "$p" = postgres ]; then after=$(pg_ticks); else after=$(ticks "${p#*:}"); fi
+    printf 'CPU\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$side" "$workload" "$conc" "${p%%:*}" \
+      "$(awk -v d=$((after - ${before[$p]})) -v n="${calls:-0}" -v hz="$hz" \
+        'BEGIN { printf "%.1f", n > 0 ? d * 1e6 / hz / n : 0 }')" >>"$results"
+  done
+}
+
+# pgbench_cell ROUND WORKLOAD CONC REFNAME SCRIPT: the same, for pgbench (PostgreSQL's CPU).
+pgbench_cell() {
+  local round=$1 workload=$2 conc=$3 ref=$4 script=$5
+  local before after out tps n
+  before=$(pg_ticks)
+  out=$(/usr/lib/postgresql/15/bin/pgbench -h 127.0.0.1 -p "$UNIC_PG_PORT" -U unic -n -M prepared \
+    -c "$conc" -j "$((conc < 2 ? 1 : 2))" -T "$seconds" -f "$script" unic 2>&1)
+  sleep 0.2
+  after=$(pg_ticks)
+  tps=$(echo "$out" | awk '/^tps/ {print $3; exit}')
+  n=$(echo "$out" | awk '/number of transactions actually processed/ {split($NF, a, "/"); print a[1]}')
+  [ -n "$tps" ] || echo "pgbench $workload: $out" >&2
+  printf 'RUN\t%s\tref\t%s\t%s\t%s\t%s\n' "$round" "$workload" "$conc" "$ref" "${tps:-0}" >>"$results"
+  printf 'CPU\t%s\tref\t%s\t%s\tpostgres\t%s\n' "$round" "$workload" "$conc" \
+    "$(awk -v d=$((after - before)) -v n="${n:-0}" -v hz="$hz" \
+      'BEGIN { printf "%.1f", n > 0 ? d * 1e6 / hz / n : 0 }')" >>"$results"
+}
+
+# The statements one SaveAnswers of unic-load's save workload runs (services/responses/store.c
+# and common/db.c: BEGIN, the transaction's limits, lock, snapshot, head update with the
+# revision, 18 answers, COMMIT), on the assessments that workload writes: client n the n-th.
+save_sql=$state/pgbench-save.sql
+{
+  echo '\set lv random(0, 5)'
+  echo 'BEGIN;'
+  echo "SELECT set_config('statement_timeout', '5000', true) AS st, set_config('lock_timeout', '2000', true) AS lt;"
+  echo 'SELECT id, revision, etag FROM responses.assessments WHERE id = (SELECT id FROM public.bench_writers WHERE client = :client_id) FOR NO KEY UPDATE \gset'
+  echo 'SELECT encode(snapshot, '"'"'hex'"'"') AS snapshot, visibility, status FROM responses.revisions WHERE assessment_id = :id AND revision = :revision::int \gset'
+  printf '%s' "WITH a AS (UPDATE responses.assessments SET status = 'DRAFT', visibility = :visibility, revision = :revision::int + 1, etag = 'pgbench-' || (:revision::int + 1), completeness = 1, updated_at = now(), submitted_at = NULL, updated_by = 'pgbench' WHERE id = :id AND etag = :etag RETURNING id)"
+  printf '%s\n' " INSERT INTO responses.revisions (assessment_id, revision, created_at, author, action, changed_questions, reason, status, visibility, snapshot) SELECT id, :revision::int + 1, now(), 'pgbench', 'SAVE', '{q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17,q18}'::text[], '', 'DRAFT', :visibility, decode(:snapshot, 'hex') FROM a;"
+  levels=$(for i in $(seq 18); do printf '%s(:lv::int + %d) %% 6' "$([ "$i" -gt 1 ] && echo ', ')" "$i"; done)
+  nulls=$(printf 'NULL,%.0s' $(seq 17))NULL
+  empties=$(printf '"",%.0s' $(seq 17))'""'
+  evidence=$(printf '"[]",%.0s' $(seq 17))'"[]"'
+  printf '%s\n' "WITH gone AS (DELETE FROM responses.answers WHERE assessment_id = :id AND question_id = ANY('{}'::text[])) INSERT INTO responses.answers (assessment_id, question_id, level, target_level, yes, date, narrative, evidence, updated_at, updated_by) SELECT :id, u.question_id, u.level, u.target_level, u.yes, u.date, u.narrative, u.evidence, now(), 'pgbench' FROM unnest('{q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17,q18}'::text[], ARRAY[$levels]::smallint[], '{$nulls}'::smallint[], '{$nulls}'::boolean[], '{$nulls}'::date[], '{$empties}'::text[], '{$evidence}'::jsonb[]) AS u(question_id, level, target_level, yes, date, narrative, evidence) ON CONFLICT (assessment_id, question_id) DO UPDATE SET level = EXCLUDED.level, target_level = EXCLUDED.target_level, yes = EXCLUDED.yes, date = EXCLUDED.date, narrative = EXCLUDED.narrative, evidence = EXCLUDED.evidence, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by;"
+  echo 'COMMIT;'
+} >"$save_sql"
+
+# The statements a GetScorecard by assessment id causes in the responses service (the head,
+# then the revision's snapshot), on the assessments the scorecard workload reads.
+card_sql=$state/pgbench-scorecard.sql
+{
+  echo 'SELECT state_code, questionnaire_id, visibility, status, revision FROM responses.assessments WHERE id = (SELECT id FROM public.bench_writers WHERE client = :client_id) \gset'
+  echo 'SELECT encode(snapshot, '"'"'hex'"'"') AS snapshot, visibility, status FROM responses.revisions WHERE assessment_id = (SELECT id FROM public.bench_writers WHERE client = :client_id) AND revision = :revision::int;'
+} >"$card_sql"
+
+# Which assessment pgbench client n writes: the one unic-load's n-th save worker writes (its
+# n-th Member State, in the bench's cycle). Filled after a first save cell made them.
+bench_writers() {
+  PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$UNIC_PG_PORT" -U unic -d unic -qc "
+    DROP TABLE IF EXISTS public.bench_writers;
+    CREATE TABLE public.bench_writers AS
+      SELECT (row_number() OVER (ORDER BY state_code) - 1)::int AS client, id FROM responses.assessments
+      WHERE cycle = extract(year FROM now())::int + 1 AND questionnaire_id = 'cip-self-assessment';
+    ALTER TABLE public.bench_writers ADD PRIMARY KEY (client);" >/dev/null
+}
+
+refs_run() {
+  local ref_pid=""
+  if [ -x "$build/bench/unic-ref-server" ]; then
+    "$build/bench/unic-load" --key "$key" --catalog 127.0.0.1:52051 \
+      --save-questionnaire "$state/questionnaire.bin"
+    "$build/bench/unic-ref-server" 127.0.0.1:52090 "$state/questionnaire.bin" 2>>"$state/ref-52090.log" &
+    ref_pid=$!
+    pids+=("$ref_pid")
+    for _ in $(seq 50); do
+      "$build/tools/unic-health" 127.0.0.1:52090 >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+  else
+    echo "(unic-ref-server not built: install libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev)"
+  fi
+  # The save workload's 64 assessments exist before any cell, for pgbench to write the same rows.
+  "$build/bench/unic-load" --key "$key" --seconds 0.2 --concurrency 64 --baseline no --raw yes \
+    --workloads save --catalog 127.0.0.1:52051 --responses 127.0.0.1:52052 --db-url "$UNIC_DB_URL" >/dev/null
+  bench_writers
+  local cat=(--catalog 127.0.0.1:52051) ref=(--catalog 127.0.0.1:52090)
+  local wr=(--catalog 127.0.0.1:52051 --responses 127.0.0.1:52052)
+  for round in 1 2 3; do
+    for c in 1 16 64; do
+      for w in health questionnaire; do
+        procs="catalog:$pid_catalog" measure "$round" ours "$w" "$c" cpp-callback -- --workloads "$w" "${cat[@]}"
+        [ -z "$ref_pid" ] ||
+          procs="ref:$ref_pid" measure "$round" ref "$w" "$c" cpp-callback -- --workloads "$w" "${ref[@]}"
+      done
+      procs="responses:$pid_responses postgres" measure "$round" ours save "$c" pgbench -- --workloads save "${wr[@]}"
+      pgbench_cell "$round" save "$c" pgbench "$save_sql"
+      procs="scoring:$pid_scoring responses:$pid_responses" measure "$round" ours scorecard-warm "$c" questionnaire -- \
+        --workloads scorecard-warm "${wr[@]}" --scoring 127.0.0.1:52053
+      procs="scoring:$pid_scoring_cold responses:$pid_responses postgres" measure "$round" ours scorecard-cold "$c" questionnaire -- \
+        --workloads scorecard-cold "${wr[@]}" --scoring-cold 127.0.0.1:52055
+      pgbench_cell "$round" scorecard-cold "$c" pgbench "$card_sql"
+    done
+  done
+  python3 - "$results" <<'PY'
+import collections, statistics, sys
+runs = collections.defaultdict(dict)   # (workload, conc, round) -> side -> calls/s
+refname = {}
+cpu = collections.defaultdict(list)    # (workload, conc, side, process) -> [us per call]
+for line in open(sys.argv[1]):
+    f = line.rstrip("\n").split("\t")
+    if f[0] == "RUN":
+        _, rnd, side, w, c, ref, cps = f
+        runs[(w, int(c), rnd)][side] = float(cps)
+        if side == "ours":
+            refname[w] = ref
+    elif f[0] == "CPU":
+        _, rnd, side, w, c, proc, us = f
+        cpu[(w, int(c), side, proc)].append(float(us))
+ratios = collections.defaultdict(list)
+for (w, c, rnd), sides in runs.items():
+    ours = sides.get("ours")
+    if ours is None:
+        continue
+    if refname.get(w) == "questionnaire":  # against our own GetQuestionnaire of the same round
+        ref = runs.get(("questionnaire", c, rnd), {}).get("ours")
+    else:
+        ref = sides.get("ref")
+    if ref:
+        ratios[(w, c)].append(ours / ref)
+    if w == "scorecard-cold" and sides.get("ref"):
+        ratios[("scorecard-cold/pgbench", c)].append(ours / sides["ref"])
+for (w, c) in sorted(ratios, key=lambda k: (k[0], k[1])):
+    ref = "pgbench-same-statements" if w.endswith("/pgbench") else refname.get(w, "")
+    name = w.split("/")[0]
+    print("RATIO workload=%s conc=%d ours_over_ref=%.2f ref=%s" % (name, c, statistics.median(ratios[(w, c)]), ref))
+for (w, c, side, proc) in sorted(cpu):
+    print("CPU workload=%s conc=%d side=%s process=%s us_per_call=%.0f" % (w, c, side, proc, statistics.median(cpu[(w, c, side, proc)])))
+PY
+}
+
+# ---- worker counts and memory (bench/run --sweep) ----
+
+# VmRSS of a process, in kB.
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+# sweep_run: each service restarted with 1, 2, 4, 8 and 16 workers (UNIC_WORKERS) and its
+# workload measured at concurrency 16 and 64, so the defaults come from a measurement:
+#   SWEEP service=<name> workers=<n> conc=<c> calls_per_s=<x>
+sweep_run() {
+  local svc port workload var pid extra
+  for spec in catalog:52051:questionnaire:pid_catalog responses:52052:save:pid_responses \
+              scoring:52055:scorecard-cold:pid_scoring_cold; do
+    IFS=: read -r svc port workload var <<<"$spec"
+    extra=()
+    [ "$svc" = scoring ] && extra=(UNIC_REDIS=off)
+    for n in 1 2 4 8 16; do
+      pid=${!var}
+      kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+      start "$svc" "$port" "${extra[@]}" UNIC_WORKERS=$n
+      printf -v "$var" '%s' "${pids[-1]}"
+      for c in 16 64; do
+        local out
+        out=$("$build/bench/unic-load" --key "$key" --seconds "$seconds" --concurrency "$c" \
+          --baseline no --raw yes --db-url "$UNIC_DB_URL" --workloads "$workload" \
+          --catalog 127.0.0.1:52051 --responses 127.0.0.1:52052 --scoring-cold 127.0.0.1:52055)
+        echo "SWEEP service=$svc workers=$n conc=$c calls_per_s=$(echo "$out" |
+          sed -n 's/.*calls_per_s=\([0-9.]*\).*/\1/p' | tail -1) (load $(cut -d' ' -f1 /proc/loadavg))"
+      done
+    done
+  done
+}
+
+# rss_run: every service's resident memory idle, then the catalog's and the responses
+# service's every 10 s through 60 s of their workload at concurrency 64:
+#   RSS service=<name> when=idle kb=<n>     RSS service=<name> when=<s>s kb=<n>
+rss_run() {
+  for spec in catalog:$pid_catalog responses:$pid_responses scoring:$pid_scoring \
+              matching:$pid_matching; do
+    echo "RSS service=${spec%%:*} when=idle kb=$(rss_kb "${spec#*:}")"
+  done
+  for spec in catalog:questionnaire:$pid_catalog responses:save:$pid_responses; do
+    IFS=: read -r svc workload pid <<<"$spec"
+    "$build/bench/unic-load" --key "$key" --seconds 60 --concurrency 64 --baseline no --raw yes \
+      --db-url "$UNIC_DB_URL" --workloads "$workload" --catalog 127.0.0.1:52051 \
+      --responses 127.0.0.1:52052 >/dev/null &
+    local load=$!
+    for s in 0 10 20 30 40 50 60; do
+      echo "RSS service=$svc when=${s}s kb=$(rss_kb "$pid")"
+      [ "$s" = 60 ] || sleep 10
+    done
+    wait "$load"
+  done
+}
