@@ -112,6 +112,7 @@ bench_writers() {
 
 refs_run() {
   local ref_pid=""
+  export PGPASSWORD=$UNIC_PG_PASSWORD
   if [ -x "$build/bench/unic-ref-server" ]; then
     "$build/bench/unic-load" --key "$key" --catalog 127.0.0.1:52051 \
       --save-questionnaire "$state/questionnaire.bin"
