@@ -73,7 +73,7 @@ pgbench_cell() {
 
 # The statements one SaveAnswers of unic-load's save workload runs (services/responses/store.c
 # and common/db.c: BEGIN, the transaction's limits, lock, snapshot, head update with the
-# revision, 18 answers, COMMIT), on the assessments that workload writes: client n the n-th.
+# revision, 18 answers, COMMIT), on copies of the assessments that workload writes.
 save_sql=$state/pgbench-save.sql
 {
   echo '\set lv random(0, 5)'
@@ -92,22 +92,45 @@ save_sql=$state/pgbench-save.sql
 } >"$save_sql"
 
 # The statements a GetScorecard by assessment id causes in the responses service (the head,
-# then the revision's snapshot), on the assessments the scorecard workload reads.
+# then the revision's snapshot), on the same copies.
 card_sql=$state/pgbench-scorecard.sql
 {
   echo 'SELECT state_code, questionnaire_id, visibility, status, revision FROM responses.assessments WHERE id = (SELECT id FROM public.bench_writers WHERE client = :client_id) \gset'
   echo 'SELECT encode(snapshot, '"'"'hex'"'"') AS snapshot, visibility, status FROM responses.revisions WHERE assessment_id = (SELECT id FROM public.bench_writers WHERE client = :client_id) AND revision = :revision::int;'
 } >"$card_sql"
 
-# Which assessment pgbench client n writes: the one unic-load's n-th save worker writes (its
-# n-th Member State, in the bench's cycle). Filled after a first save cell made them.
+# The assessments pgbench client n writes: copies of those unic-load's save workload writes
+# (head, current revision, answers), one cycle later, so pgbench writes rows of the same shape
+# and size while ours stay as the service left them (pgbench cannot pack a new snapshot).
 bench_writers() {
-  PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$UNIC_PG_PORT" -U unic -d unic -qc "
-    DROP TABLE IF EXISTS public.bench_writers;
-    CREATE TABLE public.bench_writers AS
-      SELECT (row_number() OVER (ORDER BY state_code) - 1)::int AS client, id FROM responses.assessments
-      WHERE cycle = extract(year FROM now())::int + 1 AND questionnaire_id = 'cip-self-assessment';
-    ALTER TABLE public.bench_writers ADD PRIMARY KEY (client);" >/dev/null
+  PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -p "$UNIC_PG_PORT" -U unic -d unic -q \
+    -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+CREATE TEMP TABLE src AS
+  SELECT a.*, a.state_code || '-' || (a.cycle + 1) || '-' || a.questionnaire_id AS copy_id
+  FROM responses.assessments a
+  WHERE a.cycle = extract(year FROM now())::int + 1 AND a.questionnaire_id = 'cip-self-assessment';
+INSERT INTO responses.assessments (id, state_code, cycle, questionnaire_id, questionnaire_version,
+    status, visibility, revision, etag, completeness, created_at, updated_at, submitted_at, updated_by)
+  SELECT copy_id, state_code, cycle + 1, questionnaire_id, questionnaire_version, status, visibility,
+    revision, etag, completeness, created_at, updated_at, submitted_at, updated_by FROM src
+  ON CONFLICT (id) DO NOTHING;
+INSERT INTO responses.revisions (assessment_id, revision, created_at, author, action,
+    changed_questions, reason, status, visibility, snapshot)
+  SELECT s.copy_id, r.revision, r.created_at, r.author, r.action, r.changed_questions, r.reason,
+    r.status, r.visibility, r.snapshot
+  FROM src s JOIN responses.revisions r ON r.assessment_id = s.id AND r.revision = s.revision
+  ON CONFLICT DO NOTHING;
+INSERT INTO responses.answers (assessment_id, question_id, level, target_level, yes, date,
+    narrative, evidence, updated_at, updated_by)
+  SELECT s.copy_id, x.question_id, x.level, x.target_level, x.yes, x.date, x.narrative, x.evidence,
+    x.updated_at, x.updated_by
+  FROM src s JOIN responses.answers x ON x.assessment_id = s.id
+  ON CONFLICT DO NOTHING;
+DROP TABLE IF EXISTS public.bench_writers;
+CREATE TABLE public.bench_writers AS
+  SELECT (row_number() OVER (ORDER BY copy_id) - 1)::int AS client, copy_id AS id FROM src;
+ALTER TABLE public.bench_writers ADD PRIMARY KEY (client);
+SQL
 }
 
 refs_run() {
