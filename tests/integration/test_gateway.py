@@ -232,6 +232,16 @@ class GatewayTest(unittest.TestCase):
                                       {"stateCode": "FRA", "cycle": 2025,
                                        "questionnaireId": "cip-self-assessment"}, self.ken)
         self.assertEqual((status, err["code"]), (403, "permission_denied"))
+        # a state change its row does not allow: 412 (reopening a draft)
+        status, _, draft = self.connect(RESPONSES + "CreateAssessment",
+                                        {"stateCode": "KEN", "cycle": 2021,
+                                         "questionnaireId": "cip-self-assessment"}, self.ken)
+        self.assertEqual(status, 200, draft)
+        status, _, err = self.connect(RESPONSES + "ReopenAssessment",
+                                      {"assessmentId": draft["id"], "etag": draft["etag"],
+                                       "reason": "a correction"}, self.ken)
+        self.assertEqual((status, err["code"]), (412, "failed_precondition"), err)
+        self.assertIn("DRAFT", err["message"])
         status, _, err = self.connect(CATALOG + "ListStates", "{not json", self.ken)
         self.assertEqual((status, err["code"]), (400, "invalid_argument"))
         status, _, err = self.connect(CATALOG + "ListStates", {}, self.ken,

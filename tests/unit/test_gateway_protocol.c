@@ -31,7 +31,7 @@ static void test_connect_codes_and_http_statuses(void **state)
         {ERR_INVALID_ARGUMENT, "invalid_argument", 400}, {ERR_DEADLINE_EXCEEDED, "deadline_exceeded", 504},
         {ERR_NOT_FOUND, "not_found", 404},         {ERR_ALREADY_EXISTS, "already_exists", 409},
         {ERR_PERMISSION_DENIED, "permission_denied", 403}, {ERR_RESOURCE_EXHAUSTED, "resource_exhausted", 429},
-        {ERR_FAILED_PRECONDITION, "failed_precondition", 400}, {ERR_ABORTED, "aborted", 409},
+        {ERR_FAILED_PRECONDITION, "failed_precondition", 412}, {ERR_ABORTED, "aborted", 409},
         {ERR_OUT_OF_RANGE, "out_of_range", 400},   {ERR_UNIMPLEMENTED, "unimplemented", 501},
         {ERR_INTERNAL, "internal", 500},           {ERR_UNAVAILABLE, "unavailable", 503},
         {ERR_DATA_LOSS, "data_loss", 500},         {ERR_UNAUTHENTICATED, "unauthenticated", 401},
