@@ -24,15 +24,25 @@
 
 /* Creating and destroying a completion queue for every call cost more than the call's own work
  * in a service calling another (issue 10's profile of GetScorecard): queues are kept. A call
- * takes one (or makes one) and gives it back empty, since it plucks its only tag. */
+ * takes one (or makes one) and gives it back empty, since it plucks its only tag.
+ * Mutual TLS: a channel presents the certificate (and trusts the CA) this process held when the
+ * channel was made. After SIGHUP re-read them (tls_generation moved on), the next call makes the
+ * channel again, so that new connections to the services called present the new certificate;
+ * replaced channels stay until rpc_client_free, since calls may still run on them (and SIGHUPs
+ * are rare). */
 enum { CQ_KEPT_MAX = 64 };
 
 struct rpc_client {
-    grpc_channel *channel;
+    grpc_channel *channel; /* under lock */
     int timeout_ms;
     pthread_mutex_t lock;
     grpc_completion_queue *kept[CQ_KEPT_MAX]; /* idle queues, under lock */
     size_t n_kept;
+    char *target;
+    bool own_connection;
+    int generation;        /* tls_generation() when channel was made, under lock */
+    grpc_channel **retired; /* under lock */
+    size_t n_retired;
 };
 
 static grpc_completion_queue *cq_take(struct rpc_client *c)
@@ -62,12 +72,8 @@ static void cq_give_back(struct rpc_client *c, grpc_completion_queue *cq)
         cq_destroy(cq);
 }
 
-static struct rpc_client *client_new(const char *target, int timeout_ms, bool own_connection)
+static grpc_channel *channel_make(const char *target, bool own_connection)
 {
-    grpc_init();
-    struct rpc_client *c = xcalloc(1, sizeof *c);
-    c->timeout_ms = timeout_ms;
-    pthread_mutex_init(&c->lock, NULL);
     /* gRPC's default reconnect backoff grows to 120 s: after an outage of the service called,
      * this one kept answering UNAVAILABLE for 15 s after it was back. Services are on a private
      * network and few; trying again every second at most costs nothing. Not
@@ -86,9 +92,38 @@ static struct rpc_client *client_new(const char *target, int timeout_ms, bool ow
     };
     grpc_channel_args cargs = {sizeof args / sizeof args[0] - (own_connection ? 0 : 1), args};
     grpc_channel_credentials *creds = tls_channel_credentials();
-    c->channel = grpc_channel_create(target, creds, &cargs);
+    grpc_channel *channel = grpc_channel_create(target, creds, &cargs);
     grpc_channel_credentials_release(creds);
+    return channel;
+}
+
+static struct rpc_client *client_new(const char *target, int timeout_ms, bool own_connection)
+{
+    grpc_init();
+    struct rpc_client *c = xcalloc(1, sizeof *c);
+    c->timeout_ms = timeout_ms;
+    c->target = xstrdup(target);
+    c->own_connection = own_connection;
+    pthread_mutex_init(&c->lock, NULL);
+    c->generation = tls_generation();
+    c->channel = channel_make(target, own_connection);
     return c;
+}
+
+/* The channel for a new call: made again first when the process's certificates changed. */
+static grpc_channel *channel_current(struct rpc_client *c)
+{
+    int generation = tls_generation();
+    pthread_mutex_lock(&c->lock);
+    if (generation != c->generation) {
+        c->retired = xrealloc(c->retired, (c->n_retired + 1) * sizeof *c->retired);
+        c->retired[c->n_retired++] = c->channel;
+        c->channel = channel_make(c->target, c->own_connection);
+        c->generation = generation;
+    }
+    grpc_channel *channel = c->channel;
+    pthread_mutex_unlock(&c->lock);
+    return channel;
 }
 
 struct rpc_client *rpc_client_new(const char *target, int timeout_ms)
@@ -109,6 +144,10 @@ void rpc_client_free(struct rpc_client *c)
         cq_destroy(c->kept[i]);
     pthread_mutex_destroy(&c->lock);
     grpc_channel_destroy(c->channel);
+    for (size_t i = 0; i < c->n_retired; i++)
+        grpc_channel_destroy(c->retired[i]);
+    free(c->retired);
+    free(c->target);
     free(c);
     grpc_shutdown();
 }
@@ -143,7 +182,7 @@ int rpc_forward_bytes(struct rpc_client *client, struct rpc_caller caller, const
 
     grpc_completion_queue *cq = cq_take(client);
     grpc_slice method = grpc_slice_from_copied_string(path);
-    grpc_call *call = grpc_channel_create_call(client->channel, caller.parent, GRPC_PROPAGATE_DEFAULTS,
+    grpc_call *call = grpc_channel_create_call(channel_current(client), caller.parent, GRPC_PROPAGATE_DEFAULTS,
                                                cq, method, NULL, timespec_from_ms(deadline), NULL);
     grpc_slice_unref(method);
 

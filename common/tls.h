@@ -4,7 +4,8 @@
  * services: each presents its own certificate, peers' certificates are verified against the CA,
  * and a SERVICE key is accepted only from a peer holding one (docs/security.md).
  * The PEM files are read at start-up and again by tls_reload (on SIGHUP): new handshakes use
- * the new certificate, connections already open and their calls carry on.
+ * the new certificate, connections already open and their calls carry on; the runtime's client
+ * channels are made again when tls_generation moves (common/rpc_client.c).
  * The state is process-wide, owned here, set up by tls_init and released by tls_shutdown. */
 #ifndef UNIC_TLS_H
 #define UNIC_TLS_H

@@ -217,6 +217,53 @@ class TlsTest(unittest.TestCase):
         self.assertEqual(code, grpc.StatusCode.UNAVAILABLE, msg)
         self.assertEqual(self.stack.stop("responses@" + addr), 0)
 
+    def test_after_sighup_a_service_calls_others_with_its_new_certificate(self):
+        """A service is a client too: after SIGHUP its new connections to the services it calls
+        present the new certificate and trust the new CA. Here the CA itself is replaced: a
+        responses still calling with the old set could not reach a catalog started on the new."""
+        rot, rot2 = os.path.join(self.tmp, "rot"), os.path.join(self.tmp, "rot2")
+        make_certs(rot, "catalog", "responses")
+        make_certs(rot2, "catalog", "responses")  # another CA
+        catalog_at = "127.0.0.1:%d" % (self.stack.port_base + 7)
+        responses_at = "127.0.0.1:%d" % (self.stack.port_base + 8)
+
+        def env(name):
+            return {"UNIC_TLS_CERT": os.path.join(rot, name + ".pem"),
+                    "UNIC_TLS_KEY": os.path.join(rot, name + ".key"),
+                    "UNIC_TLS_CA": os.path.join(rot, "ca.pem"), "UNIC_AUTH_CACHE_SECONDS": "0",
+                    "UNIC_CALL_TIMEOUT_MS": "30000", "UNIC_CATALOG_ADDR": catalog_at}
+
+        old_ca, new_ca = read(os.path.join(rot, "ca.pem")), read(os.path.join(rot2, "ca.pem"))
+        self.stack.start("catalog", env("catalog"), addr=catalog_at,
+                         credentials=grpc.ssl_channel_credentials(root_certificates=old_ca))
+        self.stack.start("responses", env("responses"), addr=responses_at,
+                         credentials=grpc.ssl_channel_credentials(root_certificates=old_ca))
+        both = grpc.ssl_channel_credentials(root_certificates=old_ca + new_ca)
+        stub = responses_pb2_grpc.ResponseServiceStub(self.stack.channel("responses", both, responses_at))
+        ken = lib.metadata(self.stack.key("STATE", "KEN"))
+        made = eventually(lambda: stub.CreateAssessment(responses_pb2.CreateAssessmentRequest(
+            state_code="KEN", cycle=2023, questionnaire_id="cip-self-assessment"), metadata=ken, timeout=30))
+        self.assertEqual(made.cycle, 2023)
+
+        for f in ("ca.pem", "catalog.pem", "catalog.key", "responses.pem", "responses.key"):
+            shutil.copy(os.path.join(rot2, f), os.path.join(rot, f))
+        log = os.path.join(lib.STATE, "py-tls-responses@%s.log" % responses_at.replace(":", "_"))
+        reloads = read(log).count(b"certificates reloaded")
+        self.stack.procs["responses@" + responses_at].send_signal(signal.SIGHUP)
+        deadline = time.time() + 20
+        while time.time() < deadline and read(log).count(b"certificates reloaded") == reloads:
+            time.sleep(0.1)
+        self.assertGreater(read(log).count(b"certificates reloaded"), reloads)
+        # The catalog comes back on the new CA only: the old connection is gone with it.
+        self.assertEqual(self.stack.stop("catalog@" + catalog_at), 0)
+        self.stack.start("catalog", env("catalog"), addr=catalog_at,
+                         credentials=grpc.ssl_channel_credentials(root_certificates=new_ca))
+        again = eventually(lambda: stub.CreateAssessment(responses_pb2.CreateAssessmentRequest(
+            state_code="KEN", cycle=2022, questionnaire_id="cip-self-assessment"), metadata=ken, timeout=30))
+        self.assertEqual(again.cycle, 2022)
+        for name in ("responses@" + responses_at, "catalog@" + catalog_at):
+            self.assertEqual(self.stack.stop(name), 0)
+
     def test_sighup_loads_a_new_certificate_without_dropping_calls(self):
         old_serial = self.served_serial()
         self.assertIsNotNone(old_serial)
