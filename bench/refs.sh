@@ -49,7 +49,7 @@ measure() {
     if [ "$p" = postgres ]; then after=$(pg_ticks); else after=$(ticks "${p#*:}"); fi
     printf 'CPU\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$side" "$workload" "$conc" "${p%%:*}" \
       "$(awk -v d=$((after - ${before[$p]})) -v n="${calls:-0}" -v hz="$hz" \
-        'BEGIN { printf "%.1f", n > 0 ? d * 1e6 / hz / n : 0 }')" >>"$results"
+        'BEGIN { printf "%.1f", (n > 0 ? d * 1e6 / hz / n : 0) }')" >>"$results"
   done
 }
 
@@ -71,7 +71,7 @@ pgbench_cell() {
   printf 'RUN\t%s\tref\t%s\t%s\t%s\t%s\n' "$round" "$workload" "$conc" "$ref" "${tps:-0}" >>"$results"
   printf 'CPU\t%s\tref\t%s\t%s\tpostgres\t%s\n' "$round" "$workload" "$conc" \
     "$(awk -v d=$((after - before)) -v n="${n:-0}" -v hz="$hz" \
-      'BEGIN { printf "%.1f", n > 0 ? d * 1e6 / hz / n : 0 }')" >>"$results"
+      'BEGIN { printf "%.1f", (n > 0 ? d * 1e6 / hz / n : 0) }')" >>"$results"
 }
 
 # The statements one SaveAnswers of unic-load's save workload runs (services/responses/store.c
@@ -183,12 +183,15 @@ for line in open(sys.argv[1]):
     f = line.rstrip("\n").split("\t")
     if f[0] == "RUN":
         _, rnd, side, w, c, ref, cps = f
+        if not cps or float(cps) == 0:
+            continue  # a cell that made no call (its error is printed above)
         runs[(w, int(c), rnd)][side] = float(cps)
         if side == "ours":
             refname[w] = ref
     elif f[0] == "CPU":
         _, rnd, side, w, c, proc, us = f
-        cpu[(w, int(c), side, proc)].append(float(us))
+        if us:
+            cpu[(w, int(c), side, proc)].append(float(us))
 ratios = collections.defaultdict(list)
 for (w, c, rnd), sides in runs.items():
     ours = sides.get("ours")
