@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "text.h"
+
 const char *const country_groups[] = {"LDC", "SIDS", "LLDC"};
 const size_t country_groups_count = sizeof country_groups / sizeof country_groups[0];
 
@@ -13,6 +15,19 @@ bool country_group_known(const char *id)
         if (strcmp(id, country_groups[i]) == 0)
             return true;
     return false;
+}
+
+int country_group_check(const char *field, const char *id, struct err *e)
+{
+    if (country_group_known(id))
+        return 0;
+    if (id[0] == '\0')
+        err_field(e, field, "is required: must be " COUNTRY_GROUPS_VALID);
+    else if (!text_valid(id, false, NULL) || strlen(id) > 32)
+        err_field(e, field, "is not a UN country group: must be " COUNTRY_GROUPS_VALID);
+    else
+        err_field(e, field, "\"%s\" is not a UN country group: must be " COUNTRY_GROUPS_VALID, id);
+    return err_hint(e, "valid values: LDC, SIDS, LLDC");
 }
 
 bool group_period_covers(const char *since, const char *until, const char *date)

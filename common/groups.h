@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "err.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 
 /* The groups, in the order they are listed, and the same as one phrase for messages. */
@@ -17,6 +18,9 @@ extern const size_t country_groups_count;
 
 /* Whether `id` names one of the groups (exactly, upper case). */
 bool country_group_known(const char *id);
+/* 0 for a known group; else INVALID_ARGUMENT naming request field `field` (err_field) with the
+ * valid values in the message and the hint. */
+int country_group_check(const char *field, const char *id, struct err *e);
 
 /* Whether a period covers `date` ("YYYY-MM-DD"): since <= date < until, an empty bound open. */
 bool group_period_covers(const char *since, const char *until, const char *date);

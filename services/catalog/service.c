@@ -353,20 +353,6 @@ static int who_am_i(struct call *c, const Unic__Catalog__V1__WhoAmIRequest *req,
 
 enum { LEGAL_REFERENCE_MAX = 200, NOTE_MAX = 2000 };
 
-/* A group named in field `field`: one of the groups, or INVALID_ARGUMENT listing them. */
-static int check_group(const char *field, const char *group, struct err *e)
-{
-    if (country_group_known(group))
-        return 0;
-    if (group[0] == '\0')
-        err_field(e, field, "is required: must be " COUNTRY_GROUPS_VALID);
-    else if (!text_valid(group, false, NULL) || strlen(group) > 32)
-        err_field(e, field, "is not a UN country group: must be " COUNTRY_GROUPS_VALID);
-    else
-        err_field(e, field, "\"%s\" is not a UN country group: must be " COUNTRY_GROUPS_VALID, group);
-    return err_hint(e, "valid values: LDC, SIDS, LLDC");
-}
-
 /* as_of "" is today (UTC); anything else must be a date. *out is the date to use. */
 static int check_date(struct call *c, const char *field, const char *as_of, const char **out,
                       struct err *e)
@@ -431,7 +417,7 @@ static int get_group_membership(struct call *c, const Unic__Catalog__V1__GetGrou
 {
     Unic__Catalog__V1__State *st;
     const char *as_of = NULL;
-    if (check_group("group", req->group, e) < 0 || check_date(c, "as_of", req->as_of, &as_of, e) < 0 ||
+    if (country_group_check("group", req->group, e) < 0 || check_date(c, "as_of", req->as_of, &as_of, e) < 0 ||
         member_state(c, "state_code", req->state_code, &st, e) < 0)
         return -1;
     Unic__Catalog__V1__GroupMembershipAnswer *r = ARENA_MSG(
@@ -450,7 +436,7 @@ static int record_group_change(struct call *c, const Unic__Catalog__V1__RecordGr
                                Unic__Catalog__V1__GroupChange **out, struct err *e)
 {
     bool postpone = req->kind == UNIC__CATALOG__V1__GROUP_CHANGE_KIND__POSTPONEMENT;
-    if (check_group("group", req->group, e) < 0)
+    if (country_group_check("group", req->group, e) < 0)
         return -1;
     if (!text_state_code_shape(req->state_code))
         return err_field(e, "state_code", "not an ISO 3166-1 alpha-3 code such as KEN");
@@ -481,7 +467,7 @@ static int record_group_change(struct call *c, const Unic__Catalog__V1__RecordGr
 static int list_group_changes(struct call *c, const Unic__Catalog__V1__ListGroupChangesRequest *req,
                               Unic__Catalog__V1__ListGroupChangesResponse **out, struct err *e)
 {
-    if (req->group[0] != '\0' && check_group("group", req->group, e) < 0)
+    if (req->group[0] != '\0' && country_group_check("group", req->group, e) < 0)
         return -1;
     if (req->state_code[0] != '\0' && !text_state_code_shape(req->state_code))
         return err_field(e, "state_code", "not an ISO 3166-1 alpha-3 code such as KEN");

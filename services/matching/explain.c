@@ -90,12 +90,16 @@ int match_explain(const struct match_input *in, const struct match_assignment *a
     case ELIGIBLE_REGION:
         text_add(&t, "; %s is eligible by region %s", r->recipient_state, region);
         break;
+    case ELIGIBLE_GROUP:
+        text_add(&t, "; %s is eligible as a member of %s on %s", r->recipient_state, region,
+                 in->as_of);
+        break;
     default: /* ELIGIBLE_ALL: an assignment never has ELIGIBLE_NOT */
         text_add(&t, "; the offer is open to all States");
         break;
     }
     if (r->ldc)
-        text_add(&t, "; least developed country priority \u00d71.5 applied");
+        text_add(&t, "; least developed country on %s: priority \u00d71.5 applied", in->as_of);
     text_add(&t, ".");
     return t.len > INT_MAX ? INT_MAX : (int)t.len;
 }

@@ -13,10 +13,12 @@
  *   2. one of r's topics is among o's topics (a request derived from a gap carries every topic
  *      of the gap's question: topics say what fits, they do not multiply the need);
  *   3. o's donor State is not r's recipient State;
- *   4. r's recipient is eligible: if o names neither States nor regions, every State is;
- *      if it names only one of the two lists, the recipient must be in that list; if it names
- *      both, being in either list is enough (OR: "these regions, plus these named States").
- *      A region entry matches the recipient's M49 region or its sub-region, exactly;
+ *   4. r's recipient is eligible: if o names no States, no regions and no groups, every State
+ *      is; otherwise being in any one of the lists it names is enough (OR: "these regions and
+ *      the least developed countries, plus these named States"). A region entry matches the
+ *      recipient's M49 region, sub-region or intermediate region, exactly; a group entry ("LDC",
+ *      "SIDS", "LLDC") matches when the recipient is a member on the plan date (r's groups,
+ *      which the caller computes for as_of);
  *   5. languages overlap, when both o and r name some (either list empty = no constraint);
  *   6. valid_from <= as_of <= valid_until (an empty or NULL bound is open);
  *   7. o's remaining capacity and r's remaining quantity are both > 0.
@@ -27,7 +29,8 @@
  *
  *   - priority is r's 1..5; severity_milli is r's gap severity in thousandths, 0 meaning "no gap
  *     known", counted as 1000 (1.0);
- *   - ldc_factor2 is 3 for a least developed country recipient and 2 otherwise: the x1.5 of
+ *   - ldc_factor2 is 3 for a recipient that is a least developed country on the plan date (r's
+ *     ldc, which the caller computes for as_of) and 2 otherwise: the x1.5 of
  *     docs/matching-model.md, kept exact by the final halving;
  *   - weak_fit_permille, the penalty for weak fit, in thousandths of the benefit:
  *       MATCH_PENALTY_NO_LANGUAGE (10) when o or r names no language (the fit is unknown), plus
@@ -101,6 +104,8 @@ struct match_offer {
     size_t n_languages;
     const char *valid_from;  /* "YYYY-MM-DD"; NULL or "" = open */
     const char *valid_until; /* "YYYY-MM-DD"; NULL or "" = open */
+    const char *const *eligible_groups; /* UN country groups: "LDC", "SIDS", "LLDC" */
+    size_t n_eligible_groups;
 };
 
 struct match_request {
@@ -108,7 +113,7 @@ struct match_request {
     const char *recipient_state; /* alpha-3 */
     const char *region;          /* the recipient's M49 region, e.g. "Africa"; may be NULL */
     const char *sub_region;      /* its M49 sub-region, e.g. "Sub-Saharan Africa"; may be NULL */
-    bool ldc;                    /* the recipient is a least developed country */
+    bool ldc;                    /* the recipient is a least developed country on as_of */
     int kind;                    /* enum match_kind */
     const char *topic;           /* its (first) topic id */
     const char *const *topics;   /* every topic it covers, none twice; NULL/0 = `topic` alone */
@@ -119,6 +124,9 @@ struct match_request {
     const char *source_question_id; /* the gap's question, e.g. "q11"; NULL or "" = none */
     const char *const *languages;
     size_t n_languages;
+    const char *intermediate_region; /* its M49 intermediate region, e.g. "Western Africa"; may be NULL */
+    const char *const *groups;   /* the UN country groups the recipient is a member of on as_of */
+    size_t n_groups;
 };
 
 struct match_input {

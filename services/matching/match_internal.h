@@ -51,12 +51,14 @@ enum eligibility {
     ELIGIBLE_NOT,    /* the offer names States or regions, and r is in none */
     ELIGIBLE_ALL,    /* the offer names neither: open to all States */
     ELIGIBLE_NAMED,  /* r's State is among eligible_states */
-    ELIGIBLE_REGION, /* r's region or sub-region is among eligible_regions */
+    ELIGIBLE_REGION, /* r's region, sub-region or intermediate region is among eligible_regions */
+    ELIGIBLE_GROUP,  /* r is a member on as_of of a group among eligible_groups */
 };
 
-/* Rule 4; *region is set to the matching eligible_regions entry for ELIGIBLE_REGION. */
+/* Rule 4; *which is set to the matching eligible_regions or eligible_groups entry for
+ * ELIGIBLE_REGION and ELIGIBLE_GROUP. */
 enum eligibility match_eligible(const struct match_offer *o, const struct match_request *r,
-                                const char **region);
+                                const char **which);
 /* Both o and r name languages (so rule 5 applies and the fit is known). */
 bool match_languages_known(const struct match_offer *o, const struct match_request *r);
 bool match_strs_contain(const char *const *v, size_t n, const char *s);

@@ -143,11 +143,22 @@ int64_t severity_to_milli(double severity);
 
 /* ---- Peers: the catalog's reference data and the scoring service's gaps (peers.c) ---- */
 
+/* One period of a State's membership of a UN country group: member on D when
+ * since <= D < until, "" an open bound (catalog.proto GroupMembership). */
+struct ref_period {
+    char group[8];
+    char since[11];
+    char until[11];
+};
+
 struct ref_state {
     char code[4];
     char *region;     /* M49 region, e.g. "Africa" */
     char *sub_region; /* M49 sub-region, e.g. "Sub-Saharan Africa" */
-    bool ldc;
+    char *intermediate_region; /* M49 intermediate region, e.g. "Western Africa", or "" */
+    bool ldc;         /* today's LDC status, the snapshot a new request keeps */
+    struct ref_period *periods; /* every membership, past, present and scheduled */
+    size_t n_periods;
 };
 
 /* The catalog's topics, States and region names, immutable once built; shared between calls. */
@@ -158,7 +169,7 @@ struct refdata {
     size_t n_topics;
     struct ref_state *states; /* sorted by code */
     size_t n_states;
-    char **regions;       /* region and sub-region names, sorted, unique */
+    char **regions;       /* region, sub-region and intermediate region names, sorted, unique */
     size_t n_regions;
 };
 
@@ -182,6 +193,14 @@ void refdata_put(struct matching_app *app, struct refdata *ref);
 bool refdata_topic_known(const struct refdata *ref, const char *topic);
 const struct ref_state *refdata_state(const struct refdata *ref, const char *code);
 bool refdata_region_known(const struct refdata *ref, const char *name);
+/* The valid region names joined with ", " into buf (cut to fit): for the message that refuses
+ * one. */
+void refdata_region_names(const struct refdata *ref, char *buf, size_t size);
+/* Dates the `n` requests for a plan on `as_of`: each recipient's LDC status (the x1.5), its UN
+ * country groups (eligibility by group) and its intermediate region, from the catalog's
+ * memberships, whatever the request's snapshot said when it was filed. Arrays in the arena. */
+void refdata_date_requests(const struct refdata *ref, struct arena *a, const char *as_of,
+                           struct match_request *requests, size_t n);
 
 /* The gaps of `state`'s self-assessment of `cycle`, asked of the scoring service on the caller's
  * behalf (so the assessment's visibility rules apply to the caller), in the call's arena.

@@ -149,22 +149,32 @@ static bool offer_usable(const struct match_offer *o, const char *as_of)
 }
 
 
-/* Rule 4; *region is set to the matching eligible_regions entry for ELIGIBLE_REGION. */
-enum eligibility match_eligible(const struct match_offer *o, const struct match_request *r,
-                                 const char **region)
+static bool same(const char *a, const char *b)
 {
-    if (o->n_eligible_states == 0 && o->n_eligible_regions == 0)
+    return b != NULL && strcmp(a, b) == 0;
+}
+
+/* Rule 4; *which is set to the matching eligible_regions or eligible_groups entry for
+ * ELIGIBLE_REGION and ELIGIBLE_GROUP. */
+enum eligibility match_eligible(const struct match_offer *o, const struct match_request *r,
+                                const char **which)
+{
+    if (o->n_eligible_states == 0 && o->n_eligible_regions == 0 && o->n_eligible_groups == 0)
         return ELIGIBLE_ALL;
     if (match_strs_contain(o->eligible_states, o->n_eligible_states, r->recipient_state))
         return ELIGIBLE_NAMED;
     for (size_t i = 0; i < o->n_eligible_regions; i++) {
         const char *g = o->eligible_regions[i];
-        if ((r->region != NULL && strcmp(g, r->region) == 0)
-            || (r->sub_region != NULL && strcmp(g, r->sub_region) == 0)) {
-            *region = g;
+        if (same(g, r->region) || same(g, r->sub_region) || same(g, r->intermediate_region)) {
+            *which = g;
             return ELIGIBLE_REGION;
         }
     }
+    for (size_t i = 0; i < o->n_eligible_groups; i++)
+        if (match_strs_contain(r->groups, r->n_groups, o->eligible_groups[i])) {
+            *which = o->eligible_groups[i];
+            return ELIGIBLE_GROUP;
+        }
     return ELIGIBLE_NOT;
 }
 
@@ -284,6 +294,8 @@ static int check_offer(const struct match_offer *o, size_t i, struct err *e)
                       e) != 0
         || check_strs("offer", id, "eligible_regions", o->eligible_regions,
                       o->n_eligible_regions, e) != 0
+        || check_strs("offer", id, "eligible_groups", o->eligible_groups, o->n_eligible_groups,
+                      e) != 0
         || check_strs("offer", id, "languages", o->languages, o->n_languages, e) != 0)
         return -1;
     /* Quadratic, but an offer names a handful of the twelve topics. */

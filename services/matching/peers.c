@@ -1,10 +1,12 @@
 /* peers.c: what the matching service asks of the other services: the catalog's topics, States
  * and M49 regions (kept in memory, shared by all workers, refreshed when stale) and the scoring
  * service's gaps. Every call goes out with the end caller's credentials and deadline. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "groups.h"
 #include "log.h"
 #include "matching.h"
 #include "text.h"
@@ -22,6 +24,8 @@ static void refdata_free(struct refdata *r)
     for (size_t i = 0; i < r->n_states; i++) {
         free(r->states[i].region);
         free(r->states[i].sub_region);
+        free(r->states[i].intermediate_region);
+        free(r->states[i].periods);
     }
     for (size_t i = 0; i < r->n_regions; i++)
         free(r->regions[i]);
@@ -71,7 +75,7 @@ static struct refdata *refdata_build(const Unic__Catalog__V1__ListTopicsResponse
     qsort(r->topics, r->n_topics, sizeof *r->topics, cmp_str);
 
     r->states = xcalloc(s->n_states + 1, sizeof *r->states);
-    char **names = xcalloc(2 * s->n_states + 1, sizeof *names);
+    char **names = xcalloc(3 * s->n_states + 1, sizeof *names);
     size_t n_names = 0;
     for (size_t i = 0; i < s->n_states; i++) {
         const Unic__Catalog__V1__State *st = s->states[i];
@@ -81,9 +85,24 @@ static struct refdata *refdata_build(const Unic__Catalog__V1__ListTopicsResponse
         memcpy(d->code, st->code, 4);
         d->region = xstrdup(st->region);
         d->sub_region = xstrdup(st->sub_region);
+        d->intermediate_region = xstrdup(st->intermediate_region);
         d->ldc = st->ldc;
+        d->periods = xcalloc(st->n_memberships + 1, sizeof *d->periods);
+        for (size_t k = 0; k < st->n_memberships; k++) {
+            const Unic__Catalog__V1__GroupMembership *m = st->memberships[k];
+            struct ref_period *p = &d->periods[d->n_periods];
+            /* the catalog writes dates and group ids; anything else would not fit and is no period */
+            if (strlen(m->group) >= sizeof p->group || strlen(m->since) >= sizeof p->since ||
+                strlen(m->until) >= sizeof p->until)
+                continue;
+            strcpy(p->group, m->group);
+            strcpy(p->since, m->since);
+            strcpy(p->until, m->until);
+            d->n_periods++;
+        }
         names[n_names++] = d->region;
         names[n_names++] = d->sub_region;
+        names[n_names++] = d->intermediate_region;
     }
     qsort(r->states, r->n_states, sizeof *r->states, cmp_state);
     qsort(names, n_names, sizeof *names, cmp_str);
@@ -197,6 +216,42 @@ const struct ref_state *refdata_state(const struct refdata *ref, const char *cod
 bool refdata_region_known(const struct refdata *ref, const char *name)
 {
     return bsearch(&name, ref->regions, ref->n_regions, sizeof *ref->regions, cmp_str) != NULL;
+}
+
+void refdata_region_names(const struct refdata *ref, char *buf, size_t size)
+{
+    size_t len = 0;
+    if (size > 0)
+        buf[0] = '\0';
+    for (size_t i = 0; i < ref->n_regions && len + 1 < size; i++) {
+        int n = snprintf(buf + len, size - len, "%s%s", i ? ", " : "", ref->regions[i]);
+        len = n < 0 || (size_t)n >= size - len ? size - 1 : len + (size_t)n;
+    }
+}
+
+void refdata_date_requests(const struct refdata *ref, struct arena *a, const char *as_of,
+                           struct match_request *requests, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct match_request *q = &requests[i];
+        const struct ref_state *st = refdata_state(ref, q->recipient_state);
+        if (st == NULL)
+            continue; /* not a Member State any more: its snapshot stands */
+        const char **groups = ARENA_ARRAY(a, const char *, country_groups_count);
+        size_t n_groups = 0;
+        q->ldc = false;
+        for (size_t g = 0; g < country_groups_count; g++)
+            for (size_t k = 0; k < st->n_periods; k++)
+                if (strcmp(st->periods[k].group, country_groups[g]) == 0 &&
+                    group_period_covers(st->periods[k].since, st->periods[k].until, as_of)) {
+                    groups[n_groups++] = country_groups[g];
+                    q->ldc = q->ldc || strcmp(country_groups[g], "LDC") == 0;
+                    break;
+                }
+        q->groups = groups;
+        q->n_groups = n_groups;
+        q->intermediate_region = st->intermediate_region;
+    }
 }
 
 int peers_gaps(struct call *c, const char *state, int cycle, Unic__Scoring__V1__GetGapsResponse **out,

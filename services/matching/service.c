@@ -388,6 +388,8 @@ static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatc
     struct plan_inputs in;
     if (store_plan_inputs(c->db, &c->arena, scope, n_scope, &in, e) < 0)
         goto done;
+    /* LDC status and groups as of the plan's date, not as filed (docs/matching-model.md) */
+    refdata_date_requests(ref, &c->arena, as_of, in.requests, in.n_requests);
     struct match_input mi = {in.offers, in.n_offers, in.requests, in.n_requests, as_of};
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -14,6 +14,7 @@
     "o.id, o.seq, o.donor_state, o.kind, " LIST("o.topics") " AS topics, o.capacity, o.remaining," \
     " " LIST("o.eligible_states") " AS eligible_states,"                                         \
     " " LIST("o.eligible_regions") " AS eligible_regions, " LIST("o.languages") " AS languages,"  \
+    " " LIST("o.eligible_groups") " AS eligible_groups,"                                         \
     " coalesce(to_char(o.valid_from, 'YYYY-MM-DD'), '') AS valid_from,"                           \
     " coalesce(to_char(o.valid_until, 'YYYY-MM-DD'), '') AS valid_until,"                         \
     " o.title, o.description, o.status, o.version, " TS("o.created_at") " AS created_at, "        \
@@ -32,9 +33,9 @@
 static const char SQL_OFFER_INSERT[] =
     "INSERT INTO matching.offers AS o (donor_state, kind, topics, capacity, remaining,"
     " eligible_states, eligible_regions, languages, valid_from, valid_until, title, description,"
-    " created_by)"
+    " created_by, eligible_groups)"
     " VALUES ($1, $2, $3::text[], $4::bigint, $4::bigint, $5::text[], $6::text[], $7::text[],"
-    " $8::date, $9::date, $10, $11, $12)"
+    " $8::date, $9::date, $10, $11, $12, $13::text[])"
     " RETURNING " OFFER_COLUMNS;
 static const char SQL_OFFER_GET[] =
     "SELECT " OFFER_COLUMNS " FROM matching.offers o WHERE o.id = $1::uuid";
@@ -50,7 +51,8 @@ static const char SQL_OFFER_UPDATE[] =
     "UPDATE matching.offers AS o SET topics = $2::text[], capacity = $3::bigint,"
     " remaining = $4::bigint, eligible_states = $5::text[], eligible_regions = $6::text[],"
     " languages = $7::text[], valid_from = $8::date, valid_until = $9::date, title = $10,"
-    " description = $11, status = $12, version = o.version + 1, updated_at = now()"
+    " description = $11, status = $12, eligible_groups = $13::text[], version = o.version + 1,"
+    " updated_at = now()"
     " WHERE o.id = $1::uuid RETURNING " OFFER_COLUMNS;
 static const char SQL_OFFER_WITHDRAW[] =
     "UPDATE matching.offers AS o SET status = 'WITHDRAWN', version = o.version + 1,"
@@ -116,6 +118,7 @@ static Unic__Matching__V1__Offer *offer_from_row(struct arena *a, const PGresult
     o->unit = arena_strdup(a, unit ? unit : "");
     db_list_split(a, db_get(r, row, "eligible_states"), &o->eligible_states, &o->n_eligible_states);
     db_list_split(a, db_get(r, row, "eligible_regions"), &o->eligible_regions, &o->n_eligible_regions);
+    db_list_split(a, db_get(r, row, "eligible_groups"), &o->eligible_groups, &o->n_eligible_groups);
     db_list_split(a, db_get(r, row, "languages"), &o->languages, &o->n_languages);
     o->valid_from = store_col(a, r, row, "valid_from");
     o->valid_until = store_col(a, r, row, "valid_until");
@@ -302,9 +305,10 @@ int store_offer_create(struct db *db, struct arena *a, const Unic__Matching__V1_
         db_text_array(a, in->eligible_regions, in->n_eligible_regions),
         db_text_array(a, in->languages, in->n_languages), date_or_null(in->valid_from),
         date_or_null(in->valid_until), in->title, in->description, who->label,
+        db_text_array(a, in->eligible_groups, in->n_eligible_groups),
     };
     ProtobufCMessage *reply;
-    int rc = insert_one(db, a, &offer_rows, SQL_OFFER_INSERT, 12, params, who, k, QUOTA_OFFERS, &reply, e);
+    int rc = insert_one(db, a, &offer_rows, SQL_OFFER_INSERT, 13, params, who, k, QUOTA_OFFERS, &reply, e);
     if (rc != 0)
         return rc;
     *out = (Unic__Matching__V1__Offer *)reply;
@@ -377,8 +381,9 @@ int store_offer_update(struct db *db, struct arena *a, const Unic__Matching__V1_
         db_text_array(a, in->languages, in->n_languages), date_or_null(in->valid_from),
         date_or_null(in->valid_until), in->title, in->description,
         remaining > 0 ? "OPEN" : "EXHAUSTED",
+        db_text_array(a, in->eligible_groups, in->n_eligible_groups),
     };
-    if (write_one(db, a, &offer_rows, "updated", SQL_OFFER_UPDATE, 12, params, who, NULL, &reply, e) < 0)
+    if (write_one(db, a, &offer_rows, "updated", SQL_OFFER_UPDATE, 13, params, who, NULL, &reply, e) < 0)
         goto done;
     *out = (Unic__Matching__V1__Offer *)reply;
     rc = 0;

@@ -29,6 +29,7 @@ static const char SQL_INPUT_OFFERS[] =
     "SELECT o.id, o.version, o.donor_state, o.kind, " LIST("o.topics") " AS topics, o.remaining,"
     " " LIST("o.eligible_states") " AS eligible_states,"
     " " LIST("o.eligible_regions") " AS eligible_regions, " LIST("o.languages") " AS languages,"
+    " " LIST("o.eligible_groups") " AS eligible_groups,"
     " coalesce(to_char(o.valid_from, 'YYYY-MM-DD'), '') AS valid_from,"
     " coalesce(to_char(o.valid_until, 'YYYY-MM-DD'), '') AS valid_until"
     " FROM matching.offers o WHERE o.status = 'OPEN' AND o.remaining > 0 ORDER BY o.id";
@@ -264,6 +265,9 @@ int store_plan_inputs(struct db *db, struct arena *a, char *const *scope, size_t
         db_list_split(a, db_get(ro, row, "eligible_regions"), &list, &n);
         o->eligible_regions = (const char *const *)list;
         o->n_eligible_regions = n;
+        db_list_split(a, db_get(ro, row, "eligible_groups"), &list, &n);
+        o->eligible_groups = (const char *const *)list;
+        o->n_eligible_groups = n;
         db_list_split(a, db_get(ro, row, "languages"), &list, &n);
         o->languages = (const char *const *)list;
         o->n_languages = n;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "groups.h"
 #include "page_token.h"
 #include "text.h"
 #include "validate.h"
@@ -174,10 +175,22 @@ int check_offer(const struct refdata *ref, const Unic__Matching__V1__Offer *o,
                    ELIGIBLE_REGIONS_MAX, e) < 0)
         return -1;
     for (size_t i = 0; i < o->n_eligible_regions; i++)
-        if (!refdata_region_known(ref, o->eligible_regions[i]))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "invalid offer.eligible_regions[%zu]: \"%s\" is not an M49 region or "
-                           "sub-region name", i, o->eligible_regions[i]);
+        if (!refdata_region_known(ref, o->eligible_regions[i])) {
+            /* all 29 M49 names (regions, sub-regions, intermediate regions) just fit a status */
+            char field[48], names[440];
+            snprintf(field, sizeof field, "offer.eligible_regions[%zu]", i);
+            refdata_region_names(ref, names, sizeof names);
+            return err_field(e, field, "must be one of: %s", names);
+        }
+    if (check_list("offer.eligible_groups", o->eligible_groups, o->n_eligible_groups,
+                   country_groups_count, e) < 0)
+        return -1;
+    for (size_t i = 0; i < o->n_eligible_groups; i++) {
+        char field[48];
+        snprintf(field, sizeof field, "offer.eligible_groups[%zu]", i);
+        if (country_group_check(field, o->eligible_groups[i], e) < 0)
+            return -1;
+    }
     if (check_languages("offer.languages", o->languages, o->n_languages, e) < 0 ||
         check_date("offer.valid_from", o->valid_from, e) < 0 ||
         check_date("offer.valid_until", o->valid_until, e) < 0)

@@ -1,7 +1,8 @@
 /* test_country_groups.c: the UN country groups (LDC, SIDS, LLDC) as memberships with dates,
  * through the real unic-catalog over gRPC: the shipped memberships and M49 intermediate regions,
  * the lookup on a date, an operator's postponement of a graduation (idempotent, audited, kept in
- * history, kept across a restart) and the errors that name the field and its valid values. */
+ * history, kept across a restart) and the errors that name the field and its valid values; and
+ * through unic-matching, the LDC factor and eligibility by group on the plan's date. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -14,12 +15,13 @@
 
 #include "harness.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
+#include "unic/matching/v1/matching.pb-c.h"
 
 typedef Unic__Catalog__V1__GroupMembershipAnswer Answer;
 typedef Unic__Catalog__V1__GroupChange GroupChange;
 
 static struct harness H;
-static char state_key[64];
+static char state_key[64], bgd_key[64], deu_key[64], fra_key[64];
 
 static int call(const char *key, const char *method, const ProtobufCMessage *req,
                 ProtobufCMessage **reply, char *msg, size_t size)
@@ -77,7 +79,9 @@ static int setup(void **state)
 {
     (void)state;
     if (harness_init(&H, "country_groups") < 0 || harness_start(&H, SVC_CATALOG, NULL) < 0 ||
-        harness_key(&H, ROLE_STATE, "NPL", state_key) < 0)
+        harness_start(&H, SVC_MATCHING, NULL) < 0 || harness_key(&H, ROLE_STATE, "NPL", state_key) < 0 ||
+        harness_key(&H, ROLE_STATE, "BGD", bgd_key) < 0 || harness_key(&H, ROLE_STATE, "DEU", deu_key) < 0 ||
+        harness_key(&H, ROLE_STATE, "FRA", fra_key) < 0)
         return -1;
     return 0;
 }
@@ -262,6 +266,141 @@ static void test_operator_records_a_postponement_and_the_lookup_follows_it(void 
     msg_free(g);
 }
 
+/* ---- Matching on the plan's date ---- */
+
+typedef Unic__Matching__V1__Offer Offer;
+typedef Unic__Matching__V1__MatchPlan MatchPlan;
+
+static int mcall(const char *key, const char *method, const ProtobufCMessage *req,
+                 ProtobufCMessage **reply, char *msg, size_t size)
+{
+    return harness_call(&H, SVC_MATCHING, key, method, req, reply, msg, size);
+}
+
+static int create_offer(const char *key, const char *topic, char **groups, size_t n_groups,
+                        char **regions, size_t n_regions, Offer **out, char *msg, size_t size)
+{
+    static char *en[] = {"en"};
+    char *topics[] = {(char *)topic};
+    Offer o = UNIC__MATCHING__V1__OFFER__INIT;
+    o.kind = UNIC__COMMON__V1__SUPPORT_KIND__EXPERTISE;
+    o.topics = topics;
+    o.n_topics = 1;
+    o.capacity = 10;
+    o.languages = en;
+    o.n_languages = 1;
+    o.eligible_groups = groups;
+    o.n_eligible_groups = n_groups;
+    o.eligible_regions = regions;
+    o.n_eligible_regions = n_regions;
+    o.title = "incident handling, ten expert-days";
+    Unic__Matching__V1__CreateOfferRequest req = UNIC__MATCHING__V1__CREATE_OFFER_REQUEST__INIT;
+    req.offer = &o;
+    return mcall(key, "CreateOffer", &req.base, (ProtobufCMessage **)out, msg, size);
+}
+
+static void create_request(const char *topic)
+{
+    static char *en[] = {"en"};
+    Unic__Matching__V1__Request r = UNIC__MATCHING__V1__REQUEST__INIT;
+    r.kind = UNIC__COMMON__V1__SUPPORT_KIND__EXPERTISE;
+    r.topic = (char *)topic;
+    r.quantity = 10;
+    r.priority = 2;
+    r.languages = en;
+    r.n_languages = 1;
+    Unic__Matching__V1__CreateRequestRequest req = UNIC__MATCHING__V1__CREATE_REQUEST_REQUEST__INIT;
+    req.request = &r;
+    ProtobufCMessage *out = NULL;
+    char msg[512];
+    if (mcall(bgd_key, "CreateRequest", &req.base, &out, msg, sizeof msg) != 0)
+        fail_msg("CreateRequest: %s", msg);
+    msg_free(out);
+}
+
+static MatchPlan *propose_bgd(const char *as_of)
+{
+    char *codes[] = {"BGD"};
+    Unic__Matching__V1__ProposeMatchesRequest req = UNIC__MATCHING__V1__PROPOSE_MATCHES_REQUEST__INIT;
+    req.state_codes = codes;
+    req.n_state_codes = 1;
+    req.as_of = (char *)as_of;
+    MatchPlan *p = NULL;
+    char msg[512];
+    if (mcall(H.operator_key, "ProposeMatches", &req.base, (ProtobufCMessage **)&p, msg, sizeof msg) != 0)
+        fail_msg("ProposeMatches: %s", msg);
+    return p;
+}
+
+static const Unic__Matching__V1__Match *match_on(const MatchPlan *p, const char *offer)
+{
+    for (size_t i = 0; i < p->n_matches; i++)
+        if (strcmp(p->matches[i]->offer_id, offer) == 0)
+            return p->matches[i];
+    return NULL;
+}
+
+/* Bangladesh graduated from the LDCs on 24 November 2026 (A/RES/76/8). Two offers of ten
+ * expert-days: DEU's on incident response open to every State, FRA's on CIP open to the LDCs;
+ * BGD asks ten of each at priority 2. The day before, both serve BGD and the x1.5 applies:
+ * 2 x 1.0 x 1.5 x 10 = 30 each; on the day, only DEU's serves it, worth 2 x 1.0 x 10 = 20. */
+static void test_plan_dated_before_a_graduation_gives_the_ldc_factor_and_group_offers(void **state)
+{
+    (void)state;
+    char *ldc[] = {"LDC"};
+    Offer *open = NULL, *to_ldcs = NULL;
+    char msg[512];
+    assert_int_equal(create_offer(deu_key, "incident-response", NULL, 0, NULL, 0, &open, msg, sizeof msg), 0);
+    assert_int_equal(create_offer(fra_key, "cip", ldc, 1, NULL, 0, &to_ldcs, msg, sizeof msg), 0);
+    assert_int_equal(to_ldcs->n_eligible_groups, 1);
+    assert_string_equal(to_ldcs->eligible_groups[0], "LDC");
+    create_request("incident-response");
+    create_request("cip");
+
+    MatchPlan *before = propose_bgd("2026-11-23");
+    const Unic__Matching__V1__Match *a = match_on(before, open->id), *b = match_on(before, to_ldcs->id);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_true(a->benefit == 30.0);
+    assert_true(b->benefit == 30.0);
+    assert_non_null(strstr(a->explanation, "least developed country on 2026-11-23"));
+    assert_non_null(strstr(b->explanation, "BGD is eligible as a member of LDC on 2026-11-23"));
+
+    MatchPlan *after = propose_bgd("2026-11-24");
+    a = match_on(after, open->id);
+    assert_non_null(a);
+    assert_true(a->benefit == 20.0);
+    assert_null(strstr(a->explanation, "least developed"));
+    assert_null(match_on(after, to_ldcs->id));
+    assert_int_equal(after->n_unmet, 1); /* the CIP request: no offer it is eligible for */
+    assert_non_null(strstr(after->unmet[0]->reason, "eligibility"));
+    msg_free(before);
+    msg_free(after);
+    msg_free(open);
+    msg_free(to_ldcs);
+}
+
+/* Offers may name M49 intermediate regions; an unknown region or group is refused naming the
+ * field with the valid values. */
+static void test_offer_regions_and_groups_are_checked_naming_the_valid_values(void **state)
+{
+    (void)state;
+    char *west[] = {"Western Africa"}, *typo[] = {"Westren Africa"}, *g77[] = {"G77"};
+    Offer *o = NULL;
+    char msg[512];
+    assert_int_equal(create_offer(deu_key, "training", NULL, 0, west, 1, &o, msg, sizeof msg), 0);
+    assert_string_equal(o->eligible_regions[0], "Western Africa");
+    msg_free(o);
+    assert_int_equal(create_offer(deu_key, "training", NULL, 0, typo, 1, &o, msg, sizeof msg), 3);
+    assert_non_null(strstr(msg, "offer.eligible_regions[0]: must be one of: Africa, Americas"));
+    assert_non_null(strstr(msg, "Western Africa"));
+    assert_non_null(strstr(msg, "Sub-Saharan Africa"));
+    assert_non_null(strstr(msg, "Western Europe"));
+    assert_int_equal(create_offer(deu_key, "training", g77, 1, NULL, 0, &o, msg, sizeof msg), 3);
+    assert_non_null(strstr(msg, "offer.eligible_groups[0]: \"G77\" is not a UN country group: "
+                                "must be LDC, SIDS or LLDC"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +408,8 @@ int main(void)
         cmocka_unit_test(test_membership_follows_the_date),
         cmocka_unit_test(test_groups_list_their_members_on_a_date),
         cmocka_unit_test(test_unknown_group_is_invalid_argument_listing_the_groups),
+        cmocka_unit_test(test_plan_dated_before_a_graduation_gives_the_ldc_factor_and_group_offers),
+        cmocka_unit_test(test_offer_regions_and_groups_are_checked_naming_the_valid_values),
         cmocka_unit_test(test_operator_records_a_postponement_and_the_lookup_follows_it),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

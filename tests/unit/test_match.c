@@ -999,6 +999,64 @@ static void test_overflowing_total_benefit_rejected(void **state)
     match_plan_free(p);
 }
 
+/* Rule 4 by group: an offer open to the least developed countries serves a recipient that is
+ * one on the plan date (its groups, as the service computes them from the catalog), not one that
+ * graduated or never was; the explanation says so. */
+static void test_group_eligibility_follows_the_recipients_groups_on_the_date(void **state)
+{
+    (void)state;
+    struct match_offer o = offer("o", "DEU", MATCH_KIND_EXPERTISE, "cip", 30);
+    o.eligible_groups = STRS("LDC");
+    o.n_eligible_groups = 1;
+    struct match_request r[3] = {request("r1", "NPL", MATCH_KIND_EXPERTISE, "cip", 10, 3),
+                                 request("r2", "BGD", MATCH_KIND_EXPERTISE, "cip", 10, 3),
+                                 request("r3", "MDV", MATCH_KIND_EXPERTISE, "cip", 10, 3)};
+    r[0].groups = STRS("LDC", "LLDC");
+    r[0].n_groups = 2;
+    r[0].ldc = true;
+    r[2].groups = STRS("SIDS");
+    r[2].n_groups = 1;
+    struct match_input in = input(&o, 1, r, 3);
+    struct match_plan *p = solve_ok(&in);
+    assert_int_equal(served(p, 0), 10);
+    assert_int_equal(served(p, 1), 0); /* no group on the date */
+    assert_int_equal(served(p, 2), 0); /* SIDS only */
+    char buf[512];
+    match_explain(&in, &p->assignments[0], buf, sizeof buf);
+    assert_non_null(strstr(buf, "NPL is eligible as a member of LDC on 2025-03-01"));
+    match_plan_free(p);
+
+    /* a named State or a region still admits: the lists are alternatives */
+    o.eligible_states = STRS("BGD");
+    o.n_eligible_states = 1;
+    p = solve_ok(&in);
+    assert_int_equal(served(p, 0), 10);
+    assert_int_equal(served(p, 1), 10);
+    assert_int_equal(served(p, 2), 0);
+    match_plan_free(p);
+}
+
+/* An M49 intermediate region ("Western Africa") is a region entry like the others. */
+static void test_intermediate_region_admits_its_states(void **state)
+{
+    (void)state;
+    struct match_offer o = offer("o", "FRA", MATCH_KIND_TRAINING, "cip", 20);
+    o.eligible_regions = STRS("Western Africa");
+    o.n_eligible_regions = 1;
+    struct match_request r[2] = {request("r1", "BEN", MATCH_KIND_TRAINING, "cip", 5, 2),
+                                 request("r2", "KEN", MATCH_KIND_TRAINING, "cip", 5, 2)};
+    r[0].intermediate_region = "Western Africa";
+    r[1].intermediate_region = "Eastern Africa";
+    struct match_input in = input(&o, 1, r, 2);
+    struct match_plan *p = solve_ok(&in);
+    assert_int_equal(served(p, 0), 5);
+    assert_int_equal(served(p, 1), 0);
+    char buf[512];
+    match_explain(&in, &p->assignments[0], buf, sizeof buf);
+    assert_non_null(strstr(buf, "BEN is eligible by region Western Africa"));
+    match_plan_free(p);
+}
+
 /* ---- explanation and helpers ---------------------------------------------------------------- */
 
 static void test_explanation_names_gap_topic_donor_and_reasons(void **state)
@@ -1020,8 +1078,8 @@ static void test_explanation_names_gap_topic_donor_and_reasons(void **state)
     int n = match_explain(&in, &p->assignments[0], buf, sizeof buf);
     assert_string_equal(buf, "KEN's gap on q11 (severity 2.0) in incident-response is served by "
                              "DEU: 40 expert-days of expertise in shared language en; KEN is "
-                             "eligible by region Africa; least developed country priority "
-                             "\u00d71.5 applied.");
+                             "eligible by region Africa; least developed country on "
+                             "2025-03-01: priority \u00d71.5 applied.");
     assert_int_equal(n, (int)strlen(buf));
     match_plan_free(p);
 }
@@ -1181,6 +1239,8 @@ int main(void)
         cmocka_unit_test(test_bad_dates_rejected),
         cmocka_unit_test(test_duplicate_ids_rejected),
         cmocka_unit_test(test_overflowing_total_benefit_rejected),
+        cmocka_unit_test(test_group_eligibility_follows_the_recipients_groups_on_the_date),
+        cmocka_unit_test(test_intermediate_region_admits_its_states),
         cmocka_unit_test(test_explanation_names_gap_topic_donor_and_reasons),
         cmocka_unit_test(test_explanation_without_gap_or_languages),
         cmocka_unit_test(test_explanation_truncates_like_snprintf),
