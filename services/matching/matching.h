@@ -54,6 +54,7 @@
 #include "rpc.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/matching/v1/matching.pb-c.h"
+#include "unic/responses/v1/responses.pb-c.h"
 #include "unic/scoring/v1/scoring.pb-c.h"
 
 extern const struct rpc_service matching_rpc;
@@ -176,7 +177,7 @@ struct refdata {
 struct matching_app {
     struct rpc_client *catalog;
     struct rpc_client *scoring;
-
+    struct rpc_client *responses; /* the assessments' levels, for GetImpactReport */
     pthread_mutex_t lock;
     struct refdata *ref;  /* the current snapshot, or NULL before the first fetch */
     int ref_ttl_seconds;  /* a snapshot older than this is fetched again */
@@ -208,6 +209,12 @@ void refdata_date_requests(const struct refdata *ref, struct arena *a, const cha
 int peers_gaps(struct call *c, const char *state, int cycle, Unic__Scoring__V1__GetGapsResponse **out,
                struct err *e);
 
+/* Every self-assessment ("cip-self-assessment") of `state` that the caller may read, with its
+ * answers, asked of the responses service on the caller's behalf (its visibility rules decide),
+ * page by page, into *out (call's arena). A State whose assessments the caller may not list
+ * gives none; an unreachable service fails with its status. */
+int peers_assessments(struct call *c, const char *state, Unic__Responses__V1__Assessment ***out,
+                      size_t *n, struct err *e);
 
 /* ---- The life of a match (rules.c) ----
  *

@@ -40,6 +40,7 @@ void matching_app_init(struct matching_app *app, const struct config *cfg)
     memset(app, 0, sizeof *app);
     app->catalog = rpc_client_new(cfg->catalog_addr, cfg->call_timeout_ms);
     app->scoring = rpc_client_new(cfg->scoring_addr, cfg->call_timeout_ms);
+    app->responses = rpc_client_new(cfg->responses_addr, cfg->call_timeout_ms);
     pthread_mutex_init(&app->lock, NULL);
     app->ref_ttl_seconds =
         cfg->cache_ttl_seconds < REF_TTL_MAX_SECONDS ? cfg->cache_ttl_seconds : REF_TTL_MAX_SECONDS;
@@ -49,6 +50,7 @@ void matching_app_destroy(struct matching_app *app)
 {
     refdata_free(app->ref); /* every call has ended: no other reference is held */
     pthread_mutex_destroy(&app->lock);
+    rpc_client_free(app->responses);
     rpc_client_free(app->scoring);
     rpc_client_free(app->catalog);
 }
@@ -268,5 +270,47 @@ int peers_gaps(struct call *c, const char *state, int cycle, Unic__Scoring__V1__
         return err_set(e, why.code, "could not get the gaps of %s for cycle %d from scoring: %s",
                        state, cycle, why.msg);
     *out = (Unic__Scoring__V1__GetGapsResponse *)reply;
+    return 0;
+}
+
+int peers_assessments(struct call *c, const char *state, Unic__Responses__V1__Assessment ***out,
+                      size_t *n, struct err *e)
+{
+    struct matching_app *app = c->app;
+    size_t cap = 8;
+    *n = 0;
+    *out = ARENA_ARRAY(&c->arena, Unic__Responses__V1__Assessment *, cap);
+    const char *token = "";
+    do {
+        Unic__Responses__V1__ListAssessmentsRequest req =
+            UNIC__RESPONSES__V1__LIST_ASSESSMENTS_REQUEST__INIT;
+        ProtobufCMessage *reply = NULL;
+        struct err why;
+        req.state_code = (char *)state;
+        req.questionnaire_id = "cip-self-assessment";
+        req.with_answers = true;
+        req.page_size = 500;
+        req.page_token = (char *)token;
+        if (rpc_call(app->responses, rpc_caller_of(c), &unic__responses__v1__response_service__descriptor,
+                     "ListAssessments", &req.base, &c->arena, &reply, &why) < 0) {
+            if (why.code == ERR_PERMISSION_DENIED || why.code == ERR_NOT_FOUND)
+                return 0; /* nothing of this State the caller may read */
+            return err_set(e, why.code, "could not list the assessments of %s from responses: %s",
+                           state, why.msg);
+        }
+        Unic__Responses__V1__ListAssessmentsResponse *page =
+            (Unic__Responses__V1__ListAssessmentsResponse *)reply;
+        for (size_t i = 0; i < page->n_assessments; i++) {
+            if (*n == cap) {
+                Unic__Responses__V1__Assessment **grown =
+                    ARENA_ARRAY(&c->arena, Unic__Responses__V1__Assessment *, 2 * cap);
+                memcpy(grown, *out, cap * sizeof *grown);
+                *out = grown;
+                cap *= 2;
+            }
+            (*out)[(*n)++] = page->assessments[i];
+        }
+        token = page->next_page_token;
+    } while (token[0]);
     return 0;
 }

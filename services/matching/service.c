@@ -556,6 +556,134 @@ static int list_matches(struct call *c, const Unic__Matching__V1__ListMatchesReq
     return 0;
 }
 
+/* ---- Impact ---- */
+
+/* The levels and cycles of the assessments of `state` that the caller may read, appended. */
+static int readable_levels(struct call *c, const char *state, struct impact_level **levels,
+                           size_t *n_levels, size_t *cap_levels, struct impact_cycle **cycles,
+                           size_t *n_cycles, size_t *cap_cycles, struct err *e)
+{
+    Unic__Responses__V1__Assessment **as;
+    size_t n;
+    if (peers_assessments(c, state, &as, &n, e) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(as[i]->state_code, state) != 0)
+            continue;
+        if (*n_cycles == *cap_cycles) {
+            struct impact_cycle *grown = ARENA_ARRAY(&c->arena, struct impact_cycle, 2 * *cap_cycles);
+            memcpy(grown, *cycles, *cap_cycles * sizeof *grown);
+            *cycles = grown;
+            *cap_cycles *= 2;
+        }
+        (*cycles)[(*n_cycles)++] = (struct impact_cycle){state, as[i]->cycle};
+        for (size_t k = 0; k < as[i]->n_answers; k++) {
+            const Unic__Responses__V1__Answer *ans = as[i]->answers[k];
+            if (ans->level_value_case != UNIC__RESPONSES__V1__ANSWER__LEVEL_VALUE_LEVEL)
+                continue;
+            if (*n_levels == *cap_levels) {
+                struct impact_level *grown = ARENA_ARRAY(&c->arena, struct impact_level, 2 * *cap_levels);
+                memcpy(grown, *levels, *cap_levels * sizeof *grown);
+                *levels = grown;
+                *cap_levels *= 2;
+            }
+            (*levels)[(*n_levels)++] =
+                (struct impact_level){state, as[i]->cycle, ans->question_id, ans->level};
+        }
+    }
+    return 0;
+}
+
+static int get_impact_report(struct call *c, const Unic__Matching__V1__GetImpactReportRequest *req, Unic__Matching__V1__ImpactReport **out, struct err *e)
+{
+    const char *state = NULL, *viewer = access_viewer(&c->principal);
+    if (filter_state("state_code", req->state_code, &state, e) < 0)
+        return -1;
+    if (is_state(c)) {
+        if (state && strcmp(state, c->principal.state) != 0)
+            return deny(e, "%s may read only its own impact report, not %s's", c->principal.state,
+                        state);
+        state = c->principal.state;
+    }
+    struct impact_rows rows;
+    if (store_impact_rows(c->db, &c->arena, state, &rows, e) < 0)
+        return -1;
+    /* What the caller may read of each recipient, asked as the caller: nothing else enters. */
+    size_t cap_levels = 64, cap_cycles = 8, n_levels = 0, n_cycles = 0;
+    struct impact_level *levels = ARENA_ARRAY(&c->arena, struct impact_level, cap_levels);
+    struct impact_cycle *cycles = ARENA_ARRAY(&c->arena, struct impact_cycle, cap_cycles);
+    for (size_t i = 0; i < rows.n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(rows.matches[j].recipient, rows.matches[i].recipient) == 0;
+        if (!seen && readable_levels(c, rows.matches[i].recipient, &levels, &n_levels, &cap_levels,
+                                     &cycles, &n_cycles, &cap_cycles, e) < 0)
+            return -1;
+    }
+    struct impact_input in = {rows.matches, rows.n, levels, n_levels, cycles, n_cycles,
+                              rows.supported, rows.n_supported};
+    struct impact_result res;
+    impact_compute(&c->arena, &in, &res);
+
+    Unic__Matching__V1__ImpactReport *r = ARENA_MSG(&c->arena, Unic__Matching__V1__ImpactReport,
+                                                    UNIC__MATCHING__V1__IMPACT_REPORT__INIT);
+    r->n_cases = rows.n;
+    r->cases = ARENA_ARRAY(&c->arena, Unic__Matching__V1__ImpactCase *, rows.n + 1);
+    for (size_t i = 0; i < rows.n; i++) {
+        const struct impact_match *m = &rows.matches[i];
+        const struct impact_case *k = &res.cases[i];
+        Unic__Matching__V1__ImpactCase *x = ARENA_MSG(&c->arena, Unic__Matching__V1__ImpactCase,
+                                                      UNIC__MATCHING__V1__IMPACT_CASE__INIT);
+        x->match_id = (char *)m->id;
+        x->donor_state = (char *)m->donor;
+        x->recipient_state = (char *)m->recipient;
+        x->kind = (Unic__Common__V1__SupportKind)match_kind_from_name(m->kind);
+        x->topic = (char *)m->topic;
+        x->region = (char *)m->region;
+        x->completed_at = rows.completed_at[i];
+        /* the match's figures as ListMatches shows them; the gap's question only to whom may
+         * read the assessment it came from */
+        if (access_gap_figures_visible(true, viewer, m->recipient))
+            x->delivered_quantity = m->delivered;
+        if (k->before_readable) {
+            x->question_id = (char *)m->question;
+            x->cycle_before = k->before_cycle;
+        }
+        x->measured = k->measured;
+        if (k->measured) {
+            x->level_before = k->before;
+            x->cycle_after = k->after_cycle;
+            x->level_after = k->after;
+            x->change = k->after - k->before;
+        } else {
+            x->not_measured = (char *)k->why;
+        }
+        r->cases[i] = x;
+    }
+    r->n_cells = res.n_cells;
+    r->cells = ARENA_ARRAY(&c->arena, Unic__Matching__V1__ImpactCell *, res.n_cells + 1);
+    for (size_t i = 0; i < res.n_cells; i++) {
+        const struct impact_cell *k = &res.cells[i];
+        Unic__Matching__V1__ImpactCell *x = ARENA_MSG(&c->arena, Unic__Matching__V1__ImpactCell,
+                                                      UNIC__MATCHING__V1__IMPACT_CELL__INIT);
+        x->dimension = (char *)impact_dimension_name(k->dimension);
+        x->key = (char *)k->key;
+        x->states = k->states;
+        x->suppressed = k->suppressed;
+        x->matches = k->matches;
+        x->quantity_delivered = k->delivered;
+        x->cases = k->cases;
+        x->change_shown = k->change_shown;
+        x->mean_change = k->mean_change;
+        x->comparison_cases = k->comparison_cases;
+        x->comparison_shown = k->comparison_shown;
+        x->comparison_mean_change = k->comparison_mean_change;
+        r->cells[i] = x;
+    }
+    *out = r;
+    return 0;
+}
+
 RPC_HANDLER(create_offer, Unic__Matching__V1__CreateOfferRequest, Unic__Matching__V1__Offer);
 RPC_HANDLER(get_offer, Unic__Matching__V1__GetOfferRequest, Unic__Matching__V1__Offer);
 RPC_HANDLER(list_offers, Unic__Matching__V1__ListOffersRequest, Unic__Matching__V1__ListOffersResponse);
@@ -572,6 +700,7 @@ RPC_HANDLER(respond_to_match, Unic__Matching__V1__RespondToMatchRequest, Unic__M
 RPC_HANDLER(list_matches, Unic__Matching__V1__ListMatchesRequest, Unic__Matching__V1__ListMatchesResponse);
 RPC_HANDLER(get_match, Unic__Matching__V1__GetMatchRequest, Unic__Matching__V1__Match);
 RPC_HANDLER(advance_match, Unic__Matching__V1__AdvanceMatchRequest, Unic__Matching__V1__Match);
+RPC_HANDLER(get_impact_report, Unic__Matching__V1__GetImpactReportRequest, Unic__Matching__V1__ImpactReport);
 
 static const struct rpc_method methods[] = {
     RPC_ROW("CreateOffer", create_offer, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
@@ -590,6 +719,7 @@ static const struct rpc_method methods[] = {
     RPC_ROW("ListMatches", list_matches, RPC_OPERATOR | RPC_STATE, RPC_READS),
     RPC_ROW("GetMatch", get_match, RPC_OPERATOR | RPC_STATE, RPC_READS),
     RPC_ROW("AdvanceMatch", advance_match, RPC_OPERATOR | RPC_STATE, RPC_WRITES),
+    RPC_ROW("GetImpactReport", get_impact_report, RPC_OPERATOR | RPC_STATE, RPC_READS),
 };
 
 const struct rpc_service matching_rpc = {

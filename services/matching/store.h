@@ -9,6 +9,7 @@
 #define UNIC_MATCHING_STORE_H
 
 #include "idem.h"
+#include "impact.h"
 #include "matching.h"
 
 /* What a State may create per hour (UNIC_QUOTA_*_PER_HOUR), so that no one key can fill the
@@ -135,6 +136,20 @@ struct match_step_in {
  * answered the call (idem_claim). */
 int store_match_step(struct db *db, struct arena *a, const struct match_step_in *in,
                      const struct actor *who, Unic__Matching__V1__Match **out, struct err *e);
+/* The completed matches GetImpactReport covers: those on requests derived from a gap, of
+ * `state` as donor or recipient (NULL = every State), oldest completion first; and every
+ * (State, question) any completed match addressed for their recipients, so that no supported
+ * question enters a comparison group. completed_at[i] is match i's, RFC 3339. One transaction. */
+struct impact_rows {
+    struct impact_match *matches;
+    char **completed_at;
+    size_t n;
+    struct impact_support *supported;
+    size_t n_supported;
+};
+int store_impact_rows(struct db *db, struct arena *a, const char *state, struct impact_rows *out,
+                      struct err *e);
+
 /* One match with its history, for whom access_match_visible lets see it. */
 int store_match_get(struct db *db, struct arena *a, const char *id, const struct actor *who,
                     Unic__Matching__V1__Match **out, struct err *e);

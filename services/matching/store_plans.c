@@ -168,6 +168,21 @@ static const char SQL_MATCH_HISTORY[] =
     "SELECT from_status, to_status, party, actor, coalesce(on_behalf_of, '') AS on_behalf_of,"
     " on_behalf_reason, reason, note, coalesce(delivered_quantity, 0) AS delivered_quantity, "
     TS("created_at") " AS at FROM matching.match_events WHERE match_id = $1::uuid ORDER BY id";
+/* GetImpactReport: the completed matches that addressed a question, and what was supported. */
+static const char SQL_IMPACT_MATCHES[] =
+    "SELECT m.id, m.donor_state, m.recipient_state, m.kind, m.topic, r.region,"
+    " r.source_question_id, r.source_cycle,"
+    " extract(year FROM m.completed_at AT TIME ZONE 'UTC')::int AS completed_year,"
+    " coalesce(m.delivered_quantity, m.quantity) AS delivered, " TS("m.completed_at") " AS completed_at"
+    " FROM matching.matches m JOIN matching.requests r ON r.id = m.request_id"
+    " WHERE m.status = 'COMPLETED' AND r.source_question_id <> ''"
+    " AND ($1::text IS NULL OR m.donor_state = $1::char(3) OR m.recipient_state = $1::char(3))"
+    " ORDER BY m.completed_at, m.id";
+static const char SQL_IMPACT_SUPPORTED[] =
+    "SELECT DISTINCT m.recipient_state AS state, r.source_question_id AS question"
+    " FROM matching.matches m JOIN matching.requests r ON r.id = m.request_id"
+    " WHERE m.status = 'COMPLETED' AND r.source_question_id <> ''"
+    " AND m.recipient_state::text = ANY ($1::text[]) ORDER BY 1, 2";
 static const char SQL_MATCH_LIST[] =
     "SELECT " MATCH_COLUMNS " FROM matching.matches m"
     " WHERE ($1::text IS NULL OR m.donor_state = $1::char(3) OR m.recipient_state = $1::char(3))"
@@ -790,3 +805,50 @@ int store_match_list(struct db *db, struct arena *a, const struct match_filter *
     return 0;
 }
 
+
+int store_impact_rows(struct db *db, struct arena *a, const char *state, struct impact_rows *out,
+                      struct err *e)
+{
+    const char *params[] = {state};
+    PGresult *rm = NULL, *rs = NULL;
+    int rc = -1;
+    memset(out, 0, sizeof *out);
+    if (db_begin(db, e) < 0)
+        return -1;
+    if ((rm = db_query(db, e, SQL_IMPACT_MATCHES, 1, params)) == NULL)
+        goto done;
+    out->n = (size_t)PQntuples(rm);
+    out->matches = ARENA_ARRAY(a, struct impact_match, out->n + 1);
+    out->completed_at = ARENA_ARRAY(a, char *, out->n + 1);
+    char **recipients = ARENA_ARRAY(a, char *, out->n + 1);
+    for (size_t i = 0; i < out->n; i++) {
+        int row = (int)i;
+        out->matches[i] = (struct impact_match){
+            .id = store_col(a, rm, row, "id"), .donor = store_col(a, rm, row, "donor_state"),
+            .recipient = store_col(a, rm, row, "recipient_state"),
+            .kind = store_col(a, rm, row, "kind"), .topic = store_col(a, rm, row, "topic"),
+            .region = store_col(a, rm, row, "region"),
+            .question = store_col(a, rm, row, "source_question_id"),
+            .source_cycle = db_get_int(rm, row, "source_cycle"),
+            .completed_year = db_get_int(rm, row, "completed_year"),
+            .delivered = db_get_int64(rm, row, "delivered"),
+        };
+        out->completed_at[i] = store_col(a, rm, row, "completed_at");
+        recipients[i] = (char *)out->matches[i].recipient;
+    }
+    const char *sp[] = {db_text_array(a, recipients, out->n)};
+    if ((rs = db_query(db, e, SQL_IMPACT_SUPPORTED, 1, sp)) == NULL || db_commit(db, e) < 0)
+        goto done;
+    out->n_supported = (size_t)PQntuples(rs);
+    out->supported = ARENA_ARRAY(a, struct impact_support, out->n_supported + 1);
+    for (size_t i = 0; i < out->n_supported; i++)
+        out->supported[i] = (struct impact_support){store_col(a, rs, (int)i, "state"),
+                                                    store_col(a, rs, (int)i, "question")};
+    rc = 0;
+done:
+    PQclear(rm);
+    PQclear(rs);
+    if (rc < 0)
+        db_rollback(db);
+    return rc;
+}
