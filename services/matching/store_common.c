@@ -35,14 +35,6 @@ int store_etag_check(const char *what, const char *id, const char *etag, int ver
     return 0;
 }
 
-/* The last row's sequence number when another page follows; the service seals it. */
-char *store_page_token(struct arena *a, const PGresult *r, size_t n, int limit)
-{
-    if (n <= (size_t)limit)
-        return (char *)protobuf_c_empty_string;
-    return store_col(a, r, limit - 1, "seq");
-}
-
 PGresult *store_query_one(struct db *db, struct err *e, const char *sql, int n,
                            const char *const *params, const char *what, const char *id)
 {
@@ -123,3 +115,28 @@ int store_audited(struct arena *a, const struct actor *who, const char *what, co
                         k ? k->request_id : NULL, e, "%s", summary);
 }
 
+/* The last row's sequence number when another page follows (n rows read for `limit`), ""
+ * otherwise; the service seals it into a page token. */
+static char *store_page_token(struct arena *a, const PGresult *r, size_t n, int limit)
+{
+    if (n <= (size_t)limit)
+        return (char *)protobuf_c_empty_string;
+    return store_col(a, r, limit - 1, "seq");
+}
+
+PGresult *store_page_query(struct db *db, struct arena *a, const char *sql,
+                           const char *const *filters, size_t n_filters, int64_t after_seq,
+                           int limit, size_t *rows, char **next, struct err *e)
+{
+    const char **params = ARENA_ARRAY(a, const char *, n_filters + 2);
+    memcpy(params, filters, n_filters * sizeof *params);
+    params[n_filters] = arena_printf(a, "%" PRId64, after_seq);
+    params[n_filters + 1] = arena_printf(a, "%d", limit + 1);
+    PGresult *r = db_query(db, e, sql, (int)n_filters + 2, params);
+    if (r == NULL)
+        return NULL;
+    size_t n = (size_t)PQntuples(r);
+    *rows = n > (size_t)limit ? (size_t)limit : n;
+    *next = store_page_token(a, r, n, limit);
+    return r;
+}

@@ -21,9 +21,13 @@ const char *store_etag_of(struct arena *a, int version);
 /* Compares a client's etag with the row's version: ABORTED when it is stale. */
 int store_etag_check(const char *what, const char *id, const char *etag, int version,
                      struct err *e);
-/* The last row's sequence number when another page follows (n rows read for `limit`), ""
- * otherwise; the service seals it into a page token. */
-char *store_page_token(struct arena *a, const PGresult *r, size_t n, int limit);
+/* One page of a list: runs `sql`, whose parameters are the n_filters `filters`, then the
+ * sequence number after which to read and one row more than `limit`; *rows is how many rows of
+ * the result (the caller's to PQclear) make the page, *next the position of the next page ("" on
+ * the last). */
+PGresult *store_page_query(struct db *db, struct arena *a, const char *sql,
+                           const char *const *filters, size_t n_filters, int64_t after_seq,
+                           int limit, size_t *rows, char **next, struct err *e);
 /* Runs a statement expected to return exactly one row, failing with NOT_FOUND ("<what> <id> not
  * found") otherwise. */
 PGresult *store_query_one(struct db *db, struct err *e, const char *sql, int n,

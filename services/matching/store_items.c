@@ -330,19 +330,14 @@ int store_offer_get(struct db *db, struct arena *a, const char *id, Unic__Matchi
 int store_offer_list(struct db *db, struct arena *a, const struct offer_filter *f,
                      Unic__Matching__V1__ListOffersResponse *out, struct err *e)
 {
-    char after[24], limit[16];
-    snprintf(after, sizeof after, "%" PRId64, f->after_seq);
-    snprintf(limit, sizeof limit, "%d", f->limit + 1);
-    const char *params[] = {f->donor_state, f->kind, f->topic, f->status, after, limit};
-    PGresult *r = db_query(db, e, SQL_OFFER_LIST, 6, params);
+    const char *filters[] = {f->donor_state, f->kind, f->topic, f->status};
+    PGresult *r = store_page_query(db, a, SQL_OFFER_LIST, filters, 4, f->after_seq, f->limit,
+                                   &out->n_offers, &out->next_page_token, e);
     if (r == NULL)
         return -1;
-    size_t n = (size_t)PQntuples(r);
-    out->n_offers = n > (size_t)f->limit ? (size_t)f->limit : n;
     out->offers = ARENA_ARRAY(a, Unic__Matching__V1__Offer *, out->n_offers);
     for (size_t i = 0; i < out->n_offers; i++)
         out->offers[i] = offer_from_row(a, r, (int)i);
-    out->next_page_token = store_page_token(a, r, n, f->limit);
     PQclear(r);
     return 0;
 }
@@ -446,19 +441,14 @@ int store_request_list(struct db *db, struct arena *a, const struct request_filt
                        const struct actor *who, Unic__Matching__V1__ListRequestsResponse *out,
                        struct err *e)
 {
-    char after[24], limit[16];
-    snprintf(after, sizeof after, "%" PRId64, f->after_seq);
-    snprintf(limit, sizeof limit, "%d", f->limit + 1);
-    const char *params[] = {f->state_code, f->kind, f->topic, f->status, after, limit};
-    PGresult *r = db_query(db, e, SQL_REQUEST_LIST, 6, params);
+    const char *filters[] = {f->state_code, f->kind, f->topic, f->status};
+    PGresult *r = store_page_query(db, a, SQL_REQUEST_LIST, filters, 4, f->after_seq, f->limit,
+                                   &out->n_requests, &out->next_page_token, e);
     if (r == NULL)
         return -1;
-    size_t n = (size_t)PQntuples(r);
-    out->n_requests = n > (size_t)f->limit ? (size_t)f->limit : n;
     out->requests = ARENA_ARRAY(a, Unic__Matching__V1__Request *, out->n_requests);
     for (size_t i = 0; i < out->n_requests; i++)
         out->requests[i] = request_from_row(a, r, (int)i, who->state);
-    out->next_page_token = store_page_token(a, r, n, f->limit);
     PQclear(r);
     return 0;
 }

@@ -788,19 +788,14 @@ int store_match_list(struct db *db, struct arena *a, const struct match_filter *
                      const struct actor *who, Unic__Matching__V1__ListMatchesResponse *out,
                      struct err *e)
 {
-    char after[24], limit[16];
-    snprintf(after, sizeof after, "%" PRId64, f->after_seq);
-    snprintf(limit, sizeof limit, "%d", f->limit + 1);
-    const char *params[] = {f->state_code, f->status, f->plan_id, who->state, after, limit};
-    PGresult *r = db_query(db, e, SQL_MATCH_LIST, 6, params);
+    const char *filters[] = {f->state_code, f->status, f->plan_id, who->state};
+    PGresult *r = store_page_query(db, a, SQL_MATCH_LIST, filters, 4, f->after_seq, f->limit,
+                                   &out->n_matches, &out->next_page_token, e);
     if (r == NULL)
         return -1;
-    size_t n = (size_t)PQntuples(r);
-    out->n_matches = n > (size_t)f->limit ? (size_t)f->limit : n;
     out->matches = ARENA_ARRAY(a, Unic__Matching__V1__Match *, out->n_matches);
     for (size_t i = 0; i < out->n_matches; i++)
         out->matches[i] = match_from_row(a, r, (int)i, who->state);
-    out->next_page_token = store_page_token(a, r, n, f->limit);
     PQclear(r);
     return 0;
 }
