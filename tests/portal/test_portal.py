@@ -439,9 +439,14 @@ class PortalScenario(unittest.TestCase):
         are.type(".offer-form input[type=text]", "تدريب قصير")
         are.type(".offer-form input[type=number]", "10")
         are.find(".offer-form fieldset.checks")[0].find_elements("css selector", "input[type=checkbox]")[0].click()
+        are.click("[data-add-group=SIDS]")  # eligible: the small island developing States
+        chosen = are.js("return [...document.querySelectorAll('.offer-form select[multiple]')[1].selectedOptions].map((o) => o.value)")
+        self.assertIn("FJI", chosen)
+        self.assertNotIn(LDC, chosen)
         are.click("[data-action=save-offer]")
         are.wait(lambda: are.find(".ok") and "تدريب قصير" in are.text("table.data"), "the second offer")
         self.row_click(are, "تدريب قصير", "withdraw")
+        self.assertIn("FJI", mine()["تدريب قصير"]["eligibleStates"])
         are.wait(lambda: mine()["تدريب قصير"]["status"] == "OFFER_WITHDRAWN", "the withdrawal")
         are.wait(lambda: not are.js("""return [...document.querySelectorAll('table.data tbody tr')]
             .find((tr) => tr.innerText.includes('تدريب قصير')).querySelector('[data-action=withdraw]')"""), "the withdrawn row")

@@ -90,9 +90,13 @@ function offerForm(code, ref, offer, status, done) {
   const regions = h('select', { multiple: true, size: 6 }, regionNames.map((r) => h('option', { value: r, selected: (o.eligibleRegions || []).includes(r) }, r)));
   const states = h('select', { multiple: true, size: 8 }, ref.states.map((s) => h('option', { value: s.code, selected: (o.eligibleStates || []).includes(s.code) },
     s.name + ' (' + s.code + ')' + (s.ldc ? ' · ' + t('off.ldc') : ''))));
-  const ldcs = h('button', { type: 'button', onclick: () => {
-    for (const opt of states.options) if (ref.states.find((s) => s.code === opt.value && s.ldc)) opt.selected = true;
-  } }, t('off.addldc'));
+  // The members of a UN country group today (catalog memberships, README "UN country groups").
+  const today = new Date().toISOString().slice(0, 10);
+  const member = (st, g) => (st.memberships || []).some((m) => m.group === g && (!m.since || m.since <= today) && (!m.until || today < m.until));
+  const groupButtons = [['LDC', 'off.addldc'], ['SIDS', 'off.addsids'], ['LLDC', 'off.addlldc']].map(([g, label]) =>
+    h('button', { type: 'button', 'data-add-group': g, onclick: () => {
+      for (const opt of states.options) if (ref.states.find((st) => st.code === opt.value && (g === 'LDC' ? st.ldc || member(st, g) : member(st, g)))) opt.selected = true;
+    } }, t(label)));
   const langs = checks(t('col.languages'), LANGS.map((l) => [l, langName(l)]), o.languages || []);
   const from = h('input', { type: 'date', value: o.validFrom || '' });
   const until = h('input', { type: 'date', value: o.validUntil || '' });
@@ -103,7 +107,7 @@ function offerForm(code, ref, offer, status, done) {
     h('div', { class: 'row' }, field(t('col.kind'), kind, offer ? t('off.kindfixed') : null), field(t('col.capacity'), capacity)),
     topics.el,
     h('fieldset', { class: 'elig' }, h('legend', null, t('col.eligible')), h('p', { class: 'hint' }, t('off.elig.hint')),
-      h('div', { class: 'row' }, field(t('off.regions'), regions), h('div', null, field(t('off.states'), states), ldcs))),
+      h('div', { class: 'row' }, field(t('off.regions'), regions), h('div', null, field(t('off.states'), states), h('p', { class: 'actions' }, groupButtons)))),
     langs.el,
     h('div', { class: 'row' }, field(t('off.from'), from), field(t('off.until'), until)),
     err,
