@@ -7,7 +7,8 @@ end, as issue 12 tells it:
 - Niger, a least developed country, signs in in French with that key, fills in part of its
   self-assessment, saves (the section's counter follows), is told of a concurrent save from a
   second browser session and shown both versions, attaches a scan to an answer over a connection
-  that loses a reply (the upload resumes) and downloads it back, has a file of another type
+  that loses a reply (the upload resumes) and downloads it back, reloads the page in the middle
+  of a second upload and finishes it from where the server stood, has a file of another type
   refused, completes, submits, reads its scorecard (a radar chart with seven axes) and its
   compliance report, answers and submits the compliance checklist, sorts a table and exports it
   as CSV, derives capacity-building requests from its gaps, and records its point of contact
@@ -298,6 +299,35 @@ class PortalScenario(unittest.TestCase):
         ner.click("#q-q1 [data-action=ev-download]")
         name, back = ner.downloaded(".png")
         self.assertEqual(back, scan, name)
+        # A second scan, and the page reloaded in the middle of it (a closed laptop, a crashed
+        # tab): the same file chosen again carries on from what the server holds.
+        scan2 = b"\xff\xd8\xff\xe0" + bytes(range(255, -1, -1)) * 2600
+        path2 = os.path.join(SHOTS, "decret-2024.jpg")
+        with open(path2, "wb") as f:
+            f.write(scan2)
+        ner.js("""
+            const real = window.fetch;
+            window.unicPuts = 0;
+            window.fetch = (url, opts) => {
+              if (String(url).endsWith('/PutEvidenceChunk') && ++window.unicPuts === 2) return new Promise(() => {});
+              return real(url, opts);
+            };""")
+        ner.one("#q-q1 input[type=file]").send_keys(path2)
+        ner.click("#q-q1 [data-action=ev-upload]")
+        ner.wait(lambda: ner.js("return window.unicPuts") == 2, "the upload to stall on its second chunk")
+        ner.driver.refresh()
+        ner.screen("assessment")
+        ner.js("""
+            const real = window.fetch;
+            window.unicOffsets = [];
+            window.fetch = (url, opts) => {
+              if (String(url).endsWith('/PutEvidenceChunk')) window.unicOffsets.push(JSON.parse(opts.body).offset);
+              return real(url, opts);
+            };""")
+        ner.one("#q-q1 input[type=file]").send_keys(path2)
+        ner.click("#q-q1 [data-action=ev-upload]")
+        ner.wait(lambda: "decret-2024.jpg" in ner.text("#q-q1 .ev-docs"), "the resumed scan")
+        self.assertEqual(ner.js("return window.unicOffsets"), ["262144", "524288"])  # not from 0 again
         # Refused by its bytes, and the page says which types are accepted.
         fake = os.path.join(SHOTS, "rapport.pdf")
         with open(fake, "wb") as f:

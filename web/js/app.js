@@ -50,6 +50,7 @@ export function signedIn(who) {
 
 export function signOut() {
   clearKey();
+  sessionStorage.clear(); // the uploads under way (views/evidence.js) were the session's too
   session.who = null;
   drawChrome();
   go('signin');

@@ -41,13 +41,33 @@ async function sha256Hex(buf) {
 
 const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
+// An upload under way, remembered for the tab (sessionStorage, like the key) by the file's
+// content: the same file chosen again after a reload or a closed laptop carries on from what the
+// server holds instead of starting over.
+const RESUME_SLOT = 'unic.upload.';
+
+async function resumable(assessmentId, qid, file, sha) {
+  const slot = RESUME_SLOT + [assessmentId, qid, sha || file.name + ':' + file.size + ':' + file.lastModified].join('|');
+  const known = sessionStorage.getItem(slot);
+  if (known) {
+    const up = await call('responses', 'GetEvidenceUpload', { uploadId: known }).catch(() => null);
+    if (up && !up.documentId && Number(up.size) === file.size && up.filename === file.name) return { slot, up, resumed: true };
+    sessionStorage.removeItem(slot);
+  }
+  const up = await call('responses', 'BeginEvidenceUpload', {
+    assessmentId, questionId: qid, filename: file.name, size: String(file.size), sha256: sha,
+  });
+  sessionStorage.setItem(slot, up.uploadId);
+  return { slot, up, resumed: false };
+}
+
 // Sends `file` as evidence of question `qid`; progress(received, total, resumed) after each
 // chunk. Only a failure to reach the server is retried; what the server refuses is final.
 export async function uploadFile(assessmentId, qid, file, progress) {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  let up = await call('responses', 'BeginEvidenceUpload', {
-    assessmentId, questionId: qid, filename: file.name, size: String(bytes.length), sha256: await sha256Hex(bytes),
-  });
+  const start = await resumable(assessmentId, qid, file, await sha256Hex(bytes));
+  let { up } = start;
+  if (start.resumed) progress(Number(up.received || 0), bytes.length, true);
   const step = Math.min(CHUNK_BYTES, up.maxChunkBytes || CHUNK_BYTES);
   let received = Number(up.received || 0);
   let failures = 0;
@@ -61,6 +81,7 @@ export async function uploadFile(assessmentId, qid, file, progress) {
       progress(received, bytes.length, false);
     } catch (err) {
       const lost = err instanceof ApiError && (err.status === 0 || err.code === 'unavailable' || err.code === 'deadline_exceeded');
+      if (!lost) sessionStorage.removeItem(start.slot); // refused: this upload can go no further
       if (!lost || ++failures > RETRIES) throw err;
       await pause(Math.min(30000, 500 * 2 ** failures));
       // Where the server stands: the chunk may have arrived though its reply did not.
@@ -69,7 +90,9 @@ export async function uploadFile(assessmentId, qid, file, progress) {
       progress(received, bytes.length, true);
     }
   }
-  return call('responses', 'CommitEvidenceUpload', { uploadId: up.uploadId }, { timeoutMs: 120000 });
+  const doc = await call('responses', 'CommitEvidenceUpload', { uploadId: up.uploadId }, { timeoutMs: 120000 });
+  sessionStorage.removeItem(start.slot);
+  return doc;
 }
 
 async function fetchFile(doc) {
