@@ -362,7 +362,8 @@ static const char *answer_type_name(int t)
     }
 }
 
-static void export_json(const Assessment *as, const Questionnaire *q, struct bytes *b)
+static void export_json(const Assessment *as, const Questionnaire *q, const struct exchange_docs *docs,
+                        struct bytes *b)
 {
     json_t *root = json_object(), *answers = json_array();
     json_object_set_new(root, "schema", json_string(EXCHANGE_SCHEMA));
@@ -397,6 +398,16 @@ static void export_json(const Assessment *as, const Questionnaire *q, struct byt
                 json_array_append_new(ev, json_pack("{s:s,s:s}", "uri", ans->evidence[k]->uri,
                                                     "title", ans->evidence[k]->title));
             json_object_set_new(o, "evidence", ev);
+            json_t *files = json_array();
+            for (size_t k = 0; docs && k < docs->n; k++) {
+                const Unic__Responses__V1__EvidenceDocument *d = docs->v[k];
+                if (strcmp(d->question_id, qq->id) == 0)
+                    json_array_append_new(files, json_pack("{s:s,s:s,s:s,s:I,s:s}", "id", d->id,
+                                                           "filename", d->filename, "content_type",
+                                                           d->content_type, "size", (json_int_t)d->size,
+                                                           "sha256", d->sha256));
+            }
+            json_object_set_new(o, "documents", files);
             json_array_append_new(answers, o);
         }
     json_object_set_new(root, "answers", answers);
@@ -408,7 +419,8 @@ static void export_json(const Assessment *as, const Questionnaire *q, struct byt
 }
 
 int exchange_export(struct arena *a, enum exchange_format format, const Assessment *as,
-                    const Questionnaire *q, uint8_t **out, size_t *len, struct err *e)
+                    const Questionnaire *q, const struct exchange_docs *docs, uint8_t **out,
+                    size_t *len, struct err *e)
 {
     if (format == EXCHANGE_XLSX)
         return xlsx_export(a, as, q, out, len, e);
@@ -417,7 +429,7 @@ int exchange_export(struct arena *a, enum exchange_format format, const Assessme
     if (format == EXCHANGE_CSV)
         export_csv(a, as, q, &b);
     else
-        export_json(as, q, &b);
+        export_json(as, q, docs, &b);
     *out = arena_memdup(a, b.data, b.len + 1);
     *len = b.len;
     bytes_destroy(&b);

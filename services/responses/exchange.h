@@ -46,11 +46,19 @@ struct exchange_file {
     size_t n_errors_total;
 };
 
+/* The evidence documents attached to the assessment's answers (docs/evidence.md), listed in the
+ * JSON file beside each answer; CSV and XLSX keep their columns, which are read back. */
+struct exchange_docs {
+    Unic__Responses__V1__EvidenceDocument *const *v;
+    size_t n;
+};
+
 /* `as` (with its answers) and the texts of its questionnaire `q` (same id and version, in the
- * locale wanted) as a file of `format`. INTERNAL when the XLSX writer fails. */
+ * locale wanted) as a file of `format`, with `docs` (may be NULL). INTERNAL when the XLSX writer
+ * fails. */
 int exchange_export(struct arena *a, enum exchange_format format, const Assessment *as,
-                    const Unic__Catalog__V1__Questionnaire *q, uint8_t **out, size_t *len,
-                    struct err *e);
+                    const Unic__Catalog__V1__Questionnaire *q, const struct exchange_docs *docs,
+                    uint8_t **out, size_t *len, struct err *e);
 
 /* Reads a file of `format` against definition `d`. Returns 0 with *out filled, bad cells listed in
  * out->errors (none means every answer is valid for d); -1 with INVALID_ARGUMENT when the bytes

@@ -697,9 +697,16 @@ static int export_assessment(struct call *c, const ExportRequest *r,
     if (as == NULL)
         return err_set(e, ERR_DATA_LOSS, "could not read revision %d of \"%s\"", shown,
                        r->assessment_id);
+    /* The documents the reader may see with this revision (evidence_service.c's rule). */
+    Unic__Responses__V1__EvidenceDocument **docs;
+    struct exchange_docs files = {NULL, 0};
+    if (store_evidence_documents(c->db, &c->arena, r->assessment_id, "", shown, &docs, &files.n,
+                                 e) < 0)
+        return -1;
+    files.v = docs;
     if (defs_questionnaire_texts(&((struct responses_app *)c->app)->defs, c, &c->arena,
                                  as->questionnaire_id, as->questionnaire_version, locale, &q, e) < 0 ||
-        exchange_export(&c->arena, format, as, q, &bytes, &len, e) < 0)
+        exchange_export(&c->arena, format, as, q, &files, &bytes, &len, e) < 0)
         return -1;
     Unic__Responses__V1__ExportAssessmentResponse *resp =
         ARENA_MSG(&c->arena, Unic__Responses__V1__ExportAssessmentResponse,

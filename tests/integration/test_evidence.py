@@ -3,7 +3,8 @@ PostgreSQL and service binaries, driven by grpcio and by HTTP through the gatewa
 interrupted by a restart of the service resumes where the server says it stands; the same content
 attached twice is stored once; bytes of a refused type are stopped at the first chunk, and a zip
 that is no office document at commit; the State's quota holds; a PRIVATE assessment's documents
-reach only its State; every attachment is audited with the person who made it."""
+reach only its State (and the JSON export lists them for whoever reads it); every attachment is
+audited with the person who made it."""
 import hashlib
 import json
 import os
@@ -301,6 +302,11 @@ class EvidenceTest(unittest.TestCase):
             metadata=self.ken)
         self.assertIn(doc.id, [d.id for d in listed(self.op).documents])
         self.assertEqual(listed(self.op).state_bytes_quota, 0)
+        # The JSON export lists each answer's documents.
+        out = self.stub.ExportAssessment(pb.ExportAssessmentRequest(assessment_id=self.aid, format=pb.JSON),
+                                         timeout=20, metadata=self.op)
+        q6 = next(x for x in json.loads(out.bytes)["answers"] if x["question_id"] == "q6")
+        self.assertEqual([(d["id"], d["sha256"]) for d in q6["documents"]], [(doc.id, doc.sha256)])
         self.assertEqual(self.read_all(doc.id, self.op)[0], content)
         self.expect(grpc.StatusCode.PERMISSION_DENIED, self.stub.GetEvidenceContent,
                     pb.GetEvidenceContentRequest(document_id=doc.id), self.fra)

@@ -127,7 +127,7 @@ static void roundtrip(enum exchange_format format)
     size_t len;
     struct err e = {0};
     struct exchange_file f;
-    assert_int_equal(exchange_export(&a, format, &as, &q, &bytes, &len, &e), 0);
+    assert_int_equal(exchange_export(&a, format, &as, &q, NULL, &bytes, &len, &e), 0);
     assert_true(len > 0);
     assert_int_equal(exchange_import(&a, format, bytes, len, &def, &f, &e), 0);
     for (size_t i = 0; i < f.n_errors; i++)
@@ -147,6 +147,43 @@ static void test_json_export_reads_back_the_same_answers(void **state)
 {
     (void)state;
     roundtrip(EXCHANGE_JSON);
+}
+
+/* The documents attached to answers are listed beside each in JSON, and reading the file back
+ * ignores them (they are not answers). */
+static void test_json_export_lists_each_answers_documents(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    Answer a1, a3, *list[2];
+    Assessment as = assessment(&a1, &a3, list);
+    Questionnaire q = quest();
+    Unic__Responses__V1__EvidenceDocument d = UNIC__RESPONSES__V1__EVIDENCE_DOCUMENT__INIT;
+    d.id = "KEN-2025-cip-self-assessment/7";
+    d.question_id = "q2";
+    d.filename = "Loi n° 2022-12.pdf";
+    d.content_type = "application/pdf";
+    d.size = 123456;
+    d.sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    Unic__Responses__V1__EvidenceDocument *dv[] = {&d};
+    struct exchange_docs docs = {dv, 1};
+    uint8_t *bytes;
+    size_t len;
+    struct err e = {0};
+    struct exchange_file f;
+    assert_int_equal(exchange_export(&a, EXCHANGE_JSON, &as, &q, &docs, &bytes, &len, &e), 0);
+    char *text = arena_strndup(&a, (const char *)bytes, len);
+    const char *row = strstr(text, "\"question_id\": \"q2\"");
+    const char *doc = strstr(text, "\"filename\": \"Loi n° 2022-12.pdf\"");
+    assert_non_null(row);
+    assert_non_null(doc);
+    assert_true(doc > row);                                      /* under q2 ... */
+    assert_null(strstr(doc, "\"question_id\": \"q2\""));          /* ... and no later */
+    assert_non_null(strstr(text, "\"size\": 123456"));
+    assert_int_equal(exchange_import(&a, EXCHANGE_JSON, bytes, len, &def, &f, &e), 0);
+    assert_int_equal(f.n_errors_total, 0);
+    arena_destroy(&a);
 }
 
 static void test_csv_export_reads_back_the_same_answers(void **state)
@@ -360,6 +397,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_export_reads_back_the_same_answers),
+        cmocka_unit_test(test_json_export_lists_each_answers_documents),
         cmocka_unit_test(test_csv_export_reads_back_the_same_answers),
         cmocka_unit_test(test_xlsx_export_reads_back_the_same_answers),
         cmocka_unit_test(test_csv_bad_cells_are_all_reported_with_their_address),
