@@ -63,6 +63,11 @@ extern const struct rpc_service scoring_rpc;
 int upstream_get_assessment(struct call *c, const char *id, const char *state, int cycle,
                             const char *questionnaire_id, Assessment **out, struct err *e);
 /* Every page of ListAssessments with these filters (state "" and cycle 0 mean any). */
+/* The evidence documents attached to assessment `id`'s answers, as the caller may see them
+ * (responses' ListEvidenceDocuments, docs/evidence.md). */
+int upstream_evidence_documents(struct call *c, const char *assessment_id,
+                                Unic__Responses__V1__ListEvidenceDocumentsResponse **out,
+                                struct err *e);
 int upstream_list_assessments(struct call *c, const char *state, int cycle,
                               const char *questionnaire_id,
                               Unic__Responses__V1__AssessmentStatus status, bool with_answers,

@@ -574,23 +574,36 @@ static const Unic__Responses__V1__Answer *answer_in(const Assessment *as, const 
     return NULL;
 }
 
-/* Every piece of evidence of `as`, in the questionnaire's order. */
-static struct render_evidence *evidence_of(struct arena *a, const Assessment *as,
-                                           const Questionnaire *q, size_t *n)
+/* Every piece of evidence of `as`, in the questionnaire's order: its links, then the documents
+ * attached to each answer (named by file and content hash, since a PDF cannot carry them). */
+static int evidence_of(struct call *c, const Assessment *as, const Questionnaire *q,
+                       struct render_evidence **out, size_t *n, struct err *e)
 {
+    struct arena *a = &c->arena;
+    Unic__Responses__V1__ListEvidenceDocumentsResponse *docs = NULL;
     size_t total = 0;
+    if (as && upstream_evidence_documents(c, as->id, &docs, e) < 0)
+        return -1;
     for (size_t i = 0; as && i < as->n_answers; i++)
         total += as->answers[i]->n_evidence;
+    total += docs ? docs->n_documents : 0;
     struct render_evidence *ev = ARENA_ARRAY(a, struct render_evidence, total ? total : 1);
     *n = 0;
     for (size_t s = 0; s < q->n_sections; s++)
         for (size_t i = 0; i < q->sections[s]->n_questions; i++) {
-            const Unic__Responses__V1__Answer *ans = answer_in(as, q->sections[s]->questions[i]->id);
+            const char *qid = q->sections[s]->questions[i]->id;
+            const Unic__Responses__V1__Answer *ans = answer_in(as, qid);
             for (size_t k = 0; ans && k < ans->n_evidence && *n < total; k++)
                 ev[(*n)++] = (struct render_evidence){ans->question_id, ans->evidence[k]->title,
                                                       ans->evidence[k]->uri};
+            for (size_t k = 0; docs && k < docs->n_documents && *n < total; k++)
+                if (strcmp(docs->documents[k]->question_id, qid) == 0)
+                    ev[(*n)++] = (struct render_evidence){
+                        docs->documents[k]->question_id, docs->documents[k]->filename,
+                        arena_printf(a, "SHA-256 %.16s…", docs->documents[k]->sha256)};
         }
-    return ev;
+    *out = ev;
+    return 0;
 }
 
 static int get_scorecard_document(struct call *c,
@@ -670,7 +683,10 @@ static int get_scorecard_document(struct call *c,
         .n_assessment_needed = card->n_assessment_needed, .trend = points, .n_trend = n_points,
         .visibility = (enum render_visibility)as->visibility, .generated_on = today,
         .revision = as->revision};
-    in.evidence = evidence_of(a, as, qt, &in.n_evidence);
+    struct render_evidence *ev;
+    if (evidence_of(c, as, qt, &ev, &in.n_evidence, e) < 0)
+        return -1;
+    in.evidence = ev;
     struct bytes b;
     bytes_init(&b);
     int rc = render_scorecard(&in, format, &b, e);
@@ -735,7 +751,10 @@ static int get_compliance_document(struct call *c,
         .locale = locale, .state_name = v.state->name, .state_code = v.state->code,
         .year = atoi(v.as_of), .as_of = v.as_of, .duties = duties, .n_duties = r->n_items,
         .generated_on = today, .revision = v.submitted ? v.submitted->revision : 0};
-    in.evidence = evidence_of(a, v.submitted, qt, &in.n_evidence);
+    struct render_evidence *ev;
+    if (evidence_of(c, v.submitted, qt, &ev, &in.n_evidence, e) < 0)
+        return -1;
+    in.evidence = ev;
     struct bytes b;
     bytes_init(&b);
     int rc = render_compliance(&in, &b, e);

@@ -63,6 +63,17 @@ int upstream_get_assessment(struct call *c, const char *id, const char *state, i
     return call(c, true, "GetAssessment", &req.base, (void **)out, e);
 }
 
+int upstream_evidence_documents(struct call *c, const char *assessment_id,
+                                Unic__Responses__V1__ListEvidenceDocumentsResponse **out,
+                                struct err *e)
+{
+    Unic__Responses__V1__ListEvidenceDocumentsRequest req =
+        UNIC__RESPONSES__V1__LIST_EVIDENCE_DOCUMENTS_REQUEST__INIT;
+    req.assessment_id = (char *)assessment_id;
+    req.question_id = "";
+    return call(c, true, "ListEvidenceDocuments", &req.base, (void **)out, e);
+}
+
 int upstream_list_assessments(struct call *c, const char *state, int cycle,
                               const char *questionnaire_id,
                               Unic__Responses__V1__AssessmentStatus status, bool with_answers,

@@ -4,7 +4,7 @@ interrupted by a restart of the service resumes where the server says it stands;
 attached twice is stored once; bytes of a refused type are stopped at the first chunk, and a zip
 that is no office document at commit; the State's quota holds; a PRIVATE assessment's documents
 reach only its State (and the JSON export lists them for whoever reads it); every attachment is
-audited with the person who made it."""
+audited with the person who made it, and the scorecard report lists them among its evidence."""
 import hashlib
 import json
 import os
@@ -21,7 +21,7 @@ import grpc  # noqa: E402
 
 lib.generate_stubs("grpc/health/v1/health.proto", "unic/common/v1/common.proto",
                    "unic/catalog/v1/catalog.proto", "unic/admin/v1/admin.proto",
-                   "unic/responses/v1/responses.proto")
+                   "unic/responses/v1/responses.proto", "unic/scoring/v1/scoring.proto")
 from unic.admin.v1 import admin_pb2 as apb, admin_pb2_grpc  # noqa: E402
 from unic.common.v1 import common_pb2  # noqa: E402
 from unic.responses.v1 import responses_pb2 as pb, responses_pb2_grpc  # noqa: E402
@@ -44,6 +44,7 @@ class EvidenceTest(unittest.TestCase):
         cls.stack.start("catalog")
         cls.env = {"UNIC_EVIDENCE_QUOTA_BYTES": str(QUOTA)}
         cls.stack.start("responses", cls.env)
+        cls.stack.start("scoring")
         cls.stack.start_gateway()
         admin = admin_pb2_grpc.AdminServiceStub(cls.stack.channel("catalog"))
         op = lib.metadata(cls.stack.operator_key)
@@ -314,6 +315,15 @@ class EvidenceTest(unittest.TestCase):
             assessment_id=self.aid, etag=a.etag, visibility=common_pb2.PUBLIC), timeout=20,
             metadata=self.ken)
         self.assertEqual(self.read_all(doc.id, self.fra)[0], content)
+        # The scorecard report lists the documents among its evidence, as its reader sees them.
+        from unic.scoring.v1 import scoring_pb2 as spb, scoring_pb2_grpc
+        scoring = scoring_pb2_grpc.ScoringServiceStub(self.stack.channel("scoring"))
+        report = scoring.RenderScorecard(spb.RenderScorecardRequest(assessment_id=self.aid, locale="en"),
+                                         timeout=60, metadata=self.fra)
+        text = subprocess.run(["pdftotext", "-", "-"], input=report.bytes, capture_output=True,
+                              check=True).stdout.decode()
+        self.assertIn("internal.pdf", text)
+        self.assertIn("SHA-256 " + doc.sha256[:16], text)
 
         # Submitted: nothing more is attached or deleted until it is reopened.
         self.stub.SubmitAssessment(pb.SubmitAssessmentRequest(assessment_id=self.aid, etag=a.etag),
