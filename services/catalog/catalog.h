@@ -50,6 +50,8 @@ extern const struct idem_sql catalog_idem_sql;
 /* An array read as one U+001F-joined string (store.c, SEP) split into its elements in the arena;
  * "" is no element. */
 char **catalog_split(struct arena *a, const char *s, size_t *n);
+/* The inverse, for string_to_array(.., SEP): the elements joined with U+001F, in the arena. */
+char *catalog_join(struct arena *a, char *const *v, size_t n);
 
 /* The topic ids, for validating definitions. */
 int store_topic_ids(struct db *db, struct arena *a, char ***ids, size_t *n, struct err *e);

@@ -26,8 +26,7 @@ enum {
     NOTE_MAX = 500,
 };
 
-/* A UN Member State code from a request; INVALID_ARGUMENT naming `field` otherwise. */
-static int check_member(struct call *c, const char *field, const char *code, struct err *e)
+int catalog_check_member(struct call *c, const char *field, const char *code, struct err *e)
 {
     bool member = false;
     if (*code == '\0')
@@ -51,7 +50,7 @@ static int writable_state(struct call *c, const char *requested, const char **ou
         return 0;
     }
     *out = requested;
-    return check_member(c, "state_code", requested, e);
+    return catalog_check_member(c, "state_code", requested, e);
 }
 
 static int check_page_size(int v, int def, int max, int *out, struct err *e)
@@ -65,7 +64,7 @@ static int check_page_size(int v, int def, int max, int *out, struct err *e)
 static int get_entry(struct call *c, const Unic__Catalog__V1__GetDirectoryEntryRequest *r,
                      DirectoryEntry **out, struct err *e)
 {
-    if (check_member(c, "state_code", r->state_code, e) < 0 ||
+    if (catalog_check_member(c, "state_code", r->state_code, e) < 0 ||
         dir_store_get(c->db, &c->arena, r->state_code, out, e) < 0)
         return -1;
     if (*out == NULL)
@@ -98,7 +97,7 @@ static int list_history(struct call *c, const Unic__Catalog__V1__ListDirectoryHi
     int limit = 0, before = 0;
     const char *position = "";
     bool more = false;
-    if (check_member(c, "state_code", r->state_code, e) < 0 ||
+    if (catalog_check_member(c, "state_code", r->state_code, e) < 0 ||
         check_page_size(r->page_size, HISTORY_DEFAULT, HISTORY_MAX, &limit, e) < 0)
         return -1;
     const char *filter = arena_printf(&c->arena, "state=%s", r->state_code);

@@ -39,12 +39,19 @@ enum {
  * checked for shape here; the handler also loads them. */
 int directory_entry_check(const PointOfContact *poc, Cert *const *certs, size_t n_certs,
                           struct err *e);
+/* A request's text field: required or not, at most `max` bytes, valid UTF-8 with no control
+ * character (newline and tab allowed in free text); INVALID_ARGUMENT naming `field` otherwise. */
+int catalog_text_check(const char *field, const char *v, size_t max, bool required, bool free_text,
+                       struct err *e);
 /* True for an e-mail address such as name@example.org (one '@', no spaces or brackets). */
 bool directory_email_valid(const char *s);
 /* True for a phone number in E.164 style: '+', then digits, spaces or '-' (8 to 32 bytes). */
 bool directory_phone_valid(const char *s);
 /* True for a BCP 47 language tag such as "fr" or "pt-BR". */
 bool directory_language_valid(const char *s);
+
+/* A UN Member State code from a request; INVALID_ARGUMENT naming `field` otherwise. */
+int catalog_check_member(struct call *c, const char *field, const char *code, struct err *e);
 
 /* ---- Store (directory_store.c): each function one statement or the caller's transaction ---- */
 

@@ -47,15 +47,22 @@ bool directory_language_valid(const char *s)
     return true;
 }
 
-static int check_text(const char *field, const char *v, size_t max, bool required, struct err *e)
+int catalog_text_check(const char *field, const char *v, size_t max, bool required, bool free_text,
+                       struct err *e)
 {
     if (required && *v == '\0')
         return err_field(e, field, "is required");
     if (strlen(v) > max)
         return err_field(e, field, "longer than %zu bytes", max);
-    if (!text_valid(v, false, NULL))
-        return err_field(e, field, "not valid UTF-8 without control characters");
+    if (!text_valid(v, free_text, NULL))
+        return err_field(e, field, "not valid UTF-8 without control characters%s",
+                         free_text ? " (newline and tab allowed)" : "");
     return 0;
+}
+
+static int check_text(const char *field, const char *v, size_t max, bool required, struct err *e)
+{
+    return catalog_text_check(field, v, max, required, false, e);
 }
 
 static int check_date(const char *field, const char *v, struct err *e)

@@ -88,24 +88,6 @@ static const char SQL_ROUND_PENDING[] =
     " WHERE a.state_code = $1 AND a.confirmed_at IS NULL AND r.closes_at > now()"
     " ORDER BY r.closes_at LIMIT 1";
 
-/* Elements joined with U+001F, the inverse of the SQL's string_to_array. */
-static char *join(struct arena *a, char *const *v, size_t n)
-{
-    size_t len = 1;
-    for (size_t i = 0; i < n; i++)
-        len += strlen(v[i]) + 1;
-    char *out = arena_alloc(a, len), *p = out;
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            *p++ = '\x1f';
-        size_t l = strlen(v[i]);
-        memcpy(p, v[i], l);
-        p += l;
-    }
-    *p = '\0';
-    return out;
-}
-
 static DirectoryEntry *entry_row(struct arena *a, const PGresult *r, int row)
 {
     DirectoryEntry *x = ARENA_MSG(a, DirectoryEntry, UNIC__CATALOG__V1__DIRECTORY_ENTRY__INIT);
@@ -240,9 +222,9 @@ int dir_store_put(struct db *db, struct arena *a, const char *state, const Point
     char version[16];
     snprintf(version, sizeof version, "%d", current + 1);
     const char *bump[] = {state, version};
-    const char *row[] = {state, version, poc->unit, join(a, poc->role_titles, poc->n_role_titles),
+    const char *row[] = {state, version, poc->unit, catalog_join(a, poc->role_titles, poc->n_role_titles),
                          poc->email, poc->phone, poc->secure_channel,
-                         join(a, poc->languages, poc->n_languages), poc->hours,
+                         catalog_join(a, poc->languages, poc->n_languages), poc->hours,
                          poc->hours_time_zone, poc->established_on, by};
     if (db_command(db, e, SQL_ENTRY_BUMP, 2, bump, NULL) < 0 ||
         db_command(db, e, SQL_VERSION_INSERT, 12, row, NULL) < 0)

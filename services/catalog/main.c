@@ -3,6 +3,7 @@
 #include "admin.h"
 #include "catalog.h"
 #include "directory.h"
+#include "practices.h"
 #include "log.h"
 #include "published.h"
 #include "service.h"
@@ -30,6 +31,7 @@ int main(void)
     }
     svc.also[0] = &admin_rpc;
     svc.also[1] = &directory_rpc;
+    svc.also[2] = &practice_rpc;
     app.published = published_new(svc.cfg.db_url);
     rc = service_serve(&svc, &catalog_rpc, &app);
 done:

@@ -307,6 +307,23 @@ const struct idem_sql catalog_idem_sql = IDEM_SQL("catalog.idempotency_keys", "p
 
 /* ---- Arrays read as U+001F-joined strings (see SEP) ---- */
 
+char *catalog_join(struct arena *a, char *const *v, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(v[i]) + 1;
+    char *out = arena_alloc(a, len), *p = out;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = '\x1f';
+        size_t l = strlen(v[i]);
+        memcpy(p, v[i], l);
+        p += l;
+    }
+    *p = '\0';
+    return out;
+}
+
 char **catalog_split(struct arena *a, const char *s, size_t *n)
 {
     *n = 0;

@@ -11,6 +11,7 @@
 #include "unic/admin/v1/admin.pb-c.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/catalog/v1/directory.pb-c.h"
+#include "unic/catalog/v1/practices.pb-c.h"
 #include "unic/matching/v1/matching.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
 #include "unic/scoring/v1/scoring.pb-c.h"
@@ -29,6 +30,7 @@ static const struct {
 } beside[] = {
     {&unic__admin__v1__admin_service__descriptor, BACKEND_CATALOG},
     {&unic__catalog__v1__directory_service__descriptor, BACKEND_CATALOG},
+    {&unic__catalog__v1__practice_service__descriptor, BACKEND_CATALOG},
 };
 enum { N_BESIDE = sizeof beside / sizeof beside[0] };
 
