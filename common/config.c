@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "text.h"
 
 int config_int(config_getter get, const char *name, int *out, int lo, int hi, struct err *e)
 {
@@ -171,8 +172,12 @@ int config_load(struct config *c, const char *service, int default_port, config_
         config_str(get, "UNIC_METRICS_LISTEN", c->metrics_listen, sizeof c->metrics_listen, e) < 0 ||
         config_int(get, "UNIC_KEY_MAX_DAYS", &c->key_max_days, 1, 3660, e) < 0 ||
         config_bootstrap_key(c, get, e) < 0 || config_tls(c, get, e) < 0 ||
-        config_str(get, "UNIC_PAGE_TOKEN_SECRET", c->page_token_secret, sizeof c->page_token_secret, e) < 0)
+        config_str(get, "UNIC_PAGE_TOKEN_SECRET", c->page_token_secret, sizeof c->page_token_secret, e) < 0 ||
+        config_str(get, "UNIC_FIXED_CLOCK", c->fixed_clock, sizeof c->fixed_clock, e) < 0)
         return -1;
+    if (c->fixed_clock[0] && clock_fix(c->fixed_clock) < 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "UNIC_FIXED_CLOCK: \"%s\" is not a UTC time such as "
+                       "2026-01-01T09:00:00Z", c->fixed_clock);
     if (strcmp(c->metrics_listen, "off") == 0)
         c->metrics_listen[0] = '\0';
     if (c->metrics_listen[0] && config_addr("UNIC_METRICS_LISTEN", c->metrics_listen, e) < 0)

@@ -42,6 +42,7 @@ struct config {
     int quota_offers_per_hour;   /* UNIC_QUOTA_OFFERS_PER_HOUR: offers one State may create */
     int quota_requests_per_hour; /* UNIC_QUOTA_REQUESTS_PER_HOUR: requests, derived ones too */
     int quota_plans_per_hour;    /* UNIC_QUOTA_PLANS_PER_HOUR: ProposeMatches stored by a State */
+    char fixed_clock[32];        /* UNIC_FIXED_CLOCK: tests only, see clock_now_ms in text.h */
     char page_token_secret[256]; /* UNIC_PAGE_TOKEN_SECRET: the deployment's key for page tokens,
                                     32+ characters, the same in every replica; "" when unset */
     char catalog_addr[256];     /* UNIC_CATALOG_ADDR */

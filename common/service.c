@@ -96,6 +96,9 @@ int service_init(struct service *s, const char *name, int default_port, const ch
         log_warn("UNIC_PAGE_TOKEN_SECRET is not set: page tokens will not survive a restart or "
                  "work across replicas (deploy/local/up and the manifests set one)");
     }
+    if (s->cfg.fixed_clock[0])
+        log_warn("UNIC_FIXED_CLOCK is set: submissions are recorded and reports dated at %s, "
+                 "whatever the time (a test facility)", s->cfg.fixed_clock);
     if (tls_init(&s->cfg, &e) < 0) {
         log_error("bad TLS configuration: %s", e.msg);
         return -1;

@@ -130,6 +130,33 @@ int64_t clock_wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Written once before any thread starts (clock_fix), then only read. */
+static int64_t fixed_now_ms;
+
+int64_t clock_now_ms(void)
+{
+    return fixed_now_ms ? fixed_now_ms : clock_wall_ms();
+}
+
+int clock_fix(const char *utc)
+{
+    struct tm tm = {0};
+    char date[11], z = 0;
+    int n = 0;
+    if (strlen(utc) != 20 || sscanf(utc, "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &tm.tm_year, &tm.tm_mon,
+                                    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z, &n) != 7 ||
+        n != 20 || z != 'Z' || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
+        return -1;
+    memcpy(date, utc, 10);
+    date[10] = '\0';
+    if (!text_date_valid(date))
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    fixed_now_ms = (int64_t)timegm(&tm) * 1000;
+    return 0;
+}
+
 void clock_rfc3339(char *buf, size_t size, int64_t wall_ms, bool millis)
 {
     time_t secs = (time_t)(wall_ms / 1000);

@@ -32,6 +32,15 @@ int text_current_year(void);
 int64_t clock_mono_ms(void);
 /* Milliseconds since the epoch (CLOCK_REALTIME): for deadlines and timestamps. */
 int64_t clock_wall_ms(void);
+/* The time things happen at, as the suite records and reports them (when an assessment is
+ * submitted, what "today" is for a report or ListDue): the wall clock, unless the process was
+ * started with UNIC_FIXED_CLOCK (clock_fix), when it is that instant. Deadlines and durations
+ * never read it. Milliseconds since the epoch. */
+int64_t clock_now_ms(void);
+/* Fixes clock_now_ms at `utc`, "YYYY-MM-DDTHH:MM:SSZ"; -1 when it is not such a time. Called
+ * once at start-up, before any thread, by config_load: a facility for tests of dates around a
+ * deadline (tests/integration/test_due.py), never set in production. */
+int clock_fix(const char *utc);
 /* wall_ms as RFC 3339 in UTC, "2025-03-01T12:00:00Z", or with milliseconds,
  * "2025-03-01T12:00:00.123Z", into buf (at least 25 bytes). */
 void clock_rfc3339(char *buf, size_t size, int64_t wall_ms, bool millis);

@@ -92,6 +92,8 @@ int store_topics_list(struct db *db, struct arena *a, Unic__Catalog__V1__Topic *
                       struct err *e);
 int store_states_list(struct db *db, struct arena *a, Unic__Catalog__V1__State ***out, size_t *n,
                       struct err *e);
+/* Sets the State's own time zone (a loaded IANA name), or "" for its capital's again. */
+int store_state_time_zone_set(struct db *db, const char *code, const char *zone, struct err *e);
 /* One State by ISO 3166-1 alpha-3 code; NOT_FOUND when it is not a UN Member State. */
 int store_state_get(struct db *db, struct arena *a, const char *code, Unic__Catalog__V1__State **out,
                     struct err *e);

@@ -38,14 +38,13 @@ int catalog_check_member(struct call *c, const char *field, const char *code, st
     return 0;
 }
 
-/* The State whose entry the caller writes: a State key its own ("" or its code), an operator
- * any Member State it names. */
-static int writable_state(struct call *c, const char *requested, const char **out, struct err *e)
+int catalog_writable_state(struct call *c, const char *requested, const char *what, const char **out,
+                           struct err *e)
 {
     if (c->principal.role == ROLE_STATE) {
         if (*requested && strcmp(requested, c->principal.state) != 0)
-            return err_set(e, ERR_PERMISSION_DENIED, "could not change the directory entry of %.8s: "
-                           "a State writes only its own entry (%s)", requested, c->principal.state);
+            return err_set(e, ERR_PERMISSION_DENIED, "could not change %s of %.8s: a State changes "
+                           "only its own (%s)", what, requested, c->principal.state);
         *out = c->principal.state;
         return 0;
     }
@@ -70,6 +69,10 @@ static int get_entry(struct call *c, const Unic__Catalog__V1__GetDirectoryEntryR
     if (*out == NULL)
         return err_set(e, ERR_NOT_FOUND, "could not find the directory entry of %s: it has recorded none",
                        r->state_code);
+    char *closes = arena_alloc(&c->arena, 32);
+    if (dir_store_round_pending(c->db, r->state_code, &(*out)->pending_round_id, closes, e) < 0)
+        return -1;
+    (*out)->pending_round_closes_at = closes;
     return 0;
 }
 
@@ -121,7 +124,7 @@ static int put_entry(struct call *c, const Unic__Catalog__V1__PutDirectoryEntryR
 {
     const char *state = NULL;
     struct idem kbuf, *k = NULL;
-    if (writable_state(c, r->state_code, &state, e) < 0 ||
+    if (catalog_writable_state(c, r->state_code, "the directory entry", &state, e) < 0 ||
         directory_entry_check(r->point_of_contact, r->certs, r->n_certs, e) < 0)
         return -1;
     if (r->expected_version < 0)

@@ -53,6 +53,11 @@ bool directory_language_valid(const char *s);
 /* A UN Member State code from a request; INVALID_ARGUMENT naming `field` otherwise. */
 int catalog_check_member(struct call *c, const char *field, const char *code, struct err *e);
 
+/* The State whose data the caller changes: a State key its own ("" or its code; another is
+ * PERMISSION_DENIED naming `what`), an operator any Member State it names. */
+int catalog_writable_state(struct call *c, const char *requested, const char *what, const char **out,
+                           struct err *e);
+
 /* ---- Store (directory_store.c): each function one statement or the caller's transaction ---- */
 
 /* The current entry of `state`; *out NULL when it has recorded none. */

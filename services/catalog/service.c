@@ -4,16 +4,20 @@
 #include <time.h>
 
 #include "admin.h"
+#include "audit.h"
 #include "catalog.h"
 #include "definition.h"
 #include "duties.h"
 #include "groups.h"
+#include "directory.h"
+#include "idem.h"
 #include "log.h"
 #include "membership.h"
 #include "page_token.h"
 #include "pbuf.h"
 #include "published.h"
 #include "text.h"
+#include "tz.h"
 
 typedef Unic__Catalog__V1__Questionnaire Questionnaire;
 
@@ -481,6 +485,40 @@ static int list_group_changes(struct call *c, const Unic__Catalog__V1__ListGroup
     return 0;
 }
 
+/* A State's deadlines are met in its own time zone (docs/calendar.md): by default its capital's;
+ * the State (or an operator for it) may choose another, for a State whose administration keeps
+ * another zone than its capital's, or one spread over several. */
+static int set_state_time_zone(struct call *c, const Unic__Catalog__V1__SetStateTimeZoneRequest *r,
+                               Unic__Catalog__V1__State **out, struct err *e)
+{
+    const char *state = NULL;
+    struct idem kbuf, *k = NULL;
+    if (catalog_writable_state(c, r->state_code, "the time zone", &state, e) < 0)
+        return -1;
+    if (*r->time_zone) {
+        struct tz *z = NULL;
+        if (tz_load(r->time_zone, NULL, &z, e) < 0)
+            return err_field(e, "time_zone", "\"%.64s\" is not a time zone of the IANA database, such as "
+                             "\"Pacific/Honolulu\"; \"\" restores the capital's", r->time_zone);
+        tz_free(z);
+    }
+    int found = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (found != 0)
+        return found < 0 ? -1 : 0;
+    int claimed = idem_tx_begin(c, k, e);
+    if (claimed != 0)
+        return claimed < 0 ? -1 : 0;
+    bool ok = store_state_time_zone_set(c->db, state, r->time_zone, e) == 0 &&
+              store_state_get(c->db, &c->arena, state, out, e) == 0 &&
+              audit_append(c, arena_printf(&c->arena, "state/%s", state), state, r->request_id, e,
+                           "set the time zone of %s to %s", state, (*out)->time_zone) == 0 &&
+              idem_save(c, k, &(*out)->base, e) == 0;
+    if (catalog_tx_end(c->db, ok, e) == 0)
+        return 0;
+    *out = NULL;
+    return -1;
+}
+
 RPC_HANDLER(list_questionnaires, Unic__Catalog__V1__ListQuestionnairesRequest, Unic__Catalog__V1__ListQuestionnairesResponse);
 RPC_HANDLER(get_questionnaire, Unic__Catalog__V1__GetQuestionnaireRequest, Unic__Catalog__V1__Questionnaire);
 RPC_HANDLER(get_question, Unic__Catalog__V1__GetQuestionRequest, Unic__Catalog__V1__Question);
@@ -493,6 +531,7 @@ RPC_HANDLER(list_country_groups, Unic__Catalog__V1__ListCountryGroupsRequest, Un
 RPC_HANDLER(get_group_membership, Unic__Catalog__V1__GetGroupMembershipRequest, Unic__Catalog__V1__GroupMembershipAnswer);
 RPC_HANDLER(record_group_change, Unic__Catalog__V1__RecordGroupChangeRequest, Unic__Catalog__V1__GroupChange);
 RPC_HANDLER(list_group_changes, Unic__Catalog__V1__ListGroupChangesRequest, Unic__Catalog__V1__ListGroupChangesResponse);
+RPC_HANDLER(set_state_time_zone, Unic__Catalog__V1__SetStateTimeZoneRequest, Unic__Catalog__V1__State);
 
 static const struct rpc_method methods[] = {
     RPC_ROW("ListQuestionnaires", list_questionnaires, RPC_ANY_ROLE, RPC_READS),
@@ -507,6 +546,7 @@ static const struct rpc_method methods[] = {
     RPC_ROW("GetGroupMembership", get_group_membership, RPC_ANY_ROLE, RPC_READS), /* member on a date? */
     RPC_ROW("RecordGroupChange", record_group_change, RPC_OPERATOR, RPC_WRITES),  /* operators; audited */
     RPC_ROW("ListGroupChanges", list_group_changes, RPC_ANY_ROLE, RPC_READS),     /* the history */
+    RPC_ROW("SetStateTimeZone", set_state_time_zone, RPC_OPERATOR | RPC_STATE, RPC_WRITES), /* a State: its own */
 };
 
 const struct rpc_service catalog_rpc = {

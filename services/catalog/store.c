@@ -24,11 +24,13 @@ static const char SQL_STATE_ZONE[] =
     " AND (capital, time_zone) IS DISTINCT FROM ($2, $3)";
 static const char SQL_TOPICS[] =
     "SELECT id, title, description FROM catalog.topics ORDER BY position";
-/* ldc is membership of the LDC group today (UTC): the flag of State, for clients that need no
- * other date; the memberships themselves come with each State (membership_store.c). */
+/* time_zone is the State's own, when it set one, else its capital's (sql/017). ldc is membership
+ * of the LDC group today (UTC): the flag of State, for clients that need no other date; the
+ * memberships themselves come with each State (membership_store.c). */
 #define STATE_COLUMNS                                                                              \
     "s.code, s.m49, s.name, s.region, s.sub_region, s.intermediate_region, s.capital,"            \
-    " s.time_zone, EXISTS (SELECT 1 FROM catalog.group_memberships m"                             \
+    " coalesce(s.own_time_zone, s.time_zone) AS time_zone, s.time_zone AS capital_time_zone,"     \
+    " EXISTS (SELECT 1 FROM catalog.group_memberships m"                                          \
     "  WHERE m.state_code = s.code AND m.group_id = 'LDC'"                                        \
     "  AND m.member_from <= (now() AT TIME ZONE 'UTC')::date"                                    \
     "  AND (m.member_until IS NULL OR (now() AT TIME ZONE 'UTC')::date < m.member_until)) AS ldc"
@@ -36,6 +38,8 @@ static const char SQL_STATES[] =
     "SELECT " STATE_COLUMNS " FROM catalog.states s ORDER BY s.code";
 static const char SQL_STATE[] =
     "SELECT " STATE_COLUMNS " FROM catalog.states s WHERE s.code = $1";
+static const char SQL_STATE_OWN_ZONE[] =
+    "UPDATE catalog.states SET own_time_zone = NULLIF($2, '') WHERE code = $1";
 static const char SQL_TOPIC_IDS[] = "SELECT id FROM catalog.topics";
 
 /* Arrays travel as one string: elements joined with the unit separator U+001F, and, where each
@@ -249,6 +253,7 @@ static Unic__Catalog__V1__State *state_row(struct arena *a, PGresult *r, int row
     s->ldc = db_get_bool(r, row, "ldc");
     s->capital = arena_strdup(a, db_get(r, row, "capital"));
     s->time_zone = arena_strdup(a, db_get(r, row, "time_zone"));
+    s->capital_time_zone = arena_strdup(a, db_get(r, row, "capital_time_zone"));
     return s;
 }
 
@@ -264,6 +269,12 @@ int store_states_list(struct db *db, struct arena *a, Unic__Catalog__V1__State *
         (*out)[i] = state_row(a, r, (int)i);
     PQclear(r);
     return store_memberships_attach(db, a, NULL, *out, *n, e);
+}
+
+int store_state_time_zone_set(struct db *db, const char *code, const char *zone, struct err *e)
+{
+    const char *params[] = {code, zone};
+    return db_command(db, e, SQL_STATE_OWN_ZONE, 2, params, NULL);
 }
 
 int store_state_get(struct db *db, struct arena *a, const char *code, Unic__Catalog__V1__State **out,

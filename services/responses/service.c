@@ -202,7 +202,7 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     w.next->answers = cur->answers;
     w.ch.action = op->action;
     w.ch.reason = "";
-    clock_rfc3339(w.now, sizeof w.now, clock_wall_ms(), true) /* ms: the precision the store reads back */;
+    clock_rfc3339(w.now, sizeof w.now, clock_now_ms(), true) /* ms: the precision the store reads back */;
     if (op->apply(c, op, &w, e) < 0)
         goto fail;
     if (w.dry_run) {
@@ -437,7 +437,7 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
     if (definition_for(c, r->state_code, r->questionnaire_id, r->questionnaire_version, &d, e) < 0)
         return -1;
 
-    clock_rfc3339(now, sizeof now, clock_wall_ms(), true) /* ms: the precision the store reads back */;
+    clock_rfc3339(now, sizeof now, clock_now_ms(), true) /* ms: the precision the store reads back */;
     Assessment *a = ARENA_MSG(&c->arena, Assessment, UNIC__RESPONSES__V1__ASSESSMENT__INIT);
     a->id = id;
     a->state_code = r->state_code;

@@ -18,6 +18,7 @@
 #include "tz.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/catalog/v1/directory.pb-c.h"
+#include "unic/matching/v1/matching.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
 #include "unic/scoring/v1/scoring.pb-c.h"
 
@@ -41,6 +42,7 @@ typedef Unic__Scoring__V1__Scorecard Scorecard;
 struct scoring_app {
     struct rpc_client *catalog;
     struct rpc_client *responses;
+    struct rpc_client *matching; /* ListDue only: the matches awaiting a State's answer */
     pthread_mutex_t lock; /* guards the lists below, not the messages */
     Questionnaire **published;
     size_t n_published, cap_published;
@@ -89,6 +91,9 @@ int upstream_get_questionnaire_texts(struct call *c, const char *id, int version
                                      const char *locale, Questionnaire **out, struct err *e);
 /* State `state`'s entry in the points-of-contact directory, *out NULL when it has none. */
 int upstream_directory_entry(struct call *c, const char *state, DirectoryEntry **out, struct err *e);
+/* The matches offered to `state` (status OFFERED) that await its answer, as donor or recipient. */
+int upstream_matches_awaiting(struct call *c, const char *state, Unic__Matching__V1__Match ***out,
+                              size_t *n, struct err *e);
 /* Every State's entry (one page holds them all). */
 int upstream_directory_all(struct call *c, DirectoryEntry ***out, size_t *n, struct err *e);
 int upstream_list_states(struct call *c, Unic__Catalog__V1__ListStatesResponse **out,

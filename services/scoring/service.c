@@ -14,6 +14,7 @@
 
 #include "bytes.h"
 #include "cache.h"
+#include "due.h"
 #include "groups.h"
 #include "labels.h"
 #include "log.h"
@@ -295,7 +296,7 @@ static int state_zone_date(struct call *c, struct compliance_view *v, const char
         return -1;
     if (as_of[0] == '\0') {
         char *today = arena_alloc(&c->arena, 16);
-        if (!tz_local_date(*zone, (int64_t)time(NULL), today))
+        if (!tz_local_date(*zone, clock_now_ms() / 1000, today))
             return err_set(e, ERR_INTERNAL, "could not tell today's date in %s", tz_name(*zone));
         as_of = today;
     }
@@ -909,6 +910,58 @@ static int export_open_data(struct call *c, const Unic__Scoring__V1__ExportOpenD
     return 0;
 }
 
+/* A State's calendar (docs/calendar.md): its compliance report as of today in its own zone, the
+ * reachability round awaiting its confirmation, the matches awaiting its answer. */
+static int list_due(struct call *c, const Unic__Scoring__V1__ListDueRequest *req,
+                    Unic__Scoring__V1__ListDueResponse **out, struct err *e)
+{
+    const char *state = req->state_code;
+    if (c->principal.role == ROLE_STATE) {
+        if (*state && strcmp(state, c->principal.state) != 0)
+            return err_set(e, ERR_PERMISSION_DENIED, "could not list what is due for %.8s: a State reads "
+                           "only its own calendar (%s)", state, c->principal.state);
+        state = c->principal.state;
+    } else if (*state == '\0') {
+        return err_field(e, "state_code", "is required: the State whose calendar to list");
+    }
+    struct compliance_view v;
+    const struct tz *zone;
+    Unic__Matching__V1__Match **matches = NULL;
+    size_t n_matches = 0;
+    if (compliance_of(c, state, "", &v, e) < 0 ||
+        upstream_zone(c, v.state->time_zone[0] ? v.state->time_zone : "UTC", &zone, e) < 0 ||
+        upstream_matches_awaiting(c, state, &matches, &n_matches, e) < 0)
+        return -1;
+    struct due_match *dm = ARENA_ARRAY(&c->arena, struct due_match, n_matches + 1);
+    for (size_t i = 0; i < n_matches; i++) {
+        const Unic__Matching__V1__Match *m = matches[i];
+        const ProtobufCEnumValue *kind =
+            protobuf_c_enum_descriptor_get_value(&unic__common__v1__support_kind__descriptor, (int)m->kind);
+        dm[i] = (struct due_match){m->id, arena_printf(&c->arena, "%s %s, %lld from %s to %s",
+                                                       kind ? kind->name : "SUPPORT", m->topic,
+                                                       (long long)m->quantity, m->donor_state,
+                                                       m->recipient_state)};
+    }
+    struct due_input in = {.today = v.as_of, .report = v.report, .round_id = "", .round_closes = "",
+                           .matches = dm, .n_matches = n_matches};
+    if (v.directory && v.directory->pending_round_id) {
+        char *closes = arena_alloc(&c->arena, 11);
+        in.round_id = arena_printf(&c->arena, "%lld", (long long)v.directory->pending_round_id);
+        if (card_local_date(v.directory->pending_round_closes_at, zone, closes))
+            in.round_closes = closes;
+    }
+    Unic__Scoring__V1__ListDueResponse *r = ARENA_MSG(&c->arena, Unic__Scoring__V1__ListDueResponse,
+                                                      UNIC__SCORING__V1__LIST_DUE_RESPONSE__INIT);
+    r->state_code = arena_strdup(&c->arena, state);
+    r->time_zone = v.report->time_zone;
+    r->today = (char *)v.as_of;
+    if (due_list(&c->arena, &in, &r->items, &r->n_items, e) < 0)
+        return -1;
+    *out = r;
+    return 0;
+}
+
+RPC_HANDLER(list_due, Unic__Scoring__V1__ListDueRequest, Unic__Scoring__V1__ListDueResponse);
 RPC_HANDLER(get_scorecard, Unic__Scoring__V1__GetScorecardRequest, Unic__Scoring__V1__Scorecard);
 RPC_HANDLER(get_gaps, Unic__Scoring__V1__GetGapsRequest, Unic__Scoring__V1__GetGapsResponse);
 RPC_HANDLER(get_compliance_report, Unic__Scoring__V1__GetComplianceReportRequest, Unic__Scoring__V1__ComplianceReport);
@@ -930,6 +983,7 @@ static const struct rpc_method methods[] = {
     RPC_ROW("RenderScorecard", get_scorecard_document, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("RenderComplianceReport", get_compliance_document, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("ExportOpenData", export_open_data, RPC_ANY_ROLE, RPC_READS),
+    RPC_ROW("ListDue", list_due, RPC_OPERATOR | RPC_STATE, RPC_READS),               /* a State: its own */
 };
 
 const struct rpc_service scoring_rpc = {

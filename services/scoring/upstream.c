@@ -147,6 +147,7 @@ void scoring_app_init(struct scoring_app *app, const struct config *cfg)
     pthread_mutex_init(&app->lock, NULL);
     app->catalog = rpc_client_new(cfg->catalog_addr, cfg->call_timeout_ms);
     app->responses = rpc_client_new(cfg->responses_addr, cfg->call_timeout_ms);
+    app->matching = rpc_client_new(cfg->matching_addr, cfg->call_timeout_ms);
 }
 
 void scoring_app_destroy(struct scoring_app *app)
@@ -157,6 +158,7 @@ void scoring_app_destroy(struct scoring_app *app)
     for (size_t i = 0; i < app->n_zones; i++)
         tz_free(app->zones[i]);
     free(app->zones);
+    rpc_client_free(app->matching);
     rpc_client_free(app->responses);
     rpc_client_free(app->catalog);
     pthread_mutex_destroy(&app->lock);
@@ -280,6 +282,43 @@ int upstream_directory_entry(struct call *c, const char *state, DirectoryEntry *
     err_clear(e);
     *out = NULL;
     return 0;
+}
+
+int upstream_matches_awaiting(struct call *c, const char *state, Unic__Matching__V1__Match ***out,
+                              size_t *n, struct err *e)
+{
+    Unic__Matching__V1__ListMatchesRequest req = UNIC__MATCHING__V1__LIST_MATCHES_REQUEST__INIT;
+    req.state_code = (char *)state;
+    req.status = UNIC__MATCHING__V1__MATCH_STATUS__OFFERED;
+    req.page_size = 100;
+    *n = 0;
+    *out = NULL;
+    for (;;) {
+        ProtobufCMessage *reply = NULL;
+        if (rpc_call(app_of(c)->matching, rpc_caller_of(c), &unic__matching__v1__matching_service__descriptor,
+                     "ListMatches", &req.base, &c->arena, &reply, e) < 0) {
+            if (e->code == ERR_UNAVAILABLE || e->code == ERR_DEADLINE_EXCEEDED) {
+                char why[sizeof e->msg];
+                snprintf(why, sizeof why, "%s", e->msg);
+                err_set(e, e->code, "could not call ListMatches of the matching service: %s", why);
+            }
+            return -1;
+        }
+        Unic__Matching__V1__ListMatchesResponse *r = (Unic__Matching__V1__ListMatchesResponse *)reply;
+        Unic__Matching__V1__Match **grown = ARENA_ARRAY(&c->arena, Unic__Matching__V1__Match *, *n + r->n_matches + 1);
+        if (*n)
+            memcpy(grown, *out, *n * sizeof *grown);
+        *out = grown;
+        for (size_t i = 0; i < r->n_matches; i++) {
+            Unic__Matching__V1__Match *m = r->matches[i];
+            if ((strcmp(m->donor_state, state) == 0 && m->donor_responded_by[0] == '\0') ||
+                (strcmp(m->recipient_state, state) == 0 && m->recipient_responded_by[0] == '\0'))
+                (*out)[(*n)++] = m;
+        }
+        if (r->next_page_token[0] == '\0')
+            return 0;
+        req.page_token = r->next_page_token;
+    }
 }
 
 int upstream_directory_all(struct call *c, DirectoryEntry ***out, size_t *n, struct err *e)
