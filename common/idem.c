@@ -83,6 +83,13 @@ int idem_tx_begin(struct call *c, const struct idem *k, struct err *e)
     return claimed;
 }
 
+int idem_open(struct call *c, const struct idem_sql *sql, const char *request_id,
+              struct idem *buf, struct idem **k, struct err *e)
+{
+    int answered = idem_begin(c, sql, request_id, buf, k, e);
+    return answered != 0 ? answered : idem_tx_begin(c, *k, e);
+}
+
 int idem_store(struct db *db, const struct idem *k, struct arena *a, const uint8_t *reply,
                size_t len, struct err *e)
 {

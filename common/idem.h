@@ -57,6 +57,10 @@ int idem_begin(struct call *c, const struct idem_sql *sql, const char *request_i
  * 1 when a twin that committed meanwhile answered the call (the caller rolls back and returns
  * success), -1 with *e set. */
 int idem_claim(struct call *c, const struct idem *k, struct err *e);
+/* idem_begin then idem_tx_begin, for a write that has nothing to check in between: 0 with the
+ * transaction open (and the key, if any, taken), 1 when the call was answered, -1 with *e set. */
+int idem_open(struct call *c, const struct idem_sql *sql, const char *request_id,
+              struct idem *buf, struct idem **k, struct err *e);
 /* db_begin then idem_claim: 0 with the transaction open and the key (if any) taken; 1 when a
  * twin answered the call (the transaction is closed: return success); -1 with *e set and the
  * transaction closed. */

@@ -137,12 +137,9 @@ static int put_entry(struct call *c, const Unic__Catalog__V1__PutDirectoryEntryR
                              " database, such as \"Africa/Porto-Novo\"", zone);
         tz_free(z);
     }
-    int found = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (found != 0)
-        return found < 0 ? -1 : 0;
-    int claimed = idem_tx_begin(c, k, e);
-    if (claimed != 0)
-        return claimed < 0 ? -1 : 0;
+    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
+        return answered < 0 ? -1 : 0;
     bool ok = dir_store_put(c->db, &c->arena, state, r->point_of_contact, r->certs, r->n_certs,
                             r->expected_version, c->principal.label, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "directory/%s", state), state, r->request_id, e,
@@ -166,12 +163,9 @@ static int start_round(struct call *c, const Unic__Catalog__V1__StartReachabilit
     if (strlen(r->note) > NOTE_MAX || !text_valid(r->note, true, NULL))
         return err_field(e, "note", "must be text of at most %d bytes", NOTE_MAX);
     int days = r->window_days ? r->window_days : DIRECTORY_ROUND_WINDOW_DAYS;
-    int found = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (found != 0)
-        return found < 0 ? -1 : 0;
-    int claimed = idem_tx_begin(c, k, e);
-    if (claimed != 0)
-        return claimed < 0 ? -1 : 0;
+    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
+        return answered < 0 ? -1 : 0;
     bool ok = dir_store_round_start(c->db, &c->arena, days, r->note, c->principal.label, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "reachability-round/%" PRId64, (*out)->id), NULL,
                            r->request_id, e, "started reachability round %" PRId64 " asking %zu States,"
@@ -189,13 +183,10 @@ static int confirm(struct call *c, const Unic__Catalog__V1__ConfirmReachabilityR
     struct idem kbuf, *k = NULL;
     if (r->round_id <= 0)
         return err_field(e, "round_id", "is required: the id of the round (ReachabilityRound.id)");
-    int found = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (found != 0)
-        return found < 0 ? -1 : 0;
     const char *state = c->principal.state;
-    int claimed = idem_tx_begin(c, k, e);
-    if (claimed != 0)
-        return claimed < 0 ? -1 : 0;
+    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
+        return answered < 0 ? -1 : 0;
     bool ok = dir_store_round_confirm(c->db, &c->arena, r->round_id, state, c->principal.label, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "reachability-round/%" PRId64, r->round_id), state,
                            r->request_id, e, "%s confirmed its point of contact in reachability round %" PRId64,

@@ -103,12 +103,9 @@ static int share(struct call *c, const Unic__Catalog__V1__SharePracticeRequest *
     Practice p = *r->practice;
     if (check_practice(c, &p, e) < 0)
         return -1;
-    int found = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (found != 0)
-        return found < 0 ? -1 : 0;
-    int claimed = idem_tx_begin(c, k, e);
-    if (claimed != 0)
-        return claimed < 0 ? -1 : 0;
+    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
+        return answered < 0 ? -1 : 0;
     bool ok = practice_store_insert(c->db, &c->arena, &p, c->principal.label, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "practice/%" PRId64, (*out)->id), p.state_code,
                            r->request_id, e, "shared practice %" PRId64 " \"%s\" (%s)", (*out)->id,
@@ -133,12 +130,9 @@ static int curate(struct call *c, const Unic__Catalog__V1__CuratePracticeRequest
         return -1;
     if (accept && *r->reason)
         return err_field(e, "reason", "only a rejection has one");
-    int found = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (found != 0)
-        return found < 0 ? -1 : 0;
-    int claimed = idem_tx_begin(c, k, e);
-    if (claimed != 0)
-        return claimed < 0 ? -1 : 0;
+    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
+        return answered < 0 ? -1 : 0;
     bool ok = practice_store_curate(c->db, &c->arena, r->id, accept ? "ACCEPTED" : "REJECTED", r->reason,
                                     c->principal.label, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "practice/%" PRId64, r->id), (*out)->state_code,
@@ -232,12 +226,9 @@ static int publish(struct call *c, const Unic__Catalog__V1__PublishCompilationRe
     int edition = 0;
     if (check_year_topic(c, r->year, r->topic, e) < 0)
         return -1;
-    int found = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (found != 0)
-        return found < 0 ? -1 : 0;
-    int claimed = idem_tx_begin(c, k, e);
-    if (claimed != 0)
-        return claimed < 0 ? -1 : 0;
+    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
+        return answered < 0 ? -1 : 0;
     bool ok = practice_store_publish(c->db, r->year, r->topic, c->principal.label, &edition, e) == 0 &&
               practice_store_compilation(c->db, &c->arena, r->year, r->topic, &everything, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "compilation/%d/%s", r->year, r->topic), NULL,

@@ -502,12 +502,9 @@ static int set_state_time_zone(struct call *c, const Unic__Catalog__V1__SetState
                              "\"Pacific/Honolulu\"; \"\" restores the capital's", r->time_zone);
         tz_free(z);
     }
-    int found = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (found != 0)
-        return found < 0 ? -1 : 0;
-    int claimed = idem_tx_begin(c, k, e);
-    if (claimed != 0)
-        return claimed < 0 ? -1 : 0;
+    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
+        return answered < 0 ? -1 : 0;
     bool ok = store_state_time_zone_set(c->db, state, r->time_zone, e) == 0 &&
               store_state_get(c->db, &c->arena, state, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "state/%s", state), state, r->request_id, e,

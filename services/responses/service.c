@@ -166,9 +166,7 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     if (validate_token("etag", op->etag, ETAG_MAX_CHARS, e) < 0 ||
         validate_request_id(op->request_id, e) < 0 || (op->check && op->check(op, e) < 0))
         return -1;
-    int answered = idem_begin(c, &responses_idem_sql, op->request_id, &kbuf, &k, e);
-    if (answered == 0)
-        answered = idem_tx_begin(c, k, e);
+    int answered = idem_open(c, &responses_idem_sql, op->request_id, &kbuf, &k, e);
     if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
         return answered < 0 ? -1 : 0;
     int revision, visibility;
@@ -455,11 +453,9 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
     ch.snapshot = pbuf_pack(&c->arena, &a->base, &ch.snapshot_len);
 
     struct idem kbuf, *k = NULL;
-    int found = idem_begin(c, &responses_idem_sql, r->request_id, &kbuf, &k, e);
-    if (found == 0)
-        found = idem_tx_begin(c, k, e);
-    if (found != 0) /* 1: answered with the reply of the first call of this request_id */
-        return found < 0 ? -1 : 0;
+    int answered = idem_open(c, &responses_idem_sql, r->request_id, &kbuf, &k, e);
+    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
+        return answered < 0 ? -1 : 0;
     if (store_create(c->db, &c->arena, &ch, e) < 0) {
         if (e->code == ERR_ALREADY_EXISTS)
             err_set(e, ERR_ALREADY_EXISTS, "could not create \"%s\": it already exists", id);
