@@ -95,6 +95,8 @@ class Stack:
         env.update({
             "UNIC_LISTEN": self.addr(service), "UNIC_DB_URL": self.db_url, "UNIC_REDIS": self.redis,
             "UNIC_BOOTSTRAP_KEY": self.operator_key, "UNIC_WORKERS": "2",
+            # as in harness.c: a loaded machine under ASan must not time caching checks out
+            "UNIC_REDIS_TIMEOUT_MS": "2000",
             "UNIC_PAGE_TOKEN_SECRET": "test-page-token-secret-0123456789abcdef",
             "UNIC_CATALOG_ADDR": self.addr("catalog"), "UNIC_RESPONSES_ADDR": self.addr("responses"),
             "UNIC_SCORING_ADDR": self.addr("scoring"), "UNIC_MATCHING_ADDR": self.addr("matching"),
