@@ -40,6 +40,7 @@ from selenium.webdriver.support.ui import Select  # noqa: E402
 SIGNIN_BUDGET = 150 * 1024
 QUESTIONNAIRE_BUDGET = 300 * 1024
 LDC, DONOR = "NER", "ARE"
+MATCHING = "unic.matching.v1.MatchingService"
 SHOTS = os.path.join(lib.BIN, "portal-screens")
 YEAR = datetime.datetime.now(datetime.timezone.utc).year
 
@@ -596,19 +597,46 @@ class PortalScenario(unittest.TestCase):
         op.wait(lambda: op.find(".ok"), "the commit")
 
     def both_accept(self, ner, are):
-        ner.open("capacity")
-        ner.screen("capacity")
-        match = ner.one("[data-match]").get_attribute("data-match")
-        ner.click("[data-match='%s'] [data-action=accept]" % match)
-        ner.wait(lambda: ner.find(".ok"), "the recipient's acceptance")
+        """Niger accepts one match and declines another with a reason (RespondToMatch refuses a
+        decline without one, so a page sending none fails); the Emirates' page, read before
+        Niger answered, holds a stale etag: the accept is refused as such, the page says so and
+        reloads, and the second try is accepted."""
         are.open("offers")
         are.screen("offers")
+        ner.open("capacity")
+        ner.screen("capacity")
+        ids = [e.get_attribute("data-match") for e in ner.find("[data-match]")]
+        self.assertGreaterEqual(len(ids), 2, ner.text("main"))
+        match, declined = ids[0], ids[1]
+        ner.click("[data-match='%s'] [data-action=accept]" % match)
+        ner.wait(lambda: ner.find(".ok"), "the recipient's acceptance")
+        ner.click("[data-match='%s'] [data-action=decline]" % declined)
+        ner.one("dialog.dialog[open] textarea[name=reason]")
+        self.assertEqual(ner.js("return document.activeElement.name"), "reason")  # focus inside the dialog
+        ner.click("[data-action=dialog-ok]")  # no reason yet: refused in the page, in French
+        ner.wait(lambda: "obligatoire" in ner.text("dialog .error"), "the missing reason")
+        self.assertEqual(ner.one("dialog textarea[name=reason]").get_attribute("aria-invalid"), "true")
+        self.check(ner, "decline-dialog-fr")
+        reason = "Déjà couvert par un autre partenaire."
+        ner.type("dialog textarea[name=reason]", reason)
+        ner.click("[data-action=dialog-ok]")
+        ner.wait(lambda: ner.find(".ok") and not ner.find("dialog"), "the decline")
+        self.assertFalse(ner.find(".error"), ner.text("main"))
+        m = connect(self.base, MATCHING, "GetMatch", {"matchId": declined}, self.keys[LDC])
+        self.assertEqual(m["status"], "DECLINED")
+        self.assertEqual(m["history"][-1]["reason"], reason)
+        self.assertIn("Refusé", ner.text("main"))
+        # The Emirates answer on what they read before Niger did.
+        are.click("[data-match='%s'] [data-action=accept]" % match)
+        are.wait(lambda: are.find("[data-stale]"), "the stale etag's message")
+        self.assertIn("أُعيد تحميلها", are.text("[data-stale]"))
         are.click("[data-match='%s'] [data-action=accept]" % match)
         are.wait(lambda: are.find(".ok") and "مقبول" in are.text("main"), "the donor's acceptance")
         self.check(are, "offers-accepted-ar")
         ner.open("capacity")
         ner.screen("capacity")
         self.assertIn("Accepté", ner.text("main"))
+        return match
 
     def sign_out_forgets_the_key(self, ner):
         ner.click("#signout")

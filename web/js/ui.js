@@ -1,6 +1,6 @@
 // ui.js: pieces every screen uses: headings that take focus, error boxes, status badges that
 // never rely on colour alone, tables sortable by any column and exportable as CSV.
-import { h, clear, download } from './dom.js';
+import { h, clear, download, uid } from './dom.js';
 import { t, currentLang } from './i18n.js';
 
 // The CSV of a table as shown (its rows in their current order and filter), from each cell's text.
@@ -190,4 +190,80 @@ export function actionButton(label, action, cls, name) {
     }
   });
   return b;
+}
+
+// A modal dialog asking for the words a step needs (a reason, a rating, a note). The native
+// <dialog> opened with showModal() keeps keyboard focus inside, closes on Escape and is
+// announced with its heading; focus goes back to the button that opened it. fields:
+// [{name, label, hint, required, kind: 'textarea' | 'number' | 'choice', min, max, value,
+// options: [[value, label]]}]. Resolves to {name: value} (strings, trimmed) or null when
+// cancelled. Required fields are checked here, in the page's language, not by the browser.
+export function askDialog(title, intro, fields, confirmLabel) {
+  return new Promise((resolve) => {
+    const opener = document.activeElement;
+    const titleId = uid('dlg');
+    const err = h('div', { 'aria-live': 'assertive' });
+    const read = {};
+    const rows = fields.map((f) => {
+      const id = uid('dlg');
+      let control;
+      if (f.kind === 'choice') {
+        const radios = f.options.map(([value, label], i) => {
+          const rid = id + '-' + i;
+          const input = h('input', { type: 'radio', name: id, id: rid, value, checked: String(f.value) === String(value) });
+          return h('div', { class: 'check' }, input, h('label', { for: rid }, label));
+        });
+        control = h('fieldset', { class: 'checks', 'data-field': f.name, 'aria-required': f.required ? 'true' : null },
+          h('legend', null, f.label), f.hint ? h('p', { class: 'hint' }, f.hint) : null, radios);
+        read[f.name] = { el: control, value: () => (control.querySelector('input:checked') || {}).value || '', label: f.label };
+        return control;
+      }
+      control = f.kind === 'number'
+        ? h('input', { type: 'number', id, name: f.name, min: f.min, max: f.max, value: f.value ?? '', 'aria-required': f.required ? 'true' : null })
+        : h('textarea', { id, name: f.name, rows: 3, maxlength: 2000, dir: 'auto', 'aria-required': f.required ? 'true' : null });
+      read[f.name] = { el: control, value: () => control.value.trim(), label: f.label };
+      const hint = f.hint ? h('p', { class: 'hint', id: id + '-hint' }, f.hint) : null;
+      if (hint) control.setAttribute('aria-describedby', id + '-hint');
+      return h('div', { class: 'field' }, h('label', { for: id }, f.label + (f.required ? ' *' : '')), control, hint);
+    });
+    let result = null;
+    const form = h('form', { method: 'dialog', novalidate: true },
+      h('h2', { id: titleId }, title), intro ? h('p', null, intro) : null, rows,
+      h('p', { class: 'hint' }, t('dlg.required')), err,
+      h('div', { class: 'pager' },
+        h('button', { type: 'submit', class: 'primary', 'data-action': 'dialog-ok' }, confirmLabel),
+        h('button', { type: 'button', 'data-action': 'dialog-cancel', onclick: () => dlg.close() }, t('common.cancel'))));
+    const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': titleId }, form);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      err.replaceChildren();
+      const values = {};
+      for (const f of fields) {
+        const r = read[f.name];
+        values[f.name] = r.value();
+        r.el.removeAttribute('aria-invalid');
+        const n = Number(values[f.name]);
+        const bad = (f.required && !values[f.name]) ||
+          (f.kind === 'number' && values[f.name] && (!Number.isInteger(n) || (f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)));
+        if (bad) {
+          r.el.setAttribute('aria-invalid', 'true');
+          err.append(h('div', { class: 'error', role: 'alert' }, f.kind === 'number' && values[f.name]
+            ? t('dlg.range', { what: r.label, min: f.min ?? '', max: f.max ?? '' }) : t('dlg.missing', { what: r.label })));
+          (r.el.querySelector('input') || r.el).focus();
+          return;
+        }
+      }
+      result = values;
+      dlg.close();
+    });
+    dlg.addEventListener('close', () => {
+      dlg.remove();
+      if (opener && opener.isConnected) opener.focus();
+      resolve(result);
+    });
+    document.body.append(dlg);
+    dlg.showModal();
+    const first = form.querySelector('textarea, input');
+    if (first) first.focus();
+  });
 }

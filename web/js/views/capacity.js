@@ -4,7 +4,7 @@
 import { call, listAll } from '../api.js';
 import { h, field } from '../dom.js';
 import { t, num } from '../i18n.js';
-import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice } from '../ui.js';
+import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice, askDialog } from '../ui.js';
 
 export async function render(main, ctx) {
   const code = ctx.who.state.code;
@@ -76,13 +76,37 @@ export function matchesTable(matches, side, status, redraw) {
   ]), true);
 }
 
+// Accepting or declining, with the etag the list was read at: when the match changed since
+// (the other party or an operator answered first) the service says ABORTED, and the list is read
+// again so the user decides on what is true now. A decline asks for its reason first.
 async function respond(m, accept, status, redraw) {
   status.replaceChildren();
+  const body = { matchId: m.id, accept, etag: m.etag, requestId: crypto.randomUUID() };
+  if (!accept) {
+    const words = await askDialog(t('cap.decline.title'), t('cap.decline.intro'), [
+      { name: 'reason', label: t('cap.decline.reason'), hint: t('cap.decline.reason.hint'), required: true },
+      { name: 'note', label: t('match.note') },
+    ], t('cap.decline.go'));
+    if (!words) return;
+    body.reason = words.reason;
+    if (words.note) body.note = words.note;
+  }
   try {
-    await call('matching', 'RespondToMatch', { matchId: m.id, accept });
+    await call('matching', 'RespondToMatch', body);
     status.append(success(accept ? t('cap.accepted') : t('cap.declined')));
     await redraw();
   } catch (err) {
-    status.append(errorBox(err));
+    await staleOr(err, status, redraw);
+  }
+}
+
+// An error shown; a stale etag (ABORTED) says so plainly and reloads what is shown.
+export async function staleOr(err, status, reload) {
+  if (err && err.code === 'aborted') {
+    await reload();
+    status.replaceChildren(h('div', { class: 'error', role: 'alert', 'data-stale': 'true' },
+      h('strong', null, t('match.stale')), err.message ? h('p', { class: 'detail', dir: 'auto' }, err.message) : null));
+  } else {
+    status.replaceChildren(errorBox(err));
   }
 }
