@@ -33,9 +33,11 @@ bool access_may_change(const char *viewer, const char *owner)
     return viewer == NULL || (viewer[0] && strcmp(viewer, owner) == 0);
 }
 
-bool access_gap_figures_visible(bool derived, const char *viewer, const char *state)
+enum gap_view access_gap_figures(bool derived, const char *viewer, const char *state)
 {
-    return !derived || viewer == NULL || strcmp(viewer, state) == 0;
+    if (!derived || (viewer && strcmp(viewer, state) == 0))
+        return GAP_SHOWN;
+    return viewer == NULL ? GAP_IF_READABLE : GAP_HIDDEN;
 }
 
 bool access_match_party(const char *viewer, const char *donor_state, const char *recipient_state,

@@ -30,11 +30,13 @@ bool access_may_change(const char *viewer, const char *owner);
 /* Whatever is computed from a gap (the gap's question, cycle and severity; the quantity,
  * remaining and priority derived from it, since quantity = ceil(severity x unit) gives the
  * severity back; a match's quantity, benefit and explanation; an unmet request's remaining and
- * the words of its reason) is shown only to the requesting State `state` and to operators,
- * never to donors or service keys. A request not derived from a gap shows everything to all.
- * Operators see it because matching does not record the visibility of the assessment the gap
- * came from (docs/hardening.md says what is left). */
-bool access_gap_figures_visible(bool derived, const char *viewer, const char *state);
+ * the words of its reason) is shown only to whom may read the assessment the gap came from: the
+ * requesting State `state` always, never donors or service keys (they read a PUBLIC
+ * assessment's gaps from scoring, not from a request), and an operator only when the State lets
+ * it read that assessment, which responses decides and the caller asks (GAP_IF_READABLE:
+ * store_gap_figures_visible). A request not derived from a gap shows everything to all. */
+enum gap_view { GAP_HIDDEN, GAP_SHOWN, GAP_IF_READABLE };
+enum gap_view access_gap_figures(bool derived, const char *viewer, const char *state);
 
 /* The parties of a match `viewer` is: *donor and *recipient (both when a State matched
  * itself, which validation prevents but the rule does not assume). False when neither. */

@@ -14,10 +14,11 @@
  * donor and requests only as their recipient; an OPERATOR acts for any State; a SERVICE key only
  * reads. Whatever is computed from a gap (a derived request's source question, cycle, severity,
  * quantity, remaining and priority; a match's quantity, benefit and explanation; an unmet
- * request's remaining and the words of its reason) is shown to the requesting State and to
- * operators only; to everyone else, matched donors included, it reads as empty
- * (access_gap_figures_visible in access.h). A STATE sees the matches on its requests, and the matches
- * of committed plans on its offers; RespondToMatch is for the match's two States only.
+ * request's remaining and the words of its reason) is shown to the requesting State, and to
+ * operators only when the State lets them read the assessment the gap came from; to everyone
+ * else, matched donors included, it reads as empty (access_gap_figures in access.h). A STATE
+ * sees the matches on its requests, and the matches of committed plans on its offers;
+ * RespondToMatch is for the match's two States only.
  *
  * Plans. ProposeMatches solves over the open offers and requests with something left (a STATE:
  * its own requests only) and stores the plan as PROPOSED, with each match's explanation and the
@@ -209,12 +210,29 @@ void refdata_date_requests(const struct refdata *ref, struct arena *a, const cha
 int peers_gaps(struct call *c, const char *state, int cycle, Unic__Scoring__V1__GetGapsResponse **out,
                struct err *e);
 
-/* Every self-assessment ("cip-self-assessment") of `state` that the caller may read, with its
+/* Every self-assessment (MATCHING_SELF_ASSESSMENT) of `state` that the caller may read, with its
  * answers, asked of the responses service on the caller's behalf (its visibility rules decide),
  * page by page, into *out (call's arena). A State whose assessments the caller may not list
  * gives none; an unreachable service fails with its status. */
 int peers_assessments(struct call *c, const char *state, Unic__Responses__V1__Assessment ***out,
                       size_t *n, struct err *e);
+
+/* The questionnaire the gaps come from (scoring's GetGaps by State and cycle reads it): a
+ * derived request's source is the self-assessment of its State and source_cycle, one per
+ * (State, cycle, questionnaire) in responses. */
+#define MATCHING_SELF_ASSESSMENT "cip-self-assessment"
+
+/* Whether the caller of one call may read the self-assessments its derived figures come from,
+ * asked as it reads them: one ListAssessments of summaries per State, on the caller's behalf
+ * (responses' visibility rules decide, so a visibility the State changes later counts at
+ * once), remembered for the rest of the call. An unreachable responses service answers "no":
+ * the figures stay hidden (logged). Made by peers_gap_sources_new in the call's arena. */
+struct gap_sources {
+    struct call *call;
+    struct gap_source *list;
+};
+struct gap_sources *peers_gap_sources_new(struct call *c);
+bool peers_gap_source_readable(struct gap_sources *s, const char *state, int cycle);
 
 /* ---- The life of a match (rules.c) ----
  *

@@ -273,8 +273,9 @@ int peers_gaps(struct call *c, const char *state, int cycle, Unic__Scoring__V1__
     return 0;
 }
 
-int peers_assessments(struct call *c, const char *state, Unic__Responses__V1__Assessment ***out,
-                      size_t *n, struct err *e)
+/* Every self-assessment of `state` the caller may read, as summaries or with their answers. */
+static int readable_assessments(struct call *c, const char *state, bool with_answers,
+                                Unic__Responses__V1__Assessment ***out, size_t *n, struct err *e)
 {
     struct matching_app *app = c->app;
     size_t cap = 8;
@@ -287,8 +288,8 @@ int peers_assessments(struct call *c, const char *state, Unic__Responses__V1__As
         ProtobufCMessage *reply = NULL;
         struct err why;
         req.state_code = (char *)state;
-        req.questionnaire_id = "cip-self-assessment";
-        req.with_answers = true;
+        req.questionnaire_id = MATCHING_SELF_ASSESSMENT;
+        req.with_answers = with_answers;
         req.page_size = 500;
         req.page_token = (char *)token;
         if (rpc_call(app->responses, rpc_caller_of(c), &unic__responses__v1__response_service__descriptor,
@@ -313,4 +314,56 @@ int peers_assessments(struct call *c, const char *state, Unic__Responses__V1__As
         token = page->next_page_token;
     } while (token[0]);
     return 0;
+}
+
+int peers_assessments(struct call *c, const char *state, Unic__Responses__V1__Assessment ***out,
+                      size_t *n, struct err *e)
+{
+    return readable_assessments(c, state, true, out, n, e);
+}
+
+/* What one call learnt of one State: the cycles of its self-assessment the caller may read. */
+struct gap_source {
+    const char *state;
+    int *cycles;
+    size_t n_cycles;
+    struct gap_source *next;
+};
+
+struct gap_sources *peers_gap_sources_new(struct call *c)
+{
+    struct gap_sources *s = ARENA_ARRAY(&c->arena, struct gap_sources, 1);
+    s->call = c;
+    return s;
+}
+
+bool peers_gap_source_readable(struct gap_sources *s, const char *state, int cycle)
+{
+    struct call *c = s->call;
+    struct gap_source *g = s->list;
+    while (g && strcmp(g->state, state) != 0)
+        g = g->next;
+    if (g == NULL) {
+        Unic__Responses__V1__Assessment **as;
+        size_t n;
+        struct err e;
+        g = ARENA_ARRAY(&c->arena, struct gap_source, 1);
+        g->state = arena_strdup(&c->arena, state);
+        if (readable_assessments(c, state, false, &as, &n, &e) < 0) {
+            /* unknown is unreadable: the figures stay hidden, never shown by default */
+            log_warn("figures derived from the self-assessments of %s hidden from %s: %s", state,
+                     c->principal.label, e.msg);
+            n = 0;
+        }
+        g->cycles = ARENA_ARRAY(&c->arena, int, n + 1);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(as[i]->state_code, state) == 0)
+                g->cycles[g->n_cycles++] = as[i]->cycle;
+        g->next = s->list;
+        s->list = g;
+    }
+    for (size_t i = 0; i < g->n_cycles; i++)
+        if (g->cycles[i] == cycle)
+            return true;
+    return false;
 }

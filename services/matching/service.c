@@ -28,7 +28,7 @@ static struct actor actor_of(struct call *c)
     struct actor a = {access_viewer(&c->principal), c->principal.label,
                       {c->cfg->quota_offers_per_hour, c->cfg->quota_requests_per_hour,
                        c->cfg->quota_plans_per_hour},
-                      c};
+                      c, c->principal.role == ROLE_OPERATOR ? peers_gap_sources_new(c) : NULL};
     return a;
 }
 
@@ -643,7 +643,8 @@ static int get_impact_report(struct call *c, const Unic__Matching__V1__GetImpact
         x->completed_at = rows.completed_at[i];
         /* the match's figures as ListMatches shows them; the gap's question only to whom may
          * read the assessment it came from */
-        if (access_gap_figures_visible(true, viewer, m->recipient))
+        enum gap_view figures = access_gap_figures(true, viewer, m->recipient);
+        if (figures == GAP_SHOWN || (figures == GAP_IF_READABLE && k->before_readable))
             x->delivered_quantity = m->delivered;
         if (k->before_readable) {
             x->question_id = (char *)m->question;

@@ -23,6 +23,8 @@ struct actor {
     const char *label; /* recorded as created_by / committed_by */
     int quota[QUOTA_KINDS]; /* per hour, for a State caller */
     struct call *call; /* whose audit event each change appends (common/audit.h) */
+    /* an operator's: which assessments the gaps came from it may read, asked as rows need it */
+    struct gap_sources *sources;
 };
 
 /* The key table of matching's idempotent creates (common/idem.h). */
@@ -55,7 +57,7 @@ int store_offer_withdraw(struct db *db, struct arena *a, const char *id, const c
 int store_request_create(struct db *db, struct arena *a, const struct request_row *in,
                          const struct actor *who, const struct idem *k,
                          Unic__Matching__V1__Request **out, struct err *e);
-/* The figures computed from a gap are blanked for whom access_gap_figures_visible says. */
+/* The figures computed from a gap are blanked for whom store_gap_figures_visible says. */
 int store_request_get(struct db *db, struct arena *a, const char *id, const struct actor *who,
                       Unic__Matching__V1__Request **out, struct err *e);
 struct request_filter {

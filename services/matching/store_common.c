@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "audit.h"
 #include "store_internal.h"
 
@@ -105,6 +106,16 @@ int store_quota_check(struct db *db, const struct actor *who, enum quota_kind q,
                        " created, retry later", QUOTA_VAR[q], who->state, who->quota[q],
                        QUOTA_NAME[q]);
     return 0;
+}
+
+bool store_gap_figures_visible(const struct actor *who, const char *state, int source_cycle)
+{
+    switch (access_gap_figures(source_cycle > 0, who->state, state)) {
+    case GAP_SHOWN: return true;
+    case GAP_IF_READABLE:
+        return who->sources && peers_gap_source_readable(who->sources, state, source_cycle);
+    default: return false;
+    }
 }
 
 /* The audit event of a change to `what` `id` of State `state`, in the open transaction. */

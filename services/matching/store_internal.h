@@ -33,6 +33,13 @@ PGresult *store_page_query(struct db *db, struct arena *a, const char *sql,
 PGresult *store_query_one(struct db *db, struct err *e, const char *sql, int n,
                           const char *const *params, const char *what, const char *id);
 
+/* Whether `who` sees the figures computed from a gap of cycle `source_cycle` (0: none, so not
+ * derived) of State `state`'s self-assessment: access_gap_figures decides, and for an operator
+ * responses does, asked once per State and call (peers_gap_source_readable). That question may
+ * be asked inside a transaction (a plan or a match step builds its reply before committing): it
+ * costs one call to responses, which never waits on matching, bounded by the call's deadline. */
+bool store_gap_figures_visible(const struct actor *who, const char *state, int source_cycle);
+
 /* In the creating transaction, before its insert: serialises the creates of one State. */
 int store_quota_lock(struct db *db, const struct actor *who, enum quota_kind q, struct err *e);
 /* In the same transaction, after its insert: RESOURCE_EXHAUSTED, naming the quota, when the

@@ -131,10 +131,10 @@ static Unic__Matching__V1__Offer *offer_from_row(struct arena *a, const PGresult
     return o;
 }
 
-/* A request as `viewer` (access.h) sees it: the figures computed from a gap stay 0 and "" for
- * those access_gap_figures_visible keeps them from. */
+/* A request as `who` sees it (NULL: whole): the figures computed from a gap stay 0 and "" for
+ * those store_gap_figures_visible keeps them from. */
 static Unic__Matching__V1__Request *request_from_row(struct arena *a, const PGresult *r, int row,
-                                                     const char *viewer)
+                                                     const struct actor *who)
 {
     Unic__Matching__V1__Request *q =
         ARENA_MSG(a, Unic__Matching__V1__Request, UNIC__MATCHING__V1__REQUEST__INIT);
@@ -142,8 +142,8 @@ static Unic__Matching__V1__Request *request_from_row(struct arena *a, const PGre
     q->state_code = store_col(a, r, row, "state_code");
     q->kind = (Unic__Common__V1__SupportKind)match_kind_from_name(db_get(r, row, "kind"));
     q->topic = store_col(a, r, row, "topic");
-    if (access_gap_figures_visible(db_get(r, row, "source_question_id")[0] != '\0', viewer,
-                                   q->state_code)) {
+    if (who == NULL ||
+        store_gap_figures_visible(who, q->state_code, db_get_int(r, row, "source_cycle"))) {
         q->quantity = db_get_int64(r, row, "quantity");
         q->remaining = db_get_int64(r, row, "remaining");
         q->priority = db_get_int(r, row, "priority");
@@ -163,17 +163,22 @@ static Unic__Matching__V1__Request *request_from_row(struct arena *a, const PGre
 /* ---- Writes: one row changed, returned as the reply ---- */
 
 /* Builds the reply from a row that an INSERT or UPDATE returned. */
-typedef ProtobufCMessage *(*row_reply)(struct arena *a, const PGresult *r, int row);
+typedef ProtobufCMessage *(*row_reply)(struct arena *a, const PGresult *r, int row,
+                                       const struct actor *who);
 
-static ProtobufCMessage *offer_reply(struct arena *a, const PGresult *r, int row)
+static ProtobufCMessage *offer_reply(struct arena *a, const PGresult *r, int row,
+                                     const struct actor *who)
 {
+    (void)who;
     return &offer_from_row(a, r, row)->base;
 }
 
-/* Who writes a request is its State or an operator: both see it whole. */
-static ProtobufCMessage *request_reply(struct arena *a, const PGresult *r, int row)
+/* Who writes a request is its State or an operator, who may not read the assessment a derived
+ * request it withdraws came from. */
+static ProtobufCMessage *request_reply(struct arena *a, const PGresult *r, int row,
+                                       const struct actor *who)
 {
-    return &request_from_row(a, r, row, NULL)->base;
+    return &request_from_row(a, r, row, who)->base;
 }
 
 /* Offers and requests as rows a State changes only when they are its own. */
@@ -207,7 +212,7 @@ static int write_one_within(struct db *db, struct arena *a, const struct owned_r
         PQclear(r);
         return -1;
     }
-    *out = t->build(a, r, 0);
+    *out = t->build(a, r, 0, who);
     const char *id = db_get(r, 0, "id"), *state = db_get(r, 0, t->owner);
     char *summary = arena_printf(a, "%s %s %s of %s (%s, now %s)", done, t->what, id, state,
                                  db_get(r, 0, "kind"), db_get(r, 0, "status"));
@@ -432,7 +437,7 @@ int store_request_get(struct db *db, struct arena *a, const char *id, const stru
     PGresult *r = store_query_one(db, e, SQL_REQUEST_GET, 1, params, "request", id);
     if (r == NULL)
         return -1;
-    *out = request_from_row(a, r, 0, who->state);
+    *out = request_from_row(a, r, 0, who);
     PQclear(r);
     return 0;
 }
@@ -448,7 +453,7 @@ int store_request_list(struct db *db, struct arena *a, const struct request_filt
         return -1;
     out->requests = ARENA_ARRAY(a, Unic__Matching__V1__Request *, out->n_requests);
     for (size_t i = 0; i < out->n_requests; i++)
-        out->requests[i] = request_from_row(a, r, (int)i, who->state);
+        out->requests[i] = request_from_row(a, r, (int)i, who);
     PQclear(r);
     return 0;
 }
@@ -537,7 +542,8 @@ int store_requests_derive(struct db *db, struct arena *a, const struct request_r
     *n_out = (size_t)PQntuples(r);
     *out = ARENA_ARRAY(a, Unic__Matching__V1__Request *, *n_out);
     for (size_t i = 0; i < *n_out; i++) {
-        Unic__Matching__V1__Request *q = request_from_row(a, r, (int)i, NULL); /* its State's */
+        Unic__Matching__V1__Request *q = request_from_row(a, r, (int)i, NULL); /* its State's, or an
+                                                                           * operator's that read the gaps */
         if (preview)
             for (int k = 0; k < affected; k++)
                 if (strcmp(q->id, db_get(ins, k, "id")) == 0) { /* would be new: not filed */

@@ -14,8 +14,8 @@
 #define MATCH_COLUMNS                                                                             \
     "m.id, m.seq, m.plan_id, m.offer_id, m.request_id, m.donor_state, m.recipient_state, m.kind," \
     " m.topic, m.quantity, m.benefit, m.explanation, m.status, m.donor_accepted,"                 \
-    " m.recipient_accepted, EXISTS (SELECT 1 FROM matching.requests fr WHERE fr.id = m.request_id" \
-    " AND fr.source_question_id <> '') AS derived,"                                                \
+    " m.recipient_accepted, coalesce((SELECT fr.source_cycle FROM matching.requests fr"           \
+    " WHERE fr.id = m.request_id), 0) AS source_cycle,"                                            \
     " coalesce(m.donor_responded_by, '') AS donor_responded_by,"                                  \
     " coalesce(m.recipient_responded_by, '') AS recipient_responded_by, m.version,"              \
     " coalesce(m.delivered_quantity, 0) AS delivered_quantity, coalesce(m.rating, 0) AS rating,"  \
@@ -65,8 +65,8 @@ static const char SQL_PLAN_GET[] =
 static const char SQL_PLAN_MATCHES[] =
     "SELECT " MATCH_COLUMNS " FROM matching.matches m WHERE m.plan_id = $1::uuid ORDER BY m.position";
 static const char SQL_PLAN_UNMET[] =
-    "SELECT u.request_id, u.state_code, u.remaining, u.reason, EXISTS (SELECT 1 FROM"
-    " matching.requests fr WHERE fr.id = u.request_id AND fr.source_question_id <> '') AS derived"
+    "SELECT u.request_id, u.state_code, u.remaining, u.reason, coalesce((SELECT fr.source_cycle"
+    " FROM matching.requests fr WHERE fr.id = u.request_id), 0) AS source_cycle"
     " FROM matching.plan_unmet u WHERE u.plan_id = $1::uuid ORDER BY u.position";
 
 /* Commit. Locks are taken in one order everywhere: plan, then offers by id, then requests by id,
@@ -196,14 +196,14 @@ static const char SQL_MATCH_LIST[] =
 
 /* A match on a request derived from a gap carries figures computed from the gap: its quantity
  * (bounded by the request's), its benefit (by the severity), the explanation naming both. */
-static bool match_figures_visible(const PGresult *r, int row, const char *viewer)
+static bool match_figures_visible(const PGresult *r, int row, const struct actor *who)
 {
-    return access_gap_figures_visible(db_get_bool(r, row, "derived"), viewer,
-                                      db_get(r, row, "recipient_state"));
+    return store_gap_figures_visible(who, db_get(r, row, "recipient_state"),
+                                     db_get_int(r, row, "source_cycle"));
 }
 
 static Unic__Matching__V1__Match *match_from_row(struct arena *a, const PGresult *r, int row,
-                                                 const char *viewer)
+                                                 const struct actor *who)
 {
     Unic__Matching__V1__Match *m = ARENA_MSG(a, Unic__Matching__V1__Match, UNIC__MATCHING__V1__MATCH__INIT);
     m->id = store_col(a, r, row, "id");
@@ -214,7 +214,8 @@ static Unic__Matching__V1__Match *match_from_row(struct arena *a, const PGresult
     m->recipient_state = store_col(a, r, row, "recipient_state");
     m->kind = (Unic__Common__V1__SupportKind)match_kind_from_name(db_get(r, row, "kind"));
     m->topic = store_col(a, r, row, "topic");
-    if (match_figures_visible(r, row, viewer)) {
+    bool figures = match_figures_visible(r, row, who);
+    if (figures) {
         m->quantity = db_get_int64(r, row, "quantity");
         m->benefit = (double)db_get_int64(r, row, "benefit") / (double)MATCH_BENEFIT_SCALE;
         m->explanation = store_col(a, r, row, "explanation");
@@ -230,7 +231,7 @@ static Unic__Matching__V1__Match *match_from_row(struct arena *a, const PGresult
     m->donor_responded_by = store_col(a, r, row, "donor_responded_by");
     m->recipient_responded_by = store_col(a, r, row, "recipient_responded_by");
     m->etag = (char *)store_etag_of(a, db_get_int(r, row, "version"));
-    if (match_figures_visible(r, row, viewer))
+    if (figures)
         m->delivered_quantity = db_get_int64(r, row, "delivered_quantity");
     m->rating = db_get_int(r, row, "rating");
     m->feedback = store_col(a, r, row, "feedback");
@@ -322,7 +323,7 @@ int store_plan_inputs(struct db *db, struct arena *a, char *const *scope, size_t
 }
 
 /* Loads a stored plan with its matches and unmet requests. */
-static int plan_load(struct db *db, struct arena *a, const char *id, const char *viewer,
+static int plan_load(struct db *db, struct arena *a, const char *id, const struct actor *who,
                      Unic__Matching__V1__MatchPlan **out, struct err *e)
 {
     const char *params[] = {id};
@@ -351,8 +352,8 @@ static int plan_load(struct db *db, struct arena *a, const char *id, const char 
     p->matches = ARENA_ARRAY(a, Unic__Matching__V1__Match *, p->n_matches);
     bool whole = true; /* the objective sums every match's benefit */
     for (size_t i = 0; i < p->n_matches; i++) {
-        p->matches[i] = match_from_row(a, rm, (int)i, viewer);
-        whole &= match_figures_visible(rm, (int)i, viewer);
+        p->matches[i] = match_from_row(a, rm, (int)i, who);
+        whole &= match_figures_visible(rm, (int)i, who);
     }
     p->n_unmet = (size_t)PQntuples(ru);
     p->unmet = ARENA_ARRAY(a, Unic__Matching__V1__UnmetRequest *, p->n_unmet);
@@ -361,7 +362,7 @@ static int plan_load(struct db *db, struct arena *a, const char *id, const char 
                                                         UNIC__MATCHING__V1__UNMET_REQUEST__INIT);
         u->request_id = store_col(a, ru, (int)i, "request_id");
         u->state_code = store_col(a, ru, (int)i, "state_code");
-        if (access_gap_figures_visible(db_get_bool(ru, (int)i, "derived"), viewer, u->state_code)) {
+        if (store_gap_figures_visible(who, u->state_code, db_get_int(ru, (int)i, "source_cycle"))) {
             u->remaining = db_get_int64(ru, (int)i, "remaining");
             u->reason = store_col(a, ru, (int)i, "reason");
         } else { /* the reason's name alone: its words say how much is needed */
@@ -459,7 +460,7 @@ int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
     if (store_audited(a, who, "plan", plan_id, NULL, NULL,
                 arena_printf(a, "proposed plan %s as of %s: %zu matches, %zu requests unmet", plan_id,
                              p->as_of, n, nu), e) < 0 ||
-        plan_load(db, a, plan_id, who->state, out, e) < 0)
+        plan_load(db, a, plan_id, who, out, e) < 0)
         goto done;
     rc = db_commit(db, e);
 done:
@@ -549,7 +550,7 @@ int store_plan_commit(struct db *db, struct arena *a, const char *id, const stru
         store_audited(a, who, "plan", id, NULL, NULL,
                 arena_printf(a, "committed plan %s: %zu offers and %zu requests drawn on", id, n_o, n_r),
                 e) < 0 ||
-        plan_load(db, a, id, who->state, out, e) < 0)
+        plan_load(db, a, id, who, out, e) < 0)
         goto done;
     rc = db_commit(db, e);
 done:
@@ -619,8 +620,8 @@ int store_match_get(struct db *db, struct arena *a, const char *id, const struct
             err_set(e, ERR_PERMISSION_DENIED, "match %s is not one %s may see", id, who->state);
         goto done;
     }
-    Unic__Matching__V1__Match *m = match_from_row(a, r, 0, who->state);
-    if (match_history(db, a, m, match_figures_visible(r, 0, who->state), e) < 0 ||
+    Unic__Matching__V1__Match *m = match_from_row(a, r, 0, who);
+    if (match_history(db, a, m, match_figures_visible(r, 0, who), e) < 0 ||
         db_commit(db, e) < 0)
         goto done;
     *out = m;
@@ -755,9 +756,8 @@ int store_match_step(struct db *db, struct arena *a, const struct match_step_in 
             db_command(db, e, SQL_MATCH_RETURN_REQUEST, 2, r2, NULL) < 0)
             goto done;
     }
-    const char *viewer = who->state;
-    Unic__Matching__V1__Match *reply = match_from_row(a, r, 0, viewer);
-    if (match_history(db, a, reply, match_figures_visible(r, 0, viewer), e) < 0)
+    Unic__Matching__V1__Match *reply = match_from_row(a, r, 0, who);
+    if (match_history(db, a, reply, match_figures_visible(r, 0, who), e) < 0)
         goto done;
     const char *side = donor && recipient ? "donor and recipient" : donor ? "donor" : "recipient";
     char *summary = arena_printf(a, "match %s %s -> %s as %s %s%s%s%s", in->id, status, now, side,
@@ -795,7 +795,7 @@ int store_match_list(struct db *db, struct arena *a, const struct match_filter *
         return -1;
     out->matches = ARENA_ARRAY(a, Unic__Matching__V1__Match *, out->n_matches);
     for (size_t i = 0; i < out->n_matches; i++)
-        out->matches[i] = match_from_row(a, r, (int)i, who->state);
+        out->matches[i] = match_from_row(a, r, (int)i, who);
     PQclear(r);
     return 0;
 }
