@@ -4,6 +4,7 @@ bounded in count and time: a connection flood from one peer, an HPACK-indexed he
 descriptors. The flood comes from 127.0.0.2 and a well-behaved client from 127.0.0.1, so caps
 per peer can be seen working. Each case failed before the fix (docs/hardening.md)."""
 import os
+import resource
 import socket
 import struct
 import subprocess
@@ -171,6 +172,28 @@ class TransportTest(unittest.TestCase):
         self.served()
         self.assertIn("capped at", self.log())
         self.assertEqual(self.stack.procs["catalog"].poll(), None)
+
+    def test_a_listener_that_accepts_nothing_makes_the_watchdog_exit_saying_why(self):
+        # The process is held at its descriptor limit for good: its limit lowered, from outside,
+        # to the descriptors it has open. Nothing new can be accepted, and no client is left to
+        # make accept() return: the watchdog's health checks through fresh connections fail,
+        # and after three it exits with status 3 so that the supervisor restarts the process.
+        self.stack.start("catalog", {"UNIC_WATCHDOG_SECONDS": "1"})
+        proc = self.stack.procs["catalog"]
+        held = len(os.listdir("/proc/%d/fd" % proc.pid))
+        resource.prlimit(proc.pid, resource.RLIMIT_NOFILE, (held, held))
+        try:
+            code = proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            self.stack.procs.pop("catalog")
+        self.assertEqual(code, 3)
+        log = self.log()
+        self.assertIn("watchdog: no answer through a fresh connection", log)
+        self.assertIn("listener dead", log)
+        self.assertIn("exiting so that the supervisor restarts the process", log)
 
     def test_the_haproxy_front_serves_and_holds_the_flood_back(self):
         asan = os.environ.get("ASAN_OPTIONS", "")
