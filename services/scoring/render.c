@@ -737,7 +737,10 @@ int render_compliance(const struct render_compliance *in, struct bytes *out, str
         if (t->narrative[0]) {
             struct bytes nb;
             bytes_init(&nb);
-            bytes_printf(&nb, "%s: %s", labels_get(loc, L_NARRATIVE), t->narrative);
+            /* The State's own words, in whatever direction they are written: isolated (FSI
+             * ... PDI) so an English narrative in an Arabic report keeps its final period. */
+            bytes_printf(&nb, "%s: \xe2\x81\xa8%s\xe2\x81\xa9", labels_get(loc, L_NARRATIVE),
+                         t->narrative);
             para(&d, (const char *)nb.data, 9, false, 2);
             bytes_destroy(&nb);
         }
