@@ -108,6 +108,7 @@ struct head {
     int visibility;
     int status;
     int revision;
+    char etag[80]; /* the head revision's */
 };
 /* 0 with *found false when there is no such assessment. */
 int store_head(struct db *db, const char *id, struct head *h, bool *found, struct err *e);

@@ -51,10 +51,13 @@ static char *etag_new(struct arena *a, int revision)
     return arena_printf(a, "%d-%s", revision, encode_hex(a, r, sizeof r));
 }
 
-/* One function builds every cache key; the revision in it means a write never needs a delete. */
-static void cache_key(char *buf, size_t size, const char *id, int revision)
+/* One function builds every cache key; the revision in it means a write never needs a delete.
+ * The revision's etag (random, made with it) makes the key name these very bytes: another
+ * database under the same Redis (each test's, or one restored from a backup, whose next revision
+ * 4 is not the 4 cached before) never shares a key with this one. */
+static void cache_key(char *buf, size_t size, const char *id, int revision, const char *etag)
 {
-    snprintf(buf, size, "unic:responses:v1:assessment:%s:%d", id, revision);
+    snprintf(buf, size, "unic:responses:v2:assessment:%s:%d:%s", id, revision, etag);
 }
 
 /* Answers the same whether or not the target exists; the dispatcher logs it, once. */
@@ -232,8 +235,8 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
         goto fail;
     /* Acknowledged only now, after COMMIT returned. */
     if (!w.noop) {
-        char key[160];
-        cache_key(key, sizeof key, id, w.next->revision);
+        char key[200];
+        cache_key(key, sizeof key, id, w.next->revision, w.next->etag);
         cache_set(c->cache, key, bytes, len, ((struct responses_app *)c->app)->cache_ttl_seconds);
     }
     if (k)
@@ -465,8 +468,8 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
         goto fail;
     if (db_commit(c->db, e) < 0)
         goto fail;
-    char key[160];
-    cache_key(key, sizeof key, id, 1);
+    char key[200];
+    cache_key(key, sizeof key, id, 1, ch.next->etag);
     cache_set(c->cache, key, ch.snapshot, ch.snapshot_len, app->cache_ttl_seconds);
     if (k)
         maybe_purge(c);
@@ -480,7 +483,7 @@ fail:
 static int get_assessment(struct call *c, const Unic__Responses__V1__GetAssessmentRequest *r, Unic__Responses__V1__Assessment **out, struct err *e)
 {
     (void)out;
-    char built[ASSESSMENT_ID_MAX + 1], key[160];
+    char built[ASSESSMENT_ID_MAX + 1], key[200];
     const char *id = r->assessment_id;
     struct head h;
     int shown;
@@ -498,10 +501,13 @@ static int get_assessment(struct call *c, const Unic__Responses__V1__GetAssessme
     /* Access is decided on the row as it is now; only the bytes come from the cache. */
     if (read_head(c, id, &h, &shown, e) < 0)
         return -1;
-    cache_key(key, sizeof key, id, shown);
+    /* Only the head revision's etag is at hand: an earlier revision shown (a reopened report,
+     * to UNIC) is read from the database, a rare path. */
+    bool cached = shown == h.revision;
+    cache_key(key, sizeof key, id, shown, h.etag);
     char *hit;
     size_t len;
-    if (cache_get(c->cache, &c->arena, key, &hit, &len)) {
+    if (cached && cache_get(c->cache, &c->arena, key, &hit, &len)) {
         rpc_reply_raw(c, hit, len);
         return 0;
     }
@@ -512,7 +518,8 @@ static int get_assessment(struct call *c, const Unic__Responses__V1__GetAssessme
         return -1;
     if (!found)
         return err_set(e, ERR_INTERNAL, "revision %d of \"%s\" is missing", shown, id);
-    cache_set(c->cache, key, bytes, len, ((struct responses_app *)c->app)->cache_ttl_seconds);
+    if (cached)
+        cache_set(c->cache, key, bytes, len, ((struct responses_app *)c->app)->cache_ttl_seconds);
     rpc_reply_raw(c, bytes, len);
     return 0;
 }

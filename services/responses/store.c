@@ -9,7 +9,8 @@
 #define TS(col) SQL_TS(col)
 
 static const char SQL_HEAD[] =
-    "SELECT state_code, questionnaire_id, visibility, status, revision FROM responses.assessments"
+    "SELECT state_code, questionnaire_id, visibility, status, revision, etag"
+    " FROM responses.assessments"
     " WHERE id = $1";
 static const char SQL_LAST_SUBMITTED[] =
     "SELECT coalesce(max(revision), 0) AS revision FROM responses.revisions"
@@ -101,6 +102,7 @@ int store_head(struct db *db, const char *id, struct head *h, bool *found, struc
         h->visibility = visibility_parse(db_get(r, 0, "visibility"));
         h->status = status_parse(db_get(r, 0, "status"));
         h->revision = db_get_int(r, 0, "revision");
+        snprintf(h->etag, sizeof h->etag, "%s", db_get(r, 0, "etag"));
     }
     PQclear(r);
     return 0;

@@ -1363,16 +1363,16 @@ static void test_reads_are_cached_by_revision_and_never_stale(void **state)
     assert_int_equal(code, ERR_OK);
     char port[16];
     snprintf(port, sizeof port, "%s", strchr(H.redis, ':') + 1);
-    assert_int_equal(harness_sh("redis-cli -p %s EXISTS unic:responses:v1:assessment:%s:1 | grep -qx 1",
-                                port, a->id), 0);
+    assert_int_equal(harness_sh("redis-cli -p %s EXISTS 'unic:responses:v2:assessment:%s:1:%s' | grep -qx 1",
+                                port, a->id, a->etag), 0);
     Assessment *b = must_save_level(ken, a, "q5", 3);
     Assessment *g2 = get(ken, a->id, &code, NULL);
     assert_int_equal(code, ERR_OK);
     assert_int_equal(g2->revision, 2);
     assert_true(harness_packed_equal(&b->base, &g2->base));
     /* Poison the old revision's entry: a read must never come from it again. */
-    assert_int_equal(harness_sh("redis-cli -p %s SET unic:responses:v1:assessment:%s:1 junk >/dev/null",
-                                port, a->id), 0);
+    assert_int_equal(harness_sh("redis-cli -p %s SET 'unic:responses:v2:assessment:%s:1:%s' junk >/dev/null",
+                                port, a->id, a->etag), 0);
     Assessment *g3 = get(ken2, a->id, &code, NULL);
     assert_int_equal(g3->revision, 2);
     free_msg(a);
