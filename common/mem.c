@@ -52,13 +52,32 @@ struct arena_block {
 
 enum { ARENA_BLOCK = 16384 };
 
+struct arena_cleanup {
+    struct arena_cleanup *next;
+    void (*fn)(void *arg);
+    void *arg;
+};
+
 void arena_init(struct arena *a)
 {
     a->head = NULL;
+    a->cleanups = NULL;
+}
+
+void arena_on_destroy(struct arena *a, void (*fn)(void *arg), void *arg)
+{
+    struct arena_cleanup *k = arena_alloc(a, sizeof *k);
+    k->fn = fn;
+    k->arg = arg;
+    k->next = a->cleanups;
+    a->cleanups = k;
 }
 
 void arena_destroy(struct arena *a)
 {
+    for (struct arena_cleanup *k = a->cleanups; k; k = k->next)
+        k->fn(k->arg);
+    a->cleanups = NULL;
     struct arena_block *b = a->head;
     while (b) {
         struct arena_block *next = b->next;

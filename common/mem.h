@@ -11,8 +11,10 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 
 struct arena_block;
+struct arena_cleanup;
 struct arena {
     struct arena_block *head;
+    struct arena_cleanup *cleanups;
 };
 
 void arena_init(struct arena *a);
@@ -23,6 +25,9 @@ char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void *arena_memdup(struct arena *a, const void *p, size_t n);
+/* Runs fn(arg) when the arena is destroyed, before its memory is freed, the last registered
+ * first: for what a call borrows that is not the arena's (a shared snapshot to give back). */
+void arena_on_destroy(struct arena *a, void (*fn)(void *arg), void *arg);
 /* An array of `count` elements of `type`, zeroed. */
 #define ARENA_ARRAY(a, type, count) ((type *)arena_alloc((a), sizeof(type) * (size_t)(count)))
 /* A protobuf-c message in the arena: ARENA_MSG(a, Unic__Catalog__V1__Topic, UNIC__..._INIT). */

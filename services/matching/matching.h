@@ -52,6 +52,7 @@
 #include "err.h"
 #include "match.h"
 #include "mem.h"
+#include "catalog_ref.h"
 #include "rpc.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/matching/v1/matching.pb-c.h"
@@ -145,59 +146,20 @@ int64_t severity_to_milli(double severity);
 
 /* ---- Peers: the catalog's reference data and the scoring service's gaps (peers.c) ---- */
 
-/* One period of a State's membership of a UN country group: member on D when
- * since <= D < until, "" an open bound (catalog.proto GroupMembership). */
-struct ref_period {
-    char group[8];
-    char since[11];
-    char until[11];
-};
-
-struct ref_state {
-    char code[4];
-    char *region;     /* M49 region, e.g. "Africa" */
-    char *sub_region; /* M49 sub-region, e.g. "Sub-Saharan Africa" */
-    char *intermediate_region; /* M49 intermediate region, e.g. "Western Africa", or "" */
-    bool ldc;         /* today's LDC status, the snapshot a new request keeps */
-    struct ref_period *periods; /* every membership, past, present and scheduled */
-    size_t n_periods;
-};
-
-/* The catalog's topics, States and region names, immutable once built; shared between calls. */
-struct refdata {
-    int refs;             /* guarded by matching_app.lock */
-    int64_t fetched_ms;   /* CLOCK_MONOTONIC */
-    char **topics;        /* sorted */
-    size_t n_topics;
-    struct ref_state *states; /* sorted by code */
-    size_t n_states;
-    char **regions;       /* region, sub-region and intermediate region names, sorted, unique */
-    size_t n_regions;
-};
-
 struct matching_app {
     struct rpc_client *catalog;
     struct rpc_client *scoring;
     struct rpc_client *responses; /* the assessments' levels, for GetImpactReport */
-    pthread_mutex_t lock;
-    struct refdata *ref;  /* the current snapshot, or NULL before the first fetch */
-    int ref_ttl_seconds;  /* a snapshot older than this is fetched again */
+    struct catalog_refs refs; /* the catalog's reference data (common/catalog_ref.h) */
 };
 
 void matching_app_init(struct matching_app *app, const struct config *cfg);
 void matching_app_destroy(struct matching_app *app);
 
-/* The current reference data, fetched from the catalog (with the caller's credentials) when
- * missing or stale. A stale snapshot is used when the catalog cannot be reached; no snapshot at
- * all fails with the catalog's status. */
+/* The catalog's reference data as caller `c` (common/catalog_ref.h: catalog_ref_get), and
+ * giving it back. */
 int refdata_get(struct call *c, struct refdata **out, struct err *e);
 void refdata_put(struct matching_app *app, struct refdata *ref);
-bool refdata_topic_known(const struct refdata *ref, const char *topic);
-const struct ref_state *refdata_state(const struct refdata *ref, const char *code);
-bool refdata_region_known(const struct refdata *ref, const char *name);
-/* The valid region names joined with ", " into buf (cut to fit): for the message that refuses
- * one. */
-void refdata_region_names(const struct refdata *ref, char *buf, size_t size);
 /* Dates the `n` requests for a plan on `as_of`: each recipient's LDC status (the x1.5), its UN
  * country groups (eligibility by group) and its intermediate region, from the catalog's
  * memberships, whatever the request's snapshot said when it was filed. Arrays in the arena. */

@@ -1,6 +1,7 @@
 /* defs.c: what the response service needs from the catalog, asked over gRPC on the caller's
  * behalf and kept in process memory: questionnaire definitions (a published version never
- * changes, so it is cached for good) and the list of UN Member States (refreshed hourly). */
+ * changes, so it is cached for good) and whether a code is a UN Member State (the shared reference
+ * data, common/catalog_ref.h). */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,8 +12,7 @@
 #include "text.h"
 
 enum {
-    DEFS_MAX = 4096,                 /* a bound on published versions kept; past it, no caching */
-    STATES_REFRESH_MS = 3600 * 1000, /* UN membership changes once in years */
+    DEFS_MAX = 4096, /* a bound on published versions kept; past it, no caching */
 };
 
 static const char *env_get(const char *name)
@@ -25,6 +25,7 @@ int responses_app_init(struct responses_app *app, const struct config *cfg, stru
     memset(app, 0, sizeof *app);
     pthread_mutex_init(&app->defs.lock, NULL);
     app->defs.catalog = rpc_client_new(cfg->catalog_addr, cfg->call_timeout_ms);
+    catalog_refs_init(&app->defs.refs, app->defs.catalog, cfg->cache_ttl_seconds);
     atomic_init(&app->purge_at_ms, 0);
     app->cache_ttl_seconds = cfg->cache_ttl_seconds;
     /* 200 MiB a State by default: twenty full-size documents, or many more scans and texts. */
@@ -39,7 +40,7 @@ void responses_app_destroy(struct responses_app *app)
     for (size_t i = 0; i < app->defs.n; i++)
         qdef_free(app->defs.items[i]);
     free(app->defs.items);
-    free(app->defs.states);
+    catalog_refs_destroy(&app->defs.refs);
     rpc_client_free(app->defs.catalog);
     pthread_mutex_destroy(&app->defs.lock);
 }
@@ -123,39 +124,6 @@ done:
     return rc;
 }
 
-/* Compares codes; struct defs_state starts with its code, so it sorts and searches the array. */
-static int code_cmp(const void *a, const void *b)
-{
-    return strcmp(a, b);
-}
-
-/* Asks the catalog for the Member States and installs the list. */
-static int defs_states_load(struct defs *d, const struct call *c, struct err *e)
-{
-    Unic__Catalog__V1__ListStatesRequest req = UNIC__CATALOG__V1__LIST_STATES_REQUEST__INIT;
-    ProtobufCMessage *reply = NULL;
-    if (rpc_call(d->catalog, rpc_caller_of(c), &unic__catalog__v1__catalog_service__descriptor,
-                 "ListStates", &req.base, NULL, &reply, e) < 0)
-        return -1;
-    const Unic__Catalog__V1__ListStatesResponse *r = (const void *)reply;
-    struct defs_state *codes = xcalloc(r->n_states ? r->n_states : 1, sizeof *codes);
-    size_t n = 0;
-    for (size_t i = 0; i < r->n_states; i++)
-        if (strlen(r->states[i]->code) == 3) {
-            memcpy(codes[n].code, r->states[i]->code, 4);
-            codes[n++].ldc = r->states[i]->ldc;
-        }
-    qsort(codes, n, sizeof *codes, code_cmp);
-    protobuf_c_message_free_unpacked(reply, NULL);
-    pthread_mutex_lock(&d->lock);
-    free(d->states);
-    d->states = codes;
-    d->n_states = n;
-    d->states_at_ms = clock_mono_ms();
-    pthread_mutex_unlock(&d->lock);
-    return 0;
-}
-
 int defs_is_member(struct defs *d, const struct call *c, const char *code, bool *member,
                    struct err *e)
 {
@@ -166,30 +134,14 @@ int defs_is_member(struct defs *d, const struct call *c, const char *code, bool 
 int defs_state(struct defs *d, const struct call *c, const char *code, bool *member, bool *ldc,
                struct err *e)
 {
-    pthread_mutex_lock(&d->lock);
-    int64_t at = d->states_at_ms;
-    pthread_mutex_unlock(&d->lock);
-    if (at == 0 || clock_mono_ms() - at > STATES_REFRESH_MS) {
-        struct err why;
-        if (defs_states_load(d, c, &why) < 0) {
-            if (at == 0)
-                return err_set(e, why.code, "could not load the UN Member States from the catalog: %s",
-                               why.msg);
-            /* A list an hour old is still right: membership hardly ever changes. Ask again in
-             * a minute rather than on every call while the catalog is away. */
-            log_warn("could not refresh the UN Member States, using the list loaded before: %s",
-                     why.msg);
-            pthread_mutex_lock(&d->lock);
-            d->states_at_ms = clock_mono_ms() - STATES_REFRESH_MS + 60 * 1000;
-            pthread_mutex_unlock(&d->lock);
-        }
-    }
-    pthread_mutex_lock(&d->lock);
-    const struct defs_state *st =
-        d->n_states > 0 ? bsearch(code, d->states, d->n_states, sizeof *d->states, code_cmp) : NULL;
+    struct refdata *ref;
+    struct err why;
+    if (catalog_ref_get(&d->refs, rpc_caller_of(c), &ref, &why) < 0)
+        return err_set(e, why.code, "could not load the UN Member States from the catalog: %s", why.msg);
+    const struct ref_state *st = refdata_state(ref, code);
     *member = st != NULL;
     *ldc = st != NULL && st->ldc;
-    pthread_mutex_unlock(&d->lock);
+    catalog_ref_put(&d->refs, ref);
     return 0;
 }
 

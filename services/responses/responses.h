@@ -12,6 +12,7 @@
 
 #include "idem.h"
 #include "assessment.h"
+#include "catalog_ref.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
@@ -25,18 +26,14 @@ extern const size_t responses_migrations_count;
 /* ---- Definitions from the catalog (defs.c) ---- */
 
 /* Published questionnaire versions never change, so their definitions are kept for the life of
- * the process; the UN Member States are refreshed hourly. Shared by all worker threads. */
+ * the process; the UN Member States come from the shared reference data (common/catalog_ref.h).
+ * Shared by all worker threads. */
 struct defs {
     pthread_mutex_t lock;
     struct rpc_client *catalog;
     struct qdef **items;
     size_t n, cap;
-    struct defs_state {
-        char code[4];
-        bool ldc;
-    } *states;           /* sorted by code */
-    size_t n_states;
-    int64_t states_at_ms; /* monotonic time of the last successful load; 0 = never */
+    struct catalog_refs refs;
 };
 
 struct responses_app {

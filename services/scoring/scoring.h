@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "catalog_ref.h"
 #include "config.h"
 #include "err.h"
 #include "mem.h"
@@ -43,6 +44,7 @@ struct scoring_app {
     struct rpc_client *catalog;
     struct rpc_client *responses;
     struct rpc_client *matching; /* ListDue only: the matches awaiting a State's answer */
+    struct catalog_refs refs; /* the catalog's States and topics (common/catalog_ref.h) */
     pthread_mutex_t lock; /* guards the lists below, not the messages */
     Questionnaire **published;
     size_t n_published, cap_published;
@@ -96,9 +98,9 @@ int upstream_matches_awaiting(struct call *c, const char *state, Unic__Matching_
                               size_t *n, struct err *e);
 /* Every State's entry (one page holds them all). */
 int upstream_directory_all(struct call *c, DirectoryEntry ***out, size_t *n, struct err *e);
-int upstream_list_states(struct call *c, Unic__Catalog__V1__ListStatesResponse **out,
-                         struct err *e);
-int upstream_list_topics(struct call *c, Unic__Catalog__V1__ListTopicsResponse **out,
+/* Every State as the catalog lists them, from the shared reference data (common/catalog_ref.h),
+ * valid until the call ends. */
+int upstream_list_states(struct call *c, const Unic__Catalog__V1__ListStatesResponse **out,
                          struct err *e);
 
 /* ---- card.c: pure conversions, no I/O ---- */

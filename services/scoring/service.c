@@ -84,20 +84,20 @@ static int check_state_shape(const char *s, const char *field, struct err *e)
     return 0;
 }
 
-/* The catalog's entry for State `code` (shape already checked); INVALID_ARGUMENT when it is not a
- * UN Member State. */
+/* The catalog's entry for State `code` (shape already checked), from the shared reference data
+ * (common/catalog_ref.h), valid until the call ends; INVALID_ARGUMENT when it is not a UN Member
+ * State. */
 static int state_lookup(struct call *c, const char *code, const char *field,
                         const CatalogState **out, struct err *e)
 {
-    Unic__Catalog__V1__ListStatesResponse *states;
-    if (upstream_list_states(c, &states, e) < 0)
+    struct refdata *ref;
+    if (catalog_ref_borrow(&((struct scoring_app *)c->app)->refs, c, &ref, e) < 0)
         return -1;
-    for (size_t i = 0; i < states->n_states; i++)
-        if (strcmp(states->states[i]->code, code) == 0) {
-            *out = states->states[i];
-            return 0;
-        }
-    return err_set(e, ERR_INVALID_ARGUMENT, "%s \"%s\" is not a UN Member State", field, code);
+    const struct ref_state *st = refdata_state(ref, code);
+    if (st == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "%s \"%s\" is not a UN Member State", field, code);
+    *out = st->full;
+    return 0;
 }
 
 /* ---- the scorecard, cached ---- */
@@ -205,17 +205,13 @@ static int get_gaps(struct call *c, const Unic__Scoring__V1__GetGapsRequest *req
             return err_set(e, ERR_INVALID_ARGUMENT, "topics[%zu] \"%s\" is not a topic id", i,
                            shown(req->topics[i]));
     if (req->n_topics > 0) {
-        Unic__Catalog__V1__ListTopicsResponse *known;
-        if (upstream_list_topics(c, &known, e) < 0)
+        struct refdata *ref;
+        if (catalog_ref_borrow(&((struct scoring_app *)c->app)->refs, c, &ref, e) < 0)
             return -1;
-        for (size_t i = 0; i < req->n_topics; i++) {
-            bool found = false;
-            for (size_t k = 0; k < known->n_topics && !found; k++)
-                found = strcmp(known->topics[k]->id, req->topics[i]) == 0;
-            if (!found)
+        for (size_t i = 0; i < req->n_topics; i++)
+            if (!refdata_topic_known(ref, req->topics[i]))
                 return err_set(e, ERR_INVALID_ARGUMENT, "topics[%zu] \"%s\" is not a known topic",
                                i, req->topics[i]);
-        }
     }
     Assessment *as;
     Scorecard *card;
@@ -361,7 +357,7 @@ static int list_compliance_summaries(struct call *c,
                                      Unic__Scoring__V1__ListComplianceSummariesResponse **out,
                                      struct err *e)
 {
-    Unic__Catalog__V1__ListStatesResponse *states;
+    const Unic__Catalog__V1__ListStatesResponse *states;
     /* Two lists for all States rather than two per State: the same assessments the caller would
      * get State by State (the responses service filters by visibility, not by the filter). */
     Assessment **all_forms, **all_cycles;
@@ -484,7 +480,7 @@ static int get_benchmark(struct call *c, const Unic__Scoring__V1__GetBenchmarkRe
                        " sub-region or intermediate region name", shown(req->group));
     if (check_cycle(req->cycle, "cycle", e) < 0)
         return -1;
-    Unic__Catalog__V1__ListStatesResponse *states;
+    const Unic__Catalog__V1__ListStatesResponse *states;
     if (upstream_list_states(c, &states, e) < 0)
         return -1;
     char cycle_end[16];
@@ -877,7 +873,7 @@ static int export_open_data(struct call *c, const Unic__Scoring__V1__ExportOpenD
         return err_set(e, ERR_INVALID_ARGUMENT, "format: expected CSV or JSON");
     if (check_cycle(req->cycle, "cycle", e) < 0)
         return -1;
-    Unic__Catalog__V1__ListStatesResponse *states;
+    const Unic__Catalog__V1__ListStatesResponse *states;
     Assessment **all;
     size_t n_all;
     if (upstream_list_states(c, &states, e) < 0 ||

@@ -148,6 +148,7 @@ void scoring_app_init(struct scoring_app *app, const struct config *cfg)
     app->catalog = rpc_client_new(cfg->catalog_addr, cfg->call_timeout_ms);
     app->responses = rpc_client_new(cfg->responses_addr, cfg->call_timeout_ms);
     app->matching = rpc_client_new(cfg->matching_addr, cfg->call_timeout_ms);
+    catalog_refs_init(&app->refs, app->catalog, cfg->cache_ttl_seconds);
 }
 
 void scoring_app_destroy(struct scoring_app *app)
@@ -159,6 +160,7 @@ void scoring_app_destroy(struct scoring_app *app)
         tz_free(app->zones[i]);
     free(app->zones);
     rpc_client_free(app->matching);
+    catalog_refs_destroy(&app->refs);
     rpc_client_free(app->responses);
     rpc_client_free(app->catalog);
     pthread_mutex_destroy(&app->lock);
@@ -334,18 +336,14 @@ int upstream_directory_all(struct call *c, DirectoryEntry ***out, size_t *n, str
     return 0;
 }
 
-int upstream_list_states(struct call *c, Unic__Catalog__V1__ListStatesResponse **out,
+int upstream_list_states(struct call *c, const Unic__Catalog__V1__ListStatesResponse **out,
                          struct err *e)
 {
-    Unic__Catalog__V1__ListStatesRequest req = UNIC__CATALOG__V1__LIST_STATES_REQUEST__INIT;
-    return call(c, false, "ListStates", &req.base, (void **)out, e);
-}
-
-int upstream_list_topics(struct call *c, Unic__Catalog__V1__ListTopicsResponse **out,
-                         struct err *e)
-{
-    Unic__Catalog__V1__ListTopicsRequest req = UNIC__CATALOG__V1__LIST_TOPICS_REQUEST__INIT;
-    return call(c, false, "ListTopics", &req.base, (void **)out, e);
+    struct refdata *ref;
+    if (catalog_ref_borrow(&((struct scoring_app *)c->app)->refs, c, &ref, e) < 0)
+        return -1;
+    *out = ref->states_msg;
+    return 0;
 }
 
 int upstream_get_questionnaire_texts(struct call *c, const char *id, int version,
