@@ -92,6 +92,21 @@ int check_topic(const struct refdata *ref, const char *field, const char *topic,
     return 0;
 }
 
+/* A list of topics (`field`): at most TOPICS_MAX, none twice, each one the catalog knows. */
+static int check_topics(const struct refdata *ref, const char *field, char *const *v, size_t n,
+                        struct err *e)
+{
+    if (check_list(field, v, n, TOPICS_MAX, e) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        char name[48];
+        snprintf(name, sizeof name, "%s[%zu]", field, i);
+        if (check_topic(ref, name, v[i], e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* A language tag: "en", "fr", "pt-BR", "zh-Hans" (BCP 47 shape, at most 35 characters). */
 static bool language_shape(const char *s)
 {
@@ -149,14 +164,8 @@ int check_offer(const struct refdata *ref, const Unic__Matching__V1__Offer *o,
         return -1;
     if (o->n_topics == 0)
         return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.topics: at least one topic required");
-    if (check_list("offer.topics", o->topics, o->n_topics, TOPICS_MAX, e) < 0)
+    if (check_topics(ref, "offer.topics", o->topics, o->n_topics, e) < 0)
         return -1;
-    for (size_t i = 0; i < o->n_topics; i++) {
-        char field[48];
-        snprintf(field, sizeof field, "offer.topics[%zu]", i);
-        if (check_topic(ref, field, o->topics[i], e) < 0)
-            return -1;
-    }
     if (check_quantity("offer.capacity", o->capacity, e) < 0 ||
         check_list("offer.eligible_states", o->eligible_states, o->n_eligible_states,
                    ELIGIBLE_STATES_MAX, e) < 0)
@@ -311,14 +320,8 @@ int check_request_topics(struct arena *a, const struct refdata *ref,
         *n = 1;
         return 0;
     }
-    if (check_list("request.topics", q->topics, q->n_topics, TOPICS_MAX, e) < 0)
+    if (check_topics(ref, "request.topics", q->topics, q->n_topics, e) < 0)
         return -1;
-    for (size_t i = 0; i < q->n_topics; i++) {
-        char field[48];
-        snprintf(field, sizeof field, "request.topics[%zu]", i);
-        if (check_topic(ref, field, q->topics[i], e) < 0)
-            return -1;
-    }
     if (q->topic[0] && strcmp(q->topic, q->topics[0]) != 0)
         return err_set(e, ERR_INVALID_ARGUMENT,
                        "invalid request.topic: \"%s\" is not request.topics[0] \"%s\" (set "
