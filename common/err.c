@@ -36,6 +36,20 @@ int err_field(struct err *e, const char *field, const char *fmt, ...)
     return err_set(e, ERR_INVALID_ARGUMENT, "%s: %s", field, what);
 }
 
+int err_field_at(struct err *e, const char *list, size_t i, const char *member, const char *fmt,
+                 ...)
+{
+    if (e == NULL)
+        return -1;
+    char what[sizeof e->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return err_set(e, ERR_INVALID_ARGUMENT, "%s[%zu]%s%s: %s", list, i, member ? "." : "",
+                   member ? member : "", what);
+}
+
 int err_hint(struct err *e, const char *fmt, ...)
 {
     if (e == NULL)

@@ -6,6 +6,7 @@
 #define UNIC_ERR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /* gRPC status codes, numbered as in grpc/status.h, so pure modules need not include gRPC. */
 enum err_code {
@@ -41,6 +42,10 @@ int err_setv(struct err *e, int code, const char *fmt, va_list ap) __attribute__
  * "answers[2].level"): the message reads "field: <what is wrong, what is allowed>". Every
  * INVALID_ARGUMENT about a request field is made here, so all read alike. Returns -1. */
 int err_field(struct err *e, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* err_field for an element of a repeated field, or a member of one: the field reads
+ * "<list>[<i>]" or, when member is not NULL, "<list>[<i>].<member>" ("answers[2].level"). */
+int err_field_at(struct err *e, const char *list, size_t i, const char *member, const char *fmt,
+                 ...) __attribute__((format(printf, 5, 6)));
 /* Adds a hint to an error already set (a list of valid values too long for the message).
  * Returns -1. */
 int err_hint(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -69,7 +69,7 @@ int evidence_detect(const uint8_t *data, size_t len, const char **content_type, 
 {
     const char *found = "content of another type";
     if (len == 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "content: empty; expected %s", EVIDENCE_ALLOWED_TYPES);
+        return err_field(e, "content", "empty; expected %s", EVIDENCE_ALLOWED_TYPES);
     if (starts_with(data, len, "%PDF-", 5))
         *content_type = "application/pdf";
     else if (starts_with(data, len, "\x89PNG\r\n\x1a\n", 8))
@@ -84,8 +84,8 @@ int evidence_detect(const uint8_t *data, size_t len, const char **content_type, 
     else
         *content_type = NULL;
     if (*content_type == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "content: %s; expected %s", found,
-                       EVIDENCE_ALLOWED_TYPES);
+        return err_field(e, "content", "%s; expected %s", found,
+                         EVIDENCE_ALLOWED_TYPES);
     return 0;
 }
 

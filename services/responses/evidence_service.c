@@ -31,8 +31,8 @@ static int own_state(const struct call *c, const char *aid, const char *verb, co
     int cycle;
     char qid[72];
     if (!assessment_id_parse(aid, state, &cycle, qid, sizeof qid))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "assessment_id: not an assessment id such as KEN-2025-cip-self-assessment");
+        return err_field(e, "assessment_id",
+                         "not an assessment id such as KEN-2025-cip-self-assessment");
     if (!access_may_write(&c->principal, state))
         return deny(verb, target, e);
     return 0;
@@ -43,8 +43,8 @@ static int upload_state(const struct call *c, const char *id, const char *verb, 
 {
     char aid[ASSESSMENT_ID_MAX + 1];
     if (!evidence_upload_id_parse(id, aid, sizeof aid))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "upload_id: not an upload id as BeginEvidenceUpload returns it");
+        return err_field(e, "upload_id",
+                         "not an upload id as BeginEvidenceUpload returns it");
     return own_state(c, aid, verb, id, state, e);
 }
 
@@ -90,17 +90,17 @@ int begin_evidence_upload(struct call *c, const Unic__Responses__V1__BeginEviden
         return -1;
     if (!text_valid(r->question_id, false, NULL) || r->question_id[0] == '\0' ||
         strlen(r->question_id) > 64)
-        return err_set(e, ERR_INVALID_ARGUMENT, "question_id: required, a question id such as q1");
+        return err_field(e, "question_id", "required, a question id such as q1");
     if (!evidence_filename_valid(r->filename))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "filename: 1 to %d characters of UTF-8, without control characters, slash "
-                       "or backslash", EVIDENCE_FILENAME_MAX_CHARS);
+        return err_field(e, "filename",
+                         "1 to %d characters of UTF-8, without control characters, slash "
+                         "or backslash", EVIDENCE_FILENAME_MAX_CHARS);
     if (r->size < 1 || r->size > EVIDENCE_MAX_BYTES)
-        return err_set(e, ERR_INVALID_ARGUMENT, "size: %lld bytes; a document holds 1 to %d",
-                       (long long)r->size, EVIDENCE_MAX_BYTES);
+        return err_field(e, "size", "%lld bytes; a document holds 1 to %d",
+                         (long long)r->size, EVIDENCE_MAX_BYTES);
     size_t n = strlen(r->sha256);
     if (n != 0 && (n != 64 || strspn(r->sha256, "0123456789abcdefABCDEF") != 64))
-        return err_set(e, ERR_INVALID_ARGUMENT, "sha256: not 64 hex digits");
+        return err_field(e, "sha256", "not 64 hex digits");
     for (size_t i = 0; i < n; i++)
         sha[i] = (char)(r->sha256[i] >= 'A' && r->sha256[i] <= 'F' ? r->sha256[i] + 32 : r->sha256[i]);
     sha[n] = '\0';
@@ -132,8 +132,8 @@ int begin_evidence_upload(struct call *c, const Unic__Responses__V1__BeginEviden
         definition_for(c, state, t.questionnaire_id, t.questionnaire_version, &d, e) < 0)
         goto fail;
     if (qdef_find(d, r->question_id) < 0) {
-        err_set(e, ERR_INVALID_ARGUMENT, "question_id: \"%s\" is not a question of %s v%d",
-                r->question_id, t.questionnaire_id, t.questionnaire_version);
+        err_field(e, "question_id", "\"%s\" is not a question of %s v%d",
+                  r->question_id, t.questionnaire_id, t.questionnaire_version);
         goto fail;
     }
     if (store_evidence_lock_state(c->db, state, e) < 0 ||
@@ -180,10 +180,10 @@ int put_evidence_chunk(struct call *c, const Unic__Responses__V1__PutEvidenceChu
     if (upload_state(c, r->upload_id, "upload to", state, e) < 0)
         return -1;
     if (len == 0 || len > EVIDENCE_CHUNK_MAX_BYTES)
-        return err_set(e, ERR_INVALID_ARGUMENT, "data: %zu bytes; a chunk holds 1 to %d", len,
-                       EVIDENCE_CHUNK_MAX_BYTES);
+        return err_field(e, "data", "%zu bytes; a chunk holds 1 to %d", len,
+                         EVIDENCE_CHUNK_MAX_BYTES);
     if (r->offset < 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "offset: must not be negative");
+        return err_field(e, "offset", "must not be negative");
     if (r->offset == 0 && check_start(r->data.data, len, e) < 0)
         return -1;
     if (db_begin(c->db, e) < 0)
@@ -216,8 +216,8 @@ int put_evidence_chunk(struct call *c, const Unic__Responses__V1__PutEvidenceChu
         return 0;
     }
     if (r->offset + (long long)len > m->size) {
-        err_set(e, ERR_INVALID_ARGUMENT, "data: the chunk ends at byte %lld, past the %lld declared",
-                (long long)r->offset + (long long)len, (long long)m->size);
+        err_field(e, "data", "the chunk ends at byte %lld, past the %lld declared",
+                  (long long)r->offset + (long long)len, (long long)m->size);
         goto fail;
     }
     if (store_evidence_chunk_put(c->db, &c->arena, r->upload_id, r->offset, r->data.data, len, e) < 0 ||
@@ -307,9 +307,9 @@ int commit_evidence_upload(struct call *c, const Unic__Responses__V1__CommitEvid
     }
     sha256_hex(bytes, len, sha);
     if (u.sha256[0] && strcmp(u.sha256, sha) != 0) {
-        err_set(e, ERR_INVALID_ARGUMENT,
-                "sha256: the bytes received hash to %s, not the %s declared; begin again", sha,
-                u.sha256);
+        err_field(e, "sha256",
+                  "the bytes received hash to %s, not the %s declared; begin again", sha,
+                  u.sha256);
         goto fail;
     }
     if (evidence_detect(bytes, len, &type, e) < 0 ||
@@ -347,7 +347,7 @@ int list_evidence_documents(struct call *c,
     struct head h;
     int shown;
     if (r->question_id[0] && (!text_valid(r->question_id, false, NULL) || strlen(r->question_id) > 64))
-        return err_set(e, ERR_INVALID_ARGUMENT, "question_id: not a question id");
+        return err_field(e, "question_id", "not a question id");
     if (read_head(c, r->assessment_id, &h, &shown, e) < 0)
         return -1;
     Unic__Responses__V1__ListEvidenceDocumentsResponse *resp =
@@ -377,11 +377,10 @@ int get_evidence_content(struct call *c, const Unic__Responses__V1__GetEvidenceC
     int shown;
     Document *d;
     if (!evidence_document_id_parse(r->document_id, aid, sizeof aid, &seq))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "document_id: not a document id such as KEN-2025-cip-self-assessment/7");
+        return err_field(e, "document_id",
+                         "not a document id such as KEN-2025-cip-self-assessment/7");
     if (r->offset < 0 || r->length < 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "%s: must not be negative",
-                       r->offset < 0 ? "offset" : "length");
+        return err_field(e, r->offset < 0 ? "offset" : "length", "must not be negative");
     if (read_head(c, aid, &h, &shown, e) < 0 || document_of(c, r->document_id, seq, shown, &d, e) < 0)
         return -1;
     if (r->offset >= d->size)
@@ -412,8 +411,8 @@ int delete_evidence_document(struct call *c,
     long long seq;
     struct evidence_target t;
     if (!evidence_document_id_parse(r->document_id, aid, sizeof aid, &seq))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "document_id: not a document id such as KEN-2025-cip-self-assessment/7");
+        return err_field(e, "document_id",
+                         "not a document id such as KEN-2025-cip-self-assessment/7");
     if (own_state(c, aid, "delete", r->document_id, state, e) < 0)
         return -1;
     if (db_begin(c->db, e) < 0)

@@ -480,17 +480,17 @@ static int import_json(struct reader *r, const uint8_t *data, size_t len, struct
     json_t *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &je);
     int rc = -1;
     if (root == NULL) {
-        err_set(e, ERR_INVALID_ARGUMENT, "content: not JSON: %s (line %d)", je.text, je.line);
+        err_field(e, "content", "not JSON: %s (line %d)", je.text, je.line);
         goto done;
     }
     const char *schema = json_string_value(json_object_get(root, "schema"));
     json_t *answers = json_object_get(root, "answers");
     if (schema == NULL || strcmp(schema, EXCHANGE_SCHEMA) != 0) {
-        err_set(e, ERR_INVALID_ARGUMENT, "content: \"schema\" is not \"%s\"", EXCHANGE_SCHEMA);
+        err_field(e, "content", "\"schema\" is not \"%s\"", EXCHANGE_SCHEMA);
         goto done;
     }
     if (!json_is_array(answers)) {
-        err_set(e, ERR_INVALID_ARGUMENT, "content: \"answers\" is not an array");
+        err_field(e, "content", "\"answers\" is not an array");
         goto done;
     }
     const char *id = json_string_value(json_object_get(root, "assessment_id"));
@@ -551,8 +551,8 @@ static int csv_cells(struct arena *a, const uint8_t *data, size_t len, struct xl
             for (;;) {
                 if (i >= len) {
                     bytes_destroy(&field);
-                    return err_set(e, ERR_INVALID_ARGUMENT,
-                                   "content: row %d: a quoted field is never closed", row);
+                    return err_field(e, "content",
+                                     "row %d: a quoted field is never closed", row);
                 }
                 if (data[i] == '"' && i + 1 < len && data[i + 1] == '"') {
                     bytes_append(&field, "\"", 1);
@@ -567,9 +567,9 @@ static int csv_cells(struct arena *a, const uint8_t *data, size_t len, struct xl
         while (i < len && data[i] != ',' && data[i] != '\n' && data[i] != '\r') {
             if (quoted && data[i] != ' ') {
                 bytes_destroy(&field);
-                return err_set(e, ERR_INVALID_ARGUMENT,
-                               "content: row %d, column %d: text after a closing quote", row,
-                               col + 1);
+                return err_field(e, "content",
+                                 "row %d, column %d: text after a closing quote", row,
+                                 col + 1);
             }
             bytes_append(&field, &data[i++], 1);
         }
@@ -672,8 +672,8 @@ int exchange_import(struct arena *a, enum exchange_format format, const uint8_t 
     struct reader r;
     reader_init(&r, a, d, out);
     if (len > EXCHANGE_MAX_BYTES)
-        return err_set(e, ERR_INVALID_ARGUMENT, "content: %zu bytes, at most %u", len,
-                       EXCHANGE_MAX_BYTES);
+        return err_field(e, "content", "%zu bytes, at most %u", len,
+                         EXCHANGE_MAX_BYTES);
     if (format == EXCHANGE_JSON)
         return import_json(&r, data, len, e);
     if (format == EXCHANGE_CSV) {
@@ -681,8 +681,8 @@ int exchange_import(struct arena *a, enum exchange_format format, const uint8_t 
         if (csv_cells(a, data, len, &sh, e) < 0)
             return -1;
         if (!import_sheet(&r, &sh))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "content: no \"question_id\" column in the header row");
+            return err_field(e, "content",
+                             "no \"question_id\" column in the header row");
         return 0;
     }
     struct xlsx_sheet *sheets;
@@ -700,7 +700,7 @@ int exchange_import(struct arena *a, enum exchange_format format, const uint8_t 
         any = import_sheet(&r, &sheets[i]) || any;
     }
     if (!any)
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "content: no sheet has a \"question_id\" column in its first row");
+        return err_field(e, "content",
+                         "no sheet has a \"question_id\" column in its first row");
     return 0;
 }

@@ -73,8 +73,8 @@ static int parse_id(const char *id, char state[4], struct err *e)
     int cycle;
     char qid[72];
     if (!assessment_id_parse(id, state, &cycle, qid, sizeof qid))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "assessment_id: not an assessment id such as KEN-2025-cip-self-assessment");
+        return err_field(e, "assessment_id",
+                         "not an assessment id such as KEN-2025-cip-self-assessment");
     return 0;
 }
 
@@ -365,11 +365,11 @@ static int reopen_check(const struct write_op *op, struct err *e)
     const ReopenRequest *r = op->req.reopen;
     size_t chars;
     if (r->reason[0] == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "reason: required");
+        return err_field(e, "reason", "required");
     if (!text_valid(r->reason, true, &chars))
-        return err_set(e, ERR_INVALID_ARGUMENT, "reason: not valid UTF-8 without control characters");
+        return err_field(e, "reason", "not valid UTF-8 without control characters");
     if (chars > REASON_MAX_CHARS)
-        return err_set(e, ERR_INVALID_ARGUMENT, "reason: longer than %d characters", REASON_MAX_CHARS);
+        return err_field(e, "reason", "longer than %d characters", REASON_MAX_CHARS);
     return 0;
 }
 
@@ -389,7 +389,7 @@ static int visibility_check(const struct write_op *op, struct err *e)
 {
     const VisibilityRequest *r = op->req.visibility;
     if (visibility_name(r->visibility) == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "visibility: must be PRIVATE, UNIC or PUBLIC");
+        return err_field(e, "visibility", "must be PRIVATE, UNIC or PUBLIC");
     return 0;
 }
 
@@ -418,14 +418,14 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
     char id[ASSESSMENT_ID_MAX + 1], now[32];
     bool member;
     if (!text_state_code_shape(r->state_code))
-        return err_set(e, ERR_INVALID_ARGUMENT, "state_code: not an ISO 3166-1 alpha-3 code such as KEN");
+        return err_field(e, "state_code", "not an ISO 3166-1 alpha-3 code such as KEN");
     if (validate_cycle(r->cycle, text_current_year(), e) < 0)
         return -1;
     if (!questionnaire_id_shape(r->questionnaire_id))
-        return err_set(e, ERR_INVALID_ARGUMENT, "questionnaire_id: not a questionnaire id");
+        return err_field(e, "questionnaire_id", "not a questionnaire id");
     if (r->questionnaire_version < 0)
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "questionnaire_version: must be 0 (the latest published) or a version");
+        return err_field(e, "questionnaire_version",
+                         "must be 0 (the latest published) or a version");
     if (validate_request_id(r->request_id, e) < 0)
         return -1;
     assessment_id_format(id, sizeof id, r->state_code, r->cycle, r->questionnaire_id);
@@ -434,7 +434,7 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
     if (defs_is_member(&app->defs, c, r->state_code, &member, e) < 0)
         return -1;
     if (!member)
-        return err_set(e, ERR_INVALID_ARGUMENT, "state_code: %s is not a UN Member State", r->state_code);
+        return err_field(e, "state_code", "%s is not a UN Member State", r->state_code);
     if (definition_for(c, r->state_code, r->questionnaire_id, r->questionnaire_version, &d, e) < 0)
         return -1;
 
@@ -489,12 +489,12 @@ static int get_assessment(struct call *c, const Unic__Responses__V1__GetAssessme
     int shown;
     if (id[0] == '\0') {
         if (!text_state_code_shape(r->state_code))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "state_code: not an ISO 3166-1 alpha-3 code (or give assessment_id)");
+            return err_field(e, "state_code",
+                             "not an ISO 3166-1 alpha-3 code (or give assessment_id)");
         if (validate_cycle(r->cycle, text_current_year(), e) < 0)
             return -1;
         if (!questionnaire_id_shape(r->questionnaire_id))
-            return err_set(e, ERR_INVALID_ARGUMENT, "questionnaire_id: not a questionnaire id");
+            return err_field(e, "questionnaire_id", "not a questionnaire id");
         assessment_id_format(built, sizeof built, r->state_code, r->cycle, r->questionnaire_id);
         id = built;
     }
@@ -527,15 +527,15 @@ static int get_assessment(struct call *c, const Unic__Responses__V1__GetAssessme
 static int list_assessments(struct call *c, const Unic__Responses__V1__ListAssessmentsRequest *r, Unic__Responses__V1__ListAssessmentsResponse **out, struct err *e)
 {
     if (r->state_code[0] && !text_state_code_shape(r->state_code))
-        return err_set(e, ERR_INVALID_ARGUMENT, "state_code: not an ISO 3166-1 alpha-3 code");
+        return err_field(e, "state_code", "not an ISO 3166-1 alpha-3 code");
     if (r->cycle < 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "cycle: must be 0 (any) or a year");
+        return err_field(e, "cycle", "must be 0 (any) or a year");
     if (r->questionnaire_id[0] && !questionnaire_id_shape(r->questionnaire_id))
-        return err_set(e, ERR_INVALID_ARGUMENT, "questionnaire_id: not a questionnaire id");
+        return err_field(e, "questionnaire_id", "not a questionnaire id");
     if (r->status != 0 && status_name(r->status) == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "status: must be DRAFT or SUBMITTED");
+        return err_field(e, "status", "must be DRAFT or SUBMITTED");
     if (r->page_size < 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "page_size: must not be negative");
+        return err_field(e, "page_size", "must not be negative");
     /* The filter a token is bound to; with_answers only shapes the page, so it may change. */
     char *filter = arena_printf(&c->arena, "state=%s;cycle=%d;questionnaire=%s;status=%d",
                                 r->state_code, (int)r->cycle, r->questionnaire_id, (int)r->status);
@@ -635,7 +635,7 @@ static int get_revision(struct call *c, const Unic__Responses__V1__GetRevisionRe
     if (read_head(c, r->assessment_id, &h, &shown, e) < 0)
         return -1;
     if (r->revision <= 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "revision: must be 1 or more");
+        return err_field(e, "revision", "must be 1 or more");
     if (store_snapshot(c->db, &c->arena, r->assessment_id, r->revision, &bytes, &len, &visibility,
                        &status, &found, e) < 0)
         return -1;
@@ -669,7 +669,7 @@ static int exchange_format_of(int f, enum exchange_format *out, struct err *e)
     if (f == UNIC__RESPONSES__V1__EXCHANGE_FORMAT__EXCHANGE_FORMAT_UNSPECIFIED)
         f = UNIC__RESPONSES__V1__EXCHANGE_FORMAT__JSON;
     if (f < EXCHANGE_JSON || f > EXCHANGE_XLSX)
-        return err_set(e, ERR_INVALID_ARGUMENT, "format: expected JSON, CSV or XLSX");
+        return err_field(e, "format", "expected JSON, CSV or XLSX");
     *out = (enum exchange_format)f;
     return 0;
 }
@@ -683,7 +683,7 @@ static int export_assessment(struct call *c, const ExportRequest *r,
     if (exchange_format_of(r->format, &format, e) < 0)
         return -1;
     if (n < 2 || n > 16 || strspn(locale, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-") != n)
-        return err_set(e, ERR_INVALID_ARGUMENT, "locale: not a language tag such as \"fr\"");
+        return err_field(e, "locale", "not a language tag such as \"fr\"");
     struct head h;
     int shown, visibility;
     uint8_t *bytes;
@@ -731,10 +731,10 @@ static int import_check(const struct write_op *op, struct err *e)
     if (exchange_format_of(r->format, &format, e) < 0)
         return -1;
     if (r->content.len == 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "content: empty");
+        return err_field(e, "content", "empty");
     if (r->content.len > EXCHANGE_MAX_BYTES)
-        return err_set(e, ERR_INVALID_ARGUMENT, "content: %zu bytes, at most %u",
-                       r->content.len, EXCHANGE_MAX_BYTES);
+        return err_field(e, "content", "%zu bytes, at most %u",
+                         r->content.len, EXCHANGE_MAX_BYTES);
     return 0;
 }
 
@@ -776,11 +776,11 @@ static int import_apply(struct call *c, const struct write_op *op, struct write_
         exchange_import(a, format, r->content.data, r->content.len, d, &f, e) < 0)
         return -1;
     if (f.assessment_id[0] && strcmp(f.assessment_id, cur->id) != 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "content: the file is of assessment \"%s\", not \"%s\"",
-                       text_valid(f.assessment_id, false, NULL) && strlen(f.assessment_id) < 80
+        return err_field(e, "content", "the file is of assessment \"%s\", not \"%s\"",
+                         text_valid(f.assessment_id, false, NULL) && strlen(f.assessment_id) < 80
                            ? f.assessment_id
                            : "(not shown)",
-                       cur->id);
+                         cur->id);
     ImportResponse *resp = ARENA_MSG(a, ImportResponse, UNIC__RESPONSES__V1__IMPORT_ANSWERS_RESPONSE__INIT);
     resp->assessment = (Assessment *)cur;
     w->reply = &resp->base;
@@ -805,9 +805,9 @@ static int import_apply(struct call *c, const struct write_op *op, struct write_
         for (size_t i = 0; i < f.n_errors && list.len < sizeof e->msg; i++)
             bytes_printf(&list, "%s%s: %s", i ? "; " : "", cell_address(a, format, &f.errors[i]),
                          f.errors[i].message);
-        err_set(e, ERR_INVALID_ARGUMENT,
-                "content: %zu bad cell%s, nothing written (validate_only lists them all): %s",
-                f.n_errors_total, f.n_errors_total == 1 ? "" : "s", (const char *)list.data);
+        err_field(e, "content",
+                  "%zu bad cell%s, nothing written (validate_only lists them all): %s",
+                  f.n_errors_total, f.n_errors_total == 1 ? "" : "s", (const char *)list.data);
         bytes_destroy(&list);
         return -1;
     }

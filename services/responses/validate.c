@@ -91,8 +91,8 @@ int qdef_find(const struct qdef *d, const char *id)
 int validate_cycle(int cycle, int current_year, struct err *e)
 {
     if (cycle < CYCLE_FIRST || cycle > current_year + 1)
-        return err_set(e, ERR_INVALID_ARGUMENT, "cycle: %d is outside %d-%d", cycle, CYCLE_FIRST,
-                       current_year + 1);
+        return err_field(e, "cycle", "%d is outside %d-%d", cycle, CYCLE_FIRST,
+                         current_year + 1);
     return 0;
 }
 
@@ -100,12 +100,11 @@ int validate_token(const char *field, const char *s, size_t max_chars, struct er
 {
     size_t chars;
     if (s[0] == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "%s: required", field);
+        return err_field(e, field, "required");
     if (!text_valid(s, false, &chars))
-        return err_set(e, ERR_INVALID_ARGUMENT, "%s: not valid UTF-8 without control characters",
-                       field);
+        return err_field(e, field, "not valid UTF-8 without control characters");
     if (chars > max_chars)
-        return err_set(e, ERR_INVALID_ARGUMENT, "%s: longer than %zu characters", field, max_chars);
+        return err_field(e, field, "longer than %zu characters", max_chars);
     return 0;
 }
 
@@ -117,8 +116,8 @@ int validate_request_id(const char *s, struct err *e)
 static int check_level(const char *field, size_t i, int level, struct err *e)
 {
     if (level < 0 || level > LEVEL_MAX)
-        return err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].%s: %d is not a level 0-%d", i, field,
-                       level, LEVEL_MAX);
+        return err_field_at(e, "answers", i, field, "%d is not a level 0-%d",
+                            level, LEVEL_MAX);
     return 0;
 }
 
@@ -126,7 +125,7 @@ int validate_answers_shape(Answer *const *answers, size_t n, struct err *e)
 {
     char field[64];
     if (n > ANSWERS_MAX)
-        return err_set(e, ERR_INVALID_ARGUMENT, "answers: more than %d", ANSWERS_MAX);
+        return err_field(e, "answers", "more than %d", ANSWERS_MAX);
     for (size_t i = 0; i < n; i++) {
         const Answer *a = answers[i];
         size_t chars;
@@ -140,39 +139,36 @@ int validate_answers_shape(Answer *const *answers, size_t n, struct err *e)
             check_level("target_level", i, a->target_level, e) < 0)
             return -1;
         if (a->date[0] && !text_date_valid(a->date))
-            return err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].date: not a date YYYY-MM-DD", i);
+            return err_field_at(e, "answers", i, "date", "not a date YYYY-MM-DD");
         if (!text_valid(a->narrative, true, &chars))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "answers[%zu].narrative: not valid UTF-8 without control characters", i);
+            return err_field_at(e, "answers", i, "narrative",
+                                "not valid UTF-8 without control characters");
         if (chars > NARRATIVE_MAX_CHARS)
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "answers[%zu].narrative: %zu characters, more than %d", i, chars,
-                           NARRATIVE_MAX_CHARS);
+            return err_field_at(e, "answers", i, "narrative", "%zu characters, more than %d",
+                                chars, NARRATIVE_MAX_CHARS);
         if (a->n_evidence > EVIDENCE_MAX)
-            return err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].evidence: %zu items, more than %d",
-                           i, a->n_evidence, EVIDENCE_MAX);
+            return err_field_at(e, "answers", i, "evidence", "%zu items, more than %d",
+                                a->n_evidence, EVIDENCE_MAX);
+        snprintf(field, sizeof field, "answers[%zu].evidence", i);
         for (size_t k = 0; k < a->n_evidence; k++) {
             const Evidence *ev = a->evidence[k];
             if (!text_valid(ev->uri, false, NULL) || !text_http_uri_valid(ev->uri))
-                return err_set(e, ERR_INVALID_ARGUMENT,
-                               "answers[%zu].evidence[%zu].uri: not an absolute http(s) URI", i, k);
+                return err_field_at(e, field, k, "uri", "not an absolute http(s) URI");
             if (!text_valid(ev->title, false, &chars))
-                return err_set(e, ERR_INVALID_ARGUMENT,
-                               "answers[%zu].evidence[%zu].title: not valid UTF-8 without control "
-                               "characters", i, k);
+                return err_field_at(e, field, k, "title",
+                                    "not valid UTF-8 without control characters");
             if (chars > EVIDENCE_TITLE_MAX_CHARS)
-                return err_set(e, ERR_INVALID_ARGUMENT,
-                               "answers[%zu].evidence[%zu].title: longer than %d characters", i, k,
-                               EVIDENCE_TITLE_MAX_CHARS);
+                return err_field_at(e, field, k, "title", "longer than %d characters",
+                                    EVIDENCE_TITLE_MAX_CHARS);
         }
         /* Set by the service; a client sending back what it read is not an error, but the
          * strings still must not carry bytes PostgreSQL or a log would choke on. */
         if (!text_valid(a->updated_at, false, NULL))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "answers[%zu].updated_at: not valid UTF-8 without control characters", i);
+            return err_field_at(e, "answers", i, "updated_at",
+                                "not valid UTF-8 without control characters");
         if (!text_valid(a->updated_by, false, NULL))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "answers[%zu].updated_by: not valid UTF-8 without control characters", i);
+            return err_field_at(e, "answers", i, "updated_by",
+                                "not valid UTF-8 without control characters");
     }
     return 0;
 }
@@ -195,13 +191,13 @@ int validate_answers_fit(const struct qdef *d, Answer *const *answers, size_t n,
         const Answer *a = answers[i];
         int q = qdef_find(d, a->question_id);
         if (q < 0) {
-            err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].question_id: \"%s\" is not a question of "
-                    "\"%s\" v%d", i, a->question_id, d->questionnaire_id, d->version);
+            err_field_at(e, "answers", i, "question_id", "\"%s\" is not a question of "
+                         "\"%s\" v%d", a->question_id, d->questionnaire_id, d->version);
             goto done;
         }
         if (seen[q]) {
-            err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].question_id: \"%s\" answered twice", i,
-                    a->question_id);
+            err_field_at(e, "answers", i, "question_id", "\"%s\" answered twice",
+                         a->question_id);
             goto done;
         }
         seen[q] = true;
@@ -219,11 +215,11 @@ int validate_answers_fit(const struct qdef *d, Answer *const *answers, size_t n,
         else if (has_yes && type != UNIC__CATALOG__V1__ANSWER_TYPE__YES_NO)
             wrong = "yes";
         if (wrong) {
-            err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].%s: question \"%s\" is %s, answered with %s",
-                    i, wrong, a->question_id, type_name(type),
-                    type == UNIC__CATALOG__V1__ANSWER_TYPE__MATURITY_LEVEL ? "level"
-                    : type == UNIC__CATALOG__V1__ANSWER_TYPE__YES_NO       ? "yes"
-                                                                           : "narrative");
+            err_field_at(e, "answers", i, wrong, "question \"%s\" is %s, answered with %s",
+                         a->question_id, type_name(type),
+                         type == UNIC__CATALOG__V1__ANSWER_TYPE__MATURITY_LEVEL ? "level"
+                         : type == UNIC__CATALOG__V1__ANSWER_TYPE__YES_NO       ? "yes"
+                                                                                : "narrative");
             goto done;
         }
     }

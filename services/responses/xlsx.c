@@ -243,17 +243,17 @@ static int read_part(struct arena *a, zip_t *z, const char *name, bool required,
     *out = NULL;
     *len = 0;
     if (idx < 0)
-        return required ? err_set(e, ERR_INVALID_ARGUMENT,
-                                  "content: not an XLSX workbook (no %s)", name)
+        return required ? err_field(e, "content",
+                                    "not an XLSX workbook (no %s)", name)
                         : 0;
     if (zip_stat_index(z, (zip_uint64_t)idx, 0, &st) < 0 || !(st.valid & ZIP_STAT_SIZE) ||
         st.size > XLSX_PART_MAX)
-        return err_set(e, ERR_INVALID_ARGUMENT, "content: part %s is larger than %u bytes", name,
-                       XLSX_PART_MAX);
+        return err_field(e, "content", "part %s is larger than %u bytes", name,
+                         XLSX_PART_MAX);
     zip_file_t *zf = zip_fopen_index(z, (zip_uint64_t)idx, 0);
     if (zf == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "content: part %s cannot be read: %s", name,
-                       zip_strerror(z));
+        return err_field(e, "content", "part %s cannot be read: %s", name,
+                         zip_strerror(z));
     char *buf = arena_alloc(a, st.size + 1);
     zip_uint64_t got = 0;
     while (got < st.size) {
@@ -264,7 +264,7 @@ static int read_part(struct arena *a, zip_t *z, const char *name, bool required,
     }
     zip_fclose(zf);
     if (got != st.size)
-        return err_set(e, ERR_INVALID_ARGUMENT, "content: part %s is damaged", name);
+        return err_field(e, "content", "part %s is damaged", name);
     *out = buf;
     *len = got;
     return 0;
@@ -362,10 +362,10 @@ static struct xnode *parse_xml(struct arena *a, const char *data, size_t len, co
     enum XML_Status st = XML_Parse(x.p, data, (int)len, XML_TRUE);
     struct xnode *root = NULL;
     if (x.has_dtd)
-        err_set(e, ERR_INVALID_ARGUMENT, "content: part %s has a DTD, which OOXML never has", name);
+        err_field(e, "content", "part %s has a DTD, which OOXML never has", name);
     else if (st != XML_STATUS_OK)
-        err_set(e, ERR_INVALID_ARGUMENT, "content: part %s is not XML: %s at line %lu", name,
-                XML_ErrorString(XML_GetErrorCode(x.p)), (unsigned long)XML_GetCurrentLineNumber(x.p));
+        err_field(e, "content", "part %s is not XML: %s at line %lu", name,
+                  XML_ErrorString(XML_GetErrorCode(x.p)), (unsigned long)XML_GetCurrentLineNumber(x.p));
     else
         root = x.root.children;
     XML_ParserFree(x.p);
@@ -487,8 +487,8 @@ static int read_sheet(struct arena *a, zip_t *z, const char *part, const struct 
             int col, row;
             const char *ref = attr(c, "r", NULL), *t = attr(c, "t", NULL);
             if (ref == NULL || !cell_ref(ref, &col, &row)) {
-                err_set(e, ERR_INVALID_ARGUMENT, "content: sheet \"%s\": a cell without a valid "
-                        "reference", sh->name);
+                err_field(e, "content", "sheet \"%s\": a cell without a valid "
+                          "reference", sh->name);
                 goto done;
             }
             const char *text = "";
@@ -507,9 +507,9 @@ static int read_sheet(struct arena *a, zip_t *z, const char *part, const struct 
                     unsigned long k = strtoul(text, &end, 10);
                     if (*end != '\0' || k >= ss->n) {
                         bytes_destroy(&b);
-                        err_set(e, ERR_INVALID_ARGUMENT,
-                                "content: sheet \"%s\" cell %s names no shared string",
-                                sh->name, ref);
+                        err_field(e, "content",
+                                  "sheet \"%s\" cell %s names no shared string",
+                                  sh->name, ref);
                         goto done;
                     }
                     text = ss->s[k];
@@ -517,7 +517,7 @@ static int read_sheet(struct arena *a, zip_t *z, const char *part, const struct 
             }
             bytes_destroy(&b);
             if (*budget == 0) {
-                err_set(e, ERR_INVALID_ARGUMENT, "content: more than %d cells", XLSX_CELLS_MAX);
+                err_field(e, "content", "more than %d cells", XLSX_CELLS_MAX);
                 goto done;
             }
             (*budget)--;
@@ -547,7 +547,7 @@ int xlsx_read(struct arena *a, const uint8_t *data, size_t len, struct xlsx_shee
     *sheets = NULL;
     *n = 0;
     if (z == NULL) {
-        err_set(e, ERR_INVALID_ARGUMENT, "content: not an XLSX workbook: %s", zip_error_strerror(&ze));
+        err_field(e, "content", "not an XLSX workbook: %s", zip_error_strerror(&ze));
         if (src)
             zip_source_free(src);
         zip_error_fini(&ze);
@@ -580,7 +580,7 @@ int xlsx_read(struct arena *a, const uint8_t *data, size_t len, struct xlsx_shee
                     target = attr(r, "Target", NULL);
             }
         if (name == NULL || target == NULL) {
-            err_set(e, ERR_INVALID_ARGUMENT, "content: a sheet of the workbook has no part");
+            err_field(e, "content", "a sheet of the workbook has no part");
             goto done;
         }
         struct xlsx_sheet *sh = &(*sheets)[(*n)++];

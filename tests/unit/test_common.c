@@ -10,6 +10,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "err.h"
 #include "log.h"
 #include "mem.h"
 #include "text.h"
@@ -103,6 +104,21 @@ static void test_config_short_page_token_secret_is_refused(void **state)
     const char *env[] = {"UNIC_PAGE_TOKEN_SECRET", "0123456789abcdef0123456789abcdef", NULL};
     assert_int_equal(load(&c, &e, env), 0);
     assert_string_equal(c.page_token_secret, "0123456789abcdef0123456789abcdef");
+}
+
+static void test_err_field_names_the_field_first(void **state)
+{
+    (void)state;
+    struct err e;
+    assert_int_equal(err_field(&e, "page_size", "must be 0 to %d, got %d", 100, -1), -1);
+    assert_int_equal(e.code, ERR_INVALID_ARGUMENT);
+    assert_string_equal(e.msg, "page_size: must be 0 to 100, got -1");
+    assert_string_equal(e.hint, "");
+    assert_int_equal(err_field_at(&e, "answers", 2, "level", "%d is not a level 0-%d", 9, 5), -1);
+    assert_string_equal(e.msg, "answers[2].level: 9 is not a level 0-5");
+    err_field_at(&e, "topics", 0, NULL, "\"%s\" is not a topic id", "x y");
+    assert_string_equal(e.msg, "topics[0]: \"x y\" is not a topic id");
+    assert_int_equal(err_field_at(NULL, "topics", 0, NULL, "ignored"), -1);
 }
 
 static void test_config_bad_number_names_the_variable(void **state)
@@ -319,6 +335,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults_apply_without_environment),
+        cmocka_unit_test(test_err_field_names_the_field_first),
         cmocka_unit_test(test_config_bad_number_names_the_variable),
         cmocka_unit_test(test_config_short_page_token_secret_is_refused),
         cmocka_unit_test(test_clock_rfc3339_formats_utc),
