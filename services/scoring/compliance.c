@@ -42,24 +42,21 @@ static int date_check(const char *date, const char *list, size_t i, const char *
                       struct err *e)
 {
     if (has_date(date) && !text_date_valid(date))
-        return err_set(e, ERR_INVALID_ARGUMENT, "%s[%zu].%s \"%s\" is not a date (YYYY-MM-DD)",
-                       list, i, field, date);
+        return err_field_at(e, list, i, field, "\"%s\" is not a date (YYYY-MM-DD)", date);
     return 0;
 }
 
 static int input_check(const struct compliance_input *in, struct err *e)
 {
     if (!text_date_valid(in->as_of))
-        return err_set(e, ERR_INVALID_ARGUMENT, "as_of \"%s\" is not a date (YYYY-MM-DD)",
-                       in->as_of != NULL ? in->as_of : "");
+        return err_field(e, "as_of", "\"%s\" is not a date (YYYY-MM-DD)",
+                         in->as_of != NULL ? in->as_of : "");
     if (in->first_cycle < 0 || in->first_cycle > 9999)
-        return err_set(e, ERR_INVALID_ARGUMENT, "first_cycle %d is not a year",
-                       in->first_cycle);
+        return err_field(e, "first_cycle", "%d is not a year", in->first_cycle);
     for (size_t i = 0; i < in->n_items; i++) {
         for (size_t j = 0; j < i; j++)
             if (strcmp(in->items[j].id, in->items[i].id) == 0)
-                return err_set(e, ERR_INVALID_ARGUMENT, "items[%zu].id \"%s\" appears twice",
-                               i, in->items[i].id);
+                return err_field_at(e, "items", i, "id", "\"%s\" appears twice", in->items[i].id);
         if (date_check(in->items[i].deadline, "items", i, "deadline", e) != 0)
             return -1;
     }
@@ -69,16 +66,14 @@ static int input_check(const struct compliance_input *in, struct err *e)
         while (k < in->n_items && strcmp(in->items[k].id, a->item_id) != 0)
             k++;
         if (k == in->n_items)
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "answers[%zu].item_id \"%s\" is not a compliance item", i, a->item_id);
+            return err_field_at(e, "answers", i, "item_id",
+                                "\"%s\" is not a compliance item", a->item_id);
         for (size_t j = 0; j < i; j++)
             if (strcmp(in->answers[j].item_id, a->item_id) == 0)
-                return err_set(e, ERR_INVALID_ARGUMENT,
-                               "answers[%zu].item_id \"%s\" was already answered in answers[%zu]",
-                               i, a->item_id, j);
+                return err_field_at(e, "answers", i, "item_id",
+                                    "\"%s\" was already answered in answers[%zu]", a->item_id, j);
         if (a->reply > COMPLIANCE_REPLY_YES)
-            return err_set(e, ERR_INVALID_ARGUMENT, "answers[%zu].reply %d is not a reply", i,
-                           (int)a->reply);
+            return err_field_at(e, "answers", i, "reply", "%d is not a reply", (int)a->reply);
         if (date_check(a->date, "answers", i, "date", e) != 0)
             return -1;
     }
@@ -86,11 +81,10 @@ static int input_check(const struct compliance_input *in, struct err *e)
         const struct compliance_cycle *c = &in->cycles[i];
         for (size_t j = 0; j < i; j++)
             if (in->cycles[j].cycle == c->cycle)
-                return err_set(e, ERR_INVALID_ARGUMENT, "cycles[%zu].cycle %d appears twice", i,
-                               c->cycle);
+                return err_field_at(e, "cycles", i, "cycle", "%d appears twice", c->cycle);
         if (c->submitted && !has_date(c->submitted_date))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "cycles[%zu].submitted_date is required for a submitted cycle", i);
+            return err_field_at(e, "cycles", i, "submitted_date",
+                                "is required for a submitted cycle");
         if (c->submitted && date_check(c->submitted_date, "cycles", i, "submitted_date", e) != 0)
             return -1;
         if (date_check(c->report_date, "cycles", i, "report_date", e) != 0 ||
@@ -99,7 +93,7 @@ static int input_check(const struct compliance_input *in, struct err *e)
     }
     for (size_t i = 0; i < in->n_evidence; i++) {
         if (!has_date(in->evidence[i].date))
-            return err_set(e, ERR_INVALID_ARGUMENT, "evidence[%zu].date is required", i);
+            return err_field_at(e, "evidence", i, "date", "is required");
         if (date_check(in->evidence[i].date, "evidence", i, "date", e) != 0)
             return -1;
     }

@@ -47,8 +47,8 @@ static bool met(Unic__Scoring__V1__ComplianceStatus s)
 int due_list(struct arena *a, const struct due_input *in, DueItem ***out, size_t *n, struct err *e)
 {
     if (!text_date_valid(in->today))
-        return err_set(e, ERR_INVALID_ARGUMENT, "today \"%s\" is not a date (YYYY-MM-DD)",
-                       in->today ? in->today : "");
+        return err_field(e, "today", "\"%s\" is not a date (YYYY-MM-DD)",
+                         in->today ? in->today : "");
     const Unic__Scoring__V1__ComplianceReport *r = in->report;
     size_t cap = (r ? r->n_items : 0) + in->n_matches + 2;
     DueItem **v = ARENA_ARRAY(a, DueItem *, cap);

@@ -204,8 +204,8 @@ static int doc_begin(struct doc *d, const char *locale, struct bytes *out, const
 {
     memset(d, 0, sizeof *d);
     if (!labels_locale_valid(locale))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "locale \"%s\" is not one of ar, zh, en, fr, ru, es", locale);
+        return err_field(e, "locale",
+                         "\"%s\" is not one of ar, zh, en, fr, ru, es", locale);
     d->locale = locale;
     d->rtl = labels_rtl(locale);
     d->surface = cairo_pdf_surface_create_for_stream(write_bytes, out, PAGE_W, PAGE_H);
@@ -592,8 +592,8 @@ static int scorecard_svg(const struct render_scorecard *in, struct bytes *b, str
 {
     const char *loc = in->locale;
     if (!labels_locale_valid(loc))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "locale \"%s\" is not one of ar, zh, en, fr, ru, es", loc);
+        return err_field(e, "locale",
+                         "\"%s\" is not one of ar, zh, en, fr, ru, es", loc);
     bool rtl = labels_rtl(loc);
     const double W = 860, H = 440, r = 140, cx = rtl ? 640 : 220, cy = 230;
     const double tx0 = rtl ? 60 : 470, tw = 330, ty0 = 80, th = 260;

@@ -3,6 +3,7 @@
 #include "score.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,8 +98,8 @@ static int sections_init(struct score_result *r, const struct score_questionnair
     r->sections = xcalloc(q->n_sections, sizeof *r->sections);
     for (size_t i = 0; i < q->n_sections; i++) {
         if (find_section(r, q->sections[i].id) < r->n_sections)
-            return err_set(e, ERR_INVALID_ARGUMENT, "sections[%zu].id \"%s\" appears twice", i,
-                           q->sections[i].id);
+            return err_field_at(e, "sections", i, "id", "\"%s\" appears twice",
+                                q->sections[i].id);
         struct score_section *s = &r->sections[r->n_sections++];
         s->id = q->sections[i].id;
         s->title = q->sections[i].title;
@@ -120,24 +121,23 @@ static int answers_apply(struct slot *slots, const struct score_questionnaire *q
     for (size_t i = 0; i < n_answers; i++) {
         const struct score_answer *a = &answers[i];
         if (a->level != SCORE_UNANSWERED && (a->level < 0 || a->level > SCORE_LEVEL_MAX))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "answers[%zu].level is %d, expected 0-5 or unanswered", i, a->level);
+            return err_field_at(e, "answers", i, "level",
+                                "%d, expected 0-5 or unanswered", a->level);
         if (a->target != SCORE_NO_TARGET && (a->target < 0 || a->target > SCORE_LEVEL_MAX))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "answers[%zu].target is %d, expected 0-5 or none", i, a->target);
+            return err_field_at(e, "answers", i, "target",
+                                "%d, expected 0-5 or none", a->target);
         struct score_question_def key = {.id = a->question_id};
         const struct score_question_def *pkey = &key;
         const struct score_question_def **hit =
             bsearch(&pkey, by_id, q->n_questions, sizeof *by_id, cmp_question_id);
         if (hit == NULL)
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "answers[%zu].question_id \"%s\" is not a question of the questionnaire",
-                           i, a->question_id);
+            return err_field_at(e, "answers", i, "question_id",
+                                "\"%s\" is not a question of the questionnaire", a->question_id);
         struct slot *s = &slots[*hit - q->questions];
         if (s->answer != 0)
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "answers[%zu].question_id \"%s\" was already answered in answers[%zu]",
-                           i, a->question_id, s->answer - 1);
+            return err_field_at(e, "answers", i, "question_id",
+                                "\"%s\" was already answered in answers[%zu]", a->question_id,
+                                s->answer - 1);
         s->answer = i + 1;
         s->level = a->level;
         s->target = a->target == SCORE_NO_TARGET ? SCORE_DEFAULT_TARGET : a->target;
@@ -225,15 +225,13 @@ int score_compute(const struct score_questionnaire *q, const struct score_answer
     for (size_t i = 0; i < q->n_questions; i++) {
         const struct score_question_def *d = &q->questions[i];
         if (!isfinite(d->weight) || d->weight < 0) {
-            err_set(e, ERR_INVALID_ARGUMENT, "questions[%zu].weight is %g, expected > 0", i,
-                    d->weight);
+            err_field_at(e, "questions", i, "weight", "%g, expected > 0", d->weight);
             goto done;
         }
         slots[i].section = find_section(r, d->section_id);
         if (slots[i].section == r->n_sections) {
-            err_set(e, ERR_INVALID_ARGUMENT,
-                    "questions[%zu].section_id \"%s\" is not a section of the questionnaire", i,
-                    d->section_id);
+            err_field_at(e, "questions", i, "section_id",
+                         "\"%s\" is not a section of the questionnaire", d->section_id);
             goto done;
         }
         slots[i].level = SCORE_UNANSWERED;
@@ -318,17 +316,15 @@ static int figures_check(double overall, const struct score_section_value *value
                          const char *what, size_t index, struct err *e)
 {
     if (!figure_valid(overall))
-        return err_set(e, ERR_INVALID_ARGUMENT, "%s[%zu].overall_index is %g, expected 0-100",
-                       what, index, overall);
+        return err_field_at(e, what, index, "overall_index", "%g, expected 0-100", overall);
+    char sections[64];
+    snprintf(sections, sizeof sections, "%s[%zu].sections", what, index);
     for (size_t j = 0; j < n; j++) {
         if (!figure_valid(values[j].score))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "%s[%zu].sections[%zu].score is %g, expected 0-100", what, index, j,
-                           values[j].score);
+            return err_field_at(e, sections, j, "score", "%g, expected 0-100", values[j].score);
         if (find_value(values, j, values[j].section_id) < j)
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "%s[%zu].sections[%zu].section_id \"%s\" appears twice", what, index,
-                           j, values[j].section_id);
+            return err_field_at(e, sections, j, "section_id", "\"%s\" appears twice",
+                                values[j].section_id);
     }
     return 0;
 }
@@ -358,8 +354,8 @@ int score_trend_compute(const struct score_trend_point *points, size_t n_points,
     qsort(kept, n_kept, sizeof *kept, cmp_point_cycle);
     for (size_t k = 1; k < n_kept; k++) {
         if (kept[k]->cycle == kept[k - 1]->cycle) {
-            err_set(e, ERR_INVALID_ARGUMENT, "points[%zu].cycle %d appears twice",
-                    (size_t)(kept[k] - points), kept[k]->cycle);
+            err_field_at(e, "points", (size_t)(kept[k] - points), "cycle", "%d appears twice",
+                         kept[k]->cycle);
             goto done;
         }
     }
@@ -456,8 +452,8 @@ int score_benchmark_compute(const struct score_benchmark_entry *entries, size_t 
     qsort(by_state, n_entries, sizeof *by_state, cmp_entry_state);
     for (size_t i = 1; i < n_entries; i++) {
         if (strcmp(by_state[i]->state, by_state[i - 1]->state) == 0) {
-            err_set(e, ERR_INVALID_ARGUMENT, "entries[%zu].state \"%s\" appears twice",
-                    (size_t)(by_state[i] - entries), by_state[i]->state);
+            err_field_at(e, "entries", (size_t)(by_state[i] - entries), "state",
+                         "\"%s\" appears twice", by_state[i]->state);
             goto done;
         }
     }

@@ -52,8 +52,8 @@ static int check_cycle(int cycle, const char *field, struct err *e)
 {
     int last = text_current_year() + 1;
     if (cycle < SCORING_FIRST_CYCLE || cycle > last)
-        return err_set(e, ERR_INVALID_ARGUMENT, "%s %d is not a cycle: expected %d to %d", field,
-                       cycle, SCORING_FIRST_CYCLE, last);
+        return err_field(e, field, "%d is not a cycle: expected %d to %d",
+                         cycle, SCORING_FIRST_CYCLE, last);
     return 0;
 }
 
@@ -63,7 +63,7 @@ static int check_id(const char *s, const char *field, struct err *e)
     size_t n = strlen(s);
     if (n == 0 || n > 128 || strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                       "0123456789-_") != n)
-        return err_set(e, ERR_INVALID_ARGUMENT, "%s \"%s\" is not an id", field, shown(s));
+        return err_field(e, field, "\"%s\" is not an id", shown(s));
     return 0;
 }
 
@@ -78,9 +78,9 @@ static bool slug_valid(const char *s, size_t max)
 static int check_state_shape(const char *s, const char *field, struct err *e)
 {
     if (!text_state_code_shape(s))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "%s \"%s\" is not an ISO 3166-1 alpha-3 code (three capital letters)",
-                       field, shown(s));
+        return err_field(e, field,
+                         "\"%s\" is not an ISO 3166-1 alpha-3 code (three capital letters)",
+                         shown(s));
     return 0;
 }
 
@@ -95,7 +95,7 @@ static int state_lookup(struct call *c, const char *code, const char *field,
         return -1;
     const struct ref_state *st = refdata_state(ref, code);
     if (st == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "%s \"%s\" is not a UN Member State", field, code);
+        return err_field(e, field, "\"%s\" is not a UN Member State", code);
     *out = st->full;
     return 0;
 }
@@ -158,15 +158,15 @@ static int assessment_of(struct call *c, const char *id, const char *state, int 
 {
     if (id[0] != '\0') {
         if (state[0] != '\0' || cycle != 0)
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "assessment_id: give either assessment_id, or state_code and cycle");
+            return err_field(e, "assessment_id",
+                             "give either assessment_id, or state_code and cycle");
         if (check_id(id, "assessment_id", e) < 0)
             return -1;
         return upstream_get_assessment(c, id, "", 0, "", out, e);
     }
     if (state[0] == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "state_code: give either assessment_id, or state_code and cycle");
+        return err_field(e, "state_code",
+                         "give either assessment_id, or state_code and cycle");
     const CatalogState *st = NULL;
     if (check_state_shape(state, "state_code", e) < 0 || check_cycle(cycle, "cycle", e) < 0 ||
         state_lookup(c, state, "state_code", &st, e) < 0)
@@ -195,23 +195,23 @@ static int get_scorecard(struct call *c, const Unic__Scoring__V1__GetScorecardRe
 static int get_gaps(struct call *c, const Unic__Scoring__V1__GetGapsRequest *req, Unic__Scoring__V1__GetGapsResponse **out, struct err *e)
 {
     if (!isfinite(req->min_severity) || req->min_severity < 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "min_severity %g is not a severity (0 or more)",
-                       req->min_severity);
+        return err_field(e, "min_severity", "%g is not a severity (0 or more)",
+                         req->min_severity);
     if (req->n_topics > MAX_TOPICS)
-        return err_set(e, ERR_INVALID_ARGUMENT, "topics: %zu given, at most %d", req->n_topics,
-                       MAX_TOPICS);
+        return err_field(e, "topics", "%zu given, at most %d", req->n_topics,
+                         MAX_TOPICS);
     for (size_t i = 0; i < req->n_topics; i++)
         if (!slug_valid(req->topics[i], 40))
-            return err_set(e, ERR_INVALID_ARGUMENT, "topics[%zu] \"%s\" is not a topic id", i,
-                           shown(req->topics[i]));
+            return err_field_at(e, "topics", i, NULL, "\"%s\" is not a topic id",
+                                shown(req->topics[i]));
     if (req->n_topics > 0) {
         struct refdata *ref;
         if (catalog_ref_borrow(&((struct scoring_app *)c->app)->refs, c, &ref, e) < 0)
             return -1;
         for (size_t i = 0; i < req->n_topics; i++)
             if (!refdata_topic_known(ref, req->topics[i]))
-                return err_set(e, ERR_INVALID_ARGUMENT, "topics[%zu] \"%s\" is not a known topic",
-                               i, req->topics[i]);
+                return err_field_at(e, "topics", i, NULL, "\"%s\" is not a known topic",
+                                    req->topics[i]);
     }
     Assessment *as;
     Scorecard *card;
@@ -303,8 +303,8 @@ static int state_zone_date(struct call *c, struct compliance_view *v, const char
 static int check_as_of(const char *as_of, struct err *e)
 {
     if (as_of[0] != '\0' && !text_date_valid(as_of))
-        return err_set(e, ERR_INVALID_ARGUMENT, "as_of \"%s\" is not a date (YYYY-MM-DD)",
-                       shown(as_of));
+        return err_field(e, "as_of", "\"%s\" is not a date (YYYY-MM-DD)",
+                         shown(as_of));
     return 0;
 }
 
@@ -445,10 +445,10 @@ static int get_trend(struct call *c, const Unic__Scoring__V1__GetTrendRequest *r
         check_cycle(from, "from_cycle", e) < 0 || check_cycle(to, "to_cycle", e) < 0)
         return -1;
     if (from > to)
-        return err_set(e, ERR_INVALID_ARGUMENT, "from_cycle %d is after to_cycle %d", from, to);
+        return err_field(e, "from_cycle", "%d is after to_cycle %d", from, to);
     if (!slug_valid(qid, 64))
-        return err_set(e, ERR_INVALID_ARGUMENT, "questionnaire_id \"%s\" is not a questionnaire id",
-                       shown(qid));
+        return err_field(e, "questionnaire_id", "\"%s\" is not a questionnaire id",
+                         shown(qid));
     const CatalogState *st = NULL;
     Unic__Scoring__V1__Trend *t;
     if (state_lookup(c, req->state_code, "state_code", &st, e) < 0 ||
@@ -475,9 +475,9 @@ static int get_benchmark(struct call *c, const Unic__Scoring__V1__GetBenchmarkRe
 {
     size_t glen = strlen(req->group);
     if (glen == 0 || glen > 100 || !text_valid(req->group, false, NULL))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "group \"%s\" is not ALL, " COUNTRY_GROUPS_VALID " or an M49 region,"
-                       " sub-region or intermediate region name", shown(req->group));
+        return err_field(e, "group",
+                         "\"%s\" is not ALL, " COUNTRY_GROUPS_VALID " or an M49 region,"
+                         " sub-region or intermediate region name", shown(req->group));
     if (check_cycle(req->cycle, "cycle", e) < 0)
         return -1;
     const Unic__Catalog__V1__ListStatesResponse *states;
@@ -489,9 +489,9 @@ static int get_benchmark(struct call *c, const Unic__Scoring__V1__GetBenchmarkRe
     for (size_t i = 0; i < states->n_states && !known; i++)
         known = in_group(states->states[i], req->group, cycle_end);
     if (!known)
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "group \"%s\" is not ALL, " COUNTRY_GROUPS_VALID " or an M49 region,"
-                       " sub-region or intermediate region name", req->group);
+        return err_field(e, "group",
+                         "\"%s\" is not ALL, " COUNTRY_GROUPS_VALID " or an M49 region,"
+                         " sub-region or intermediate region name", req->group);
 
     /* Submitted self-assessments of the cycle that the caller may see: the responses service
      * returns PUBLIC ones (and UNIC ones to operators, and the caller's own State's). */
@@ -537,8 +537,8 @@ static int document_locale(const char *locale, const char **out, struct err *e)
 {
     *out = locale[0] ? locale : "en";
     if (!labels_locale_valid(*out))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "locale \"%s\" is not one of ar, zh, en, fr, ru, es", shown(locale));
+        return err_field(e, "locale",
+                         "\"%s\" is not one of ar, zh, en, fr, ru, es", shown(locale));
     return 0;
 }
 
@@ -615,7 +615,7 @@ static int get_scorecard_document(struct call *c,
     else if (req->format == UNIC__SCORING__V1__DOCUMENT_FORMAT__SVG)
         format = RENDER_SVG;
     else
-        return err_set(e, ERR_INVALID_ARGUMENT, "format: expected PDF or SVG");
+        return err_field(e, "format", "expected PDF or SVG");
     if (document_locale(req->locale, &locale, e) < 0)
         return -1;
     /* The assessment is read as the caller first: the responses service decides who may see it,
@@ -720,7 +720,7 @@ static int get_compliance_document(struct call *c,
     Questionnaire *qt;
     if (req->format != UNIC__SCORING__V1__DOCUMENT_FORMAT__DOCUMENT_FORMAT_UNSPECIFIED &&
         req->format != UNIC__SCORING__V1__DOCUMENT_FORMAT__PDF)
-        return err_set(e, ERR_INVALID_ARGUMENT, "format: expected PDF");
+        return err_field(e, "format", "expected PDF");
     if (document_locale(req->locale, &locale, e) < 0 ||
         compliance_of(c, req->state_code, req->as_of, &v, e) < 0 ||
         upstream_get_questionnaire_texts(c, SCORING_COMPLIANCE, v.q->version, locale, &qt, e) < 0)
@@ -870,7 +870,7 @@ static int export_open_data(struct call *c, const Unic__Scoring__V1__ExportOpenD
     else if (req->format == UNIC__SCORING__V1__DOCUMENT_FORMAT__JSON)
         json = true;
     else
-        return err_set(e, ERR_INVALID_ARGUMENT, "format: expected CSV or JSON");
+        return err_field(e, "format", "expected CSV or JSON");
     if (check_cycle(req->cycle, "cycle", e) < 0)
         return -1;
     const Unic__Catalog__V1__ListStatesResponse *states;

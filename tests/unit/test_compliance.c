@@ -362,7 +362,7 @@ static void test_bad_inputs_are_invalid_and_name_the_field(void **state)
 {
     (void)state;
     struct compliance_input in = input(NULL, 0, "2024-02-30");
-    assert_invalid(&in, "as_of \"2024-02-30\"");
+    assert_invalid(&in, "as_of: \"2024-02-30\"");
 
     const struct compliance_answer bad_date[] = {NO("para6-cert"), YES("para4-laws", "2015-02-30")};
     in = input(bad_date, 2, "2024-06-30");
@@ -370,7 +370,7 @@ static void test_bad_inputs_are_invalid_and_name_the_field(void **state)
 
     const struct compliance_answer unknown[] = {NO("para7-nothing")};
     in = input(unknown, 1, "2024-06-30");
-    assert_invalid(&in, "answers[0].item_id \"para7-nothing\"");
+    assert_invalid(&in, "answers[0].item_id: \"para7-nothing\"");
 
     const struct compliance_answer twice[] = {NO("para6-cert"), YES("para6-cert", NULL)};
     in = input(twice, 2, "2024-06-30");
@@ -384,7 +384,7 @@ static void test_bad_inputs_are_invalid_and_name_the_field(void **state)
 
     const struct compliance_cycle bad_cycle_date[] = {{2023, true, "2023-11-31", NULL, NULL}};
     in.cycles = bad_cycle_date;
-    assert_invalid(&in, "cycles[0].submitted_date \"2023-11-31\"");
+    assert_invalid(&in, "cycles[0].submitted_date: \"2023-11-31\"");
 
     const struct compliance_cycle same[] = {{2023, false, NULL, NULL, NULL}, {2023, true, "2023-05-01", NULL, NULL}};
     in.cycles = same;

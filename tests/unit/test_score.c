@@ -291,7 +291,7 @@ static void test_bad_answers_are_invalid_and_name_the_field(void **state)
 {
     (void)state;
     const struct score_answer unknown[] = {ANSWER("q1", 1), ANSWER("q9", 1)};
-    assert_invalid(&fx, unknown, 2, "answers[1].question_id \"q9\"");
+    assert_invalid(&fx, unknown, 2, "answers[1].question_id: \"q9\"");
     const struct score_answer high[] = {ANSWER("q1", 1), ANSWER("q2", 1), ANSWER("q3", 1),
                                         ANSWER("q4", 6)};
     assert_invalid(&fx, high, 4, "answers[3].level");
@@ -321,7 +321,7 @@ static void test_bad_questionnaires_are_invalid(void **state)
     const struct score_question_def bad_section[] = {
         {.id = "q1", .number = 1, .section_id = "a"}, {.id = "q2", .number = 2, .section_id = "c"}};
     const struct score_questionnaire sec = {s, 2, bad_section, 2};
-    assert_invalid(&sec, NULL, 0, "questions[1].section_id \"c\"");
+    assert_invalid(&sec, NULL, 0, "questions[1].section_id: \"c\"");
 
     const struct score_question_def same_number[] = {
         {.id = "q1", .number = 1, .section_id = "a"}, {.id = "q2", .number = 1, .section_id = "b"}};
@@ -492,7 +492,7 @@ static void test_benchmark_refuses_a_state_given_twice(void **state)
     struct err e = {0};
     assert_int_equal(score_benchmark_compute(en, 3, NULL, &b, &e), -1);
     assert_int_equal(e.code, ERR_INVALID_ARGUMENT);
-    assert_non_null(strstr(e.msg, "state \"AAA\""));
+    assert_non_null(strstr(e.msg, "state: \"AAA\""));
 }
 
 int main(void)
