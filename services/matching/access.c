@@ -14,7 +14,7 @@ int access_acting_state(const struct principal *p, const char *field, const char
                         const char **out, struct err *e)
 {
     if (!text_valid(given, false, NULL))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not valid UTF-8", field);
+        return err_field(e, field, "not valid UTF-8");
     if (p->role == ROLE_STATE) {
         if (given[0] && strcmp(given, p->state) != 0)
             return err_set(e, ERR_PERMISSION_DENIED, "%s may act only for itself, not for %s (%s)",
@@ -23,7 +23,7 @@ int access_acting_state(const struct principal *p, const char *field, const char
         return 0;
     }
     if (given[0] == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: required", field);
+        return err_field(e, field, "required");
     *out = given;
     return 0;
 }
@@ -54,13 +54,13 @@ int access_match_side(const char *viewer, const char *on_behalf_of, const char *
     *donor = *recipient = false;
     if (viewer == NULL) {
         if (on_behalf_of[0] == '\0')
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "invalid on_behalf_of: required for an operator: the donor %s or the "
-                           "recipient %s", donor_state, recipient_state);
+            return err_field(e, "on_behalf_of",
+                             "required for an operator: the donor %s or the "
+                             "recipient %s", donor_state, recipient_state);
         if (!access_match_party(on_behalf_of, donor_state, recipient_state, donor, recipient))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "invalid on_behalf_of: %s is neither the donor %s nor the recipient %s",
-                           on_behalf_of, donor_state, recipient_state);
+            return err_field(e, "on_behalf_of",
+                             "%s is neither the donor %s nor the recipient %s",
+                             on_behalf_of, donor_state, recipient_state);
         return 0;
     }
     if (viewer[0] == '\0')

@@ -53,7 +53,7 @@ static int create_offer(struct call *c, const Unic__Matching__V1__CreateOfferReq
     const char *donor;
     int rc = -1;
     if (req->offer == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer: required");
+        return err_field(e, "offer", "required");
     if (access_acting_state(&c->principal, "offer.donor_state", req->offer->donor_state, &donor, e) < 0)
         return -1;
     if (refdata_get(c, &ref, e) < 0)
@@ -117,7 +117,7 @@ static int update_offer(struct call *c, const Unic__Matching__V1__UpdateOfferReq
     Unic__Matching__V1__Offer *now = NULL, *updated = NULL;
     int rc = -1;
     if (o == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer: required");
+        return err_field(e, "offer", "required");
     if (check_id("offer.id", o->id, e) < 0 || check_etag("offer.etag", o->etag, e) < 0 ||
         store_offer_get(c->db, &c->arena, o->id, &now, e) < 0)
         return -1;
@@ -126,9 +126,9 @@ static int update_offer(struct call *c, const Unic__Matching__V1__UpdateOfferReq
         return deny(e, "offer %s is %s's: a State changes only its own offers", o->id,
                     now->donor_state);
     if (o->donor_state[0] && strcmp(o->donor_state, now->donor_state) != 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.donor_state: the donor cannot change");
+        return err_field(e, "offer.donor_state", "the donor cannot change");
     if (o->kind != 0 && o->kind != now->kind)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.kind: the kind cannot change");
+        return err_field(e, "offer.kind", "the kind cannot change");
     if (refdata_get(c, &ref, e) < 0)
         return -1;
     Unic__Matching__V1__Offer in = *o;
@@ -171,19 +171,19 @@ static int create_request(struct call *c, const Unic__Matching__V1__CreateReques
     size_t n_topics = 0;
     int rc = -1;
     if (q == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid request: required");
+        return err_field(e, "request", "required");
     if (access_acting_state(&c->principal, "request.state_code", q->state_code, &state, e) < 0)
         return -1;
     /* Gap fields raise a request's benefit: only DeriveRequests, from a scored gap, sets them. */
     if (q->source_question_id[0] || q->source_cycle != 0 || q->gap_severity != 0)
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "invalid request.%s: set only by DeriveRequests from a scored gap",
-                       q->source_question_id[0] ? "source_question_id"
-                       : q->source_cycle != 0   ? "source_cycle"
-                                                : "gap_severity");
+        return err_field(e,
+                         q->source_question_id[0] ? "request.source_question_id"
+                         : q->source_cycle != 0   ? "request.source_cycle"
+                                                  : "request.gap_severity",
+                         "set only by DeriveRequests from a scored gap");
     if (q->priority < 0 || q->priority > 5)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid request.priority: %d is not in 1..5",
-                       q->priority);
+        return err_field(e, "request.priority", "%d is not in 1..5",
+                         q->priority);
     if (refdata_get(c, &ref, e) < 0)
         return -1;
     if (check_state(ref, "request.state_code", state, &st, e) < 0 ||
@@ -281,9 +281,9 @@ static int derive_requests(struct call *c, const Unic__Matching__V1__DeriveReque
     /* The State says what it needs: no kind is assumed. */
     int *kinds = NULL;
     if (req->n_kinds == 0)
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "invalid kinds: required, one or more of EXPERTISE, FUNDS, EQUIPMENT, "
-                       "TRAINING (the kinds of support the State asks for)");
+        return err_field(e, "kinds",
+                         "required, one or more of EXPERTISE, FUNDS, EQUIPMENT, "
+                         "TRAINING (the kinds of support the State asks for)");
     if (check_kinds(&c->arena, "kinds", req->kinds, req->n_kinds, &kinds, e) < 0)
         return -1;
     if (check_languages("languages", req->languages, req->n_languages, e) < 0)
@@ -489,26 +489,26 @@ static int advance_match(struct call *c, const Unic__Matching__V1__AdvanceMatchR
     if (check_id("match_id", req->match_id, e) < 0 || check_etag("etag", req->etag, e) < 0)
         return -1;
     if (!match_step_target(to))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "invalid status: %s is not a step of AdvanceMatch (IN_DELIVERY, DELIVERED, "
-                       "COMPLETED or CANCELLED; accept or decline with RespondToMatch)",
-                       match_status_name(to) ? match_status_name(to) : "unset");
+        return err_field(e, "status",
+                         "%s is not a step of AdvanceMatch (IN_DELIVERY, DELIVERED, "
+                         "COMPLETED or CANCELLED; accept or decline with RespondToMatch)",
+                         match_status_name(to) ? match_status_name(to) : "unset");
     if (check_step_words(is_operator(c), req->on_behalf_of, req->on_behalf_reason, req->reason,
                          to == MATCH_CANCELLED, req->note, e) < 0 ||
         check_text("feedback", req->feedback, false, FEEDBACK_MAX, true, e) < 0)
         return -1;
     if (to == MATCH_COMPLETED && (req->rating < 1 || req->rating > 5))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "invalid rating: %d is not in 1..5 (the recipient's rating of the support, "
-                       "required to complete)", req->rating);
+        return err_field(e, "rating",
+                         "%d is not in 1..5 (the recipient's rating of the support, "
+                         "required to complete)", req->rating);
     if (to != MATCH_COMPLETED && (req->rating != 0 || req->feedback[0]))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "invalid %s: given only with COMPLETED", req->rating ? "rating" : "feedback");
+        return err_field(e, req->rating ? "rating" : "feedback",
+                         "given only with COMPLETED");
     if (req->delivered_quantity < 0 || req->delivered_quantity > MATCH_QUANTITY_MAX ||
         (to != MATCH_DELIVERED && req->delivered_quantity != 0))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "invalid delivered_quantity: %" PRId64 " (1..the match's quantity, with "
-                       "DELIVERED only; 0 means all)", req->delivered_quantity);
+        return err_field(e, "delivered_quantity",
+                         "%" PRId64 " (1..the match's quantity, with "
+                         "DELIVERED only; 0 means all)", req->delivered_quantity);
     struct match_step_in in = {
         .id = req->match_id, .etag = req->etag, .to = to, .on_behalf_of = req->on_behalf_of,
         .on_behalf_reason = req->on_behalf_reason, .reason = req->reason, .note = req->note,

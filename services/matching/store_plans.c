@@ -718,9 +718,9 @@ int store_match_step(struct db *db, struct arena *a, const struct match_step_in 
         if (in->to == MATCH_DELIVERED) {
             delivered = in->delivered ? in->delivered : quantity;
             if (delivered > quantity) {
-                err_set(e, ERR_INVALID_ARGUMENT,
-                        "invalid delivered_quantity: %" PRId64 " is more than the match's %" PRId64,
-                        delivered, quantity);
+                err_field(e, "delivered_quantity",
+                          "%" PRId64 " is more than the match's %" PRId64,
+                          delivered, quantity);
                 goto done;
             }
             snprintf(dq, sizeof dq, "%" PRId64, delivered);

@@ -16,56 +16,54 @@ int check_text(const char *field, const char *s, bool required, size_t max_chars
 {
     size_t chars = 0;
     if (!text_valid(s, free_text, &chars))
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "invalid %s: not valid UTF-8 or holds control characters", field);
+        return err_field(e, field,
+                         "not valid UTF-8 or holds control characters");
     if (required && chars == 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: required", field);
+        return err_field(e, field, "required");
     if (chars > max_chars)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: %zu characters, at most %zu", field,
-                       chars, max_chars);
+        return err_field(e, field, "%zu characters, at most %zu",
+                         chars, max_chars);
     return 0;
 }
 
 int check_id(const char *field, const char *s, struct err *e)
 {
     if (s[0] == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: required", field);
+        return err_field(e, field, "required");
     if (!uuid_shape(s))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not an id this service issued", field);
+        return err_field(e, field, "not an id this service issued");
     return 0;
 }
 
 int check_etag(const char *field, const char *s, struct err *e)
 {
     if (s[0] == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: required (read the item first)", field);
+        return err_field(e, field, "required (read the item first)");
     size_t n = strspn(s, "0123456789");
     if (n == 0 || n > 9 || s[n] != '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not an etag this service issued", field);
+        return err_field(e, field, "not an etag this service issued");
     return 0;
 }
 
 int check_kind(const char *field, int kind, struct err *e)
 {
     if (match_kind_name(kind) == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "invalid %s: unknown kind %d (EXPERTISE, FUNDS, EQUIPMENT or TRAINING)",
-                       field, kind);
+        return err_field(e, field,
+                         "unknown kind %d (EXPERTISE, FUNDS, EQUIPMENT or TRAINING)", kind);
     return 0;
 }
 
 int check_quantity(const char *field, int64_t v, struct err *e)
 {
     if (v <= 0 || v > MATCH_QUANTITY_MAX)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: %" PRId64 " is not in 1..%" PRId64,
-                       field, v, MATCH_QUANTITY_MAX);
+        return err_field(e, field, "%" PRId64 " is not in 1..%" PRId64, v, MATCH_QUANTITY_MAX);
     return 0;
 }
 
 int check_date(const char *field, const char *s, struct err *e)
 {
     if (s[0] && (!text_valid(s, false, NULL) || !text_date_valid(s)))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not a YYYY-MM-DD date", field);
+        return err_field(e, field, "not a YYYY-MM-DD date");
     return 0;
 }
 
@@ -75,8 +73,8 @@ int check_state(const struct refdata *ref, const char *field, const char *code,
     const struct ref_state *s = NULL;
     if (!text_valid(code, false, NULL) || !text_state_code_shape(code) ||
         (s = refdata_state(ref, code)) == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: \"%s\" is not a UN Member State code",
-                       field, text_valid(code, false, NULL) ? code : "?");
+        return err_field(e, field, "\"%s\" is not a UN Member State code",
+                         text_valid(code, false, NULL) ? code : "?");
     if (out)
         *out = s;
     return 0;
@@ -88,7 +86,7 @@ int check_topic(const struct refdata *ref, const char *field, const char *topic,
     if (check_text(field, topic, true, 64, false, e) < 0)
         return -1;
     if (!refdata_topic_known(ref, topic))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: unknown topic \"%s\"", field, topic);
+        return err_field(e, field, "unknown topic \"%s\"", topic);
     return 0;
 }
 
@@ -127,17 +125,15 @@ static bool language_shape(const char *s)
 int check_list(const char *field, char *const *v, size_t n, size_t max, struct err *e)
 {
     if (n > max)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: %zu entries, at most %zu", field, n,
-                       max);
+        return err_field(e, field, "%zu entries, at most %zu", n,
+                         max);
     for (size_t i = 0; i < n; i++) {
         if (!text_valid(v[i], false, NULL) || v[i][0] == '\0')
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "invalid %s[%zu]: empty, not valid UTF-8 or holds control characters",
-                           field, i);
+            return err_field_at(e, field, i, NULL,
+                                "empty, not valid UTF-8 or holds control characters");
         for (size_t j = 0; j < i; j++)
             if (strcmp(v[i], v[j]) == 0)
-                return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: \"%s\" is listed twice",
-                               field, v[i]);
+                return err_field(e, field, "\"%s\" is listed twice", v[i]);
     }
     return 0;
 }
@@ -148,9 +144,8 @@ int check_languages(const char *field, char *const *v, size_t n, struct err *e)
         return -1;
     for (size_t i = 0; i < n; i++)
         if (strlen(v[i]) > 35 || !language_shape(v[i]))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "invalid %s[%zu]: \"%s\" is not a language tag such as \"en\"", field,
-                           i, v[i]);
+            return err_field_at(e, field, i, NULL,
+                                "\"%s\" is not a language tag such as \"en\"", v[i]);
     return 0;
 }
 
@@ -163,7 +158,7 @@ int check_offer(const struct refdata *ref, const Unic__Matching__V1__Offer *o,
         check_kind("offer.kind", o->kind, e) < 0)
         return -1;
     if (o->n_topics == 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.topics: at least one topic required");
+        return err_field(e, "offer.topics", "at least one topic required");
     if (check_topics(ref, "offer.topics", o->topics, o->n_topics, e) < 0)
         return -1;
     if (check_quantity("offer.capacity", o->capacity, e) < 0 ||
@@ -176,9 +171,9 @@ int check_offer(const struct refdata *ref, const Unic__Matching__V1__Offer *o,
         if (check_state(ref, field, o->eligible_states[i], NULL, e) < 0)
             return -1;
         if (strcmp(o->eligible_states[i], donor) == 0)
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "invalid %s: the donor %s cannot be eligible for its own offer", field,
-                           donor);
+            return err_field(e, field,
+                             "the donor %s cannot be eligible for its own offer",
+                             donor);
     }
     if (check_list("offer.eligible_regions", o->eligible_regions, o->n_eligible_regions,
                    ELIGIBLE_REGIONS_MAX, e) < 0)
@@ -205,8 +200,8 @@ int check_offer(const struct refdata *ref, const Unic__Matching__V1__Offer *o,
         check_date("offer.valid_until", o->valid_until, e) < 0)
         return -1;
     if (o->valid_from[0] && o->valid_until[0] && strcmp(o->valid_until, o->valid_from) < 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid offer.valid_until: %s is before valid_from %s",
-                       o->valid_until, o->valid_from);
+        return err_field(e, "offer.valid_until", "%s is before valid_from %s",
+                         o->valid_until, o->valid_from);
     if (check_text("offer.title", o->title, true, TITLE_MAX, false, e) < 0 ||
         check_text("offer.description", o->description, false, DESCRIPTION_MAX, true, e) < 0)
         return -1;
@@ -220,8 +215,8 @@ int check_page(struct call *c, const char *filter, int32_t size, const char *tok
 {
     const char *position;
     if (size < 0 || size > PAGE_MAX)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid page_size: %d is not in 0..%d", size,
-                       PAGE_MAX);
+        return err_field(e, "page_size", "%d is not in 0..%d", size,
+                         PAGE_MAX);
     *limit = size == 0 ? PAGE_DEFAULT : size;
     if (page_token_position(c, filter, token, &position, e) < 0)
         return -1;
@@ -244,7 +239,7 @@ int filter_state(const char *field, const char *s, const char **out, struct err 
     if (s[0] == '\0')
         return 0;
     if (!text_valid(s, false, NULL) || !text_state_code_shape(s))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: not a State code", field);
+        return err_field(e, field, "not a State code");
     *out = s;
     return 0;
 }
@@ -277,15 +272,15 @@ int filter_status(int status, const char *(*name)(int), const char **out, struct
     if (status == 0)
         return 0;
     if ((*out = name(status)) == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid status: unknown value %d", status);
+        return err_field(e, "status", "unknown value %d", status);
     return 0;
 }
 
 int check_cycle(int cycle, struct err *e)
 {
     if (cycle <= 0 || cycle > CYCLE_MAX)
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid cycle: %d is not in 1..%d", cycle,
-                       CYCLE_MAX);
+        return err_field(e, "cycle", "%d is not in 1..%d", cycle,
+                         CYCLE_MAX);
     return 0;
 }
 
@@ -300,8 +295,8 @@ int check_kinds(struct arena *a, const char *field, const Unic__Common__V1__Supp
             return -1;
         for (size_t j = 0; j < i; j++)
             if (given[j] == (int)kinds[i])
-                return err_set(e, ERR_INVALID_ARGUMENT, "invalid %s: %s is listed twice", field,
-                               match_kind_name(given[j]));
+                return err_field(e, field, "%s is listed twice",
+                                 match_kind_name(given[j]));
         given[i] = kinds[i];
     }
     *out = given;
@@ -323,9 +318,9 @@ int check_request_topics(struct arena *a, const struct refdata *ref,
     if (check_topics(ref, "request.topics", q->topics, q->n_topics, e) < 0)
         return -1;
     if (q->topic[0] && strcmp(q->topic, q->topics[0]) != 0)
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "invalid request.topic: \"%s\" is not request.topics[0] \"%s\" (set "
-                       "either, or both alike)", q->topic, q->topics[0]);
+        return err_field(e, "request.topic",
+                         "\"%s\" is not request.topics[0] \"%s\" (set "
+                         "either, or both alike)", q->topic, q->topics[0]);
     *topics = q->topics;
     *n = q->n_topics;
     return 0;
@@ -340,9 +335,9 @@ int check_step_words(bool operator, const char *on_behalf_of, const char *on_beh
         return -1;
     if (!text_valid(on_behalf_of, false, NULL) ||
         (on_behalf_of[0] && !text_state_code_shape(on_behalf_of)))
-        return err_set(e, ERR_INVALID_ARGUMENT, "invalid on_behalf_of: not a State code");
+        return err_field(e, "on_behalf_of", "not a State code");
     if (!operator && on_behalf_reason[0])
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "invalid on_behalf_reason: only an operator acting for a State gives one");
+        return err_field(e, "on_behalf_reason",
+                         "only an operator acting for a State gives one");
     return 0;
 }
