@@ -108,11 +108,11 @@ static int managed_key(struct call *c, const char *id, const char *what, Key **k
 static int check_text(const char *field, const char *v, size_t max, bool required, struct err *e)
 {
     if (required && *v == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "%s: is required", field);
+        return err_field(e, field, "is required");
     if (strlen(v) > max)
-        return err_set(e, ERR_INVALID_ARGUMENT, "%s: longer than %zu bytes", field, max);
+        return err_field(e, field, "longer than %zu bytes", max);
     if (!text_valid(v, false, NULL))
-        return err_set(e, ERR_INVALID_ARGUMENT, "%s: not valid UTF-8 without control characters", field);
+        return err_field(e, field, "not valid UTF-8 without control characters");
     return 0;
 }
 
@@ -122,7 +122,7 @@ static int check_email(const char *v, struct err *e)
         return -1;
     const char *at = strchr(v, '@');
     if (at == NULL || at == v || at[1] == '\0' || strchr(at + 1, '@') || strpbrk(v, " <>()\"") != NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "email: \"%s\" is not an address such as name@example.org", v);
+        return err_field(e, "email", "\"%s\" is not an address such as name@example.org", v);
     return 0;
 }
 
@@ -131,17 +131,17 @@ static int check_state(struct call *c, Role role, const char *code, struct err *
 {
     if (!state_role(role)) {
         if (*code)
-            return err_set(e, ERR_INVALID_ARGUMENT, "state_code: only STATE_ADMIN and STATE_DELEGATE have one");
+            return err_field(e, "state_code", "only STATE_ADMIN and STATE_DELEGATE have one");
         return 0;
     }
     bool member = false;
     if (*code == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "state_code: is required for %s", role_name(role));
+        return err_field(e, "state_code", "is required for %s", role_name(role));
     if (text_state_code_shape(code) && admin_store_state_member(c->db, code, &member, e) < 0)
         return -1;
     if (!member)
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "state_code: \"%.8s\" is not a UN Member State (ISO 3166-1 alpha-3, see ListStates)", code);
+        return err_field(e, "state_code",
+                         "\"%.8s\" is not a UN Member State (ISO 3166-1 alpha-3, see ListStates)", code);
     return 0;
 }
 
@@ -149,9 +149,9 @@ static int check_days(const struct call *c, int days, int *out, struct err *e)
 {
     int max = c->cfg->key_max_days;
     if (days < 0 || days > max)
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "expires_in_days: must be 0 (%d days) or 1 to %d (UNIC_KEY_MAX_DAYS), got %d",
-                       KEY_DEFAULT_DAYS < max ? KEY_DEFAULT_DAYS : max, max, days);
+        return err_field(e, "expires_in_days",
+                         "must be 0 (%d days) or 1 to %d (UNIC_KEY_MAX_DAYS), got %d",
+                         KEY_DEFAULT_DAYS < max ? KEY_DEFAULT_DAYS : max, max, days);
     *out = days ? days : KEY_DEFAULT_DAYS < max ? KEY_DEFAULT_DAYS : max;
     return 0;
 }
@@ -159,9 +159,9 @@ static int check_days(const struct call *c, int days, int *out, struct err *e)
 static int check_key_id(const char *id, struct err *e)
 {
     if (*id == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "key_id: is required");
+        return err_field(e, "key_id", "is required");
     if (strlen(id) != 16 || strspn(id, "0123456789abcdef") != 16)
-        return err_set(e, ERR_INVALID_ARGUMENT, "key_id: must be the 16 hexadecimal digits ListKeys shows");
+        return err_field(e, "key_id", "must be the 16 hexadecimal digits ListKeys shows");
     return 0;
 }
 
@@ -202,7 +202,7 @@ static int create_identity(struct call *c, const Unic__Admin__V1__CreateIdentity
         return deny(c, e, what);
     const char *state = is_operator(c) ? r->state_code : c->principal.state;
     if (r->role < UNIC__ADMIN__V1__ROLE__OPERATOR || r->role > UNIC__ADMIN__V1__ROLE__SERVICE)
-        return err_set(e, ERR_INVALID_ARGUMENT, "role: must be OPERATOR, STATE_ADMIN, STATE_DELEGATE or SERVICE");
+        return err_field(e, "role", "must be OPERATOR, STATE_ADMIN, STATE_DELEGATE or SERVICE");
     if (check_text("display_name", r->display_name, NAME_MAX_BYTES, true, e) < 0 ||
         check_email(r->email, e) < 0 || check_state(c, r->role, state, e) < 0)
         return -1;
@@ -325,8 +325,8 @@ static int rotate_key(struct call *c, const Unic__Admin__V1__RotateKeyRequest *r
         return err_set(e, ERR_FAILED_PRECONDITION,
                        "could not rotate key %s: it belongs to no identity (create one, then CreateKey)", key->id);
     if (r->grace_seconds < 0 || r->grace_seconds > GRACE_MAX_SECONDS)
-        return err_set(e, ERR_INVALID_ARGUMENT, "grace_seconds: must be 0 (%d) or 1 to %d, got %d",
-                       GRACE_DEFAULT_SECONDS, GRACE_MAX_SECONDS, r->grace_seconds);
+        return err_field(e, "grace_seconds", "must be 0 (%d) or 1 to %d, got %d",
+                         GRACE_DEFAULT_SECONDS, GRACE_MAX_SECONDS, r->grace_seconds);
     const char *label = *r->label ? r->label : key->label;
     if (check_text("label", r->label, LABEL_MAX_BYTES, false, e) < 0 ||
         check_days(c, r->expires_in_days, &days, e) < 0)
@@ -351,15 +351,15 @@ static int list_audit_events(struct call *c, const Unic__Admin__V1__ListAuditEve
     struct audit_filter f = {r->since, r->until, r->identity_id, r->resource,
                              is_operator(c) ? "" : c->principal.state, 0, r->page_size};
     if (*r->since && !rfc3339_valid(r->since))
-        return err_set(e, ERR_INVALID_ARGUMENT, "since: must be an RFC 3339 time such as 2026-01-31T09:00:00Z");
+        return err_field(e, "since", "must be an RFC 3339 time such as 2026-01-31T09:00:00Z");
     if (*r->until && !rfc3339_valid(r->until))
-        return err_set(e, ERR_INVALID_ARGUMENT, "until: must be an RFC 3339 time such as 2026-01-31T09:00:00Z");
+        return err_field(e, "until", "must be an RFC 3339 time such as 2026-01-31T09:00:00Z");
     if (check_text("identity_id", r->identity_id, 36, false, e) < 0 ||
         check_text("resource", r->resource, 200, false, e) < 0)
         return -1;
     if (r->page_size < 0 || r->page_size > AUDIT_PAGE_MAX)
-        return err_set(e, ERR_INVALID_ARGUMENT, "page_size: must be 0 (%d) or 1 to %d, got %d",
-                       AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, r->page_size);
+        return err_field(e, "page_size", "must be 0 (%d) or 1 to %d, got %d",
+                         AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX, r->page_size);
     if (f.limit == 0)
         f.limit = AUDIT_PAGE_DEFAULT;
     /* Keyset by event id, in a token bound to these filters (common/page_token.h). */
@@ -372,7 +372,7 @@ static int list_audit_events(struct call *c, const Unic__Admin__V1__ListAuditEve
         char *end = NULL;
         f.before_id = strtoll(position, &end, 10);
         if (f.before_id <= 0 || *end != '\0')
-            return err_set(e, ERR_INVALID_ARGUMENT, "page_token: not one ListAuditEvents returned");
+            return err_field(e, "page_token", "not one ListAuditEvents returned");
     }
     bool more = false;
     *out = ARENA_MSG(&c->arena, Unic__Admin__V1__ListAuditEventsResponse,

@@ -27,7 +27,7 @@ static int fail(struct err *e, const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    return err_set(e, ERR_INVALID_ARGUMENT, "%s: %s", path, why);
+    return err_field(e, path, "%s", why);
 }
 
 static bool blank(const char *s)

@@ -38,9 +38,9 @@ static char *cache_key(struct arena *a, const char *id, const struct version_ref
 static int check_questionnaire_id(const char *id, struct err *e)
 {
     if (*id == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "questionnaire_id: is required");
+        return err_field(e, "questionnaire_id", "is required");
     if (!text_valid(id, false, NULL))
-        return err_set(e, ERR_INVALID_ARGUMENT, "questionnaire_id: is not valid UTF-8 or holds a control character");
+        return err_field(e, "questionnaire_id", "is not valid UTF-8 or holds a control character");
     if (!definition_questionnaire_id_valid(id))
         return err_set(e, ERR_NOT_FOUND, "could not find questionnaire \"%.64s\"", id);
     return 0;
@@ -49,9 +49,9 @@ static int check_questionnaire_id(const char *id, struct err *e)
 static int check_version(int version, bool zero_ok, struct err *e)
 {
     if (version < 0 || (version == 0 && !zero_ok))
-        return err_set(e, ERR_INVALID_ARGUMENT, "version: must be %s, got %d",
-                       zero_ok ? "0 (the latest published) or a version number" : "a version number (1 or more)",
-                       version);
+        return err_field(e, "version", "must be %s, got %d",
+                         zero_ok ? "0 (the latest published) or a version number" : "a version number (1 or more)",
+                         version);
     return 0;
 }
 
@@ -72,7 +72,7 @@ static int check_locale(struct call *c, const char *locale, const char **out, st
         if (*p == '_')
             *p = '-';
     if (!text_valid(locale, false, NULL) || !definition_locale_valid(norm))
-        return err_set(e, ERR_INVALID_ARGUMENT, "locale: must be a language tag such as \"en\" or \"fr-CA\"");
+        return err_field(e, "locale", "must be a language tag such as \"en\" or \"fr-CA\"");
     *out = norm;
     return 0;
 }
@@ -183,7 +183,7 @@ static int list_questionnaires(struct call *c, const Unic__Catalog__V1__ListQues
     const char *after;
     int size = req->page_size == 0 ? PAGE_SIZE_DEFAULT : req->page_size;
     if (size < 0)
-        return err_set(e, ERR_INVALID_ARGUMENT, "page_size: must not be negative, got %d", size);
+        return err_field(e, "page_size", "must not be negative, got %d", size);
     if (size > PAGE_SIZE_MAX)
         size = PAGE_SIZE_MAX;
     if (page_token_position(c, "", req->page_token, &after, e) < 0) /* no filter fields */
@@ -212,8 +212,8 @@ static int get_questionnaire(struct call *c, const Unic__Catalog__V1__GetQuestio
         return -1;
     if (req->state_code[0] != '\0') {
         if (!text_state_code_shape(req->state_code))
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "state_code: not an ISO 3166-1 alpha-3 code such as KEN");
+            return err_field(e, "state_code",
+                             "not an ISO 3166-1 alpha-3 code such as KEN");
         if (store_state_get(c->db, &c->arena, req->state_code, &st, e) < 0) {
             if (e->code == ERR_NOT_FOUND)
                 e->code = ERR_INVALID_ARGUMENT;
@@ -239,9 +239,9 @@ static int get_question(struct call *c, const Unic__Catalog__V1__GetQuestionRequ
         check_locale(c, req->locale, &locale, e) < 0)
         return -1;
     if (*req->question_id == '\0')
-        return err_set(e, ERR_INVALID_ARGUMENT, "question_id: is required");
+        return err_field(e, "question_id", "is required");
     if (!text_valid(req->question_id, false, NULL))
-        return err_set(e, ERR_INVALID_ARGUMENT, "question_id: is not valid UTF-8 or holds a control character");
+        return err_field(e, "question_id", "is not valid UTF-8 or holds a control character");
     if (questionnaire_fetch(c, req->questionnaire_id, req->version, locale, &f, e) < 0)
         return -1;
     for (size_t i = 0; i < f.msg->n_sections; i++) {

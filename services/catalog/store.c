@@ -816,8 +816,8 @@ int store_version_create(struct db *db, struct arena *a,
         goto done;
     }
     if (strcmp(db_get(r, 0, "kind"), kind) != 0) {
-        err_set(e, ERR_INVALID_ARGUMENT, "definition.kind: questionnaire \"%s\" is %s, not %s", d->id,
-                db_get(r, 0, "kind"), kind);
+        err_field(e, "definition.kind", "questionnaire \"%s\" is %s, not %s", d->id,
+                  db_get(r, 0, "kind"), kind);
         goto done;
     }
     PQclear(r);
