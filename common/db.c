@@ -241,8 +241,11 @@ static const char *db_prepared(struct db *db, const char *sql, int nparams, stru
     return st->name;
 }
 
+/* lengths (may be NULL): a parameter with lengths[i] >= 0 goes as that many bytes in binary
+ * format, one with -1 as text; result_format 1 asks every column in binary. */
 static PGresult *db_run(struct db *db, struct err *e, ExecStatusType want, const char *sql,
-                        int nparams, const char *const *params)
+                        int nparams, const char *const *params, const int *lengths,
+                        int result_format)
 {
     db->sqlstate[0] = '\0';
     if (atomic_load(&db->shutting_down))
@@ -254,14 +257,22 @@ static PGresult *db_run(struct db *db, struct err *e, ExecStatusType want, const
     bool failed;
     const char *name = db_prepared(db, sql, nparams, e, &failed);
     PGresult *r = NULL;
+    int *formats = NULL;
+    if (lengths) {
+        formats = xcalloc((size_t)nparams + 1, sizeof *formats);
+        for (int i = 0; i < nparams; i++)
+            formats[i] = lengths[i] >= 0;
+    }
     if (!failed) {
-        r = name ? PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0)
-                 : PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        r = name ? PQexecPrepared(db->conn, name, nparams, params, lengths, formats, result_format)
+                 : PQexecParams(db->conn, sql, nparams, NULL, params, lengths, formats,
+                                result_format);
         if (r == NULL || PQresultStatus(r) != want) {
             db_fail(db, r, e);
             r = NULL;
         }
     }
+    free(formats);
     instrument_db_statement(instrument_seconds_since(&t0), r ? ERR_OK : e->code);
     return r;
 }
@@ -269,13 +280,43 @@ static PGresult *db_run(struct db *db, struct err *e, ExecStatusType want, const
 PGresult *db_query(struct db *db, struct err *e, const char *sql, int nparams,
                    const char *const *params)
 {
-    return db_run(db, e, PGRES_TUPLES_OK, sql, nparams, params);
+    return db_run(db, e, PGRES_TUPLES_OK, sql, nparams, params, NULL, 0);
+}
+
+PGresult *db_query_bytes(struct db *db, struct err *e, const char *sql, int nparams,
+                         const char *const *params, const int *lengths, bool binary_result)
+{
+    return db_run(db, e, PGRES_TUPLES_OK, sql, nparams, params, lengths, binary_result ? 1 : 0);
+}
+
+PGresult *db_query_one(struct db *db, struct err *e, const char *sql, int nparams,
+                       const char *const *params, const char *what, const char *id)
+{
+    PGresult *r = db_query(db, e, sql, nparams, params);
+    if (r && PQntuples(r) != 1) {
+        PQclear(r);
+        err_set(e, ERR_NOT_FOUND, "%s %s not found", what, id);
+        return NULL;
+    }
+    return r;
+}
+
+int db_command_bytes(struct db *db, struct err *e, const char *sql, int nparams,
+                     const char *const *params, const int *lengths, long *affected)
+{
+    PGresult *r = db_run(db, e, PGRES_COMMAND_OK, sql, nparams, params, lengths, 0);
+    if (r == NULL)
+        return -1;
+    if (affected)
+        *affected = atol(PQcmdTuples(r));
+    PQclear(r);
+    return 0;
 }
 
 int db_command(struct db *db, struct err *e, const char *sql, int nparams,
                const char *const *params, long *affected)
 {
-    PGresult *r = db_run(db, e, PGRES_COMMAND_OK, sql, nparams, params);
+    PGresult *r = db_run(db, e, PGRES_COMMAND_OK, sql, nparams, params, NULL, 0);
     if (r == NULL)
         return -1;
     if (affected)
@@ -406,6 +447,17 @@ static int db_col(const PGresult *r, const char *name)
 const char *db_get(const PGresult *r, int row, const char *name)
 {
     return PQgetvalue(r, row, db_col(r, name));
+}
+
+const uint8_t *db_get_bytes(const PGresult *r, int row, const char *name, size_t *len)
+{
+    int col = db_col(r, name);
+    if (PQfformat(r, col) != 1) {
+        log_error("column \"%s\" was read as text where its bytes were wanted", name);
+        abort(); /* a programming error, as a missing column is */
+    }
+    *len = (size_t)PQgetlength(r, row, col);
+    return (const uint8_t *)PQgetvalue(r, row, col);
 }
 
 bool db_isnull(const PGresult *r, int row, const char *name)

@@ -66,6 +66,16 @@ PGresult *db_query(struct db *db, struct err *e, const char *sql, int nparams,
 /* The same for statements that return no rows; *affected (may be NULL) gets the row count. */
 int db_command(struct db *db, struct err *e, const char *sql, int nparams,
                const char *const *params, long *affected);
+/* db_query expecting exactly one row: NOT_FOUND ("<what> <id> not found") for none or more. */
+PGresult *db_query_one(struct db *db, struct err *e, const char *sql, int nparams,
+                       const char *const *params, const char *what, const char *id);
+/* Bytes in and out without a hex round trip: params[i] with lengths[i] >= 0 is sent as that many
+ * raw bytes (binary format: for a bytea parameter), with -1 as text. binary_result asks every
+ * column in binary, so use it for statements that select only bytea columns (db_get_bytes). */
+PGresult *db_query_bytes(struct db *db, struct err *e, const char *sql, int nparams,
+                         const char *const *params, const int *lengths, bool binary_result);
+int db_command_bytes(struct db *db, struct err *e, const char *sql, int nparams,
+                     const char *const *params, const int *lengths, long *affected);
 
 /* Sets the caps every call's transactions are held to (from the configuration). */
 void db_set_limits(struct db *db, int statement_max_ms, int lock_max_ms, int commit_margin_ms);
@@ -95,6 +105,9 @@ bool db_ping(struct db *db);
 
 /* Column `name` of row `row`; "" for NULL. A missing column is a programming error and aborts. */
 const char *db_get(const PGresult *r, int row, const char *name);
+/* Column `name` of a binary result (db_query_bytes with binary_result): its bytes, owned by
+ * the result, and their count in *len. A text column is a programming error and aborts. */
+const uint8_t *db_get_bytes(const PGresult *r, int row, const char *name, size_t *len);
 bool db_isnull(const PGresult *r, int row, const char *name);
 int db_get_int(const PGresult *r, int row, const char *name);
 long long db_get_int64(const PGresult *r, int row, const char *name);

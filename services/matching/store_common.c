@@ -36,18 +36,6 @@ int store_etag_check(const char *what, const char *id, const char *etag, int ver
     return 0;
 }
 
-PGresult *store_query_one(struct db *db, struct err *e, const char *sql, int n,
-                           const char *const *params, const char *what, const char *id)
-{
-    PGresult *r = db_query(db, e, sql, n, params);
-    if (r && PQntuples(r) != 1) {
-        PQclear(r);
-        err_set(e, ERR_NOT_FOUND, "%s %s not found", what, id);
-        return NULL;
-    }
-    return r;
-}
-
 /* ---- Quotas ---- */
 
 /* Per State and kind, the count and the insert are serialised by a transaction-level advisory

@@ -28,10 +28,6 @@ int store_etag_check(const char *what, const char *id, const char *etag, int ver
 PGresult *store_page_query(struct db *db, struct arena *a, const char *sql,
                            const char *const *filters, size_t n_filters, int64_t after_seq,
                            int limit, size_t *rows, char **next, struct err *e);
-/* Runs a statement expected to return exactly one row, failing with NOT_FOUND ("<what> <id> not
- * found") otherwise. */
-PGresult *store_query_one(struct db *db, struct err *e, const char *sql, int n,
-                          const char *const *params, const char *what, const char *id);
 
 /* Whether `who` sees the figures computed from a gap of cycle `source_cycle` (0: none, so not
  * derived) of State `state`'s self-assessment: access_gap_figures decides, and for an operator

@@ -253,7 +253,7 @@ static PGresult *owned_lock(struct db *db, const struct owned_rows *t, const cha
                             const char *etag, const struct actor *who, struct err *e)
 {
     const char *params[] = {id};
-    PGresult *r = store_query_one(db, e, t->lock_sql, 1, params, t->what, id);
+    PGresult *r = db_query_one(db, e, t->lock_sql, 1, params, t->what, id);
     if (r == NULL)
         return NULL;
     const char *owner = db_get(r, 0, t->owner);
@@ -324,7 +324,7 @@ int store_offer_get(struct db *db, struct arena *a, const char *id, Unic__Matchi
                     struct err *e)
 {
     const char *params[] = {id};
-    PGresult *r = store_query_one(db, e, SQL_OFFER_GET, 1, params, "offer", id);
+    PGresult *r = db_query_one(db, e, SQL_OFFER_GET, 1, params, "offer", id);
     if (r == NULL)
         return -1;
     *out = offer_from_row(a, r, 0);
@@ -434,7 +434,7 @@ int store_request_get(struct db *db, struct arena *a, const char *id, const stru
                       Unic__Matching__V1__Request **out, struct err *e)
 {
     const char *params[] = {id};
-    PGresult *r = store_query_one(db, e, SQL_REQUEST_GET, 1, params, "request", id);
+    PGresult *r = db_query_one(db, e, SQL_REQUEST_GET, 1, params, "request", id);
     if (r == NULL)
         return -1;
     *out = request_from_row(a, r, 0, who);

@@ -329,7 +329,7 @@ static int plan_load(struct db *db, struct arena *a, const char *id, const struc
     const char *params[] = {id};
     PGresult *rp = NULL, *rm = NULL, *ru = NULL;
     int rc = -1;
-    rp = store_query_one(db, e, SQL_PLAN_GET, 1, params, "plan", id);
+    rp = db_query_one(db, e, SQL_PLAN_GET, 1, params, "plan", id);
     if (rp == NULL)
         goto done;
     rm = db_query(db, e, SQL_PLAN_MATCHES, 1, params);
@@ -516,7 +516,7 @@ int store_plan_commit(struct db *db, struct arena *a, const char *id, const stru
     int rc = -1;
     if (db_begin(db, e) < 0)
         return -1;
-    plan = store_query_one(db, e, SQL_PLAN_LOCK, 1, params, "plan", id);
+    plan = db_query_one(db, e, SQL_PLAN_LOCK, 1, params, "plan", id);
     if (plan == NULL)
         goto done;
     if (strcmp(db_get(plan, 0, "status"), "PROPOSED") != 0) {
@@ -681,7 +681,7 @@ int store_match_step(struct db *db, struct arena *a, const struct match_step_in 
     if (l2 == NULL)
         goto done;
     PQclear(l2);
-    lock = store_query_one(db, e, SQL_MATCH_LOCK, 1, params, "match", in->id);
+    lock = db_query_one(db, e, SQL_MATCH_LOCK, 1, params, "match", in->id);
     if (lock == NULL)
         goto done;
     const char *status = db_get(lock, 0, "status");

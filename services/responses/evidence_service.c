@@ -200,7 +200,7 @@ int put_evidence_chunk(struct call *c, const Unic__Responses__V1__PutEvidenceChu
         /* A retried chunk whose first attempt was applied: the same bytes at the same place. */
         bool same = false;
         if (r->offset < m->received &&
-            store_evidence_chunk_same(c->db, &c->arena, r->upload_id, r->offset, r->data.data,
+            store_evidence_chunk_same(c->db, r->upload_id, r->offset, r->data.data,
                                       len, &same, e) < 0)
             goto fail;
         if (!same) {
@@ -220,7 +220,7 @@ int put_evidence_chunk(struct call *c, const Unic__Responses__V1__PutEvidenceChu
                   (long long)r->offset + (long long)len, (long long)m->size);
         goto fail;
     }
-    if (store_evidence_chunk_put(c->db, &c->arena, r->upload_id, r->offset, r->data.data, len, e) < 0 ||
+    if (store_evidence_chunk_put(c->db, r->upload_id, r->offset, r->data.data, len, e) < 0 ||
         db_commit(c->db, e) < 0)
         goto fail;
     m->received += (int64_t)len;

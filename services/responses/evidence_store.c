@@ -1,6 +1,7 @@
 /* evidence_store.c: all SQL of evidence documents (docs/evidence.md), as named constants, and the
- * functions that run it; the rest of the service's SQL is in store.c. Bytes travel hex-encoded,
- * as there. Callers hold the transaction; the locks taken here last until its end. */
+ * functions that run it; the rest of the service's SQL is in store.c. Bytes travel as bytes
+ * (binary parameters and results, common/db.h db_query_bytes), not hex. Callers hold the
+ * transaction; the locks taken here last until its end. */
 #include <stdio.h>
 #include <string.h>
 
@@ -37,14 +38,14 @@ static const char SQL_UPLOAD_INSERT[] =
 static const char SQL_UPLOAD_GET[] = UPLOAD_SELECT;
 static const char SQL_UPLOAD_LOCK[] = UPLOAD_SELECT " FOR UPDATE";
 static const char SQL_CHUNK_SAME[] =
-    "SELECT data = decode($3, 'hex') AS same FROM responses.evidence_chunks"
+    "SELECT data = $3::bytea AS same FROM responses.evidence_chunks"
     " WHERE upload_id = $1 AND \"offset\" = $2::int";
 static const char SQL_CHUNK_PUT[] =
     "WITH c AS (INSERT INTO responses.evidence_chunks (upload_id, \"offset\", data)"
-    " VALUES ($1, $2::int, decode($3, 'hex')))"
+    " VALUES ($1, $2::int, $3::bytea))"
     " UPDATE responses.evidence_uploads SET received = received + $4::int WHERE id = $1";
 static const char SQL_CHUNKS[] =
-    "SELECT coalesce(encode(string_agg(data, ''::bytea ORDER BY \"offset\"), 'hex'), '') AS content"
+    "SELECT coalesce(string_agg(data, ''::bytea ORDER BY \"offset\"), ''::bytea) AS content"
     " FROM responses.evidence_chunks WHERE upload_id = $1";
 /* From the chunks themselves, so the bytes do not cross the wire twice; the table's CHECK
  * recomputes the address. */
@@ -71,7 +72,7 @@ static const char SQL_DOCUMENTS[] =
 static const char SQL_DOCUMENT[] =
     DOCUMENT_SELECT " WHERE d.assessment_id = $1 AND d.seq = $2::bigint AND d.revision <= $3::int";
 static const char SQL_CONTENT[] =
-    "SELECT encode(substring(content FROM $2::int + 1 FOR $3::int), 'hex') AS part"
+    "SELECT substring(content FROM $2::int + 1 FOR $3::int) AS part"
     " FROM responses.evidence_blobs WHERE sha256 = $1";
 static const char SQL_DOCUMENT_DELETE[] =
     "DELETE FROM responses.evidence_documents WHERE assessment_id = $1 AND seq = $2::bigint";
@@ -180,13 +181,14 @@ int store_evidence_upload_get(struct db *db, struct arena *a, const char *id, bo
     return 0;
 }
 
-int store_evidence_chunk_same(struct db *db, struct arena *a, const char *upload_id, long long offset,
+int store_evidence_chunk_same(struct db *db, const char *upload_id, long long offset,
                               const uint8_t *data, size_t len, bool *same, struct err *e)
 {
     char off[24];
     snprintf(off, sizeof off, "%lld", offset);
-    const char *params[] = {upload_id, off, encode_hex(a, data, len)};
-    PGresult *r = db_query(db, e, SQL_CHUNK_SAME, 3, params);
+    const char *params[] = {upload_id, off, (const char *)data};
+    const int lengths[] = {-1, -1, (int)len};
+    PGresult *r = db_query_bytes(db, e, SQL_CHUNK_SAME, 3, params, lengths, false);
     if (r == NULL)
         return -1;
     *same = PQntuples(r) == 1 && db_get_bool(r, 0, "same");
@@ -194,32 +196,30 @@ int store_evidence_chunk_same(struct db *db, struct arena *a, const char *upload
     return 0;
 }
 
-int store_evidence_chunk_put(struct db *db, struct arena *a, const char *upload_id, long long offset,
+int store_evidence_chunk_put(struct db *db, const char *upload_id, long long offset,
                              const uint8_t *data, size_t len, struct err *e)
 {
     char off[24], n[24];
     snprintf(off, sizeof off, "%lld", offset);
     snprintf(n, sizeof n, "%zu", len);
-    const char *params[] = {upload_id, off, encode_hex(a, data, len), n};
-    return db_command(db, e, SQL_CHUNK_PUT, 4, params, NULL);
+    const char *params[] = {upload_id, off, (const char *)data, n};
+    const int lengths[] = {-1, -1, (int)len, -1};
+    return db_command_bytes(db, e, SQL_CHUNK_PUT, 4, params, lengths, NULL);
 }
 
 int store_evidence_chunks(struct db *db, struct arena *a, const char *upload_id, uint8_t **bytes,
                           size_t *len, struct err *e)
 {
     const char *params[] = {upload_id};
-    int rc = -1;
-    PGresult *r = db_query(db, e, SQL_CHUNKS, 1, params);
+    const int lengths[] = {-1};
+    PGresult *r = db_query_bytes(db, e, SQL_CHUNKS, 1, params, lengths, true);
     if (r == NULL)
         return -1;
-    if (encode_unhex(a, db_get(r, 0, "content"), bytes, len) < 0) {
-        err_set(e, ERR_DATA_LOSS, "could not read the chunks of upload \"%s\": not hex", upload_id);
-        goto done;
-    }
-    rc = 0;
-done:
+    const uint8_t *got = db_get_bytes(r, 0, "content", len);
+    *bytes = arena_alloc(a, *len + 1);
+    memcpy(*bytes, got, *len);
     PQclear(r);
-    return rc;
+    return 0;
 }
 
 int store_evidence_attach(struct db *db, const struct evidence_upload *u,
@@ -303,17 +303,17 @@ int store_evidence_content(struct db *db, struct arena *a, const char *sha256, l
     snprintf(n, sizeof n, "%lld", length);
     const char *params[] = {sha256, off, n};
     int rc = -1;
-    PGresult *r = db_query(db, e, SQL_CONTENT, 3, params);
+    const int lengths[] = {-1, -1, -1};
+    PGresult *r = db_query_bytes(db, e, SQL_CONTENT, 3, params, lengths, true);
     if (r == NULL)
         return -1;
     if (PQntuples(r) != 1) {
         err_set(e, ERR_DATA_LOSS, "the content %s of a document is missing", sha256);
         goto done;
     }
-    if (encode_unhex(a, db_get(r, 0, "part"), bytes, len) < 0) {
-        err_set(e, ERR_DATA_LOSS, "could not read the content %s: not hex", sha256);
-        goto done;
-    }
+    const uint8_t *got = db_get_bytes(r, 0, "part", len);
+    *bytes = arena_alloc(a, *len + 1);
+    memcpy(*bytes, got, *len);
     rc = 0;
 done:
     PQclear(r);

@@ -206,10 +206,10 @@ int store_evidence_upload_begin(struct db *db, struct arena *a, const struct evi
 int store_evidence_upload_get(struct db *db, struct arena *a, const char *id, bool lock,
                               struct evidence_upload *u, bool *found, struct err *e);
 /* Whether the chunk held at `offset` is exactly these bytes (a retried put). */
-int store_evidence_chunk_same(struct db *db, struct arena *a, const char *upload_id, long long offset,
+int store_evidence_chunk_same(struct db *db, const char *upload_id, long long offset,
                               const uint8_t *data, size_t len, bool *same, struct err *e);
 /* Appends a chunk at `offset` and moves the upload's received count past it. */
-int store_evidence_chunk_put(struct db *db, struct arena *a, const char *upload_id, long long offset,
+int store_evidence_chunk_put(struct db *db, const char *upload_id, long long offset,
                              const uint8_t *data, size_t len, struct err *e);
 /* The upload's chunks joined in order (arena). */
 int store_evidence_chunks(struct db *db, struct arena *a, const char *upload_id, uint8_t **bytes,

@@ -1,5 +1,6 @@
 /* test_db_values.c: unit tests of common/db_values.c: PostgreSQL array literals and the split
- * of a joined list column. No I/O. */
+ * of a joined list column; and of bytea read in binary (common/db.h db_get_bytes), on a result
+ * built in memory. No I/O. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "db.h"
 #include "db_values.h"
 
 static void test_text_array_quotes_every_element_and_escapes(void **state)
@@ -55,9 +57,29 @@ static void test_list_split_gives_each_element_and_none_for_empty(void **state)
     arena_destroy(&a);
 }
 
+static void test_binary_bytea_reads_back_every_byte(void **state)
+{
+    (void)state;
+    PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+    PGresAttDesc col = {.name = "content", .format = 1, .typid = 17 /* bytea */, .typlen = -1,
+                        .atttypmod = -1};
+    assert_true(PQsetResultAttrs(r, 1, &col));
+    const char bytes[] = {'%', 'P', 'D', 'F', 0, '\\', 'x', (char)0xff};
+    assert_true(PQsetvalue(r, 0, 0, (char *)bytes, (int)sizeof bytes));
+    size_t len = 0;
+    const uint8_t *got = db_get_bytes(r, 0, "content", &len);
+    assert_int_equal(len, sizeof bytes);
+    assert_memory_equal(got, bytes, sizeof bytes);
+    assert_true(PQsetvalue(r, 1, 0, "", 0));
+    db_get_bytes(r, 1, "content", &len);
+    assert_int_equal(len, 0);
+    PQclear(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_binary_bytea_reads_back_every_byte),
         cmocka_unit_test(test_text_array_quotes_every_element_and_escapes),
         cmocka_unit_test(test_integer_arrays_hold_extremes),
         cmocka_unit_test(test_list_split_gives_each_element_and_none_for_empty),
