@@ -316,13 +316,7 @@ int db_command_bytes(struct db *db, struct err *e, const char *sql, int nparams,
 int db_command(struct db *db, struct err *e, const char *sql, int nparams,
                const char *const *params, long *affected)
 {
-    PGresult *r = db_run(db, e, PGRES_COMMAND_OK, sql, nparams, params, NULL, 0);
-    if (r == NULL)
-        return -1;
-    if (affected)
-        *affected = atol(PQcmdTuples(r));
-    PQclear(r);
-    return 0;
+    return db_command_bytes(db, e, sql, nparams, params, NULL, affected);
 }
 
 void db_set_limits(struct db *db, int statement_max_ms, int lock_max_ms, int commit_margin_ms)

@@ -24,30 +24,35 @@ int err_set(struct err *e, int code, const char *fmt, ...)
     return -1;
 }
 
-int err_field(struct err *e, const char *field, const char *fmt, ...)
+__attribute__((format(printf, 3, 0)))
+static int err_fieldv(struct err *e, const char *field, const char *fmt, va_list ap)
 {
     if (e == NULL)
         return -1;
     char what[sizeof e->msg];
+    vsnprintf(what, sizeof what, fmt, ap);
+    return err_set(e, ERR_INVALID_ARGUMENT, "%s: %s", field, what);
+}
+
+int err_field(struct err *e, const char *field, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    err_fieldv(e, field, fmt, ap);
     va_end(ap);
-    return err_set(e, ERR_INVALID_ARGUMENT, "%s: %s", field, what);
+    return -1;
 }
 
 int err_field_at(struct err *e, const char *list, size_t i, const char *member, const char *fmt,
                  ...)
 {
-    if (e == NULL)
-        return -1;
-    char what[sizeof e->msg];
+    char field[160];
+    snprintf(field, sizeof field, "%s[%zu]%s%s", list, i, member ? "." : "", member ? member : "");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    err_fieldv(e, field, fmt, ap);
     va_end(ap);
-    return err_set(e, ERR_INVALID_ARGUMENT, "%s[%zu]%s%s: %s", list, i, member ? "." : "",
-                   member ? member : "", what);
+    return -1;
 }
 
 int err_hint(struct err *e, const char *fmt, ...)
