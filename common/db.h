@@ -71,7 +71,9 @@ PGresult *db_query_one(struct db *db, struct err *e, const char *sql, int nparam
                        const char *const *params, const char *what, const char *id);
 /* Bytes in and out without a hex round trip: params[i] with lengths[i] >= 0 is sent as that many
  * raw bytes (binary format: for a bytea parameter), with -1 as text. binary_result asks every
- * column in binary, so use it for statements that select only bytea columns (db_get_bytes). */
+ * column in binary, so use it for statements that select bytea (db_get_bytes) and text columns
+ * only: a text column's binary form is its characters, which db_get reads as ever, but an
+ * integer's or a boolean's is not. */
 PGresult *db_query_bytes(struct db *db, struct err *e, const char *sql, int nparams,
                          const char *const *params, const int *lengths, bool binary_result);
 int db_command_bytes(struct db *db, struct err *e, const char *sql, int nparams,

@@ -11,7 +11,8 @@
 static int replay(struct call *c, const struct idem *k, struct err *e)
 {
     const char *params[] = {k->key_id, k->request_id};
-    PGresult *r = db_query(c->db, e, k->sql->find, 2, params);
+    const int lengths[] = {-1, -1};
+    PGresult *r = db_query_bytes(c->db, e, k->sql->find, 2, params, lengths, true);
     int rc = -1;
     if (r == NULL)
         return -1;
@@ -22,16 +23,10 @@ static int replay(struct call *c, const struct idem *k, struct err *e)
         err_field(e, "request_id", "\"%s\" was already used by this key for a different request",
                   k->request_id);
     } else {
-        const char *hex = db_get(r, 0, "response");
         size_t len = 0;
-        uint8_t *bytes = arena_alloc(&c->arena, strlen(hex) / 2 + 1);
-        if (hex_decode(bytes, hex, &len) < 0) {
-            err_set(e, ERR_DATA_LOSS, "could not read the stored reply of request_id \"%s\"",
-                    k->request_id);
-        } else {
-            rpc_reply_raw(c, bytes, len);
-            rc = 1;
-        }
+        const uint8_t *reply = db_get_bytes(r, 0, "response", &len);
+        rpc_reply_raw(c, arena_memdup(&c->arena, reply, len), len);
+        rc = 1;
     }
     PQclear(r);
     return rc;
@@ -90,16 +85,15 @@ int idem_open(struct call *c, const struct idem_sql *sql, const char *request_id
     return answered != 0 ? answered : idem_tx_begin(c, *k, e);
 }
 
-int idem_store(struct db *db, const struct idem *k, struct arena *a, const uint8_t *reply,
-               size_t len, struct err *e)
+int idem_store(struct db *db, const struct idem *k, const uint8_t *reply, size_t len,
+               struct err *e)
 {
     if (k == NULL)
         return 0;
-    char *hex = arena_alloc(a, 2 * len + 1);
-    hex_encode(hex, reply, len);
-    const char *params[] = {k->key_id, k->request_id, hex};
+    const char *params[] = {k->key_id, k->request_id, (const char *)reply};
+    const int lengths[] = {-1, -1, (int)len};
     long updated = 0;
-    if (db_command(db, e, k->sql->store, 3, params, &updated) < 0)
+    if (db_command_bytes(db, e, k->sql->store, 3, params, lengths, &updated) < 0)
         return -1;
     if (updated != 1)
         return err_set(e, ERR_INTERNAL, "request_id \"%s\": the reply has no claimed key to go with",
@@ -114,7 +108,7 @@ int idem_save(struct call *c, const struct idem *k, const ProtobufCMessage *repl
     size_t len = protobuf_c_message_get_packed_size(reply);
     uint8_t *buf = arena_alloc(&c->arena, len + 1);
     protobuf_c_message_pack(reply, buf);
-    return idem_store(c->db, k, &c->arena, buf, len, e);
+    return idem_store(c->db, k, buf, len, e);
 }
 
 int idem_purge(struct db *db, const struct idem_sql *sql, long *deleted, struct err *e)

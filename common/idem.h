@@ -33,11 +33,11 @@ struct idem_sql {
  * created_at, unique on (key, request_id). */
 #define IDEM_SQL(table, key)                                                                       \
     {                                                                                              \
-        "SELECT method, request_hash, encode(response, 'hex') AS response FROM " table             \
+        "SELECT method, request_hash, response FROM " table                                        \
         " WHERE " key " = $1 AND request_id = $2",                                                 \
         "INSERT INTO " table " (" key ", request_id, method, request_hash, response)"              \
         " VALUES ($1, $2, $3, $4, ''::bytea) ON CONFLICT (" key ", request_id) DO NOTHING",        \
-        "UPDATE " table " SET response = decode($3, 'hex') WHERE " key " = $1 AND request_id = $2", \
+        "UPDATE " table " SET response = $3::bytea WHERE " key " = $1 AND request_id = $2",         \
         "DELETE FROM " table " WHERE created_at < now() - interval '24 hours'",                    \
     }
 
@@ -66,8 +66,8 @@ int idem_open(struct call *c, const struct idem_sql *sql, const char *request_id
  * transaction closed. */
 int idem_tx_begin(struct call *c, const struct idem *k, struct err *e);
 /* In the open transaction, after the change: stores the reply (packed) under the key claimed. */
-int idem_store(struct db *db, const struct idem *k, struct arena *a, const uint8_t *reply,
-               size_t len, struct err *e);
+int idem_store(struct db *db, const struct idem *k, const uint8_t *reply, size_t len,
+               struct err *e);
 int idem_save(struct call *c, const struct idem *k, const ProtobufCMessage *reply, struct err *e);
 /* Deletes the keys of table `sql` older than 24 hours (a retry comes within minutes). */
 int idem_purge(struct db *db, const struct idem_sql *sql, long *deleted, struct err *e);

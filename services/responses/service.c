@@ -227,7 +227,7 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     size_t reply_len = len;
     if (w.reply)
         reply = pbuf_pack(&c->arena, w.reply, &reply_len);
-    if (idem_store(c->db, k, &c->arena, reply, reply_len, e) < 0)
+    if (idem_store(c->db, k, reply, reply_len, e) < 0)
         goto fail;
     if (w.noop && k == NULL)
         db_rollback(c->db); /* nothing was written */
@@ -464,7 +464,7 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
             err_set(e, ERR_ALREADY_EXISTS, "could not create \"%s\": it already exists", id);
         goto fail;
     }
-    if (idem_store(c->db, k, &c->arena, ch.snapshot, ch.snapshot_len, e) < 0)
+    if (idem_store(c->db, k, ch.snapshot, ch.snapshot_len, e) < 0)
         goto fail;
     if (db_commit(c->db, e) < 0)
         goto fail;
