@@ -1,4 +1,4 @@
-// api.js: the Connect protocol over fetch (docs: DESIGN.md, "HTTP, browsers and the portal").
+// api.js: the Connect protocol over fetch (the server side: services/gateway/protocol.c).
 // A unary RPC is POST /<package.Service>/<Method> with a JSON body in the proto3 JSON mapping;
 // an error is {"code", "message"} with an HTTP status. The delegation's key lives only in
 // sessionStorage (gone when the tab closes, never in a URL or localStorage) and is sent as a
