@@ -18,12 +18,13 @@
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <microhttpd.h>
-#include <openssl/evp.h>
 
+#include "digest.h"
 #include "instrument.h"
 #include "log.h"
 #include "mem.h"
 #include "pbjson.h"
+#include "text.h"
 #include "tls.h"
 
 /* No inline script or style and no other origin: the portal is plain files from here. */
@@ -156,20 +157,10 @@ static void identify(struct MHD_Connection *c, struct request *rq)
     /* the log names the key by its hash, as the services store it, never by the key */
     const char *auth = header(c, "Authorization");
     if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int n = 0;
-        EVP_Digest(auth + 7, strlen(auth + 7), md, &n, EVP_sha256(), NULL);
-        memcpy(rq->caller, "key:", 4);
-        for (int i = 0; i < 6; i++)
-            snprintf(rq->caller + 4 + 2 * i, 3, "%02x", md[i]);
+        char hex[65];
+        sha256_hex(auth + 7, strlen(auth + 7), hex);
+        snprintf(rq->caller, sizeof rq->caller, "key:%.12s", hex);
     }
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The deadline the caller gave in `name` (parsed by `parse`), or 0 for the configured one. */
@@ -183,7 +174,7 @@ static int deadline_from(struct MHD_Connection *c, const char *name,
         return 0;
     if (parse(v, &ms) < 0)
         return err_set(e, ERR_INVALID_ARGUMENT, "%s \"%.40s\" is not a valid timeout", name, v);
-    *deadline = now_ms() + (ms > 600000 ? 600000 : ms);
+    *deadline = clock_wall_ms() + (ms > 600000 ? 600000 : ms);
     return 0;
 }
 

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
+#include "digest.h"
 #include "log.h"
 #include "mem.h"
 
@@ -86,14 +86,9 @@ static uint8_t *gzip(const uint8_t *data, size_t len, size_t *out_len)
 
 static void etag_of(const uint8_t *data, size_t len, char etag[40])
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-    etag[0] = '"';
-    for (int i = 0; i < 16; i++)
-        snprintf(etag + 1 + 2 * i, 3, "%02x", md[i]);
-    etag[33] = '"';
-    etag[34] = '\0';
+    char hex[65];
+    sha256_hex(data, len, hex);
+    snprintf(etag, 40, "\"%.32s\"", hex);
 }
 
 static int read_file(const char *path, uint8_t **data, size_t *len, struct err *e)
