@@ -314,6 +314,19 @@ int harness_sql(struct harness *h, const char *sql)
 int harness_call(struct harness *h, enum svc_id id, const char *key, const char *method,
                  const ProtobufCMessage *req, ProtobufCMessage **reply, char *msg, size_t msg_size)
 {
+    return harness_rpc(h, id, svc_descriptor(id), key, method, req, reply, msg, msg_size);
+}
+
+void harness_free(void *msg)
+{
+    if (msg)
+        protobuf_c_message_free_unpacked(msg, NULL);
+}
+
+int harness_rpc(struct harness *h, enum svc_id id, const ProtobufCServiceDescriptor *service,
+                const char *key, const char *method, const ProtobufCMessage *req,
+                ProtobufCMessage **reply, char *msg, size_t msg_size)
+{
     struct err e;
     char authz[128];
     struct rpc_caller as = {NULL, 0, NULL};
@@ -323,7 +336,7 @@ int harness_call(struct harness *h, enum svc_id id, const char *key, const char 
     }
     *reply = NULL;
     err_clear(&e);
-    rpc_call(svc_client(h, id), as, svc_descriptor(id), method, req, NULL, reply, &e);
+    rpc_call(svc_client(h, id), as, service, method, req, NULL, reply, &e);
     if (msg)
         snprintf(msg, msg_size, "%s", e.msg);
     return e.code;

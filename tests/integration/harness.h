@@ -56,6 +56,14 @@ int harness_revoke(struct harness *h, const char *key);
  * The status message is copied to msg (may be NULL). */
 int harness_call(struct harness *h, enum svc_id id, const char *key, const char *method,
                  const ProtobufCMessage *req, ProtobufCMessage **reply, char *msg, size_t msg_size);
+/* harness_call to `service`, one of the services process `id` serves (the catalog's process also
+ * serves AdminService, DirectoryService and PracticeService). Tests call it through the typed
+ * functions of the generated rpc_clients.h (tests/integration/gen_rpc_clients.c). */
+int harness_rpc(struct harness *h, enum svc_id id, const ProtobufCServiceDescriptor *service,
+                const char *key, const char *method, const ProtobufCMessage *req,
+                ProtobufCMessage **reply, char *msg, size_t msg_size);
+/* Frees a reply (protobuf_c_message_free_unpacked); NULL does nothing. */
+void harness_free(void *msg);
 /* The same, sending `req` packed as it is whatever message `method` takes: for tests of what the
  * server does with bytes no well-typed client sends. The reply is not unpacked. */
 int harness_call_bytes(struct harness *h, enum svc_id id, const char *key, const char *method,

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "rpc_clients.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 
 static struct harness H;
@@ -41,12 +42,11 @@ static int teardown(void **state)
 static int list_topics(const char *key, char *msg, size_t size)
 {
     Unic__Catalog__V1__ListTopicsRequest req = UNIC__CATALOG__V1__LIST_TOPICS_REQUEST__INIT;
-    ProtobufCMessage *reply = NULL;
-    int code = harness_call(&H, SVC_CATALOG, key, "ListTopics", &req.base, &reply, msg, size);
-    if (reply) {
-        assert_true(((Unic__Catalog__V1__ListTopicsResponse *)reply)->n_topics >= 11);
-        protobuf_c_message_free_unpacked(reply, NULL);
-    }
+    Unic__Catalog__V1__ListTopicsResponse *reply = NULL;
+    int code = catalog_list_topics(&H, key, &req, &reply, msg, size);
+    if (reply)
+        assert_true(reply->n_topics >= 11);
+    harness_free(reply);
     return code;
 }
 

@@ -11,9 +11,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
-#include "unic/catalog/v1/catalog.pb-c.h"
-#include "unic/matching/v1/matching.pb-c.h"
-#include "unic/responses/v1/responses.pb-c.h"
+#include "rpc_clients.h"
 
 static struct harness H;
 static char key_ken[64], key_fra[64];
@@ -35,12 +33,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void release(void *m)
-{
-    if (m)
-        protobuf_c_message_free_unpacked(m, NULL);
-}
-
 /* A token with one character changed, as a client tampering with it would make. */
 static void forge(const char *token, char *out, size_t size)
 {
@@ -49,14 +41,9 @@ static void forge(const char *token, char *out, size_t size)
     out[mid] = out[mid] == 'A' ? 'B' : 'A';
 }
 
-/* The call is refused as a bad page_token, and says so. */
-static void expect_bad_token(enum svc_id id, const char *key, const char *method,
-                             const ProtobufCMessage *req)
+/* The call (its status `code` and message `msg`) was refused as a bad page_token, and says so. */
+static void expect_bad_token(int code, const char *msg)
 {
-    ProtobufCMessage *reply = NULL;
-    char msg[512];
-    int code = harness_call(&H, id, key, method, req, &reply, msg, sizeof msg);
-    release(reply);
     assert_int_equal(code, ERR_INVALID_ARGUMENT);
     assert_int_equal(strncmp(msg, "page_token: ", 12), 0);
 }
@@ -64,82 +51,79 @@ static void expect_bad_token(enum svc_id id, const char *key, const char *method
 static void test_catalog_refuses_forged_and_replayed_tokens(void **state)
 {
     (void)state;
+    char msg[512];
     Unic__Catalog__V1__ListQuestionnairesRequest req =
         UNIC__CATALOG__V1__LIST_QUESTIONNAIRES_REQUEST__INIT;
     Unic__Catalog__V1__ListQuestionnairesResponse *page = NULL;
     req.page_size = 1;
-    assert_int_equal(harness_call(&H, SVC_CATALOG, key_ken, "ListQuestionnaires", &req.base,
-                                  (ProtobufCMessage **)&page, NULL, 0), ERR_OK);
+    assert_int_equal(catalog_list_questionnaires(&H, key_ken, &req, &page, NULL, 0), ERR_OK);
     assert_int_equal(page->n_questionnaires, 1);
     assert_string_not_equal(page->next_page_token, "");
     assert_null(strstr(page->next_page_token, page->questionnaires[0]->id));
     char token[300], forged[300];
     snprintf(token, sizeof token, "%s", page->next_page_token);
-    release(page);
+    harness_free(page);
 
     /* The token turns the page for the key it was given to. */
     req.page_token = token;
-    assert_int_equal(harness_call(&H, SVC_CATALOG, key_ken, "ListQuestionnaires", &req.base,
-                                  (ProtobufCMessage **)&page, NULL, 0), ERR_OK);
+    assert_int_equal(catalog_list_questionnaires(&H, key_ken, &req, &page, NULL, 0), ERR_OK);
     assert_int_equal(page->n_questionnaires, 1);
-    release(page);
+    harness_free(page);
     forge(token, forged, sizeof forged);
     req.page_token = forged;
-    expect_bad_token(SVC_CATALOG, key_ken, "ListQuestionnaires", &req.base);
+    expect_bad_token(catalog_list_questionnaires(&H, key_ken, &req, NULL, msg, sizeof msg), msg);
     req.page_token = token; /* another key */
-    expect_bad_token(SVC_CATALOG, key_fra, "ListQuestionnaires", &req.base);
+    expect_bad_token(catalog_list_questionnaires(&H, key_fra, &req, NULL, msg, sizeof msg), msg);
     req.page_token = "cip-self-assessment"; /* a raw id */
-    expect_bad_token(SVC_CATALOG, key_ken, "ListQuestionnaires", &req.base);
+    expect_bad_token(catalog_list_questionnaires(&H, key_ken, &req, NULL, msg, sizeof msg), msg);
 }
 
 static void create_assessment(int cycle, const char *qid)
 {
     Unic__Responses__V1__CreateAssessmentRequest r = UNIC__RESPONSES__V1__CREATE_ASSESSMENT_REQUEST__INIT;
-    ProtobufCMessage *out = NULL;
     char msg[512];
     r.state_code = "KEN";
     r.cycle = cycle;
     r.questionnaire_id = (char *)qid;
-    int code = harness_call(&H, SVC_RESPONSES, key_ken, "CreateAssessment", &r.base, &out, msg, sizeof msg);
+    int code = responses_create_assessment(&H, key_ken, &r, NULL, msg, sizeof msg);
     if (code != ERR_OK)
         print_message("CreateAssessment: %d %s\n", code, msg);
     assert_int_equal(code, ERR_OK);
-    release(out);
 }
 
 static void test_responses_refuses_forged_and_replayed_tokens(void **state)
 {
     (void)state;
+    char msg[512];
     create_assessment(2023, "cip-self-assessment");
     create_assessment(2024, "cip-self-assessment");
     Unic__Responses__V1__ListAssessmentsRequest req = UNIC__RESPONSES__V1__LIST_ASSESSMENTS_REQUEST__INIT;
     Unic__Responses__V1__ListAssessmentsResponse *page = NULL;
     req.state_code = "KEN";
     req.page_size = 1;
-    assert_int_equal(harness_call(&H, SVC_RESPONSES, key_ken, "ListAssessments", &req.base,
-                                  (ProtobufCMessage **)&page, NULL, 0), ERR_OK);
+    assert_int_equal(responses_list_assessments(&H, key_ken, &req, &page, NULL, 0), ERR_OK);
     assert_int_equal(page->n_assessments, 1);
     assert_string_not_equal(page->next_page_token, "");
     assert_null(strstr(page->next_page_token, "KEN"));
     char token[300], forged[300];
     snprintf(token, sizeof token, "%s", page->next_page_token);
-    release(page);
+    harness_free(page);
 
     req.page_token = token;
-    assert_int_equal(harness_call(&H, SVC_RESPONSES, key_ken, "ListAssessments", &req.base,
-                                  (ProtobufCMessage **)&page, NULL, 0), ERR_OK);
+    assert_int_equal(responses_list_assessments(&H, key_ken, &req, &page, NULL, 0), ERR_OK);
     assert_int_equal(page->n_assessments, 1);
-    release(page);
+    harness_free(page);
     forge(token, forged, sizeof forged);
     req.page_token = forged;
-    expect_bad_token(SVC_RESPONSES, key_ken, "ListAssessments", &req.base);
+    expect_bad_token(responses_list_assessments(&H, key_ken, &req, NULL, msg, sizeof msg), msg);
     req.page_token = token;
     req.cycle = 2024; /* another filter */
-    expect_bad_token(SVC_RESPONSES, key_ken, "ListAssessments", &req.base);
+    expect_bad_token(responses_list_assessments(&H, key_ken, &req, NULL, msg, sizeof msg), msg);
     req.cycle = 0;
-    expect_bad_token(SVC_RESPONSES, key_fra, "ListAssessments", &req.base); /* another key */
+    /* another key */
+    expect_bad_token(responses_list_assessments(&H, key_fra, &req, NULL, msg, sizeof msg), msg);
     req.page_token = "KEN-2023-cip-self-assessment"; /* the raw id the old tokens were */
-    expect_bad_token(SVC_RESPONSES, key_ken, "ListAssessments", &req.base);
+    expect_bad_token(responses_list_assessments(&H, key_ken, &req, NULL, msg, sizeof msg), msg);
 }
 
 static void create_offer(void)
@@ -147,7 +131,6 @@ static void create_offer(void)
     static char *topics[] = {"cip"}, *en[] = {"en"};
     Unic__Matching__V1__Offer o = UNIC__MATCHING__V1__OFFER__INIT;
     Unic__Matching__V1__CreateOfferRequest req = UNIC__MATCHING__V1__CREATE_OFFER_REQUEST__INIT;
-    ProtobufCMessage *out = NULL;
     char msg[512];
     o.kind = UNIC__COMMON__V1__SUPPORT_KIND__TRAINING;
     o.topics = topics;
@@ -157,50 +140,49 @@ static void create_offer(void)
     o.n_languages = 1;
     o.title = "Training seats";
     req.offer = &o;
-    int code = harness_call(&H, SVC_MATCHING, key_fra, "CreateOffer", &req.base, &out, msg, sizeof msg);
+    int code = matching_create_offer(&H, key_fra, &req, NULL, msg, sizeof msg);
     if (code != ERR_OK)
         print_message("CreateOffer: %d %s\n", code, msg);
     assert_int_equal(code, ERR_OK);
-    release(out);
 }
 
 static void test_matching_refuses_forged_and_replayed_tokens(void **state)
 {
     (void)state;
+    char msg[512];
     create_offer();
     create_offer();
     Unic__Matching__V1__ListOffersRequest req = UNIC__MATCHING__V1__LIST_OFFERS_REQUEST__INIT;
     Unic__Matching__V1__ListOffersResponse *page = NULL;
     req.donor_state = "FRA";
     req.page_size = 1;
-    assert_int_equal(harness_call(&H, SVC_MATCHING, key_fra, "ListOffers", &req.base,
-                                  (ProtobufCMessage **)&page, NULL, 0), ERR_OK);
+    assert_int_equal(matching_list_offers(&H, key_fra, &req, &page, NULL, 0), ERR_OK);
     assert_int_equal(page->n_offers, 1);
     assert_string_not_equal(page->next_page_token, "");
     char token[300], forged[300];
     snprintf(token, sizeof token, "%s", page->next_page_token);
     assert_true(strspn(token, "0123456789") < 3); /* no longer a sequence number */
-    release(page);
+    harness_free(page);
 
     req.page_token = token;
-    assert_int_equal(harness_call(&H, SVC_MATCHING, key_fra, "ListOffers", &req.base,
-                                  (ProtobufCMessage **)&page, NULL, 0), ERR_OK);
+    assert_int_equal(matching_list_offers(&H, key_fra, &req, &page, NULL, 0), ERR_OK);
     assert_int_equal(page->n_offers, 1);
-    release(page);
+    harness_free(page);
     forge(token, forged, sizeof forged);
     req.page_token = forged;
-    expect_bad_token(SVC_MATCHING, key_fra, "ListOffers", &req.base);
+    expect_bad_token(matching_list_offers(&H, key_fra, &req, NULL, msg, sizeof msg), msg);
     req.page_token = token;
     req.donor_state = ""; /* another filter */
-    expect_bad_token(SVC_MATCHING, key_fra, "ListOffers", &req.base);
+    expect_bad_token(matching_list_offers(&H, key_fra, &req, NULL, msg, sizeof msg), msg);
     req.donor_state = "FRA";
-    expect_bad_token(SVC_MATCHING, key_ken, "ListOffers", &req.base); /* another key */
+    /* another key */
+    expect_bad_token(matching_list_offers(&H, key_ken, &req, NULL, msg, sizeof msg), msg);
     req.page_token = "1"; /* a raw sequence number, as the old tokens were */
-    expect_bad_token(SVC_MATCHING, key_fra, "ListOffers", &req.base);
+    expect_bad_token(matching_list_offers(&H, key_fra, &req, NULL, msg, sizeof msg), msg);
     /* A token of another list is no token of this one. */
     Unic__Matching__V1__ListRequestsRequest other = UNIC__MATCHING__V1__LIST_REQUESTS_REQUEST__INIT;
     other.page_token = token;
-    expect_bad_token(SVC_MATCHING, key_fra, "ListRequests", &other.base);
+    expect_bad_token(matching_list_requests(&H, key_fra, &other, NULL, msg, sizeof msg), msg);
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "rpc_clients.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 
 #define PG_PORT (55470 + harness_port_offset())
@@ -64,14 +65,11 @@ static int get_questionnaire_in(const char *id, const char *locale)
     Unic__Catalog__V1__GetQuestionnaireRequest req = UNIC__CATALOG__V1__GET_QUESTIONNAIRE_REQUEST__INIT;
     req.questionnaire_id = (char *)id;
     req.locale = (char *)locale;
-    ProtobufCMessage *reply = NULL;
-    int code = harness_call(&H, SVC_CATALOG, H.operator_key, "GetQuestionnaire", &req.base, &reply,
-                            NULL, 0);
-    if (reply) {
-        assert_int_equal(((Unic__Catalog__V1__Questionnaire *)reply)->n_sections,
-                         strcmp(id, "cip-self-assessment") == 0 ? 7 : 5);
-        protobuf_c_message_free_unpacked(reply, NULL);
-    }
+    Unic__Catalog__V1__Questionnaire *reply = NULL;
+    int code = catalog_get_questionnaire(&H, H.operator_key, &req, &reply, NULL, 0);
+    if (reply)
+        assert_int_equal(reply->n_sections, strcmp(id, "cip-self-assessment") == 0 ? 7 : 5);
+    harness_free(reply);
     return code;
 }
 
@@ -83,11 +81,7 @@ static int get_questionnaire(void)
 static int list_topics(void)
 {
     Unic__Catalog__V1__ListTopicsRequest req = UNIC__CATALOG__V1__LIST_TOPICS_REQUEST__INIT;
-    ProtobufCMessage *reply = NULL;
-    int code = harness_call(&H, SVC_CATALOG, H.operator_key, "ListTopics", &req.base, &reply, NULL, 0);
-    if (reply)
-        protobuf_c_message_free_unpacked(reply, NULL);
-    return code;
+    return catalog_list_topics(&H, H.operator_key, &req, NULL, NULL, 0);
 }
 
 /* Polls health every 50 ms until it says `want`, for at most `bound_ms`: true when it did.

@@ -17,6 +17,7 @@
 
 #include "db.h"
 #include "harness.h"
+#include "rpc_clients.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
 
@@ -37,18 +38,6 @@ static const char *op; /* the bootstrap operator key */
 
 /* ---- Calls ---- */
 
-static int call(const char *key, const char *method, const ProtobufCMessage *req,
-                ProtobufCMessage **reply, char *msg)
-{
-    return harness_call(&H, SVC_RESPONSES, key, method, req, reply, msg, msg ? 512 : 0);
-}
-
-static void free_msg(void *m)
-{
-    if (m)
-        protobuf_c_message_free_unpacked(m, NULL);
-}
-
 static Assessment *create(const char *key, const char *state, int cycle, const char *qid,
                           const char *request_id, int *code, char *msg)
 {
@@ -57,9 +46,9 @@ static Assessment *create(const char *key, const char *state, int cycle, const c
     r.cycle = cycle;
     r.questionnaire_id = (char *)qid;
     r.request_id = (char *)(request_id ? request_id : "");
-    ProtobufCMessage *out = NULL;
-    *code = call(key, "CreateAssessment", &r.base, &out, msg);
-    return (Assessment *)out;
+    Assessment *out = NULL;
+    *code = responses_create_assessment(&H, key, &r, &out, msg, msg ? 512 : 0);
+    return out;
 }
 
 static Assessment *must_create(const char *key, const char *state, int cycle, const char *qid)
@@ -77,15 +66,15 @@ static Assessment *get(const char *key, const char *id, int *code, char *msg)
 {
     Unic__Responses__V1__GetAssessmentRequest r = UNIC__RESPONSES__V1__GET_ASSESSMENT_REQUEST__INIT;
     r.assessment_id = (char *)id;
-    ProtobufCMessage *out = NULL;
-    *code = call(key, "GetAssessment", &r.base, &out, msg);
-    return (Assessment *)out;
+    Assessment *out = NULL;
+    *code = responses_get_assessment(&H, key, &r, &out, msg, msg ? 512 : 0);
+    return out;
 }
 
 static int get_code(const char *key, const char *id)
 {
     int code;
-    free_msg(get(key, id, &code, NULL));
+    harness_free(get(key, id, &code, NULL));
     return code;
 }
 
@@ -134,9 +123,9 @@ static Assessment *save(const char *key, const char *id, const char *etag, Answe
     r.n_answers = n;
     r.answers = answers;
     r.request_id = (char *)(request_id ? request_id : "");
-    ProtobufCMessage *out = NULL;
-    *code = call(key, "SaveAnswers", &r.base, &out, msg);
-    return (Assessment *)out;
+    Assessment *out = NULL;
+    *code = responses_save_answers(&H, key, &r, &out, msg, msg ? 512 : 0);
+    return out;
 }
 
 /* Saves one maturity level and returns the new assessment, which must come back. */
@@ -158,9 +147,9 @@ static Assessment *submit(const char *key, const char *id, const char *etag, int
     Unic__Responses__V1__SubmitAssessmentRequest r = UNIC__RESPONSES__V1__SUBMIT_ASSESSMENT_REQUEST__INIT;
     r.assessment_id = (char *)id;
     r.etag = (char *)etag;
-    ProtobufCMessage *out = NULL;
-    *code = call(key, "SubmitAssessment", &r.base, &out, msg);
-    return (Assessment *)out;
+    Assessment *out = NULL;
+    *code = responses_submit_assessment(&H, key, &r, &out, msg, msg ? 512 : 0);
+    return out;
 }
 
 static Assessment *reopen(const char *key, const char *id, const char *etag, const char *reason,
@@ -170,9 +159,9 @@ static Assessment *reopen(const char *key, const char *id, const char *etag, con
     r.assessment_id = (char *)id;
     r.etag = (char *)etag;
     r.reason = (char *)reason;
-    ProtobufCMessage *out = NULL;
-    *code = call(key, "ReopenAssessment", &r.base, &out, msg);
-    return (Assessment *)out;
+    Assessment *out = NULL;
+    *code = responses_reopen_assessment(&H, key, &r, &out, msg, msg ? 512 : 0);
+    return out;
 }
 
 static Assessment *set_visibility(const char *key, const char *id, const char *etag, int v,
@@ -182,18 +171,18 @@ static Assessment *set_visibility(const char *key, const char *id, const char *e
     r.assessment_id = (char *)id;
     r.etag = (char *)etag;
     r.visibility = v;
-    ProtobufCMessage *out = NULL;
-    *code = call(key, "SetVisibility", &r.base, &out, msg);
-    return (Assessment *)out;
+    Assessment *out = NULL;
+    *code = responses_set_visibility(&H, key, &r, &out, msg, msg ? 512 : 0);
+    return out;
 }
 
 static Unic__Responses__V1__ListRevisionsResponse *revisions(const char *key, const char *id, int *code)
 {
     Unic__Responses__V1__ListRevisionsRequest r = UNIC__RESPONSES__V1__LIST_REVISIONS_REQUEST__INIT;
     r.assessment_id = (char *)id;
-    ProtobufCMessage *out = NULL;
-    *code = call(key, "ListRevisions", &r.base, &out, NULL);
-    return (Unic__Responses__V1__ListRevisionsResponse *)out;
+    Unic__Responses__V1__ListRevisionsResponse *out = NULL;
+    *code = responses_list_revisions(&H, key, &r, &out, NULL, 0);
+    return out;
 }
 
 static Assessment *get_revision(const char *key, const char *id, int rev, int *code)
@@ -201,9 +190,9 @@ static Assessment *get_revision(const char *key, const char *id, int rev, int *c
     Unic__Responses__V1__GetRevisionRequest r = UNIC__RESPONSES__V1__GET_REVISION_REQUEST__INIT;
     r.assessment_id = (char *)id;
     r.revision = rev;
-    ProtobufCMessage *out = NULL;
-    *code = call(key, "GetRevision", &r.base, &out, NULL);
-    return (Assessment *)out;
+    Assessment *out = NULL;
+    *code = responses_get_revision(&H, key, &r, &out, NULL, 0);
+    return out;
 }
 
 static Unic__Responses__V1__ListAssessmentsResponse *list(const char *key, const char *state,
@@ -213,9 +202,9 @@ static Unic__Responses__V1__ListAssessmentsResponse *list(const char *key, const
     r.state_code = (char *)(state ? state : "");
     r.page_size = page_size;
     r.page_token = (char *)(token ? token : "");
-    ProtobufCMessage *out = NULL;
-    *code = call(key, "ListAssessments", &r.base, &out, NULL);
-    return (Unic__Responses__V1__ListAssessmentsResponse *)out;
+    Unic__Responses__V1__ListAssessmentsResponse *out = NULL;
+    *code = responses_list_assessments(&H, key, &r, &out, NULL, 0);
+    return out;
 }
 
 static int log_count(enum svc_id id, const char *needle)
@@ -283,23 +272,20 @@ static int publish_test_questionnaire(void)
     Unic__Catalog__V1__CreateQuestionnaireVersionRequest cr =
         UNIC__CATALOG__V1__CREATE_QUESTIONNAIRE_VERSION_REQUEST__INIT;
     cr.definition = &def;
-    ProtobufCMessage *out = NULL;
+    Unic__Catalog__V1__Questionnaire *out = NULL;
     char msg[512];
-    int code = harness_call(&H, SVC_CATALOG, op, "CreateQuestionnaireVersion", &cr.base, &out, msg,
-                            sizeof msg);
+    int code = catalog_create_questionnaire_version(&H, op, &cr, &out, msg, sizeof msg);
     if (code != ERR_OK) {
         fprintf(stderr, "could not create the test questionnaire: %d %s\n", code, msg);
         return -1;
     }
-    int version = ((Unic__Catalog__V1__Questionnaire *)out)->version;
-    free_msg(out);
+    int version = out->version;
+    harness_free(out);
     Unic__Catalog__V1__PublishQuestionnaireVersionRequest pr =
         UNIC__CATALOG__V1__PUBLISH_QUESTIONNAIRE_VERSION_REQUEST__INIT;
     pr.questionnaire_id = (char *)"resp-test";
     pr.version = version;
-    code = harness_call(&H, SVC_CATALOG, op, "PublishQuestionnaireVersion", &pr.base, &out, msg,
-                        sizeof msg);
-    free_msg(out);
+    code = catalog_publish_questionnaire_version(&H, op, &pr, NULL, msg, sizeof msg);
     if (code != ERR_OK) {
         fprintf(stderr, "could not publish the test questionnaire: %d %s\n", code, msg);
         return -1;
@@ -346,13 +332,13 @@ static void test_create_returns_private_draft_at_revision_one(void **state)
     assert_string_equal(a->created_at, a->updated_at);
     assert_string_equal(a->submitted_at, "");
     assert_non_null(strstr(a->updated_by, "state:KEN/"));
-    free_msg(a);
+    harness_free(a);
 }
 
 static void test_create_twice_is_already_exists(void **state)
 {
     (void)state;
-    free_msg(must_create(ken, "KEN", 2023, CIP));
+    harness_free(must_create(ken, "KEN", 2023, CIP));
     int code;
     char msg[512];
     assert_null(create(ken2, "KEN", 2023, CIP, NULL, &code, msg));
@@ -422,7 +408,7 @@ static void test_create_with_latest_version_resolves_it(void **state)
     Assessment *a = must_create(fra, "FRA", 2024, "unic-compliance");
     assert_int_equal(a->questionnaire_version, 1);
     assert_string_equal(a->id, "FRA-2024-unic-compliance");
-    free_msg(a);
+    harness_free(a);
 }
 
 /* ---- Access ---- */
@@ -452,9 +438,9 @@ static void test_two_states_neither_reads_nor_writes_the_others_private_assessme
     assert_int_equal(code, ERR_PERMISSION_DENIED);
     assert_null(set_visibility(fra, k->id, k->etag, PUBLIC, &code, NULL));
     assert_int_equal(code, ERR_PERMISSION_DENIED);
-    free_msg(revisions(fra, k->id, &code));
+    harness_free(revisions(fra, k->id, &code));
     assert_int_equal(code, ERR_PERMISSION_DENIED);
-    free_msg(get_revision(fra, k->id, 1, &code));
+    harness_free(get_revision(fra, k->id, 1, &code));
     assert_int_equal(code, ERR_PERMISSION_DENIED);
 
     /* Nothing changed on either side. */
@@ -466,10 +452,10 @@ static void test_two_states_neither_reads_nor_writes_the_others_private_assessme
     Unic__Responses__V1__ListAssessmentsResponse *l = list(fra, "KEN", 0, NULL, &code);
     assert_int_equal(code, ERR_OK);
     assert_int_equal(l->n_assessments, 0);
-    free_msg(l);
-    free_msg(k2);
-    free_msg(k);
-    free_msg(f);
+    harness_free(l);
+    harness_free(k2);
+    harness_free(k);
+    harness_free(f);
 }
 
 static void test_operators_and_services_never_write(void **state)
@@ -485,7 +471,7 @@ static void test_operators_and_services_never_write(void **state)
     answers_free(x, 1);
     assert_null(set_visibility(op, a->id, a->etag, PUBLIC, &code, NULL));
     assert_int_equal(code, ERR_PERMISSION_DENIED);
-    free_msg(a);
+    harness_free(a);
 }
 
 static void test_visibility_decides_who_reads(void **state)
@@ -517,10 +503,10 @@ static void test_visibility_decides_who_reads(void **state)
     assert_int_equal(code, ERR_OK);
     assert_int_equal(r->n_revisions, 1);
     assert_int_equal(r->revisions[0]->revision, 3);
-    free_msg(r);
-    free_msg(get_revision(fra, a->id, 1, &code));
+    harness_free(r);
+    harness_free(get_revision(fra, a->id, 1, &code));
     assert_int_equal(code, ERR_PERMISSION_DENIED);
-    free_msg(get_revision(fra, a->id, 3, &code));
+    harness_free(get_revision(fra, a->id, 3, &code));
     assert_int_equal(code, ERR_OK);
     /* Back to PRIVATE: gone for others at once (the read checks the row, never the cache). */
     Assessment *d = set_visibility(ken, a->id, c->etag, PRIVATE, &code, msg);
@@ -534,11 +520,11 @@ static void test_visibility_decides_who_reads(void **state)
     assert_null(set_visibility(ken, a->id, d->etag, 7, &code, msg));
     assert_int_equal(code, ERR_INVALID_ARGUMENT);
     assert_true(strncmp(msg, "visibility:", 11) == 0);
-    free_msg(a);
-    free_msg(b);
-    free_msg(c);
-    free_msg(d);
-    free_msg(e);
+    harness_free(a);
+    harness_free(b);
+    harness_free(c);
+    harness_free(d);
+    harness_free(e);
 }
 
 static void test_list_returns_only_what_the_caller_may_see_in_pages(void **state)
@@ -553,9 +539,9 @@ static void test_list_returns_only_what_the_caller_may_see_in_pages(void **state
         if (y % 2 == 0) {
             Assessment *b = set_visibility(key, a->id, a->etag, PUBLIC, &code, NULL);
             assert_int_equal(code, ERR_OK);
-            free_msg(b);
+            harness_free(b);
         }
-        free_msg(a);
+        harness_free(a);
     }
     Unic__Responses__V1__ListAssessmentsResponse *l = list(key, "DJI", 2, NULL, &code);
     assert_int_equal(code, ERR_OK);
@@ -566,12 +552,12 @@ static void test_list_returns_only_what_the_caller_may_see_in_pages(void **state
         for (size_t i = 0; i < l->n_assessments; i++)
             assert_string_equal(l->assessments[i]->state_code, "DJI");
         if (l->next_page_token[0] == '\0') {
-            free_msg(l);
+            harness_free(l);
             break;
         }
         assert_int_equal(l->n_assessments, 2);
         snprintf(token, sizeof token, "%s", l->next_page_token);
-        free_msg(l);
+        harness_free(l);
         l = list(key, "DJI", 2, token, &code);
         assert_int_equal(code, ERR_OK);
     }
@@ -581,11 +567,11 @@ static void test_list_returns_only_what_the_caller_may_see_in_pages(void **state
     assert_int_equal(l->n_assessments, 2);
     for (size_t i = 0; i < l->n_assessments; i++)
         assert_int_equal(l->assessments[i]->visibility, PUBLIC);
-    free_msg(l);
+    harness_free(l);
     l = list(svc, "DJI", 0, NULL, &code);
     assert_int_equal(l->n_assessments, 2);
-    free_msg(l);
-    free_msg(list(fra, NULL, 0, "not a token", &code));
+    harness_free(l);
+    harness_free(list(fra, NULL, 0, "not a token", &code));
     assert_int_equal(code, ERR_INVALID_ARGUMENT);
 }
 
@@ -645,7 +631,7 @@ static void test_save_makes_a_revision_naming_changed_questions(void **state)
     assert_string_equal(r->revisions[2]->changed_questions[0], "q3");
     assert_non_null(strstr(r->revisions[1]->author, "state:KEN/"));
     assert_true(strlen(r->revisions[1]->created_at) == 24);
-    free_msg(r);
+    harness_free(r);
     /* Saving the same again changes nothing and makes no revision. */
     Answer *same[] = {level_answer("q3", 0)};
     Assessment *d = save(ken, a->id, c->etag, same, 1, NULL, &code, msg);
@@ -655,10 +641,10 @@ static void test_save_makes_a_revision_naming_changed_questions(void **state)
     answers_free(same, 1);
     x[0]->n_evidence = 0;
     answers_free(x, 2);
-    free_msg(a);
-    free_msg(b);
-    free_msg(c);
-    free_msg(d);
+    harness_free(a);
+    harness_free(b);
+    harness_free(c);
+    harness_free(d);
 }
 
 static void expect_invalid(const Assessment *a, Answer **x, size_t n, const char *field)
@@ -728,18 +714,18 @@ static void test_save_validation_names_the_field_and_writes_nothing(void **state
     assert_int_equal(code, ERR_OK);
     assert_int_equal(b->revision, 1);
     assert_int_equal(b->n_answers, 0);
-    free_msg(b);
+    harness_free(b);
     /* The valid remainder goes through, 20,000-character narrative included. */
     b = save(ken, a->id, a->etag, x, 4, NULL, &code, NULL);
     assert_int_equal(code, ERR_OK);
     assert_int_equal(strlen(b->answers[1]->narrative), 20000);
-    free_msg(b);
+    harness_free(b);
     free(big);
     answers_free(x, 4);
     answers_free(unknown, 2);
     answers_free(twice, 2);
     answers_free(yes_on_level, 1);
-    free_msg(a);
+    harness_free(a);
 }
 
 static void test_answer_types_of_a_questionnaire_with_text_and_optional_questions(void **state)
@@ -779,18 +765,18 @@ static void test_answer_types_of_a_questionnaire_with_text_and_optional_question
     assert_int_equal(code, ERR_OK);
     assert_int_equal(g->status, SUBMITTED);
     assert_int_equal(g->unanswered, 0);
-    free_msg(d);
-    free_msg(d2);
+    harness_free(d);
+    harness_free(d2);
     answers_free(wrong, 1);
     answers_free(wrong2, 1);
     answers_free(x, 3);
     answers_free(t, 1);
-    free_msg(a);
-    free_msg(b);
-    free_msg(c);
-    free_msg(e);
-    free_msg(f);
-    free_msg(g);
+    harness_free(a);
+    harness_free(b);
+    harness_free(c);
+    harness_free(e);
+    harness_free(f);
+    harness_free(g);
 }
 
 /* ---- Concurrency ---- */
@@ -816,9 +802,9 @@ static void test_stale_etag_is_aborted_and_writes_nothing(void **state)
     assert_int_equal(c->n_answers, 1);
     assert_true(harness_packed_equal(&b->base, &c->base));
     answers_free(x, 1);
-    free_msg(a);
-    free_msg(b);
-    free_msg(c);
+    harness_free(a);
+    harness_free(b);
+    harness_free(c);
 }
 
 struct racer {
@@ -907,16 +893,16 @@ static void test_two_writers_with_the_same_etag_exactly_one_wins(void **state)
         /* What is stored is the winner's write, whole. */
         Assessment *now = get(ken, a->id, &code, NULL);
         assert_true(harness_packed_equal(&winner->base, &now->base));
-        free_msg(a);
+        harness_free(a);
         a = now;
-        free_msg(r[0].reply);
-        free_msg(r[1].reply);
+        harness_free(r[0].reply);
+        harness_free(r[1].reply);
     }
     assert_int_equal(a->revision, 1 + ROUNDS);
     Unic__Responses__V1__ListRevisionsResponse *rv = revisions(ken, a->id, &code);
     assert_int_equal(rv->n_revisions, 1 + ROUNDS);
-    free_msg(rv);
-    free_msg(a);
+    harness_free(rv);
+    harness_free(a);
 }
 
 struct blocked_save {
@@ -930,7 +916,7 @@ static void *blocked_save_main(void *arg)
 {
     struct blocked_save *b = arg;
     Answer *x[] = {level_answer("q9", 2)};
-    free_msg(save(ken, b->a->id, b->a->etag, x, 1, NULL, &b->code, b->msg));
+    harness_free(save(ken, b->a->id, b->a->etag, x, 1, NULL, &b->code, b->msg));
     answers_free(x, 1);
     return NULL;
 }
@@ -966,7 +952,7 @@ static void test_writer_queued_behind_another_commit_gets_aborted(void **state)
         print_message("queued writer: %d %s\n", b.code, b.msg);
     assert_int_equal(b.code, ERR_ABORTED);
     assert_non_null(strstr(b.msg, "stale"));
-    free_msg(a);
+    harness_free(a);
 }
 
 /* ---- Idempotency ---- */
@@ -990,7 +976,7 @@ static void test_retried_request_id_returns_the_first_result_and_no_second_revis
     assert_true(harness_packed_equal(&first->base, &third->base));
     Unic__Responses__V1__ListRevisionsResponse *rv = revisions(ken, a->id, &code);
     assert_int_equal(rv->n_revisions, 3);
-    free_msg(rv);
+    harness_free(rv);
     /* The same id with another body is refused. */
     x[0]->level = 5;
     assert_null(save(ken, a->id, a->etag, x, 1, "save-1", &code, msg));
@@ -1007,14 +993,14 @@ static void test_retried_request_id_returns_the_first_result_and_no_second_revis
     assert_int_equal(code, ERR_OK);
     assert_true(harness_packed_equal(&c1->base, &c2->base));
     answers_free(x, 1);
-    free_msg(a);
-    free_msg(first);
-    free_msg(again);
-    free_msg(later);
-    free_msg(third);
-    free_msg(other);
-    free_msg(c1);
-    free_msg(c2);
+    harness_free(a);
+    harness_free(first);
+    harness_free(again);
+    harness_free(later);
+    harness_free(third);
+    harness_free(other);
+    harness_free(c1);
+    harness_free(c2);
 }
 
 static void test_concurrent_retries_of_one_request_id_make_one_revision(void **state)
@@ -1033,10 +1019,10 @@ static void test_concurrent_retries_of_one_request_id_make_one_revision(void **s
         assert_true(harness_packed_equal(&r[0].reply->base, &r[1].reply->base));
         Unic__Responses__V1__ListRevisionsResponse *rv = revisions(ken, a->id, &code);
         assert_int_equal(rv->n_revisions, 2);
-        free_msg(rv);
-        free_msg(r[0].reply);
-        free_msg(r[1].reply);
-        free_msg(a);
+        harness_free(rv);
+        harness_free(r[0].reply);
+        harness_free(r[1].reply);
+        harness_free(a);
     }
 }
 
@@ -1066,10 +1052,10 @@ static void test_self_assessment_submitted_in_part_says_how_many_were_left(void 
     assert_int_equal(d->status, SUBMITTED);
     assert_int_equal(d->unanswered, 2);
     answers_free(x, 16);
-    free_msg(a);
-    free_msg(b);
-    free_msg(c);
-    free_msg(d);
+    harness_free(a);
+    harness_free(b);
+    harness_free(c);
+    harness_free(d);
 }
 
 /* The compliance checklist is not the voluntary tool: each question is a duty of Resolution #1,
@@ -1091,9 +1077,9 @@ static void test_compliance_checklist_with_duties_unanswered_is_refused_and_list
     assert_int_equal(c->status, DRAFT);
     assert_int_equal(c->revision, 2);
     answers_free(x, 2);
-    free_msg(a);
-    free_msg(b);
-    free_msg(c);
+    harness_free(a);
+    harness_free(b);
+    harness_free(c);
 }
 
 /* The duties of unic-compliance in question order; paragraph 9 last. */
@@ -1115,8 +1101,8 @@ static Assessment *compliance_submitted(const char *key, const char *state, int 
     Assessment *c = submit(key, a->id, b->etag, &code, msg);
     assert_int_equal(code, ERR_OK);
     answers_free(x, 11);
-    free_msg(a);
-    free_msg(b);
+    harness_free(a);
+    harness_free(b);
     return c;
 }
 
@@ -1148,11 +1134,11 @@ static void test_least_developed_country_submits_its_checklist_without_paragraph
     assert_int_equal(code, ERR_FAILED_PRECONDITION);
     assert_non_null(strstr(msg, "unanswered: para9-assistance"));
     answers_free(x, 10);
-    free_msg(a);
-    free_msg(b);
-    free_msg(c);
-    free_msg(k);
-    free_msg(k2);
+    harness_free(a);
+    harness_free(b);
+    harness_free(c);
+    harness_free(k);
+    harness_free(k2);
 }
 
 /* Resolution #1 para 8: the compliance report goes to UNIC. PRIVATE keeps it from other States,
@@ -1180,11 +1166,11 @@ static void test_private_compliance_report_reaches_unic_but_not_other_states(voi
     for (size_t i = 0; i < l->n_assessments; i++)
         listed |= strcmp(l->assessments[i]->id, a->id) == 0;
     assert_true(listed);
-    free_msg(l);
+    harness_free(l);
     l = list(ken, "FRA", 50, NULL, &code);
     for (size_t i = 0; i < l->n_assessments; i++)
         assert_string_not_equal(l->assessments[i]->id, a->id);
-    free_msg(l);
+    harness_free(l);
 
     /* Reopened and changed: operators still read the report as submitted, never the draft. */
     Assessment *b = reopen(fra, a->id, a->etag, "correcting para 5", &code, msg);
@@ -1204,7 +1190,7 @@ static void test_private_compliance_report_reaches_unic_but_not_other_states(voi
     assert_int_equal(code, ERR_PERMISSION_DENIED);
     Assessment *r = get_revision(op, a->id, a->revision, &code);
     assert_int_equal(code, ERR_OK);
-    free_msg(rv);
+    harness_free(rv);
 
     /* A checklist never submitted is the State's alone, even for operators. */
     Assessment *d = must_create(fra, "FRA", 2014, "unic-compliance");
@@ -1213,13 +1199,13 @@ static void test_private_compliance_report_reaches_unic_but_not_other_states(voi
     assert_null(revisions(op, d->id, &code));
     assert_int_equal(code, ERR_PERMISSION_DENIED);
     answers_free(x, 1);
-    free_msg(a);
-    free_msg(seen);
-    free_msg(b);
-    free_msg(c);
-    free_msg(again);
-    free_msg(r);
-    free_msg(d);
+    harness_free(a);
+    harness_free(seen);
+    harness_free(b);
+    harness_free(c);
+    harness_free(again);
+    harness_free(r);
+    harness_free(d);
 }
 
 /* Answers every question of cip-self-assessment and returns the result. */
@@ -1282,13 +1268,13 @@ static void test_submit_freezes_and_reopen_thaws_as_a_new_revision(void **state)
     assert_string_equal(rv->revisions[3]->action, "REOPEN");
     assert_string_equal(rv->revisions[3]->reason, "The 2022 strategy revision was missed");
     assert_int_equal(rv->revisions[3]->status, DRAFT);
-    free_msg(rv);
+    harness_free(rv);
     answers_free(x, 1);
-    free_msg(a);
-    free_msg(b);
-    free_msg(c);
-    free_msg(d);
-    free_msg(e);
+    harness_free(a);
+    harness_free(b);
+    harness_free(c);
+    harness_free(d);
+    harness_free(e);
 }
 
 static void test_every_revision_reads_back_exactly(void **state)
@@ -1307,25 +1293,25 @@ static void test_every_revision_reads_back_exactly(void **state)
         Assessment *r = get_revision(ken, w[0]->id, i + 1, &code);
         assert_int_equal(code, ERR_OK);
         assert_true(harness_packed_equal(&w[i]->base, &r->base));
-        free_msg(r);
+        harness_free(r);
     }
-    free_msg(get_revision(ken, w[0]->id, N + 2, &code));
+    harness_free(get_revision(ken, w[0]->id, N + 2, &code));
     assert_int_equal(code, ERR_NOT_FOUND);
-    free_msg(get_revision(ken, w[0]->id, 0, &code));
+    harness_free(get_revision(ken, w[0]->id, 0, &code));
     assert_int_equal(code, ERR_INVALID_ARGUMENT);
     /* The operator sees the revision written while UNIC, and none before it. */
-    free_msg(get_revision(op, w[0]->id, N + 1, &code));
+    harness_free(get_revision(op, w[0]->id, N + 1, &code));
     assert_int_equal(code, ERR_OK);
-    free_msg(get_revision(op, w[0]->id, N, &code));
+    harness_free(get_revision(op, w[0]->id, N, &code));
     assert_int_equal(code, ERR_PERMISSION_DENIED);
     for (int i = 0; i <= N; i++)
-        free_msg(w[i]);
+        harness_free(w[i]);
 }
 
 static void test_history_is_append_only_in_the_database(void **state)
 {
     (void)state;
-    free_msg(must_create(ken, "KEN", 2020, "unic-compliance"));
+    harness_free(must_create(ken, "KEN", 2020, "unic-compliance"));
     assert_int_equal(harness_sql(&H, "UPDATE responses.revisions SET reason = 'rewritten'"), -1);
     assert_int_equal(harness_sql(&H, "DELETE FROM responses.revisions"), -1);
     assert_int_equal(harness_sql(&H, "TRUNCATE responses.revisions CASCADE"), -1);
@@ -1340,17 +1326,20 @@ static void test_get_by_state_cycle_and_questionnaire(void **state)
     r.state_code = (char *)"KEN";
     r.cycle = 2024;
     r.questionnaire_id = (char *)CIP;
-    ProtobufCMessage *out = NULL;
+    Assessment *out = NULL;
     char msg[512];
-    assert_int_equal(call(ken, "GetAssessment", &r.base, &out, msg), ERR_OK);
-    assert_string_equal(((Assessment *)out)->id, "KEN-2024-cip-self-assessment");
-    free_msg(out);
-    assert_int_equal(call(fra, "GetAssessment", &r.base, &out, msg), ERR_PERMISSION_DENIED);
+    assert_int_equal(responses_get_assessment(&H, ken, &r, &out, msg, sizeof msg), ERR_OK);
+    assert_string_equal(out->id, "KEN-2024-cip-self-assessment");
+    harness_free(out);
+    assert_int_equal(responses_get_assessment(&H, fra, &r, NULL, msg, sizeof msg),
+                     ERR_PERMISSION_DENIED);
     r.cycle = 1999;
-    assert_int_equal(call(ken, "GetAssessment", &r.base, &out, msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(responses_get_assessment(&H, ken, &r, NULL, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
     assert_true(strncmp(msg, "cycle:", 6) == 0);
     r.state_code = (char *)"";
-    assert_int_equal(call(ken, "GetAssessment", &r.base, &out, msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(responses_get_assessment(&H, ken, &r, NULL, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
     assert_true(strncmp(msg, "state_code:", 11) == 0);
 }
 
@@ -1375,11 +1364,11 @@ static void test_reads_are_cached_by_revision_and_never_stale(void **state)
                                 port, a->id, a->etag), 0);
     Assessment *g3 = get(ken2, a->id, &code, NULL);
     assert_int_equal(g3->revision, 2);
-    free_msg(a);
-    free_msg(b);
-    free_msg(g1);
-    free_msg(g2);
-    free_msg(g3);
+    harness_free(a);
+    harness_free(b);
+    harness_free(g1);
+    harness_free(g2);
+    harness_free(g3);
 }
 
 /* ---- Durability ---- */
@@ -1396,7 +1385,7 @@ static void test_acknowledged_writes_survive_sigkill(void **state)
         Assessment *b = save(fra, a->id, a->etag, x, 2, NULL, &code, msg);
         answers_free(x, 2);
         assert_int_equal(code, ERR_OK);
-        free_msg(a);
+        harness_free(a);
         a = b;
     }
     /* Killed right after the last acknowledgement: no drain, no goodbye. */
@@ -1411,9 +1400,9 @@ static void test_acknowledged_writes_survive_sigkill(void **state)
     assert_int_equal(rv->n_revisions, 1 + N);
     for (int i = 0; i < 1 + N; i++)
         assert_int_equal(rv->revisions[i]->revision, i + 1);
-    free_msg(rv);
-    free_msg(a);
-    free_msg(b);
+    harness_free(rv);
+    harness_free(a);
+    harness_free(b);
 }
 
 int main(void)

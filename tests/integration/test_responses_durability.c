@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "rpc_clients.h"
 #include "unic/responses/v1/responses.pb-c.h"
 
 typedef Unic__Responses__V1__Assessment Assessment;
@@ -68,13 +69,13 @@ static Assessment *create(int cycle)
     r.state_code = (char *)"KEN";
     r.cycle = cycle;
     r.questionnaire_id = (char *)"cip-self-assessment";
-    ProtobufCMessage *out = NULL;
+    Assessment *out = NULL;
     char msg[512];
-    int code = harness_call(&H, SVC_RESPONSES, ken, "CreateAssessment", &r.base, &out, msg, sizeof msg);
+    int code = responses_create_assessment(&H, ken, &r, &out, msg, sizeof msg);
     if (code != ERR_OK)
         print_message("create: %d %s\n", code, msg);
     assert_int_equal(code, ERR_OK);
-    return (Assessment *)out;
+    return out;
 }
 
 /* One SaveAnswers of level `level` on q1; the status, and the reply on OK. */
@@ -217,22 +218,20 @@ static void test_acknowledged_writes_survive_an_immediate_postgres_restart(void 
         Unic__Responses__V1__GetRevisionRequest r = UNIC__RESPONSES__V1__GET_REVISION_REQUEST__INIT;
         r.assessment_id = start->id;
         r.revision = w.acked[i]->revision;
-        ProtobufCMessage *out = NULL;
-        assert_int_equal(harness_call(&H, SVC_RESPONSES, ken, "GetRevision", &r.base, &out, NULL, 0),
-                         ERR_OK);
-        assert_true(harness_packed_equal(&w.acked[i]->base, out));
-        protobuf_c_message_free_unpacked(out, NULL);
+        Assessment *out = NULL;
+        assert_int_equal(responses_get_revision(&H, ken, &r, &out, NULL, 0), ERR_OK);
+        assert_true(harness_packed_equal(&w.acked[i]->base, &out->base));
+        harness_free(out);
         if (i > 0)
             assert_int_equal(w.acked[i]->revision, w.acked[i - 1]->revision + 1);
     }
     Unic__Responses__V1__GetAssessmentRequest g = UNIC__RESPONSES__V1__GET_ASSESSMENT_REQUEST__INIT;
     g.assessment_id = start->id;
-    ProtobufCMessage *out = NULL;
-    assert_int_equal(harness_call(&H, SVC_RESPONSES, ken, "GetAssessment", &g.base, &out, NULL, 0),
-                     ERR_OK);
-    assert_true(harness_packed_equal(&w.acked[n - 1]->base, out));
-    assert_int_equal(((Assessment *)out)->revision, 1 + n);
-    protobuf_c_message_free_unpacked(out, NULL);
+    Assessment *out = NULL;
+    assert_int_equal(responses_get_assessment(&H, ken, &g, &out, NULL, 0), ERR_OK);
+    assert_true(harness_packed_equal(&w.acked[n - 1]->base, &out->base));
+    assert_int_equal(out->revision, 1 + n);
+    harness_free(out);
     for (int i = 0; i < n; i++)
         protobuf_c_message_free_unpacked(&w.acked[i]->base, NULL);
     protobuf_c_message_free_unpacked(&start->base, NULL);
