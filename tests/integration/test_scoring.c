@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "rpc_clients.h"
 #include "text.h"
 #include "tz.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
@@ -179,19 +180,13 @@ static Assessment *set_visibility(Assessment *as, Unic__Common__V1__Visibility v
 
 /* ---- calls to the scoring service ---- */
 
-static int scoring(const char *key, const char *method, const ProtobufCMessage *req, void *reply,
-                   char *msg, size_t size)
-{
-    return harness_call(&H, SVC_SCORING, key, method, req, (ProtobufCMessage **)reply, msg, size);
-}
-
 static Scorecard *scorecard_by_id(const char *key, const char *id, int *code)
 {
     Unic__Scoring__V1__GetScorecardRequest req = UNIC__SCORING__V1__GET_SCORECARD_REQUEST__INIT;
     req.assessment_id = (char *)id;
     Scorecard *c = NULL;
     char msg[512];
-    *code = scoring(key, "GetScorecard", &req.base, &c, msg, sizeof msg);
+    *code = scoring_get_scorecard(&H, key, &req, &c, msg, sizeof msg);
     return c;
 }
 
@@ -201,12 +196,6 @@ static Scorecard *scorecard_ok(const char *key, const char *id)
     Scorecard *c = scorecard_by_id(key, id, &code);
     assert_int_equal(code, 0);
     return c;
-}
-
-static void free_msg(void *m)
-{
-    if (m)
-        protobuf_c_message_free_unpacked(m, NULL);
 }
 
 /* The packed bytes of c with computed_at and from_cache set to fixed values, so two cards can be
@@ -315,12 +304,12 @@ static void test_known_answers_give_the_hand_computed_scorecard(void **state)
     req.state_code = "KEN";
     req.cycle = 2025;
     Scorecard *by_cycle = NULL;
-    assert_int_equal(scoring(key_of("KEN"), "GetScorecard", &req.base, &by_cycle, NULL, 0), 0);
+    assert_int_equal(scoring_get_scorecard(&H, key_of("KEN"), &req, &by_cycle, NULL, 0), 0);
     assert_string_equal(by_cycle->assessment_id, as->id);
     assert_known_card(by_cycle);
-    free_msg(by_cycle);
-    free_msg(c);
-    free_msg(as);
+    harness_free(by_cycle);
+    harness_free(c);
+    harness_free(as);
 }
 
 static void test_gaps_are_ordered_and_filtered(void **state)
@@ -331,21 +320,21 @@ static void test_gaps_are_ordered_and_filtered(void **state)
     Unic__Scoring__V1__GetGapsResponse *g = NULL;
     req.state_code = "KEN";
     req.cycle = 2024;
-    assert_int_equal(scoring(key_of("KEN"), "GetGaps", &req.base, &g, NULL, 0), 0);
+    assert_int_equal(scoring_get_gaps(&H, key_of("KEN"), &req, &g, NULL, 0), 0);
     assert_string_equal(g->assessment_id, as->id);
     assert_int_equal(g->revision, as->revision);
     assert_int_equal(g->n_gaps, 7);
     for (size_t i = 0; i < 7; i++)
         assert_string_equal(g->gaps[i]->question_id, known_gaps[i].id);
     assert_int_equal(g->n_assessment_needed, 2);
-    free_msg(g);
+    harness_free(g);
 
     /* min_severity 2 keeps q5, q6, q9, q13. */
     req.min_severity = 2;
-    assert_int_equal(scoring(key_of("KEN"), "GetGaps", &req.base, &g, NULL, 0), 0);
+    assert_int_equal(scoring_get_gaps(&H, key_of("KEN"), &req, &g, NULL, 0), 0);
     assert_int_equal(g->n_gaps, 4);
     assert_string_equal(g->gaps[3]->question_id, "q13");
-    free_msg(g);
+    harness_free(g);
 
     /* cybercrime-law: q13 (cybercrime-law, data-protection) and q14 (law-enforcement,
      * cybercrime-law, training), in severity order. */
@@ -353,25 +342,25 @@ static void test_gaps_are_ordered_and_filtered(void **state)
     req.min_severity = 0;
     req.topics = topics;
     req.n_topics = 1;
-    assert_int_equal(scoring(key_of("KEN"), "GetGaps", &req.base, &g, NULL, 0), 0);
+    assert_int_equal(scoring_get_gaps(&H, key_of("KEN"), &req, &g, NULL, 0), 0);
     assert_int_equal(g->n_gaps, 2);
     assert_string_equal(g->gaps[0]->question_id, "q13");
     assert_string_equal(g->gaps[1]->question_id, "q14");
-    free_msg(g);
+    harness_free(g);
 
     char msg[512];
     char *unknown[] = {"no-such-topic"};
     req.topics = unknown;
-    assert_int_equal(scoring(key_of("KEN"), "GetGaps", &req.base, &g, msg, sizeof msg),
+    assert_int_equal(scoring_get_gaps(&H, key_of("KEN"), &req, &g, msg, sizeof msg),
                      ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "topics[0]"));
     req.topics = NULL;
     req.n_topics = 0;
     req.min_severity = -1;
-    assert_int_equal(scoring(key_of("KEN"), "GetGaps", &req.base, &g, msg, sizeof msg),
+    assert_int_equal(scoring_get_gaps(&H, key_of("KEN"), &req, &g, msg, sizeof msg),
                      ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "min_severity"));
-    free_msg(as);
+    harness_free(as);
 }
 
 /* A second call is served from Redis, byte for byte the first one's but for from_cache; a new
@@ -422,12 +411,12 @@ static void test_second_call_is_cached_and_a_new_revision_scored_afresh(void **s
     assert_memory_equal(b1, b2, n1);
     free(b1);
     free(b2);
-    free_msg(first);
-    free_msg(second);
-    free_msg(fresh);
-    free_msg(again);
-    free_msg(back);
-    free_msg(as);
+    harness_free(first);
+    harness_free(second);
+    harness_free(fresh);
+    harness_free(again);
+    harness_free(back);
+    harness_free(as);
 }
 
 /* A PRIVATE assessment: another State's key, and an operator's, cannot score it, even once its
@@ -437,7 +426,7 @@ static void test_private_assessment_cannot_be_scored_by_another_state(void **sta
     (void)state;
     Assessment *as = save_uniform(create("MLI", 2025, "cip-self-assessment"), 3, 3);
     assert_int_equal(as->visibility, UNIC__COMMON__V1__VISIBILITY__PRIVATE);
-    free_msg(scorecard_ok(key_of("MLI"), as->id)); /* now cached */
+    harness_free(scorecard_ok(key_of("MLI"), as->id)); /* now cached */
     int code;
     Scorecard *c = scorecard_by_id(key_of("NGA"), as->id, &code);
     assert_null(c);
@@ -449,12 +438,12 @@ static void test_private_assessment_cannot_be_scored_by_another_state(void **sta
     Unic__Scoring__V1__GetScorecardRequest req = UNIC__SCORING__V1__GET_SCORECARD_REQUEST__INIT;
     req.state_code = "MLI";
     req.cycle = 2025;
-    code = scoring(key_of("NGA"), "GetScorecard", &req.base, &c, NULL, 0);
+    code = scoring_get_scorecard(&H, key_of("NGA"), &req, &c, NULL, 0);
     assert_true(code == ERR_PERMISSION_DENIED || code == ERR_NOT_FOUND);
     Unic__Scoring__V1__GetGapsRequest gr = UNIC__SCORING__V1__GET_GAPS_REQUEST__INIT;
     gr.assessment_id = as->id;
     Unic__Scoring__V1__GetGapsResponse *g = NULL;
-    code = scoring(key_of("NGA"), "GetGaps", &gr.base, &g, NULL, 0);
+    code = scoring_get_gaps(&H, key_of("NGA"), &gr, &g, NULL, 0);
     assert_true(code == ERR_PERMISSION_DENIED || code == ERR_NOT_FOUND);
     assert_null(g);
 
@@ -463,9 +452,9 @@ static void test_private_assessment_cannot_be_scored_by_another_state(void **sta
     c = scorecard_ok(key_of("NGA"), as->id);
     assert_true(c->overall_index == 60);
     assert_int_equal(c->overall_stage, 3);
-    free_msg(c);
-    assert_int_equal(scoring(NULL, "GetScorecard", &req.base, &c, NULL, 0), ERR_UNAUTHENTICATED);
-    free_msg(as);
+    harness_free(c);
+    assert_int_equal(scoring_get_scorecard(&H, NULL, &req, &c, NULL, 0), ERR_UNAUTHENTICATED);
+    harness_free(as);
 }
 
 /* ---- compliance ---- */
@@ -501,7 +490,7 @@ static Unic__Scoring__V1__ComplianceReport *report(const char *key, const char *
     req.as_of = (char *)as_of;
     Unic__Scoring__V1__ComplianceReport *r = NULL;
     char msg[512];
-    int code = scoring(key, "GetComplianceReport", &req.base, &r, msg, sizeof msg);
+    int code = scoring_get_compliance_report(&H, key, &req, &r, msg, sizeof msg);
     if (code != 0)
         fprintf(stderr, "GetComplianceReport %s: %d %s\n", state, code, msg);
     assert_int_equal(code, 0);
@@ -580,12 +569,12 @@ static void test_compliance_statuses_with_a_fixed_as_of(void **state)
     assert_status(r, "para9-assistance", UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
     assert_string_equal(r->items[0]->item_id, "para4a"); /* question number order */
     assert_string_equal(r->items[9]->item_id, "para9-assistance");
-    free_msg(r);
+    harness_free(r);
 
     r = report(key_of("FRA"), "FRA", "2014-06-30");
     assert_status(r, "para6-cert", UNIC__SCORING__V1__COMPLIANCE_STATUS__OPEN);
     assert_status(r, "para4a", UNIC__SCORING__V1__COMPLIANCE_STATUS__OPEN); /* dated after */
-    free_msg(r);
+    harness_free(r);
 
     /* Reopened to correct it, the form is a draft again: the report keeps the last submitted
      * revision's answers rather than turning UNKNOWN. */
@@ -594,8 +583,8 @@ static void test_compliance_statuses_with_a_fixed_as_of(void **state)
     r = report(key_of("FRA"), "FRA", "2016-06-30");
     assert_int_equal(r->revision, submitted_revision);
     assert_status(r, "para4b", UNIC__SCORING__V1__COMPLIANCE_STATUS__MET_LATE);
-    free_msg(r);
-    free_msg(as);
+    harness_free(r);
+    harness_free(as);
 }
 
 static void test_compliance_unknown_and_not_applicable(void **state)
@@ -608,8 +597,8 @@ static void test_compliance_unknown_and_not_applicable(void **state)
     assert_int_equal(r->n_items, 11);
     for (size_t i = 0; i < r->n_items; i++)
         assert_int_equal(r->items[i]->status, UNIC__SCORING__V1__COMPLIANCE_STATUS__UNKNOWN);
-    free_msg(r);
-    free_msg(as);
+    harness_free(r);
+    harness_free(as);
 
     /* Afghanistan, a least developed country: para 9 binds States with mature capabilities. */
     struct yes_no afg[sizeof fra_answers / sizeof fra_answers[0]];
@@ -620,8 +609,8 @@ static void test_compliance_unknown_and_not_applicable(void **state)
     assert_status(r, "para9-assistance", UNIC__SCORING__V1__COMPLIANCE_STATUS__NOT_APPLICABLE);
     assert_non_null(strstr(item(r, "para9-assistance")->note, "least developed country"));
     assert_status(r, "para4a", UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
-    free_msg(r);
-    free_msg(as);
+    harness_free(r);
+    harness_free(as);
 
     /* Bhutan graduated from the LDCs on 13 December 2023 (data/country_groups.tsv): paragraph 9
      * follows its status on the report's date, not today's. */
@@ -629,11 +618,11 @@ static void test_compliance_unknown_and_not_applicable(void **state)
                             sizeof fra_answers / sizeof fra_answers[0]));
     r = report(key_of("BTN"), "BTN", "2023-12-12");
     assert_status(r, "para9-assistance", UNIC__SCORING__V1__COMPLIANCE_STATUS__NOT_APPLICABLE);
-    free_msg(r);
+    harness_free(r);
     r = report(key_of("BTN"), "BTN", "2023-12-13");
     assert_status(r, "para9-assistance", UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
-    free_msg(r);
-    free_msg(as);
+    harness_free(r);
+    harness_free(as);
 }
 
 /* Paragraph 8 with as_of today (submission dates are the server's clock, read in the State's zone), Y the current year:
@@ -645,9 +634,9 @@ static void test_compliance_annual_reports(void **state)
     int y = text_current_year();
     char today[16], id[32];
     today_in("Asia/Kolkata", today);
-    free_msg(save_uniform(create("IND", y - 3, "cip-self-assessment"), 2, 2));
-    free_msg(submit(save_uniform(create("IND", y - 1, "cip-self-assessment"), 2, 2)));
-    free_msg(submit(save_uniform(create("IND", y, "cip-self-assessment"), 2, 2)));
+    harness_free(save_uniform(create("IND", y - 3, "cip-self-assessment"), 2, 2));
+    harness_free(submit(save_uniform(create("IND", y - 1, "cip-self-assessment"), 2, 2)));
+    harness_free(submit(save_uniform(create("IND", y, "cip-self-assessment"), 2, 2)));
     Unic__Scoring__V1__ComplianceReport *r = report(key_of("IND"), "IND", today);
     assert_string_equal(r->time_zone, "Asia/Kolkata");
     assert_int_equal(r->n_items, 10 + 4);
@@ -662,16 +651,16 @@ static void test_compliance_annual_reports(void **state)
     assert_status(r, id, UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
     assert_string_equal(item(r, id)->paragraph, "8");
     assert_status(r, "para4a", UNIC__SCORING__V1__COMPLIANCE_STATUS__UNKNOWN);
-    free_msg(r);
+    harness_free(r);
 
-    free_msg(save_uniform(create("CHN", y, "cip-self-assessment"), 1, 1));
+    harness_free(save_uniform(create("CHN", y, "cip-self-assessment"), 1, 1));
     r = report(key_of("CHN"), "CHN", ""); /* as_of: today in Beijing by default */
     today_in("Asia/Shanghai", today);
     assert_string_equal(r->as_of, today);
     assert_string_equal(r->time_zone, "Asia/Shanghai");
     snprintf(id, sizeof id, "para8-report-%d", y);
     assert_status(r, id, UNIC__SCORING__V1__COMPLIANCE_STATUS__OPEN);
-    free_msg(r);
+    harness_free(r);
 }
 
 /* Resolution #1 para 8: the compliance checklist is the report to UNIC. Peru keeps it PRIVATE:
@@ -706,15 +695,15 @@ static void test_private_compliance_report_reaches_unic_and_counts_for_paragraph
     assert_string_equal(item(r, id)->date, today);
     assert_string_equal(item(r, id)->note, "compliance report submitted to UNIC by 31 December");
     assert_status(r, "para4a", UNIC__SCORING__V1__COMPLIANCE_STATUS__MET);
-    free_msg(r);
+    harness_free(r);
 
     /* Another State learns nothing from it. */
     r = report(key_of("CHL"), "PER", today);
     assert_string_equal(r->assessment_id, "");
     assert_status(r, "para4a", UNIC__SCORING__V1__COMPLIANCE_STATUS__UNKNOWN);
-    free_msg(r);
-    free_msg(last);
-    free_msg(now);
+    harness_free(r);
+    harness_free(last);
+    harness_free(now);
 }
 
 /* A self-assessment submitted in part is scored; the scorecard says how many were left. */
@@ -728,7 +717,7 @@ static void test_compliance_summaries_count_each_states_report(void **state)
     req.as_of = "2016-06-30";
     Unic__Scoring__V1__ListComplianceSummariesResponse *r = NULL;
     char msg[512];
-    assert_int_equal(scoring(H.operator_key, "ListComplianceSummaries", &req.base, &r, msg, sizeof msg), 0);
+    assert_int_equal(scoring_list_compliance_summaries(&H, H.operator_key, &req, &r, msg, sizeof msg), 0);
     assert_string_equal(r->as_of, "2016-06-30");
     assert_int_equal(r->n_summaries, 193);
     const char *const checked[] = {"FRA", "ARG", "KEN"};
@@ -749,16 +738,16 @@ static void test_compliance_summaries_count_each_states_report(void **state)
         assert_int_equal(s->overdue, counts[UNIC__SCORING__V1__COMPLIANCE_STATUS__OVERDUE]);
         assert_int_equal(s->unknown, counts[UNIC__SCORING__V1__COMPLIANCE_STATUS__UNKNOWN]);
         assert_int_equal(s->not_applicable, counts[UNIC__SCORING__V1__COMPLIANCE_STATUS__NOT_APPLICABLE]);
-        free_msg(one);
+        harness_free(one);
     }
     assert_string_equal(r->summaries[0]->state_code, "AFG"); /* by code */
-    free_msg(r);
+    harness_free(r);
 
     r = NULL;
-    assert_int_equal(scoring(key_of("FRA"), "ListComplianceSummaries", &req.base, &r, msg, sizeof msg),
+    assert_int_equal(scoring_list_compliance_summaries(&H, key_of("FRA"), &req, &r, msg, sizeof msg),
                      ERR_PERMISSION_DENIED);
     req.as_of = "2016-13-45";
-    assert_int_equal(scoring(H.operator_key, "ListComplianceSummaries", &req.base, &r, msg, sizeof msg),
+    assert_int_equal(scoring_list_compliance_summaries(&H, H.operator_key, &req, &r, msg, sizeof msg),
                      ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "as_of"));
 }
@@ -778,8 +767,8 @@ static void test_partial_self_assessment_is_submitted_and_scored(void **state)
     assert_float_equal(c->completeness, 4.0 / N_QUESTIONS, 1e-9);
     assert_float_equal(c->sections[0]->score, 60.0, 1e-9);
     assert_int_equal(c->n_gaps, 0); /* level 3 meets the default target; unanswered are no gaps */
-    free_msg(c);
-    free_msg(as);
+    harness_free(c);
+    harness_free(as);
 }
 
 /* ---- trends ---- */
@@ -790,15 +779,15 @@ static void test_partial_self_assessment_is_submitted_and_scored(void **state)
 static void test_trend_over_three_cycles(void **state)
 {
     (void)state;
-    free_msg(submit(save_uniform(create("CHL", 2023, "cip-self-assessment"), 1, 1)));
-    free_msg(submit(save_uniform(create("CHL", 2024, "cip-self-assessment"), 2, 2)));
+    harness_free(submit(save_uniform(create("CHL", 2023, "cip-self-assessment"), 1, 1)));
+    harness_free(submit(save_uniform(create("CHL", 2024, "cip-self-assessment"), 2, 2)));
     Assessment *last = save_uniform(create("CHL", 2025, "cip-self-assessment"), 2, 4);
     Unic__Scoring__V1__GetTrendRequest req = UNIC__SCORING__V1__GET_TREND_REQUEST__INIT;
     req.state_code = "CHL";
     req.from_cycle = 2020;
     req.to_cycle = 2026;
     Unic__Scoring__V1__Trend *t = NULL;
-    assert_int_equal(scoring(key_of("CHL"), "GetTrend", &req.base, &t, NULL, 0), 0);
+    assert_int_equal(scoring_get_trend(&H, key_of("CHL"), &req, &t, NULL, 0), 0);
     assert_string_equal(t->questionnaire_id, "cip-self-assessment");
     assert_int_equal(t->n_points, 3);
     assert_int_equal(t->points[0]->cycle, 2023);
@@ -819,30 +808,30 @@ static void test_trend_over_three_cycles(void **state)
         assert_int_equal(t->points[i]->questionnaire_version, 1);
         assert_false(t->points[i]->version_changed);
     }
-    free_msg(t);
+    harness_free(t);
 
     req.from_cycle = 2024; /* the range bounds the points */
-    assert_int_equal(scoring(key_of("CHL"), "GetTrend", &req.base, &t, NULL, 0), 0);
+    assert_int_equal(scoring_get_trend(&H, key_of("CHL"), &req, &t, NULL, 0), 0);
     assert_int_equal(t->n_points, 2);
     assert_true(t->points[0]->delta == 0);
-    free_msg(t);
+    harness_free(t);
 
     /* Another State's key sees none of Chile's PRIVATE cycles. */
-    assert_int_equal(scoring(key_of("NGA"), "GetTrend", &req.base, &t, NULL, 0), 0);
+    assert_int_equal(scoring_get_trend(&H, key_of("NGA"), &req, &t, NULL, 0), 0);
     assert_int_equal(t->n_points, 0);
-    free_msg(t);
+    harness_free(t);
 
     char msg[512];
     req.from_cycle = 2026;
     req.to_cycle = 2024;
-    assert_int_equal(scoring(key_of("CHL"), "GetTrend", &req.base, &t, msg, sizeof msg),
+    assert_int_equal(scoring_get_trend(&H, key_of("CHL"), &req, &t, msg, sizeof msg),
                      ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "from_cycle"));
     req.from_cycle = 2009;
-    assert_int_equal(scoring(key_of("CHL"), "GetTrend", &req.base, &t, msg, sizeof msg),
+    assert_int_equal(scoring_get_trend(&H, key_of("CHL"), &req, &t, msg, sizeof msg),
                      ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "from_cycle"));
-    free_msg(last);
+    harness_free(last);
 }
 
 /* An operator publishes cip-self-assessment v2 (v1's content, republished): Peru's 2023 cycle
@@ -879,9 +868,9 @@ static void test_trend_reports_a_questionnaire_version_change(void **state)
     ProtobufCMessage *published = NULL;
     assert_int_equal(harness_call(&H, SVC_CATALOG, H.operator_key, "PublishQuestionnaireVersion",
                                   &pq.base, &published, msg, sizeof msg), 0);
-    free_msg(published);
-    free_msg(v2);
-    free_msg(v1);
+    harness_free(published);
+    harness_free(v2);
+    harness_free(v1);
 
     Unic__Responses__V1__CreateAssessmentRequest cr =
         UNIC__RESPONSES__V1__CREATE_ASSESSMENT_REQUEST__INIT;
@@ -899,7 +888,7 @@ static void test_trend_reports_a_questionnaire_version_change(void **state)
     req.from_cycle = 2023;
     req.to_cycle = 2024;
     Unic__Scoring__V1__Trend *t = NULL;
-    assert_int_equal(scoring(key_of("PER"), "GetTrend", &req.base, &t, NULL, 0), 0);
+    assert_int_equal(scoring_get_trend(&H, key_of("PER"), &req, &t, NULL, 0), 0);
     assert_int_equal(t->n_points, 2);
     assert_int_equal(t->points[0]->questionnaire_version, 1);
     assert_false(t->points[0]->version_changed);
@@ -907,13 +896,13 @@ static void test_trend_reports_a_questionnaire_version_change(void **state)
     assert_true(t->points[1]->version_changed);
     assert_true(t->points[1]->overall_index == 60);
     assert_true(t->points[1]->delta == 40); /* 60 - 20 */
-    free_msg(t);
+    harness_free(t);
 
     Scorecard *c = scorecard_ok(key_of("PER"), cur->id);
     assert_int_equal(c->questionnaire_version, 2);
-    free_msg(c);
-    free_msg(old);
-    free_msg(cur);
+    harness_free(c);
+    harness_free(old);
+    harness_free(cur);
 }
 
 /* ---- benchmarks ---- */
@@ -925,7 +914,7 @@ static int benchmark(const char *key, const char *group, int cycle,
     req.group = (char *)group;
     req.cycle = cycle;
     *b = NULL;
-    return scoring(key, "GetBenchmark", &req.base, b, msg, 512);
+    return scoring_get_benchmark(&H, key, &req, b, msg, 512);
 }
 
 /* Cycle 2021, Sub-Saharan Africa, submitted self-assessments: Ghana all at 2 -> 40.00 (PUBLIC),
@@ -955,7 +944,7 @@ static void test_benchmark_refused_below_three_states_and_correct_at_three(void 
     assert_int_equal(b->state_count, 3);
     assert_true(b->overall_average == 66.67);
     assert_null(b->own);
-    free_msg(b);
+    harness_free(b);
 
     sen = set_visibility(sen, UNIC__COMMON__V1__VISIBILITY__PUBLIC);
     assert_int_equal(benchmark(key_of("GHA"), "Sub-Saharan Africa", 2021, &b, msg), 0);
@@ -973,25 +962,25 @@ static void test_benchmark_refused_below_three_states_and_correct_at_three(void 
     assert_true(b->own->overall_index == 40);
     assert_int_equal(b->own->rank, 3);
     assert_true(b->own->percentile == 0);
-    free_msg(b);
+    harness_free(b);
 
     assert_int_equal(benchmark(key_of("NGA"), "Africa", 2021, &b, msg), 0);
     assert_int_equal(b->state_count, 3);
     assert_int_equal(b->own->rank, 2);
     assert_true(b->own->percentile == 50);
-    free_msg(b);
+    harness_free(b);
 
     /* A State outside the group gets no position. */
     assert_int_equal(benchmark(key_of("FRA"), "ALL", 2021, &b, msg), 0);
     assert_int_equal(b->state_count, 3);
     assert_null(b->own);
-    free_msg(b);
+    harness_free(b);
 
     /* Operators: four States (Côte d'Ivoire's UNIC one too): (40 + 60 + 80 + 100) / 4 = 70. */
     assert_int_equal(benchmark(H.operator_key, "ALL", 2021, &b, msg), 0);
     assert_int_equal(b->state_count, 4);
     assert_true(b->overall_average == 70);
-    free_msg(b);
+    harness_free(b);
 
     /* Least developed countries: Senegal alone. */
     assert_int_equal(benchmark(H.operator_key, "LDC", 2021, &b, msg), ERR_FAILED_PRECONDITION);
@@ -1002,13 +991,13 @@ static void test_benchmark_refused_below_three_states_and_correct_at_three(void 
     assert_int_equal(benchmark(key_of("GHA"), "Western Africa", 2021, &b, msg), 0);
     assert_int_equal(b->state_count, 3);
     assert_true(b->overall_average == 60);
-    free_msg(b);
+    harness_free(b);
     assert_int_equal(benchmark(H.operator_key, "ALL", 0, &b, msg), ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "cycle"));
-    free_msg(gha);
-    free_msg(nga);
-    free_msg(sen);
-    free_msg(civ);
+    harness_free(gha);
+    harness_free(nga);
+    harness_free(sen);
+    harness_free(civ);
 }
 
 /* ---- validation ---- */
@@ -1031,33 +1020,33 @@ static void test_invalid_requests_name_the_field(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         req.state_code = (char *)bad[i].state;
         req.cycle = bad[i].cycle;
-        assert_int_equal(scoring(key, "GetScorecard", &req.base, &c, msg, sizeof msg),
+        assert_int_equal(scoring_get_scorecard(&H, key, &req, &c, msg, sizeof msg),
                          ERR_INVALID_ARGUMENT);
         assert_non_null(strstr(msg, bad[i].field));
     }
     req.state_code = "KEN";
     req.assessment_id = "KEN-2025-cip-self-assessment";
-    assert_int_equal(scoring(key, "GetScorecard", &req.base, &c, msg, sizeof msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(scoring_get_scorecard(&H, key, &req, &c, msg, sizeof msg), ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "assessment_id"));
     req.state_code = "";
     req.cycle = 0;
     req.assessment_id = "no such/id";
-    assert_int_equal(scoring(key, "GetScorecard", &req.base, &c, msg, sizeof msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(scoring_get_scorecard(&H, key, &req, &c, msg, sizeof msg), ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "assessment_id"));
     req.assessment_id = "KEN-2011-cip-self-assessment"; /* well formed, never created */
-    assert_int_equal(scoring(key, "GetScorecard", &req.base, &c, msg, sizeof msg), ERR_NOT_FOUND);
+    assert_int_equal(scoring_get_scorecard(&H, key, &req, &c, msg, sizeof msg), ERR_NOT_FOUND);
 
     Unic__Scoring__V1__GetComplianceReportRequest cr =
         UNIC__SCORING__V1__GET_COMPLIANCE_REPORT_REQUEST__INIT;
     Unic__Scoring__V1__ComplianceReport *r = NULL;
     cr.state_code = "KEN";
     cr.as_of = "2025-02-30";
-    assert_int_equal(scoring(key, "GetComplianceReport", &cr.base, &r, msg, sizeof msg),
+    assert_int_equal(scoring_get_compliance_report(&H, key, &cr, &r, msg, sizeof msg),
                      ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "as_of"));
     cr.state_code = "QQQ";
     cr.as_of = "";
-    assert_int_equal(scoring(key, "GetComplianceReport", &cr.base, &r, msg, sizeof msg),
+    assert_int_equal(scoring_get_compliance_report(&H, key, &cr, &r, msg, sizeof msg),
                      ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "UN Member State"));
     assert_null(r);
