@@ -71,7 +71,8 @@ class Messages(unittest.TestCase):
             "status": ["DRAFT", "SUBMITTED"], "visibility": ["PRIVATE", "UNIC", "PUBLIC"],
             "kind": ["EXPERTISE", "FUNDS", "EQUIPMENT", "TRAINING"],
             "compliance": ["MET", "MET_LATE", "OPEN", "OVERDUE", "UNKNOWN", "NOT_APPLICABLE"],
-            "match": ["PROPOSED", "OFFERED", "ACCEPTED", "DECLINED", "SUPERSEDED"],
+            "match": ["PROPOSED", "OFFERED", "ACCEPTED", "DECLINED", "SUPERSEDED", "IN_DELIVERY", "DELIVERED", "COMPLETED",
+                      "CANCELLED"],
             "offer": ["OFFER_OPEN", "OFFER_WITHDRAWN", "OFFER_EXHAUSTED"],
             "request": ["REQUEST_OPEN", "REQUEST_WITHDRAWN", "REQUEST_FULFILLED"],
             "plan": ["PLAN_PROPOSED", "PLAN_COMMITTED"],
@@ -79,6 +80,10 @@ class Messages(unittest.TestCase):
         for family, values in families.items():
             for v in values + ["UNSPECIFIED"]:
                 self.assertIn("enum.%s.%s" % (family, v), en)
+        # The steps of a match's life (views/match.js names their keys from the step).
+        for prefix in ("match.step", "match.dlg", "match.go", "match.intro"):
+            for step in ["ACCEPT", "DECLINE", "IN_DELIVERY", "DELIVERED", "COMPLETED", "CANCELLED"]:
+                self.assertIn("%s.%s" % (prefix, step), en)
         for code in ["invalid_argument", "not_found", "already_exists", "permission_denied", "failed_precondition",
                      "aborted", "unauthenticated", "unavailable", "resource_exhausted", "deadline_exceeded",
                      "internal", "unimplemented"]:

@@ -213,8 +213,10 @@ export function askDialog(title, intro, fields, confirmLabel) {
           const input = h('input', { type: 'radio', name: id, id: rid, value, checked: String(f.value) === String(value) });
           return h('div', { class: 'check' }, input, h('label', { for: rid }, label));
         });
-        control = h('fieldset', { class: 'checks', 'data-field': f.name, 'aria-required': f.required ? 'true' : null },
-          h('legend', null, f.label), f.hint ? h('p', { class: 'hint' }, f.hint) : null, radios);
+        // A radio group that can be required and marked invalid as one control.
+        control = h('fieldset', { class: 'checks', role: 'radiogroup', 'aria-labelledby': id + '-legend', 'data-field': f.name,
+          'aria-required': f.required ? 'true' : null },
+        h('legend', { id: id + '-legend' }, f.label + (f.required ? ' *' : '')), f.hint ? h('p', { class: 'hint' }, f.hint) : null, radios);
         read[f.name] = { el: control, value: () => (control.querySelector('input:checked') || {}).value || '', label: f.label };
         return control;
       }
@@ -266,4 +268,23 @@ export function askDialog(title, intro, fields, confirmLabel) {
     const first = form.querySelector('textarea, input');
     if (first) first.focus();
   });
+}
+
+// The tone of a match's status badge (the word is always shown with it).
+export function matchTone(status) {
+  if (status === 'COMPLETED' || status === 'ACCEPTED' || status === 'DELIVERED') return 'good';
+  if (status === 'DECLINED' || status === 'CANCELLED') return 'bad';
+  if (status === 'SUPERSEDED') return 'none';
+  return 'info';
+}
+
+// An error shown; a stale etag (ABORTED) says so plainly and reloads what is shown.
+export async function staleOr(err, status, reload) {
+  if (err && err.code === 'aborted') {
+    await reload();
+    status.replaceChildren(h('div', { class: 'error', role: 'alert', 'data-stale': 'true' },
+      h('strong', null, t('match.stale')), err.message ? h('p', { class: 'detail', dir: 'auto' }, err.message) : null));
+  } else {
+    status.replaceChildren(errorBox(err));
+  }
 }

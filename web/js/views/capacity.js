@@ -4,7 +4,8 @@
 import { call, listAll } from '../api.js';
 import { h, field } from '../dom.js';
 import { t, num } from '../i18n.js';
-import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice, askDialog } from '../ui.js';
+import { matchQuantity } from './match.js';
+import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice, askDialog, staleOr, matchTone } from '../ui.js';
 
 export async function render(main, ctx) {
   const code = ctx.who.state.code;
@@ -59,20 +60,23 @@ function deriveForm(code, status, redraw) {
 }
 
 // Matches this State is a party to, as `side` ("recipient" or "donor"); OFFERED ones it has
-// not yet accepted can be accepted or declined here.
+// not yet accepted can be accepted or declined here; each opens its page, where its life goes on
+// (views/match.js).
 export function matchesTable(matches, side, status, redraw) {
   if (!matches.length) return h('p', null, t('cap.nomatches'));
   const mine = (m) => (side === 'donor' ? m.donorAccepted : m.recipientAccepted);
   return simpleTable(t('cap.matches'), [side === 'donor' ? t('col.recipient') : t('col.donor'), t('col.kind'), t('col.topic'),
     t('col.quantity'), t('col.explanation'), t('col.status'), t('col.actions')], matches.map((m) => [
-    side === 'donor' ? m.recipientState : m.donorState, enumText('kind', m.kind), m.topic || '',
-    num(m.quantity) + ' ' + t('unit.' + (m.kind || 'SUPPORT_KIND_UNSPECIFIED')),
+    side === 'donor' ? m.recipientState : m.donorState, enumText('kind', m.kind), m.topic || '', matchQuantity(m),
     h('span', { lang: 'en', dir: 'ltr' }, m.explanation || ''),
-    [badge(m.status === 'ACCEPTED' ? 'good' : m.status === 'DECLINED' ? 'bad' : 'info', enumText('match', m.status)),
+    [badge(matchTone(m.status), enumText('match', m.status)),
       m.status === 'OFFERED' && mine(m) ? h('p', { class: 'muted' }, t('cap.waiting')) : null],
-    m.status === 'OFFERED' && !mine(m) ? h('span', { class: 'actions', 'data-match': m.id },
-      actionButton(t('cap.accept'), () => respond(m, true, status, redraw), 'primary', 'accept'),
-      actionButton(t('cap.decline'), () => respond(m, false, status, redraw), null, 'decline')) : '',
+    h('span', { class: 'actions', 'data-match': m.id },
+      m.status === 'OFFERED' && !mine(m) ? [
+        actionButton(t('cap.accept'), () => respond(m, true, status, redraw), 'primary', 'accept'),
+        actionButton(t('cap.decline'), () => respond(m, false, status, redraw), null, 'decline')] : null,
+      h('a', { href: '#/match/' + encodeURIComponent(m.id), 'data-open-match': m.id,
+        'aria-label': t('match.open.named', { topic: m.topic || '', a: m.donorState, b: m.recipientState }) }, t('match.open'))),
   ]), true);
 }
 
@@ -97,16 +101,5 @@ async function respond(m, accept, status, redraw) {
     await redraw();
   } catch (err) {
     await staleOr(err, status, redraw);
-  }
-}
-
-// An error shown; a stale etag (ABORTED) says so plainly and reloads what is shown.
-export async function staleOr(err, status, reload) {
-  if (err && err.code === 'aborted') {
-    await reload();
-    status.replaceChildren(h('div', { class: 'error', role: 'alert', 'data-stale': 'true' },
-      h('strong', null, t('match.stale')), err.message ? h('p', { class: 'detail', dir: 'auto' }, err.message) : null));
-  } else {
-    status.replaceChildren(errorBox(err));
   }
 }

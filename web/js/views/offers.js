@@ -8,6 +8,7 @@ import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, 
 import { matchesTable } from './capacity.js';
 
 const KINDS = ['EXPERTISE', 'FUNDS', 'EQUIPMENT', 'TRAINING'];
+const GROUPS = ['LDC', 'SIDS', 'LLDC'];
 
 export async function render(main, ctx) {
   const code = ctx.who.state.code;
@@ -65,6 +66,7 @@ function eligibility(o) {
   const parts = [];
   if ((o.eligibleStates || []).length) parts.push(t('off.elig.states', { n: num(o.eligibleStates.length) }));
   if ((o.eligibleRegions || []).length) parts.push(o.eligibleRegions.join(', '));
+  for (const g of o.eligibleGroups || []) parts.push(t('grp.name.' + g));
   return parts.length ? parts.join('; ') : t('off.elig.any');
 }
 
@@ -79,7 +81,7 @@ function checks(legend, items, chosen) {
 }
 
 function offerForm(code, ref, offer, status, done) {
-  const o = offer || { kind: 'EXPERTISE', topics: [], eligibleStates: [], eligibleRegions: [], languages: [] };
+  const o = offer || { kind: 'EXPERTISE', topics: [], eligibleStates: [], eligibleRegions: [], eligibleGroups: [], languages: [] };
   const title = h('input', { type: 'text', required: true, maxlength: 200, value: o.title || '', dir: 'auto' });
   const desc = h('textarea', { rows: 3, maxlength: 4000, dir: 'auto' });
   desc.value = o.description || '';
@@ -90,13 +92,9 @@ function offerForm(code, ref, offer, status, done) {
   const regions = h('select', { multiple: true, size: 6 }, regionNames.map((r) => h('option', { value: r, selected: (o.eligibleRegions || []).includes(r) }, r)));
   const states = h('select', { multiple: true, size: 8 }, ref.states.map((s) => h('option', { value: s.code, selected: (o.eligibleStates || []).includes(s.code) },
     s.name + ' (' + s.code + ')' + (s.ldc ? ' · ' + t('off.ldc') : ''))));
-  // The members of a UN country group today (catalog memberships, README "UN country groups").
-  const today = new Date().toISOString().slice(0, 10);
-  const member = (st, g) => (st.memberships || []).some((m) => m.group === g && (!m.since || m.since <= today) && (!m.until || today < m.until));
-  const groupButtons = [['LDC', 'off.addldc'], ['SIDS', 'off.addsids'], ['LLDC', 'off.addlldc']].map(([g, label]) =>
-    h('button', { type: 'button', 'data-add-group': g, onclick: () => {
-      for (const opt of states.options) if (ref.states.find((st) => st.code === opt.value && (g === 'LDC' ? st.ldc || member(st, g) : member(st, g)))) opt.selected = true;
-    } }, t(label)));
+  // UN country groups by name (eligible_groups): the service decides membership on the plan's
+  // date, so an offer to the LDCs follows graduations instead of freezing today's list of codes.
+  const groups = checks(t('off.groups'), GROUPS.map((g) => [g, t('grp.name.' + g) + ' (' + g + ')']), o.eligibleGroups || []);
   const langs = checks(t('col.languages'), LANGS.map((l) => [l, langName(l)]), o.languages || []);
   const from = h('input', { type: 'date', value: o.validFrom || '' });
   const until = h('input', { type: 'date', value: o.validUntil || '' });
@@ -107,7 +105,7 @@ function offerForm(code, ref, offer, status, done) {
     h('div', { class: 'row' }, field(t('col.kind'), kind, offer ? t('off.kindfixed') : null), field(t('col.capacity'), capacity)),
     topics.el,
     h('fieldset', { class: 'elig' }, h('legend', null, t('col.eligible')), h('p', { class: 'hint' }, t('off.elig.hint')),
-      h('div', { class: 'row' }, field(t('off.regions'), regions), h('div', null, field(t('off.states'), states), h('p', { class: 'actions' }, groupButtons)))),
+      groups.el, h('div', { class: 'row' }, field(t('off.regions'), regions), field(t('off.states'), states))),
     langs.el,
     h('div', { class: 'row' }, field(t('off.from'), from), field(t('off.until'), until)),
     err,
@@ -120,7 +118,7 @@ function offerForm(code, ref, offer, status, done) {
       title: title.value.trim(), description: desc.value.trim(), kind: kind.value, topics: topics.values(),
       capacity: String(Math.trunc(Number(capacity.value) || 0)),
       eligibleRegions: [...regions.selectedOptions].map((x) => x.value),
-      eligibleStates: [...states.selectedOptions].map((x) => x.value),
+      eligibleStates: [...states.selectedOptions].map((x) => x.value), eligibleGroups: groups.values(),
       languages: langs.values(), validFrom: from.value, validUntil: until.value,
     };
     try {
