@@ -14,7 +14,8 @@ end, as issue 12 tells it:
   as CSV, derives capacity-building requests from its gaps, and records its point of contact
   and CERT in the directory;
 - the United Arab Emirates sign in in Arabic (the page is dir="rtl"), create an offer open to the
-  least developed countries as a group, edit it, withdraw a second one open to the SIDS, and read the UN country groups;
+  least developed countries as a group, edit it, withdraw a second one open to the SIDS, and
+  read the UN country groups;
 - the operator starts a reachability round, which Niger confirms; the operator proposes a match
   plan and commits it; Niger accepts one match and declines another with a reason given in a
   dialog; the Emirates accept on a stale page (told so, reloaded, accepted);
@@ -752,7 +753,8 @@ class PortalScenario(unittest.TestCase):
         self.assertEqual(m["status"], "CANCELLED")
         last = m["history"][-1]
         self.assertEqual((last["onBehalfOf"], last["onBehalfReason"], last["reason"]), (LDC, behalf, "The training centre closed"))
-        self.assertEqual(op.one("[data-returned]").get_attribute("data-returned"), m["quantity"])
+        # The figures reach an operator only when Niger lets UNIC read the assessment behind them.
+        self.assertEqual(op.one("[data-returned]").get_attribute("data-returned"), m.get("quantity", "all"))
         offer = connect(self.base, MATCHING, "GetOffer", {"offerId": m["offerId"]}, self.keys["op"])
         self.assertIn("now has %s of" % offer["remaining"], op.text(".match-facts"))
         self.assertIn(behalf, op.text("#hist-h + table"))

@@ -78,15 +78,16 @@ export async function render(main, ctx) {
   await draw();
 }
 
+// What went back to the offer: a quantity, -1 for "all of it" when the figures are withheld, or 0.
 function returned(m) {
-  if (m.status === 'CANCELLED' || m.status === 'DECLINED') return Number(m.quantity);
+  if (m.status === 'CANCELLED' || m.status === 'DECLINED') return hidden(m) ? -1 : Number(m.quantity);
   if (m.status === 'DELIVERED' || m.status === 'COMPLETED') return Number(m.quantity) - Number(m.deliveredQuantity || 0);
   return 0;
 }
 
 // The offer, when some of the match went back to it: the page says what it holds now.
 function offerIfReturned(m) {
-  return returned(m) > 0 ? call('matching', 'GetOffer', { offerId: m.offerId }) : Promise.resolve(null);
+  return returned(m) !== 0 ? call('matching', 'GetOffer', { offerId: m.offerId }) : Promise.resolve(null);
 }
 
 function stateOf(m, party) {
@@ -139,8 +140,8 @@ function summary(m, offer) {
   ];
   if (m.status === 'DELIVERED' || m.status === 'COMPLETED') rows.push([t('match.delivered.col'), matchQuantity(m, m.deliveredQuantity)]);
   const back = returned(m);
-  if (back > 0) {
-    rows.push([t('match.returned'), h('span', { 'data-returned': back }, unit(m.kind, back),
+  if (back !== 0) {
+    rows.push([t('match.returned'), h('span', { 'data-returned': back > 0 ? back : 'all' }, back > 0 ? unit(m.kind, back) : t('match.returned.all'),
       offer ? ' ' + t('match.offernow', { left: num(offer.remaining), cap: unit(m.kind, offer.capacity) }) : '')]);
   }
   if (m.status === 'COMPLETED') {
