@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "notify.h"
 #include "digest.h"
 #include "instrument.h"
 #include "log.h"
@@ -116,6 +117,7 @@ int service_init(struct service *s, const char *name, int default_port, const ch
         /* A migration job did the owner's work; this role owns nothing and only reads. */
         if (db_migrations_check(&s->db, "auth", auth_migrations, auth_migrations_count, &e) < 0 ||
             db_migrations_check(&s->db, "audit", audit_migrations, audit_migrations_count, &e) < 0 ||
+            db_migrations_check(&s->db, "notify", notify_migrations, notify_migrations_count, &e) < 0 ||
             db_migrations_check(&s->db, schema, migrations, n_migrations, &e) < 0) {
             log_error("%s", e.msg);
             return -1;
@@ -127,6 +129,7 @@ int service_init(struct service *s, const char *name, int default_port, const ch
     }
     if (db_migrate(&s->db, "auth", auth_migrations, auth_migrations_count, &e) < 0 ||
         db_migrate(&s->db, "audit", audit_migrations, audit_migrations_count, &e) < 0 ||
+        db_migrate(&s->db, "notify", notify_migrations, notify_migrations_count, &e) < 0 ||
         db_migrate(&s->db, schema, migrations, n_migrations, &e) < 0) {
         log_error("%s", e.msg);
         return -1;

@@ -1,7 +1,7 @@
 /* directory.c: DirectoryService's handlers (directory.h). Every Member State key and UNIC reads
  * every entry: the point of the directory is that one State can reach another. Only the State
- * itself writes its own entry (and UNIC operators, who keep the directory); another State's
- * write is PERMISSION_DENIED. Every change keeps the previous version and is audited with the
+ * itself writes its own entry: another State's write, or an operator's, is PERMISSION_DENIED
+ * (docs/directory.md says why operators do not write on a State's behalf). Every change keeps the previous version and is audited with the
  * person who made it, in its own transaction (common/audit.h); writes with a request_id are
  * idempotent (common/idem.h). docs/directory.md. */
 #include <inttypes.h>
@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "admin.h"
 #include "audit.h"
 #include "catalog.h"
 #include "directory.h"
 #include "idem.h"
+#include "notify.h"
 #include "page_token.h"
 #include "text.h"
 #include "tz.h"
@@ -153,6 +156,22 @@ static int put_entry(struct call *c, const Unic__Catalog__V1__PutDirectoryEntryR
     return -1;
 }
 
+/* The event "reachability_round.started" for every State the round asks (those with an endpoint
+ * get it), in the round's transaction (common/notify.h). */
+static int round_notify(struct call *c, const ReachabilityRound *r, struct err *e)
+{
+    json_t *data = json_pack("{sIssssss}", "round_id", (json_int_t)r->id, "closes_at", r->closes_at,
+                             "note", r->note, "confirm_with", "unic.catalog.v1.DirectoryService/ConfirmReachability");
+    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+    json_decref(data);
+    if (text == NULL)
+        return err_set(e, ERR_INTERNAL, "could not write the event of reachability round %" PRId64, r->id);
+    int rc = notify_event(c->db, (const char *const *)r->states, r->n_states, "reachability_round.started",
+                          text, NULL, e);
+    free(text);
+    return rc;
+}
+
 static int start_round(struct call *c, const Unic__Catalog__V1__StartReachabilityRoundRequest *r,
                        ReachabilityRound **out, struct err *e)
 {
@@ -170,7 +189,7 @@ static int start_round(struct call *c, const Unic__Catalog__V1__StartReachabilit
               audit_append(c, arena_printf(&c->arena, "reachability-round/%" PRId64, (*out)->id), NULL,
                            r->request_id, e, "started reachability round %" PRId64 " asking %zu States,"
                            " open until %s", (*out)->id, (*out)->n_states, (*out)->closes_at) == 0 &&
-              idem_save(c, k, &(*out)->base, e) == 0;
+              round_notify(c, *out, e) == 0 && idem_save(c, k, &(*out)->base, e) == 0;
     if (catalog_tx_end(c->db, ok, e) == 0)
         return 0;
     *out = NULL;
@@ -217,7 +236,7 @@ RPC_HANDLER(report, Unic__Catalog__V1__GetReachabilityReportRequest, Reachabilit
 static const struct rpc_method methods[] = {
     RPC_ROW("GetDirectoryEntry", get_entry, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("ListDirectoryEntries", list_entries, RPC_ANY_ROLE, RPC_READS),
-    RPC_ROW("PutDirectoryEntry", put_entry, RPC_OPERATOR | RPC_STATE, RPC_WRITES), /* a State: its own */
+    RPC_ROW("PutDirectoryEntry", put_entry, RPC_STATE, RPC_WRITES),                /* its own State only */
     RPC_ROW("ListDirectoryHistory", list_history, RPC_ANY_ROLE, RPC_READS),
     RPC_ROW("StartReachabilityRound", start_round, RPC_OPERATOR, RPC_WRITES),
     RPC_ROW("ConfirmReachability", confirm, RPC_STATE, RPC_WRITES),                 /* its own State */

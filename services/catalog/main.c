@@ -1,5 +1,6 @@
-/* main.c: unic-catalog, the questionnaire catalog service (port 50051).
- * Configure, migrate, load the reference data, serve until SIGTERM, close. */
+/* main.c: unic-catalog, the questionnaire catalog service (port 50051), with AdminService,
+ * DirectoryService, PracticeService and NotificationService beside it, and the worker that
+ * delivers notifications. Configure, migrate, load the reference data, serve until SIGTERM, close. */
 #include "admin.h"
 #include "catalog.h"
 #include "directory.h"
@@ -7,11 +8,14 @@
 #include "log.h"
 #include "published.h"
 #include "service.h"
+#include "webhooks.h"
 
 int main(void)
 {
     struct service svc;
     struct catalog_app app = {NULL};
+    struct webhook_settings hooks_cfg;
+    struct webhook_worker hooks = {.initialised = false};
     struct err e;
     int rc = 1;
     int started = service_init(&svc, "catalog", 50051, "catalog", catalog_migrations,
@@ -32,9 +36,15 @@ int main(void)
     svc.also[0] = &admin_rpc;
     svc.also[1] = &directory_rpc;
     svc.also[2] = &practice_rpc;
+    svc.also[3] = &notification_rpc;
+    if (webhook_settings_load(&hooks_cfg, &e) < 0 || webhook_worker_start(&hooks, &svc.cfg, &hooks_cfg, &e) < 0) {
+        log_error("%s", e.msg);
+        goto done;
+    }
     app.published = published_new(svc.cfg.db_url);
     rc = service_serve(&svc, &catalog_rpc, &app);
 done:
+    webhook_worker_stop(&hooks); /* nothing when it never started; the rest of it when half-way */
     published_free(app.published);
     service_destroy(&svc);
     return rc;

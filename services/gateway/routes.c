@@ -11,6 +11,7 @@
 #include "unic/admin/v1/admin.pb-c.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/catalog/v1/directory.pb-c.h"
+#include "unic/catalog/v1/notifications.pb-c.h"
 #include "unic/catalog/v1/practices.pb-c.h"
 #include "unic/matching/v1/matching.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
@@ -31,6 +32,7 @@ static const struct {
     {&unic__admin__v1__admin_service__descriptor, BACKEND_CATALOG},
     {&unic__catalog__v1__directory_service__descriptor, BACKEND_CATALOG},
     {&unic__catalog__v1__practice_service__descriptor, BACKEND_CATALOG},
+    {&unic__catalog__v1__notification_service__descriptor, BACKEND_CATALOG},
 };
 enum { N_BESIDE = sizeof beside / sizeof beside[0] };
 

@@ -14,6 +14,7 @@
 #include "gateway.h"
 #include "unic/admin/v1/admin.pb-c.h"
 #include "unic/catalog/v1/directory.pb-c.h"
+#include "unic/catalog/v1/notifications.pb-c.h"
 #include "unic/catalog/v1/practices.pb-c.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/matching/v1/matching.pb-c.h"
@@ -139,7 +140,7 @@ static void test_every_method_of_the_four_services_has_a_route(void **state)
     (void)state;
     struct routes r;
     routes_init(&r);
-    /* The four services, and AdminService, DirectoryService and PracticeService, beside the catalog on its port. */
+    /* The four services, and AdminService, DirectoryService, PracticeService and NotificationService, beside the catalog on its port. */
     const struct {
         const ProtobufCServiceDescriptor *service;
         enum backend_id backend;
@@ -151,6 +152,7 @@ static void test_every_method_of_the_four_services_has_a_route(void **state)
         {&unic__admin__v1__admin_service__descriptor, BACKEND_CATALOG},
         {&unic__catalog__v1__directory_service__descriptor, BACKEND_CATALOG},
         {&unic__catalog__v1__practice_service__descriptor, BACKEND_CATALOG},
+        {&unic__catalog__v1__notification_service__descriptor, BACKEND_CATALOG},
     };
     size_t total = 0;
     for (size_t s = 0; s < sizeof services / sizeof services[0]; s++) {

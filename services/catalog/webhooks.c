@@ -1,0 +1,261 @@
+/* webhooks.c: the delivery worker of the outbox (webhooks.h, docs/notifications.md). It claims
+ * due events with a lease (so a crash between the POST and its record only means a repeat with
+ * the same event id, which receivers drop), posts each with libcurl, and records the outcome and
+ * the attempt in one transaction. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "log.h"
+#include "text.h"
+#include "webhooks.h"
+
+enum { CLAIM_BATCH = 16, LEASE_MARGIN_SECONDS = 60 };
+
+/* Claims up to $2 due events for $1 seconds; attempts counts the one about to be made. */
+static const char SQL_CLAIM[] =
+    "UPDATE notify.outbox o SET attempts = o.attempts + 1,"
+    " next_attempt_at = now() + make_interval(secs => $1::int)"
+    " FROM notify.webhooks w"
+    " WHERE w.state_code = o.state_code AND o.id IN (SELECT id FROM notify.outbox"
+    "   WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()"
+    "   ORDER BY next_attempt_at, id LIMIT $2::int FOR UPDATE SKIP LOCKED)"
+    " RETURNING o.id, o.event_id, o.state_code, o.kind, o.body, o.attempts, w.url, w.secret,"
+    " (extract(epoch FROM now() - o.created_at) * 1000)::bigint AS age_ms";
+static const char SQL_DELIVERED[] =
+    "UPDATE notify.outbox SET delivered_at = now(), last_error = '' WHERE id = $1::bigint";
+static const char SQL_RETRY[] =
+    "UPDATE notify.outbox SET next_attempt_at = now() + make_interval(secs => $2::double precision),"
+    " last_error = $3 WHERE id = $1::bigint";
+static const char SQL_DEAD[] =
+    "UPDATE notify.outbox SET dead_at = now(), last_error = $2 WHERE id = $1::bigint";
+static const char SQL_LOG[] =
+    "INSERT INTO notify.deliveries (outbox_id, state_code, attempt, url, http_status, outcome, error)"
+    " VALUES ($1::bigint, $2, $3::int, $4, $5::int, $6, $7)";
+
+static const char *env(const char *name)
+{
+    return getenv(name);
+}
+
+int webhook_settings_load(struct webhook_settings *s, struct err *e)
+{
+    config_getter get = env;
+    *s = (struct webhook_settings){.poll_ms = 1000, .timeout_ms = 10000, .backoff_ms = 30000,
+                                   .backoff_max_ms = 3600000, .retry_seconds = 86400,
+                                   .reminder_ms = 60000, .ca_file = ""};
+    return config_int(get, "UNIC_WEBHOOK_POLL_MS", &s->poll_ms, 10, 600000, e) < 0 ||
+                   config_int(get, "UNIC_WEBHOOK_TIMEOUT_MS", &s->timeout_ms, 100, 120000, e) < 0 ||
+                   config_int(get, "UNIC_WEBHOOK_BACKOFF_MS", &s->backoff_ms, 10, 3600000, e) < 0 ||
+                   config_int(get, "UNIC_WEBHOOK_BACKOFF_MAX_MS", &s->backoff_max_ms, 10, 86400000, e) < 0 ||
+                   config_int(get, "UNIC_WEBHOOK_RETRY_SECONDS", &s->retry_seconds, 1, 7 * 86400, e) < 0 ||
+                   config_int(get, "UNIC_REMINDER_POLL_MS", &s->reminder_ms, 10, 86400000, e) < 0 ||
+                   config_str(get, "UNIC_WEBHOOK_CA_FILE", s->ca_file, sizeof s->ca_file, e) < 0
+               ? -1
+               : 0;
+}
+
+/* One attempt: its HTTP status (0: none) and the error in words ("" when delivered). */
+struct attempt {
+    long status;
+    char error[256];
+};
+
+static size_t discard(char *ptr, size_t size, size_t n, void *arg)
+{
+    (void)ptr;
+    (void)arg;
+    return size * n; /* the receiver's answer body is not kept: its status says it all */
+}
+
+/* Aborts a POST in flight once the worker is asked to stop (curl calls it about once a second,
+ * and on every transfer of data). */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    const struct webhook_worker *w = arg;
+    return atomic_load(&w->stop) ? 1 : 0;
+}
+
+static void post(struct webhook_worker *w, const char *url, const char *secret, const char *event_id,
+                 const char *kind, const char *body, struct attempt *out)
+{
+    out->status = 0;
+    out->error[0] = '\0';
+    if (!webhook_url_allowed(url)) { /* registered under an older rule: never sent in clear */
+        snprintf(out->error, sizeof out->error, "the endpoint's URL is not allowed: https only, or http to loopback");
+        return;
+    }
+    CURL *curl = w->curl;
+    char sig[WEBHOOK_SIGNATURE_MAX], h_sig[160], h_id[96], h_kind[160];
+    webhook_signature(secret, clock_wall_ms() / 1000, body, strlen(body), sig);
+    snprintf(h_sig, sizeof h_sig, "X-UNIC-Signature: %s", sig);
+    snprintf(h_id, sizeof h_id, "X-UNIC-Event-Id: %s", event_id);
+    snprintf(h_kind, sizeof h_kind, "X-UNIC-Event-Type: %.120s", kind);
+    struct curl_slist *headers = NULL;
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    headers = curl_slist_append(headers, h_sig);
+    headers = curl_slist_append(headers, h_id);
+    headers = curl_slist_append(headers, h_kind);
+    headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
+    char errbuf[CURL_ERROR_SIZE] = "";
+    curl_easy_reset(curl);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is a failure, never followed */
+    curl_easy_setopt(curl, CURLOPT_PROXY, "");          /* never through a proxy from the environment */
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)w->s.timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "unic-catalog-webhooks/1");
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, w);
+    if (w->s.ca_file[0])
+        curl_easy_setopt(curl, CURLOPT_CAINFO, w->s.ca_file);
+    CURLcode rc = curl_easy_perform(curl);
+    if (rc != CURLE_OK) {
+        snprintf(out->error, sizeof out->error, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    } else {
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
+        if (out->status < 200 || out->status > 299)
+            snprintf(out->error, sizeof out->error, "the endpoint answered HTTP %ld", out->status);
+    }
+    curl_slist_free_all(headers);
+}
+
+enum outcome { DELIVERED, RETRY, DEAD };
+static const char *const outcome_names[] = {"DELIVERED", "RETRY", "DEAD"};
+
+/* Records one attempt of row `row` of the claim `r`: delivered, retried later, or dead. */
+static void record(struct webhook_worker *w, const PGresult *r, int row, const struct attempt *a)
+{
+    struct err e;
+    const char *id = db_get(r, row, "id");
+    int attempts = db_get_int(r, row, "attempts");
+    int64_t next = webhook_next_ms(attempts, db_get_int64(r, row, "age_ms"), w->s.backoff_ms,
+                                   w->s.backoff_max_ms, (int64_t)w->s.retry_seconds * 1000);
+    enum outcome o = a->error[0] == '\0' ? DELIVERED : next < 0 ? DEAD : RETRY;
+    char status[16], attempt[16], wait[32];
+    snprintf(status, sizeof status, "%ld", a->status);
+    snprintf(attempt, sizeof attempt, "%d", attempts);
+    snprintf(wait, sizeof wait, "%.3f", (double)next / 1000.0);
+    const char *log_params[] = {id, db_get(r, row, "state_code"), attempt, db_get(r, row, "url"),
+                                status, outcome_names[o], a->error};
+    const char *p_delivered[] = {id};
+    const char *p_retry[] = {id, wait, a->error};
+    const char *p_dead[] = {id, a->error};
+    if (db_begin(&w->db, &e) < 0)
+        goto failed;
+    int rc = o == DELIVERED ? db_command(&w->db, &e, SQL_DELIVERED, 1, p_delivered, NULL)
+             : o == DEAD    ? db_command(&w->db, &e, SQL_DEAD, 2, p_dead, NULL)
+                            : db_command(&w->db, &e, SQL_RETRY, 3, p_retry, NULL);
+    if (rc < 0 || db_command(&w->db, &e, SQL_LOG, 7, log_params, NULL) < 0 || db_commit(&w->db, &e) < 0) {
+        db_rollback(&w->db);
+        goto failed;
+    }
+    if (o == DEAD)
+        log_warn("webhook event %s of %s dead-lettered after %d attempts: %s", db_get(r, row, "event_id"),
+                 db_get(r, row, "state_code"), attempts, a->error);
+    return;
+failed:
+    /* The lease runs out and the event is posted again, with the same id. */
+    log_warn("could not record the delivery of webhook event %s: %s", db_get(r, row, "event_id"), e.msg);
+}
+
+/* Claims and delivers one batch; the number of events tried. */
+static int deliver_batch(struct webhook_worker *w)
+{
+    struct err e;
+    char lease[16], batch[16];
+    snprintf(lease, sizeof lease, "%d", LEASE_MARGIN_SECONDS + w->s.timeout_ms / 1000);
+    snprintf(batch, sizeof batch, "%d", CLAIM_BATCH);
+    const char *params[] = {lease, batch};
+    PGresult *r = db_query(&w->db, &e, SQL_CLAIM, 2, params);
+    if (r == NULL) {
+        log_warn("could not read the webhook outbox: %s", e.msg);
+        return 0;
+    }
+    int n = PQntuples(r);
+    for (int i = 0; i < n; i++) {
+        struct attempt a;
+        post(w, db_get(r, i, "url"), db_get(r, i, "secret"), db_get(r, i, "event_id"),
+             db_get(r, i, "kind"), db_get(r, i, "body"), &a);
+        record(w, r, i, &a);
+    }
+    PQclear(r);
+    return n;
+}
+
+static void *run(void *arg)
+{
+    struct webhook_worker *w = arg;
+    while (!atomic_load(&w->stop)) {
+        if (deliver_batch(w) == CLAIM_BATCH)
+            continue; /* more may be waiting */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += w->s.poll_ms / 1000;
+        until.tv_nsec += (long)(w->s.poll_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_mutex_lock(&w->lock);
+        if (!atomic_load(&w->stop))
+            pthread_cond_timedwait(&w->wake, &w->lock, &until);
+        pthread_mutex_unlock(&w->lock);
+    }
+    return NULL;
+}
+
+int webhook_worker_start(struct webhook_worker *w, const struct config *cfg,
+                         const struct webhook_settings *s, struct err *e)
+{
+    memset(w, 0, sizeof *w);
+    w->initialised = true;
+    w->s = *s;
+    atomic_init(&w->stop, false);
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    struct err ignored;
+    db_init(&w->db, cfg->db_url, &ignored); /* a failure reconnects on first use */
+    db_set_limits(&w->db, cfg->statement_timeout_ms, cfg->lock_timeout_ms, cfg->commit_margin_ms);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (w->curl = curl_easy_init()) == NULL)
+        return err_set(e, ERR_INTERNAL, "could not start the webhook worker: libcurl did not initialise");
+    if (pthread_create(&w->thread, NULL, run, w) != 0)
+        return err_set(e, ERR_INTERNAL, "could not start the webhook worker thread");
+    w->running = true;
+    return 0;
+}
+
+void webhook_worker_stop(struct webhook_worker *w)
+{
+    if (!w->initialised)
+        return;
+    if (w->running) {
+        pthread_mutex_lock(&w->lock);
+        atomic_store(&w->stop, true);
+        pthread_cond_signal(&w->wake);
+        pthread_mutex_unlock(&w->lock);
+        pthread_join(w->thread, NULL);
+        w->running = false;
+    }
+    if (w->curl) {
+        curl_easy_cleanup(w->curl);
+        w->curl = NULL;
+    }
+    curl_global_cleanup();
+    db_destroy(&w->db);
+    pthread_cond_destroy(&w->wake);
+    pthread_mutex_destroy(&w->lock);
+    w->initialised = false;
+}

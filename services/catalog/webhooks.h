@@ -1,0 +1,83 @@
+/* webhooks.h: delivering the outbox (common/notify.h) to States' webhooks, the paragraph 8
+ * reminders, and NotificationService (registering an endpoint, reading the delivery log).
+ * docs/notifications.md.
+ *
+ * A delivery is a POST of the event's JSON body with
+ *   X-UNIC-Event-Id: <uuid>      the event's id, also the body's "id": the same on every attempt
+ *   X-UNIC-Event-Type: <kind>
+ *   X-UNIC-Signature: t=<unix seconds>,v1=<lower-case hex HMAC-SHA-256, under the endpoint's
+ *                     secret, of "<t>.<body>">: who sent it, and when (a receiver refuses an old t)
+ * A 2xx answer delivers it; anything else, or no answer, is retried with exponential backoff
+ * until 24 hours (UNIC_WEBHOOK_RETRY_SECONDS) have passed since the event, and then the event is
+ * dead-lettered: kept, marked DEAD. Every attempt is logged for the State (ListDeliveries).
+ * The worker is one thread of unic-catalog with its own PostgreSQL connection and curl handle, so
+ * it never holds an RPC worker; replicas share the work (rows claimed with SKIP LOCKED and a
+ * lease). struct webhook_worker owns its thread, connection and handle until webhook_worker_stop. */
+#ifndef UNIC_CATALOG_WEBHOOKS_H
+#define UNIC_CATALOG_WEBHOOKS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "err.h"
+#include "rpc.h"
+
+extern const struct rpc_service notification_rpc;
+
+/* ---- Pure (webhook_policy.c, tests/unit/test_webhook_policy.c) ---- */
+
+enum { WEBHOOK_SIGNATURE_MAX = 96, WEBHOOK_URL_MAX = 500 };
+
+/* The X-UNIC-Signature value of `body` sent at Unix time `t` under `secret`. */
+void webhook_signature(const char *secret, int64_t t, const char *body, size_t body_len,
+                       char out[WEBHOOK_SIGNATURE_MAX]);
+/* The wait after the `attempt`-th failed attempt (1, 2, ...): base_ms doubled each time, at most
+ * cap_ms. */
+int64_t webhook_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms);
+/* After the `attempt`-th attempt failed `age_ms` after the event was written: the wait before the
+ * next, or -1 when the next would start after `window_ms` (the event is then dead-lettered). */
+int64_t webhook_next_ms(int attempt, int64_t age_ms, int64_t base_ms, int64_t cap_ms, int64_t window_ms);
+/* True for a URL deliveries may go to: https:// anywhere, or http:// to a loopback host
+ * (127.0.0.0/8, [::1], localhost), which only a test receiver on the same machine can be. */
+bool webhook_url_allowed(const char *url);
+
+/* ---- The delivery worker (webhooks.c) ---- */
+
+struct webhook_settings {
+    int poll_ms;        /* UNIC_WEBHOOK_POLL_MS: how often the outbox is read, default 1000 */
+    int timeout_ms;     /* UNIC_WEBHOOK_TIMEOUT_MS: one POST, default 10000 */
+    int backoff_ms;     /* UNIC_WEBHOOK_BACKOFF_MS: the first retry's wait, default 30000 */
+    int backoff_max_ms; /* UNIC_WEBHOOK_BACKOFF_MAX_MS: the longest wait, default 3600000 */
+    int retry_seconds;  /* UNIC_WEBHOOK_RETRY_SECONDS: then DEAD, default 86400 (24 h) */
+    int reminder_ms;    /* UNIC_REMINDER_POLL_MS: how often reminders are looked for, default 60000 */
+    char ca_file[512];  /* UNIC_WEBHOOK_CA_FILE: CAs to trust, "" for the system's */
+};
+
+struct webhook_worker {
+    pthread_t thread;
+    bool initialised; /* by webhook_worker_start: a zeroed struct has nothing to stop */
+    bool running;
+    atomic_bool stop;
+    pthread_mutex_t lock; /* with wake: an interruptible sleep between polls */
+    pthread_cond_t wake;
+    struct db db;
+    void *curl;
+    struct webhook_settings s;
+    int64_t next_reminders_ms; /* monotonic */
+};
+
+/* Reads the settings from the environment (UNIC_WEBHOOK_*); INVALID_ARGUMENT naming a bad one. */
+int webhook_settings_load(struct webhook_settings *s, struct err *e);
+/* Connects and starts the thread (signals already blocked: SIGTERM stays the main thread's). */
+int webhook_worker_start(struct webhook_worker *w, const struct config *cfg,
+                         const struct webhook_settings *s, struct err *e);
+/* Stops the thread (a POST in flight is aborted, and retried later with the same id) and
+ * releases everything; safe after a failed start, and on a zeroed struct. */
+void webhook_worker_stop(struct webhook_worker *w);
+
+#endif
