@@ -1,5 +1,6 @@
-/* notify.c: writing events to the outbox (notify.h). The body a receiver gets is built here, in
- * SQL, once: {"id", "type", "state_code", "occurred_at", "data"}; every attempt posts its bytes. */
+/* notify.c: writing events to the outbox (notify.h). The body a receiver gets is built once, in
+ * SQL (NOTIFY_EVENTS_SQL): {"id", "type", "state_code", "occurred_at", "data"}; every attempt
+ * posts those bytes. */
 #include "notify.h"
 
 #include <stdlib.h>
@@ -8,15 +9,8 @@
 #include "mem.h"
 #include "text.h"
 
-/* One row per State that has an endpoint; gen_random_uuid() is evaluated per row. */
-static const char SQL_EVENT[] =
-    "WITH e AS (SELECT w.state_code, gen_random_uuid() AS id FROM notify.webhooks w"
-    "           WHERE w.state_code::text = ANY ($1::text[]))"
-    " INSERT INTO notify.outbox (event_id, state_code, kind, body)"
-    " SELECT e.id, e.state_code, $2, jsonb_build_object('id', e.id, 'type', $2::text,"
-    "   'state_code', e.state_code, 'occurred_at',"
-    "   to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'data', $3::jsonb)::text"
-    " FROM e";
+static const char SQL_EVENT[] = NOTIFY_EVENTS_SQL(
+    "SELECT DISTINCT unnest($1::text[]) AS state_code, $2::text AS kind, $3::jsonb AS data");
 
 int notify_event(struct db *db, const char *const *states, size_t n, const char *kind,
                  const char *data_json, long *written, struct err *e)

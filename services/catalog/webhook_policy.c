@@ -69,3 +69,12 @@ bool webhook_url_allowed(const char *url)
     }
     return dots == 2 && host[h - 1] != '.';
 }
+
+int webhook_reminder_threshold(int days_left)
+{
+    static const int thresholds[] = {7, 30, 60}; /* the smallest reached is the one due */
+    for (size_t i = 0; i < sizeof thresholds / sizeof thresholds[0]; i++)
+        if (days_left >= 0 && days_left <= thresholds[i])
+            return thresholds[i];
+    return 0;
+}

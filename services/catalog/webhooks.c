@@ -9,9 +9,14 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 
 #include "log.h"
+#include "mem.h"
+#include "notify.h"
 #include "text.h"
+#include "tz.h"
+#include "unic/scoring/v1/scoring.pb-c.h"
 #include "webhooks.h"
 
 enum { CLAIM_BATCH = 16, LEASE_MARGIN_SECONDS = 60 };
@@ -36,6 +41,12 @@ static const char SQL_DEAD[] =
 static const char SQL_LOG[] =
     "INSERT INTO notify.deliveries (outbox_id, state_code, attempt, url, http_status, outcome, error)"
     " VALUES ($1::bigint, $2, $3::int, $4, $5::int, $6, $7)";
+/* The States a reminder may go to (those with an endpoint), and the reminder's claim: a second
+ * writer, a replica or a restart, finds it taken and writes nothing. */
+static const char SQL_REMINDER_STATES[] = "SELECT state_code FROM notify.webhooks ORDER BY state_code";
+static const char SQL_REMINDER_CLAIM[] =
+    "INSERT INTO notify.reminders (state_code, year, days) VALUES ($1, $2::int, $3::int)"
+    " ON CONFLICT DO NOTHING";
 
 static const char *env(const char *name)
 {
@@ -47,7 +58,22 @@ int webhook_settings_load(struct webhook_settings *s, struct err *e)
     config_getter get = env;
     *s = (struct webhook_settings){.poll_ms = 1000, .timeout_ms = 10000, .backoff_ms = 30000,
                                    .backoff_max_ms = 3600000, .retry_seconds = 86400,
-                                   .reminder_ms = 60000, .ca_file = ""};
+                                   .reminder_ms = 600000, .ca_file = "", .reminder_auth = ""};
+    char key_file[512] = "";
+    if (config_str(get, "UNIC_REMINDER_KEY_FILE", key_file, sizeof key_file, e) < 0)
+        return -1;
+    if (key_file[0]) {
+        FILE *f = fopen(key_file, "r");
+        char key[256] = "";
+        bool read = f && fgets(key, sizeof key, f) != NULL;
+        if (f)
+            fclose(f);
+        key[strcspn(key, "\r\n")] = '\0';
+        if (!read || key[0] == '\0')
+            return err_set(e, ERR_INVALID_ARGUMENT, "UNIC_REMINDER_KEY_FILE: could not read a key from \"%s\"",
+                           key_file);
+        snprintf(s->reminder_auth, sizeof s->reminder_auth, "Bearer %s", key);
+    }
     return config_int(get, "UNIC_WEBHOOK_POLL_MS", &s->poll_ms, 10, 600000, e) < 0 ||
                    config_int(get, "UNIC_WEBHOOK_TIMEOUT_MS", &s->timeout_ms, 100, 120000, e) < 0 ||
                    config_int(get, "UNIC_WEBHOOK_BACKOFF_MS", &s->backoff_ms, 10, 3600000, e) < 0 ||
@@ -195,10 +221,92 @@ static int deliver_batch(struct webhook_worker *w)
     return n;
 }
 
+/* ---- Paragraph 8 reminders (docs/notifications.md) ---- */
+
+/* Writes State `state`'s reminder if one is due: its calendar is read as UNIC reads it (ListDue,
+ * in the State's own zone, on the scoring service's clock), and the claim and the event are one
+ * transaction. */
+static void remind_state(struct webhook_worker *w, const char *state)
+{
+    struct arena a;
+    struct err e = {0};
+    arena_init(&a);
+    Unic__Scoring__V1__ListDueRequest req = UNIC__SCORING__V1__LIST_DUE_REQUEST__INIT;
+    req.state_code = (char *)state;
+    ProtobufCMessage *reply = NULL;
+    struct rpc_caller as = {w->s.reminder_auth, 0, NULL};
+    if (rpc_call(w->scoring, as, &unic__scoring__v1__scoring_service__descriptor, "ListDue", &req.base, &a,
+                 &reply, &e) < 0) {
+        log_warn("could not read what is due for %s, for its reminders: %s", state, e.msg);
+        goto done;
+    }
+    const Unic__Scoring__V1__ListDueResponse *due = (const Unic__Scoring__V1__ListDueResponse *)reply;
+    char ref[32];
+    snprintf(ref, sizeof ref, "para8-report-%.4s", due->today);
+    const Unic__Scoring__V1__DueItem *item = NULL;
+    for (size_t i = 0; i < due->n_items; i++)
+        if (due->items[i]->kind == UNIC__SCORING__V1__DUE_KIND__ANNUAL_REPORT && strcmp(due->items[i]->ref, ref) == 0)
+            item = due->items[i];
+    int days = item ? webhook_reminder_threshold(item->days_left) : 0;
+    if (days == 0) /* reported (as UNIC sees it), or no reminder is due today */
+        goto done;
+    char year[8], threshold[8];
+    snprintf(year, sizeof year, "%.4s", due->today);
+    snprintf(threshold, sizeof threshold, "%d", days);
+    json_t *data = json_pack("{sisssssssisiss}", "year", atoi(year), "due_date", item->due_date, "today",
+                             due->today, "time_zone", due->time_zone, "days_left", (int)item->days_left,
+                             "threshold_days", days, "item", item->ref);
+    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+    json_decref(data);
+    const char *params[] = {state, year, threshold};
+    const char *states[] = {state};
+    long claimed = 0;
+    if (text == NULL || db_begin(&w->db, &e) < 0) {
+        log_warn("could not write the %d-day reminder of %s: %s", days, state, text ? e.msg : "its data");
+        free(text);
+        goto done;
+    }
+    bool ok = db_command(&w->db, &e, SQL_REMINDER_CLAIM, 3, params, &claimed) == 0 &&
+              (claimed == 0 || notify_event(&w->db, states, 1, "report.reminder", text, NULL, &e) == 0) &&
+              db_commit(&w->db, &e) == 0;
+    free(text);
+    if (!ok) {
+        db_rollback(&w->db);
+        log_warn("could not write the %d-day reminder of %s: %s", days, state, e.msg);
+    } else if (claimed)
+        log_info("wrote the %d-day paragraph 8 reminder of %s for %s", days, state, year);
+done:
+    arena_destroy(&a);
+}
+
+/* Every State with an endpoint, in the last 61 days of the year only (UTC; no zone is more than a
+ * day from it). */
+static void remind(struct webhook_worker *w)
+{
+    struct err e;
+    char today[32];
+    clock_rfc3339(today, sizeof today, clock_now_ms(), false);
+    int64_t day = tz_days_from_civil(atoi(today), (unsigned)atoi(today + 5), (unsigned)atoi(today + 8));
+    if (tz_days_from_civil(atoi(today), 12, 31) - day > 61)
+        return;
+    PGresult *r = db_query(&w->db, &e, SQL_REMINDER_STATES, 0, NULL);
+    if (r == NULL) {
+        log_warn("could not read the States to remind: %s", e.msg);
+        return;
+    }
+    for (int i = 0; i < PQntuples(r) && !atomic_load(&w->stop); i++)
+        remind_state(w, db_get(r, i, "state_code"));
+    PQclear(r);
+}
+
 static void *run(void *arg)
 {
     struct webhook_worker *w = arg;
     while (!atomic_load(&w->stop)) {
+        if (w->scoring && clock_mono_ms() >= w->next_reminders_ms) {
+            remind(w);
+            w->next_reminders_ms = clock_mono_ms() + w->s.reminder_ms;
+        }
         if (deliver_batch(w) == CLAIM_BATCH)
             continue; /* more may be waiting */
         struct timespec until;
@@ -231,6 +339,10 @@ int webhook_worker_start(struct webhook_worker *w, const struct config *cfg,
     db_set_limits(&w->db, cfg->statement_timeout_ms, cfg->lock_timeout_ms, cfg->commit_margin_ms);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (w->curl = curl_easy_init()) == NULL)
         return err_set(e, ERR_INTERNAL, "could not start the webhook worker: libcurl did not initialise");
+    if (s->reminder_auth[0])
+        w->scoring = rpc_client_new(cfg->scoring_addr, cfg->call_timeout_ms);
+    else
+        log_info("paragraph 8 reminders are off: UNIC_REMINDER_KEY_FILE is not set (docs/notifications.md)");
     if (pthread_create(&w->thread, NULL, run, w) != 0)
         return err_set(e, ERR_INTERNAL, "could not start the webhook worker thread");
     w->running = true;
@@ -253,6 +365,8 @@ void webhook_worker_stop(struct webhook_worker *w)
         curl_easy_cleanup(w->curl);
         w->curl = NULL;
     }
+    rpc_client_free(w->scoring);
+    w->scoring = NULL;
     curl_global_cleanup();
     db_destroy(&w->db);
     pthread_cond_destroy(&w->wake);

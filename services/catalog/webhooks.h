@@ -12,7 +12,9 @@
  * dead-lettered: kept, marked DEAD. Every attempt is logged for the State (ListDeliveries).
  * The worker is one thread of unic-catalog with its own PostgreSQL connection and curl handle, so
  * it never holds an RPC worker; replicas share the work (rows claimed with SKIP LOCKED and a
- * lease). struct webhook_worker owns its thread, connection and handle until webhook_worker_stop. */
+ * lease). The same thread writes the paragraph 8 reminders (60, 30 and 7 days before 31 December,
+ * in each State's own time zone), once per State, year and threshold.
+ * struct webhook_worker owns its thread, connection, handle and client until webhook_worker_stop. */
 #ifndef UNIC_CATALOG_WEBHOOKS_H
 #define UNIC_CATALOG_WEBHOOKS_H
 
@@ -45,6 +47,10 @@ int64_t webhook_next_ms(int attempt, int64_t age_ms, int64_t base_ms, int64_t ca
 /* True for a URL deliveries may go to: https:// anywhere, or http:// to a loopback host
  * (127.0.0.0/8, [::1], localhost), which only a test receiver on the same machine can be. */
 bool webhook_url_allowed(const char *url);
+/* The paragraph 8 reminder due `days_left` days before 31 December: 60 from 60 to 31 days, 30
+ * from 30 to 8, 7 from 7 to 0, and 0 (none) otherwise. A threshold is still reached on a later
+ * day (the worker may have been down on the day itself), never once the next one is. */
+int webhook_reminder_threshold(int days_left);
 
 /* ---- The delivery worker (webhooks.c) ---- */
 
@@ -54,8 +60,11 @@ struct webhook_settings {
     int backoff_ms;     /* UNIC_WEBHOOK_BACKOFF_MS: the first retry's wait, default 30000 */
     int backoff_max_ms; /* UNIC_WEBHOOK_BACKOFF_MAX_MS: the longest wait, default 3600000 */
     int retry_seconds;  /* UNIC_WEBHOOK_RETRY_SECONDS: then DEAD, default 86400 (24 h) */
-    int reminder_ms;    /* UNIC_REMINDER_POLL_MS: how often reminders are looked for, default 60000 */
+    int reminder_ms;    /* UNIC_REMINDER_POLL_MS: how often reminders are looked for, default 600000 */
     char ca_file[512];  /* UNIC_WEBHOOK_CA_FILE: CAs to trust, "" for the system's */
+    /* "Bearer " and the first line of UNIC_REMINDER_KEY_FILE: the operator key the reminders read
+     * each State's ListDue with, as UNIC reads it; "" turns the reminders off. */
+    char reminder_auth[300];
 };
 
 struct webhook_worker {
@@ -67,11 +76,13 @@ struct webhook_worker {
     pthread_cond_t wake;
     struct db db;
     void *curl;
+    struct rpc_client *scoring; /* for the reminders; NULL when they are off */
     struct webhook_settings s;
     int64_t next_reminders_ms; /* monotonic */
 };
 
-/* Reads the settings from the environment (UNIC_WEBHOOK_*); INVALID_ARGUMENT naming a bad one. */
+/* Reads the settings from the environment (UNIC_WEBHOOK_*, UNIC_REMINDER_*); INVALID_ARGUMENT
+ * naming a bad one, or a key file that cannot be read. */
 int webhook_settings_load(struct webhook_settings *s, struct err *e);
 /* Connects and starts the thread (signals already blocked: SIGTERM stays the main thread's). */
 int webhook_worker_start(struct webhook_worker *w, const struct config *cfg,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "notify.h"
 #include "store_internal.h"
 
 /* ---- Column lists ---- */
@@ -112,6 +113,27 @@ static const char SQL_COMMIT_SUPERSEDE[] =
     " ON x.offer_id = mine.offer_id WHERE mine.plan_id = $1::uuid AND x.status = 'PROPOSED'"
     " UNION SELECT x.plan_id FROM matching.matches mine JOIN matching.matches x"
     " ON x.request_id = mine.request_id WHERE mine.plan_id = $1::uuid AND x.status = 'PROPOSED')";
+/* The events of a commit (docs/notifications.md): each State of the plan learns it was committed,
+ * with its own matches, and each party of each match that the match awaits its answer. Only ids
+ * and what the match is about: the rest is read with GetMatch, under its own rules. */
+static const char SQL_COMMIT_EVENTS[] = NOTIFY_EVENTS_SQL(
+    "SELECT s.state_code, 'plan.committed' AS kind, jsonb_build_object('plan_id', $1::text,"
+    " 'matches', jsonb_agg(s.match_id ORDER BY s.position)) AS data"
+    " FROM (SELECT m.donor_state AS state_code, m.id::text AS match_id, m.position"
+    "       FROM matching.matches m WHERE m.plan_id = $1::uuid"
+    "       UNION SELECT m.recipient_state, m.id::text, m.position"
+    "       FROM matching.matches m WHERE m.plan_id = $1::uuid) s GROUP BY s.state_code"
+    " UNION ALL SELECT p.state_code, 'match.awaiting_answer',"
+    " jsonb_build_object('match_id', m.id, 'plan_id', m.plan_id, 'party', p.party, 'kind', m.kind,"
+    " 'topic', m.topic, 'answer_with', 'unic.matching.v1.MatchingService/RespondToMatch')"
+    " FROM matching.matches m CROSS JOIN LATERAL (VALUES (m.donor_state, 'DONOR'),"
+    " (m.recipient_state, 'RECIPIENT')) AS p (state_code, party) WHERE m.plan_id = $1::uuid");
+/* A decline, for the other party ($2: the side that declined). */
+static const char SQL_DECLINE_EVENT[] = NOTIFY_EVENTS_SQL(
+    "SELECT CASE WHEN $2 = 'DONOR' THEN m.recipient_state ELSE m.donor_state END AS state_code,"
+    " 'match.declined' AS kind, jsonb_build_object('match_id', m.id, 'plan_id', m.plan_id,"
+    " 'declined_by', $2::text, 'reason', $3::text, 'kind', m.kind, 'topic', m.topic) AS data"
+    " FROM matching.matches m WHERE m.id = $1::uuid");
 static const char SQL_COMMIT_PLAN[] =
     "UPDATE matching.plans SET status = 'COMMITTED', committed_by = $2, committed_at = now()"
     " WHERE id = $1::uuid";
@@ -546,6 +568,7 @@ int store_plan_commit(struct db *db, struct arena *a, const char *id, const stru
         db_command(db, e, SQL_COMMIT_REQUESTS, 1, params, NULL) < 0 ||
         db_command(db, e, SQL_COMMIT_MATCHES, 1, params, NULL) < 0 ||
         db_command(db, e, SQL_COMMIT_SUPERSEDE, 1, params, NULL) < 0 ||
+        db_command(db, e, SQL_COMMIT_EVENTS, 1, params, NULL) < 0 ||
         db_command(db, e, SQL_COMMIT_PLAN, 2, params, NULL) < 0 ||
         store_audited(a, who, "plan", id, NULL, NULL,
                 arena_printf(a, "committed plan %s: %zu offers and %zu requests drawn on", id, n_o, n_r),
@@ -746,6 +769,10 @@ int store_match_step(struct db *db, struct arena *a, const struct match_step_in 
                         who->state == NULL ? in->on_behalf_reason : "", in->reason, in->note,
                         in->to == MATCH_DELIVERED ? dq_ev : NULL};
     if (db_command(db, e, SQL_MATCH_EVENT, 10, ev, NULL) < 0)
+        goto done;
+    const char *declined[] = {in->id, party, in->reason};
+    if (in->respond && in->to == MATCH_DECLINED && strcmp(now, "DECLINED") == 0 &&
+        db_command(db, e, SQL_DECLINE_EVENT, 3, declined, NULL) < 0)
         goto done;
     int64_t back = strcmp(now, status) == 0 ? 0 : step_returns(in->to, quantity, delivered);
     if (back > 0) {

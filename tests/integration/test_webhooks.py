@@ -4,92 +4,53 @@ reachability round is started while the receiver is down; once it is back it fai
 purpose and then accepts: the event arrives with the same id on every attempt, is accepted exactly
 once, each signature verifies (HMAC-SHA-256 over "<t>.<body>" under the State's secret, checked
 here with Python's hmac), and the State's delivery log shows every attempt, which another State
-may not read. An endpoint that always fails is dead-lettered once the retry window is over; a
-State the event does not concern gets nothing."""
-import hashlib
-import hmac
-import http.server
+may not read. A committed plan reaches its donor and recipient (plan.committed, and
+match.awaiting_answer for each match), a decline the other party. An endpoint that always fails is
+dead-lettered once the retry window is over; a State the event does not concern gets nothing."""
 import json
 import os
 import sys
-import threading
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import unic_testlib as lib  # noqa: E402
+from webhook_receiver import Receiver, eventually, verify  # noqa: E402
 
 import grpc  # noqa: E402
 
-lib.generate_stubs("grpc/health/v1/health.proto", "unic/catalog/v1/directory.proto",
-                   "unic/catalog/v1/notifications.proto")
+lib.generate_stubs("grpc/health/v1/health.proto", "unic/common/v1/common.proto",
+                   "unic/catalog/v1/directory.proto", "unic/catalog/v1/notifications.proto",
+                   "unic/matching/v1/matching.proto")
+from unic.common.v1 import common_pb2  # noqa: E402
 from unic.catalog.v1 import directory_pb2, directory_pb2_grpc  # noqa: E402
 from unic.catalog.v1 import notifications_pb2 as pb, notifications_pb2_grpc  # noqa: E402
+from unic.matching.v1 import matching_pb2 as mpb, matching_pb2_grpc  # noqa: E402
 
 RETRY_SECONDS = 8  # the retry window: KEN's always-failing endpoint is dead after it
-
-
-class Receiver(http.server.BaseHTTPRequestHandler):
-    """Records every request; /ken always fails, /ben fails while `fail_ben` > 0."""
-    seen = []
-    fail_ben = 0
-    lock = threading.Lock()
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        with Receiver.lock:
-            fail = self.path == "/ken" or (self.path == "/ben" and Receiver.fail_ben > 0)
-            if self.path == "/ben" and Receiver.fail_ben > 0:
-                Receiver.fail_ben -= 1
-            Receiver.seen.append({"path": self.path, "body": body, "status": 500 if fail else 200,
-                                  "id": self.headers["X-UNIC-Event-Id"],
-                                  "type": self.headers["X-UNIC-Event-Type"],
-                                  "signature": self.headers["X-UNIC-Signature"],
-                                  "received": time.time()})
-        self.send_response(500 if fail else 200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def eventually(check, seconds=60):
-    deadline = time.time() + seconds
-    while True:
-        value = check()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(0.1)
-
-
-def verify(secret, signature, body, now, tolerance=300):
-    """What a receiver does (docs/notifications.md): recompute, compare in constant time, and
-    refuse a signature whose time is more than `tolerance` seconds away from its own clock."""
-    parts = dict(p.split("=", 1) for p in signature.split(","))
-    want = hmac.new(secret.encode(), parts["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(want, parts["v1"]) and abs(now - int(parts["t"])) <= tolerance
 
 
 class WebhooksTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        # Bound but not listening: the receiver is "down" (connections refused) until activated.
-        cls.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver, bind_and_activate=False)
-        cls.server.server_bind()
-        cls.url = "http://127.0.0.1:%d" % cls.server.server_address[1]
+        cls.rx = Receiver()  # down until started below
+        cls.rx.fail["/ken"] = -1
+        cls.url = cls.rx.url
         cls.stack = lib.Stack("webhooks")
         cls.stack.start("catalog", {
             "UNIC_WEBHOOK_POLL_MS": "100", "UNIC_WEBHOOK_BACKOFF_MS": "300",
             "UNIC_WEBHOOK_BACKOFF_MAX_MS": "1000", "UNIC_WEBHOOK_RETRY_SECONDS": str(RETRY_SECONDS),
             "UNIC_WEBHOOK_TIMEOUT_MS": "3000"})
+        for service in ("responses", "scoring", "matching"):
+            cls.stack.start(service)
         channel = grpc.insecure_channel(cls.stack.addr("catalog"))
         cls.notify = notifications_pb2_grpc.NotificationServiceStub(channel)
         cls.directory = directory_pb2_grpc.DirectoryServiceStub(channel)
+        cls.m = matching_pb2_grpc.MatchingServiceStub(cls.stack.channel("matching"))
         cls.op = lib.metadata(cls.stack.operator_key)
-        cls.md = {s: lib.metadata(cls.stack.key("STATE", s)) for s in ("BEN", "KEN", "FRA", "NER")}
+        cls.md = {s: lib.metadata(cls.stack.key("STATE", s)) for s in ("BEN", "KEN", "FRA", "NER", "NOR", "MWI")}
         cls.secret = {}
-        for state in ("BEN", "KEN", "FRA"):
+        for state in ("BEN", "KEN", "FRA", "NOR", "MWI"):
             cls.secret[state] = cls.notify.SetWebhook(pb.SetWebhookRequest(
                 url="%s/%s" % (cls.url, state.lower())), metadata=cls.md[state]).secret
         for state in ("BEN", "KEN", "NER"):  # FRA has no entry: the round does not ask it
@@ -100,27 +61,44 @@ class WebhooksTest(unittest.TestCase):
             note="Q4 ping"), metadata=cls.op)
         # While the receiver is down, the first attempts fail with no answer at all.
         cls.first = eventually(lambda: cls.deliveries("BEN"), 30)
-        Receiver.fail_ben = 1  # back up, it fails once more on purpose, then accepts
-        cls.server.server_activate()
-        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
-        eventually(lambda: [r for r in Receiver.seen if r["path"] == "/ben" and r["status"] == 200])
+        cls.rx.fail["/ben"] = 1  # back up, it fails once more on purpose, then accepts
+        cls.rx.start()
+        eventually(lambda: cls.rx.received("/ben", 200))
+        # A plan between Norway (the donor) and Malawi (the recipient), committed; Malawi declines
+        # one of its two matches.
+        offer = cls.m.CreateOffer(mpb.CreateOfferRequest(offer=mpb.Offer(
+            kind=common_pb2.TRAINING, topics=["cip"], capacity=100, title="CIP course")), metadata=cls.md["NOR"])
+        for qty in (10, 5):
+            cls.m.CreateRequest(mpb.CreateRequestRequest(request=mpb.Request(
+                kind=common_pb2.TRAINING, topic="cip", quantity=qty, priority=3)), metadata=cls.md["MWI"])
+        cls.plan = cls.m.ProposeMatches(mpb.ProposeMatchesRequest(state_codes=["MWI"]), metadata=cls.op)
+        cls.m.CommitMatchPlan(mpb.CommitMatchPlanRequest(plan_id=cls.plan.id), metadata=cls.op)
+        try:  # a failed commit writes no event
+            cls.m.CommitMatchPlan(mpb.CommitMatchPlanRequest(plan_id=cls.plan.id), metadata=cls.op)
+            raise AssertionError("a plan committed twice")
+        except grpc.RpcError as e:
+            assert e.code() == grpc.StatusCode.FAILED_PRECONDITION, e
+        cls.declined = cls.plan.matches[0].id
+        cls.m.RespondToMatch(mpb.RespondToMatchRequest(match_id=cls.declined, accept=False,
+                                                       reason="a national course came first"),
+                             metadata=cls.md["MWI"])
+        eventually(lambda: len(cls.rx.events("/nor")) >= 4 and len(cls.rx.events("/mwi")) >= 3)
         eventually(lambda: [d for d in cls.deliveries("KEN") if d.outcome == pb.DEAD], 60)
+        time.sleep(1)  # ten polls more: anything that was still to come has come
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.shutdown()
-        cls.server.server_close()
-        code = cls.stack.stop("catalog")
+        cls.rx.close()
+        codes = {name: cls.stack.stop(name) for name in list(cls.stack.procs)}
         cls.stack.close()
-        assert code == 0, "catalog exited %d" % code
+        assert all(c == 0 for c in codes.values()), codes
 
     @classmethod
     def deliveries(cls, state):
         return list(cls.notify.ListDeliveries(pb.ListDeliveriesRequest(), metadata=cls.md[state]).deliveries)
 
     def received(self, path):
-        with Receiver.lock:
-            return [r for r in Receiver.seen if r["path"] == path]
+        return self.rx.received(path)
 
     def fails(self, fn, req, md):
         with self.assertRaises(grpc.RpcError) as cm:
@@ -176,14 +154,37 @@ class WebhooksTest(unittest.TestCase):
         self.assertEqual(log[0].outcome, pb.DEAD)
         self.assertEqual([d.outcome for d in log[1:]], [pb.RETRY] * (len(log) - 1))
         self.assertEqual(len({d.event_id for d in log}), 1)
-        before = len(self.received("/ken"))
-        time.sleep(1.5)  # many polls: a dead event is never tried again
-        self.assertEqual(len(self.received("/ken")), before)
+        self.assertEqual(len(self.received("/ken")), len([d for d in log if d.http_status == 500]))
 
     def test_a_state_the_event_does_not_concern_or_without_endpoint_gets_nothing(self):
         self.assertEqual(self.received("/fra"), [])
         self.assertEqual(self.deliveries("FRA"), [])
         self.assertEqual(self.deliveries("NER"), [])  # asked, but it registered no endpoint
+
+    def test_a_committed_plan_and_its_matches_reach_both_parties(self):
+        mine = {m.id for m in self.plan.matches}
+        self.assertEqual(len(mine), 2)
+        for state, party in (("NOR", "DONOR"), ("MWI", "RECIPIENT")):
+            events = self.rx.events("/" + state.lower())
+            committed = [e for e in events if e["type"] == "plan.committed"]
+            self.assertEqual(len(committed), 1)  # the failed second commit wrote none
+            self.assertEqual(committed[0]["data"]["plan_id"], self.plan.id)
+            self.assertEqual(set(committed[0]["data"]["matches"]), mine)
+            awaiting = [e for e in events if e["type"] == "match.awaiting_answer"]
+            self.assertEqual({e["data"]["match_id"] for e in awaiting}, mine)
+            self.assertEqual({e["data"]["party"] for e in awaiting}, {party})
+            self.assertEqual({e["state_code"] for e in events}, {state})
+            self.assertEqual(len({e["id"] for e in events}), len(events))  # one id per event
+            for r in self.rx.received("/" + state.lower()):
+                self.assertTrue(verify(self.secret[state], r["signature"], r["body"], r["received"]))
+
+    def test_a_decline_reaches_the_other_party(self):
+        declined = [e for e in self.rx.events("/nor") if e["type"] == "match.declined"]
+        self.assertEqual(len(declined), 1)
+        self.assertEqual(declined[0]["data"]["match_id"], self.declined)
+        self.assertEqual(declined[0]["data"]["declined_by"], "RECIPIENT")
+        self.assertEqual(declined[0]["data"]["reason"], "a national course came first")
+        self.assertEqual([e for e in self.rx.events("/mwi") if e["type"] == "match.declined"], [])
 
     def test_registering_and_rotating_an_endpoint(self):
         code, msg = self.fails(self.notify.SetWebhook, pb.SetWebhookRequest(url="http://hooks.example.org/x"),

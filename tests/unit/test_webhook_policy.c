@@ -1,5 +1,5 @@
 /* test_webhook_policy.c: the signature, the backoff schedule and the URL rule of webhook
- * deliveries (services/catalog/webhook_policy.c). The expected HMAC was computed independently,
+ * deliveries, and the paragraph 8 reminders' thresholds (services/catalog/webhook_policy.c). The expected HMAC was computed independently,
  * with Python's hmac module, over "1767258000." followed by the body. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -75,6 +75,20 @@ static void test_https_anywhere_http_only_to_loopback(void **state)
     assert_false(webhook_url_allowed("https://example.org/a b"));
 }
 
+static void test_reminders_at_60_30_and_7_days_each_until_the_next(void **state)
+{
+    (void)state;
+    assert_int_equal(webhook_reminder_threshold(61), 0);
+    assert_int_equal(webhook_reminder_threshold(60), 60);
+    assert_int_equal(webhook_reminder_threshold(31), 60); /* missed on the day: still sent */
+    assert_int_equal(webhook_reminder_threshold(30), 30);
+    assert_int_equal(webhook_reminder_threshold(8), 30);
+    assert_int_equal(webhook_reminder_threshold(7), 7);
+    assert_int_equal(webhook_reminder_threshold(0), 7);  /* 31 December itself */
+    assert_int_equal(webhook_reminder_threshold(-1), 0); /* overdue: ListDue says so */
+    assert_int_equal(webhook_reminder_threshold(365), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -82,6 +96,7 @@ int main(void)
         cmocka_unit_test(test_backoff_doubles_up_to_the_cap),
         cmocka_unit_test(test_the_default_schedule_retries_for_24_hours_then_stops),
         cmocka_unit_test(test_https_anywhere_http_only_to_loopback),
+        cmocka_unit_test(test_reminders_at_60_30_and_7_days_each_until_the_next),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

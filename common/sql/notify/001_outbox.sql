@@ -54,7 +54,6 @@ CREATE TABLE notify.reminders (
     state_code char(3) NOT NULL,
     year       int NOT NULL,
     days       int NOT NULL CHECK (days IN (60, 30, 7)),
-    event_id   uuid NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (state_code, year, days)
 );
