@@ -17,6 +17,7 @@
 #include "cache.h"
 #include "db.h"
 #include "harness.h"
+#include "rpc_clients.h"
 #include "mem.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 
@@ -166,22 +167,13 @@ static int parse_annex(const char *path)
 
 /* ---- Calls ---- */
 
-static int call(const char *key, const char *method, const ProtobufCMessage *req, ProtobufCMessage **reply,
-                char *msg, size_t size)
-{
-    return harness_call(&H, SVC_CATALOG, key, method, req, reply, msg, size);
-}
-
 static int get_q(const char *key, const char *id, int version, const char *locale, Questionnaire **out)
 {
     Unic__Catalog__V1__GetQuestionnaireRequest req = UNIC__CATALOG__V1__GET_QUESTIONNAIRE_REQUEST__INIT;
     req.questionnaire_id = (char *)id;
     req.version = version;
     req.locale = (char *)locale;
-    ProtobufCMessage *reply = NULL;
-    int code = call(key, "GetQuestionnaire", &req.base, &reply, NULL, 0);
-    *out = (Questionnaire *)reply;
-    return code;
+    return catalog_get_questionnaire(&H, key, &req, out, NULL, 0);
 }
 
 static Questionnaire *must_get(const char *key, const char *id, int version, const char *locale)
@@ -198,10 +190,7 @@ static int get_for_state(const char *state, Questionnaire **out, char *msg)
     Unic__Catalog__V1__GetQuestionnaireRequest req = UNIC__CATALOG__V1__GET_QUESTIONNAIRE_REQUEST__INIT;
     req.questionnaire_id = (char *)"unic-compliance";
     req.state_code = (char *)state;
-    ProtobufCMessage *reply = NULL;
-    int code = call(state_key, "GetQuestionnaire", &req.base, &reply, msg, msg ? 512 : 0);
-    *out = (Questionnaire *)reply;
-    return code;
+    return catalog_get_questionnaire(&H, state_key, &req, out, msg, msg ? 512 : 0);
 }
 
 static size_t checklist_count(const Questionnaire *q, const char *id, bool *found)
@@ -244,10 +233,7 @@ static int get_question(const char *key, const char *id, int version, const char
     req.version = version;
     req.question_id = (char *)qid;
     req.locale = (char *)locale;
-    ProtobufCMessage *reply = NULL;
-    int code = call(key, "GetQuestion", &req.base, &reply, NULL, 0);
-    *out = (Question *)reply;
-    return code;
+    return catalog_get_question(&H, key, &req, out, NULL, 0);
 }
 
 static int publish(const char *key, const char *id, int version, Questionnaire **out, char *msg, size_t size)
@@ -256,30 +242,12 @@ static int publish(const char *key, const char *id, int version, Questionnaire *
         UNIC__CATALOG__V1__PUBLISH_QUESTIONNAIRE_VERSION_REQUEST__INIT;
     req.questionnaire_id = (char *)id;
     req.version = version;
-    ProtobufCMessage *reply = NULL;
-    int code = call(key, "PublishQuestionnaireVersion", &req.base, &reply, msg, size);
-    if (out)
-        *out = (Questionnaire *)reply;
-    else if (reply)
-        protobuf_c_message_free_unpacked(reply, NULL);
-    return code;
+    return catalog_publish_questionnaire_version(&H, key, &req, out, msg, size);
 }
 
 static int create(const char *key, const CreateRequest *req, Questionnaire **out, char *msg, size_t size)
 {
-    ProtobufCMessage *reply = NULL;
-    int code = call(key, "CreateQuestionnaireVersion", &req->base, &reply, msg, size);
-    if (out)
-        *out = (Questionnaire *)reply;
-    else if (reply)
-        protobuf_c_message_free_unpacked(reply, NULL);
-    return code;
-}
-
-static void q_free(void *m)
-{
-    if (m)
-        protobuf_c_message_free_unpacked(m, NULL);
+    return catalog_create_questionnaire_version(&H, key, req, out, msg, size);
 }
 
 static size_t question_count(const Questionnaire *q)
@@ -374,7 +342,7 @@ static void test_who_am_i_names_the_role_and_the_state(void **state)
     (void)state;
     Unic__Catalog__V1__WhoAmIRequest req = UNIC__CATALOG__V1__WHO_AM_IREQUEST__INIT;
     Unic__Catalog__V1__WhoAmIResponse *r = NULL;
-    assert_int_equal(call(state_key, "WhoAmI", &req.base, (ProtobufCMessage **)&r, NULL, 0), ERR_OK);
+    assert_int_equal(catalog_who_am_i(&H, state_key, &req, &r, NULL, 0), ERR_OK);
     assert_int_equal(r->role, UNIC__CATALOG__V1__ROLE__ROLE_STATE);
     assert_int_equal(strlen(r->key_id), 16);
     assert_non_null(r->state);
@@ -384,19 +352,19 @@ static void test_who_am_i_names_the_role_and_the_state(void **state)
     assert_false(r->state->ldc);
     protobuf_c_message_free_unpacked(&r->base, NULL);
 
-    assert_int_equal(call(op_key, "WhoAmI", &req.base, (ProtobufCMessage **)&r, NULL, 0), ERR_OK);
+    assert_int_equal(catalog_who_am_i(&H, op_key, &req, &r, NULL, 0), ERR_OK);
     assert_int_equal(r->role, UNIC__CATALOG__V1__ROLE__ROLE_OPERATOR);
     assert_null(r->state);
     protobuf_c_message_free_unpacked(&r->base, NULL);
 
     char ldc_key[64];
     assert_int_equal(harness_key(&H, ROLE_STATE, "NER", ldc_key), 0);
-    assert_int_equal(call(ldc_key, "WhoAmI", &req.base, (ProtobufCMessage **)&r, NULL, 0), ERR_OK);
+    assert_int_equal(catalog_who_am_i(&H, ldc_key, &req, &r, NULL, 0), ERR_OK);
     assert_string_equal(r->state->code, "NER");
     assert_true(r->state->ldc);
     protobuf_c_message_free_unpacked(&r->base, NULL);
 
-    assert_int_equal(call(NULL, "WhoAmI", &req.base, (ProtobufCMessage **)&r, NULL, 0), ERR_UNAUTHENTICATED);
+    assert_int_equal(catalog_who_am_i(&H, NULL, &req, &r, NULL, 0), ERR_UNAUTHENTICATED);
 }
 
 /* ---- Fixture ---- */
@@ -444,9 +412,8 @@ static void test_both_questionnaires_are_listed_with_their_published_version(voi
 {
     (void)state;
     Unic__Catalog__V1__ListQuestionnairesRequest req = UNIC__CATALOG__V1__LIST_QUESTIONNAIRES_REQUEST__INIT;
-    ProtobufCMessage *reply = NULL;
-    assert_int_equal(call(state_key, "ListQuestionnaires", &req.base, &reply, NULL, 0), ERR_OK);
-    Unic__Catalog__V1__ListQuestionnairesResponse *r = (void *)reply;
+    Unic__Catalog__V1__ListQuestionnairesResponse *r = NULL;
+    assert_int_equal(catalog_list_questionnaires(&H, state_key, &req, &r, NULL, 0), ERR_OK);
     int seen = 0;
     for (size_t i = 0; i < r->n_questionnaires; i++) {
         const Unic__Catalog__V1__QuestionnaireSummary *s = r->questionnaires[i];
@@ -471,25 +438,23 @@ static void test_both_questionnaires_are_listed_with_their_published_version(voi
     }
     assert_int_equal(seen, 3);
     assert_string_equal(r->next_page_token, "");
-    q_free(reply);
+    harness_free(r);
 }
 
 static void test_list_pages_with_an_opaque_token(void **state)
 {
     (void)state;
     Unic__Catalog__V1__ListQuestionnairesRequest req = UNIC__CATALOG__V1__LIST_QUESTIONNAIRES_REQUEST__INIT;
-    ProtobufCMessage *reply = NULL;
-    assert_int_equal(call(op_key, "ListQuestionnaires", &req.base, &reply, NULL, 0), ERR_OK);
-    Unic__Catalog__V1__ListQuestionnairesResponse *all = (void *)reply;
+    Unic__Catalog__V1__ListQuestionnairesResponse *all = NULL;
+    assert_int_equal(catalog_list_questionnaires(&H, op_key, &req, &all, NULL, 0), ERR_OK);
     size_t total = all->n_questionnaires, got = 0;
     char token[256] = "";
     assert_true(total >= 2);
     for (int page = 0; page < 100; page++) {
         req.page_size = 1;
         req.page_token = token;
-        ProtobufCMessage *pr = NULL;
-        assert_int_equal(call(op_key, "ListQuestionnaires", &req.base, &pr, NULL, 0), ERR_OK);
-        Unic__Catalog__V1__ListQuestionnairesResponse *p = (void *)pr;
+        Unic__Catalog__V1__ListQuestionnairesResponse *p = NULL;
+        assert_int_equal(catalog_list_questionnaires(&H, op_key, &req, &p, NULL, 0), ERR_OK);
         assert_true(p->n_questionnaires <= 1);
         if (p->n_questionnaires == 1) {
             assert_true(got < total);
@@ -498,25 +463,26 @@ static void test_list_pages_with_an_opaque_token(void **state)
             got++;
         }
         snprintf(token, sizeof token, "%s", p->next_page_token);
-        q_free(pr);
+        harness_free(p);
         if (token[0] == '\0')
             break;
     }
     assert_int_equal(got, total);
-    q_free(reply);
+    harness_free(all);
 
     char msg[256];
     req.page_size = 0;
     req.page_token = "not-a-token";
-    assert_int_equal(call(op_key, "ListQuestionnaires", &req.base, &reply, msg, sizeof msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(catalog_list_questionnaires(&H, op_key, &req, NULL, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "page_token"));
     req.page_token = "";
     req.page_size = -1;
-    assert_int_equal(call(op_key, "ListQuestionnaires", &req.base, &reply, msg, sizeof msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(catalog_list_questionnaires(&H, op_key, &req, NULL, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "page_size"));
     req.page_size = 100000; /* capped at 500, not refused */
-    assert_int_equal(call(op_key, "ListQuestionnaires", &req.base, &reply, NULL, 0), ERR_OK);
-    q_free(reply);
+    assert_int_equal(catalog_list_questionnaires(&H, op_key, &req, NULL, NULL, 0), ERR_OK);
 }
 
 static void test_self_assessment_is_the_annex_word_for_word(void **state)
@@ -572,7 +538,7 @@ static void test_self_assessment_is_the_annex_word_for_word(void **state)
         }
     }
     assert_int_equal(find_question(q, "q5")->n_sub_items, 4);
-    q_free(q);
+    harness_free(q);
 }
 
 static void test_compliance_items_carry_deadlines_and_recurrence(void **state)
@@ -608,7 +574,7 @@ static void test_compliance_items_carry_deadlines_and_recurrence(void **state)
         }
     }
     assert_int_equal(find_question(q, "para8-report")->recurrence, UNIC__CATALOG__V1__RECURRENCE__ANNUAL);
-    q_free(q);
+    harness_free(q);
 }
 
 static void test_french_is_served_and_other_locales_fall_back_to_english(void **state)
@@ -630,18 +596,18 @@ static void test_french_is_served_and_other_locales_fall_back_to_english(void **
     assert_string_equal(fr_ca->locale, "fr");
     Questionnaire *cfr = must_get(state_key, COMPLIANCE, 0, "fr");
     assert_string_equal(cfr->locale, "fr");
-    q_free(cfr);
+    harness_free(cfr);
     Questionnaire *en_us = must_get(state_key, CIP, 0, "EN_us"); /* read as "en-us" */
     assert_string_equal(en_us->locale, "en");
-    q_free(en_us);
+    harness_free(en_us);
     Questionnaire *bad = NULL;
     assert_int_equal(get_q(state_key, CIP, 0, "en;fr", &bad), ERR_INVALID_ARGUMENT);
     assert_int_equal(get_q(state_key, CIP, 0, "f", &bad), ERR_INVALID_ARGUMENT);
     assert_int_equal(get_q(state_key, CIP, 0, "fr\n", &bad), ERR_INVALID_ARGUMENT);
-    q_free(en);
-    q_free(fr);
-    q_free(de);
-    q_free(fr_ca);
+    harness_free(en);
+    harness_free(fr);
+    harness_free(de);
+    harness_free(fr_ca);
 }
 
 /* The other four official languages of the United Nations are served as themselves, not through
@@ -684,14 +650,14 @@ static void test_all_six_official_languages_are_served_without_fallback(void **s
         for (size_t l = 0; l < sizeof locales / sizeof *locales; l++) {
             Questionnaire *t = must_get(state_key, ids[i], 0, locales[l]);
             assert_translated(t, en, locales[l]);
-            q_free(t);
+            harness_free(t);
         }
-        q_free(en);
+        harness_free(en);
     }
     Questionnaire *es = must_get(state_key, CIP, 1, "es-419"); /* a regional tag: its language */
     assert_string_equal(es->locale, "es");
     assert_string_equal(es->sections[5]->title, "Marcos jurídicos");
-    q_free(es);
+    harness_free(es);
 }
 
 /* True when `sql` fails with FAILED_PRECONDITION and a message containing `words`: refused by
@@ -728,7 +694,7 @@ static void test_published_texts_stay_immutable_and_new_locales_complete(void **
                              "could not add locale \"de\" to questionnaire \"unic-compliance\" v1: no text for section para4"));
     Questionnaire *de = must_get(state_key, COMPLIANCE, 0, "de");
     assert_string_equal(de->locale, "en");
-    q_free(de);
+    harness_free(de);
 }
 
 static void test_get_question_returns_one_question(void **state)
@@ -740,11 +706,11 @@ static void test_get_question_returns_one_question(void **state)
     assert_string_equal(q->section_id, "s2");
     assert_int_equal(q->n_sub_items, 4);
     assert_int_equal(q->n_levels, 6);
-    q_free(q);
+    harness_free(q);
     assert_int_equal(get_question(state_key, COMPLIANCE, 1, "para6-cert", "fr", &q), ERR_OK);
     assert_string_equal(q->deadline, "2014-12-31");
     assert_non_null(strstr(q->text, "FIRST"));
-    q_free(q);
+    harness_free(q);
     assert_int_equal(get_question(state_key, CIP, 0, "q19", "", &q), ERR_NOT_FOUND);
     assert_int_equal(get_question(state_key, CIP, 0, "", "", &q), ERR_INVALID_ARGUMENT);
     assert_int_equal(get_question(state_key, "no-such-questionnaire", 0, "q1", "", &q), ERR_NOT_FOUND);
@@ -812,21 +778,21 @@ static void test_draft_is_operator_only_until_published_and_then_immutable(void 
     assert_non_null(strstr(v2->sections[0]->questions[0]->text, "(revised)"));
     assert_int_equal(find_question(v2, "q5")->n_sub_items, 4);
     assert_int_equal(find_question(v2, "q18")->n_levels, 6);
-    q_free(v2);
+    harness_free(v2);
 
     /* The draft: operators see it, a State does not, and version 0 still means 1. */
     Questionnaire *d = must_get(op_key, CIP, 2, "fr");
     assert_int_equal(d->state, UNIC__CATALOG__V1__VERSION_STATE__DRAFT);
     assert_string_equal(d->locale, "fr");
     assert_string_equal(d->sections[0]->questions[0]->text, v1fr->sections[0]->questions[0]->text);
-    q_free(d);
+    harness_free(d);
     Questionnaire *none = NULL;
     Question *qn = NULL;
     assert_int_equal(get_q(state_key, CIP, 2, "", &none), ERR_NOT_FOUND);
     assert_int_equal(get_question(state_key, CIP, 2, "q1", "", &qn), ERR_NOT_FOUND);
     Questionnaire *latest = must_get(state_key, CIP, 0, "");
     assert_int_equal(latest->version, 1);
-    q_free(latest);
+    harness_free(latest);
 
     /* Publish: the draft becomes PUBLISHED, and version 0 moves to it. */
     Questionnaire *p = NULL;
@@ -834,7 +800,7 @@ static void test_draft_is_operator_only_until_published_and_then_immutable(void 
     assert_int_equal(p->version, 2);
     assert_int_equal(p->state, UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED);
     assert_int_equal(strlen(p->published_at), 20);
-    q_free(p);
+    harness_free(p);
     assert_int_equal(publish(op_key, CIP, 2, NULL, msg, sizeof msg), ERR_FAILED_PRECONDITION);
     assert_non_null(strstr(msg, "already published"));
     assert_int_equal(publish(op_key, CIP, 1, NULL, NULL, 0), ERR_FAILED_PRECONDITION);
@@ -842,18 +808,18 @@ static void test_draft_is_operator_only_until_published_and_then_immutable(void 
     assert_int_equal(latest->version, 2);
     assert_int_equal(latest->state, UNIC__CATALOG__V1__VERSION_STATE__PUBLISHED);
     assert_non_null(strstr(latest->sections[0]->questions[0]->text, "(revised)"));
-    q_free(latest);
+    harness_free(latest);
     Questionnaire *old = must_get(state_key, CIP, 1, "");
     assert_null(strstr(old->sections[0]->questions[0]->text, "(revised)"));
-    q_free(old);
+    harness_free(old);
 
     /* The kind of a questionnaire is fixed by its first version. */
     v1->kind = UNIC__CATALOG__V1__QUESTIONNAIRE_KIND__COMPLIANCE;
     assert_int_equal(create(op_key, &req, NULL, msg, sizeof msg), ERR_INVALID_ARGUMENT);
     assert_true(strncmp(msg, "definition.kind: ", 17) == 0);
     v1->kind = UNIC__CATALOG__V1__QUESTIONNAIRE_KIND__SELF_ASSESSMENT;
-    q_free(v1);
-    q_free(v1fr);
+    harness_free(v1);
+    harness_free(v1fr);
 }
 
 static void test_new_questionnaire_starts_as_an_unlisted_draft(void **state)
@@ -875,17 +841,15 @@ static void test_new_questionnaire_starts_as_an_unlisted_draft(void **state)
     assert_string_equal(q->sections[0]->questions[0]->levels[3]->name, "[en] Established");
     assert_int_equal(q->sections[0]->questions[0]->n_topics, 2);
     assert_string_equal(q->sections[0]->questions[0]->topics[1], "incident-response");
-    q_free(q);
+    harness_free(q);
     Unic__Catalog__V1__ListQuestionnairesRequest lr = UNIC__CATALOG__V1__LIST_QUESTIONNAIRES_REQUEST__INIT;
-    ProtobufCMessage *reply = NULL;
+    Unic__Catalog__V1__ListQuestionnairesResponse *l = NULL;
     int found_state = 0, found_op = 0;
-    assert_int_equal(call(state_key, "ListQuestionnaires", &lr.base, &reply, NULL, 0), ERR_OK);
-    Unic__Catalog__V1__ListQuestionnairesResponse *l = (void *)reply;
+    assert_int_equal(catalog_list_questionnaires(&H, state_key, &lr, &l, NULL, 0), ERR_OK);
     for (size_t i = 0; i < l->n_questionnaires; i++)
         found_state |= strcmp(l->questionnaires[i]->id, "pilot-assessment") == 0;
-    q_free(reply);
-    assert_int_equal(call(op_key, "ListQuestionnaires", &lr.base, &reply, NULL, 0), ERR_OK);
-    l = (void *)reply;
+    harness_free(l);
+    assert_int_equal(catalog_list_questionnaires(&H, op_key, &lr, &l, NULL, 0), ERR_OK);
     for (size_t i = 0; i < l->n_questionnaires; i++) {
         if (strcmp(l->questionnaires[i]->id, "pilot-assessment") == 0) {
             found_op = 1;
@@ -894,13 +858,13 @@ static void test_new_questionnaire_starts_as_an_unlisted_draft(void **state)
             assert_int_equal(l->questionnaires[i]->versions[0]->state, UNIC__CATALOG__V1__VERSION_STATE__DRAFT);
         }
     }
-    q_free(reply);
+    harness_free(l);
     assert_false(found_state);
     assert_true(found_op);
     Question *x = NULL;
     assert_int_equal(get_question(op_key, "pilot-assessment", 1, "q6", "fr", &x), ERR_OK);
     assert_string_equal(x->sub_items[0], "premier");
-    q_free(x);
+    harness_free(x);
     assert_int_equal(get_q(state_key, "pilot-assessment", 0, "", &q), ERR_NOT_FOUND);
     arena_destroy(&a);
 }
@@ -922,7 +886,7 @@ static void *race(void *arg)
         Questionnaire *q = NULL;
         r->codes[i] = create(op_key, mk_request(&a, "pilot-assessment", 1, 2), &q, NULL, 0);
         r->versions[i] = q ? q->version : -1;
-        q_free(q);
+        harness_free(q);
         arena_destroy(&a);
     }
     return NULL;
@@ -1083,7 +1047,7 @@ static void test_invalid_definitions_are_refused_naming_the_field(void **state)
     char msg[512];
     assert_int_equal(create(op_key, r, &q, msg, sizeof msg), ERR_OK);
     assert_int_equal(question_count(q), 500);
-    q_free(q);
+    harness_free(q);
     arena_destroy(&a);
 }
 
@@ -1137,7 +1101,7 @@ static void test_published_questionnaire_is_served_from_memory_then_redis(void *
     assert_true(redis_exists(key));
     Questionnaire *de = must_get(state_key, COMPLIANCE, 0, "de"); /* served from the "en" entry */
     assert_false(redis_exists(de_key));
-    q_free(de);
+    harness_free(de);
 
     /* Put a doctored value under the key: a reply that carries it came from Redis. */
     struct cache c;
@@ -1157,7 +1121,7 @@ static void test_published_questionnaire_is_served_from_memory_then_redis(void *
     /* This replica has it in memory: Redis is not asked. */
     Questionnaire *second = must_get(state_key, COMPLIANCE, 0, "en");
     assert_string_equal(second->title, first->title);
-    q_free(second);
+    harness_free(second);
     /* A replica started afresh reads it from Redis, once, and keeps that. */
     assert_int_equal(harness_stop(&H, SVC_CATALOG, SIGTERM), 0);
     assert_int_equal(harness_start(&H, SVC_CATALOG, NULL), 0);
@@ -1166,8 +1130,8 @@ static void test_published_questionnaire_is_served_from_memory_then_redis(void *
     Question *x = NULL;
     assert_int_equal(get_question(state_key, COMPLIANCE, 1, "para4a", "", &x), ERR_OK);
     assert_string_equal(x->text, "question served from redis");
-    q_free(x);
-    q_free(second);
+    harness_free(x);
+    harness_free(second);
     /* Put the true value back, and start afresh again. */
     len = protobuf_c_message_get_packed_size(&first->base);
     buf = xrealloc(buf, len);
@@ -1179,13 +1143,13 @@ static void test_published_questionnaire_is_served_from_memory_then_redis(void *
     assert_int_equal(harness_start(&H, SVC_CATALOG, NULL), 0);
     Questionnaire *third = must_get(state_key, COMPLIANCE, 0, "en");
     assert_string_equal(third->title, first->title);
-    q_free(third);
-    q_free(first);
+    harness_free(third);
+    harness_free(first);
 
     /* Drafts are never cached. */
     Questionnaire *d = must_get(op_key, "pilot-assessment", 1, "en");
     assert_int_equal(d->state, UNIC__CATALOG__V1__VERSION_STATE__DRAFT);
-    q_free(d);
+    harness_free(d);
     cache_key(draft_key, sizeof draft_key, "pilot-assessment", 1, "en");
     assert_false(redis_exists(draft_key));
 }
@@ -1222,7 +1186,7 @@ static bool latest_becomes(int want)
     for (int i = 0; i < 100; i++) {
         Questionnaire *q = must_get(state_key, "pilot-assessment", 0, "fr");
         int v = q->version;
-        q_free(q);
+        harness_free(q);
         if (v == want)
             return true;
         nanosleep(&(struct timespec){0, 50 * 1000000}, NULL);
@@ -1239,11 +1203,11 @@ static void test_memory_follows_a_publication_made_elsewhere(void **state)
     assert_true(latest_becomes(first));
     Questionnaire *q = must_get(state_key, "pilot-assessment", 0, "fr"); /* now from memory */
     assert_int_equal(q->version, first);
-    q_free(q);
+    harness_free(q);
     struct arena a;
     arena_init(&a);
     assert_int_equal(create(op_key, mk_request(&a, "pilot-assessment", 1, 2), &q, NULL, 0), ERR_OK);
-    q_free(q);
+    harness_free(q);
     arena_destroy(&a);
     int second = publish_latest_elsewhere();
     assert_int_equal(second, first + 1);
@@ -1260,11 +1224,11 @@ static void test_redis_down_still_serves_from_postgresql(void **state)
         Questionnaire *q = must_get(state_key, CIP, 0, "fr");
         assert_int_equal(q->version, 2);
         assert_int_equal(question_count(q), 18);
-        q_free(q);
+        harness_free(q);
         Question *x = NULL;
         assert_int_equal(get_question(state_key, CIP, 1, "q5", "", &x), ERR_OK);
         assert_int_equal(x->n_sub_items, 4);
-        q_free(x);
+        harness_free(x);
     }
     assert_int_equal(harness_stop(&H, SVC_CATALOG, SIGTERM), 0);
     assert_int_equal(harness_start(&H, SVC_CATALOG, NULL), 0);
