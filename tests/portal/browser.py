@@ -62,7 +62,9 @@ class Browser:
         try:
             return WebDriverWait(self.driver, WAIT_SECONDS).until(lambda d: predicate())
         except TimeoutException:
-            raise AssertionError("waited %d s for %s; page: %s" % (WAIT_SECONDS, what, self.text()[:2000]))
+            page = self.text()
+            alerts = self.js("return [...document.querySelectorAll('[role=alert]')].map((e) => e.innerText).join(' | ')")
+            raise AssertionError("waited %d s for %s; alerts: %s; page: %s" % (WAIT_SECONDS, what, alerts, page[:2000]))
 
     def find(self, css):
         return self.driver.find_elements(By.CSS_SELECTOR, css)

@@ -12,7 +12,8 @@ end, as issue 12 tells it:
   refused, completes, submits, reads its scorecard (a radar chart with seven axes) and its
   compliance report, answers and submits the compliance checklist, sorts a table and exports it
   as CSV, derives capacity-building requests from its gaps, and records its point of contact
-  and CERT in the directory;
+  and CERT in the directory; its dashboard says what is due in how many days, in its own time
+  zone, which it changes in its settings and back;
 - the United Arab Emirates sign in in Arabic (the page is dir="rtl"), create an offer open to the
   least developed countries as a group, edit it, withdraw a second one open to the SIDS, and
   read the UN country groups;
@@ -48,6 +49,7 @@ SIGNIN_BUDGET = 150 * 1024
 QUESTIONNAIRE_BUDGET = 300 * 1024
 LDC, DONOR = "NER", "ARE"
 MATCHING = "unic.matching.v1.MatchingService"
+SCORING = "unic.scoring.v1.ScoringService"
 SHOTS = os.path.join(lib.BIN, "portal-screens")
 YEAR = datetime.datetime.now(datetime.timezone.utc).year
 
@@ -66,7 +68,10 @@ class Stack:
 
     def start(self):
         for service in lib.SERVICES:
-            self.stack.start(service)
+            # Scoring keeps the catalog's States (their time zones) for up to five minutes
+            # (common/catalog_ref.h); a one-second TTL lets the settings screen's change show on
+            # the dashboard within the test.
+            self.stack.start(service, {"UNIC_CACHE_TTL_SECONDS": "1"} if service == "scoring" else None)
         self.http = "127.0.0.1:%d" % (self.stack.port_base + len(lib.SERVICES))
         env = dict(os.environ)
         env.update({
@@ -175,6 +180,7 @@ class PortalScenario(unittest.TestCase):
         delegate_key = self.operator_issues_keys(op)
         ner = self.browser("fr")
         self.ldc_signs_in_in_french(ner, delegate_key)
+        self.ldc_reads_what_is_due_and_sets_its_zone(ner)
         assessment = self.ldc_fills_in_part_and_meets_a_concurrent_save(ner)
         self.ldc_attaches_evidence_over_a_dropping_connection(ner, assessment)
         self.ldc_completes_and_submits(ner, assessment)
@@ -784,6 +790,38 @@ class PortalScenario(unittest.TestCase):
         op.click("[data-action=impact-show]")
         op.wait(lambda: DONOR in op.text("#imp-cases-h + table"), "the donor's report")
         self.check(op, "impact-en")
+
+    def ldc_reads_what_is_due_and_sets_its_zone(self, ner):
+        """ListDue on the dashboard: the zone the days are counted in, and each item's days left
+        as the server counts them; the State moves its zone in its settings and back."""
+        due = connect(self.base, SCORING, "ListDue", {}, self.keys[LDC])
+        self.assertEqual(due["timeZone"], "Africa/Niamey")  # the capital's, by default
+        panel = ner.text(".due")
+        self.assertIn("Africa/Niamey", panel)
+        report = next(i for i in due["items"] if i["ref"] == "para8-report-%d" % YEAR)
+        shown = ner.js("return [...document.querySelectorAll('.due [data-days]')].map((e) => e.dataset.days)")
+        self.assertIn(str(report.get("daysLeft", 0)), shown)
+        self.assertEqual(len(ner.find(".due table.data tbody tr")), len(due["items"]))
+        ner.click(".due a[href='#/settings']")
+        ner.screen("settings")
+        self.assertIn("Africa/Niamey", ner.text(".zone-now"))
+        Select(ner.one("select[name=timezone]")).select_by_value("Pacific/Kiritimati")
+        ner.click("[data-action=save-zone]")
+        ner.wait(lambda: ner.find(".ok") and "Pacific/Kiritimati" in ner.text(".zone-now"), "the new zone")
+        self.check(ner, "settings-fr")
+        ner.wait(lambda: connect(self.base, SCORING, "ListDue", {}, self.keys[LDC])["timeZone"] == "Pacific/Kiritimati",
+                 "scoring to count in the new zone")
+        ner.open("dashboard")
+        ner.screen("dashboard")
+        self.assertIn("Pacific/Kiritimati", ner.text(".due"))
+        ner.open("settings")
+        ner.screen("settings")
+        ner.click("[data-action=zone-capital]")
+        ner.wait(lambda: ner.find(".ok") and "Africa/Niamey" in ner.text(".zone-now"), "the capital's zone again")
+        ner.wait(lambda: connect(self.base, SCORING, "ListDue", {}, self.keys[LDC])["timeZone"] == "Africa/Niamey",
+                 "scoring to count in the capital's zone again")
+        ner.open("dashboard")
+        ner.screen("dashboard")
 
     def sign_out_forgets_the_key(self, ner):
         ner.click("#signout")

@@ -26,6 +26,7 @@ const ROUTES = {
   matches: ['./views/matches.js', [OPERATOR], 'nav.matches'],
   match: ['./views/match.js', [STATE, OPERATOR], null],
   impact: ['./views/impact.js', [STATE, OPERATOR], 'nav.impact'],
+  settings: ['./views/settings.js', [STATE], 'nav.settings'],
   directory: ['./views/directory.js', [STATE, OPERATOR], 'nav.directory'],
   groups: ['./views/groups.js', [STATE, OPERATOR], 'nav.groups'],
   keys: ['./views/keys.js', [OPERATOR, STATE], 'nav.keys', null, (who) => who.role === OPERATOR || who.stateAdmin],

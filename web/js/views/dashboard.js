@@ -1,9 +1,10 @@
-// dashboard.js: a State's assessments by cycle and questionnaire, and what is due when
-// (Resolution #1 para 8: the annual report, a submitted self-assessment, by 31 December).
+// dashboard.js: a State's assessments by cycle and questionnaire, and what is due when, in its
+// own time zone (Resolution #1 para 8: the annual report, a submitted self-assessment, by 31
+// December; the other duties, reachability rounds and matches awaiting an answer).
 import { call, listAll } from '../api.js';
 import { h, field } from '../dom.js';
 import { t, pct, date, dateTime, num } from '../i18n.js';
-import { screen, errorBox, badge, enumText, sortableTable, loading } from '../ui.js';
+import { screen, errorBox, badge, enumText, sortableTable, simpleTable, loading } from '../ui.js';
 import { go } from '../app.js';
 
 const SELF = 'cip-self-assessment';
@@ -14,29 +15,56 @@ export async function render(main, ctx) {
     h('p', { class: 'lead' }, st.ldc ? t('dash.ldc') : null));
   const box = h('div', null, loading());
   main.append(box);
-  const [assessments, qs] = await Promise.all([
+  const [assessments, qs, due] = await Promise.all([
     listAll('responses', 'ListAssessments', { stateCode: st.code }, 'assessments'),
     listAll('catalog', 'ListQuestionnaires', {}, 'questionnaires'),
+    call('scoring', 'ListDue', {}),
   ]);
   const titles = Object.fromEntries(qs.map((q) => [q.id, q.title]));
-  box.replaceChildren(dueCard(assessments), listCard(assessments, titles), createCard(st.code, qs));
+  box.replaceChildren(dueCard(assessments, due), listCard(assessments, titles), createCard(st.code, qs));
 }
 
-function dueCard(assessments) {
-  const now = new Date();
-  const year = now.getUTCFullYear();
+// What is due (ScoringService.ListDue, docs/calendar.md): every date and count of days is the
+// server's, in the State's own time zone, which the panel names; the annual report's status comes
+// from the State's self-assessment of the year.
+function dueCard(assessments, due) {
+  const today = due.today || new Date().toISOString().slice(0, 10);
+  const year = Number(today.slice(0, 4));
   const deadline = year + '-12-31';
-  const days = Math.ceil((Date.UTC(year, 11, 31, 23, 59, 59) - now.getTime()) / 86400000);
+  const report = (due.items || []).find((i) => i.kind === 'ANNUAL_REPORT' && i.dueDate === deadline);
   const mine = assessments.find((a) => a.questionnaireId === SELF && a.cycle === year);
   let state;
   if (!mine) state = badge('bad', t('dash.due.none'));
   else if (mine.status === 'SUBMITTED') state = badge('good', t('dash.due.submitted', { when: date(mine.submittedAt) }));
   else state = badge('warn', t('dash.due.draft', { share: pct(mine.completeness) }));
+  const items = due.items || [];
   return h('section', { class: 'card due', 'aria-labelledby': 'due-h' },
     h('h2', { id: 'due-h' }, t('dash.due.title')),
     h('p', null, t('dash.due.text', { year, deadline: date(deadline) })),
-    h('p', null, state, ' ', mine && mine.status === 'SUBMITTED' ? null : t('dash.due.days', { days: num(days) })),
+    h('p', null, state, ' ', report && !(mine && mine.status === 'SUBMITTED') ? daysLeft(report) : null),
+    h('p', { class: 'due-zone' }, t('due.zone', { zone: due.timeZone || '', today: date(today) }), ' ',
+      h('a', { href: '#/settings' }, t('due.change'))),
+    items.length ? simpleTable(t('due.list'), [t('due.what'), t('col.deadline'), t('due.left'), t('col.actions')], items.map((i) => [
+      [t('due.kind.' + (i.kind || 'DUE_KIND_UNSPECIFIED')), ' ', h('span', { class: 'muted', lang: 'en', dir: 'ltr' }, i.title || i.ref || '')],
+      i.dueDate ? date(i.dueDate) : t('due.nodate'), daysLeft(i), dueLink(i)]), false)
+      : h('p', null, t('due.nothing')),
     h('p', null, h('a', { href: '#/compliance' }, t('dash.compliance'))));
+}
+
+function daysLeft(item) {
+  if (!item.dueDate) return '—';
+  const n = Number(item.daysLeft || 0);
+  if (item.overdue) return h('span', { 'data-days': n }, badge('bad', t('due.overdue', { n: num(-n) })));
+  return h('span', { 'data-days': n }, badge(n <= 30 ? 'warn' : 'info', t('dash.due.days', { days: num(n) })));
+}
+
+function dueLink(item) {
+  switch (item.kind) {
+    case 'MATCH_ANSWER': return h('a', { href: '#/match/' + encodeURIComponent(item.ref) }, t('due.answer'));
+    case 'REACHABILITY_CONFIRMATION': return h('a', { href: '#/directory' }, t('due.confirm'));
+    case 'COMPLIANCE_DUTY': return h('a', { href: '#/compliance' }, t('due.see'));
+    default: return '';
+  }
 }
 
 function listCard(assessments, titles) {
