@@ -110,6 +110,7 @@ static int db_connect(struct db *db, struct err *e)
         db_disconnect(db);
         return -1;
     }
+    db->scope_stale = true; /* a new session has none of the caller's settings */
     pthread_mutex_lock(&db->cancel_lock);
     db->cancel = PQgetCancel(db->conn);
     pthread_mutex_unlock(&db->cancel_lock);
@@ -241,6 +242,65 @@ static const char *db_prepared(struct db *db, const char *sql, int nparams, stru
     return st->name;
 }
 
+/* The caller's settings for row-level security, as the session's: sent ahead of a statement
+ * outside a transaction, in one pipeline with it, so they cost no round trip. */
+static const char SQL_SCOPE[] = "SELECT set_config('unic.role', $1, false) AS role,"
+                                " set_config('unic.state', $2, false) AS state";
+
+/* Runs the statement (prepared as `name`, or `sql` when NULL) after SQL_SCOPE in one pipeline.
+ * Both run in one implicit transaction: when either fails, neither setting stays, and the
+ * connection is still stale. Returns the statement's result (the scope's error when that
+ * failed, the statement then being PGRES_PIPELINE_ABORTED). */
+static PGresult *db_exec_scoped(struct db *db, const char *name, const char *sql, int nparams,
+                                const char *const *params, const int *lengths,
+                                const int *formats, int result_format)
+{
+    const char *sp[] = {db->scope_role, db->scope_state};
+    if (!PQenterPipelineMode(db->conn))
+        return NULL;
+    int sent = PQsendQueryParams(db->conn, SQL_SCOPE, 2, NULL, sp, NULL, NULL, 0) &&
+               (name ? PQsendQueryPrepared(db->conn, name, nparams, params, lengths, formats,
+                                           result_format)
+                     : PQsendQueryParams(db->conn, sql, nparams, NULL, params, lengths, formats,
+                                         result_format)) &&
+               PQpipelineSync(db->conn);
+    PGresult *scope = NULL, *r = NULL, *x;
+    if (sent) {
+        /* each query's result, then NULL; then the sync */
+        scope = PQgetResult(db->conn);
+        while ((x = PQgetResult(db->conn)) != NULL)
+            PQclear(x);
+        r = PQgetResult(db->conn);
+        while ((x = PQgetResult(db->conn)) != NULL)
+            PQclear(x);
+        /* The implicit commit at the sync can still fail (a deferred constraint trigger): its
+         * error comes before the sync, and is then the statement's outcome. */
+        while ((x = PQgetResult(db->conn)) != NULL) {
+            ExecStatusType st = PQresultStatus(x);
+            if (st == PGRES_PIPELINE_SYNC) {
+                PQclear(x);
+                break;
+            }
+            if (st == PGRES_FATAL_ERROR && r && PQresultStatus(r) != PGRES_FATAL_ERROR) {
+                PQclear(r);
+                r = x;
+            } else {
+                PQclear(x);
+            }
+        }
+    }
+    PQexitPipelineMode(db->conn);
+    if (scope && PQresultStatus(scope) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        return scope;
+    }
+    PQclear(scope);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+        db->scope_stale = false;
+    return r;
+}
+
 /* lengths (may be NULL): a parameter with lengths[i] >= 0 goes as that many bytes in binary
  * format, one with -1 as text; result_format 1 asks every column in binary. */
 static PGresult *db_run(struct db *db, struct err *e, ExecStatusType want, const char *sql,
@@ -264,9 +324,14 @@ static PGresult *db_run(struct db *db, struct err *e, ExecStatusType want, const
             formats[i] = lengths[i] >= 0;
     }
     if (!failed) {
-        r = name ? PQexecPrepared(db->conn, name, nparams, params, lengths, formats, result_format)
-                 : PQexecParams(db->conn, sql, nparams, NULL, params, lengths, formats,
-                                result_format);
+        if (db->scope_stale && !db->in_tx && !db->scope_in_begin) {
+            r = db_exec_scoped(db, name, sql, nparams, params, lengths, formats, result_format);
+        } else {
+            r = name ? PQexecPrepared(db->conn, name, nparams, params, lengths, formats,
+                                      result_format)
+                     : PQexecParams(db->conn, sql, nparams, NULL, params, lengths, formats,
+                                    result_format);
+        }
         if (r == NULL || PQresultStatus(r) != want) {
             db_fail(db, r, e);
             r = NULL;
@@ -340,14 +405,27 @@ void db_call_limits(struct db *db, int64_t deadline_ms, const atomic_int *call_g
     db->call_gone = call_gone;
 }
 
+void db_call_scope(struct db *db, const char *role, const char *state)
+{
+    if (strcmp(db->scope_role, role) == 0 && strcmp(db->scope_state, state) == 0)
+        return;
+    snprintf(db->scope_role, sizeof db->scope_role, "%s", role);
+    snprintf(db->scope_state, sizeof db->scope_state, "%s", state);
+    db->scope_stale = true;
+}
+
 /* Milliseconds of the call's deadline left, INT64_MAX without one. */
 static int64_t db_remaining_ms(const struct db *db)
 {
     return db->deadline_ms == INT64_MAX ? INT64_MAX : db->deadline_ms - clock_wall_ms();
 }
 
+/* The caller's settings for row-level security go with the limits: every transaction has them,
+ * whatever the session holds. */
 static const char SQL_TX_LIMITS[] = "SELECT set_config('statement_timeout', $1, true) AS st,"
-                                    " set_config('lock_timeout', $2, true) AS lt";
+                                    " set_config('lock_timeout', $2, true) AS lt,"
+                                    " set_config('unic.role', $3, true) AS role,"
+                                    " set_config('unic.state', $4, true) AS state";
 
 int db_begin(struct db *db, struct err *e)
 {
@@ -362,11 +440,14 @@ int db_begin(struct db *db, struct err *e)
     char st_s[24], lt_s[24];
     snprintf(st_s, sizeof st_s, "%lld", (long long)st);
     snprintf(lt_s, sizeof lt_s, "%lld", (long long)lt);
-    const char *params[] = {st_s, lt_s};
-    if (db_command(db, e, "BEGIN", 0, NULL, NULL) < 0)
+    const char *params[] = {st_s, lt_s, db->scope_role, db->scope_state};
+    db->scope_in_begin = true; /* BEGIN carries no settings: the transaction's own come next */
+    int begun = db_command(db, e, "BEGIN", 0, NULL, NULL);
+    db->scope_in_begin = false;
+    if (begun < 0)
         return -1;
     db->in_tx = true;
-    PGresult *r = db_query(db, e, SQL_TX_LIMITS, 2, params);
+    PGresult *r = db_query(db, e, SQL_TX_LIMITS, 4, params);
     if (r == NULL) {
         db_rollback(db);
         return -1;

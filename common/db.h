@@ -37,6 +37,12 @@ struct db {
     PGcancel *cancel;              /* of the current connection, or NULL */
     atomic_int shutting_down;      /* set by db_cancel: every later statement fails at once */
     bool nondurable;               /* the last connection was refused: fsync or sync commit off */
+    /* Whose call uses the connection, for row-level security (db_call_scope): every statement
+     * runs with unic.role and unic.state set to these. */
+    char scope_role[16];           /* "OPERATOR", "STATE", "SERVICE"; "" outside calls */
+    char scope_state[4];           /* the State of a STATE caller, else "" */
+    bool scope_stale;              /* the session's settings may not be these yet */
+    bool scope_in_begin;           /* db_begin's BEGIN: sent without them */
 };
 
 /* Defaults of the caps, until db_set_limits. */
@@ -84,6 +90,12 @@ void db_set_limits(struct db *db, int statement_max_ms, int lock_max_ms, int com
 /* Binds the connection to the call about to use it (its deadline, its cancellation flag), or
  * unbinds it with (INT64_MAX, NULL) when the call is over. */
 void db_call_limits(struct db *db, int64_t deadline_ms, const atomic_int *call_gone);
+/* Binds the connection to the caller of the call about to use it, or unbinds it with ("", "")
+ * when the call is over. Policies keyed on the settings unic.role and unic.state then decide
+ * which rows its statements see (services/responses/sql/004_row_security.sql). No round trip
+ * is added: a transaction sets them in the statement that sets its timeouts (db_begin), and the
+ * first statement outside a transaction after a change carries them in the same pipeline. */
+void db_call_scope(struct db *db, const char *role, const char *state);
 
 /* Starts a transaction whose statement_timeout and lock_timeout are the call's remaining
  * deadline, capped by the configured maxima; DEADLINE_EXCEEDED without starting one when too

@@ -397,12 +397,14 @@ static void handle(struct pending *p, struct worker *w)
         request_hash(&c.arena, p->m->path, body, body_len, c.request_hash);
     watch_close(p);
     db_call_limits(c.db, c.deadline_ms, &p->client_gone);
+    db_call_scope(c.db, auth_role_name(c.principal.role), c.principal.state);
     atomic_store(&w->in_call, 1);
     instrument_worker_busy(1);
     int rc = p->m->row->handler(&c, req, &reply, &e);
     instrument_worker_busy(-1);
     atomic_store(&w->in_call, 0);
     db_call_limits(c.db, INT64_MAX, NULL);
+    db_call_scope(c.db, "", "");
     if (rc < 0) {
         if (e.code == ERR_OK)
             err_set(&e, ERR_INTERNAL, "handler failed without saying why");

@@ -76,9 +76,11 @@ static const char SQL_CONTENT[] =
     " FROM responses.evidence_blobs WHERE sha256 = $1";
 static const char SQL_DOCUMENT_DELETE[] =
     "DELETE FROM responses.evidence_documents WHERE assessment_id = $1 AND seq = $2::bigint";
+/* Whether another State's document still holds the content is not the caller's to see (row
+ * security, 004_row_security.sql): evidence_held answers just that. */
 static const char SQL_BLOB_RELEASE[] =
     "DELETE FROM responses.evidence_blobs b WHERE b.sha256 = $1"
-    " AND NOT EXISTS (SELECT 1 FROM responses.evidence_documents d WHERE d.sha256 = $1)";
+    " AND NOT responses.evidence_held($1)";
 
 static int lock_name(struct db *db, const char *kind, const char *name, struct err *e)
 {

@@ -428,6 +428,74 @@ class LeastPrivilegeTest(unittest.TestCase):
             self.psql(stack.admin_url, "DROP DATABASE IF EXISTS test_hardening_roles WITH (FORCE)")
             self.psql(stack.admin_url, "DROP ROLE IF EXISTS hardening_responses")
 
+    def test_a_service_role_reads_no_other_states_private_rows_even_by_hand(self):
+        """Row-level security (services/responses/sql/004_row_security.sql): as the service's own
+        role, with the settings of a caller, a hand-written query sees what that caller may."""
+        stack = lib.Stack("hardening_rls")
+        try:
+            stack.start("catalog")
+            owner = stack.db_url
+            self.psql(owner, "DROP ROLE IF EXISTS hardening_rls")
+            created = self.psql(owner, "CREATE ROLE hardening_rls LOGIN PASSWORD 'rls-pw'"
+                                " IN ROLE unic_responses_svc")
+            self.assertEqual(created.returncode, 0, created.stderr)
+            login = re.sub(r"user=\S+", "user=hardening_rls",
+                           re.sub(r"password=\S+", "password=rls-pw", owner))
+            stack.start("responses", {"UNIC_DB_URL": login, "UNIC_OWNER_DB_URL": owner})
+            stub = responses_pb2_grpc.ResponseServiceStub(
+                grpc.insecure_channel(stack.addr("responses")))
+            lso, swz = (lib.metadata(stack.key("STATE", s)) for s in ("LSO", "SWZ"))
+            for md, state in ((lso, "LSO"), (swz, "SWZ")):  # both PRIVATE, the default
+                a = stub.CreateAssessment(pb.CreateAssessmentRequest(
+                    state_code=state, cycle=2024, questionnaire_id="cip-self-assessment"),
+                    timeout=10, metadata=md)
+                a = stub.SaveAnswers(pb.SaveAnswersRequest(assessment_id=a.id, etag=a.etag, answers=[
+                    pb.Answer(question_id="q1", level=2)]), timeout=10, metadata=md)
+            theirs = "LSO-2024-cip-self-assessment"
+
+            def rows(role, state, sql):
+                """The last line of `sql` run as the service's role with a caller's settings."""
+                script = ("SELECT set_config('unic.role', '%s', false),"
+                          " set_config('unic.state', '%s', false) \\g /dev/null\n%s\n" % (role, state, sql))
+                done = subprocess.run(["psql", login, "-qAt", "-v", "ON_ERROR_STOP=1"], input=script,
+                                      capture_output=True, text=True)
+                return done.stdout.strip().splitlines()[-1] if done.returncode == 0 else done.stderr
+
+            counts = ("SELECT (SELECT count(*) FROM responses.assessments WHERE state_code = 'LSO')"
+                      " || ' ' || (SELECT count(*) FROM responses.answers WHERE assessment_id = '%s')"
+                      " || ' ' || (SELECT count(*) FROM responses.revisions WHERE assessment_id = '%s')"
+                      % (theirs, theirs))
+            self.assertEqual(rows("STATE", "LSO", counts), "1 1 2")  # its own: the head, q1, 2 revisions
+            for role, state in (("STATE", "SWZ"), ("OPERATOR", ""), ("SERVICE", ""), ("", "")):
+                self.assertEqual(rows(role, state, counts), "0 0 0", (role, state))
+            # no condition at all: only the caller's own rows come back
+            self.assertEqual(rows("STATE", "SWZ", "SELECT string_agg(DISTINCT left(assessment_id, 3),"
+                                  " ',') FROM responses.answers"), "SWZ")
+            # nor can it write another State's rows, whatever the statement says
+            self.assertEqual(rows("STATE", "SWZ", "WITH u AS (UPDATE responses.assessments SET"
+                                  " updated_by = 'x' RETURNING state_code) SELECT string_agg("
+                                  "state_code, ',') FROM u"), "SWZ")
+            insert = rows("STATE", "SWZ", "INSERT INTO responses.answers (assessment_id, question_id,"
+                          " level, updated_at, updated_by) VALUES ('%s', 'q2', 5, now(), 'x')" % theirs)
+            self.assertIn("row-level security", insert)
+            # shared with UNIC, an operator's session reads it; other States' still do not
+            a = stub.GetAssessment(pb.GetAssessmentRequest(assessment_id=theirs), timeout=10,
+                                   metadata=lso)
+            stub.SetVisibility(pb.SetVisibilityRequest(assessment_id=theirs, etag=a.etag,
+                                                       visibility=common_pb2.UNIC),
+                               timeout=10, metadata=lso)
+            self.assertEqual(rows("OPERATOR", "", counts), "1 1 3")
+            self.assertEqual(rows("STATE", "SWZ", counts), "0 0 0")
+            # the owner, serving no call, reads every row (migrations, an administrator)
+            self.assertEqual(self.psql(owner, "SELECT count(*) FROM responses.answers").stdout.strip(),
+                             "2")
+            for service in ("responses", "catalog"):
+                self.assertEqual(stack.stop(service), 0)
+        finally:
+            stack.close()
+            self.psql(stack.admin_url, "DROP DATABASE IF EXISTS test_hardening_rls WITH (FORCE)")
+            self.psql(stack.admin_url, "DROP ROLE IF EXISTS hardening_rls")
+
     def run_once(self, stack, service, env):
         """Runs `service` to its end with stack's settings plus env; (exit status, its log)."""
         full = dict(os.environ, UNIC_LISTEN=stack.addr(service), UNIC_DB_URL=stack.db_url,
