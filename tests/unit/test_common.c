@@ -296,7 +296,7 @@ static void test_arena_allocations_are_zeroed_and_aligned(void **state)
     arena_init(&a);
     for (int i = 1; i < 2000; i += 37) {
         unsigned char *p = arena_alloc(&a, (size_t)i);
-        assert_int_equal((uintptr_t)p % sizeof(max_align_t), 0);
+        assert_int_equal((uintptr_t)p % _Alignof(max_align_t), 0);
         for (int j = 0; j < i; j++)
             assert_int_equal(p[j], 0);
         memset(p, 0xab, (size_t)i);
