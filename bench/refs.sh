@@ -74,24 +74,34 @@ pgbench_cell() {
       'BEGIN { printf "%.1f", (n > 0 ? d * 1e6 / hz / n : 0) }')" >>"$results"
 }
 
-# The statements one SaveAnswers of unic-load's save workload runs (services/responses/store.c
-# and common/db.c: BEGIN, the transaction's limits, lock, snapshot, head update with the
-# revision, 18 answers, COMMIT), on copies of the assessments that workload writes.
+# The statements one SaveAnswers of unic-load's save workload runs, in its two round trips
+# (services/responses/store.c, store_write_open and store_write_commit; common/db.c's pipelines):
+# BEGIN, the transaction's limits, the lock and the locked revision's snapshot; then the head
+# update with the revision, the 18 answers and COMMIT. On copies of the assessments that workload
+# writes. pgbench cannot \gset inside a pipeline, so the second round trip reads the revision,
+# etag and snapshot the first one fetched again by subquery instead of sending them back.
 save_sql=$state/pgbench-save.sql
 {
+  writer="(SELECT id FROM public.bench_writers WHERE client = :client_id)"
   echo '\set lv random(0, 5)'
+  echo '\startpipeline'
   echo 'BEGIN;'
   echo "SELECT set_config('statement_timeout', '5000', true) AS st, set_config('lock_timeout', '2000', true) AS lt;"
-  echo 'SELECT id, revision, etag FROM responses.assessments WHERE id = (SELECT id FROM public.bench_writers WHERE client = :client_id) FOR NO KEY UPDATE \gset'
-  echo 'SELECT encode(snapshot, '"'"'hex'"'"') AS snapshot, visibility, status FROM responses.revisions WHERE assessment_id = :id AND revision = :revision::int \gset'
-  printf '%s' "WITH a AS (UPDATE responses.assessments SET status = 'DRAFT', visibility = :visibility, revision = :revision::int + 1, etag = 'pgbench-' || (:revision::int + 1), completeness = 1, updated_at = now(), submitted_at = NULL, updated_by = 'pgbench' WHERE id = :id AND etag = :etag RETURNING id)"
-  printf '%s\n' " INSERT INTO responses.revisions (assessment_id, revision, created_at, author, action, changed_questions, reason, status, visibility, snapshot) SELECT id, :revision::int + 1, now(), 'pgbench', 'SAVE', '{q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17,q18}'::text[], '', 'DRAFT', :visibility, decode(:snapshot, 'hex') FROM a;"
+  echo "SELECT revision FROM responses.assessments WHERE id = $writer FOR NO KEY UPDATE;"
+  echo "SELECT a.revision, a.etag, r.snapshot FROM responses.assessments a JOIN responses.revisions r ON r.assessment_id = a.id AND r.revision = a.revision WHERE a.id = $writer;"
+  echo '\endpipeline'
+  echo '\startpipeline'
+  printf '%s' "WITH cur AS (SELECT a.id, a.revision, a.etag, a.visibility, r.snapshot FROM responses.assessments a JOIN responses.revisions r ON r.assessment_id = a.id AND r.revision = a.revision WHERE a.id = $writer),"
+  printf '%s' " a AS (UPDATE responses.assessments h SET status = 'DRAFT', visibility = cur.visibility, revision = cur.revision + 1, etag = 'pgbench-' || (cur.revision + 1), completeness = 1, updated_at = now(), submitted_at = NULL, updated_by = 'pgbench' FROM cur WHERE h.id = cur.id AND h.etag = cur.etag RETURNING h.id, h.revision),"
+  printf '%s' " r AS (INSERT INTO responses.revisions (assessment_id, revision, created_at, author, action, changed_questions, reason, status, visibility, snapshot) SELECT a.id, a.revision, now(), 'pgbench', 'SAVE', '{q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17,q18}'::text[], '', 'DRAFT', cur.visibility, cur.snapshot FROM a, cur RETURNING 1)"
+  printf '%s\n' " SELECT responses.expect_rows((SELECT count(*) FROM r), 1, '40001', 'could not update: its etag changed meanwhile') AS n;"
   levels=$(for i in $(seq 18); do printf '%s(:lv::int + %d) %% 6' "$([ "$i" -gt 1 ] && echo ', ')" "$i"; done)
   nulls=$(printf 'NULL,%.0s' $(seq 17))NULL
   empties=$(printf '"",%.0s' $(seq 17))'""'
   evidence=$(printf '"[]",%.0s' $(seq 17))'"[]"'
-  printf '%s\n' "WITH gone AS (DELETE FROM responses.answers WHERE assessment_id = :id AND question_id = ANY('{}'::text[])) INSERT INTO responses.answers (assessment_id, question_id, level, target_level, yes, date, narrative, evidence, updated_at, updated_by) SELECT :id, u.question_id, u.level, u.target_level, u.yes, u.date, u.narrative, u.evidence, now(), 'pgbench' FROM unnest('{q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17,q18}'::text[], ARRAY[$levels]::smallint[], '{$nulls}'::smallint[], '{$nulls}'::boolean[], '{$nulls}'::date[], '{$empties}'::text[], '{$evidence}'::jsonb[]) AS u(question_id, level, target_level, yes, date, narrative, evidence) ON CONFLICT (assessment_id, question_id) DO UPDATE SET level = EXCLUDED.level, target_level = EXCLUDED.target_level, yes = EXCLUDED.yes, date = EXCLUDED.date, narrative = EXCLUDED.narrative, evidence = EXCLUDED.evidence, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by;"
+  printf '%s\n' "WITH gone AS (DELETE FROM responses.answers WHERE assessment_id = $writer AND question_id = ANY('{}'::text[])) INSERT INTO responses.answers (assessment_id, question_id, level, target_level, yes, date, narrative, evidence, updated_at, updated_by) SELECT $writer, u.question_id, u.level, u.target_level, u.yes, u.date, u.narrative, u.evidence, now(), 'pgbench' FROM unnest('{q1,q2,q3,q4,q5,q6,q7,q8,q9,q10,q11,q12,q13,q14,q15,q16,q17,q18}'::text[], ARRAY[$levels]::smallint[], '{$nulls}'::smallint[], '{$nulls}'::boolean[], '{$nulls}'::date[], '{$empties}'::text[], '{$evidence}'::jsonb[]) AS u(question_id, level, target_level, yes, date, narrative, evidence) ON CONFLICT (assessment_id, question_id) DO UPDATE SET level = EXCLUDED.level, target_level = EXCLUDED.target_level, yes = EXCLUDED.yes, date = EXCLUDED.date, narrative = EXCLUDED.narrative, evidence = EXCLUDED.evidence, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by;"
   echo 'COMMIT;'
+  echo '\endpipeline'
 } >"$save_sql"
 
 # The statements a GetScorecard by assessment id causes in the responses service (the head,

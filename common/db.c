@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "instrument.h"
@@ -163,7 +164,8 @@ static int db_ready(struct db *db, struct err *e)
     return db_connect(db, e);
 }
 
-static int db_fail(struct db *db, PGresult *r, struct err *e)
+/* *e from failed result r, which stays the caller's (r may be NULL: the connection's error). */
+static int db_fail_keep(struct db *db, const PGresult *r, struct err *e)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
@@ -174,8 +176,6 @@ static int db_fail(struct db *db, PGresult *r, struct err *e)
     bool broken = PQstatus(db->conn) != CONNECTION_OK || strncmp(db->sqlstate, "08", 2) == 0 ||
                   strcmp(db->sqlstate, "57P01") == 0 || strcmp(db->sqlstate, "57P02") == 0 ||
                   strcmp(db->sqlstate, "57P03") == 0;
-    if (r)
-        PQclear(r);
     if (broken) {
         db_disconnect(db);
         return err_set(e, ERR_UNAVAILABLE, "database unavailable: %s", msg);
@@ -206,6 +206,13 @@ static int db_fail(struct db *db, PGresult *r, struct err *e)
     return err_set(e, code, "%s", msg);
 }
 
+static int db_fail(struct db *db, PGresult *r, struct err *e)
+{
+    int rc = db_fail_keep(db, r, e);
+    PQclear(r);
+    return rc;
+}
+
 static uint64_t db_hash(const char *s)
 {
     uint64_t h = 14695981039346656037u; /* FNV-1a */
@@ -214,21 +221,32 @@ static uint64_t db_hash(const char *s)
     return h;
 }
 
+/* The slot of statement `sql` (hash h) prepared on this connection, or -1. Slots whose prepare
+ * failed inside a pipeline are left empty (sql NULL). */
+static ssize_t db_stmt_find(const struct db *db, const char *sql, uint64_t h)
+{
+    for (size_t i = 0; i < db->n_stmts; i++)
+        if (db->stmts[i].hash == h && db->stmts[i].sql && strcmp(db->stmts[i].sql, sql) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
 /* The name `sql` is prepared under on this connection, preparing it first if needed; NULL when
  * the table of prepared statements is full (the statement then runs unprepared). */
 static const char *db_prepared(struct db *db, const char *sql, int nparams, struct err *e, bool *failed)
 {
     uint64_t h = db_hash(sql);
     *failed = false;
-    for (size_t i = 0; i < db->n_stmts; i++)
-        if (db->stmts[i].hash == h && strcmp(db->stmts[i].sql, sql) == 0)
-            return db->stmts[i].name;
+    ssize_t slot = db_stmt_find(db, sql, h);
+    if (slot >= 0)
+        return db->stmts[slot].name;
     if (db->n_stmts == DB_STMTS_MAX)
         return NULL;
     if (db->stmts == NULL)
         db->stmts = xcalloc(DB_STMTS_MAX, sizeof *db->stmts);
     struct db_stmt *st = &db->stmts[db->n_stmts];
     snprintf(st->name, sizeof st->name, "unic_%zu", db->n_stmts);
+    db->round_trips++;
     PGresult *r = PQprepare(db->conn, st->name, sql, nparams, NULL);
     if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK) {
         db_fail(db, r, e);
@@ -324,6 +342,7 @@ static PGresult *db_run(struct db *db, struct err *e, ExecStatusType want, const
             formats[i] = lengths[i] >= 0;
     }
     if (!failed) {
+        db->round_trips++; /* one wait, whether alone or in db_exec_scoped's pipeline */
         if (db->scope_stale && !db->in_tx && !db->scope_in_begin) {
             r = db_exec_scoped(db, name, sql, nparams, params, lengths, formats, result_format);
         } else {
@@ -427,19 +446,27 @@ static const char SQL_TX_LIMITS[] = "SELECT set_config('statement_timeout', $1, 
                                     " set_config('unic.role', $3, true) AS role,"
                                     " set_config('unic.state', $4, true) AS state";
 
-int db_begin(struct db *db, struct err *e)
+/* statement_timeout and lock_timeout of a transaction starting now, as text: the transaction
+ * may run no longer than the call may wait for it. */
+static int db_tx_limits(const struct db *db, char st_s[24], char lt_s[24], struct err *e)
 {
     int64_t left = db_remaining_ms(db);
     if (left <= db->commit_margin_ms)
         return err_set(e, ERR_DEADLINE_EXCEEDED,
                        "deadline too close to start a transaction (%lld ms left, %d needed)",
                        (long long)(left < 0 ? 0 : left), db->commit_margin_ms);
-    /* The transaction may run no longer than the call may wait for it. */
     int64_t st = left < db->statement_max_ms ? left : db->statement_max_ms;
     int64_t lt = st < db->lock_max_ms ? st : db->lock_max_ms;
+    snprintf(st_s, 24, "%lld", (long long)st);
+    snprintf(lt_s, 24, "%lld", (long long)lt);
+    return 0;
+}
+
+int db_begin(struct db *db, struct err *e)
+{
     char st_s[24], lt_s[24];
-    snprintf(st_s, sizeof st_s, "%lld", (long long)st);
-    snprintf(lt_s, sizeof lt_s, "%lld", (long long)lt);
+    if (db_tx_limits(db, st_s, lt_s, e) < 0)
+        return -1;
     const char *params[] = {st_s, lt_s, db->scope_role, db->scope_state};
     db->scope_in_begin = true; /* BEGIN carries no settings: the transaction's own come next */
     int begun = db_command(db, e, "BEGIN", 0, NULL, NULL);
@@ -456,7 +483,7 @@ int db_begin(struct db *db, struct err *e)
     return 0;
 }
 
-int db_commit(struct db *db, struct err *e)
+int db_may_commit(struct db *db, struct err *e)
 {
     if (db->call_gone && atomic_load(db->call_gone)) {
         db_rollback(db);
@@ -469,9 +496,179 @@ int db_commit(struct db *db, struct err *e)
                        "deadline too close to commit (%lld ms left, %d needed): rolled back",
                        (long long)(left < 0 ? 0 : left), db->commit_margin_ms);
     }
+    return 0;
+}
+
+int db_commit(struct db *db, struct err *e)
+{
+    if (db_may_commit(db, e) < 0)
+        return -1;
     int rc = db_command(db, e, "COMMIT", 0, NULL, NULL);
     db->in_tx = false;
     return rc;
+}
+
+/* ---- Pipelines (db.h) ---- */
+
+/* A new entry of the pipeline, for the result of a statement (prepares < 0) or of the prepare
+ * of statement slot `prepares`. */
+static int db_pipe_entry(struct db_pipe *p, ExecStatusType want, int prepares)
+{
+    if (p->n == DB_PIPE_MAX) { /* a programming error: the callers' batches are fixed */
+        log_error("a pipeline of more than %d statements", DB_PIPE_MAX);
+        abort();
+    }
+    p->q[p->n].want = want;
+    p->q[p->n].prepares = prepares;
+    return p->n++;
+}
+
+int db_pipe_start(struct db *db, struct db_pipe *p, int flags, struct err *e)
+{
+    char st_s[24], lt_s[24];
+    memset(p, 0, sizeof *p);
+    p->db = db;
+    db->sqlstate[0] = '\0';
+    if (atomic_load(&db->shutting_down))
+        return err_set(e, ERR_UNAVAILABLE, "server shutting down: no new database work");
+    if ((flags & DB_PIPE_BEGIN) && db_tx_limits(db, st_s, lt_s, e) < 0)
+        return -1;
+    if (db_ready(db, e) < 0)
+        return -1;
+    if (!PQenterPipelineMode(db->conn))
+        return err_set(e, ERR_INTERNAL, "could not enter pipeline mode: %s", PQerrorMessage(db->conn));
+    if (flags & DB_PIPE_BEGIN) {
+        /* The same limits and row-level-security settings as db_begin's. */
+        const char *params[] = {st_s, lt_s, db->scope_role, db->scope_state};
+        db_pipe_add(p, PGRES_COMMAND_OK, "BEGIN", 0, NULL, NULL, NULL, 0);
+        db_pipe_add(p, PGRES_TUPLES_OK, SQL_TX_LIMITS, 4, params, NULL, NULL, 0);
+    }
+    return 0;
+}
+
+int db_pipe_add(struct db_pipe *p, ExecStatusType want, const char *sql, int nparams,
+                const char *const *values, const int *lengths, const int *formats,
+                int binary_result)
+{
+    struct db *db = p->db;
+    if (p->queue_failed)
+        return db_pipe_entry(p, want, -1);
+    uint64_t h = db_hash(sql);
+    ssize_t slot = db_stmt_find(db, sql, h);
+    if (slot < 0 && db->n_stmts < DB_STMTS_MAX) {
+        if (db->stmts == NULL)
+            db->stmts = xcalloc(DB_STMTS_MAX, sizeof *db->stmts);
+        slot = (ssize_t)db->n_stmts;
+        struct db_stmt *st = &db->stmts[slot];
+        snprintf(st->name, sizeof st->name, "unic_%zu", db->n_stmts);
+        if (!PQsendPrepare(db->conn, st->name, sql, nparams, NULL)) {
+            p->queue_failed = true;
+            return db_pipe_entry(p, want, -1);
+        }
+        st->hash = h;
+        st->sql = xstrdup(sql);
+        db->n_stmts++;
+        db_pipe_entry(p, PGRES_COMMAND_OK, (int)slot);
+    }
+    int sent = slot >= 0 ? PQsendQueryPrepared(db->conn, db->stmts[slot].name, nparams, values,
+                                               lengths, formats, binary_result)
+                         : PQsendQueryParams(db->conn, sql, nparams, NULL, values, lengths,
+                                             formats, binary_result);
+    if (!sent)
+        p->queue_failed = true;
+    return db_pipe_entry(p, want, -1);
+}
+
+void db_pipe_commit(struct db_pipe *p)
+{
+    db_pipe_add(p, PGRES_COMMAND_OK, "COMMIT", 0, NULL, NULL, NULL, 0);
+}
+
+int db_pipe_run(struct db_pipe *p, struct err *e)
+{
+    struct db *db = p->db;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    p->ran = true;
+    db->round_trips++;
+    if (p->queue_failed || !PQpipelineSync(db->conn)) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(db->conn));
+        msg[strcspn(msg, "\n")] = '\0';
+        db_disconnect(db);
+        return err_set(e, ERR_UNAVAILABLE, "database unavailable: could not send statements: %s", msg);
+    }
+    /* In pipeline mode each statement's result is followed by a NULL, and the sync by its own
+     * result; a NULL in place of a result means the connection went. */
+    bool lost = false;
+    int bad = -1;
+    for (int i = 0; i < p->n; i++) {
+        PGresult *r = PQgetResult(db->conn), *more;
+        if (r == NULL) {
+            lost = true;
+            break;
+        }
+        while ((more = PQgetResult(db->conn)) != NULL)
+            PQclear(more);
+        p->q[i].r = r;
+        p->q[i].ok = PQresultStatus(r) == p->q[i].want;
+        if (!p->q[i].ok && bad < 0 && PQresultStatus(r) != PGRES_PIPELINE_ABORTED)
+            bad = i;
+        int slot = p->q[i].prepares;
+        if (slot >= 0 && !p->q[i].ok) { /* not prepared after all: prepared again next time */
+            free(db->stmts[slot].sql);
+            db->stmts[slot].sql = NULL;
+        }
+    }
+    if (!lost) {
+        PGresult *sync = PQgetResult(db->conn);
+        lost = sync == NULL || PQresultStatus(sync) != PGRES_PIPELINE_SYNC;
+        PQclear(sync);
+    }
+    if (!lost && !PQexitPipelineMode(db->conn))
+        lost = true;
+    if (!lost) {
+        PGTransactionStatusType ts = PQtransactionStatus(db->conn);
+        db->in_tx = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
+    }
+    int rc = 0;
+    if (bad >= 0) {
+        db_fail_keep(db, p->q[bad].r, e); /* disconnects when the connection broke */
+        rc = -1;
+    }
+    if (db->conn && (lost || PQstatus(db->conn) != CONNECTION_OK)) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(db->conn));
+        msg[strcspn(msg, "\n")] = '\0';
+        db_disconnect(db); /* whatever was in flight, a COMMIT too, has an unknown outcome */
+        if (rc == 0)
+            err_set(e, ERR_UNAVAILABLE, "database unavailable: %s", msg);
+        rc = -1;
+    }
+    for (int i = 0; rc == 0 && i < p->n; i++)
+        if (!p->q[i].ok)
+            rc = err_set(e, ERR_INTERNAL, "statement %d of a pipeline gave no result", i);
+    double seconds = instrument_seconds_since(&t0);
+    for (int i = 0; i < p->n; i++)
+        if (p->q[i].prepares < 0 && (p->q[i].ok || i == bad))
+            instrument_db_statement(seconds, p->q[i].ok ? ERR_OK : e->code);
+    return rc;
+}
+
+PGresult *db_pipe_result(const struct db_pipe *p, int i)
+{
+    return i >= 0 && i < p->n && p->q[i].ok ? p->q[i].r : NULL;
+}
+
+void db_pipe_clear(struct db_pipe *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        PQclear(p->q[i].r);
+        p->q[i].r = NULL;
+    }
+    if (!p->ran && p->db->conn && PQpipelineStatus(p->db->conn) != PQ_PIPELINE_OFF)
+        db_disconnect(p->db); /* queued and never sent: the connection cannot be reused as is */
+    p->n = 0;
 }
 
 void db_cancel(struct db *db)
@@ -493,6 +690,7 @@ void db_rollback(struct db *db)
     db->in_tx = false;
     if (db->conn == NULL)
         return;
+    db->round_trips++;
     PGresult *r = PQexec(db->conn, "ROLLBACK");
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         db_disconnect(db); /* a connection that cannot roll back is not reused */
@@ -540,24 +738,62 @@ bool db_isnull(const PGresult *r, int row, const char *name)
     return PQgetisnull(r, row, db_col(r, name));
 }
 
+/* Type oids of the binary forms decoded here (PostgreSQL's pg_type.dat). */
+enum { OID_BOOL = 16, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_FLOAT8 = 701 };
+
+/* Column c of a binary-format result as a big-endian integer of its length. */
+static long long db_bin_int(const PGresult *r, int row, int c)
+{
+    const unsigned char *v = (const unsigned char *)PQgetvalue(r, row, c);
+    int len = PQgetlength(r, row, c);
+    if (len == 0)
+        return 0; /* NULL */
+    long long x = (signed char)v[0];
+    for (int i = 1; i < len; i++)
+        x = x * 256 + v[i];
+    return x;
+}
+
+static bool db_bin_integral(const PGresult *r, int c)
+{
+    Oid t = PQftype(r, c);
+    return PQfformat(r, c) == 1 && (t == OID_INT2 || t == OID_INT4 || t == OID_INT8);
+}
+
 int db_get_int(const PGresult *r, int row, const char *name)
 {
-    return atoi(db_get(r, row, name));
+    int c = db_col(r, name);
+    return db_bin_integral(r, c) ? (int)db_bin_int(r, row, c) : atoi(PQgetvalue(r, row, c));
 }
 
 long long db_get_int64(const PGresult *r, int row, const char *name)
 {
-    return atoll(db_get(r, row, name));
+    int c = db_col(r, name);
+    return db_bin_integral(r, c) ? db_bin_int(r, row, c) : atoll(PQgetvalue(r, row, c));
 }
 
 double db_get_double(const PGresult *r, int row, const char *name)
 {
-    return strtod(db_get(r, row, name), NULL);
+    int c = db_col(r, name);
+    if (PQfformat(r, c) == 1 && PQftype(r, c) == OID_FLOAT8 && PQgetlength(r, row, c) == 8) {
+        const unsigned char *v = (const unsigned char *)PQgetvalue(r, row, c);
+        uint64_t bits = 0;
+        for (int i = 0; i < 8; i++)
+            bits = bits << 8 | v[i];
+        double d;
+        memcpy(&d, &bits, sizeof d);
+        return d;
+    }
+    return strtod(PQgetvalue(r, row, c), NULL);
 }
 
 bool db_get_bool(const PGresult *r, int row, const char *name)
 {
-    return db_get(r, row, name)[0] == 't';
+    int c = db_col(r, name);
+    const char *v = PQgetvalue(r, row, c);
+    if (PQfformat(r, c) == 1 && PQftype(r, c) == OID_BOOL)
+        return v[0] == 1;
+    return v[0] == 't';
 }
 
 /* Migration files are trusted text of our own, compiled into the binary, and may hold several

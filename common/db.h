@@ -43,6 +43,10 @@ struct db {
     char scope_state[4];           /* the State of a STATE caller, else "" */
     bool scope_stale;              /* the session's settings may not be these yet */
     bool scope_in_begin;           /* db_begin's BEGIN: sent without them */
+    /* Waits for the server's answer: one per statement run alone (two when it is prepared
+     * first), one per pipeline, one per rollback; connecting is not counted. The dispatcher
+     * reports each handler's count (unic_db_round_trips_total), so a test can see them. */
+    uint64_t round_trips;
 };
 
 /* Defaults of the caps, until db_set_limits. */
@@ -77,13 +81,63 @@ PGresult *db_query_one(struct db *db, struct err *e, const char *sql, int nparam
                        const char *const *params, const char *what, const char *id);
 /* Bytes in and out without a hex round trip: params[i] with lengths[i] >= 0 is sent as that many
  * raw bytes (binary format: for a bytea parameter), with -1 as text. binary_result asks every
- * column in binary, so use it for statements that select bytea (db_get_bytes) and text columns
- * only: a text column's binary form is its characters, which db_get reads as ever, but an
- * integer's or a boolean's is not. */
+ * column in binary, for statements that select bytea (db_get_bytes): a text column's binary form
+ * is its characters, which db_get reads as ever, and db_get_int/_int64/_double/_bool decode the
+ * binary forms of int2/int4/int8, float8 and bool; other types read as text only. */
 PGresult *db_query_bytes(struct db *db, struct err *e, const char *sql, int nparams,
                          const char *const *params, const int *lengths, bool binary_result);
 int db_command_bytes(struct db *db, struct err *e, const char *sql, int nparams,
                      const char *const *params, const int *lengths, long *affected);
+
+/* A pipeline (libpq pipeline mode): statements queued on one connection and sent together,
+ * answered in one round trip. The server runs them in order; after the first that fails, the
+ * rest are skipped, so a COMMIT queued last happens only when every statement before it
+ * succeeded. Statements are prepared inside the same pipeline the first time, so preparing
+ * costs no round trip either. Results are the pipeline's until db_pipe_clear.
+ *     struct db_pipe p;
+ *     if (db_pipe_start(db, &p, DB_PIPE_BEGIN, e) < 0) return -1;
+ *     int i = db_pipe_add(&p, PGRES_TUPLES_OK, sql, n, values, lengths, formats, 1);
+ *     rc = db_pipe_run(&p, e);  ... db_pipe_result(&p, i) ...  db_pipe_clear(&p); */
+enum { DB_PIPE_MAX = 24 };
+enum db_pipe_flags { DB_PIPE_BEGIN = 1 }; /* opens the call's transaction first (db_begin) */
+
+struct db_pipe {
+    struct db *db;
+    int n;
+    struct {
+        ExecStatusType want;
+        int prepares;     /* >= 0: this entry prepares statement slot `prepares` */
+        PGresult *r;      /* the result, once run */
+        bool ok;
+    } q[DB_PIPE_MAX];
+    bool queue_failed;    /* a PQsend* failed: run reports the connection's error */
+    bool ran;
+};
+
+/* Enters pipeline mode on a live connection; with DB_PIPE_BEGIN queues BEGIN and the
+ * transaction's limits first (DEADLINE_EXCEEDED, and nothing started, when too little of the
+ * deadline is left). -1 with *e set; the pipeline needs no clearing then. */
+int db_pipe_start(struct db *db, struct db_pipe *p, int flags, struct err *e);
+/* Queues a statement: values[i] of lengths[i] bytes in formats[i] (NULL lengths and formats:
+ * all text, NUL-terminated), results in binary when binary_result (bytea as raw bytes; the
+ * db_get_* readers handle both formats). Returns the statement's index for db_pipe_result. */
+int db_pipe_add(struct db_pipe *p, ExecStatusType want, const char *sql, int nparams,
+                const char *const *values, const int *lengths, const int *formats,
+                int binary_result);
+/* Queues COMMIT. Check db_may_commit before queueing the transaction's last statements. */
+void db_pipe_commit(struct db_pipe *p);
+/* Sends everything, waits once, reads every result and leaves pipeline mode. 0 when every
+ * statement gave the status it was queued with; otherwise -1 with *e from the first that did not
+ * (as db_query would fill it). A transaction begun stays open (db->in_tx) unless the COMMIT ran:
+ * after a failure it is aborted, and db_rollback ends it. */
+int db_pipe_run(struct db_pipe *p, struct err *e);
+/* The result of statement i when it succeeded, else NULL. Owned by the pipeline. */
+PGresult *db_pipe_result(const struct db_pipe *p, int i);
+void db_pipe_clear(struct db_pipe *p);
+
+/* Whether the transaction may commit now: not when the client has cancelled (CANCELLED) or the
+ * deadline is too close (DEADLINE_EXCEEDED); then it is rolled back and -1 returned. */
+int db_may_commit(struct db *db, struct err *e);
 
 /* Sets the caps every call's transactions are held to (from the configuration). */
 void db_set_limits(struct db *db, int statement_max_ms, int lock_max_ms, int commit_margin_ms);
@@ -119,8 +173,9 @@ bool db_ping(struct db *db);
 
 /* Column `name` of row `row`; "" for NULL. A missing column is a programming error and aborts. */
 const char *db_get(const PGresult *r, int row, const char *name);
-/* Column `name` of a binary result (db_query_bytes with binary_result): its bytes, owned by
- * the result, and their count in *len. A text column is a programming error and aborts. */
+/* Column `name` of a binary result (db_query_bytes with binary_result, or a pipeline's): its
+ * bytes, owned by the result, and their count in *len. A text column is a programming error and
+ * aborts. */
 const uint8_t *db_get_bytes(const PGresult *r, int row, const char *name, size_t *len);
 bool db_isnull(const PGresult *r, int row, const char *name);
 int db_get_int(const PGresult *r, int row, const char *name);

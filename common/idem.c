@@ -1,21 +1,18 @@
 /* idem.c: the idempotency protocol over a service's own key table (idem.h). */
 #include "idem.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "digest.h"
 #include "text.h"
 
-/* The stored reply of key k: 1 when the call was answered with it, 0 when the key is unused,
- * -1 on error (INVALID_ARGUMENT when the key was used for another request). */
-static int replay(struct call *c, const struct idem *k, struct err *e)
+/* The reply stored under key k, as read into r (find, in binary): 1 when the call was answered
+ * with it, 0 when the key is unused, -1 on error (INVALID_ARGUMENT when the key was used for
+ * another request). */
+static int replay_result(struct call *c, const struct idem *k, const PGresult *r, struct err *e)
 {
-    const char *params[] = {k->key_id, k->request_id};
-    const int lengths[] = {-1, -1};
-    PGresult *r = db_query_bytes(c->db, e, k->sql->find, 2, params, lengths, true);
     int rc = -1;
-    if (r == NULL)
-        return -1;
     if (PQntuples(r) == 0) {
         rc = 0;
     } else if (strcmp(db_get(r, 0, "method"), k->method) != 0 ||
@@ -28,12 +25,23 @@ static int replay(struct call *c, const struct idem *k, struct err *e)
         rpc_reply_raw(c, arena_memdup(&c->arena, reply, len), len);
         rc = 1;
     }
+    return rc;
+}
+
+static int replay(struct call *c, const struct idem *k, struct err *e)
+{
+    const char *params[] = {k->key_id, k->request_id};
+    const int lengths[] = {-1, -1};
+    PGresult *r = db_query_bytes(c->db, e, k->sql->find, 2, params, lengths, true);
+    if (r == NULL)
+        return -1;
+    int rc = replay_result(c, k, r, e);
     PQclear(r);
     return rc;
 }
 
-int idem_begin(struct call *c, const struct idem_sql *sql, const char *request_id,
-               struct idem *buf, struct idem **k, struct err *e)
+int idem_key(struct call *c, const struct idem_sql *sql, const char *request_id, struct idem *buf,
+             struct idem **k, struct err *e)
 {
     *k = NULL;
     if (request_id[0] == '\0')
@@ -48,7 +56,52 @@ int idem_begin(struct call *c, const struct idem_sql *sql, const char *request_i
     buf->request_id = request_id;
     memcpy(buf->hash, c->request_hash, sizeof buf->hash); /* the dispatcher's, for writes */
     *k = buf;
-    return replay(c, buf, e);
+    return 0;
+}
+
+int idem_begin(struct call *c, const struct idem_sql *sql, const char *request_id,
+               struct idem *buf, struct idem **k, struct err *e)
+{
+    if (idem_key(c, sql, request_id, buf, k, e) < 0)
+        return -1;
+    return *k ? replay(c, *k, e) : 0;
+}
+
+void idem_claim_queue(struct db_pipe *p, const struct idem *k, int at[2])
+{
+    at[0] = at[1] = -1;
+    if (k == NULL)
+        return;
+    const char *params[] = {k->key_id, k->request_id, k->method, k->hash};
+    /* The claim waits on the unique index while a twin's transaction holds the key; the read
+     * after it, a statement of its own, then sees what that twin committed. */
+    at[0] = db_pipe_add(p, PGRES_COMMAND_OK, k->sql->claim, 4, params, NULL, NULL, 0);
+    at[1] = db_pipe_add(p, PGRES_TUPLES_OK, k->sql->find, 2, params, NULL, NULL, 1);
+}
+
+int idem_claimed(struct call *c, const struct idem *k, const struct db_pipe *p, const int at[2],
+                 struct err *e)
+{
+    if (k == NULL)
+        return 0;
+    PGresult *claim = db_pipe_result(p, at[0]), *held = db_pipe_result(p, at[1]);
+    if (claim == NULL || held == NULL)
+        return -1; /* *e is the pipeline's: the claim, or what came before it, failed */
+    if (atol(PQcmdTuples(claim)) == 1)
+        return 0;
+    int found = replay_result(c, k, held, e);
+    if (found == 0) /* the twin's key was purged between the two statements */
+        return err_set(e, ERR_ABORTED, "could not claim request_id \"%s\": try again", k->request_id);
+    return found;
+}
+
+void idem_store_queue(struct db_pipe *p, const struct idem *k, const uint8_t *reply, size_t len)
+{
+    if (k == NULL)
+        return;
+    const char *values[] = {k->key_id, k->request_id, k->method, k->hash, (const char *)reply};
+    const int lengths[] = {0, 0, 0, 0, (int)len}, formats[] = {0, 0, 0, 0, 1};
+    db_pipe_add(p, PGRES_COMMAND_OK, k->sql->store_upsert, 5, values, lengths, formats, 0);
 }
 
 int idem_claim(struct call *c, const struct idem *k, struct err *e)

@@ -26,6 +26,7 @@ enum { IDEM_REQUEST_ID_MAX = 128 };
 
 struct idem_sql {
     const char *find, *claim, *store, *purge;
+    const char *store_upsert; /* store, for a pipeline (idem_store_queue) */
 };
 
 /* The statements over key table `table` ("catalog.idempotency_keys"), whose columns are
@@ -39,6 +40,12 @@ struct idem_sql {
         " VALUES ($1, $2, $3, $4, ''::bytea) ON CONFLICT (" key ", request_id) DO NOTHING",        \
         "UPDATE " table " SET response = $3::bytea WHERE " key " = $1 AND request_id = $2",         \
         "DELETE FROM " table " WHERE created_at < now() - interval '24 hours'",                    \
+        /* An upsert, so that storing cannot fail to find the key claimed earlier in the same    \
+         * transaction: its outcome is not read before the COMMIT queued behind it. */           \
+        "INSERT INTO " table " AS k (" key ", request_id, method, request_hash, response)"          \
+        " VALUES ($1, $2, $3, $4, $5::bytea) ON CONFLICT (" key ", request_id) DO UPDATE"          \
+        " SET response = EXCLUDED.response WHERE k.method = EXCLUDED.method"                       \
+        " AND k.request_hash = EXCLUDED.request_hash",                                            \
     }
 
 /* The key of one write, filled by idem_begin from the call. */
@@ -69,6 +76,21 @@ int idem_tx_begin(struct call *c, const struct idem *k, struct err *e);
 int idem_store(struct db *db, const struct idem *k, const uint8_t *reply, size_t len,
                struct err *e);
 int idem_save(struct call *c, const struct idem *k, const ProtobufCMessage *reply, struct err *e);
+/* The same steps for a write whose statements go in two pipelines (db.h), round trip one
+ * opening the transaction and claiming, round trip two storing and committing:
+ *   idem_key          the checks of idem_begin, without its lookup (the claim does it)
+ *   idem_claim_queue  queues the claim and the read of the key's holder, whose places in the
+ *                     pipeline it writes to at[] for idem_claimed
+ *   idem_claimed      after the pipeline ran: 0 when the key is taken (or k is NULL), 1 when a
+ *                     twin that committed answered the call (roll back and return success),
+ *                     -1 with *e set (the pipeline's own error when the claim did not run)
+ *   idem_store_queue  queues the reply's storing under the key (nothing when k is NULL) */
+int idem_key(struct call *c, const struct idem_sql *sql, const char *request_id, struct idem *buf,
+             struct idem **k, struct err *e);
+void idem_claim_queue(struct db_pipe *p, const struct idem *k, int at[2]);
+int idem_claimed(struct call *c, const struct idem *k, const struct db_pipe *p, const int at[2],
+                 struct err *e);
+void idem_store_queue(struct db_pipe *p, const struct idem *k, const uint8_t *reply, size_t len);
 /* Deletes the keys of table `sql` older than 24 hours (a retry comes within minutes). */
 int idem_purge(struct db *db, const struct idem_sql *sql, long *deleted, struct err *e);
 

@@ -8,7 +8,7 @@
 #include "log.h"
 
 static struct metric_family *calls, *call_seconds, *client_seconds, *client_calls, *db_seconds,
-    *db_errors;
+    *db_errors, *db_round_trips;
 static struct metric_series *in_flight, *busy, *db_open, *cache_events[3];
 static atomic_int in_flight_now, busy_now;
 
@@ -24,6 +24,7 @@ void instrument_init(struct metrics *m)
 {
     if (m == NULL) {
         calls = call_seconds = client_seconds = client_calls = db_seconds = db_errors = NULL;
+        db_round_trips = NULL;
         in_flight = busy = db_open = NULL;
         for (int i = 0; i < 3; i++)
             cache_events[i] = NULL;
@@ -48,6 +49,10 @@ void instrument_init(struct metrics *m)
     db_errors = metrics_family(m, METRIC_COUNTER, "unic_db_errors_total",
                                "PostgreSQL statements that failed, by the gRPC status they gave",
                                "code", NULL, 0);
+    db_round_trips = metrics_family(m, METRIC_COUNTER, "unic_db_round_trips_total",
+                                    "times a handler waited for PostgreSQL's answer (a statement,"
+                                    " a pipeline of them, a rollback), by method",
+                                    "method", NULL, 0);
     db_open = metrics_series0(metrics_family(m, METRIC_GAUGE, "unic_db_connections_open",
                                              "PostgreSQL connections open (one per worker at most)",
                                              NULL, NULL, 0));
@@ -132,6 +137,13 @@ void instrument_db_statement(double seconds, int code)
     metrics_observe(metrics_series1(db_seconds, code == ERR_OK ? "ok" : "error"), seconds);
     if (code != ERR_OK)
         metrics_inc(metrics_series1(db_errors, err_code_name(code)), 1);
+}
+
+void instrument_db_round_trips(const char *method, uint64_t n)
+{
+    if (db_round_trips == NULL)
+        return;
+    metrics_inc(metrics_series1(db_round_trips, method), n);
 }
 
 void instrument_db_connection(int delta)

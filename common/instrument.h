@@ -6,6 +6,7 @@
 #ifndef UNIC_INSTRUMENT_H
 #define UNIC_INSTRUMENT_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include "metrics.h"
@@ -31,6 +32,8 @@ void instrument_call_done(const char *method, int code, double seconds);
 void instrument_worker_busy(int delta);
 /* One PostgreSQL statement and its outcome (an err_code). */
 void instrument_db_statement(double seconds, int code);
+/* The PostgreSQL round trips (db.h, struct db's round_trips) one handler of `method` made. */
+void instrument_db_round_trips(const char *method, uint64_t n);
 /* A PostgreSQL connection opened (+1) or closed (-1). */
 void instrument_db_connection(int delta);
 

@@ -400,7 +400,9 @@ static void handle(struct pending *p, struct worker *w)
     db_call_scope(c.db, auth_role_name(c.principal.role), c.principal.state);
     atomic_store(&w->in_call, 1);
     instrument_worker_busy(1);
+    uint64_t trips = c.db->round_trips;
     int rc = p->m->row->handler(&c, req, &reply, &e);
+    instrument_db_round_trips(p->m->path, c.db->round_trips - trips);
     instrument_worker_busy(-1);
     atomic_store(&w->in_call, 0);
     db_call_limits(c.db, INT64_MAX, NULL);

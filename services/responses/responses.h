@@ -117,11 +117,6 @@ int store_snapshot(struct db *db, struct arena *a, const char *id, int rev, uint
 /* The latest SUBMITTED revision of `id`, 0 when none. */
 int store_last_submitted(struct db *db, const char *id, int *revision, struct err *e);
 
-/* Inside a transaction: locks the assessment's head until the end of the transaction and reads
- * its revision and etag (in the arena). 0 with *found false when there is no such assessment. */
-int store_lock(struct db *db, struct arena *a, const char *id, int *revision, char **etag,
-               bool *found, struct err *e);
-
 /* What one write records. */
 struct change {
     const Assessment *next;   /* the new head, as returned */
@@ -138,13 +133,26 @@ struct change {
 };
 /* Inserts a new assessment and its revision 1. ALREADY_EXISTS when it exists. */
 int store_create(struct db *db, struct arena *a, const struct change *ch, struct err *e);
-/* Moves the locked assessment from `old_etag` to ch->next and appends the revision. */
-int store_update(struct db *db, struct arena *a, const char *old_etag, const struct change *ch,
-                 struct err *e);
+/* A write to an existing assessment, in two round trips (docs/architecture.md, "Idempotent writes").
+ * store_write_open: begins the call's transaction, claims key k (common/idem.h; NULL for none),
+ * locks the head of `id` and reads the revision it is at into *l (arena). 0 with the transaction
+ * open (*found false when there is no such assessment); 1 when a twin's reply answered the call,
+ * -1 with *e set: the transaction is then rolled back. */
+struct locked {
+    int revision;
+    char *etag;
+    uint8_t *snapshot; /* packed Assessment */
+    size_t snapshot_len;
+};
+int store_write_open(struct call *c, const struct idem *k, const char *id, struct locked *l,
+                     bool *found, struct err *e);
+/* store_write_commit: the locked head moved from `old_etag` to ch->next with its revision (ch
+ * NULL: nothing changed), `reply` stored under k, and COMMIT. -1 with *e set and the transaction
+ * left to roll back (db_rollback). */
+int store_write_commit(struct call *c, const char *old_etag, const struct change *ch,
+                       const struct idem *k, const uint8_t *reply, size_t reply_len,
+                       struct err *e);
 
-/* Idempotency, inside the write's transaction. Claims (key_id, request_id); when another request
- * already holds it (waiting for that one to commit first), *claimed is false and *prior_hash and
- * *prior_response (arena) describe it. */
 /* The key table of the writes (common/idem.h). */
 extern const struct idem_sql responses_idem_sql;
 

@@ -169,34 +169,31 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     if (validate_token("etag", op->etag, ETAG_MAX_CHARS, e) < 0 ||
         validate_request_id(op->request_id, e) < 0 || (op->check && op->check(op, e) < 0))
         return -1;
-    int answered = idem_open(c, &responses_idem_sql, op->request_id, &kbuf, &k, e);
+    if (idem_key(c, &responses_idem_sql, op->request_id, &kbuf, &k, e) < 0)
+        return -1;
+    struct locked l;
+    bool found;
+    int answered = store_write_open(c, k, id, &l, &found, e);
     if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
         return answered < 0 ? -1 : 0;
-    int revision, visibility;
-    char *etag;
-    bool found;
-    if (store_lock(c->db, &c->arena, id, &revision, &etag, &found, e) < 0)
-        goto fail;
     if (!found) {
         err_set(e, ERR_NOT_FOUND, "assessment \"%s\" does not exist", id);
         goto fail;
     }
-    if (strcmp(etag, op->etag) != 0) {
+    if (strcmp(l.etag, op->etag) != 0) {
         err_set(e, ERR_ABORTED, "could not %s \"%s\": etag \"%s\" is stale, it is at revision %d",
-                op->verb, id, op->etag, revision);
+                op->verb, id, op->etag, l.revision);
         goto fail;
     }
     /* Read under the lock, so this is the revision the etag names. */
-    if (store_snapshot(c->db, &c->arena, id, revision, &bytes, &len, &visibility, NULL, &found,
-                       e) < 0)
-        goto fail;
-    Assessment *cur = found ? (Assessment *)pbuf_unpack(
-                                  &c->arena, &unic__responses__v1__assessment__descriptor, bytes, len)
-                            : NULL;
+    Assessment *cur = (Assessment *)pbuf_unpack(
+        &c->arena, &unic__responses__v1__assessment__descriptor, l.snapshot, l.snapshot_len);
     if (cur == NULL) {
-        err_set(e, ERR_DATA_LOSS, "could not read revision %d of \"%s\"", revision, id);
+        err_set(e, ERR_DATA_LOSS, "could not read revision %d of \"%s\"", l.revision, id);
         goto fail;
     }
+    bytes = l.snapshot; /* the reply when nothing changes */
+    len = l.snapshot_len;
     w.cur = cur;
     w.next = assessment_copy_head(&c->arena, cur);
     w.next->n_answers = cur->n_answers;
@@ -220,18 +217,14 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
         w.ch.next = w.next;
         w.ch.snapshot = bytes = pbuf_pack(&c->arena, &w.next->base, &len);
         w.ch.snapshot_len = len;
-        if (store_update(c->db, &c->arena, cur->etag, &w.ch, e) < 0)
-            goto fail;
     }
     uint8_t *reply = bytes;
     size_t reply_len = len;
     if (w.reply)
         reply = pbuf_pack(&c->arena, w.reply, &reply_len);
-    if (idem_store(c->db, k, reply, reply_len, e) < 0)
-        goto fail;
     if (w.noop && k == NULL)
         db_rollback(c->db); /* nothing was written */
-    else if (db_commit(c->db, e) < 0)
+    else if (store_write_commit(c, cur->etag, w.noop ? NULL : &w.ch, k, reply, reply_len, e) < 0)
         goto fail;
     /* Acknowledged only now, after COMMIT returned. */
     if (!w.noop) {

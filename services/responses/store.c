@@ -1,5 +1,7 @@
 /* store.c: all SQL of the response service, as named constants, and the functions that run it.
- * Bytes (packed snapshots and replies) travel hex-encoded, so every parameter stays text. */
+ * A write is two round trips (store_write_open, store_write_commit: pipelines, common/db.h) whose
+ * packed snapshots and replies travel as binary bytea; reads and the creation of an assessment
+ * still send bytes hex-encoded, as text. */
 #include <stdio.h>
 #include <string.h>
 
@@ -23,7 +25,13 @@ static const char SQL_SNAPSHOT[] =
  * its revision, a row re-checked after waiting for another writer would no longer match the
  * revision row read before the wait, and vanish from the result. */
 static const char SQL_LOCK[] =
-    "SELECT revision, etag FROM responses.assessments WHERE id = $1 FOR NO KEY UPDATE";
+    "SELECT revision FROM responses.assessments WHERE id = $1 FOR NO KEY UPDATE";
+/* The statement after the lock, in the same round trip: a statement of its own, so it reads the
+ * head as locked (READ COMMITTED takes a snapshot per statement) and the revision it names. */
+static const char SQL_LOCKED[] =
+    "SELECT a.revision, a.etag, r.snapshot FROM responses.assessments a"
+    " JOIN responses.revisions r ON r.assessment_id = a.id AND r.revision = a.revision"
+    " WHERE a.id = $1";
 static const char SQL_CREATE[] =
     "WITH a AS ("
     " INSERT INTO responses.assessments (id, state_code, cycle, questionnaire_id,"
@@ -36,17 +44,19 @@ static const char SQL_CREATE[] =
     " SELECT id, $8::int, $11::timestamptz, $13, $14, $15::text[], $16, $6, $7, decode($17, 'hex')"
     " FROM a";
 /* The etag condition repeats what the lock established: a write can only ever apply on top of
- * the revision its caller read. */
+ * the revision its caller read. Its outcome is checked by the server (004_expect_rows.sql), since
+ * the COMMIT is already queued behind it. */
 static const char SQL_UPDATE[] =
     "WITH a AS ("
     " UPDATE responses.assessments SET status = $3, visibility = $4, revision = $5::int,"
     " etag = $6, completeness = $7::float8, updated_at = $8::timestamptz,"
     " submitted_at = NULLIF($9, '')::timestamptz, updated_by = $10"
-    " WHERE id = $1 AND etag = $2 RETURNING id)"
-    " INSERT INTO responses.revisions (assessment_id, revision, created_at, author, action,"
+    " WHERE id = $1 AND etag = $2 RETURNING id),"
+    " r AS (INSERT INTO responses.revisions (assessment_id, revision, created_at, author, action,"
     " changed_questions, reason, status, visibility, snapshot)"
-    " SELECT id, $5::int, $8::timestamptz, $10, $11, $12::text[], $13, $3, $4, decode($14, 'hex')"
-    " FROM a";
+    " SELECT id, $5::int, $8::timestamptz, $10, $11, $12::text[], $13, $3, $4, $14::bytea"
+    " FROM a RETURNING 1)"
+    " SELECT responses.expect_rows((SELECT count(*) FROM r), 1, '40001', $15) AS n";
 static const char SQL_ANSWERS[] =
     "WITH gone AS (DELETE FROM responses.answers"
     " WHERE assessment_id = $1 AND question_id = ANY($2::text[]))"
@@ -151,22 +161,6 @@ int store_last_submitted(struct db *db, const char *id, int *revision, struct er
     return 0;
 }
 
-int store_lock(struct db *db, struct arena *a, const char *id, int *revision, char **etag,
-               bool *found, struct err *e)
-{
-    const char *params[] = {id};
-    PGresult *r = db_query(db, e, SQL_LOCK, 1, params);
-    if (r == NULL)
-        return -1;
-    *found = PQntuples(r) == 1;
-    if (*found) {
-        *revision = db_get_int(r, 0, "revision");
-        *etag = arena_strdup(a, db_get(r, 0, "etag"));
-    }
-    PQclear(r);
-    return 0;
-}
-
 int store_create(struct db *db, struct arena *a, const struct change *ch, struct err *e)
 {
     const Assessment *n = ch->next;
@@ -184,7 +178,8 @@ int store_create(struct db *db, struct arena *a, const struct change *ch, struct
     return db_command(db, e, SQL_CREATE, 17, params, NULL);
 }
 
-static int answers_write(struct db *db, struct arena *a, const struct change *ch, struct err *e)
+/* Queues the rows of responses.answers that change ch writes. */
+static void answers_queue(struct db_pipe *p, struct arena *a, const struct change *ch)
 {
     size_t n = ch->n_upserts;
     const char **ids = ARENA_ARRAY(a, const char *, n), **level = ARENA_ARRAY(a, const char *, n),
@@ -216,29 +211,72 @@ static int answers_write(struct db *db, struct arena *a, const struct change *ch
         encode_pg_array(a, evidence, n),
         ch->next->updated_at,
         ch->next->updated_by};
-    return db_command(db, e, SQL_ANSWERS, 11, params, NULL);
+    db_pipe_add(p, PGRES_COMMAND_OK, SQL_ANSWERS, 11, params, NULL, NULL, 0);
 }
 
-int store_update(struct db *db, struct arena *a, const char *old_etag, const struct change *ch,
-                 struct err *e)
+int store_write_open(struct call *c, const struct idem *k, const char *id, struct locked *l,
+                     bool *found, struct err *e)
 {
-    const Assessment *n = ch->next;
-    char revision[16], completeness[32];
-    long affected = 0;
-    snprintf(revision, sizeof revision, "%d", n->revision);
-    snprintf(completeness, sizeof completeness, "%.17g", n->completeness);
-    const char *params[] = {
-        n->id, old_etag, status_name(n->status), visibility_name(n->visibility), revision, n->etag,
-        completeness, n->updated_at, n->submitted_at, n->updated_by, ch->action,
-        encode_pg_array(a, ch->changed, ch->n_changed), ch->reason,
-        encode_hex(a, ch->snapshot, ch->snapshot_len)};
-    if (db_command(db, e, SQL_UPDATE, 14, params, &affected) < 0)
+    struct db_pipe p;
+    const char *params[] = {id};
+    *found = false;
+    if (db_pipe_start(c->db, &p, DB_PIPE_BEGIN, e) < 0)
         return -1;
-    if (affected != 1)
-        return err_set(e, ERR_ABORTED, "could not update \"%s\": its etag changed meanwhile", n->id);
-    if (ch->n_upserts + ch->n_removed > 0 && answers_write(db, a, ch, e) < 0)
+    int claim[2];
+    idem_claim_queue(&p, k, claim);
+    db_pipe_add(&p, PGRES_TUPLES_OK, SQL_LOCK, 1, params, NULL, NULL, 0);
+    int row = db_pipe_add(&p, PGRES_TUPLES_OK, SQL_LOCKED, 1, params, NULL, NULL, 1);
+    int ran = db_pipe_run(&p, e);
+    /* The key decides first: a twin's reply answers the call whatever came after the claim. */
+    int rc = idem_claimed(c, k, &p, claim, e);
+    if (rc == 0 && ran < 0)
+        rc = -1;
+    PGresult *r = db_pipe_result(&p, row);
+    if (rc == 0 && PQntuples(r) == 1) {
+        *found = true;
+        l->revision = db_get_int(r, 0, "revision");
+        l->etag = arena_strdup(&c->arena, db_get(r, 0, "etag"));
+        const uint8_t *bytes = db_get_bytes(r, 0, "snapshot", &l->snapshot_len);
+        l->snapshot = arena_alloc(&c->arena, l->snapshot_len + 1);
+        memcpy(l->snapshot, bytes, l->snapshot_len);
+    }
+    db_pipe_clear(&p);
+    if (rc != 0)
+        db_rollback(c->db);
+    return rc;
+}
+
+int store_write_commit(struct call *c, const char *old_etag, const struct change *ch,
+                       const struct idem *k, const uint8_t *reply, size_t reply_len,
+                       struct err *e)
+{
+    struct arena *a = &c->arena;
+    struct db_pipe p;
+    if (db_may_commit(c->db, e) < 0 || db_pipe_start(c->db, &p, 0, e) < 0)
         return -1;
-    return 0;
+    if (ch) {
+        const Assessment *n = ch->next;
+        char revision[16], completeness[32];
+        snprintf(revision, sizeof revision, "%d", n->revision);
+        snprintf(completeness, sizeof completeness, "%.17g", n->completeness);
+        const char *values[] = {
+            n->id, old_etag, status_name(n->status), visibility_name(n->visibility), revision,
+            n->etag, completeness, n->updated_at, n->submitted_at, n->updated_by, ch->action,
+            encode_pg_array(a, ch->changed, ch->n_changed), ch->reason,
+            (const char *)ch->snapshot,
+            arena_printf(a, "could not update \"%s\": its etag changed meanwhile", n->id)};
+        int lengths[15] = {0}, formats[15] = {0};
+        lengths[13] = (int)ch->snapshot_len;
+        formats[13] = 1;
+        db_pipe_add(&p, PGRES_TUPLES_OK, SQL_UPDATE, 15, values, lengths, formats, 0);
+        if (ch->n_upserts + ch->n_removed > 0)
+            answers_queue(&p, a, ch);
+    }
+    idem_store_queue(&p, k, reply, reply_len);
+    db_pipe_commit(&p);
+    int rc = db_pipe_run(&p, e);
+    db_pipe_clear(&p);
+    return rc;
 }
 
 static Assessment *list_row(struct arena *a, const PGresult *r, int row)

@@ -1,0 +1,129 @@
+"""test_round_trips: a write to an assessment waits for PostgreSQL at most twice (common/db.h,
+pipelines; services/responses/store.c), whatever its path: a save, a save with a request_id, its
+retry, a stale etag, a save that changes nothing, a submit. Counted by the service itself
+(unic_db_round_trips_total, by method) and read from its metrics; what was acknowledged is then
+read back, so fewer round trips did not mean less written."""
+import os
+import re
+import sys
+import unittest
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+import unic_testlib as lib  # noqa: E402
+
+import grpc  # noqa: E402
+
+lib.generate_stubs("grpc/health/v1/health.proto", "unic/common/v1/common.proto",
+                   "unic/catalog/v1/catalog.proto", "unic/responses/v1/responses.proto")
+from unic.responses.v1 import responses_pb2 as pb, responses_pb2_grpc  # noqa: E402
+
+SERVICE = "/unic.responses.v1.ResponseService/"
+MAX_ROUND_TRIPS = 2
+
+
+class RoundTripsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = lib.Stack("round_trips")
+        cls.metrics = "127.0.0.1:%d" % (cls.stack.port_base + 5)
+        cls.stack.start("catalog")
+        cls.stack.start("responses", {"UNIC_METRICS_LISTEN": cls.metrics})
+        cls.ken = lib.metadata(cls.stack.key("STATE", "KEN"))
+        cls.stub = responses_pb2_grpc.ResponseServiceStub(
+            grpc.insecure_channel(cls.stack.addr("responses")))
+
+    @classmethod
+    def tearDownClass(cls):
+        for service in ("responses", "catalog"):
+            code = cls.stack.stop(service)
+            assert code == 0, "%s exited %d" % (service, code)
+        cls.stack.close()
+
+    def counters(self, method):
+        """(round trips, calls) the service has counted for `method` so far."""
+        with urllib.request.urlopen("http://%s/metrics" % self.metrics, timeout=5) as r:
+            text = r.read().decode()
+        path = re.escape(SERVICE + method)
+        trips = re.search(r'^unic_db_round_trips_total\{method="%s"\} (\d+)' % path, text, re.M)
+        calls = [int(n) for n in re.findall(
+            r'^unic_rpc_calls_total\{method="%s",code="[A-Z_]+"\} (\d+)' % path, text, re.M)]
+        return (int(trips.group(1)) if trips else 0), sum(calls)
+
+    def measured(self, method, do):
+        """Runs do(), which makes calls of `method`, and returns the round trips per call."""
+        trips0, calls0 = self.counters(method)
+        do()
+        trips, calls = self.counters(method)
+        self.assertGreater(calls - calls0, 0, "no %s call was counted" % method)
+        return (trips - trips0) / (calls - calls0)
+
+    def save(self, a, levels, request_id="", etag=None):
+        answers = [pb.Answer(question_id="q%d" % (i + 1), level=lv) for i, lv in enumerate(levels)]
+        return self.stub.SaveAnswers(pb.SaveAnswersRequest(
+            assessment_id=a.id, etag=etag or a.etag, answers=answers, request_id=request_id),
+            timeout=10, metadata=self.ken)
+
+    def test_every_write_path_waits_at_most_twice(self):
+        a = self.stub.CreateAssessment(pb.CreateAssessmentRequest(
+            state_code="KEN", cycle=2016, questionnaire_id="cip-self-assessment"),
+            timeout=10, metadata=self.ken)
+        # The first request_id of the process also sweeps old keys (once an hour): done here,
+        # before anything is counted, like loading the questionnaire from the catalog.
+        a = self.save(a, [1, 1], request_id="warm-up")
+        state = {"a": a}
+
+        def saves():
+            for n in range(5):
+                state["a"] = self.save(state["a"], [(n + i) % 6 for i in range(18)])
+        self.assertLessEqual(self.measured("SaveAnswers", saves), MAX_ROUND_TRIPS)
+
+        keyed = {}  # n -> (the etag sent, the reply)
+
+        def saves_with_request_ids():
+            for n in range(3):
+                sent = state["a"].etag
+                state["a"] = self.save(state["a"], [5 - n, n], request_id="rt-%d" % n)
+                keyed[n] = (sent, state["a"])
+        self.assertLessEqual(self.measured("SaveAnswers", saves_with_request_ids), MAX_ROUND_TRIPS)
+
+        def retries():  # the first reply again, though the etag has moved on since
+            for n in range(3):
+                sent, first = keyed[n]
+                again = self.save(first, [5 - n, n], request_id="rt-%d" % n, etag=sent)
+                self.assertEqual(again.SerializeToString(), first.SerializeToString())
+        self.assertLessEqual(self.measured("SaveAnswers", retries), MAX_ROUND_TRIPS)
+
+        def refusals():
+            with self.assertRaises(grpc.RpcError) as ctx:
+                self.save(state["a"], [0], etag="1-stale")
+            self.assertEqual(ctx.exception.code(), grpc.StatusCode.ABORTED)
+            with self.assertRaises(grpc.RpcError) as ctx:  # the same id, another body
+                self.save(state["a"], [4, 4], request_id="rt-0")
+            self.assertEqual(ctx.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertLessEqual(self.measured("SaveAnswers", refusals), MAX_ROUND_TRIPS)
+
+        def unchanged():  # the answers it already has: no revision, the head as it is
+            same = self.save(state["a"], [3, 2])
+            self.assertEqual(same.revision, state["a"].revision)
+        self.assertLessEqual(self.measured("SaveAnswers", unchanged), MAX_ROUND_TRIPS)
+
+        def submit():
+            state["a"] = self.stub.SubmitAssessment(pb.SubmitAssessmentRequest(
+                assessment_id=state["a"].id, etag=state["a"].etag, request_id="rt-submit"),
+                timeout=10, metadata=self.ken)
+        self.assertLessEqual(self.measured("SubmitAssessment", submit), MAX_ROUND_TRIPS)
+
+        # Everything acknowledged is there: 1 create + 1 warm-up + 5 + 3 saves + 1 submit.
+        head = self.stub.GetAssessment(pb.GetAssessmentRequest(assessment_id=a.id),
+                                       timeout=10, metadata=self.ken)
+        self.assertEqual(head.SerializeToString(), state["a"].SerializeToString())
+        self.assertEqual(head.revision, 11)
+        self.assertEqual(head.status, pb.SUBMITTED)
+        revisions = self.stub.ListRevisions(pb.ListRevisionsRequest(assessment_id=a.id),
+                                            timeout=10, metadata=self.ken)
+        self.assertEqual([r.revision for r in revisions.revisions], list(range(1, 12)))
+
+
+if __name__ == "__main__":
+    unittest.main()
