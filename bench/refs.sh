@@ -6,7 +6,8 @@
 # and the CPU of each server process per call (utime+stime from /proc, in µs), medians too:
 #   CPU workload=<name> conc=<n> side=<ours|ref> process=<name> us_per_call=<x>
 # References: unic-ref-server (bench/ref_server.cc, C++ callback API, pre-built bytes) for
-# Health/Check and GetQuestionnaire; pgbench running the statements a SaveAnswers and a
+# Health/Check and GetQuestionnaire, and the same in Python grpcio (bench/ref_server.py) when
+# Debian's python3-grpcio is installed; pgbench running the statements a SaveAnswers and a
 # GetScorecard cause, on the same rows; GetQuestionnaire of the same round for GetScorecard.
 
 hz=$(getconf CLK_TCK)
@@ -162,6 +163,18 @@ refs_run() {
   else
     echo "(unic-ref-server not built: install libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev)"
   fi
+  local py_pid=""
+  if [ -s "$state/questionnaire.bin" ] && /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
+    /usr/bin/python3 bench/ref_server.py 127.0.0.1:52091 "$state/questionnaire.bin" 2>>"$state/pyref-52091.log" &
+    py_pid=$!
+    pids+=("$py_pid")
+    for _ in $(seq 50); do
+      "$build/tools/unic-health" 127.0.0.1:52091 >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+  else
+    echo "(no Python reference: install python3-grpcio)"
+  fi
   # The save workload's 64 assessments exist before any cell, for pgbench to write the same rows.
   "$build/bench/unic-load" --key "$key" --seconds 0.2 --concurrency 64 --baseline no --raw yes \
     --workloads save --catalog 127.0.0.1:52051 --responses 127.0.0.1:52052 --db-url "$UNIC_DB_URL" >/dev/null
@@ -174,19 +187,21 @@ refs_run() {
         procs="catalog:$pid_catalog" measure "$round" ours "$w" "$c" cpp-callback -- --workloads "$w" "${cat[@]}"
         [ -z "$ref_pid" ] ||
           procs="ref:$ref_pid" measure "$round" ref "$w" "$c" cpp-callback -- --workloads "$w" "${ref[@]}"
+        [ -z "$py_pid" ] ||
+          procs="pyref:$py_pid" measure "$round" ref "$w" "$c" python-grpcio -- --workloads "$w" --catalog 127.0.0.1:52091
       done
-      procs="responses:$pid_responses postgres" measure "$round" ours save "$c" pgbench -- --workloads save "${wr[@]}"
-      pgbench_cell "$round" save "$c" pgbench "$save_sql"
+      procs="responses:$pid_responses postgres" measure "$round" ours save "$c" pgbench-same-statements -- --workloads save "${wr[@]}"
+      pgbench_cell "$round" save "$c" pgbench-same-statements "$save_sql"
       procs="scoring:$pid_scoring responses:$pid_responses" measure "$round" ours scorecard-warm "$c" questionnaire -- \
         --workloads scorecard-warm "${wr[@]}" --scoring 127.0.0.1:52053
       procs="scoring:$pid_scoring_cold responses:$pid_responses postgres" measure "$round" ours scorecard-cold "$c" questionnaire -- \
         --workloads scorecard-cold "${wr[@]}" --scoring-cold 127.0.0.1:52055
-      pgbench_cell "$round" scorecard-cold "$c" pgbench "$card_sql"
+      pgbench_cell "$round" scorecard-cold "$c" pgbench-same-statements "$card_sql"
     done
   done
   python3 - "$results" <<'PY'
 import collections, statistics, sys
-runs = collections.defaultdict(dict)   # (workload, conc, round) -> side -> calls/s
+runs = collections.defaultdict(dict)   # (workload, conc, round) -> "ours" or "ref:<name>" -> calls/s
 refname = {}
 cpu = collections.defaultdict(list)    # (workload, conc, side, process) -> [us per call]
 for line in open(sys.argv[1]):
@@ -195,30 +210,27 @@ for line in open(sys.argv[1]):
         _, rnd, side, w, c, ref, cps = f
         if not cps or float(cps) == 0:
             continue  # a cell that made no call (its error is printed above)
-        runs[(w, int(c), rnd)][side] = float(cps)
+        runs[(w, int(c), rnd)]["ours" if side == "ours" else "ref:" + ref] = float(cps)
         if side == "ours":
             refname[w] = ref
     elif f[0] == "CPU":
         _, rnd, side, w, c, proc, us = f
         if us:
             cpu[(w, int(c), side, proc)].append(float(us))
-ratios = collections.defaultdict(list)
+ratios = collections.defaultdict(list)  # (workload, conc, reference) -> [ours / reference]
 for (w, c, rnd), sides in runs.items():
     ours = sides.get("ours")
     if ours is None:
         continue
     if refname.get(w) == "questionnaire":  # against our own GetQuestionnaire of the same round
         ref = runs.get(("questionnaire", c, rnd), {}).get("ours")
-    else:
-        ref = sides.get("ref")
-    if ref:
-        ratios[(w, c)].append(ours / ref)
-    if w == "scorecard-cold" and sides.get("ref"):
-        ratios[("scorecard-cold/pgbench", c)].append(ours / sides["ref"])
-for (w, c) in sorted(ratios, key=lambda k: (k[0], k[1])):
-    ref = "pgbench-same-statements" if w.endswith("/pgbench") else refname.get(w, "")
-    name = w.split("/")[0]
-    print("RATIO workload=%s conc=%d ours_over_ref=%.2f ref=%s" % (name, c, statistics.median(ratios[(w, c)]), ref))
+        if ref:
+            ratios[(w, c, "questionnaire")].append(ours / ref)
+    for side, ref in sides.items():
+        if side.startswith("ref:"):
+            ratios[(w, c, side[4:])].append(ours / ref)
+for (w, c, ref) in sorted(ratios):
+    print("RATIO workload=%s conc=%d ours_over_ref=%.2f ref=%s" % (w, c, statistics.median(ratios[(w, c, ref)]), ref))
 for (w, c, side, proc) in sorted(cpu):
     print("CPU workload=%s conc=%d side=%s process=%s us_per_call=%.0f" % (w, c, side, proc, statistics.median(cpu[(w, c, side, proc)])))
 PY
