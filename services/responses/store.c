@@ -44,7 +44,7 @@ static const char SQL_CREATE[] =
     " SELECT id, $8::int, $11::timestamptz, $13, $14, $15::text[], $16, $6, $7, decode($17, 'hex')"
     " FROM a";
 /* The etag condition repeats what the lock established: a write can only ever apply on top of
- * the revision its caller read. Its outcome is checked by the server (004_expect_rows.sql), since
+ * the revision its caller read. Its outcome is checked by the server (005_expect_rows.sql), since
  * the COMMIT is already queued behind it. */
 static const char SQL_UPDATE[] =
     "WITH a AS ("

@@ -1,4 +1,4 @@
--- 004_expect_rows.sql: a check a statement can carry to the server. A write's last statements
+-- 005_expect_rows.sql: a check a statement can carry to the server. A write's last statements
 -- and its COMMIT go in one round trip (services/responses/store.c), so a row count read back
 -- afterwards would come too late to stop the COMMIT: a statement that changed other than the rows
 -- expected fails instead, and the server skips the COMMIT queued behind it.
