@@ -570,6 +570,13 @@ class PortalScenario(unittest.TestCase):
         self.check(ner, "compliance-fr")
         ner.open("capacity")
         ner.screen("capacity")
+        # No kind is chosen for the State: deriving without one is refused, naming the kinds.
+        self.assertFalse(any(b.is_selected() for b in ner.find("input[id^=kind-]")))
+        ner.click("[data-action=derive]")
+        ner.wait(lambda: ner.find(".error .detail"), "kinds refused")
+        self.assertIn("kinds", ner.find(".error .detail")[0].text)
+        ner.click("#kind-EXPERTISE")
+        ner.click("#kind-TRAINING")
         ner.click("[data-action=derive]")
         ner.wait(lambda: ner.find(".ok") and len(ner.find("section.card table.data tbody tr")) > 0, "derived requests")
         self.check(ner, "capacity-fr")

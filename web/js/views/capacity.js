@@ -34,8 +34,10 @@ export async function render(main, ctx) {
 
 function deriveForm(code, status, redraw) {
   const cycle = h('input', { type: 'number', min: 2000, max: 2100, value: new Date().getUTCFullYear(), required: true });
+  // No kind is ticked for the State: it says which support it asks for (issue 15: no default of
+  // all four); with none, the service's answer names the four.
   const kinds = ['EXPERTISE', 'FUNDS', 'EQUIPMENT', 'TRAINING'].map((k) => {
-    const input = h('input', { type: 'checkbox', value: k, checked: true, id: 'kind-' + k });
+    const input = h('input', { type: 'checkbox', value: k, id: 'kind-' + k });
     return [input, h('div', { class: 'check' }, input, h('label', { for: 'kind-' + k }, enumText('kind', k)))];
   });
   const form = h('form', { class: 'card', 'aria-labelledby': 'derive-h' },
