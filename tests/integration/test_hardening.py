@@ -384,20 +384,26 @@ class LeastPrivilegeTest(unittest.TestCase):
     def psql(self, url, sql):
         return subprocess.run(["psql", url, "-qAtc", sql], capture_output=True, text=True)
 
+    def responses_as_own_role(self, stack, role, password):
+        """Starts the catalog (the owner migrates: the group roles exist from then on), makes
+        `role` a login member of unic_responses_svc, and starts responses as it. Returns the
+        owner's URL, the role's URL and a stub of that responses."""
+        stack.start("catalog")
+        owner = stack.db_url
+        self.psql(owner, "DROP ROLE IF EXISTS %s" % role)
+        created = self.psql(owner, "CREATE ROLE %s LOGIN PASSWORD '%s' IN ROLE unic_responses_svc"
+                            % (role, password))
+        self.assertEqual(created.returncode, 0, created.stderr)
+        login = re.sub(r"user=\S+", "user=" + role,
+                       re.sub(r"password=\S+", "password=" + password, owner))
+        stack.start("responses", {"UNIC_DB_URL": login, "UNIC_OWNER_DB_URL": owner})
+        return owner, login, responses_pb2_grpc.ResponseServiceStub(
+            grpc.insecure_channel(stack.addr("responses")))
+
     def test_a_service_role_cannot_rewrite_history_nor_disable_its_trigger(self):
         stack = lib.Stack("hardening_roles")
         try:
-            stack.start("catalog")  # the owner migrates: the group roles exist from here on
-            owner = stack.db_url
-            self.psql(owner, "DROP ROLE IF EXISTS hardening_responses")
-            created = self.psql(owner, "CREATE ROLE hardening_responses LOGIN PASSWORD"
-                                " 'hardening-pw' IN ROLE unic_responses_svc")
-            self.assertEqual(created.returncode, 0, created.stderr)
-            login = re.sub(r"user=\S+", "user=hardening_responses",
-                           re.sub(r"password=\S+", "password=hardening-pw", owner))
-            stack.start("responses", {"UNIC_DB_URL": login, "UNIC_OWNER_DB_URL": owner})
-            stub = responses_pb2_grpc.ResponseServiceStub(
-                grpc.insecure_channel(stack.addr("responses")))
+            owner, login, stub = self.responses_as_own_role(stack, "hardening_responses", "hardening-pw")
             ken = lib.metadata(stack.key("STATE", "KEN"))
             a = stub.CreateAssessment(pb.CreateAssessmentRequest(
                 state_code="KEN", cycle=2024, questionnaire_id="cip-self-assessment"),
@@ -433,17 +439,7 @@ class LeastPrivilegeTest(unittest.TestCase):
         role, with the settings of a caller, a hand-written query sees what that caller may."""
         stack = lib.Stack("hardening_rls")
         try:
-            stack.start("catalog")
-            owner = stack.db_url
-            self.psql(owner, "DROP ROLE IF EXISTS hardening_rls")
-            created = self.psql(owner, "CREATE ROLE hardening_rls LOGIN PASSWORD 'rls-pw'"
-                                " IN ROLE unic_responses_svc")
-            self.assertEqual(created.returncode, 0, created.stderr)
-            login = re.sub(r"user=\S+", "user=hardening_rls",
-                           re.sub(r"password=\S+", "password=rls-pw", owner))
-            stack.start("responses", {"UNIC_DB_URL": login, "UNIC_OWNER_DB_URL": owner})
-            stub = responses_pb2_grpc.ResponseServiceStub(
-                grpc.insecure_channel(stack.addr("responses")))
+            owner, login, stub = self.responses_as_own_role(stack, "hardening_rls", "rls-pw")
             lso, swz = (lib.metadata(stack.key("STATE", s)) for s in ("LSO", "SWZ"))
             for md, state in ((lso, "LSO"), (swz, "SWZ")):  # both PRIVATE, the default
                 a = stub.CreateAssessment(pb.CreateAssessmentRequest(
