@@ -169,9 +169,7 @@ Assessment *assessment_copy_head(struct arena *a, const Assessment *src);
 char *encode_pg_array(struct arena *a, const char *const *items, size_t n);
 /* JSON array of the evidence: [{"uri":"...","title":"..."}]. */
 char *encode_evidence_json(struct arena *a, Evidence *const *ev, size_t n);
-/* Lower-case hex of `len` bytes. */
+/* Lower-case hex of `len` bytes (an etag's random part). */
 char *encode_hex(struct arena *a, const uint8_t *p, size_t len);
-/* Bytes of lower- or upper-case hex; -1 when `hex` is not hex of even length. */
-int encode_unhex(struct arena *a, const char *hex, uint8_t **out, size_t *len);
 
 #endif

@@ -1,5 +1,6 @@
 /* encode.c: the text forms the store hands PostgreSQL through `$n` text parameters (array
- * literals, JSON, hex for bytea: the arena forms of digest.h's hex codec). */
+ * literals, JSON), and the arena form of digest.h's hex encoder, for etags. Bytes (snapshots,
+ * replies) travel as binary bytea parameters and results, never as text (store.c). */
 #include <string.h>
 
 #include "assessment.h"
@@ -96,10 +97,4 @@ char *encode_hex(struct arena *a, const uint8_t *p, size_t len)
     char *s = arena_alloc(a, 2 * len + 1);
     hex_encode(s, p, len);
     return s;
-}
-
-int encode_unhex(struct arena *a, const char *hex, uint8_t **out, size_t *len)
-{
-    *out = arena_alloc(a, strlen(hex) / 2 + 1);
-    return hex_decode(*out, hex, len);
 }

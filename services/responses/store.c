@@ -1,7 +1,7 @@
 /* store.c: all SQL of the response service, as named constants, and the functions that run it.
  * A write is two round trips (store_write_open, store_write_commit: pipelines, common/db.h) whose
- * packed snapshots and replies travel as binary bytea; reads and the creation of an assessment
- * still send bytes hex-encoded, as text. */
+ * packed snapshots and replies travel as binary bytea, as they do in every read and in the
+ * creation of an assessment: no snapshot is ever hex-encoded on its way to or from PostgreSQL. */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,7 +18,7 @@ static const char SQL_LAST_SUBMITTED[] =
     "SELECT coalesce(max(revision), 0) AS revision FROM responses.revisions"
     " WHERE assessment_id = $1 AND status = 'SUBMITTED'";
 static const char SQL_SNAPSHOT[] =
-    "SELECT encode(snapshot, 'hex') AS snapshot, visibility, status FROM responses.revisions"
+    "SELECT snapshot, visibility, status FROM responses.revisions"
     " WHERE assessment_id = $1 AND revision = $2::int";
 /* FOR NO KEY UPDATE: the lock the coming UPDATE takes anyway, taken first so that two writers
  * with the same etag queue here and the second sees the first's etag. The head alone: joined to
@@ -41,7 +41,7 @@ static const char SQL_CREATE[] =
     " $11::timestamptz, NULLIF($12, '')::timestamptz, $13) RETURNING id)"
     " INSERT INTO responses.revisions (assessment_id, revision, created_at, author, action,"
     " changed_questions, reason, status, visibility, snapshot)"
-    " SELECT id, $8::int, $11::timestamptz, $13, $14, $15::text[], $16, $6, $7, decode($17, 'hex')"
+    " SELECT id, $8::int, $11::timestamptz, $13, $14, $15::text[], $16, $6, $7, $17::bytea"
     " FROM a";
 /* The etag condition repeats what the lock established: a write can only ever apply on top of
  * the revision its caller read. Its outcome is checked by the server (005_expect_rows.sql), since
@@ -78,9 +78,9 @@ static const char SQL_LIST[] =
     " a.visibility, a.revision, a.etag, a.completeness, " TS("a.created_at") " AS created_at, "
     TS("a.updated_at") " AS updated_at, coalesce(" TS("a.submitted_at") ", '') AS submitted_at,"
     " a.updated_by, w.whole,"
-    " CASE WHEN $9::boolean OR NOT w.whole THEN (SELECT encode(r.snapshot, 'hex')"
+    " CASE WHEN $9::boolean OR NOT w.whole THEN (SELECT r.snapshot"
     " FROM responses.revisions r WHERE r.assessment_id = a.id AND r.revision = v.shown)"
-    " ELSE '' END AS snapshot"
+    " END AS snapshot"
     " FROM responses.assessments a"
     " CROSS JOIN LATERAL (SELECT (a.state_code = $5::text OR a.visibility = ANY($6::text[]))"
     " AS whole) w"
@@ -118,12 +118,13 @@ int store_head(struct db *db, const char *id, struct head *h, bool *found, struc
     return 0;
 }
 
-static int snapshot_decode(struct arena *a, const char *hex, uint8_t **bytes, size_t *len,
-                           struct err *e)
+/* The packed Assessment in column "snapshot" of a binary result, copied into the arena (the
+ * result is cleared before the call ends). */
+static void snapshot_copy(struct arena *a, const PGresult *r, int row, uint8_t **bytes, size_t *len)
 {
-    if (encode_unhex(a, hex, bytes, len) < 0)
-        return err_set(e, ERR_DATA_LOSS, "could not read a stored snapshot: not hex");
-    return 0;
+    const uint8_t *v = db_get_bytes(r, row, "snapshot", len);
+    *bytes = arena_alloc(a, *len + 1);
+    memcpy(*bytes, v, *len);
 }
 
 int store_snapshot(struct db *db, struct arena *a, const char *id, int rev, uint8_t **bytes,
@@ -132,22 +133,18 @@ int store_snapshot(struct db *db, struct arena *a, const char *id, int rev, uint
     char revision[16];
     snprintf(revision, sizeof revision, "%d", rev);
     const char *params[] = {id, revision};
-    int rc = -1;
-    PGresult *r = db_query(db, e, SQL_SNAPSHOT, 2, params);
+    PGresult *r = db_query_bytes(db, e, SQL_SNAPSHOT, 2, params, NULL, true);
     if (r == NULL)
         return -1;
     *found = PQntuples(r) == 1;
     if (*found) {
-        if (snapshot_decode(a, db_get(r, 0, "snapshot"), bytes, len, e) < 0)
-            goto done;
+        snapshot_copy(a, r, 0, bytes, len);
         *visibility = visibility_parse(db_get(r, 0, "visibility"));
         if (status != NULL)
             *status = status_parse(db_get(r, 0, "status"));
     }
-    rc = 0;
-done:
     PQclear(r);
-    return rc;
+    return 0;
 }
 
 int store_last_submitted(struct db *db, const char *id, int *revision, struct err *e)
@@ -173,9 +170,12 @@ int store_create(struct db *db, struct arena *a, const struct change *ch, struct
         n->id, n->state_code, cycle, n->questionnaire_id, version, status_name(n->status),
         visibility_name(n->visibility), revision, n->etag, completeness, n->updated_at,
         n->submitted_at, n->updated_by, ch->action,
-        encode_pg_array(a, ch->changed, ch->n_changed), ch->reason,
-        encode_hex(a, ch->snapshot, ch->snapshot_len)};
-    return db_command(db, e, SQL_CREATE, 17, params, NULL);
+        encode_pg_array(a, ch->changed, ch->n_changed), ch->reason, (const char *)ch->snapshot};
+    int lengths[17];
+    for (int i = 0; i < 17; i++)
+        lengths[i] = -1;
+    lengths[16] = (int)ch->snapshot_len;
+    return db_command_bytes(db, e, SQL_CREATE, 17, params, lengths, NULL);
 }
 
 /* Queues the rows of responses.answers that change ch writes. */
@@ -236,9 +236,7 @@ int store_write_open(struct call *c, const struct idem *k, const char *id, struc
         *found = true;
         l->revision = db_get_int(r, 0, "revision");
         l->etag = arena_strdup(&c->arena, db_get(r, 0, "etag"));
-        const uint8_t *bytes = db_get_bytes(r, 0, "snapshot", &l->snapshot_len);
-        l->snapshot = arena_alloc(&c->arena, l->snapshot_len + 1);
-        memcpy(l->snapshot, bytes, l->snapshot_len);
+        snapshot_copy(&c->arena, r, 0, &l->snapshot, &l->snapshot_len);
     }
     db_pipe_clear(&p);
     if (rc != 0)
@@ -309,22 +307,21 @@ int store_list(struct db *db, struct arena *a, const struct list_filter *f, Asse
                             f->visible, f->after, limit, f->with_answers ? "t" : "f",
                             f->reports};
     int rc = -1;
-    PGresult *r = db_query(db, e, SQL_LIST, 10, params);
+    PGresult *r = db_query_bytes(db, e, SQL_LIST, 10, params, NULL, true);
     if (r == NULL)
         return -1;
     *n = (size_t)PQntuples(r);
     *out = ARENA_ARRAY(a, Assessment *, *n);
     for (size_t i = 0; i < *n; i++) {
         int row = (int)i;
-        bool whole = strcmp(db_get(r, row, "whole"), "t") == 0;
+        bool whole = db_get_bool(r, row, "whole");
         if (!f->with_answers && whole) {
             (*out)[i] = list_row(a, r, row);
             continue;
         }
         uint8_t *bytes;
         size_t len;
-        if (snapshot_decode(a, db_get(r, row, "snapshot"), &bytes, &len, e) < 0)
-            goto done;
+        snapshot_copy(a, r, row, &bytes, &len);
         (*out)[i] = (Assessment *)pbuf_unpack(a, &unic__responses__v1__assessment__descriptor,
                                                 bytes, len);
         if ((*out)[i] == NULL) {

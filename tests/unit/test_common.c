@@ -10,6 +10,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "digest.h"
 #include "err.h"
 #include "log.h"
 #include "mem.h"
@@ -315,6 +316,24 @@ static void test_key_hash_is_sha256_hex(void **state)
     assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+static void test_hex_round_trips_bytes(void **state)
+{
+    (void)state;
+    const uint8_t bytes[] = {0x00, 0x01, 0x7f, 0x80, 0xff, 0xab};
+    char hex[2 * sizeof bytes + 1];
+    hex_encode(hex, bytes, sizeof bytes);
+    assert_string_equal(hex, "00017f80ffab");
+    uint8_t back[sizeof bytes];
+    size_t len;
+    assert_int_equal(hex_decode(back, "00017F80FFab", &len), 0);
+    assert_int_equal(len, sizeof bytes);
+    assert_memory_equal(back, bytes, sizeof bytes);
+    assert_int_equal(hex_decode(back, "abc", &len), -1);
+    assert_int_equal(hex_decode(back, "zz", &len), -1);
+    assert_int_equal(hex_decode(back, "", &len), 0);
+    assert_int_equal(len, 0);
+}
+
 static void test_generated_keys_differ_and_have_the_prefix(void **state)
 {
     (void)state;
@@ -352,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_arena_allocations_are_zeroed_and_aligned),
         cmocka_unit_test(test_key_hash_is_sha256_hex),
         cmocka_unit_test(test_generated_keys_differ_and_have_the_prefix),
+        cmocka_unit_test(test_hex_round_trips_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,21 +60,13 @@ static void test_evidence_json_escapes_strings(void **state)
     assert_string_equal(encode_evidence_json(&A, NULL, 0), "[]");
 }
 
-static void test_hex_round_trips_bytes(void **state)
+/* The etag's random part (service.c); decoding is digest.h's, tested with it. */
+static void test_hex_encodes_bytes_lower_case(void **state)
 {
     (void)state;
     const uint8_t bytes[] = {0x00, 0x01, 0x7f, 0x80, 0xff, 0xab};
-    char *hex = encode_hex(&A, bytes, sizeof bytes);
-    assert_string_equal(hex, "00017f80ffab");
-    uint8_t *back;
-    size_t len;
-    assert_int_equal(encode_unhex(&A, "00017F80FFab", &back, &len), 0);
-    assert_int_equal(len, sizeof bytes);
-    assert_memory_equal(back, bytes, sizeof bytes);
-    assert_int_equal(encode_unhex(&A, "abc", &back, &len), -1);
-    assert_int_equal(encode_unhex(&A, "zz", &back, &len), -1);
-    assert_int_equal(encode_unhex(&A, "", &back, &len), 0);
-    assert_int_equal(len, 0);
+    assert_string_equal(encode_hex(&A, bytes, sizeof bytes), "00017f80ffab");
+    assert_string_equal(encode_hex(&A, bytes, 0), "");
 }
 
 static void test_packed_assessment_unpacks_into_the_arena_identically(void **state)
@@ -112,7 +104,7 @@ int main(void)
         cmocka_unit_test(test_array_literal_quotes_and_escapes_every_element),
         cmocka_unit_test(test_array_literal_grows_past_its_first_buffer),
         cmocka_unit_test(test_evidence_json_escapes_strings),
-        cmocka_unit_test(test_hex_round_trips_bytes),
+        cmocka_unit_test(test_hex_encodes_bytes_lower_case),
         cmocka_unit_test(test_packed_assessment_unpacks_into_the_arena_identically),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
