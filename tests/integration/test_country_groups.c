@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "rpc_clients.h"
 #include "unic/catalog/v1/catalog.pb-c.h"
 #include "unic/matching/v1/matching.pb-c.h"
 
@@ -22,12 +23,6 @@ typedef Unic__Catalog__V1__GroupChange GroupChange;
 
 static struct harness H;
 static char state_key[64], bgd_key[64], deu_key[64], fra_key[64];
-
-static int call(const char *key, const char *method, const ProtobufCMessage *req,
-                ProtobufCMessage **reply, char *msg, size_t size)
-{
-    return harness_call(&H, SVC_CATALOG, key, method, req, reply, msg, size);
-}
 
 static void msg_free(void *m)
 {
@@ -43,7 +38,7 @@ static int membership(const char *state, const char *group, const char *as_of, A
     req.state_code = (char *)state;
     req.group = (char *)group;
     req.as_of = (char *)as_of;
-    return call(state_key, "GetGroupMembership", &req.base, (ProtobufCMessage **)out, msg, size);
+    return catalog_get_group_membership(&H, state_key, &req, out, msg, size);
 }
 
 static bool member(const char *state, const char *group, const char *as_of)
@@ -72,7 +67,7 @@ static int record(const char *key, const char *request_id, const char *state, co
     req.effective_date = (char *)effective;
     req.legal_reference = (char *)ref;
     req.note = "postponed at the State's request";
-    return call(key, "RecordGroupChange", &req.base, (ProtobufCMessage **)out, msg, size);
+    return catalog_record_group_change(&H, key, &req, out, msg, size);
 }
 
 static int setup(void **state)
@@ -108,7 +103,7 @@ static void test_states_carry_intermediate_regions_and_dated_memberships(void **
     (void)state;
     Unic__Catalog__V1__ListStatesRequest req = UNIC__CATALOG__V1__LIST_STATES_REQUEST__INIT;
     Unic__Catalog__V1__ListStatesResponse *r = NULL;
-    assert_int_equal(call(state_key, "ListStates", &req.base, (ProtobufCMessage **)&r, NULL, 0), 0);
+    assert_int_equal(catalog_list_states(&H, state_key, &req, &r, NULL, 0), 0);
     const Unic__Catalog__V1__State *ben = find_state(r, "BEN"), *npl = find_state(r, "NPL");
     assert_string_equal(ben->sub_region, "Sub-Saharan Africa");
     assert_string_equal(ben->intermediate_region, "Western Africa");
@@ -151,7 +146,7 @@ static void test_groups_list_their_members_on_a_date(void **state)
     Unic__Catalog__V1__ListCountryGroupsRequest req = UNIC__CATALOG__V1__LIST_COUNTRY_GROUPS_REQUEST__INIT;
     Unic__Catalog__V1__ListCountryGroupsResponse *r = NULL;
     req.as_of = "2025-06-30";
-    assert_int_equal(call(state_key, "ListCountryGroups", &req.base, (ProtobufCMessage **)&r, NULL, 0), 0);
+    assert_int_equal(catalog_list_country_groups(&H, state_key, &req, &r, NULL, 0), 0);
     assert_int_equal(r->n_groups, 3);
     assert_string_equal(r->groups[0]->id, "LDC");
     assert_int_equal(r->groups[0]->n_members, 44);
@@ -161,7 +156,7 @@ static void test_groups_list_their_members_on_a_date(void **state)
     assert_int_equal(r->groups[2]->n_members, 32);
     msg_free(r);
     req.as_of = "2026-11-24";
-    assert_int_equal(call(state_key, "ListCountryGroups", &req.base, (ProtobufCMessage **)&r, NULL, 0), 0);
+    assert_int_equal(catalog_list_country_groups(&H, state_key, &req, &r, NULL, 0), 0);
     assert_int_equal(r->groups[0]->n_members, 41);
     for (size_t i = 0; i < r->groups[0]->n_members; i++)
         assert_true(strcmp(r->groups[0]->members[i], "NPL") != 0);
@@ -238,7 +233,7 @@ static void test_operator_records_a_postponement_and_the_lookup_follows_it(void 
     Unic__Catalog__V1__ListGroupChangesRequest lreq = UNIC__CATALOG__V1__LIST_GROUP_CHANGES_REQUEST__INIT;
     Unic__Catalog__V1__ListGroupChangesResponse *h = NULL;
     lreq.state_code = "NPL";
-    assert_int_equal(call(state_key, "ListGroupChanges", &lreq.base, (ProtobufCMessage **)&h, NULL, 0), 0);
+    assert_int_equal(catalog_list_group_changes(&H, state_key, &lreq, &h, NULL, 0), 0);
     assert_int_equal(h->n_changes, 1);
     assert_int_equal(h->changes[0]->id, g->id);
     assert_int_equal(h->changes[0]->kind, postpone);
@@ -271,12 +266,6 @@ static void test_operator_records_a_postponement_and_the_lookup_follows_it(void 
 typedef Unic__Matching__V1__Offer Offer;
 typedef Unic__Matching__V1__MatchPlan MatchPlan;
 
-static int mcall(const char *key, const char *method, const ProtobufCMessage *req,
-                 ProtobufCMessage **reply, char *msg, size_t size)
-{
-    return harness_call(&H, SVC_MATCHING, key, method, req, reply, msg, size);
-}
-
 static int create_offer(const char *key, const char *topic, char **groups, size_t n_groups,
                         char **regions, size_t n_regions, Offer **out, char *msg, size_t size)
 {
@@ -296,7 +285,7 @@ static int create_offer(const char *key, const char *topic, char **groups, size_
     o.title = "incident handling, ten expert-days";
     Unic__Matching__V1__CreateOfferRequest req = UNIC__MATCHING__V1__CREATE_OFFER_REQUEST__INIT;
     req.offer = &o;
-    return mcall(key, "CreateOffer", &req.base, (ProtobufCMessage **)out, msg, size);
+    return matching_create_offer(&H, key, &req, out, msg, size);
 }
 
 static void create_request(const char *topic)
@@ -311,11 +300,9 @@ static void create_request(const char *topic)
     r.n_languages = 1;
     Unic__Matching__V1__CreateRequestRequest req = UNIC__MATCHING__V1__CREATE_REQUEST_REQUEST__INIT;
     req.request = &r;
-    ProtobufCMessage *out = NULL;
     char msg[512];
-    if (mcall(bgd_key, "CreateRequest", &req.base, &out, msg, sizeof msg) != 0)
+    if (matching_create_request(&H, bgd_key, &req, NULL, msg, sizeof msg) != 0)
         fail_msg("CreateRequest: %s", msg);
-    msg_free(out);
 }
 
 static MatchPlan *propose_bgd(const char *as_of)
@@ -327,7 +314,7 @@ static MatchPlan *propose_bgd(const char *as_of)
     req.as_of = (char *)as_of;
     MatchPlan *p = NULL;
     char msg[512];
-    if (mcall(H.operator_key, "ProposeMatches", &req.base, (ProtobufCMessage **)&p, msg, sizeof msg) != 0)
+    if (matching_propose_matches(&H, H.operator_key, &req, &p, msg, sizeof msg) != 0)
         fail_msg("ProposeMatches: %s", msg);
     return p;
 }
@@ -350,7 +337,8 @@ static void test_plan_dated_before_a_graduation_gives_the_ldc_factor_and_group_o
     char *ldc[] = {"LDC"};
     Offer *open = NULL, *to_ldcs = NULL;
     char msg[512];
-    assert_int_equal(create_offer(deu_key, "incident-response", NULL, 0, NULL, 0, &open, msg, sizeof msg), 0);
+    assert_int_equal(create_offer(deu_key, "incident-response", NULL, 0, NULL, 0, &open, msg, sizeof msg),
+                     0);
     assert_int_equal(create_offer(fra_key, "cip", ldc, 1, NULL, 0, &to_ldcs, msg, sizeof msg), 0);
     assert_int_equal(to_ldcs->n_eligible_groups, 1);
     assert_string_equal(to_ldcs->eligible_groups[0], "LDC");

@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include "harness.h"
+#include "rpc_clients.h"
 #include "text.h"
 #include "unic/matching/v1/matching.pb-c.h"
 #include "unic/responses/v1/responses.pb-c.h"
@@ -51,29 +52,7 @@ static struct {
     char plan[40];
 } F;
 
-/* ---- Calls ---- */
-
-static int call(enum svc_id svc, const char *key, const char *method, const void *req,
-                void *reply, char *msg, size_t size)
-{
-    ProtobufCMessage *r = NULL;
-    char buf[512];
-    int code = harness_call(&H, svc, key, method, req, &r, buf, sizeof buf);
-    if (msg && size) { /* callers' buffers may be smaller: keep the head of the message */
-        size_t n = strnlen(buf, size - 1);
-        memcpy(msg, buf, n);
-        msg[n] = '\0';
-    }
-    if (code != 0 && code != ERR_INVALID_ARGUMENT && code != ERR_PERMISSION_DENIED &&
-        code != ERR_ABORTED && code != ERR_FAILED_PRECONDITION && code != ERR_NOT_FOUND &&
-        code != ERR_UNAVAILABLE)
-        fprintf(stderr, "%s: %s %s\n", method, err_code_name(code), buf);
-    if (reply)
-        *(ProtobufCMessage **)reply = r;
-    else if (r)
-        protobuf_c_message_free_unpacked(r, NULL);
-    return code;
-}
+/* ---- Calls (the typed clients of rpc_clients.h) ---- */
 
 static void release(void *msg)
 {
@@ -81,23 +60,12 @@ static void release(void *msg)
         protobuf_c_message_free_unpacked(msg, NULL);
 }
 
-static int mcall(const char *key, const char *method, const void *req, void *reply)
-{
-    return call(SVC_MATCHING, key, method, req, reply, NULL, 0);
-}
-
-/* The status of a call whose reply is not needed, with its message in msg. */
-static int mstatus(const char *key, const char *method, const void *req, char *msg, size_t size)
-{
-    return call(SVC_MATCHING, key, method, req, NULL, msg, size);
-}
-
 static Offer *get_offer(const char *id)
 {
     Unic__Matching__V1__GetOfferRequest req = UNIC__MATCHING__V1__GET_OFFER_REQUEST__INIT;
     Offer *o = NULL;
     req.offer_id = (char *)id;
-    assert_int_equal(mcall(H.operator_key, "GetOffer", &req, &o), 0);
+    assert_int_equal(matching_get_offer(&H, H.operator_key, &req, &o, NULL, 0), 0);
     return o;
 }
 
@@ -106,7 +74,7 @@ static Request *get_request(const char *key, const char *id)
     Unic__Matching__V1__GetRequestRequest req = UNIC__MATCHING__V1__GET_REQUEST_REQUEST__INIT;
     Request *q = NULL;
     req.request_id = (char *)id;
-    assert_int_equal(mcall(key, "GetRequest", &req, &q), 0);
+    assert_int_equal(matching_get_request(&H, key, &req, &q, NULL, 0), 0);
     return q;
 }
 
@@ -148,7 +116,7 @@ static int create_offer(const char *key, Offer *o, const char *request_id, Offer
     Unic__Matching__V1__CreateOfferRequest req = UNIC__MATCHING__V1__CREATE_OFFER_REQUEST__INIT;
     req.offer = o;
     req.request_id = (char *)(request_id ? request_id : "");
-    return call(SVC_MATCHING, key, "CreateOffer", &req, out, msg, size);
+    return matching_create_offer(&H, key, &req, out, msg, size);
 }
 
 static MatchPlan *propose(const char *key, const char *state)
@@ -160,7 +128,7 @@ static MatchPlan *propose(const char *key, const char *state)
         req.state_codes = codes;
         req.n_state_codes = 1;
     }
-    assert_int_equal(mcall(key, "ProposeMatches", &req, &p), 0);
+    assert_int_equal(matching_propose_matches(&H, key, &req, &p, NULL, 0), 0);
     return p;
 }
 
@@ -168,19 +136,15 @@ static int commit(const char *key, const char *plan, MatchPlan **out, char *msg,
 {
     Unic__Matching__V1__CommitMatchPlanRequest req = UNIC__MATCHING__V1__COMMIT_MATCH_PLAN_REQUEST__INIT;
     req.plan_id = (char *)plan;
-    return call(SVC_MATCHING, key, "CommitMatchPlan", &req, out, msg, size);
+    return matching_commit_match_plan(&H, key, &req, out, msg, size);
 }
 
 /* The same, through the replica. */
 static int commit_on_replica(const char *plan)
 {
     Unic__Matching__V1__CommitMatchPlanRequest req = UNIC__MATCHING__V1__COMMIT_MATCH_PLAN_REQUEST__INIT;
-    ProtobufCMessage *reply = NULL;
     req.plan_id = (char *)plan;
-    int code = harness_call(&H2, SVC_MATCHING, H.operator_key, "CommitMatchPlan", &req.base, &reply,
-                            NULL, 0);
-    release(reply);
-    return code;
+    return matching_commit_match_plan(&H2, H.operator_key, &req, NULL, NULL, 0);
 }
 
 static int respond(const char *key, const char *match, bool accept, Match **out)
@@ -189,7 +153,7 @@ static int respond(const char *key, const char *match, bool accept, Match **out)
     req.match_id = (char *)match;
     req.accept = accept;
     req.reason = accept ? "" : "the need is covered otherwise"; /* a decline says why */
-    return call(SVC_MATCHING, key, "RespondToMatch", &req, out, NULL, 0);
+    return matching_respond_to_match(&H, key, &req, out, NULL, 0);
 }
 
 static const Match *plan_match(const MatchPlan *p, const char *offer, const char *request)
@@ -220,7 +184,7 @@ static int assess_uga(void)
     cr.state_code = "UGA";
     cr.cycle = cycle;
     cr.questionnaire_id = "cip-self-assessment";
-    if (call(SVC_RESPONSES, key_uga, "CreateAssessment", &cr, &a, NULL, 0) != 0)
+    if (responses_create_assessment(&H, key_uga, &cr, &a, NULL, 0) != 0)
         return -1;
     Unic__Responses__V1__Answer q1 = UNIC__RESPONSES__V1__ANSWER__INIT,
                                 q11 = UNIC__RESPONSES__V1__ANSWER__INIT;
@@ -236,7 +200,7 @@ static int assess_uga(void)
     sr.etag = a->etag;
     sr.answers = answers;
     sr.n_answers = 2;
-    int rc = call(SVC_RESPONSES, key_uga, "SaveAnswers", &sr, &saved, NULL, 0);
+    int rc = responses_save_answers(&H, key_uga, &sr, &saved, NULL, 0);
     /* UNIC-visible, so that the operator's checks below read the figures derived from it; a
      * PRIVATE one hides them from operators too (test_derived_figures.py) */
     Unic__Responses__V1__SetVisibilityRequest vr = UNIC__RESPONSES__V1__SET_VISIBILITY_REQUEST__INIT;
@@ -245,7 +209,7 @@ static int assess_uga(void)
         vr.assessment_id = saved->id;
         vr.etag = saved->etag;
         vr.visibility = UNIC__COMMON__V1__VISIBILITY__UNIC;
-        rc = call(SVC_RESPONSES, key_uga, "SetVisibility", &vr, &shared, NULL, 0);
+        rc = responses_set_visibility(&H, key_uga, &vr, &shared, NULL, 0);
     }
     release(a);
     release(saved);
@@ -304,7 +268,7 @@ static Unic__Matching__V1__DeriveRequestsResponse *derive(const char *key)
     req.n_kinds = 2;
     req.languages = langs;
     req.n_languages = 1;
-    assert_int_equal(mcall(key, "DeriveRequests", &req, &r), 0);
+    assert_int_equal(matching_derive_requests(&H, key, &req, &r, NULL, 0), 0);
     return r;
 }
 
@@ -468,7 +432,8 @@ static void test_committing_a_plan_twice_is_a_failed_precondition(void **state)
 {
     (void)state;
     char msg[256];
-    assert_int_equal(commit(H.operator_key, F.plan, NULL, msg, sizeof msg), ERR_FAILED_PRECONDITION);
+    assert_int_equal(commit(H.operator_key, F.plan, NULL, msg, sizeof msg),
+                     ERR_FAILED_PRECONDITION);
     assert_non_null(strstr(msg, "already committed"));
     assert_int_equal(offer_remaining(F.offer_fra), 20);
 }
@@ -505,7 +470,7 @@ static void test_a_donor_cannot_recover_a_severity_from_any_field(void **state)
         Unic__Matching__V1__ListRequestsRequest lr = UNIC__MATCHING__V1__LIST_REQUESTS_REQUEST__INIT;
         Unic__Matching__V1__ListRequestsResponse *list = NULL;
         lr.state_code = "UGA";
-        assert_int_equal(mcall(others[k], "ListRequests", &lr, &list), 0);
+        assert_int_equal(matching_list_requests(&H, others[k], &lr, &list, NULL, 0), 0);
         assert_int_equal(list->n_requests, 4);
         for (size_t i = 0; i < list->n_requests; i++)
             assert_nothing_derived_shows(list->requests[i]);
@@ -514,13 +479,13 @@ static void test_a_donor_cannot_recover_a_severity_from_any_field(void **state)
     /* The donor's view of its match: no quantity, no benefit, no figure in the explanation. */
     Unic__Matching__V1__ListMatchesRequest mr = UNIC__MATCHING__V1__LIST_MATCHES_REQUEST__INIT;
     Unic__Matching__V1__ListMatchesResponse *ms = NULL;
-    assert_int_equal(mcall(key_fra, "ListMatches", &mr, &ms), 0);
+    assert_int_equal(matching_list_matches(&H, key_fra, &mr, &ms, NULL, 0), 0);
     assert_int_equal(ms->n_matches, 1);
     assert_int_equal(ms->matches[0]->quantity, 0);
     assert_true(ms->matches[0]->benefit == 0.0);
     assert_null(strpbrk(ms->matches[0]->explanation, "0123456789"));
     release(ms);
-    assert_int_equal(mcall(key_uga, "ListMatches", &mr, &ms), 0);
+    assert_int_equal(matching_list_matches(&H, key_uga, &mr, &ms, NULL, 0), 0);
     bool seen = false;
     for (size_t i = 0; i < ms->n_matches; i++)
         if (strcmp(ms->matches[i]->id, F.match_fra) == 0) {
@@ -583,21 +548,22 @@ static void test_parties_list_their_matches(void **state)
     (void)state;
     Unic__Matching__V1__ListMatchesRequest req = UNIC__MATCHING__V1__LIST_MATCHES_REQUEST__INIT;
     Unic__Matching__V1__ListMatchesResponse *r = NULL;
-    assert_int_equal(mcall(key_fra, "ListMatches", &req, &r), 0);
+    assert_int_equal(matching_list_matches(&H, key_fra, &req, &r, NULL, 0), 0);
     assert_int_equal(r->n_matches, 1);
     assert_string_equal(r->matches[0]->id, F.match_fra);
     assert_int_equal(r->matches[0]->status, UNIC__MATCHING__V1__MATCH_STATUS__ACCEPTED);
     release(r);
-    assert_int_equal(mcall(key_ken, "ListMatches", &req, &r), 0);
+    assert_int_equal(matching_list_matches(&H, key_ken, &req, &r, NULL, 0), 0);
     assert_int_equal(r->n_matches, 0);
     release(r);
     req.state_code = "UGA";
     char msg[256];
-    assert_int_equal(mstatus(key_ken, "ListMatches", &req, msg, sizeof msg), ERR_PERMISSION_DENIED);
+    assert_int_equal(matching_list_matches(&H, key_ken, &req, NULL, msg, sizeof msg),
+                     ERR_PERMISSION_DENIED);
     req.state_code = "";
     req.plan_id = F.plan;
     req.page_size = 1;
-    assert_int_equal(mcall(H.operator_key, "ListMatches", &req, &r), 0);
+    assert_int_equal(matching_list_matches(&H, H.operator_key, &req, &r, NULL, 0), 0);
     assert_int_equal(r->n_matches, 1);
     assert_string_not_equal(r->next_page_token, "");
     char token[32];
@@ -606,7 +572,7 @@ static void test_parties_list_their_matches(void **state)
     snprintf(first, sizeof first, "%s", r->matches[0]->id);
     release(r);
     req.page_token = token;
-    assert_int_equal(mcall(H.operator_key, "ListMatches", &req, &r), 0);
+    assert_int_equal(matching_list_matches(&H, H.operator_key, &req, &r, NULL, 0), 0);
     assert_int_equal(r->n_matches, 1);
     assert_string_not_equal(r->matches[0]->id, first);
     assert_string_equal(r->next_page_token, "");
@@ -720,7 +686,7 @@ static void test_concurrent_commits_of_plans_sharing_an_offer_never_over_commit(
         Unic__Matching__V1__ListMatchesRequest lr = UNIC__MATCHING__V1__LIST_MATCHES_REQUEST__INIT;
         Unic__Matching__V1__ListMatchesResponse *r = NULL;
         lr.plan_id = (char *)loser;
-        assert_int_equal(mcall(H.operator_key, "ListMatches", &lr, &r), 0);
+        assert_int_equal(matching_list_matches(&H, H.operator_key, &lr, &r, NULL, 0), 0);
         assert_true(r->n_matches > 0);
         for (size_t i = 0; i < r->n_matches; i++)
             assert_int_equal(r->matches[i]->status, UNIC__MATCHING__V1__MATCH_STATUS__SUPERSEDED);
@@ -772,7 +738,7 @@ static void test_a_plan_computed_before_a_change_is_aborted_and_writes_nothing(v
     Offer in = *created;
     in.title = "Strategy workshop, new dates";
     ur.offer = &in;
-    assert_int_equal(mcall(key_fra, "UpdateOffer", &ur, &updated), 0);
+    assert_int_equal(matching_update_offer(&H, key_fra, &ur, &updated, NULL, 0), 0);
 
     char msg[256];
     assert_int_equal(commit(H.operator_key, p->id, NULL, msg, sizeof msg), ERR_ABORTED);
@@ -782,7 +748,7 @@ static void test_a_plan_computed_before_a_change_is_aborted_and_writes_nothing(v
     Unic__Matching__V1__ListMatchesRequest lr = UNIC__MATCHING__V1__LIST_MATCHES_REQUEST__INIT;
     Unic__Matching__V1__ListMatchesResponse *r = NULL;
     lr.plan_id = p->id;
-    assert_int_equal(mcall(H.operator_key, "ListMatches", &lr, &r), 0);
+    assert_int_equal(matching_list_matches(&H, H.operator_key, &lr, &r, NULL, 0), 0);
     assert_int_equal(r->n_matches, p->n_matches);
     for (size_t i = 0; i < r->n_matches; i++)
         assert_int_equal(r->matches[i]->status, UNIC__MATCHING__V1__MATCH_STATUS__PROPOSED);
@@ -863,33 +829,37 @@ static void test_request_validation_names_the_field(void **state)
     q.kind = EQUIPMENT;
     q.topic = "cip";
     q.quantity = 0;
-    assert_int_equal(mstatus(key_uga, "CreateRequest", &req, msg, sizeof msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(matching_create_request(&H, key_uga, &req, NULL, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "request.quantity"));
     q.quantity = 3;
     q.topic = "nope";
-    assert_int_equal(mstatus(key_uga, "CreateRequest", &req, msg, sizeof msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(matching_create_request(&H, key_uga, &req, NULL, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "request.topic"));
     q.topic = "cip";
     q.priority = 6;
-    assert_int_equal(mstatus(key_uga, "CreateRequest", &req, msg, sizeof msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(matching_create_request(&H, key_uga, &req, NULL, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "request.priority"));
     q.priority = 0;
     q.gap_severity = 99;
-    assert_int_equal(mstatus(key_uga, "CreateRequest", &req, msg, sizeof msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(matching_create_request(&H, key_uga, &req, NULL, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "request.gap_severity"));
     q.gap_severity = 0;
     q.state_code = "";
-    assert_int_equal(mstatus(H.operator_key, "CreateRequest", &req, msg, sizeof msg),
+    assert_int_equal(matching_create_request(&H, H.operator_key, &req, NULL, msg, sizeof msg),
                      ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "request.state_code"));
     q.state_code = "ZZZ";
-    assert_int_equal(mstatus(H.operator_key, "CreateRequest", &req, msg, sizeof msg),
+    assert_int_equal(matching_create_request(&H, H.operator_key, &req, NULL, msg, sizeof msg),
                      ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "request.state_code"));
 
     Request *made = NULL;
     q.state_code = "";
-    assert_int_equal(mcall(key_uga, "CreateRequest", &req, &made), 0);
+    assert_int_equal(matching_create_request(&H, key_uga, &req, &made, NULL, 0), 0);
     assert_int_equal(made->priority, 3); /* the default */
     assert_string_equal(made->state_code, "UGA");
     assert_int_equal(made->remaining, 3);
@@ -902,21 +872,24 @@ static void test_ids_and_pages_are_checked(void **state)
     char msg[256];
     Unic__Matching__V1__GetOfferRequest g = UNIC__MATCHING__V1__GET_OFFER_REQUEST__INIT;
     g.offer_id = "'; DROP TABLE matching.offers; --";
-    assert_int_equal(mstatus(key_ken, "GetOffer", &g, msg, sizeof msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(matching_get_offer(&H, key_ken, &g, NULL, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "offer_id"));
     g.offer_id = "00000000-0000-4000-8000-000000000000";
-    assert_int_equal(mstatus(key_ken, "GetOffer", &g, msg, sizeof msg), ERR_NOT_FOUND);
+    assert_int_equal(matching_get_offer(&H, key_ken, &g, NULL, msg, sizeof msg), ERR_NOT_FOUND);
     Unic__Matching__V1__ListOffersRequest l = UNIC__MATCHING__V1__LIST_OFFERS_REQUEST__INIT;
     l.page_token = "abc";
-    assert_int_equal(mstatus(key_ken, "ListOffers", &l, msg, sizeof msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(matching_list_offers(&H, key_ken, &l, NULL, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "page_token"));
     l.page_token = "";
     l.page_size = 501;
-    assert_int_equal(mstatus(key_ken, "ListOffers", &l, msg, sizeof msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(matching_list_offers(&H, key_ken, &l, NULL, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "page_size"));
     Unic__Matching__V1__ProposeMatchesRequest p = UNIC__MATCHING__V1__PROPOSE_MATCHES_REQUEST__INIT;
     p.as_of = "tomorrow";
-    assert_int_equal(mstatus(H.operator_key, "ProposeMatches", &p, msg, sizeof msg),
+    assert_int_equal(matching_propose_matches(&H, H.operator_key, &p, NULL, msg, sizeof msg),
                      ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "as_of"));
 }
@@ -938,24 +911,28 @@ static void test_states_act_only_for_themselves(void **state)
     q.kind = TRAINING;
     q.topic = "cip";
     q.quantity = 2;
-    assert_int_equal(mstatus(key_fra, "CreateRequest", &cr, msg, sizeof msg), ERR_PERMISSION_DENIED);
+    assert_int_equal(matching_create_request(&H, key_fra, &cr, NULL, msg, sizeof msg),
+                     ERR_PERMISSION_DENIED);
 
     Unic__Matching__V1__DeriveRequestsRequest dr = UNIC__MATCHING__V1__DERIVE_REQUESTS_REQUEST__INIT;
     dr.state_code = "KEN";
     dr.cycle = cycle;
-    assert_int_equal(mstatus(key_uga, "DeriveRequests", &dr, msg, sizeof msg), ERR_PERMISSION_DENIED);
+    assert_int_equal(matching_derive_requests(&H, key_uga, &dr, NULL, msg, sizeof msg),
+                     ERR_PERMISSION_DENIED);
 
     Unic__Matching__V1__ProposeMatchesRequest pr = UNIC__MATCHING__V1__PROPOSE_MATCHES_REQUEST__INIT;
     char *uga[] = {"UGA"};
     pr.state_codes = uga;
     pr.n_state_codes = 1;
-    assert_int_equal(mstatus(key_ken, "ProposeMatches", &pr, msg, sizeof msg), ERR_PERMISSION_DENIED);
+    assert_int_equal(matching_propose_matches(&H, key_ken, &pr, NULL, msg, sizeof msg),
+                     ERR_PERMISSION_DENIED);
 
     /* a SERVICE key reads but writes nothing */
     Offer s = offer_msg("FRA", TRAINING, cip, 1, 5);
-    assert_int_equal(create_offer(key_service, &s, NULL, NULL, msg, sizeof msg), ERR_PERMISSION_DENIED);
+    assert_int_equal(create_offer(key_service, &s, NULL, NULL, msg, sizeof msg),
+                     ERR_PERMISSION_DENIED);
     Unic__Matching__V1__ListOffersRequest l = UNIC__MATCHING__V1__LIST_OFFERS_REQUEST__INIT;
-    assert_int_equal(mstatus(key_service, "ListOffers", &l, msg, sizeof msg), 0);
+    assert_int_equal(matching_list_offers(&H, key_service, &l, NULL, msg, sizeof msg), 0);
 }
 
 static void test_a_state_proposes_for_its_own_requests_only(void **state)
@@ -980,7 +957,7 @@ static void test_any_key_lists_offers_page_by_page(void **state)
     size_t seen = 0;
     for (;;) {
         l.page_token = token;
-        assert_int_equal(mcall(key_ken, "ListOffers", &l, &r), 0);
+        assert_int_equal(matching_list_offers(&H, key_ken, &l, &r, NULL, 0), 0);
         for (size_t i = 0; i < r->n_offers; i++)
             assert_string_equal(r->offers[i]->donor_state, "FRA");
         seen += r->n_offers;
@@ -996,7 +973,7 @@ static void test_any_key_lists_offers_page_by_page(void **state)
     l.topic = "incident-response";
     l.page_size = 0;
     l.page_token = "";
-    assert_int_equal(mcall(key_ken, "ListOffers", &l, &r), 0);
+    assert_int_equal(matching_list_offers(&H, key_ken, &l, &r, NULL, 0), 0);
     assert_int_equal(r->n_offers, 1);
     assert_string_equal(r->offers[0]->id, F.offer_jpn);
     release(r);
@@ -1012,30 +989,33 @@ static void test_stale_etags_are_aborted_and_others_offers_denied(void **state)
     Offer in = *fra, *updated = NULL;
     ur.offer = &in;
     in.title = "Critical infrastructure protection course (updated)";
-    assert_int_equal(mstatus(key_jpn, "UpdateOffer", &ur, msg, sizeof msg), ERR_PERMISSION_DENIED);
-    assert_int_equal(mcall(key_fra, "UpdateOffer", &ur, &updated), 0);
+    assert_int_equal(matching_update_offer(&H, key_jpn, &ur, NULL, msg, sizeof msg),
+                     ERR_PERMISSION_DENIED);
+    assert_int_equal(matching_update_offer(&H, key_fra, &ur, &updated, NULL, 0), 0);
     assert_string_not_equal(updated->etag, etag);
     assert_int_equal(updated->capacity, 30);
     assert_int_equal(updated->remaining, 20);
     release(updated);
     /* the same etag again is stale now */
-    assert_int_equal(mstatus(key_fra, "UpdateOffer", &ur, msg, sizeof msg), ERR_ABORTED);
+    assert_int_equal(matching_update_offer(&H, key_fra, &ur, NULL, msg, sizeof msg), ERR_ABORTED);
     /* capacity cannot fall below what is committed (10 seats to UGA) */
     Offer *now = get_offer(F.offer_fra);
     in.etag = now->etag;
     in.capacity = 9;
-    assert_int_equal(mstatus(key_fra, "UpdateOffer", &ur, msg, sizeof msg), ERR_FAILED_PRECONDITION);
+    assert_int_equal(matching_update_offer(&H, key_fra, &ur, NULL, msg, sizeof msg),
+                     ERR_FAILED_PRECONDITION);
     in.capacity = 12;
-    assert_int_equal(mcall(key_fra, "UpdateOffer", &ur, &updated), 0);
+    assert_int_equal(matching_update_offer(&H, key_fra, &ur, &updated, NULL, 0), 0);
     assert_int_equal(updated->remaining, 2);
     Unic__Matching__V1__WithdrawOfferRequest wr = UNIC__MATCHING__V1__WITHDRAW_OFFER_REQUEST__INIT;
     wr.offer_id = F.offer_fra;
     wr.etag = now->etag; /* stale */
-    assert_int_equal(mstatus(key_fra, "WithdrawOffer", &wr, msg, sizeof msg), ERR_ABORTED);
+    assert_int_equal(matching_withdraw_offer(&H, key_fra, &wr, NULL, msg, sizeof msg), ERR_ABORTED);
     wr.etag = updated->etag;
-    assert_int_equal(mstatus(key_jpn, "WithdrawOffer", &wr, msg, sizeof msg), ERR_PERMISSION_DENIED);
+    assert_int_equal(matching_withdraw_offer(&H, key_jpn, &wr, NULL, msg, sizeof msg),
+                     ERR_PERMISSION_DENIED);
     Offer *gone = NULL;
-    assert_int_equal(mcall(key_fra, "WithdrawOffer", &wr, &gone), 0);
+    assert_int_equal(matching_withdraw_offer(&H, key_fra, &wr, &gone, NULL, 0), 0);
     assert_int_equal(gone->status, UNIC__MATCHING__V1__OFFER_STATUS__OFFER_WITHDRAWN);
     release(gone);
     release(updated);
@@ -1054,7 +1034,8 @@ static void test_create_with_request_id_is_idempotent(void **state)
     assert_string_equal(a->id, b->id);
     assert_string_equal(a->etag, b->etag);
     o.capacity = 5;
-    assert_int_equal(create_offer(key_jpn, &o, "retry-1", NULL, msg, sizeof msg), ERR_INVALID_ARGUMENT);
+    assert_int_equal(create_offer(key_jpn, &o, "retry-1", NULL, msg, sizeof msg),
+                     ERR_INVALID_ARGUMENT);
     assert_non_null(strstr(msg, "request_id"));
     release(a);
     release(b);
@@ -1068,9 +1049,11 @@ static void test_withdrawn_requests_leave_plans(void **state)
     char msg[256];
     wr.request_id = q->id;
     wr.etag = q->etag;
-    assert_int_equal(mstatus(key_ken, "WithdrawRequest", &wr, msg, sizeof msg), ERR_PERMISSION_DENIED);
-    assert_int_equal(mstatus(key_uga, "WithdrawRequest", &wr, msg, sizeof msg), 0);
-    assert_int_equal(mstatus(key_uga, "WithdrawRequest", &wr, msg, sizeof msg), ERR_ABORTED);
+    assert_int_equal(matching_withdraw_request(&H, key_ken, &wr, NULL, msg, sizeof msg),
+                     ERR_PERMISSION_DENIED);
+    assert_int_equal(matching_withdraw_request(&H, key_uga, &wr, NULL, msg, sizeof msg), 0);
+    assert_int_equal(matching_withdraw_request(&H, key_uga, &wr, NULL, msg, sizeof msg),
+                     ERR_ABORTED);
     MatchPlan *p = propose(H.operator_key, NULL);
     for (size_t i = 0; i < p->n_matches; i++)
         assert_string_not_equal(p->matches[i]->request_id, q->id);
@@ -1089,7 +1072,8 @@ static void test_peers_down_fail_derivation_but_not_cached_checks(void **state)
     dr.cycle = cycle;
     dr.kinds = kinds;
     dr.n_kinds = 1;
-    assert_int_equal(mstatus(key_uga, "DeriveRequests", &dr, msg, sizeof msg), ERR_UNAVAILABLE);
+    assert_int_equal(matching_derive_requests(&H, key_uga, &dr, NULL, msg, sizeof msg),
+                     ERR_UNAVAILABLE);
     assert_non_null(strstr(msg, "scoring"));
     /* the catalog's topics and States are held in memory: offers are still checked and taken */
     harness_stop(&H, SVC_CATALOG, SIGTERM);
