@@ -70,31 +70,46 @@ int config_addr(const char *name, const char *v, struct err *e)
     return 0;
 }
 
+int config_key_file(const char *name, const char *path, char *out, size_t size, struct err *e)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return err_set(e, ERR_INVALID_ARGUMENT, "%s=\"%s\": %s", name, path, strerror(errno));
+    errno = 0;
+    bool read = fgets(out, (int)size, f) != NULL;
+    int read_errno = errno; /* a directory opens, then fails here with EISDIR */
+    fclose(f);
+    out[strcspn(out, "\r\n")] = '\0';
+    if (!read && read_errno != 0)
+        return err_set(e, ERR_INVALID_ARGUMENT, "%s=\"%s\": %s", name, path, strerror(read_errno));
+    if (out[0] == '\0')
+        return err_set(e, ERR_INVALID_ARGUMENT, "%s=\"%s\": no key on its first line", name, path);
+    return config_key_check(name, out, e);
+}
+
+int config_key_check(const char *name, const char *key, struct err *e)
+{
+    /* A short operator key would be guessable; the tool issues 43-character keys. */
+    if (strlen(key) < 20)
+        return err_set(e, ERR_INVALID_ARGUMENT, "%s: at least 20 characters are needed", name);
+    for (const char *p = key; *p; p++)
+        if (*p <= ' ' || *p > '~')
+            return err_set(e, ERR_INVALID_ARGUMENT, "%s: only printable ASCII without spaces is allowed",
+                           name);
+    return 0;
+}
+
 static int config_bootstrap_key(struct config *c, config_getter get, struct err *e)
 {
     if (config_str(get, "UNIC_BOOTSTRAP_KEY", c->bootstrap_key, sizeof c->bootstrap_key, e) < 0)
         return -1;
+    if (c->bootstrap_key[0])
+        return config_key_check("UNIC_BOOTSTRAP_KEY", c->bootstrap_key, e);
     const char *path = get("UNIC_BOOTSTRAP_KEY_FILE");
-    if (c->bootstrap_key[0] || path == NULL || *path == '\0')
-        goto check;
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "UNIC_BOOTSTRAP_KEY_FILE=\"%s\": %s", path,
-                       strerror(errno));
-    if (fgets(c->bootstrap_key, sizeof c->bootstrap_key, f) == NULL)
-        c->bootstrap_key[0] = '\0';
-    fclose(f);
-    c->bootstrap_key[strcspn(c->bootstrap_key, "\r\n")] = '\0';
-check:
-    /* A short operator key would be guessable; the tool issues 43-character keys. */
-    if (c->bootstrap_key[0] && strlen(c->bootstrap_key) < 20)
-        return err_set(e, ERR_INVALID_ARGUMENT,
-                       "UNIC_BOOTSTRAP_KEY: at least 20 characters are needed");
-    for (const char *p = c->bootstrap_key; *p; p++)
-        if (*p <= ' ' || *p > '~')
-            return err_set(e, ERR_INVALID_ARGUMENT,
-                           "UNIC_BOOTSTRAP_KEY: only printable ASCII without spaces is allowed");
-    return 0;
+    if (path == NULL || *path == '\0')
+        return 0;
+    return config_key_file("UNIC_BOOTSTRAP_KEY_FILE", path, c->bootstrap_key, sizeof c->bootstrap_key, e);
 }
 
 int config_load(struct config *c, const char *service, int default_port, config_getter get,

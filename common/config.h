@@ -71,5 +71,11 @@ int config_load(struct config *c, const char *service, int default_port, config_
 int config_int(config_getter get, const char *name, int *out, int lo, int hi, struct err *e);
 int config_str(config_getter get, const char *name, char *out, size_t size, struct err *e);
 int config_addr(const char *name, const char *v, struct err *e);
+/* A key given in a file (UNIC_BOOTSTRAP_KEY_FILE, the catalog's UNIC_REMINDER_KEY_FILE): its
+ * first line, into out (size bytes). INVALID_ARGUMENT naming `name` and the path when the file
+ * is missing, cannot be read (a directory, no permission) or has no key on its first line, and
+ * when the key fails config_key_check: 20+ printable ASCII characters, no spaces. */
+int config_key_file(const char *name, const char *path, char *out, size_t size, struct err *e);
+int config_key_check(const char *name, const char *key, struct err *e);
 
 #endif

@@ -43,33 +43,33 @@ static int service_metrics_start(struct service *s, const char *name, struct err
     return instrument_start(name, s->cfg.metrics_listen, &s->metrics, &s->metrics_http, e);
 }
 
-/* A revoked bootstrap key stays revoked (the operator meant it): serve without it; a new
- * UNIC_BOOTSTRAP_KEY is how a new one is set, deliberately. A key stored now is audited in the
- * same transaction, like every other key (unic-admin, AdminService): who holds an operator key
- * since when is in the audit log whatever made it. */
-static int bootstrap_key_store(struct service *s, const char *name)
+/* A revoked key stays revoked (the operator meant it): serve without it; a new key in the
+ * configuration is how a new one is set, deliberately. A key stored now is audited in the same
+ * transaction, like every other key (unic-admin, AdminService): who holds an operator key since
+ * when is in the audit log whatever made it. */
+int service_operator_key_store(struct service *s, const char *name, const char *key, const char *label,
+                               const char *source)
 {
     struct err e;
-    char id[17] = "", resource[32];
+    char id[17] = "", resource[32], action[96], detail[160];
     int stored = 0;
-    if (db_begin(&s->db, &e) < 0 ||
-        (stored = auth_key_store(&s->db, s->cfg.bootstrap_key, ROLE_OPERATOR, NULL, "bootstrap", id,
-                                 &e)) < 0)
+    if (db_begin(&s->db, &e) < 0 || (stored = auth_key_store(&s->db, key, ROLE_OPERATOR, NULL, label, id, &e)) < 0)
         goto fail;
     snprintf(resource, sizeof resource, "key/%s", id);
-    struct audit_event ev = {name, NULL, id, "bootstrap", "start-up (UNIC_BOOTSTRAP_KEY)", resource,
-                             NULL, "stored the bootstrap operator key given to this service", NULL};
+    snprintf(action, sizeof action, "start-up (%s)", source);
+    snprintf(detail, sizeof detail, "stored the %s operator key given to this service", label);
+    struct audit_event ev = {name, NULL, id, label, action, resource, NULL, detail, NULL};
     if ((stored == 1 && audit_insert(&s->db, &ev, &e) < 0) || db_commit(&s->db, &e) < 0)
         goto fail;
-    log_info("bootstrap operator key %s is active%s", id, stored == 1 ? " (stored now)" : "");
+    log_info("%s operator key %s is active%s", label, id, stored == 1 ? " (stored now)" : "");
     return 0;
 fail:
     db_rollback(&s->db);
     if (e.code == ERR_FAILED_PRECONDITION) {
-        log_warn("bootstrap operator key %s stays revoked: %s", id, e.msg);
+        log_warn("%s operator key %s stays revoked: %s", label, id, e.msg);
         return 0;
     }
-    log_error("could not store the bootstrap key: %s", e.msg);
+    log_error("could not store the %s key (%s): %s", label, source, e.msg);
     return -1;
 }
 
@@ -134,7 +134,8 @@ int service_init(struct service *s, const char *name, int default_port, const ch
         log_error("%s", e.msg);
         return -1;
     }
-    if (s->cfg.bootstrap_key[0] && bootstrap_key_store(s, name) < 0)
+    if (s->cfg.bootstrap_key[0] &&
+        service_operator_key_store(s, name, s->cfg.bootstrap_key, "bootstrap", "UNIC_BOOTSTRAP_KEY") < 0)
         return -1;
     if (s->cfg.migrate == MIGRATE_ONLY) {
         log_info("start-up work done (UNIC_MIGRATE=only): not serving");

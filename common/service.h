@@ -30,6 +30,13 @@ struct service {
  * Returns 0 to serve, 1 when only start-up work was asked, or -1 (logged) on failure. */
 int service_init(struct service *s, const char *name, int default_port, const char *schema,
                  const struct migration *migrations, size_t n_migrations);
+/* Stores `key` as an operator key labelled `label`, audited as start-up work of `name` from
+ * `source` (the variable that gave it), in one transaction; a key stored before is left as it is,
+ * and a revoked one stays revoked (logged; not an error). Start-up work: only where the process
+ * migrates (not under UNIC_MIGRATE=check, whose role may not write keys). Returns 0, or -1
+ * (logged). */
+int service_operator_key_store(struct service *s, const char *name, const char *key, const char *label,
+                               const char *source);
 /* Serves `rpc` until SIGTERM/SIGINT and drains; returns the process exit code. */
 int service_serve(struct service *s, const struct rpc_service *rpc, void *app);
 void service_destroy(struct service *s);

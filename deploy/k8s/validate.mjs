@@ -178,6 +178,44 @@ for (const { obj, where } of objects) {
 }
 if (!objects.some((o) => o.obj.kind === "NetworkPolicy")) problem("deploy/k8s", "no NetworkPolicy");
 
+// ---- the paragraph 8 reminders' operator key (docs/notifications.md) ----
+// A Secret volume, required, mounted read-only in the catalog's migrate init container (which
+// stores the key) and its serving container (which calls with it), UNIC_REMINDER_KEY_FILE naming
+// the file there; the key is not the bootstrap key's Secret, and no other container gets it.
+const reminderReaders = { "unic-catalog": ["migrate", "catalog"] };
+let reminderSecret = null;
+for (const { obj, where } of objects) {
+  if (obj.kind !== "Deployment") continue;
+  const pod = obj.spec.template.spec;
+  const volumes = Object.fromEntries((pod.volumes || []).map((v) => [v.name, v]));
+  const readers = reminderReaders[obj.metadata.name] || [];
+  for (const c of [...(pod.initContainers || []), ...pod.containers]) {
+    const file = (c.env || []).find((e) => e.name === "UNIC_REMINDER_KEY_FILE")?.value;
+    const mount = file && (c.volumeMounts || []).find((m) => file.startsWith(m.mountPath.replace(/\/?$/, "/")));
+    const secret = mount && volumes[mount.name]?.secret;
+    if (!readers.includes(c.name)) {
+      if (file) problem(where, `container ${c.name} holds the reminders' operator key: only unic-catalog's migrate and catalog may`);
+      continue;
+    }
+    const item = secret && file.slice(mount.mountPath.replace(/\/?$/, "/").length);
+    if (!file) problem(where, `container ${c.name} has no UNIC_REMINDER_KEY_FILE: the reminders would be off`);
+    else if (!secret) problem(where, `container ${c.name}: UNIC_REMINDER_KEY_FILE ${file} is not in a mounted Secret volume`);
+    else {
+      if (secret.optional) problem(where, `the reminders' Secret ${secret.secretName} is optional: a pod without it would start with reminders off`);
+      if (!mount.readOnly) problem(where, `container ${c.name} mounts the reminders' key writable`);
+      if (secret.items && !secret.items.some((i) => i.path === item)) problem(where, `the Secret volume holds no ${item}`);
+      if (secret.secretName === "unic-bootstrap") problem(where, "the reminders use the bootstrap key: give them their own");
+      if (reminderSecret && reminderSecret !== secret.secretName) problem(where, `the reminders' key comes from ${secret.secretName} and ${reminderSecret}`);
+      reminderSecret = secret.secretName;
+    }
+  }
+}
+for (const { obj, where } of objects)
+  if (obj.kind === "Deployment" && !reminderReaders[obj.metadata.name])
+    for (const v of obj.spec.template.spec.volumes || [])
+      if (v.secret && v.secret.secretName === reminderSecret) problem(where, `mounts the reminders' Secret ${reminderSecret}`);
+if (!reminderSecret) problem("services.yaml", "no container reads the reminders' key from a Secret");
+
 if (problems.length) {
   for (const p of problems) console.error(`deploy/k8s/${p}`);
   console.error(`${problems.length} problem(s) in deploy/k8s`);

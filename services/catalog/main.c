@@ -22,12 +22,20 @@ int main(void)
                                catalog_migrations_count);
     if (started < 0)
         goto done;
-    /* Reference data is start-up work too: the migration job's (UNIC_MIGRATE=only), not that of
-     * a replica whose role only checks (UNIC_MIGRATE=check). */
-    if (svc.cfg.migrate != MIGRATE_CHECK &&
-        store_states_load(&svc.db, catalog_states_tsv, catalog_zones_tsv, catalog_groups_tsv, &e) < 0) {
-        log_error("could not load the UN Member States: %s", e.msg);
+    if (webhook_settings_load(&hooks_cfg, &e) < 0) { /* the migration job stops on a bad key file too */
+        log_error("%s", e.msg);
         goto done;
+    }
+    /* Reference data and the reminders' key are start-up work too: the migration job's
+     * (UNIC_MIGRATE=only), not that of a replica whose role only checks (UNIC_MIGRATE=check). */
+    if (svc.cfg.migrate != MIGRATE_CHECK) {
+        if (store_states_load(&svc.db, catalog_states_tsv, catalog_zones_tsv, catalog_groups_tsv, &e) < 0) {
+            log_error("could not load the UN Member States: %s", e.msg);
+            goto done;
+        }
+        if (hooks_cfg.reminder_key[0] && service_operator_key_store(&svc, "catalog", hooks_cfg.reminder_key,
+                                                                    "reminders", "UNIC_REMINDER_KEY_FILE") < 0)
+            goto done;
     }
     if (started > 0) {
         rc = 0;
@@ -37,7 +45,8 @@ int main(void)
     svc.also[1] = &directory_rpc;
     svc.also[2] = &practice_rpc;
     svc.also[3] = &notification_rpc;
-    if (webhook_settings_load(&hooks_cfg, &e) < 0 || webhook_worker_start(&hooks, &svc.cfg, &hooks_cfg, &e) < 0) {
+    webhook_reminder_key_check(&hooks_cfg, &svc.auth, &svc.db);
+    if (webhook_worker_start(&hooks, &svc.cfg, &hooks_cfg, &e) < 0) {
         log_error("%s", e.msg);
         goto done;
     }

@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "auth.h"
 #include "log.h"
 #include "mem.h"
 #include "notify.h"
@@ -58,21 +59,19 @@ int webhook_settings_load(struct webhook_settings *s, struct err *e)
     config_getter get = env;
     *s = (struct webhook_settings){.poll_ms = 1000, .timeout_ms = 10000, .backoff_ms = 30000,
                                    .backoff_max_ms = 3600000, .retry_seconds = 86400,
-                                   .reminder_ms = 600000, .ca_file = "", .reminder_auth = ""};
+                                   .reminder_ms = 600000, .ca_file = "", .reminder_key = "",
+                                   .reminder_auth = ""};
     char key_file[512] = "";
     if (config_str(get, "UNIC_REMINDER_KEY_FILE", key_file, sizeof key_file, e) < 0)
         return -1;
+    /* Set, the file must give a key: a path that is wrong, a file uid 10001 may not read or an
+     * empty one is a mistake to stop on, not a reason to run without reminders. Unset: off. */
     if (key_file[0]) {
-        FILE *f = fopen(key_file, "r");
-        char key[256] = "";
-        bool read = f && fgets(key, sizeof key, f) != NULL;
-        if (f)
-            fclose(f);
-        key[strcspn(key, "\r\n")] = '\0';
-        if (!read || key[0] == '\0')
-            return err_set(e, ERR_INVALID_ARGUMENT, "UNIC_REMINDER_KEY_FILE: could not read a key from \"%s\"",
-                           key_file);
-        snprintf(s->reminder_auth, sizeof s->reminder_auth, "Bearer %s", key);
+        struct err why;
+        if (config_key_file("UNIC_REMINDER_KEY_FILE", key_file, s->reminder_key, sizeof s->reminder_key, &why) < 0)
+            return err_set(e, ERR_INVALID_ARGUMENT, "%s (unset UNIC_REMINDER_KEY_FILE to run without reminders)",
+                           why.msg);
+        snprintf(s->reminder_auth, sizeof s->reminder_auth, "Bearer %s", s->reminder_key);
     }
     return config_int(get, "UNIC_WEBHOOK_POLL_MS", &s->poll_ms, 10, 600000, e) < 0 ||
                    config_int(get, "UNIC_WEBHOOK_TIMEOUT_MS", &s->timeout_ms, 100, 120000, e) < 0 ||
@@ -325,6 +324,30 @@ static void *run(void *arg)
     return NULL;
 }
 
+void webhook_reminder_key_check(struct webhook_settings *s, struct auth *auth, struct db *db)
+{
+    if (s->reminder_auth[0] == '\0')
+        return;
+    struct principal p;
+    struct err e = {.code = ERR_OK};
+    const char *header = s->reminder_auth;
+    int rc = auth_authenticate(auth, db, header, strlen(header), &p, &e);
+    if (rc < 0 && e.code == ERR_UNAVAILABLE) { /* the database's state, not the key's: go on */
+        log_warn("could not check the key of UNIC_REMINDER_KEY_FILE at start-up: %s", e.msg);
+        return;
+    }
+    if (rc == 0 && p.role == ROLE_OPERATOR)
+        return;
+    char id[65];
+    auth_hash(s->reminder_key, strlen(s->reminder_key), id);
+    id[16] = '\0'; /* a key's public id, as unic-admin lists it */
+    log_warn("paragraph 8 reminders are off: the key of UNIC_REMINDER_KEY_FILE (key %s) is not an active "
+             "operator key (%s); the migration job stores it, a revoked one is replaced by a new key "
+             "(docs/notifications.md)",
+             id, rc == 0 ? auth_role_name(p.role) : e.msg);
+    s->reminder_auth[0] = '\0';
+}
+
 int webhook_worker_start(struct webhook_worker *w, const struct config *cfg,
                          const struct webhook_settings *s, struct err *e)
 {
@@ -341,8 +364,8 @@ int webhook_worker_start(struct webhook_worker *w, const struct config *cfg,
         return err_set(e, ERR_INTERNAL, "could not start the webhook worker: libcurl did not initialise");
     if (s->reminder_auth[0])
         w->scoring = rpc_client_new(cfg->scoring_addr, cfg->call_timeout_ms);
-    else
-        log_info("paragraph 8 reminders are off: UNIC_REMINDER_KEY_FILE is not set (docs/notifications.md)");
+    else if (s->reminder_key[0] == '\0')
+        log_warn("paragraph 8 reminders are off: UNIC_REMINDER_KEY_FILE is not set (docs/notifications.md)");
     if (pthread_create(&w->thread, NULL, run, w) != 0)
         return err_set(e, ERR_INTERNAL, "could not start the webhook worker thread");
     w->running = true;

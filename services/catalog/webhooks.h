@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
@@ -62,9 +63,10 @@ struct webhook_settings {
     int retry_seconds;  /* UNIC_WEBHOOK_RETRY_SECONDS: then DEAD, default 86400 (24 h) */
     int reminder_ms;    /* UNIC_REMINDER_POLL_MS: how often reminders are looked for, default 600000 */
     char ca_file[512];  /* UNIC_WEBHOOK_CA_FILE: CAs to trust, "" for the system's */
-    /* "Bearer " and the first line of UNIC_REMINDER_KEY_FILE: the operator key the reminders read
-     * each State's ListDue with, as UNIC reads it; "" turns the reminders off. */
-    char reminder_auth[300];
+    /* The first line of UNIC_REMINDER_KEY_FILE: the operator key the reminders read each State's
+     * ListDue with, as UNIC reads it (the migration job stores it); "" when the variable is unset. */
+    char reminder_key[256];
+    char reminder_auth[300]; /* "Bearer " and reminder_key; "" turns the reminders off */
 };
 
 struct webhook_worker {
@@ -82,8 +84,13 @@ struct webhook_worker {
 };
 
 /* Reads the settings from the environment (UNIC_WEBHOOK_*, UNIC_REMINDER_*); INVALID_ARGUMENT
- * naming a bad one, or a key file that cannot be read. */
+ * naming a bad one. UNIC_REMINDER_KEY_FILE unset turns the reminders off; set, a file that is
+ * missing, unreadable or without a key on its first line is INVALID_ARGUMENT naming the path. */
 int webhook_settings_load(struct webhook_settings *s, struct err *e);
+/* At start-up, before serving: turns the reminders off, with a warning naming the key's id, when
+ * the key is not an active operator key (never stored, revoked, expired, another role's). A
+ * database that cannot be asked leaves them on: each sweep asks again. */
+void webhook_reminder_key_check(struct webhook_settings *s, struct auth *auth, struct db *db);
 /* Connects and starts the thread (signals already blocked: SIGTERM stays the main thread's). */
 int webhook_worker_start(struct webhook_worker *w, const struct config *cfg,
                          const struct webhook_settings *s, struct err *e);

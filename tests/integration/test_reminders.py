@@ -6,7 +6,9 @@ not either; Lesotho has (a 2026 self-assessment submitted and shown to UNIC). At
 1 November only the Gambia is 60 days from the deadline; at noon Barbados is too. Each reminder is
 written once per State, year and threshold, however many sweeps and restarts see it due, and
 arrives signed at the State's webhook, a real HTTP server on loopback."""
+import hashlib
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -119,6 +121,105 @@ class RemindersTest(unittest.TestCase):
             self.assertEqual(len({r["id"] for r in got}), 3)
             for r in got:
                 self.assertTrue(verify(self.secret[state], r["signature"], r["body"], r["received"]))
+
+
+class ReminderKeyFileTest(unittest.TestCase):
+    """UNIC_REMINDER_KEY_FILE as the deployments give it (docs/notifications.md, "Paragraph 8
+    reminders"): a key of the reminders' own, stored by the migration job, then used by the
+    catalog serving as a role that only checks. Unset: reminders off. Set, a file that gives no key
+    (missing, a directory, empty, too short) stops start-up, naming the path; a key revoked since
+    turns the reminders off with a warning naming its id."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = lib.Stack("reminder_keys")
+        cls.tmp = tempfile.TemporaryDirectory()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.close()
+        cls.tmp.cleanup()
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def migrate(self, key_file):
+        """The catalog's migration job (UNIC_MIGRATE=only) with `key_file`: its exit code and log."""
+        env = dict(os.environ, UNIC_DB_URL=self.stack.db_url, UNIC_MIGRATE="only", UNIC_REDIS="off",
+                   UNIC_REMINDER_KEY_FILE=key_file)
+        env.pop("UNIC_BOOTSTRAP_KEY", None)
+        run = subprocess.run([os.path.join(lib.BIN, "services", "catalog", "unic-catalog")], env=env,
+                             capture_output=True, text=True, timeout=60)
+        return run.returncode, run.stdout + run.stderr
+
+    def serve(self, extra):
+        """The catalog serving with `extra` in its environment: its log so far."""
+        self.stack.start("catalog", extra)
+        log = os.path.join(lib.STATE, "py-reminder_keys-catalog.log")
+        time.sleep(0.3)  # the worker's start-up lines follow the listener's
+        self.assertEqual(self.stack.stop("catalog"), 0)
+        with open(log) as f:
+            return f.read()
+
+    def keys(self):
+        return subprocess.run(["psql", self.stack.db_url, "-Atc", "SELECT role || ':' || (revoked_at IS NULL)"
+                               " FROM auth.api_keys WHERE label = 'reminders'"],
+                              check=True, capture_output=True, text=True).stdout.split()
+
+    def test_a_key_file_that_gives_no_key_stops_start_up_naming_it(self):
+        os.mkdir(os.path.join(self.tmp.name, "a-directory"))
+        cases = {os.path.join(self.tmp.name, "missing.key"): "No such file or directory",
+                 os.path.join(self.tmp.name, "a-directory"): "Is a directory",
+                 self.write("empty.key", ""): "no key on its first line",
+                 self.write("short.key", "unic_short\n"): "at least 20 characters"}
+        for path, why in cases.items():
+            code, log = self.migrate(path)
+            self.assertNotEqual(code, 0, path)
+            self.assertIn("UNIC_REMINDER_KEY_FILE", log)
+            self.assertIn(why, log)
+            if "characters" not in why:
+                self.assertIn(path, log)
+            self.assertIn("unset UNIC_REMINDER_KEY_FILE to run without reminders", log)
+        self.assertEqual(self.keys(), [])
+
+    def test_the_migration_job_stores_the_key_and_the_catalog_uses_it_until_revoked(self):
+        key = "unic_" + secrets.token_urlsafe(32)
+        path = self.write("reminder.key", key + "\n")
+        code, log = self.migrate(path)
+        self.assertEqual(code, 0, log)
+        self.assertIn("reminders operator key", log)
+        self.assertEqual(self.keys(), ["OPERATOR:true"])
+        audited = subprocess.run(["psql", self.stack.db_url, "-Atc", "SELECT actor || ' ' || method FROM"
+                                  " audit.events WHERE actor = 'reminders'"],
+                                 check=True, capture_output=True, text=True).stdout.strip()
+        self.assertEqual(audited, "reminders start-up (UNIC_REMINDER_KEY_FILE)")
+        self.assertEqual(self.migrate(path)[0], 0)  # a second run leaves it as it is
+        self.assertEqual(self.keys(), ["OPERATOR:true"])
+        # The key is an operator's: the catalog answers it, and its worker keeps the reminders on.
+        log = self.serve({"UNIC_REMINDER_KEY_FILE": path})
+        self.assertNotIn("reminders are off", log)
+        self.stack.start("catalog", {"UNIC_REMINDER_KEY_FILE": path})
+        catalog = catalog_pb2_grpc.CatalogServiceStub(grpc.insecure_channel(self.stack.addr("catalog")))
+        catalog.ListTopics(catalog_pb2.ListTopicsRequest(), timeout=10, metadata=lib.metadata(key))
+        self.assertEqual(self.stack.stop("catalog"), 0)
+        # Revoked, it stays revoked (the migration job does not revive it) and the reminders are off.
+        subprocess.run(["psql", self.stack.db_url, "-qc", "UPDATE auth.api_keys SET revoked_at = now()"
+                        " WHERE label = 'reminders'"], check=True)
+        code, log = self.migrate(path)
+        self.assertEqual(code, 0, log)
+        self.assertIn("stays revoked", log)
+        self.assertEqual(self.keys(), ["OPERATOR:false"])
+        key_id = hashlib.sha256(key.encode()).hexdigest()[:16]
+        log = self.serve({"UNIC_REMINDER_KEY_FILE": path})
+        self.assertIn("paragraph 8 reminders are off: the key of UNIC_REMINDER_KEY_FILE (key %s) is not an"
+                      " active operator key" % key_id, log)
+
+    def test_without_the_variable_the_reminders_are_off_and_the_catalog_says_so(self):
+        log = self.serve({"UNIC_REMINDER_KEY_FILE": ""})
+        self.assertIn("paragraph 8 reminders are off: UNIC_REMINDER_KEY_FILE is not set", log)
 
 
 if __name__ == "__main__":
