@@ -9,7 +9,9 @@ end, as issue 12 tells it:
   second browser session and shown both versions, attaches a scan to an answer over a connection
   that loses a reply (the upload resumes) and downloads it back, reloads the page in the middle
   of a second upload and finishes it from where the server stood, has a file of another type
-  refused, completes, submits, reads its scorecard (a radar chart with seven axes) and its
+  refused, downloads its assessment as XLSX, CSV and JSON and uploads them filled in offline
+  (checked first: the changes or the bad cells shown; then applied, or refused as stale when
+  another save came between and checked again), completes, submits, reads its scorecard (a radar chart with seven axes) and its
   compliance report, answers and submits the compliance checklist, sorts a table and exports it
   as CSV, derives capacity-building requests from its gaps, and records its point of contact
   and CERT in the directory; its dashboard says what is due in how many days, in its own time
@@ -30,7 +32,9 @@ end, as issue 12 tells it:
 Every screen is photographed into the build directory (portal-screens/) and checked by axe-core;
 page weights are printed and held to the issue's budgets (sign-in 150 KB, questionnaire 300 KB,
 compressed)."""
+import csv
 import datetime
+import io
 import json
 import os
 import subprocess
@@ -44,6 +48,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import unic_testlib as lib  # noqa: E402
 from browser import Browser  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
+import openpyxl  # noqa: E402
 
 SIGNIN_BUDGET = 150 * 1024
 QUESTIONNAIRE_BUDGET = 300 * 1024
@@ -183,6 +188,7 @@ class PortalScenario(unittest.TestCase):
         self.ldc_reads_what_is_due_and_sets_its_zone(ner)
         assessment = self.ldc_fills_in_part_and_meets_a_concurrent_save(ner)
         self.ldc_attaches_evidence_over_a_dropping_connection(ner, assessment)
+        self.ldc_fills_in_offline_files(ner, assessment)
         self.ldc_completes_and_submits(ner, assessment)
         self.ldc_reads_scorecard_and_compliance(ner, assessment)
         self.ldc_answers_the_compliance_checklist(ner)
@@ -353,6 +359,129 @@ class PortalScenario(unittest.TestCase):
         ner.click("#q-q2 [data-action=ev-upload]")
         ner.wait(lambda: "PDF, PNG, JPEG, DOCX, XLSX" in ner.text("#q-q2 .ev-status"), "the refusal")
         self.assertIn("Aucun document joint", ner.text("#q-q2 .ev-docs"))
+
+    def export_file(self, b, fmt, suffix):
+        """The file of the assessment in `fmt`, downloaded from the files screen (and removed from
+        the download folder, so that a later download ending the same is not mistaken for it)."""
+        b.click(".export input[value=%s]" % fmt)
+        b.click("[data-action=export]")
+        name, data = b.downloaded(suffix)
+        os.remove(os.path.join(b.downloads, name))
+        b.wait(lambda: b.find(".export .ok"), "the download's confirmation")
+        return name, data
+
+    def upload_file(self, b, data, name):
+        path = os.path.join(SHOTS, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        b.one(".import input[type=file]").send_keys(path)
+        b.click("[data-action=import-check]")
+        b.wait(lambda: b.find(".import-preview h3"), "the check of " + name)
+
+    def ldc_fills_in_offline_files(self, ner, assessment):
+        """Offline exchange files (docs/exchange.md): the assessment downloaded as XLSX, CSV and
+        JSON in French; a filled-in workbook checked first (the changes shown, nothing written),
+        then applied; a CSV with bad cells refused cell by cell; a JSON file whose check is
+        overtaken by another save is refused as stale at the confirm and checked again."""
+        responses = "unic.responses.v1.ResponseService"
+        get = lambda: connect(self.base, responses, "GetAssessment", {"assessmentId": assessment}, self.keys[LDC])  # noqa: E731
+        ner.open("assessment/%s/1" % assessment)
+        ner.screen("assessment")
+        ner.click("[data-action=files]")
+        ner.screen("files")
+        self.check(ner, "files-fr")
+        before = get()
+        name, xlsx = self.export_file(ner, "XLSX", ".xlsx")
+        self.assertEqual(name, "%s-r%d.xlsx" % (assessment, before["revision"]))
+        wb = openpyxl.load_workbook(io.BytesIO(xlsx))
+        self.assertEqual(wb.sheetnames[0], "About")
+        self.assertEqual(len(wb.sheetnames), 8)  # About and the seven sections
+        about = {r[0]: r[1] for r in wb["About"].iter_rows(values_only=True) if r and r[0]}
+        self.assertIn(before["etag"], [str(v) for v in about.values()])
+        rows = {}
+        for ws in wb.worksheets[1:]:
+            self.assertEqual([c.value for c in ws[1]][:5], ["question_id", "section", "number", "question", "level"])
+            for r in range(2, ws.max_row + 1):
+                rows[ws.cell(row=r, column=1).value] = (ws, r)
+        self.assertEqual(len(rows), 18)
+        ws, r = rows["q1"]
+        self.assertTrue(str(ws.cell(row=r, column=5).value).startswith("2"))  # saved on the questionnaire
+        self.assertIn(name, ner.text(".export .ok"))
+        # Filled in offline: q3 at level 4, a narrative for q4.
+        ws, r = rows["q3"]
+        ws.cell(row=r, column=5).value = 4
+        ws, r = rows["q4"]
+        ws.cell(row=r, column=9).value = "Équipe nationale constituée en 2025."
+        out = io.BytesIO()
+        wb.save(out)
+        self.upload_file(ner, out.getvalue(), name)
+        preview = ner.text(".import-preview")
+        self.assertIn("Réponses que ce fichier change : 2", preview)
+        self.assertIn("Équipe nationale constituée en 2025.", preview)
+        self.assertIn("4 ·", preview)
+        self.assertIn("lu comme XLSX", preview)
+        self.assertNotIn("null", preview)
+        self.check(ner, "files-preview-fr")
+        self.assertEqual(get()["revision"], before["revision"])  # the check wrote nothing
+        ner.click("[data-action=import-confirm]")
+        ner.wait(lambda: ner.find(".import .ok"), "the import")
+        after = get()
+        self.assertEqual(after["revision"], before["revision"] + 1)
+        answers = {a["questionId"]: a for a in after["answers"]}
+        self.assertEqual(answers["q3"]["level"], 4)
+        self.assertEqual(answers["q4"]["narrative"], "Équipe nationale constituée en 2025.")
+        self.assertEqual(answers["q1"]["level"], 2)  # left as it was
+        self.assertIn("révision %d" % after["revision"], ner.text(".assess-head"))
+
+        # A CSV with two bad cells: each named by its row and column, nothing written.
+        name, data = self.export_file(ner, "CSV", ".csv")
+        table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        head = table[0]
+        self.assertEqual(head[:5], ["question_id", "section", "number", "question", "level"])
+        at = {row[0]: i for i, row in enumerate(table)}
+        self.assertTrue(table[at["q3"]][head.index("level")].startswith("4"))
+        table[at["q5"]][head.index("level")] = "7"
+        table[at["q6"]][head.index("date")] = "le 3 mars"
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\r\n").writerows(table)
+        self.upload_file(ner, ("\ufeff" + buf.getvalue()).encode(), name)
+        self.assertIn("2 cellules à corriger", ner.text(".import-preview h3"))
+        self.assertNotIn("null", ner.text(".import-preview"))
+        errors = ner.js("""return [...document.querySelectorAll('.import-preview tbody tr')]
+            .map((tr) => [...tr.children].map((td) => td.innerText))""")
+        self.assertEqual(sorted((e[0], e[1]) for e in errors),
+                         sorted([(str(at["q5"] + 1), "E"), (str(at["q6"] + 1), "H")]))
+        self.assertIn("7", " ".join(e[2] for e in errors))
+        self.assertFalse(ner.find("[data-action=import-confirm]"))
+        self.check(ner, "files-errors-fr")
+        self.assertEqual(get()["revision"], after["revision"])
+
+        # JSON, checked; another member of the delegation saves before the confirm: the confirm
+        # is refused as stale, the page says so and checks the file again against their answers.
+        name, data = self.export_file(ner, "JSON", ".json")
+        doc = json.loads(data)
+        self.assertEqual((doc["schema"], doc["etag"], doc["locale"]), ("unic-assessment-exchange/1", after["etag"], "fr"))
+        entry = next(e for e in doc["answers"] if e["question_id"] == "q3")
+        entry["target"] = 5
+        self.upload_file(ner, json.dumps(doc, ensure_ascii=False).encode(), name)
+        self.assertIn("Réponses que ce fichier change : 1", ner.text(".import-preview h3"))
+        connect(self.base, responses, "SaveAnswers", {"assessmentId": assessment, "etag": after["etag"],
+                                                      "answers": [{"questionId": "q7", "level": 2}]}, self.keys[LDC])
+        ner.click("[data-action=import-confirm]")
+        ner.wait(lambda: ner.find(".import [data-stale]") and ner.find(".import-preview [data-action=import-confirm]"),
+                 "the stale confirm and the new check")
+        # The file is older than the answers now: it lists q7 as it was, empty, so the new check
+        # shows that q7's new answer would be cleared, and the page says why.
+        preview = ner.text(".import-preview")
+        self.assertIn("révision %d" % (after["revision"] + 1), preview)
+        self.assertIn("Réponses que ce fichier change : 2", preview)
+        self.assertIn("réponse effacée", preview)
+        self.check(ner, "files-stale-fr")
+        ner.click("[data-action=import-confirm]")
+        ner.wait(lambda: ner.find(".import .ok"), "the import after the new check")
+        answers = {a["questionId"]: a for a in get()["answers"]}
+        self.assertEqual(answers["q3"]["targetLevel"], 5)
+        self.assertNotIn("q7", answers)
 
     def operator_issues_keys(self, op):
         """Keys are issued in the portal: a person for Niger's delegation, their key (its secret

@@ -8,6 +8,7 @@ const KEY_SLOT = 'unic.key';
 
 export const SERVICES = {
   catalog: 'unic.catalog.v1.CatalogService',
+  notifications: 'unic.catalog.v1.NotificationService',
   responses: 'unic.responses.v1.ResponseService',
   scoring: 'unic.scoring.v1.ScoringService',
   matching: 'unic.matching.v1.MatchingService',
@@ -35,24 +36,26 @@ export function clearKey() {
   sessionStorage.removeItem(KEY_SLOT);
 }
 
-// call('catalog', 'GetQuestionnaire', {...}, {key}) -> the reply as a plain object.
-export async function call(service, method, body = {}, opts = {}) {
+function headersOf(opts, json) {
   const key = opts.key ?? getKey();
   const headers = {
-    'Content-Type': 'application/json',
     'Connect-Protocol-Version': '1',
     'Connect-Timeout-Ms': String(opts.timeoutMs ?? 30000),
   };
+  if (json) headers['Content-Type'] = 'application/json';
   if (key) headers.Authorization = 'Bearer ' + key;
-  let res;
+  return headers;
+}
+
+async function send(url, init) {
   try {
-    res = await fetch('/' + SERVICES[service] + '/' + method, {
-      method: 'POST', headers, body: JSON.stringify(body), cache: 'no-store',
-      credentials: 'omit',
-    });
+    return await fetch(url, { ...init, cache: 'no-store', credentials: 'omit' });
   } catch (err) {
     throw new ApiError('unavailable', String(err.message || err), 0);
   }
+}
+
+async function readJson(res) {
   const text = await res.text();
   let data = {};
   if (text) {
@@ -64,6 +67,35 @@ export async function call(service, method, body = {}, opts = {}) {
   }
   if (!res.ok) throw new ApiError(data.code || 'unknown', data.message || res.statusText, res.status);
   return data;
+}
+
+// call('catalog', 'GetQuestionnaire', {...}, {key}) -> the reply as a plain object.
+export async function call(service, method, body = {}, opts = {}) {
+  const res = await send('/' + SERVICES[service] + '/' + method, {
+    method: 'POST', headers: headersOf(opts, true), body: JSON.stringify(body),
+  });
+  return readJson(res);
+}
+
+// The file a read-only RPC's reply carries (content_type, filename, bytes: an exported
+// assessment), fetched as the file itself with the gateway's GET ?download=1: its bytes cross
+// the network as they are, not a third larger in base64. -> {blob, filename, contentType}.
+export async function callFile(service, method, body = {}, opts = {}) {
+  const query = new URLSearchParams({ encoding: 'json', message: JSON.stringify(body), download: '1' });
+  const res = await send('/' + SERVICES[service] + '/' + method + '?' + query, {
+    method: 'GET', headers: headersOf(opts, false),
+  });
+  if (!res.ok) await readJson(res); // throws the server's error
+  const disposition = res.headers.get('Content-Disposition') || '';
+  const name = /filename="([^"]*)"/.exec(disposition);
+  return { blob: await res.blob(), filename: name ? name[1] : 'download', contentType: res.headers.get('Content-Type') || '' };
+}
+
+// Bytes as a proto3 JSON `bytes` field: standard base64.
+export function base64(bytes) {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
 }
 
 // Every page of a List* RPC, following next_page_token.

@@ -17,6 +17,7 @@ const ROUTES = {
   assessment: ['./views/questionnaire.js', [STATE, OPERATOR], null],
   history: ['./views/history.js', [STATE, OPERATOR], null],
   revision: ['./views/history.js', [STATE, OPERATOR], null],
+  files: ['./views/files.js', [STATE, OPERATOR], null],
   scorecard: ['./views/scorecard.js', [STATE, OPERATOR], null],
   compliance: ['./views/compliance.js', [STATE, OPERATOR], 'nav.compliance', [STATE]], // operators: from the States table
   capacity: ['./views/capacity.js', [STATE], 'nav.capacity'],

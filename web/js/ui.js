@@ -278,12 +278,13 @@ export function matchTone(status) {
   return 'info';
 }
 
-// An error shown; a stale etag (ABORTED) says so plainly and reloads what is shown.
-export async function staleOr(err, status, reload) {
+// An error shown; a stale etag (ABORTED) says so plainly (`text`: what changed; a match by
+// default) and reloads what is shown.
+export async function staleOr(err, status, reload, text) {
   if (err && err.code === 'aborted') {
     await reload();
     status.replaceChildren(h('div', { class: 'error', role: 'alert', 'data-stale': 'true' },
-      h('strong', null, t('match.stale')), err.message ? h('p', { class: 'detail', dir: 'auto' }, err.message) : null));
+      h('strong', null, text || t('match.stale')), err.message ? h('p', { class: 'detail', dir: 'auto' }, err.message) : null));
   } else {
     status.replaceChildren(errorBox(err));
   }

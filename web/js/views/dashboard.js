@@ -84,6 +84,7 @@ function listCard(assessments, titles) {
     { key: 'open', label: t('col.actions'), cell: (a) => h('span', { class: 'actions' },
       h('a', { href: '#/assessment/' + a.id }, a.status === 'SUBMITTED' ? t('dash.view') : t('dash.edit')),
       h('a', { href: '#/history/' + a.id }, t('dash.history')),
+      h('a', { href: '#/files/' + a.id }, t('files.link')),
       a.questionnaireId === SELF ? h('a', { href: '#/scorecard/' + a.id }, t('dash.scorecard')) : null) },
   ];
   const sorted = [...assessments].sort((a, b) => (b.cycle - a.cycle) || a.questionnaireId.localeCompare(b.questionnaireId));

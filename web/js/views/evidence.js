@@ -3,7 +3,7 @@
 // enough that a slow or dropping connection loses little: when a chunk fails, the page asks the
 // server how much it holds (GetEvidenceUpload) and carries on from there. Downloads come back in
 // chunks too (GetEvidenceContent) and are saved as the file.
-import { call, ApiError } from '../api.js';
+import { call, ApiError, base64 } from '../api.js';
 import { h, uid, download } from '../dom.js';
 import { t, num, pct, dateTime } from '../i18n.js';
 import { errorBox, success, actionButton } from '../ui.js';
@@ -25,12 +25,6 @@ export function size(bytes) {
   if (n >= 1024 * 1024) return t('ev.mib', { n: num(n / (1024 * 1024), 1) });
   if (n >= 1024) return t('ev.kib', { n: num(n / 1024, 0) });
   return t('ev.bytes', { n: num(n) });
-}
-
-function base64(bytes) {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
 }
 
 async function sha256Hex(buf) {

@@ -91,6 +91,7 @@ class AssessmentView {
         t('q.revision', { rev: a.revision || 0 })),
       h('p', { class: 'actions' },
         h('a', { href: '#/history/' + a.id }, t('dash.history')),
+        h('a', { href: '#/files/' + a.id, 'data-action': 'files' }, t('files.link')),
         a.questionnaireId === 'cip-self-assessment' ? h('a', { href: '#/scorecard/' + a.id }, t('dash.scorecard')) : null));
   }
 
