@@ -959,6 +959,173 @@ class PortalScenario(unittest.TestCase):
         ner.open("dashboard")
         ner.screen("dashboard")
 
+    # ---- best practices (A/RES/64/211 op. 2), a scenario of its own ----
+
+    def test_practices(self):
+        """Best practices in the portal: Benin's delegation, in French, shares two practices in one
+        session (the first reply lost on the way back: the retry carries the same request_id and
+        shares it once; the second gets its own), having been told in the page that the summary
+        is required; the operator finds them awaiting curation, accepts one and rejects the other
+        with a reason given in a dialog, and publishes the year's compilation of its topic; Benin
+        finds its practice by a French word the text has in another form (stemming), and reads why
+        the other was rejected; a dozen accepted practices are browsed page by page; the Emirates,
+        in Arabic, read the compilation and download it."""
+        practices = "unic.catalog.v1.PracticeService"
+        op_key = self.keys["op"]
+        ben_key = self.stack.stack.key("STATE", "BEN")
+        # A dozen accepted practices of UNIC on awareness, to browse in pages of ten.
+        for i in range(12):
+            p = connect(self.base, practices, "SharePractice", {"practice": {
+                "title": "Awareness month %02d" % i, "summary": "A month of public awareness, edition %d." % i,
+                "topics": ["awareness"], "language": "en", "text": "Posters, radio and school visits.",
+                "date": "%d-05-%02d" % (YEAR, i + 1), "organisation": "UNIC", "visibility": "PUBLIC"}}, op_key)
+            connect(self.base, practices, "CuratePractice", {"id": p["id"], "decision": "ACCEPT"}, op_key)
+
+        ben = self.browser("fr")
+        self.sign_in(ben, ben_key, "dashboard")
+        self.assertIn("Bonnes pratiques", ben.text("#nav"))
+        ben.click("#nav a[href='#/practices']")
+        ben.screen("practices")
+        self.assertIn("A/RES/64/211", ben.text("main .lead"))
+        # The first practice, its summary forgotten: the page says so before sending anything.
+        ben.js("""const real = window.fetch; window.unicShares = []; window.unicLose = 1;
+            window.fetch = async (url, opts) => {
+              const res = await real(url, opts);
+              if (String(url).endsWith('/SharePractice')) {
+                window.unicShares.push(JSON.parse(opts.body).requestId);
+                if (window.unicLose-- > 0) throw new TypeError('Failed to fetch');  // the reply is lost
+              }
+              return res;
+            };""")
+        ben.click("[data-action=new-practice]")
+        title = "Exercice national de gestion de crise cyber"
+        ben.type(".practice-form input[name=title]", title)
+        ben.click(".practice-form fieldset[data-field=topics] input[value=incident-response]")
+        ben.type(".practice-form textarea[name=text]",
+                 "Le CERT coordonne chaque année un exercice avec les opérateurs d'importance vitale.")
+        ben.click("[data-action=share-practice]")
+        ben.wait(lambda: "Résumé" in ben.text(".practice-form .error"), "the missing summary")
+        self.assertEqual(ben.one(".practice-form textarea[name=summary]").get_attribute("aria-invalid"), "true")
+        self.assertEqual(ben.js("return window.unicShares.length"), 0)
+        self.check(ben, "practice-form-fr")
+        ben.type(".practice-form textarea[name=summary]", "Un exercice annuel réunit l'État et les opérateurs.")
+        ben.click("[data-action=share-practice]")
+        ben.wait(lambda: ben.find(".practice-form .error"), "the lost reply")  # the network failed
+        ben.click("[data-action=share-practice]")  # tried again
+        ben.wait(lambda: ben.find(".ok") and not ben.find(".practice-form"), "the shared practice")
+        self.assertIn(title, ben.text(".ok"))
+        # Shown where it now waits, among the practices awaiting curation.
+        ben.wait(lambda: title in ben.text("article.practice[data-status=SUBMITTED]"), "the practice awaiting curation")
+        self.assertEqual(Select(ben.one("select[name=status]")).first_selected_option.get_attribute("value"), "SUBMITTED")
+        # The second practice of the session, with a link and no text.
+        second = "Campagne de sensibilisation des écoles"
+        ben.click("[data-action=new-practice]")
+        ben.type(".practice-form input[name=title]", second)
+        ben.type(".practice-form textarea[name=summary]", "Des ateliers dans les lycées.")
+        ben.click(".practice-form fieldset[data-field=topics] input[value=awareness]")
+        ben.type(".practice-form input[name=link]", "https://cert.bj.example/ecoles")
+        ben.click("[data-action=share-practice]")
+        ben.wait(lambda: ben.find(".ok") and second in ben.text(".ok"), "the second practice")
+        ids = ben.js("return window.unicShares")
+        self.assertEqual(len(ids), 3)
+        self.assertEqual(ids[0], ids[1])  # the retry of the lost reply: the same request
+        self.assertNotEqual(ids[1], ids[2])  # another practice: another request
+        queue = connect(self.base, practices, "SearchPractices", {"status": "SUBMITTED"}, op_key)["practices"]
+        self.assertEqual(sorted(p["title"] for p in queue), sorted([title, second]))  # shared once each
+        # Benin's own, awaiting curation.
+        Select(ben.one("select[name=status]")).select_by_value("SUBMITTED")
+        ben.click("[data-action=search-practices]")
+        ben.wait(lambda: len(ben.find("article.practice[data-status=SUBMITTED]")) == 2, "Benin's submitted practices")
+        self.assertIn("En attente d'examen", ben.text(".practice-list"))
+        self.assertIn("Benin (BEN)", ben.text(".practice-list"))
+        self.check(ben, "practices-submitted-fr")
+
+        # The operator curates: the queue is what it opens on.
+        op = self.browser("en")
+        self.sign_in(op, op_key, "states")
+        op.open("practices")
+        op.screen("practices")
+        op.wait(lambda: len(op.find("article.practice")) == 2, "the curation queue")
+        self.assertEqual(len(op.find("[data-action=accept-practice]")), 2)
+        op.click("article.practice:has(h3[lang=fr]):not(:has(a)) [data-action=accept-practice]")
+        op.wait(lambda: op.find(".ok") and "was accepted" in op.text(".ok") and len(op.find("article.practice")) == 1,
+                "the acceptance")
+        op.click("[data-action=reject-practice]")
+        op.one("dialog.dialog[open] textarea[name=reason]")
+        op.click("[data-action=dialog-ok]")  # no reason: refused in the page
+        op.wait(lambda: "required" in op.text("dialog .error"), "the missing reason")
+        self.check(op, "practice-reject-dialog-en")
+        reason = "Please attach the workshop material or describe it in the text."
+        op.type("dialog textarea[name=reason]", reason)
+        op.click("[data-action=dialog-ok]")
+        op.wait(lambda: not op.find("dialog") and "was rejected" in op.text(".ok"), "the rejection")
+        self.assertIn("No practice matches.", op.text("main"))  # the queue is empty
+        # The compilation of this year on incident response, first edition.
+        op.type("input[name=comp-year]", str(YEAR))
+        Select(op.one("select[name=comp-topic]")).select_by_value("incident-response")
+        op.click("[data-action=publish-compilation]")
+        op.wait(lambda: op.find(".ok") and "Edition 1 published, holding 1 practice" in op.text(".ok"), "the publication")
+        self.assertIn(title, op.text(".compilation"))
+        self.check(op, "practices-operator-en")
+        # An operator shares for an organisation, not a State.
+        op.click("[data-action=new-practice]")
+        op.type(".practice-form input[name=title]", "Regional model law on cybercrime")
+        op.type(".practice-form textarea[name=summary]", "A model law drafted with the region's justice ministries.")
+        op.click(".practice-form fieldset[data-field=topics] input[value=cybercrime-law]")
+        op.type(".practice-form input[name=organisation]", "African Union Commission")
+        Select(op.one(".practice-form select[name=language]")).select_by_value("en")
+        op.type(".practice-form input[name=link]", "https://au.example/model-law")
+        op.click("[data-action=share-practice]")
+        op.wait(lambda: "African Union Commission" in op.text("article.practice[data-status=SUBMITTED]"), "the operator's practice")
+
+        # Benin searches by a word in another form ("coordonnées" for "coordonne"), and reads
+        # why the other was rejected.
+        ben.open("practices")
+        ben.screen("practices")
+        ben.type("input[name=q]", "coordonnées")
+        ben.click("[data-action=search-practices]")
+        ben.wait(lambda: title in ben.text(".practice-list") and len(ben.find("article.practice")) == 1, "the French search")
+        self.assertIn("Acceptée", ben.text("article.practice"))
+        ben.click("article.practice details summary")
+        self.assertIn("opérateurs d'importance vitale", ben.text("article.practice details"))
+        Select(ben.one("select[name=status]")).select_by_value("REJECTED")
+        ben.type("input[name=q]", "")
+        ben.click("[data-action=search-practices]")
+        ben.wait(lambda: ben.find("article.practice[data-status=REJECTED]"), "the rejected practice")
+        self.assertIn(reason, ben.text("article.practice .reason"))
+        self.assertIn("Rejetée", ben.text("article.practice"))
+        # Every accepted practice, ten at a time: the UNIC dozen, then Benin's.
+        Select(ben.one("select[name=status]")).select_by_value("ACCEPTED")
+        ben.click("[data-action=search-practices]")
+        ben.wait(lambda: len(ben.find("article.practice")) == 10, "the first page")
+        self.assertIn("10 affichée(s)", ben.text(".practice-count"))
+        ben.click("[data-action=more-practices]")
+        ben.wait(lambda: len(ben.find("article.practice")) == 13 and not ben.find("[data-action=more-practices]"), "the last page")
+        shown = ben.js("return [...document.querySelectorAll('article.practice')].map((a) => a.dataset.practice)")
+        self.assertEqual(len(set(shown)), 13)  # no practice twice across pages
+        self.check(ben, "practices-fr")
+
+        # The Emirates, in Arabic: the compilation, read and downloaded.
+        are = self.browser("ar")
+        self.sign_in(are, self.keys[DONOR], "dashboard")
+        are.open("practices")
+        are.screen("practices")
+        self.assertEqual(are.js("return document.documentElement.dir"), "rtl")
+        self.assertIn("أفضل الممارسات", are.text("h1"))
+        Select(are.one("select[name=comp-topic]")).select_by_value("incident-response")
+        are.click("[data-action=read-compilation]")
+        are.wait(lambda: title in are.text(".compilation"), "the compilation")
+        self.assertIn("الإصدار ١", are.text(".compilation h3").replace("1", "١"))
+        are.click("[data-action=compilation-csv]")
+        name, csv = are.downloaded(".csv")
+        text = csv.decode("utf-8-sig")
+        self.assertEqual(name, "compilation-%d-incident-response-1.csv" % YEAR)
+        self.assertIn(title, text)
+        self.assertIn("opérateurs d'importance vitale", text)
+        self.assertEqual(len(text.strip().splitlines()), 2)  # the header and the one practice
+        self.check(are, "practices-compilation-ar")
+        self.report()
+
     def sign_out_forgets_the_key(self, ner):
         ner.click("#signout")
         ner.screen("signin")

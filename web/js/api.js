@@ -14,6 +14,7 @@ export const SERVICES = {
   matching: 'unic.matching.v1.MatchingService',
   admin: 'unic.admin.v1.AdminService',
   directory: 'unic.catalog.v1.DirectoryService',
+  practices: 'unic.catalog.v1.PracticeService',
 };
 
 export class ApiError extends Error {

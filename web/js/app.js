@@ -30,6 +30,7 @@ const ROUTES = {
   settings: ['./views/settings.js', [STATE], 'nav.settings'],
   directory: ['./views/directory.js', [STATE, OPERATOR], 'nav.directory'],
   groups: ['./views/groups.js', [STATE, OPERATOR], 'nav.groups'],
+  practices: ['./views/practices.js', [STATE, OPERATOR], 'nav.practices'],
   keys: ['./views/keys.js', [OPERATOR, STATE], 'nav.keys', null, (who) => who.role === OPERATOR || who.stateAdmin],
 };
 const HOME = { [STATE]: 'dashboard', [OPERATOR]: 'states' };

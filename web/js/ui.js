@@ -289,3 +289,15 @@ export async function staleOr(err, status, reload, text) {
     status.replaceChildren(errorBox(err));
   }
 }
+
+// Checkboxes under a legend, one per [value, label]; `chosen`: the values ticked at first.
+// Returns {el, values: () => the values ticked}.
+export function checkGroup(legend, items, chosen) {
+  const inputs = items.map(([value, label]) => {
+    const id = uid('c');
+    return [h('input', { type: 'checkbox', id, value, checked: chosen.includes(value) }), id, label];
+  });
+  const fs = h('fieldset', { class: 'checks' }, h('legend', null, legend),
+    inputs.map(([input, id, label]) => h('div', { class: 'check' }, input, h('label', { for: id }, label))));
+  return { el: fs, values: () => inputs.filter(([i]) => i.checked).map(([i]) => i.value) };
+}

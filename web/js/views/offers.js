@@ -2,9 +2,9 @@
 // State, by M49 region or sub-region, or a group such as the least developed countries), and
 // the matches on its offers to accept or decline.
 import { call, listAll } from '../api.js';
-import { h, field, uid } from '../dom.js';
+import { h, field } from '../dom.js';
 import { t, num, date, langName, LANGS } from '../i18n.js';
-import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice } from '../ui.js';
+import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice, checkGroup } from '../ui.js';
 import { matchesTable } from './capacity.js';
 
 const KINDS = ['EXPERTISE', 'FUNDS', 'EQUIPMENT', 'TRAINING'];
@@ -70,16 +70,6 @@ function eligibility(o) {
   return parts.length ? parts.join('; ') : t('off.elig.any');
 }
 
-function checks(legend, items, chosen) {
-  const inputs = items.map(([value, label]) => {
-    const id = uid('c');
-    return [h('input', { type: 'checkbox', id, value, checked: chosen.includes(value) }), id, label];
-  });
-  const fs = h('fieldset', { class: 'checks' }, h('legend', null, legend),
-    inputs.map(([input, id, label]) => h('div', { class: 'check' }, input, h('label', { for: id }, label))));
-  return { el: fs, values: () => inputs.filter(([i]) => i.checked).map(([i]) => i.value) };
-}
-
 function offerForm(code, ref, offer, status, done) {
   const o = offer || { kind: 'EXPERTISE', topics: [], eligibleStates: [], eligibleRegions: [], eligibleGroups: [], languages: [] };
   const title = h('input', { type: 'text', required: true, maxlength: 200, value: o.title || '', dir: 'auto' });
@@ -87,15 +77,15 @@ function offerForm(code, ref, offer, status, done) {
   desc.value = o.description || '';
   const kind = h('select', { disabled: Boolean(offer) }, KINDS.map((k) => h('option', { value: k, selected: o.kind === k }, enumText('kind', k) + ' (' + t('unit.' + k) + ')')));
   const capacity = h('input', { type: 'number', min: 1, required: true, value: o.capacity || '' });
-  const topics = checks(t('col.topics'), ref.topics.map((x) => [x.id, x.title || x.id]), o.topics || []);
+  const topics = checkGroup(t('col.topics'), ref.topics.map((x) => [x.id, x.title || x.id]), o.topics || []);
   const regionNames = [...new Set(ref.states.flatMap((s) => [s.region, s.subRegion]).filter(Boolean))].sort();
   const regions = h('select', { multiple: true, size: 6 }, regionNames.map((r) => h('option', { value: r, selected: (o.eligibleRegions || []).includes(r) }, r)));
   const states = h('select', { multiple: true, size: 8 }, ref.states.map((s) => h('option', { value: s.code, selected: (o.eligibleStates || []).includes(s.code) },
     s.name + ' (' + s.code + ')' + (s.ldc ? ' · ' + t('off.ldc') : ''))));
   // UN country groups by name (eligible_groups): the service decides membership on the plan's
   // date, so an offer to the LDCs follows graduations instead of freezing today's list of codes.
-  const groups = checks(t('off.groups'), GROUPS.map((g) => [g, t('grp.name.' + g) + ' (' + g + ')']), o.eligibleGroups || []);
-  const langs = checks(t('col.languages'), LANGS.map((l) => [l, langName(l)]), o.languages || []);
+  const groups = checkGroup(t('off.groups'), GROUPS.map((g) => [g, t('grp.name.' + g) + ' (' + g + ')']), o.eligibleGroups || []);
+  const langs = checkGroup(t('col.languages'), LANGS.map((l) => [l, langName(l)]), o.languages || []);
   const from = h('input', { type: 'date', value: o.validFrom || '' });
   const until = h('input', { type: 'date', value: o.validUntil || '' });
   const err = h('div', { 'aria-live': 'polite' });
