@@ -51,7 +51,8 @@ struct rpc_listener {
     pthread_t acceptor, watchdog;
     bool running, watching;
     atomic_int stop;
-    atomic_llong last_accept_ms; /* the acceptor's last accept() that returned, for the watchdog */
+    atomic_llong last_accept_ms; /* the acceptor's last accept() that showed it alive, for the watchdog */
+    atomic_int accept_errno;     /* the last error that did not, 0 since one that did */
 };
 
 static long long now_ms(void)
@@ -238,11 +239,38 @@ static void admit(struct rpc_listener *l, int fd, const struct sockaddr_storage 
     grpc_server_credentials_release(creds);
 }
 
+/* An accept() error that says nothing against the listening socket: the connection waiting went
+ * away (or hit a network error, which Linux passes on from accept, see accept(2)), or nothing was
+ * waiting after all. Any other error (EINVAL once the socket is shut down, EBADF, ENOTSOCK,
+ * ENOBUFS, ENOMEM, EPERM...) is the listener failing: the watchdog is not told it is alive, and
+ * after three failed health checks the process exits. EMFILE and ENFILE are handled apart. */
+static bool accept_error_transient(int err)
+{
+    switch (err) {
+    case EAGAIN:
+#if EWOULDBLOCK != EAGAIN
+    case EWOULDBLOCK:
+#endif
+    case EINTR:
+    case ECONNABORTED:
+    case EPROTO:
+    case ENETDOWN:
+    case ENOPROTOOPT:
+    case EHOSTDOWN:
+    case ENONET:
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void *acceptor_main(void *arg)
 {
     struct rpc_listener *l = arg;
-    long long last_log = 0;
-    long n_refused = 0;
+    long long last_log = 0, last_error_log = 0;
+    long n_refused = 0, n_errors = 0;
     while (!atomic_load(&l->stop)) {
         struct pollfd pfd = {.fd = l->fd, .events = POLLIN};
         if (poll(&pfd, 1, 200) <= 0)
@@ -250,10 +278,14 @@ static void *acceptor_main(void *arg)
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
         int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
-        atomic_store(&l->last_accept_ms, now_ms());
+        int err = fd < 0 ? errno : 0;
+        if (fd >= 0 || err == EMFILE || err == ENFILE || accept_error_transient(err)) {
+            atomic_store(&l->last_accept_ms, now_ms());
+            atomic_store(&l->accept_errno, 0);
+        }
         if (fd >= 0) {
             admit(l, fd, &ss, &last_log, &n_refused);
-        } else if (errno == EMFILE || errno == ENFILE) {
+        } else if (err == EMFILE || err == ENFILE) {
             /* Out of descriptors: refuse the waiting connection cleanly and keep listening. */
             if (l->spare >= 0) {
                 close(l->spare);
@@ -264,8 +296,17 @@ static void *acceptor_main(void *arg)
             }
             refused("out of descriptors (RLIMIT_NOFILE)", "?", &last_log, &n_refused);
             sleep_ms(10);
-        } else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-            log_warn("accept failed: %s; still listening", strerror(errno));
+        } else if (!accept_error_transient(err)) {
+            /* Logged at most every 10 s: a failing socket fails at every try. */
+            atomic_store(&l->accept_errno, err);
+            n_errors++;
+            long long now = now_ms();
+            if (now - last_error_log >= 10000) {
+                log_warn("accept failed %ld time(s) in the last 10 s: %s; the watchdog exits if no"
+                         " connection gets through", n_errors, strerror(err));
+                last_error_log = now;
+                n_errors = 0;
+            }
             sleep_ms(100);
         }
     }
@@ -310,9 +351,11 @@ static void *watchdog_main(void *arg)
             log_warn("watchdog: no answer through a fresh connection to %s (%d in a row)", l->target,
                      failures);
         if (failures >= 3 && !atomic_load(&l->stop)) {
+            int err = atomic_load(&l->accept_errno);
             log_error("listener dead: %s accepts no connection (3 health checks through fresh"
-                      " connections failed); exiting so that the supervisor restarts the process",
-                      l->target);
+                      " connections failed%s%s); exiting so that the supervisor restarts the"
+                      " process", l->target, err ? ", accept() failing: " : "",
+                      err ? strerror(err) : "");
             _exit(3);
         }
         next = now_ms() + (long long)l->lim.watchdog_seconds * 1000;

@@ -1,8 +1,9 @@
 """test_transport: hostile clients at the transport level against a real service on loopback,
 bounded in count and time: a connection flood from one peer, an HPACK-indexed header flood
-(header-only streams referencing one big header), and more connections than the service has
-descriptors. The flood comes from 127.0.0.2 and a well-behaved client from 127.0.0.1, so caps
+(header-only streams referencing one big header), more connections than the service has
+descriptors, and a listening socket whose accept() fails for good. The flood comes from 127.0.0.2 and a well-behaved client from 127.0.0.1, so caps
 per peer can be seen working. Each case failed before the fix (docs/hardening.md)."""
+import ctypes
 import os
 import resource
 import socket
@@ -21,6 +22,7 @@ lib.generate_stubs("grpc/health/v1/health.proto", "unic/common/v1/common.proto",
                    "unic/catalog/v1/catalog.proto")
 from unic.catalog.v1 import catalog_pb2 as cpb, catalog_pb2_grpc  # noqa: E402
 
+SYS_PIDFD_GETFD = 438  # the same number on every architecture
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
@@ -83,6 +85,30 @@ def connect_from(source, port):
     s.settimeout(2)
     s.connect(("127.0.0.1", port))
     return s
+
+
+def listening_socket_of(pid, port):
+    """A duplicate of the socket process `pid` listens on at `port` (pidfd_getfd(2))."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    pidfd = os.pidfd_open(pid)
+    try:
+        for name in os.listdir("/proc/%d/fd" % pid):
+            try:
+                if not os.readlink("/proc/%d/fd/%s" % (pid, name)).startswith("socket:"):
+                    continue
+            except OSError:
+                continue
+            fd = libc.syscall(SYS_PIDFD_GETFD, pidfd, int(name), 0)
+            if fd < 0:
+                raise OSError(ctypes.get_errno(), "pidfd_getfd")
+            s = socket.socket(fileno=fd)
+            if (s.type == socket.SOCK_STREAM and s.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+                    and s.getsockname()[1] == port):
+                return s
+            s.close()
+    finally:
+        os.close(pidfd)
+    raise AssertionError("no socket of %d listens on port %d" % (pid, port))
 
 
 class TransportTest(unittest.TestCase):
@@ -195,6 +221,34 @@ class TransportTest(unittest.TestCase):
         self.assertIn("watchdog: no answer through a fresh connection", log)
         self.assertIn("listener dead", log)
         self.assertIn("exiting so that the supervisor restarts the process", log)
+
+    def test_a_listener_whose_accept_fails_makes_the_watchdog_exit(self):
+        # The running service's listening socket is shut down from outside, through a duplicate
+        # of its descriptor (pidfd_getfd: a parent may take its child's): from then on accept()
+        # fails with EINVAL at every try and new connections are refused. Such an error is the
+        # listener failing, not a sign of life: the watchdog's failed health checks are counted
+        # without a break (before, an accept() failing while one ran counted as alive and reset
+        # the count, most times), and after three it exits with status 3, naming the error.
+        self.stack.start("catalog", {"UNIC_WATCHDOG_SECONDS": "1"})
+        proc = self.stack.procs["catalog"]
+        listening = listening_socket_of(proc.pid, self.port)
+        listening.shutdown(socket.SHUT_RDWR)
+        listening.close()
+        try:
+            code = proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            self.stack.procs.pop("catalog")
+        self.assertEqual(code, 3)
+        log = self.log()
+        self.assertIn("accept failed", log)
+        self.assertEqual(log.count("fresh connection to %s (1 in a row)" % self.stack.addr("catalog")),
+                         1, log)
+        self.assertIn("(3 in a row)", log)
+        self.assertIn("listener dead", log)
+        self.assertIn("accept() failing: Invalid argument", log)
 
     def test_the_haproxy_front_serves_and_holds_the_flood_back(self):
         asan = os.environ.get("ASAN_OPTIONS", "")
