@@ -281,6 +281,74 @@ class HardeningTest(unittest.TestCase):
         self.stack.stop("matching")
         self.stack.start("matching")
 
+    def identity_key(self, role, state, name, email):
+        """A key of a person (auth.identities), made straight in the database: its calls are
+        labelled "<name> <<email>> (<role> <state>, key <id>)", not "state:<state>/<id>"."""
+        identity = self.sql("INSERT INTO auth.identities (display_name, email, role, state_code,"
+                            " created_by) VALUES ('%s', '%s', '%s', '%s', 'test') RETURNING id"
+                            % (name, email, role, state)).splitlines()[0]
+        key = self.stack.key("STATE", state)
+        self.sql("UPDATE auth.api_keys SET identity_id = '%s' WHERE identity_id IS NULL AND"
+                 " state_code = '%s' AND label = 'python'" % (identity, state))
+        return lib.metadata(key)
+
+    def test_a_state_over_its_request_quota_is_resource_exhausted(self):
+        self.stack.stop("matching")
+        self.stack.start("matching", {"UNIC_QUOTA_REQUESTS_PER_HOUR": "2"})
+        matching = matching_pb2_grpc.MatchingServiceStub(
+            grpc.insecure_channel(self.stack.addr("matching")))
+        lbr = lib.metadata(self.stack.key("STATE", "LBR"))
+        request = mpb.Request(kind=common_pb2.EXPERTISE, topic="strategy", quantity=10, priority=2)
+        for _ in range(2):
+            matching.CreateRequest(mpb.CreateRequestRequest(request=request), timeout=10,
+                                   metadata=lbr)
+        details = self.expect(grpc.StatusCode.RESOURCE_EXHAUSTED, matching.CreateRequest,
+                              mpb.CreateRequestRequest(request=request), lbr)
+        self.assertIn("UNIC_QUOTA_REQUESTS_PER_HOUR", details)
+        self.assertIn("LBR may create at most 2 requests per hour", details)
+        # A retry with an idempotency key is no way around it, and nothing was stored.
+        self.expect(grpc.StatusCode.RESOURCE_EXHAUSTED, matching.CreateRequest,
+                    mpb.CreateRequestRequest(request=request, request_id="quota-retry"), lbr)
+        self.assertEqual(self.sql("SELECT count(*) FROM matching.requests WHERE state_code = 'LBR'"),
+                         "2")
+        # Another State's quota is its own; operators have none.
+        fra = matching.CreateRequest(mpb.CreateRequestRequest(request=request), timeout=10,
+                                     metadata=self.fra)
+        self.assertEqual(fra.state_code, "FRA")
+        request.state_code = "LBR"
+        matching.CreateRequest(mpb.CreateRequestRequest(request=request), timeout=10,
+                               metadata=self.operator)
+        self.stack.stop("matching")
+        self.stack.start("matching")
+
+    def test_a_state_over_its_plan_quota_is_resource_exhausted(self):
+        self.stack.stop("matching")
+        self.stack.start("matching", {"UNIC_QUOTA_PLANS_PER_HOUR": "2"})
+        matching = matching_pb2_grpc.MatchingServiceStub(
+            grpc.insecure_channel(self.stack.addr("matching")))
+        sle = lib.metadata(self.stack.key("STATE", "SLE"))
+        # The State's plans are counted whoever of it proposed them: a key of no identity, and
+        # a delegate's key, whose calls are labelled with the person's name.
+        delegate = self.identity_key("STATE_DELEGATE", "SLE", "Fatmata Kamara",
+                                     "fatmata@sle.example")
+        propose = mpb.ProposeMatchesRequest(state_codes=["SLE"])
+        matching.ProposeMatches(propose, timeout=30, metadata=sle)
+        plan = matching.ProposeMatches(propose, timeout=30, metadata=delegate)
+        created_by = self.sql("SELECT created_by FROM matching.plans WHERE id = '%s'" % plan.id)
+        self.assertTrue(created_by.startswith(
+            "Fatmata Kamara <fatmata@sle.example> (STATE_DELEGATE SLE, key "), created_by)
+        for md in (sle, delegate):
+            details = self.expect(grpc.StatusCode.RESOURCE_EXHAUSTED, matching.ProposeMatches,
+                                  propose, md, timeout=30)
+            self.assertIn("UNIC_QUOTA_PLANS_PER_HOUR", details)
+            self.assertIn("SLE may create at most 2 plans per hour", details)
+        self.assertEqual(self.sql("SELECT count(*) FROM matching.plans WHERE created_by LIKE"
+                                  " 'state:SLE/%' OR created_by LIKE 'Fatmata Kamara %'"), "2")
+        # Operators have no quota.
+        matching.ProposeMatches(propose, timeout=30, metadata=self.operator)
+        self.stack.stop("matching")
+        self.stack.start("matching")
+
     def terminate_backends(self):
         self.sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                  " WHERE datname = current_database() AND pid <> pg_backend_pid()")
