@@ -821,6 +821,9 @@ static const char SQL_MIGRATE_RECORD[] =
     "SELECT format('INSERT INTO %I.schema_migrations (version, name) VALUES ($1, $2)', $1::text)"
     " AS sql";
 static const char SQL_MIGRATE_LOCK[] = "SELECT pg_advisory_lock(hashtext('unic.migrate.' || $1))";
+/* For the lock's wait only, in a transaction of its own: set_config(..., true) is SET LOCAL. */
+static const char SQL_MIGRATE_NO_TIMEOUTS[] = "SELECT set_config('lock_timeout', '0', true) AS lt,"
+                                              " set_config('statement_timeout', '0', true) AS st";
 static const char SQL_MIGRATE_UNLOCK[] =
     "SELECT pg_advisory_unlock(hashtext('unic.migrate.' || $1))";
 
@@ -875,11 +878,24 @@ int db_migrate(struct db *db, const char *schema, const struct migration *m, siz
     const char *schema_param[] = {schema};
     if (db_ready(db, e) < 0)
         return -1;
-    /* Session-level lock keyed on the schema name: replicas starting together take turns. */
-    PGresult *r = db_query(db, e, SQL_MIGRATE_LOCK, 1, schema_param);
-    if (r == NULL)
+    /* Session-level lock keyed on the schema name: replicas starting together take turns. The
+     * wait lasts as long as another replica's migrations do, which the session's lock_timeout
+     * and statement_timeout (for calls: 2 s and 10 s) must not cut short: they are lifted for
+     * that statement only. The lock outlives the transaction; the limits do not. */
+    if (db_begin(db, e) < 0)
         return -1;
+    PGresult *r = db_query(db, e, SQL_MIGRATE_NO_TIMEOUTS, 0, NULL);
+    if (r != NULL) {
+        PQclear(r);
+        r = db_query(db, e, SQL_MIGRATE_LOCK, 1, schema_param);
+    }
+    if (r == NULL) {
+        db_rollback(db);
+        return -1;
+    }
     PQclear(r);
+    if (db_commit(db, e) < 0)
+        return -1; /* the connection is gone, and the lock with it */
 
     if ((ddl = db_schema_sql(db, SQL_MIGRATE_DDL, schema, e)) == NULL ||
         db_exec_script(db, ddl, e) < 0 ||

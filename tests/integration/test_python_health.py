@@ -142,6 +142,55 @@ class ReplicasTest(unittest.TestCase):
             for p in procs:
                 self.assertEqual(p.wait(timeout=30), 0)
 
+    def test_a_replica_waits_for_the_migration_lock_past_the_lock_timeout(self):
+        """Another replica migrating for longer than start-up's 2 s lock_timeout (several
+        services migrating at once on a loaded machine): this one waits its turn for the
+        migration lock, however long, instead of failing to start."""
+        import subprocess
+        import time
+        stack = lib.Stack("python_migration_wait")
+        holder = subprocess.Popen(["psql", stack.db_url, "-v", "ON_ERROR_STOP=1", "-qAt", "-f", "-"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        holder.stdin.write("SELECT pg_advisory_lock(hashtext('unic.migrate.auth'));\n"
+                           "SELECT 'locked';\n")
+        holder.stdin.flush()
+        while holder.stdout.readline().strip() != "locked":
+            pass
+        env = dict(os.environ)
+        port = stack.port_base + 6  # inside this test's ten ports, clear of the replicas above
+        env.update({"UNIC_DB_URL": stack.db_url, "UNIC_REDIS": stack.redis,
+                    "UNIC_BOOTSTRAP_KEY": stack.operator_key, "UNIC_WORKERS": "2",
+                    "UNIC_LISTEN": "127.0.0.1:%d" % port})
+        path = os.path.join(lib.STATE, "py-migration-wait-%d.log" % port)
+        with open(path, "w") as log:
+            proc = subprocess.Popen([os.path.join(lib.BIN, "services", "catalog", "unic-catalog")],
+                                    env=env, stderr=log, stdout=log)
+        try:
+            time.sleep(3.5)  # past the 2 s lock_timeout of the session
+            with open(path) as f:
+                self.assertIsNone(proc.poll(), "the catalog gave up waiting: " + f.read())
+            holder.stdin.close()  # the session ends, and its lock with it
+            holder.wait(timeout=10)
+            stub = catalog_pb2_grpc.CatalogServiceStub(grpc.insecure_channel("127.0.0.1:%d" % port))
+            deadline = time.time() + 30
+            while True:
+                try:
+                    states = stub.ListStates(catalog_pb2.ListStatesRequest(), timeout=2,
+                                             metadata=lib.metadata(stack.operator_key)).states
+                    break
+                except grpc.RpcError:
+                    self.assertIsNone(proc.poll(), "the catalog exited")
+                    self.assertLess(time.time(), deadline, "the catalog never answered")
+                    time.sleep(0.2)
+            self.assertEqual(len(states), 193)
+        finally:
+            if holder.poll() is None:
+                holder.kill()
+                holder.wait()
+            holder.stdout.close()
+            proc.terminate()
+            self.assertEqual(proc.wait(timeout=30), 0)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
