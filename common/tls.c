@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -115,6 +116,13 @@ done:
 
 int tls_init(const struct config *cfg, struct err *e)
 {
+    /* OpenSSL's state stays until the process ends, not freed by the atexit() handler OpenSSL
+     * registers by default: gRPC 1.51 does not join its event engine's threads at
+     * grpc_shutdown(), and one of them may still be starting a reconnection attempt (a TLS
+     * handshaker) while exit() runs. After OpenSSL had freed its state, that attempt used it:
+     * heap-use-after-free, an exit that hung, or OpenSSL allocations reported leaked
+     * (docs/hardening.md). The first OpenSSL call of the process, so it takes effect. */
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
     tls.enabled = cfg->tls_cert[0] != '\0';
     tls.mutual = tls.enabled && cfg->tls_ca[0] != '\0';
     if (!tls.enabled)
