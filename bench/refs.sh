@@ -238,8 +238,15 @@ PY
 
 # ---- worker counts and memory (bench/run --sweep) ----
 
-# VmRSS of a process, in kB.
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# rss_kb PID: "kb=<RSS> pss_kb=<PSS> private_kb=<private>". RSS counts every page of the shared
+# libraries the process has touched (libgrpc, libcrypto, libc...: about 18 MB of each service's
+# RSS), which the five processes of a host share; PSS divides each shared page among the
+# processes mapping it; private is the memory only this process holds (its heap, stacks and
+# written data), what another replica would add.
+rss_kb() {
+  awk '/^Rss:/ {r=$2} /^Pss:/ {p=$2} /^Private_(Clean|Dirty):/ {v+=$2}
+       END {printf "kb=%d pss_kb=%d private_kb=%d", r, p, v}' "/proc/$1/smaps_rollup"
+}
 
 # sweep_run: each service restarted with 1, 2, 4, 8 and 16 workers (UNIC_WORKERS) and its
 # workload measured at concurrency 16 and 64, so the defaults come from a measurement:
@@ -270,11 +277,11 @@ sweep_run() {
 
 # rss_run: every service's resident memory idle, then the catalog's and the responses
 # service's every 10 s through 60 s of their workload at concurrency 64:
-#   RSS service=<name> when=idle kb=<n>     RSS service=<name> when=<s>s kb=<n>
+#   RSS service=<name> when=idle|<s>s kb=<rss> pss_kb=<pss> private_kb=<private>
 rss_run() {
   for spec in catalog:$pid_catalog responses:$pid_responses scoring:$pid_scoring \
-              matching:$pid_matching; do
-    echo "RSS service=${spec%%:*} when=idle kb=$(rss_kb "${spec#*:}")"
+              matching:$pid_matching gateway:$pid_gateway; do
+    echo "RSS service=${spec%%:*} when=idle $(rss_kb "${spec#*:}")"
   done
   for spec in catalog:questionnaire:$pid_catalog responses:save:$pid_responses; do
     IFS=: read -r svc workload pid <<<"$spec"
@@ -283,7 +290,7 @@ rss_run() {
       --responses 127.0.0.1:52052 >/dev/null &
     local load=$!
     for s in 0 10 20 30 40 50 60; do
-      echo "RSS service=$svc when=${s}s kb=$(rss_kb "$pid")"
+      echo "RSS service=$svc when=${s}s $(rss_kb "$pid")"
       [ "$s" = 60 ] || sleep 10
     done
     wait "$load"
