@@ -282,16 +282,19 @@ static size_t directory_evidence(struct arena *a, const DirectoryEntry *dir, con
         return 0;
     const PointOfContact *p = dir->point_of_contact;
     char *recorded = arena_alloc(a, 11);
+    char *version = arena_printf(a, "%d", dir->version);
     if (text_date_valid(p->established_on))
         out[n++] = (struct compliance_evidence){
             DUTY_PARA6_POC, p->established_on,
             arena_printf(a, "met, from the points-of-contact directory: %s, designated on the date the "
-                         "State gave (entry version %d)", p->unit, dir->version)};
+                         "State gave (entry version %s)", p->unit, version),
+            "directory-designated", {p->unit, version}, 2};
     else if (card_local_date(dir->created_at, zone, recorded))
         out[n++] = (struct compliance_evidence){
             DUTY_PARA6_POC, recorded,
             arena_printf(a, "met, from the points-of-contact directory: %s, recorded there on that "
-                         "date (entry version %d)", p->unit, dir->version)};
+                         "date (entry version %s)", p->unit, version),
+            "directory-recorded", {p->unit, version}, 2};
     const Cert *best = NULL;
     for (size_t i = 0; i < dir->n_certs; i++) {
         const Cert *c = dir->certs[i];
@@ -303,7 +306,8 @@ static size_t directory_evidence(struct arena *a, const DirectoryEntry *dir, con
         out[n++] = (struct compliance_evidence){
             DUTY_PARA6_CERT, best->accreditation_date,
             arena_printf(a, "met, from the points-of-contact directory: %s, accredited by FIRST on that "
-                         "date", best->name)};
+                         "date", best->name),
+            "directory-first", {best->name}, 1};
     return n;
 }
 
@@ -430,6 +434,11 @@ int card_compliance(struct arena *a, const char *state, const char *as_of, bool 
         m->deadline = arena_strdup(a, it->deadline);
         m->date = arena_strdup(a, it->date);
         m->note = arena_strdup(a, it->note);
+        m->note_code = arena_strdup(a, it->note_code ? it->note_code : "");
+        m->n_note_args = it->n_note_args;
+        m->note_args = ARENA_ARRAY(a, char *, it->n_note_args + 1);
+        for (size_t k = 0; k < it->n_note_args; k++)
+            m->note_args[k] = arena_strdup(a, it->note_args[k]);
         r->items[r->n_items++] = m;
     }
     *out = r;

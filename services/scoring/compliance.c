@@ -10,6 +10,17 @@
 #include "mem.h"
 #include "text.h"
 
+/* A note the platform writes: its stable code (compliance.h) and its English text. */
+struct note {
+    const char *code, *text;
+};
+
+static void note_set(struct compliance_item *it, const struct note *n)
+{
+    it->note_code = n->code;
+    it->note = n->text;
+}
+
 static bool has_date(const char *s)
 {
     return s != NULL && s[0] != '\0';
@@ -133,15 +144,26 @@ static void item_once(struct compliance_item *it, const struct compliance_item_d
 {
     /* Why an item is not met [answered no, not answered, dated after as_of] and its timing
      * [deadline passed, not yet due, no deadline]. */
-    static const char *const not_met[3][3] = {
-        {"answered no, and the deadline has passed", "answered no; not yet due",
-         "answered no; this duty has no deadline"},
-        {"not answered, and the deadline has passed", "not answered; not yet due",
-         "not answered; this duty has no deadline"},
-        {"the date given is after as_of, and the deadline has passed",
-         "the date given is after as_of; not yet due",
-         "the date given is after as_of; this duty has no deadline"},
+    static const struct note not_met[3][3] = {
+        {{"no-overdue", "answered no, and the deadline has passed"},
+         {"no-open", "answered no; not yet due"},
+         {"no-undated", "answered no; this duty has no deadline"}},
+        {{"unanswered-overdue", "not answered, and the deadline has passed"},
+         {"unanswered-open", "not answered; not yet due"},
+         {"unanswered-undated", "not answered; this duty has no deadline"}},
+        {{"future-overdue", "the date given is after as_of, and the deadline has passed"},
+         {"future-open", "the date given is after as_of; not yet due"},
+         {"future-undated", "the date given is after as_of; this duty has no deadline"}},
     };
+    static const struct note ldc = {
+        "ldc", "not asked of a least developed country: paragraph 9 binds States with mature or "
+               "highly developed ICT security capabilities to assist developing countries"},
+        no_cycle = {"no-cycle", "the State has no cycle, so the years owed are not known"},
+        no_answers = {"no-answers", "the State has submitted no compliance answers"},
+        met_undated_duty = {"met-no-deadline", "met; this duty has no deadline"},
+        met_undated = {"met-undated", "met; no date was given, so timeliness could not be checked"},
+        met_on_time = {"met-on-time", "met by the deadline"},
+        met_late = {"met-late", "met after the deadline"};
     const struct compliance_answer *a = NULL;
     for (size_t i = 0; i < in->n_answers && a == NULL; i++)
         if (strcmp(in->answers[i].item_id, d->id) == 0)
@@ -154,8 +176,7 @@ static void item_once(struct compliance_item *it, const struct compliance_item_d
         memcpy(it->deadline, d->deadline, sizeof it->deadline);
     if (!item_applies(d, in)) {
         it->status = COMPLIANCE_NOT_APPLICABLE;
-        it->note = "not asked of a least developed country: paragraph 9 binds States with mature "
-                   "or highly developed ICT security capabilities to assist developing countries";
+        note_set(it, &ldc);
         return;
     }
     const struct compliance_evidence *ev = NULL;
@@ -166,16 +187,19 @@ static void item_once(struct compliance_item *it, const struct compliance_item_d
         memcpy(it->date, ev->date, sizeof it->date);
         it->status = !deadline || strcmp(ev->date, d->deadline) <= 0 ? COMPLIANCE_MET : COMPLIANCE_MET_LATE;
         it->note = ev->note;
+        it->note_code = ev->note_code;
+        it->note_args = ev->note_args;
+        it->n_note_args = ev->n_note_args;
         return;
     }
     if (d->recurrence == COMPLIANCE_ANNUAL) {
         it->status = COMPLIANCE_UNKNOWN;
-        it->note = "the State has no cycle, so the years owed are not known";
+        note_set(it, &no_cycle);
         return;
     }
     if (!in->has_answers) {
         it->status = COMPLIANCE_UNKNOWN;
-        it->note = "the State has submitted no compliance answers";
+        note_set(it, &no_answers);
         return;
     }
     bool dated = a != NULL && has_date(a->date);
@@ -186,23 +210,23 @@ static void item_once(struct compliance_item *it, const struct compliance_item_d
     if (yes && !future) {
         if (!deadline) {
             it->status = COMPLIANCE_MET;
-            it->note = "met; this duty has no deadline";
+            note_set(it, &met_undated_duty);
         } else if (!dated) {
             it->status = COMPLIANCE_MET;
-            it->note = "met; no date was given, so timeliness could not be checked";
+            note_set(it, &met_undated);
         } else if (strcmp(a->date, d->deadline) <= 0) {
             it->status = COMPLIANCE_MET;
-            it->note = "met by the deadline";
+            note_set(it, &met_on_time);
         } else {
             it->status = COMPLIANCE_MET_LATE;
-            it->note = "met after the deadline";
+            note_set(it, &met_late);
         }
         return;
     }
     bool passed = deadline && strcmp(d->deadline, in->as_of) < 0;
     int why = future ? 2 : a != NULL && a->reply == COMPLIANCE_REPLY_NO ? 0 : 1;
     it->status = passed ? COMPLIANCE_OVERDUE : COMPLIANCE_OPEN;
-    it->note = not_met[why][passed ? 0 : deadline ? 1 : 2];
+    note_set(it, &not_met[why][passed ? 0 : deadline ? 1 : 2]);
 }
 
 /* The paragraph 8 report owed for one calendar year. */
@@ -223,13 +247,17 @@ static void item_year(struct compliance_item *it, const struct compliance_item_d
         if (in->cycles[i].cycle == year)
             c = &in->cycles[i];
     /* The earliest evidence of the year's report, as of as_of; the order breaks ties. */
-    static const char *const notes[3][2] = {
-        {"compliance report submitted to UNIC by 31 December",
-         "compliance report submitted to UNIC after 31 December"},
-        {"reported by 31 December, on the date the State gave",
-         "reported after 31 December, on the date the State gave"},
-        {"self-assessment submitted by 31 December", "self-assessment submitted after 31 December"},
+    static const struct note notes[3][2] = {
+        {{"report-on-time", "compliance report submitted to UNIC by 31 December"},
+         {"report-late", "compliance report submitted to UNIC after 31 December"}},
+        {{"reported-on-time", "reported by 31 December, on the date the State gave"},
+         {"reported-late", "reported after 31 December, on the date the State gave"}},
+        {{"assessment-on-time", "self-assessment submitted by 31 December"},
+         {"assessment-late", "self-assessment submitted after 31 December"}},
     };
+    static const struct note missing = {"year-missing", "no report for this year: no compliance "
+                                                        "report or self-assessment submitted"},
+                             open = {"year-open", "the year has not ended"};
     const char *dates[3] = {NULL, NULL, NULL};
     if (c != NULL) {
         dates[0] = c->report_date;
@@ -245,13 +273,13 @@ static void item_year(struct compliance_item *it, const struct compliance_item_d
         memcpy(it->date, dates[best], sizeof it->date);
         bool on_time = strcmp(dates[best], it->deadline) <= 0;
         it->status = on_time ? COMPLIANCE_MET : COMPLIANCE_MET_LATE;
-        it->note = notes[best][on_time ? 0 : 1];
+        note_set(it, &notes[best][on_time ? 0 : 1]);
     } else if (strcmp(it->deadline, in->as_of) < 0) {
         it->status = COMPLIANCE_OVERDUE;
-        it->note = "no report for this year: no compliance report or self-assessment submitted";
+        note_set(it, &missing);
     } else {
         it->status = COMPLIANCE_OPEN;
-        it->note = "the year has not ended";
+        note_set(it, &open);
     }
 }
 

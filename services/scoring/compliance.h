@@ -86,10 +86,16 @@ struct compliance_answer {
 };
 
 /* A duty shown met from another source than the checklist (the directory, for paragraph 6). */
+enum { COMPLIANCE_NOTE_ARGS = 2 };
+
 struct compliance_evidence {
     const char *item_id;
     const char *date; /* "YYYY-MM-DD" the duty was met */
-    const char *note; /* why, for the report; must outlive it */
+    const char *note; /* why, for the report, in English; must outlive it */
+    /* The same as a note code and its arguments (see struct compliance_item); must outlive it. */
+    const char *note_code;
+    const char *note_args[COMPLIANCE_NOTE_ARGS];
+    size_t n_note_args;
 };
 
 /* One cycle of the State, for paragraph 8. */
@@ -122,7 +128,13 @@ struct compliance_item {
     enum compliance_status status;
     char deadline[COMPLIANCE_DATE_LEN + 1]; /* "" when none */
     char date[COMPLIANCE_DATE_LEN + 1];     /* when met or submitted; "" when none */
-    const char *note; /* a short plain-language reason, static text */
+    const char *note; /* a short plain-language reason in English, static text */
+    /* The note as a stable code and its arguments, so that a reader's language can say it:
+     * the portal's messages hold "cnote.<code>" in each language, with {0}, {1} standing for the
+     * arguments (web/messages/<lang>.json; test_web_static checks every code has them). */
+    const char *note_code;
+    const char *const *note_args;
+    size_t n_note_args;
 };
 
 struct compliance_report {

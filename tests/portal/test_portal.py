@@ -696,6 +696,10 @@ class PortalScenario(unittest.TestCase):
         rows = ner.find("table.data tbody tr")
         self.assertGreater(len(rows), 0)
         self.assertTrue(all(r.find_elements("css selector", ".badge") for r in rows))
+        # Each note in French from its code, none in the server's English (no checklist yet).
+        self.assertTrue(all(r.find_elements("css selector", "[data-note]") for r in rows))
+        self.assertFalse(ner.find("table.data tbody span[lang=en]"))
+        self.assertIn("L'État n'a soumis aucune réponse de conformité.", ner.text("table.data tbody"))
         self.check(ner, "compliance-fr")
         ner.open("capacity")
         ner.screen("capacity")

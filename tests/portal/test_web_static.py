@@ -11,7 +11,7 @@ import unittest
 SOURCE = os.environ.get("UNIC_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 WEB = os.path.join(SOURCE, "web")
 LANGS = ["ar", "zh", "en", "fr", "ru", "es"]
-PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
+PLACEHOLDER = re.compile(r"\{([a-z0-9]+)\}")
 
 
 def read(path):
@@ -63,6 +63,18 @@ class Messages(unittest.TestCase):
         fr = dict(msgs["fr"])
         fr.pop("signin.title")
         self.assertNotEqual(set(fr), set(msgs["en"]))
+
+    def test_every_compliance_note_code_has_its_message(self):
+        # The codes the scoring service gives its notes (services/scoring/compliance.c's table, the
+        # directory's in card.c): the portal says each in the reader's language ("cnote.<code>").
+        scoring = os.path.join(SOURCE, "services", "scoring")
+        codes = set(re.findall(r'\{\s*"([a-z][a-z0-9-]*)",\s*"', read(os.path.join(scoring, "compliance.c"))))
+        codes |= set(re.findall(r'"(directory-[a-z]+)", \{', read(os.path.join(scoring, "card.c"))))
+        self.assertGreater(len(codes), 25)
+        en = messages()["en"]
+        self.assertEqual(sorted(c for c in codes if "cnote." + c not in en), [])
+        # and each message has a placeholder per argument the directory's notes carry
+        self.assertIn("{1}", en["cnote.directory-designated"])
 
     def test_enum_families_are_complete(self):
         # Values the server sends and the code turns into keys ('enum.' + kind + '.' + value).

@@ -73,6 +73,8 @@ static void test_yes_dated_by_the_deadline_is_met(void **state)
     assert_string_equal(it->deadline, "2015-12-31");
     assert_string_equal(it->date, "2015-12-31");
     assert_string_equal(it->note, "met by the deadline");
+    assert_string_equal(it->note_code, "met-on-time");
+    assert_int_equal(it->n_note_args, 0);
     compliance_report_free(r);
 }
 
@@ -82,7 +84,8 @@ static void test_directory_evidence_comes_before_the_answer(void **state)
 {
     (void)state;
     const struct compliance_answer a[] = {NO("para6-cert")};
-    const struct compliance_evidence ev[] = {{"para6-cert", "2014-11-20", "from the directory"}};
+    const struct compliance_evidence ev[] = {
+        {"para6-cert", "2014-11-20", "from the directory", "directory-first", {"CERT-X"}, 1}};
     struct compliance_input in = input(a, 1, "2024-06-30");
     in.evidence = ev;
     in.n_evidence = 1;
@@ -91,9 +94,13 @@ static void test_directory_evidence_comes_before_the_answer(void **state)
     assert_int_equal(it->status, COMPLIANCE_MET);
     assert_string_equal(it->date, "2014-11-20");
     assert_string_equal(it->note, "from the directory");
+    assert_string_equal(it->note_code, "directory-first"); /* the evidence's own, with its name */
+    assert_int_equal(it->n_note_args, 1);
+    assert_string_equal(it->note_args[0], "CERT-X");
     compliance_report_free(r);
 
-    const struct compliance_evidence late[] = {{"para6-cert", "2016-03-01", "from the directory"}};
+    const struct compliance_evidence late[] = {
+        {"para6-cert", "2016-03-01", "from the directory", "directory-first", {"CERT-X"}, 1}};
     in.evidence = late;
     r = evaluate(&in);
     assert_status(r, "para6-cert", COMPLIANCE_MET_LATE);
@@ -162,6 +169,7 @@ static void test_no_or_unanswered_after_the_deadline_is_overdue(void **state)
     struct compliance_report *r = evaluate(&in);
     assert_status(r, "para6-cert", COMPLIANCE_OVERDUE);
     assert_string_equal(find(r, "para6-cert")->note, "answered no, and the deadline has passed");
+    assert_string_equal(find(r, "para6-cert")->note_code, "no-overdue");
     assert_status(r, "para4-laws", COMPLIANCE_OVERDUE);
     assert_status(r, "para4-infrastructure", COMPLIANCE_OVERDUE);
     assert_string_equal(find(r, "para4-infrastructure")->note,
@@ -416,6 +424,40 @@ static void test_status_names_are_the_contract_names(void **state)
     compliance_report_free(NULL);
 }
 
+/* Every note the platform writes comes with its code, so that the portal can say it in the
+ * reader's language; the codes are distinct per wording. Inputs that reach every branch. */
+static void test_every_note_has_a_code(void **state)
+{
+    (void)state;
+    const struct compliance_answer a[] = {
+        NO("para6-cert"),
+        {"para4-laws", COMPLIANCE_REPLY_YES, "2016-01-01"},
+        {"para4-infrastructure", COMPLIANCE_REPLY_YES, NULL},
+        {"para5-harmonise", COMPLIANCE_REPLY_YES, "2030-01-01"}};
+    const struct compliance_cycle c[] = {{2021, true, "2022-03-01", "2021-12-30", NULL}};
+    const char *const as_of[] = {"2014-06-30", "2024-06-30"};
+    for (int ldc = 0; ldc < 2; ldc++)
+        for (int answers = 0; answers < 2; answers++)
+            for (size_t d = 0; d < 2; d++) {
+                struct compliance_input in = input(a, 4, as_of[d]);
+                in.ldc = ldc;
+                in.has_answers = answers;
+                in.cycles = c;
+                in.n_cycles = 1;
+                in.first_cycle = d ? 2021 : 0;
+                struct compliance_report *r = evaluate(&in);
+                for (size_t i = 0; i < r->n_items; i++) {
+                    const struct compliance_item *it = &r->items[i];
+                    assert_non_null(it->note_code);
+                    assert_true(it->note_code[0] != '\0');
+                    for (size_t j = 0; j < r->n_items; j++)
+                        if (strcmp(r->items[j].note_code, it->note_code) == 0)
+                            assert_string_equal(r->items[j].note, it->note);
+                }
+                compliance_report_free(r);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_paragraph_8_without_a_first_cycle_is_unknown),
         cmocka_unit_test(test_bad_inputs_are_invalid_and_name_the_field),
         cmocka_unit_test(test_status_names_are_the_contract_names),
+        cmocka_unit_test(test_every_note_has_a_code),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

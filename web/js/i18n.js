@@ -42,6 +42,14 @@ export function t(key, params) {
   return s;
 }
 
+// A text the platform writes as a code and its arguments (a compliance note, say): the message
+// `prefix + code` in the chosen language, {0}, {1}... standing for args; null when this portal has
+// no such message (a code newer than the portal), so that the caller shows the server's English.
+export function coded(prefix, code, args) {
+  const key = prefix + (code || '');
+  return code && Object.prototype.hasOwnProperty.call(messages, key) ? t(key, args || []) : null;
+}
+
 export function num(n, digits = 0) {
   return new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Number(n) || 0);
 }

@@ -2,7 +2,7 @@
 // its status in colour, symbol and words (README "Compliance with Resolution #1").
 import { call } from '../api.js';
 import { h } from '../dom.js';
-import { t, date, currentLang } from '../i18n.js';
+import { t, date, currentLang, coded } from '../i18n.js';
 import { screen, badge, enumText, simpleTable, documentButton } from '../ui.js';
 import { contentAttrs, fallbackNotice } from './questionnaire.js';
 
@@ -34,6 +34,13 @@ export async function render(main, ctx) {
       const item = items[it.itemId] || items[(it.itemId || '').replace(/-\d{4}$/, '')];
       // Paragraph 8 is one duty per calendar year: the year tells them apart.
       return [(it.paragraph || '') + (year ? ' (' + year[1] + ')' : ''), h('span', ca, item ? item.text : it.itemId), it.deadline ? date(it.deadline) : t('comp.nodeadline'),
-        it.date ? date(it.date) : '—', badge(TONE[it.status] || 'none', enumText('compliance', it.status)), h('span', { lang: 'en', dir: 'ltr' }, it.note || '')];
+        it.date ? date(it.date) : '—', badge(TONE[it.status] || 'none', enumText('compliance', it.status)), noteText(it)];
     })));
+}
+
+// The note in the chosen language from its code (services/scoring/compliance.h), or the server's
+// English when the code is one this portal does not know.
+export function noteText(it) {
+  const said = coded('cnote.', it.noteCode, it.noteArgs);
+  return said !== null ? h('span', { 'data-note': it.noteCode }, said) : h('span', { lang: 'en', dir: 'ltr' }, it.note || '');
 }

@@ -45,10 +45,19 @@ function dueCard(assessments, due) {
     h('p', { class: 'due-zone' }, t('due.zone', { zone: due.timeZone || '', today: date(today) }), ' ',
       h('a', { href: '#/settings' }, t('due.change'))),
     items.length ? simpleTable(t('due.list'), [t('due.what'), t('col.deadline'), t('due.left'), t('col.actions')], items.map((i) => [
-      [t('due.kind.' + (i.kind || 'DUE_KIND_UNSPECIFIED')), ' ', h('span', { class: 'muted', lang: 'en', dir: 'ltr' }, i.title || i.ref || '')],
+      [t('due.kind.' + (i.kind || 'DUE_KIND_UNSPECIFIED')), ' ', dueDetail(i)],
       i.dueDate ? date(i.dueDate) : t('due.nodate'), daysLeft(i), dueLink(i)]), false)
       : h('p', null, t('due.nothing')),
     h('p', null, h('a', { href: '#/compliance' }, t('dash.compliance'))));
+}
+
+// What the kind's own words leave out: the year of an annual report; nothing for a reachability
+// round; for the rest the server's title, in English (it names a paragraph or a match).
+function dueDetail(item) {
+  const year = /(\d{4})$/.exec(item.ref || '');
+  if (item.kind === 'ANNUAL_REPORT' && year) return h('span', { class: 'muted' }, year[1]);
+  if (item.kind === 'REACHABILITY_CONFIRMATION') return null;
+  return h('span', { class: 'muted', lang: 'en', dir: 'ltr' }, item.title || item.ref || '');
 }
 
 function daysLeft(item) {
