@@ -43,6 +43,52 @@ static void text_severity(struct text *t, int64_t milli)
     text_add(t, "%lld.%0*lld", (long long)(milli / 1000), width, (long long)frac);
 }
 
+/* The public numbering is the rule's own (match_internal.h), so one converts by cast. */
+_Static_assert((int)ELIGIBLE_ALL == MATCH_ELIGIBLE_ALL && (int)ELIGIBLE_NAMED == MATCH_ELIGIBLE_NAMED &&
+                   (int)ELIGIBLE_REGION == MATCH_ELIGIBLE_REGION &&
+                   (int)ELIGIBLE_GROUP == MATCH_ELIGIBLE_GROUP,
+               "enum eligibility and enum match_eligibility disagree");
+
+void match_grounds(const struct match_input *in, const struct match_assignment *a,
+                   const char **languages, struct match_grounds *g)
+{
+    const struct match_offer *o = &in->offers[a->offer];
+    const struct match_request *r = &in->requests[a->request];
+    *g = (struct match_grounds){.languages = languages, .severity_milli = r->severity_milli,
+                                .ldc = r->ldc};
+    if (r->source_question_id != NULL && r->source_question_id[0] != '\0')
+        g->question_id = r->source_question_id;
+    if (match_languages_known(o, r))
+        for (size_t i = 0; i < r->n_languages; i++)
+            if (match_strs_contain(o->languages, o->n_languages, r->languages[i]))
+                languages[g->n_languages++] = r->languages[i];
+    const char *which = NULL;
+    enum eligibility how = match_eligible(o, r, &which);
+    /* an assignment never has ELIGIBLE_NOT; were one passed, it reads as open to all */
+    g->eligibility = how == ELIGIBLE_NOT ? MATCH_ELIGIBLE_ALL : (int)how;
+    if (how == ELIGIBLE_REGION || how == ELIGIBLE_GROUP)
+        g->eligible_by = which;
+}
+
+const char *match_eligibility_name(int eligibility)
+{
+    switch (eligibility) {
+    case MATCH_ELIGIBLE_ALL: return "ALL";
+    case MATCH_ELIGIBLE_NAMED: return "NAMED";
+    case MATCH_ELIGIBLE_REGION: return "REGION";
+    case MATCH_ELIGIBLE_GROUP: return "GROUP";
+    default: return NULL;
+    }
+}
+
+int match_eligibility_from_name(const char *name)
+{
+    for (int e = MATCH_ELIGIBLE_ALL; e <= MATCH_ELIGIBLE_GROUP; e++)
+        if (name != NULL && strcmp(name, match_eligibility_name(e)) == 0)
+            return e;
+    return 0;
+}
+
 int match_explain(const struct match_input *in, const struct match_assignment *a, char *buf,
                   size_t size)
 {
@@ -51,14 +97,17 @@ int match_explain(const struct match_input *in, const struct match_assignment *a
     struct text t = {buf, size, 0};
     if (size > 0)
         buf[0] = '\0';
+    /* the sentence says the grounds, so the two never disagree */
+    const char **shared = match_alloc_array(r->n_languages + 1, sizeof *shared);
+    struct match_grounds g;
+    match_grounds(in, a, shared, &g);
 
-    bool has_gap = r->source_question_id != NULL && r->source_question_id[0] != '\0';
-    if (has_gap)
-        text_add(&t, "%s's gap on %s (severity ", r->recipient_state, r->source_question_id);
+    if (g.question_id != NULL)
+        text_add(&t, "%s's gap on %s (severity ", r->recipient_state, g.question_id);
     else
         text_add(&t, "%s's request (severity ", r->recipient_state);
-    if (r->severity_milli > 0)
-        text_severity(&t, r->severity_milli);
+    if (g.severity_milli > 0)
+        text_severity(&t, g.severity_milli);
     else
         text_add(&t, "not assessed, counted as 1.0");
     text_add(&t, ") in %s is served by %s: %lld %s %s", match_shared_topic(o, r), o->donor_state,
@@ -66,41 +115,34 @@ int match_explain(const struct match_input *in, const struct match_assignment *a
                                                       : match_kind_unit(o->kind),
              match_kind_what(o->kind));
 
-    if (match_languages_known(o, r)) {
-        size_t n_shared = 0, said = 0;
-        for (size_t i = 0; i < r->n_languages; i++)
-            n_shared += match_strs_contain(o->languages, o->n_languages, r->languages[i]);
-        text_add(&t, " in shared language%s ", n_shared > 1 ? "s" : "");
-        for (size_t i = 0; i < r->n_languages; i++) {
-            if (!match_strs_contain(o->languages, o->n_languages, r->languages[i]))
-                continue;
-            said++;
-            text_add(&t, "%s%s", said == 1 ? "" : said == n_shared ? " and " : ", ",
-                     r->languages[i]);
-        }
+    if (g.n_languages > 0) {
+        text_add(&t, " in shared language%s ", g.n_languages > 1 ? "s" : "");
+        for (size_t i = 0; i < g.n_languages; i++)
+            text_add(&t, "%s%s", i == 0 ? "" : i + 1 == g.n_languages ? " and " : ", ",
+                     g.languages[i]);
     } else {
         text_add(&t, " with no language constraint");
     }
 
-    const char *region = NULL;
-    switch (match_eligible(o, r, &region)) {
-    case ELIGIBLE_NAMED:
+    switch (g.eligibility) {
+    case MATCH_ELIGIBLE_NAMED:
         text_add(&t, "; %s is named as eligible", r->recipient_state);
         break;
-    case ELIGIBLE_REGION:
-        text_add(&t, "; %s is eligible by region %s", r->recipient_state, region);
+    case MATCH_ELIGIBLE_REGION:
+        text_add(&t, "; %s is eligible by region %s", r->recipient_state, g.eligible_by);
         break;
-    case ELIGIBLE_GROUP:
-        text_add(&t, "; %s is eligible as a member of %s on %s", r->recipient_state, region,
-                 in->as_of);
+    case MATCH_ELIGIBLE_GROUP:
+        text_add(&t, "; %s is eligible as a member of %s on %s", r->recipient_state,
+                 g.eligible_by, in->as_of);
         break;
-    default: /* ELIGIBLE_ALL: an assignment never has ELIGIBLE_NOT */
+    default:
         text_add(&t, "; the offer is open to all States");
         break;
     }
-    if (r->ldc)
+    if (g.ldc)
         text_add(&t, "; least developed country on %s: priority \u00d71.5 applied", in->as_of);
     text_add(&t, ".");
+    free(shared);
     return t.len > INT_MAX ? INT_MAX : (int)t.len;
 }
 

@@ -211,6 +211,39 @@ void match_plan_free(struct match_plan *plan);
 int match_explain(const struct match_input *in, const struct match_assignment *a, char *buf,
                   size_t size);
 
+/* How an offer admits a match's recipient (rule 4), numbered as unic.matching.v1.Eligibility. */
+enum match_eligibility {
+    MATCH_ELIGIBLE_ALL = 1,    /* the offer names no State, region or group */
+    MATCH_ELIGIBLE_NAMED = 2,  /* the recipient is among its eligible_states */
+    MATCH_ELIGIBLE_REGION = 3, /* by region, sub-region or intermediate region */
+    MATCH_ELIGIBLE_GROUP = 4,  /* as a member of a group on as_of */
+};
+
+/* The facts match_explain words, for a reader to word them in another language. Strings point
+ * into the input (or into the caller's `languages` buffer) and live as long as they do. */
+struct match_grounds {
+    const char *question_id;  /* the gap's question; NULL when the request is not from a gap */
+    int64_t severity_milli;   /* the gap's severity; 0 = not assessed (counted as 1.0) */
+    const char **languages;   /* the shared languages, in the request's order */
+    size_t n_languages;       /* 0: no language constraint (offer or request names none) */
+    int eligibility;          /* enum match_eligibility */
+    const char *eligible_by;  /* the region or group entry for REGION and GROUP; NULL otherwise */
+    bool ldc;                 /* least developed country on as_of: priority x1.5 applied */
+};
+
+/* Fills *g for assignment a of a plan for `in`; `languages` has room for the request's
+ * n_languages entries (NULL when it names none) and g->languages points at it. */
+void match_grounds(const struct match_input *in, const struct match_assignment *a,
+                   const char **languages, struct match_grounds *g);
+
+/* "ALL", "NAMED", "REGION", "GROUP" and back; NULL / 0 when unknown. */
+const char *match_eligibility_name(int eligibility);
+int match_eligibility_from_name(const char *name);
+
+/* A request's topics: `topics` when it lists some, else `topic` alone (rule 2). */
+size_t request_n_topics(const struct match_request *r);
+const char *request_topic(const struct match_request *r, size_t i);
+
 /* The first of r's topics that o covers (rule 2), the topic a match of o and r is on; NULL when
  * none. */
 const char *match_shared_topic(const struct match_offer *o, const struct match_request *r);
@@ -226,8 +259,10 @@ const char *match_kind_name(int kind);
 /* The unit a kind is counted in: "expert-days", "thousand USD", "units", "seats"; NULL when
  * unknown. */
 const char *match_kind_unit(int kind);
-/* "NO_COMPATIBLE_OFFER", "CAPACITY_EXHAUSTED"; NULL when unknown. */
+/* "NO_COMPATIBLE_OFFER", "CAPACITY_EXHAUSTED" (numbered as unic.matching.v1.UnmetReason) and
+ * back; NULL / 0 when unknown. */
 const char *match_unmet_reason_name(int reason);
+int match_unmet_reason_from_name(const char *name);
 
 
 #endif

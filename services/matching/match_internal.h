@@ -62,9 +62,6 @@ enum eligibility match_eligible(const struct match_offer *o, const struct match_
 /* Both o and r name languages (so rule 5 applies and the fit is known). */
 bool match_languages_known(const struct match_offer *o, const struct match_request *r);
 bool match_strs_contain(const char *const *v, size_t n, const char *s);
-/* A request's topics: `topics` when it lists some, else `topic` alone. */
-size_t request_n_topics(const struct match_request *r);
-const char *request_topic(const struct match_request *r, size_t i);
 
 /* "expert-day" for a quantity of 1; "of expertise", what a quantity is of; NULL when unknown. */
 const char *match_kind_unit_one(int kind);

@@ -124,6 +124,14 @@ const char *match_unmet_reason_name(int reason)
     }
 }
 
+int match_unmet_reason_from_name(const char *name)
+{
+    for (int r = MATCH_UNMET_NO_COMPATIBLE_OFFER; r <= MATCH_UNMET_CAPACITY_EXHAUSTED; r++)
+        if (name != NULL && strcmp(name, match_unmet_reason_name(r)) == 0)
+            return r;
+    return 0;
+}
+
 /* An empty or NULL bound is open: dates as "YYYY-MM-DD" compare as strings. */
 static bool date_set(const char *s)
 {

@@ -411,6 +411,15 @@ static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatc
         rec.explanations[i] = arena_alloc(&c->arena, (size_t)len + 1);
         match_explain(&mi, &plan->assignments[i], rec.explanations[i], (size_t)len + 1);
     }
+    /* and the facts they say, for clients that word them in their reader's language */
+    struct match_grounds *grounds = ARENA_ARRAY(&c->arena, struct match_grounds,
+                                                plan->n_assignments + 1);
+    for (size_t i = 0; i < plan->n_assignments; i++) {
+        const struct match_request *q = &in.requests[plan->assignments[i].request];
+        const char **langs = ARENA_ARRAY(&c->arena, const char *, q->n_languages + 1);
+        match_grounds(&mi, &plan->assignments[i], langs, &grounds[i]);
+    }
+    rec.grounds = grounds;
     rec.unmet_reasons = ARENA_ARRAY(&c->arena, char *, plan->n_unmet + 1);
     for (size_t i = 0; i < plan->n_unmet; i++) {
         int len = match_explain_unmet(&mi, &plan->unmet[i], NULL, 0);

@@ -106,6 +106,7 @@ struct plan_record {
     const struct plan_inputs *in;
     const struct match_plan *plan;
     char **explanations;   /* one per assignment */
+    const struct match_grounds *grounds; /* one per assignment: what its explanation says */
     char **unmet_reasons;  /* one per unmet request */
 };
 int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,

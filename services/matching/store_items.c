@@ -472,16 +472,7 @@ int store_request_withdraw(struct db *db, struct arena *a, const char *id, const
 /* The topics of a row, joined by the unit separator (no topic holds one: validation). */
 static char *joined_topics(struct arena *a, const struct request_row *row)
 {
-    size_t len = 1;
-    for (size_t t = 0; t < row->n_topics; t++)
-        len += strlen(row->topics[t]) + 1;
-    char *out = arena_alloc(a, len), *p = out;
-    for (size_t t = 0; t < row->n_topics; t++) {
-        if (t)
-            *p++ = DB_LIST_SEP;
-        p = stpcpy(p, row->topics[t]);
-    }
-    return out;
+    return store_joined(a, (const char *const *)row->topics, row->n_topics);
 }
 
 int store_requests_derive(struct db *db, struct arena *a, const struct request_row *rows, size_t n,

@@ -21,7 +21,15 @@
     " coalesce(m.recipient_responded_by, '') AS recipient_responded_by, m.version,"              \
     " coalesce(m.delivered_quantity, 0) AS delivered_quantity, coalesce(m.rating, 0) AS rating,"  \
     " coalesce(m.feedback, '') AS feedback,"                                                       \
-    " coalesce(" TS("m.completed_at") ", '') AS completed_at"
+    " coalesce(" TS("m.completed_at") ", '') AS completed_at,"                                  \
+    " m.grounds_eligibility IS NOT NULL AS has_grounds,"                                          \
+    " coalesce(m.grounds_eligibility, '') AS grounds_eligibility,"                                \
+    " coalesce(m.grounds_eligible_by, '') AS grounds_eligible_by,"                                \
+    " coalesce(m.grounds_question, '') AS grounds_question,"                                      \
+    " coalesce(m.grounds_severity_milli, 0) AS grounds_severity_milli,"                           \
+    " coalesce(" LIST("m.grounds_languages") ", '') AS grounds_languages,"                        \
+    " coalesce(m.grounds_ldc, false) AS grounds_ldc, (SELECT to_char(gp.as_of, 'YYYY-MM-DD')"     \
+    " FROM matching.plans gp WHERE gp.id = m.plan_id) AS plan_as_of"
 
 
 /* ---- Plans ---- */
@@ -48,18 +56,24 @@ static const char SQL_PLAN_INSERT[] =
 static const char SQL_PLAN_MATCHES_INSERT[] =
     "INSERT INTO matching.matches (plan_id, position, offer_id, request_id, offer_version,"
     " request_version, donor_state, recipient_state, kind, topic, quantity, unit_benefit, benefit,"
-    " explanation)"
+    " explanation, grounds_eligibility, grounds_eligible_by, grounds_question, grounds_severity_milli,"
+    " grounds_languages, grounds_ldc)"
     " SELECT $1::uuid, d.n, d.offer_id, d.request_id, d.ov, d.rv, d.donor, d.recipient, d.kind,"
-    " d.topic, d.quantity, d.ub, d.b, d.expl"
+    " d.topic, d.quantity, d.ub, d.b, d.expl, d.elig, d.elig_by, d.question, d.severity,"
+    " string_to_array(d.langs, chr(31)), d.ldc"
     " FROM unnest($2::uuid[], $3::uuid[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[],"
-    " $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::text[]) WITH ORDINALITY"
-    " AS d(offer_id, request_id, ov, rv, donor, recipient, kind, topic, quantity, ub, b, expl, n)"
+    " $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::text[], $14::text[], $15::text[],"
+    " $16::text[], $17::int[], $18::text[], $19::boolean[]) WITH ORDINALITY"
+    " AS d(offer_id, request_id, ov, rv, donor, recipient, kind, topic, quantity, ub, b, expl, elig,"
+    " elig_by, question, severity, langs, ldc, n)"
     " ORDER BY d.n";
 static const char SQL_PLAN_UNMET_INSERT[] =
-    "INSERT INTO matching.plan_unmet (plan_id, position, request_id, state_code, remaining, reason)"
-    " SELECT $1::uuid, d.n, d.request_id, d.state_code, d.remaining, d.reason"
-    " FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY"
-    " AS d(request_id, state_code, remaining, reason, n)";
+    "INSERT INTO matching.plan_unmet (plan_id, position, request_id, state_code, remaining, reason,"
+    " reason_code, grounds_kind, grounds_topics)"
+    " SELECT $1::uuid, d.n, d.request_id, d.state_code, d.remaining, d.reason, d.code, d.kind,"
+    " string_to_array(d.topics, chr(31))"
+    " FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[],"
+    " $8::text[]) WITH ORDINALITY AS d(request_id, state_code, remaining, reason, code, kind, topics, n)";
 static const char SQL_PLAN_GET[] =
     "SELECT id, to_char(as_of, 'YYYY-MM-DD') AS as_of, objective, solve_ms, status, fingerprint, "
     TS("created_at") " AS created_at FROM matching.plans WHERE id = $1::uuid";
@@ -67,7 +81,9 @@ static const char SQL_PLAN_MATCHES[] =
     "SELECT " MATCH_COLUMNS " FROM matching.matches m WHERE m.plan_id = $1::uuid ORDER BY m.position";
 static const char SQL_PLAN_UNMET[] =
     "SELECT u.request_id, u.state_code, u.remaining, u.reason, coalesce((SELECT fr.source_cycle"
-    " FROM matching.requests fr WHERE fr.id = u.request_id), 0) AS source_cycle"
+    " FROM matching.requests fr WHERE fr.id = u.request_id), 0) AS source_cycle,"
+    " coalesce(u.reason_code, '') AS reason_code, coalesce(u.grounds_kind, '') AS grounds_kind,"
+    " coalesce(" LIST("u.grounds_topics") ", '') AS grounds_topics"
     " FROM matching.plan_unmet u WHERE u.plan_id = $1::uuid ORDER BY u.position";
 
 /* Commit. Locks are taken in one order everywhere: plan, then offers by id, then requests by id,
@@ -224,6 +240,33 @@ static bool match_figures_visible(const PGresult *r, int row, const struct actor
                                      db_get_int(r, row, "source_cycle"));
 }
 
+/* What a match's explanation says, as facts (MatchGrounds). For a caller who may not see the
+ * gap's figures, only that the words are the coarsened sentence's: whatever else is recorded
+ * (the question, the severity, anything the plan computed from them) stays out. Rows planned
+ * before grounds were recorded have none, unless coarsened (that sentence needs nothing stored). */
+static Unic__Matching__V1__MatchGrounds *match_grounds_from_row(struct arena *a, const PGresult *r,
+                                                                int row, bool figures)
+{
+    if (figures && !db_get_bool(r, row, "has_grounds"))
+        return NULL;
+    Unic__Matching__V1__MatchGrounds *g = ARENA_MSG(a, Unic__Matching__V1__MatchGrounds,
+                                                    UNIC__MATCHING__V1__MATCH_GROUNDS__INIT);
+    if (!figures) {
+        g->coarsened = true;
+        return g;
+    }
+    g->question_id = store_col(a, r, row, "grounds_question");
+    g->severity_milli = db_get_int(r, row, "grounds_severity_milli");
+    db_list_split(a, db_get(r, row, "grounds_languages"), &g->shared_languages,
+                  &g->n_shared_languages);
+    g->eligibility = (Unic__Matching__V1__Eligibility)match_eligibility_from_name(
+        db_get(r, row, "grounds_eligibility"));
+    g->eligible_by = store_col(a, r, row, "grounds_eligible_by");
+    g->ldc_priority = db_get_bool(r, row, "grounds_ldc");
+    g->as_of = store_col(a, r, row, "plan_as_of");
+    return g;
+}
+
 static Unic__Matching__V1__Match *match_from_row(struct arena *a, const PGresult *r, int row,
                                                  const struct actor *who)
 {
@@ -258,6 +301,7 @@ static Unic__Matching__V1__Match *match_from_row(struct arena *a, const PGresult
     m->rating = db_get_int(r, row, "rating");
     m->feedback = store_col(a, r, row, "feedback");
     m->completed_at = store_col(a, r, row, "completed_at");
+    m->grounds = match_grounds_from_row(a, r, row, figures);
     return m;
 }
 
@@ -344,6 +388,30 @@ int store_plan_inputs(struct db *db, struct arena *a, char *const *scope, size_t
     return 0;
 }
 
+/* What an unmet request's reason says, as facts (UnmetGrounds); for a caller who may not see the
+ * gap's figures, the reason alone, as its coarsened words (`reason`, cut to the name) say. Rows
+ * planned before grounds were recorded have none, unless coarsened. */
+static Unic__Matching__V1__UnmetGrounds *unmet_grounds_from_row(struct arena *a, const PGresult *r,
+                                                                int row, const char *as_of,
+                                                                const char *coarse, bool figures)
+{
+    const char *code = db_get(r, row, "reason_code");
+    if (figures && code[0] == '\0')
+        return NULL;
+    Unic__Matching__V1__UnmetGrounds *g = ARENA_MSG(a, Unic__Matching__V1__UnmetGrounds,
+                                                    UNIC__MATCHING__V1__UNMET_GROUNDS__INIT);
+    g->reason = (Unic__Matching__V1__UnmetReason)match_unmet_reason_from_name(
+        code[0] ? code : coarse);
+    if (!figures) {
+        g->coarsened = true;
+        return g;
+    }
+    g->kind = (Unic__Common__V1__SupportKind)match_kind_from_name(db_get(r, row, "grounds_kind"));
+    db_list_split(a, db_get(r, row, "grounds_topics"), &g->topics, &g->n_topics);
+    g->as_of = arena_strdup(a, as_of);
+    return g;
+}
+
 /* Loads a stored plan with its matches and unmet requests. */
 static int plan_load(struct db *db, struct arena *a, const char *id, const struct actor *who,
                      Unic__Matching__V1__MatchPlan **out, struct err *e)
@@ -384,13 +452,14 @@ static int plan_load(struct db *db, struct arena *a, const char *id, const struc
                                                         UNIC__MATCHING__V1__UNMET_REQUEST__INIT);
         u->request_id = store_col(a, ru, (int)i, "request_id");
         u->state_code = store_col(a, ru, (int)i, "state_code");
-        if (store_gap_figures_visible(who, u->state_code, db_get_int(ru, (int)i, "source_cycle"))) {
+        bool figures =
+            store_gap_figures_visible(who, u->state_code, db_get_int(ru, (int)i, "source_cycle"));
+        u->reason = store_col(a, ru, (int)i, "reason");
+        if (figures)
             u->remaining = db_get_int64(ru, (int)i, "remaining");
-            u->reason = store_col(a, ru, (int)i, "reason");
-        } else { /* the reason's name alone: its words say how much is needed */
-            u->reason = store_col(a, ru, (int)i, "reason");
+        else /* the reason's name alone: its words say how much is needed */
             u->reason[strcspn(u->reason, ":")] = '\0';
-        }
+        u->grounds = unmet_grounds_from_row(a, ru, (int)i, p->as_of, u->reason, figures);
         p->unmet[i] = u;
     }
     if (!whole)
@@ -426,6 +495,10 @@ int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
     int *ov = ARENA_ARRAY(a, int, n + 1), *rv = ARENA_ARRAY(a, int, n + 1);
     int64_t *qty = ARENA_ARRAY(a, int64_t, n + 1), *ub = ARENA_ARRAY(a, int64_t, n + 1),
             *benefit = ARENA_ARRAY(a, int64_t, n + 1);
+    char **elig = ARENA_ARRAY(a, char *, n + 1), **elig_by = ARENA_ARRAY(a, char *, n + 1),
+         **questions = ARENA_ARRAY(a, char *, n + 1), **langs = ARENA_ARRAY(a, char *, n + 1),
+         **ldc = ARENA_ARRAY(a, char *, n + 1);
+    int *severity = ARENA_ARRAY(a, int, n + 1);
     for (size_t i = 0; i < n; i++) {
         const struct match_assignment *as = &mp->assignments[i];
         const struct match_offer *o = &in->offers[as->offer];
@@ -441,14 +514,30 @@ int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
         qty[i] = as->quantity;
         ub[i] = as->unit_benefit;
         benefit[i] = as->benefit;
+        const struct match_grounds *g = &p->grounds[i];
+        elig[i] = (char *)match_eligibility_name(g->eligibility);
+        elig_by[i] = (char *)(g->eligible_by ? g->eligible_by : "");
+        questions[i] = (char *)(g->question_id ? g->question_id : "");
+        severity[i] = (int)g->severity_milli; /* <= MATCH_SEVERITY_MILLI_MAX: validation */
+        langs[i] = store_joined(a, g->languages, g->n_languages);
+        ldc[i] = g->ldc ? "true" : "false";
     }
     char **unmet_ids = ARENA_ARRAY(a, char *, nu + 1), **unmet_states = ARENA_ARRAY(a, char *, nu + 1);
     int64_t *unmet_left = ARENA_ARRAY(a, int64_t, nu + 1);
+    char **unmet_codes = ARENA_ARRAY(a, char *, nu + 1), **unmet_kinds = ARENA_ARRAY(a, char *, nu + 1),
+         **unmet_topics = ARENA_ARRAY(a, char *, nu + 1);
     for (size_t i = 0; i < nu; i++) {
         const struct match_request *q = &in->requests[mp->unmet[i].request];
         unmet_ids[i] = (char *)q->id;
         unmet_states[i] = (char *)q->recipient_state;
         unmet_left[i] = mp->unmet[i].quantity;
+        unmet_codes[i] = (char *)match_unmet_reason_name(mp->unmet[i].reason);
+        unmet_kinds[i] = (char *)match_kind_name(q->kind);
+        size_t nt = request_n_topics(q);
+        const char **ts = ARENA_ARRAY(a, const char *, nt + 1);
+        for (size_t t = 0; t < nt; t++)
+            ts[t] = request_topic(q, t);
+        unmet_topics[i] = store_joined(a, ts, nt);
     }
 
     PGresult *r = NULL;
@@ -467,16 +556,20 @@ int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
             db_int_array(a, ov, n), db_int_array(a, rv, n), db_text_array(a, donors, n),
             db_text_array(a, recipients, n), db_text_array(a, kinds, n), db_text_array(a, topics, n),
             db_int64_array(a, qty, n), db_int64_array(a, ub, n), db_int64_array(a, benefit, n),
-            db_text_array(a, p->explanations, n),
+            db_text_array(a, p->explanations, n), db_text_array(a, elig, n),
+            db_text_array(a, elig_by, n), db_text_array(a, questions, n),
+            db_int_array(a, severity, n), db_text_array(a, langs, n), db_text_array(a, ldc, n),
         };
-        if (db_command(db, e, SQL_PLAN_MATCHES_INSERT, 13, params, NULL) < 0)
+        if (db_command(db, e, SQL_PLAN_MATCHES_INSERT, 19, params, NULL) < 0)
             goto done;
     }
     if (nu > 0) {
         const char *params[] = {plan_id, db_text_array(a, unmet_ids, nu),
                                 db_text_array(a, unmet_states, nu), db_int64_array(a, unmet_left, nu),
-                                db_text_array(a, p->unmet_reasons, nu)};
-        if (db_command(db, e, SQL_PLAN_UNMET_INSERT, 5, params, NULL) < 0)
+                                db_text_array(a, p->unmet_reasons, nu),
+                                db_text_array(a, unmet_codes, nu), db_text_array(a, unmet_kinds, nu),
+                                db_text_array(a, unmet_topics, nu)};
+        if (db_command(db, e, SQL_PLAN_UNMET_INSERT, 8, params, NULL) < 0)
             goto done;
     }
     if (store_audited(a, who, "plan", plan_id, NULL, NULL,

@@ -6,6 +6,7 @@ asks responses, as the caller, when it shows them). Through the real binaries ov
 import datetime
 import os
 import re
+import subprocess
 import sys
 import unittest
 
@@ -108,6 +109,10 @@ class DerivedFiguresTest(unittest.TestCase):
         for m in views["matches"]:
             self.assertEqual((m.quantity, m.benefit, m.delivered_quantity), (0, 0.0, 0), who)
             self.assertIsNone(re.search(r"\d", m.explanation), (who, m.explanation))
+            # the grounds say only that the words are the coarsened sentence's: no question, no
+            # severity, nothing the plan computed from them (languages, eligibility, priority)
+            self.assertEqual([f.name for f, _ in m.grounds.ListFields()], ["coarsened"],
+                             (who, m.grounds))
             for ev in m.history:
                 self.assertEqual(ev.delivered_quantity, 0, who)
         for p in views["plans"]:
@@ -115,6 +120,9 @@ class DerivedFiguresTest(unittest.TestCase):
         for u in views["unmet"]:
             self.assertEqual(u.remaining, 0, who)
             self.assertIsNone(re.search(r"\d", u.reason), (who, u.reason))
+            self.assertEqual([f.name for f, _ in u.grounds.ListFields()], ["coarsened", "reason"],
+                             (who, u.grounds))
+            self.assertEqual(mpb.UnmetReason.Name(u.grounds.reason), u.reason, who)
 
     def assert_shown(self, views, who, funds_open):
         training, funds = self.requests[common_pb2.TRAINING], self.requests[common_pb2.FUNDS]
@@ -130,6 +138,13 @@ class DerivedFiguresTest(unittest.TestCase):
             self.assertIn(m.quantity, (OFFERED, SECOND), who)  # committed, or proposed since
             self.assertGreater(m.benefit, 0, who)
             self.assertRegex(m.explanation, r"\d", who)
+            g = m.grounds
+            self.assertTrue(m.HasField("grounds"), who)
+            self.assertEqual((g.coarsened, g.question_id, g.severity_milli, list(g.shared_languages),
+                              g.eligibility, g.eligible_by, g.ldc_priority),
+                             (False, "q1", SEVERITY * 1000, [], mpb.ELIGIBLE_OPEN_TO_ALL, "", True),
+                             (who, g))
+            self.assertRegex(g.as_of, r"^\d{4}-\d{2}-\d{2}$", who)
         for p in views["plans"]:
             self.assertGreater(p.objective, 0, who)
         if views["plans"]:
@@ -137,6 +152,13 @@ class DerivedFiguresTest(unittest.TestCase):
                              {SEATS - OFFERED - SECOND} | ({FUNDS_K} if funds_open else set()), who)
             for u in views["unmet"]:
                 self.assertRegex(u.reason, r"\d", who)
+                q = {r.id: r for r in self.requests.values()}[u.request_id]
+                self.assertEqual((u.grounds.coarsened, u.grounds.reason, u.grounds.kind,
+                                  list(u.grounds.topics), u.grounds.as_of),
+                                 (False, mpb.CAPACITY_EXHAUSTED if q.kind == common_pb2.TRAINING
+                                  else mpb.NO_COMPATIBLE_OFFER, q.kind, list(q.topics),
+                                  views["plans"][0].as_of), (who, u.grounds))
+                self.assertTrue(u.reason.startswith(mpb.UnmetReason.Name(u.grounds.reason) + ":"))
 
     def test_1_a_private_self_assessment_gives_no_figure_to_anyone_but_its_state(self):
         self.assert_shown(self.views(self.state), STATE, True)
@@ -167,6 +189,25 @@ class DerivedFiguresTest(unittest.TestCase):
             self.assert_shown(self.views(self.op), "operator", False)
         finally:
             self.set_visibility(common_pb2.PRIVATE)
+
+    def test_4_a_match_planned_before_grounds_were_recorded_has_its_sentence_only(self):
+        listed = self.matching.ListMatches(mpb.ListMatchesRequest(state_code=STATE),
+                                           metadata=self.state).matches
+        self.assertTrue(listed)
+        old = listed[0]
+        self.assertTrue(old.HasField("grounds"))
+        subprocess.run(["psql", self.stack.db_url, "-v", "ON_ERROR_STOP=1", "-qc",
+                        "UPDATE matching.matches SET grounds_eligibility = NULL,"
+                        " grounds_eligible_by = NULL, grounds_question = NULL,"
+                        " grounds_severity_milli = NULL, grounds_languages = NULL,"
+                        " grounds_ldc = NULL WHERE id = '%s'" % old.id], check=True,
+                       capture_output=True)
+        mine = self.matching.GetMatch(mpb.GetMatchRequest(match_id=old.id), metadata=self.state)
+        self.assertFalse(mine.HasField("grounds"))
+        self.assertEqual(mine.explanation, old.explanation)
+        # the coarsened words need nothing recorded: a donor is told they are those
+        theirs = self.matching.GetMatch(mpb.GetMatchRequest(match_id=old.id), metadata=self.donor)
+        self.assertEqual([f.name for f, _ in theirs.grounds.ListFields()], ["coarsened"])
 
 
 if __name__ == "__main__":

@@ -1126,6 +1126,97 @@ static void test_explanation_truncates_like_snprintf(void **state)
     assert_int_equal(match_explain(&in, &a, NULL, 0), n);
 }
 
+/* The grounds are the explanation's facts, one for one: a gap with its severity, shared
+ * languages in the request's order, how the recipient is eligible, the LDC priority. */
+static void test_grounds_give_the_explanations_facts(void **state)
+{
+    (void)state;
+    struct match_offer o = offer("o", "DEU", MATCH_KIND_EXPERTISE, "incident-response", 40);
+    o.eligible_regions = STRS("Asia", "Africa");
+    o.n_eligible_regions = 2;
+    o.languages = STRS("en", "fr", "ar");
+    o.n_languages = 3;
+    struct match_request r = request("r", "KEN", MATCH_KIND_EXPERTISE, "incident-response", 40,
+                                     4);
+    r.source_question_id = "q11";
+    r.severity_milli = 2125;
+    r.ldc = true;
+    r.languages = STRS("ar", "sw", "en");
+    r.n_languages = 3;
+    struct match_input in = input(&o, 1, &r, 1);
+    struct match_assignment a = {0, 0, 40, 0, 0};
+    const char *langs[3] = {0};
+    struct match_grounds g;
+    match_grounds(&in, &a, langs, &g);
+    assert_string_equal(g.question_id, "q11");
+    assert_int_equal(g.severity_milli, 2125);
+    assert_ptr_equal(g.languages, langs);
+    assert_int_equal(g.n_languages, 2);
+    assert_string_equal(g.languages[0], "ar");
+    assert_string_equal(g.languages[1], "en");
+    assert_int_equal(g.eligibility, MATCH_ELIGIBLE_REGION);
+    assert_string_equal(g.eligible_by, "Africa");
+    assert_true(g.ldc);
+    char buf[512];
+    match_explain(&in, &a, buf, sizeof buf);
+    assert_non_null(strstr(buf, "severity 2.125"));
+    assert_non_null(strstr(buf, "in shared languages ar and en;"));
+
+    /* no gap, no language on one side, named: NULL question, no languages, no region */
+    r.source_question_id = "";
+    r.severity_milli = 0;
+    r.ldc = false;
+    o.n_languages = 0;
+    o.eligible_states = STRS("KEN");
+    o.n_eligible_states = 1;
+    match_grounds(&in, &a, langs, &g);
+    assert_null(g.question_id);
+    assert_int_equal(g.severity_milli, 0);
+    assert_int_equal(g.n_languages, 0);
+    assert_int_equal(g.eligibility, MATCH_ELIGIBLE_NAMED);
+    assert_null(g.eligible_by);
+    assert_false(g.ldc);
+
+    /* by group on the plan date, and open to all; a request naming no language needs no room */
+    o.n_eligible_states = 0;
+    o.n_eligible_regions = 0;
+    o.eligible_groups = STRS("SIDS", "LDC");
+    o.n_eligible_groups = 2;
+    r.groups = STRS("LDC");
+    r.n_groups = 1;
+    r.n_languages = 0;
+    match_grounds(&in, &a, NULL, &g);
+    assert_int_equal(g.eligibility, MATCH_ELIGIBLE_GROUP);
+    assert_string_equal(g.eligible_by, "LDC");
+    assert_int_equal(g.n_languages, 0);
+    o.n_eligible_groups = 0;
+    match_grounds(&in, &a, NULL, &g);
+    assert_int_equal(g.eligibility, MATCH_ELIGIBLE_ALL);
+    assert_null(g.eligible_by);
+    match_explain(&in, &a, buf, sizeof buf);
+    assert_non_null(strstr(buf, "the offer is open to all States"));
+}
+
+static void test_eligibility_and_reason_names_round_trip(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"ALL", "NAMED", "REGION", "GROUP"};
+    for (int k = MATCH_ELIGIBLE_ALL; k <= MATCH_ELIGIBLE_GROUP; k++) {
+        assert_string_equal(match_eligibility_name(k), names[k - 1]);
+        assert_int_equal(match_eligibility_from_name(names[k - 1]), k);
+    }
+    assert_null(match_eligibility_name(0));
+    assert_null(match_eligibility_name(5));
+    assert_int_equal(match_eligibility_from_name("all"), 0);
+    assert_int_equal(match_eligibility_from_name(NULL), 0);
+    assert_int_equal(match_unmet_reason_from_name("NO_COMPATIBLE_OFFER"),
+                     MATCH_UNMET_NO_COMPATIBLE_OFFER);
+    assert_int_equal(match_unmet_reason_from_name("CAPACITY_EXHAUSTED"),
+                     MATCH_UNMET_CAPACITY_EXHAUSTED);
+    assert_int_equal(match_unmet_reason_from_name("UNMET"), 0);
+    assert_int_equal(match_unmet_reason_from_name(NULL), 0);
+}
+
 static void test_kind_names_round_trip(void **state)
 {
     (void)state;
@@ -1244,6 +1335,8 @@ int main(void)
         cmocka_unit_test(test_explanation_names_gap_topic_donor_and_reasons),
         cmocka_unit_test(test_explanation_without_gap_or_languages),
         cmocka_unit_test(test_explanation_truncates_like_snprintf),
+        cmocka_unit_test(test_grounds_give_the_explanations_facts),
+        cmocka_unit_test(test_eligibility_and_reason_names_round_trip),
         cmocka_unit_test(test_kind_names_round_trip),
         cmocka_unit_test(test_a_request_on_several_topics_meets_an_offer_on_any),
         cmocka_unit_test(test_a_request_listing_a_topic_twice_is_invalid),
