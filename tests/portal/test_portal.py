@@ -752,6 +752,12 @@ class PortalScenario(unittest.TestCase):
         op.wait(lambda: op.find("[data-action=commit]"), "the plan")
         self.assertIn(LDC, op.text("main"))
         self.assertIn(DONOR, op.text("main"))
+        # Niger's self-assessment is PRIVATE: the operator is told only that the figures are
+        # Niger's, in the page's words from the match's grounds (web/js/grounds.js)
+        why = op.find("[data-grounds]")
+        self.assertTrue(why, op.text("main"))
+        self.assertEqual({w.get_attribute("data-grounds") for w in why}, {"coarsened"})
+        self.assertIn("Serves a request of %s" % LDC, why[0].text)
         self.check(op, "plan-en")
         op.click("[data-action=commit]")
         op.wait(lambda: op.find(".ok"), "the commit")
@@ -763,8 +769,25 @@ class PortalScenario(unittest.TestCase):
         reloads, and the second try is accepted."""
         are.open("offers")
         are.screen("offers")
+        # the donor reads why in Arabic, coarsened: Niger's figures are its own
+        why = are.find("[data-grounds]")
+        self.assertTrue(why, are.text("main"))
+        self.assertIn("يلبّي طلبًا من", why[0].text)
+        self.assertIn(LDC, why[0].text)
         ner.open("capacity")
         ner.screen("capacity")
+        # Niger reads why each match was made in French, worded in the page from the match's
+        # grounds (web/js/grounds.js), not the service's English sentence: its gap, the donor,
+        # the group that made it eligible, the priority of a least developed country.
+        why = ner.find("[data-grounds]")
+        self.assertTrue(why, ner.text("main"))
+        for w in why:
+            self.assertEqual(w.get_attribute("data-grounds"), "full")
+            self.assertFalse(w.get_attribute("lang"))  # none of its own: the page's, French
+            self.assertIn("L'écart de %s sur " % LDC, w.text)
+            self.assertIn("est couvert par %s" % DONOR, w.text)
+            self.assertIn("membre du groupe « Pays les moins avancés »", w.text.replace("\u00a0", " "))
+            self.assertIn("priorité ×1,5 appliquée", w.text)
         ids = [e.get_attribute("data-match") for e in ner.find("[data-match]")]
         self.assertGreaterEqual(len(ids), 2, ner.text("main"))
         match, declined = ids[0], ids[1]

@@ -5,6 +5,7 @@ import { call, listAll } from '../api.js';
 import { h, field } from '../dom.js';
 import { t, num } from '../i18n.js';
 import { matchQuantity } from './match.js';
+import { matchWhy } from '../grounds.js';
 import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice, askDialog, staleOr, matchTone } from '../ui.js';
 
 export async function render(main, ctx) {
@@ -70,7 +71,7 @@ export function matchesTable(matches, side, status, redraw) {
   return simpleTable(t('cap.matches'), [side === 'donor' ? t('col.recipient') : t('col.donor'), t('col.kind'), t('col.topic'),
     t('col.quantity'), t('col.explanation'), t('col.status'), t('col.actions')], matches.map((m) => [
     side === 'donor' ? m.recipientState : m.donorState, enumText('kind', m.kind), m.topic || '', matchQuantity(m),
-    h('span', { lang: 'en', dir: 'ltr' }, m.explanation || ''),
+    matchWhy(m),
     [badge(matchTone(m.status), enumText('match', m.status)),
       m.status === 'OFFERED' && mine(m) ? h('p', { class: 'muted' }, t('cap.waiting')) : null],
     h('span', { class: 'actions', 'data-match': m.id },

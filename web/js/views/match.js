@@ -7,6 +7,7 @@ import { call } from '../api.js';
 import { h } from '../dom.js';
 import { t, num, dateTime } from '../i18n.js';
 import { screen, success, badge, enumText, simpleTable, actionButton, askDialog, loading, namesNotice, staleOr, matchTone } from '../ui.js';
+import { matchWhy } from '../grounds.js';
 
 const OPERATOR = 'ROLE_OPERATOR';
 const FINAL = new Set(['COMPLETED', 'DECLINED', 'CANCELLED', 'SUPERSEDED']);
@@ -136,7 +137,7 @@ function summary(m, offer) {
     [t('col.donor'), m.donorState], [t('col.recipient'), m.recipientState], [t('col.kind'), enumText('kind', m.kind)],
     [t('col.topic'), m.topic || ''], [t('col.quantity'), matchQuantity(m)],
     [t('col.status'), badge(matchTone(m.status), enumText('match', m.status))],
-    [t('col.explanation'), h('span', { lang: 'en', dir: 'ltr' }, m.explanation || '')],
+    [t('col.explanation'), matchWhy(m)],
   ];
   if (m.status === 'DELIVERED' || m.status === 'COMPLETED') rows.push([t('match.delivered.col'), matchQuantity(m, m.deliveredQuantity)]);
   const back = returned(m);
