@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "digest.h"
+#include "log.h"
 #include "text.h"
 
 /* The reply stored under key k, as read into r (find, in binary): 1 when the call was answered
@@ -167,4 +168,17 @@ int idem_save(struct call *c, const struct idem *k, const ProtobufCMessage *repl
 int idem_purge(struct db *db, const struct idem_sql *sql, long *deleted, struct err *e)
 {
     return db_command(db, e, sql->purge, 0, NULL, deleted);
+}
+
+void idem_purge_due(atomic_llong *next_ms, struct db *db, const struct idem_sql *sql)
+{
+    long long now = clock_mono_ms(), at = atomic_load(next_ms);
+    if (now < at || !atomic_compare_exchange_strong(next_ms, &at, now + IDEM_PURGE_EVERY_MS))
+        return; /* not due, or another thread took this turn */
+    struct err e;
+    long deleted = 0;
+    if (idem_purge(db, sql, &deleted, &e) < 0)
+        log_warn("could not purge old idempotency keys: %s", e.msg);
+    else if (deleted > 0)
+        log_info("purged %ld idempotency keys older than 24 h", deleted);
 }

@@ -14,6 +14,7 @@
 #ifndef UNIC_IDEM_H
 #define UNIC_IDEM_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -93,5 +94,11 @@ int idem_claimed(struct call *c, const struct idem *k, const struct db_pipe *p, 
 void idem_store_queue(struct db_pipe *p, const struct idem *k, const uint8_t *reply, size_t len);
 /* Deletes the keys of table `sql` older than 24 hours (a retry comes within minutes). */
 int idem_purge(struct db *db, const struct idem_sql *sql, long *deleted, struct err *e);
+/* idem_purge once *next_ms (monotonic milliseconds, 0 at first: due at once) has passed, then
+ * *next_ms an hour on: of the threads that find it due together, one purges. What it deleted is
+ * logged; a failure is a warning, and the next turn tries again. Each service calls it where it
+ * has a connection at hand: responses after a keyed write, the catalog in its worker. */
+enum { IDEM_PURGE_EVERY_MS = 3600 * 1000 };
+void idem_purge_due(atomic_llong *next_ms, struct db *db, const struct idem_sql *sql);
 
 #endif

@@ -12,6 +12,8 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "catalog.h"
+#include "idem.h"
 #include "log.h"
 #include "mem.h"
 #include "notify.h"
@@ -302,6 +304,9 @@ static void *run(void *arg)
 {
     struct webhook_worker *w = arg;
     while (!atomic_load(&w->stop)) {
+        /* The keys of the catalog's writes (catalog.idempotency_keys) outlive no retry: older
+         * than 24 hours they go, at start-up and hourly after, without holding up any call. */
+        idem_purge_due(&w->idem_purge_at_ms, &w->db, &catalog_idem_sql);
         if (w->scoring && clock_mono_ms() >= w->next_reminders_ms) {
             remind(w);
             w->next_reminders_ms = clock_mono_ms() + w->s.reminder_ms;
@@ -355,6 +360,7 @@ int webhook_worker_start(struct webhook_worker *w, const struct config *cfg,
     w->initialised = true;
     w->s = *s;
     atomic_init(&w->stop, false);
+    atomic_init(&w->idem_purge_at_ms, 0);
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
     struct err ignored;

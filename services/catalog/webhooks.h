@@ -13,7 +13,8 @@
  * The worker is one thread of unic-catalog with its own PostgreSQL connection and curl handle, so
  * it never holds an RPC worker; replicas share the work (rows claimed with SKIP LOCKED and a
  * lease). The same thread writes the paragraph 8 reminders (60, 30 and 7 days before 31 December,
- * in each State's own time zone), once per State, year and threshold.
+ * in each State's own time zone), once per State, year and threshold, and purges the catalog's
+ * idempotency keys older than 24 hours (common/idem.h), at start-up and hourly.
  * struct webhook_worker owns its thread, connection, handle and client until webhook_worker_stop. */
 #ifndef UNIC_CATALOG_WEBHOOKS_H
 #define UNIC_CATALOG_WEBHOOKS_H
@@ -81,6 +82,7 @@ struct webhook_worker {
     struct rpc_client *scoring; /* for the reminders; NULL when they are off */
     struct webhook_settings s;
     int64_t next_reminders_ms; /* monotonic */
+    atomic_llong idem_purge_at_ms; /* the catalog's idempotency keys, purged from here (idem.h) */
 };
 
 /* Reads the settings from the environment (UNIC_WEBHOOK_*, UNIC_REMINDER_*); INVALID_ARGUMENT

@@ -30,7 +30,6 @@ enum {
     PAGE_DEFAULT = 50,
     PAGE_MAX = 500,
     ETAG_MAX_CHARS = 64,
-    PURGE_EVERY_MS = 3600 * 1000, /* idempotency keys live 24 h; an hourly sweep keeps it near */
 };
 
 #define STATUS_DRAFT UNIC__RESPONSES__V1__ASSESSMENT_STATUS__DRAFT
@@ -111,16 +110,7 @@ int read_head(struct call *c, const char *id, struct head *h, int *shown, struct
 
 static void maybe_purge(struct call *c)
 {
-    struct responses_app *app = c->app;
-    long long now = clock_mono_ms(), at = atomic_load(&app->purge_at_ms);
-    if (now < at || !atomic_compare_exchange_strong(&app->purge_at_ms, &at, now + PURGE_EVERY_MS))
-        return;
-    struct err e;
-    long deleted = 0;
-    if (idem_purge(c->db, &responses_idem_sql, &deleted, &e) < 0)
-        log_warn("could not purge old idempotency keys: %s", e.msg);
-    else if (deleted > 0)
-        log_info("purged %ld idempotency keys older than 24 h", deleted);
+    idem_purge_due(&((struct responses_app *)c->app)->purge_at_ms, c->db, &responses_idem_sql);
 }
 
 /* ---- Writes ---- */

@@ -9,6 +9,7 @@ match.awaiting_answer for each match), a decline the other party. An endpoint th
 dead-lettered once the retry window is over; a State the event does not concern gets nothing."""
 import json
 import os
+import subprocess
 import sys
 import time
 import unittest
@@ -210,6 +211,55 @@ class WebhooksTest(unittest.TestCase):
         hook = self.notify.GetWebhook(pb.GetWebhookRequest(state_code="NER"), metadata=self.op)
         self.assertEqual(hook.url, "https://hooks.example.ne/unic2")
         self.assertNotIn(rotated.secret, str(hook))
+
+
+class IdempotencyPurgeTest(unittest.TestCase):
+    """The catalog's idempotency keys (catalog.idempotency_keys) are purged once older than 24
+    hours, by its worker at start-up and hourly (common/idem.h, idem_purge_due), as responses
+    purges its own: a key aged past 24 h is gone, and its request_id then makes a new write; a
+    fresh key still answers its retry with the first reply."""
+
+    def test_an_expired_key_is_purged_and_a_fresh_one_still_dedupes(self):
+        stack = lib.Stack("webhooks_purge")
+        try:
+            stack.start("catalog", {"UNIC_WEBHOOK_POLL_MS": "100"})
+            notify = notifications_pb2_grpc.NotificationServiceStub(stack.channel("catalog"))
+            md = {s: lib.metadata(stack.key("STATE", s)) for s in ("GHA", "TGO")}
+
+            def set_webhook(state, request_id):
+                return notify.SetWebhook(pb.SetWebhookRequest(url="https://hooks.example.org/" + state.lower(),
+                                                              request_id=request_id), metadata=md[state]).secret
+
+            old, fresh = set_webhook("GHA", "old-1"), set_webhook("TGO", "fresh-1")
+            self.assertEqual(set_webhook("GHA", "old-1"), old)  # both dedupe while young
+            self.assertEqual(self.request_ids(stack), ["fresh-1", "old-1"])
+            self.psql(stack, "UPDATE catalog.idempotency_keys SET created_at = now() - interval '25 hours'"
+                      " WHERE request_id = 'old-1'")
+            self.assertEqual(stack.stop("catalog"), 0)
+            stack.start("catalog", {"UNIC_WEBHOOK_POLL_MS": "100"})
+            eventually(lambda: self.request_ids(stack) == ["fresh-1"], 20)
+            self.assertEqual(self.request_ids(stack), ["fresh-1"])
+
+            def log():
+                with open(os.path.join(lib.STATE, "py-webhooks_purge-catalog.log")) as f:
+                    return f.read()
+            self.assertIn("purged 1 idempotency keys older than 24 h", eventually(
+                lambda: "purged" in log() and log(), 5) or log())
+            self.assertEqual(set_webhook("TGO", "fresh-1"), fresh)  # the fresh key still answers
+            again = set_webhook("GHA", "old-1")  # the purged one is a new write: a new secret
+            self.assertNotEqual(again, old)
+            self.assertEqual(set_webhook("GHA", "old-1"), again)  # and keyed again from now on
+            self.assertEqual(stack.stop("catalog"), 0)
+        finally:
+            stack.close()
+
+    @staticmethod
+    def psql(stack, sql):
+        return subprocess.run(["psql", stack.db_url, "-qAtc", sql], check=True, capture_output=True,
+                              text=True).stdout.split()
+
+    def request_ids(self, stack):
+        return self.psql(stack, "SELECT request_id FROM catalog.idempotency_keys ORDER BY request_id")
 
 
 if __name__ == "__main__":
