@@ -92,8 +92,8 @@ static int get_offer(struct call *c, const Unic__Matching__V1__GetOfferRequest *
 
 static int list_offers(struct call *c, const Unic__Matching__V1__ListOffersRequest *req, Unic__Matching__V1__ListOffersResponse **out, struct err *e)
 {
-    struct offer_filter f;
-    if (filter_state("donor_state", req->donor_state, &f.donor_state, e) < 0 ||
+    struct item_filter f;
+    if (filter_state("donor_state", req->donor_state, &f.state, e) < 0 ||
         filter_kind(req->kind, &f.kind, e) < 0 || filter_topic(req->topic, &f.topic, e) < 0 ||
         filter_status(req->status, offer_status_name, &f.status, e) < 0)
         return -1;
@@ -230,9 +230,9 @@ static int get_request(struct call *c, const Unic__Matching__V1__GetRequestReque
 
 static int list_requests(struct call *c, const Unic__Matching__V1__ListRequestsRequest *req, Unic__Matching__V1__ListRequestsResponse **out, struct err *e)
 {
-    struct request_filter f;
+    struct item_filter f;
     struct actor who = actor_of(c);
-    if (filter_state("state_code", req->state_code, &f.state_code, e) < 0 ||
+    if (filter_state("state_code", req->state_code, &f.state, e) < 0 ||
         filter_kind(req->kind, &f.kind, e) < 0 || filter_topic(req->topic, &f.topic, e) < 0 ||
         filter_status(req->status, request_status_name, &f.status, e) < 0)
         return -1;

@@ -38,15 +38,17 @@ int store_offer_create(struct db *db, struct arena *a, const Unic__Matching__V1_
                        Unic__Matching__V1__Offer **out, struct err *e);
 int store_offer_get(struct db *db, struct arena *a, const char *id, Unic__Matching__V1__Offer **out,
                     struct err *e);
-struct offer_filter {
-    const char *donor_state; /* NULL = any */
+/* The filter of ListOffers and ListRequests, the same for both (each NULL = any, else the stored
+ * name), and the page: rows after sequence number after_seq, at most limit. */
+struct item_filter {
+    const char *state; /* an offer's donor, a request's State */
     const char *kind;
     const char *topic;
     const char *status;
     int64_t after_seq;
     int limit;
 };
-int store_offer_list(struct db *db, struct arena *a, const struct offer_filter *f,
+int store_offer_list(struct db *db, struct arena *a, const struct item_filter *f,
                      Unic__Matching__V1__ListOffersResponse *out, struct err *e);
 /* Replaces the updatable fields of offer in->id if its etag is in->etag and `who` may. */
 int store_offer_update(struct db *db, struct arena *a, const Unic__Matching__V1__Offer *in,
@@ -60,15 +62,7 @@ int store_request_create(struct db *db, struct arena *a, const struct request_ro
 /* The figures computed from a gap are blanked for whom store_gap_figures_visible says. */
 int store_request_get(struct db *db, struct arena *a, const char *id, const struct actor *who,
                       Unic__Matching__V1__Request **out, struct err *e);
-struct request_filter {
-    const char *state_code;
-    const char *kind;
-    const char *topic;
-    const char *status;
-    int64_t after_seq;
-    int limit;
-};
-int store_request_list(struct db *db, struct arena *a, const struct request_filter *f,
+int store_request_list(struct db *db, struct arena *a, const struct item_filter *f,
                        const struct actor *who, Unic__Matching__V1__ListRequestsResponse *out,
                        struct err *e);
 int store_request_withdraw(struct db *db, struct arena *a, const char *id, const char *etag,
@@ -156,6 +150,7 @@ int store_impact_rows(struct db *db, struct arena *a, const char *state, struct 
 /* One match with its history, for whom access_match_visible lets see it. */
 int store_match_get(struct db *db, struct arena *a, const char *id, const struct actor *who,
                     Unic__Matching__V1__Match **out, struct err *e);
+/* Not an item_filter: matches are filtered by party, status and plan, not by kind or topic. */
 struct match_filter {
     const char *state_code; /* either party; NULL = any */
     const char *status;

@@ -332,10 +332,10 @@ int store_offer_get(struct db *db, struct arena *a, const char *id, Unic__Matchi
     return 0;
 }
 
-int store_offer_list(struct db *db, struct arena *a, const struct offer_filter *f,
+int store_offer_list(struct db *db, struct arena *a, const struct item_filter *f,
                      Unic__Matching__V1__ListOffersResponse *out, struct err *e)
 {
-    const char *filters[] = {f->donor_state, f->kind, f->topic, f->status};
+    const char *filters[] = {f->state, f->kind, f->topic, f->status};
     PGresult *r = store_page_query(db, a, SQL_OFFER_LIST, filters, 4, f->after_seq, f->limit,
                                    &out->n_offers, &out->next_page_token, e);
     if (r == NULL)
@@ -442,11 +442,11 @@ int store_request_get(struct db *db, struct arena *a, const char *id, const stru
     return 0;
 }
 
-int store_request_list(struct db *db, struct arena *a, const struct request_filter *f,
+int store_request_list(struct db *db, struct arena *a, const struct item_filter *f,
                        const struct actor *who, Unic__Matching__V1__ListRequestsResponse *out,
                        struct err *e)
 {
-    const char *filters[] = {f->state_code, f->kind, f->topic, f->status};
+    const char *filters[] = {f->state, f->kind, f->topic, f->status};
     PGresult *r = store_page_query(db, a, SQL_REQUEST_LIST, filters, 4, f->after_seq, f->limit,
                                    &out->n_requests, &out->next_page_token, e);
     if (r == NULL)
