@@ -97,7 +97,7 @@ int idem_purge(struct db *db, const struct idem_sql *sql, long *deleted, struct 
 /* idem_purge once *next_ms (monotonic milliseconds, 0 at first: due at once) has passed, then
  * *next_ms an hour on: of the threads that find it due together, one purges. What it deleted is
  * logged; a failure is a warning, and the next turn tries again. Each service calls it where it
- * has a connection at hand: responses after a keyed write, the catalog in its worker. */
+ * has a connection at hand: responses and matching after a keyed write, the catalog in its worker. */
 enum { IDEM_PURGE_EVERY_MS = 3600 * 1000 };
 void idem_purge_due(atomic_llong *next_ms, struct db *db, const struct idem_sql *sql);
 

@@ -43,6 +43,7 @@
 #define UNIC_MATCHING_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -151,6 +152,7 @@ struct matching_app {
     struct rpc_client *scoring;
     struct rpc_client *responses; /* the assessments' levels, for GetImpactReport */
     struct catalog_refs refs; /* the catalog's reference data (common/catalog_ref.h) */
+    atomic_llong idem_purge_at_ms; /* when old idempotency keys are purged next (idem_purge_due) */
 };
 
 void matching_app_init(struct matching_app *app, const struct config *cfg);

@@ -17,6 +17,7 @@ void matching_app_init(struct matching_app *app, const struct config *cfg)
     app->scoring = rpc_client_new(cfg->scoring_addr, cfg->call_timeout_ms);
     app->responses = rpc_client_new(cfg->responses_addr, cfg->call_timeout_ms);
     catalog_refs_init(&app->refs, app->catalog, cfg->cache_ttl_seconds);
+    atomic_init(&app->idem_purge_at_ms, 0);
 }
 
 void matching_app_destroy(struct matching_app *app)

@@ -23,6 +23,14 @@ static bool is_state(const struct call *c)
     return c->principal.role == ROLE_STATE;
 }
 
+/* After a write under key k (none: nothing): the keys older than 24 hours go, at most hourly
+ * (common/idem.h), as in responses. */
+static void purge_keys(struct call *c, const struct idem *k)
+{
+    if (k)
+        idem_purge_due(&((struct matching_app *)c->app)->idem_purge_at_ms, c->db, &matching_idem_sql);
+}
+
 static struct actor actor_of(struct call *c)
 {
     struct actor a = {access_viewer(&c->principal), c->principal.label,
@@ -73,6 +81,7 @@ static int create_offer(struct call *c, const Unic__Matching__V1__CreateOfferReq
         rc = created < 0 ? -1 : 0;
         goto done;
     }
+    purge_keys(c, k);
     *out = offer;
     rc = 0;
 done:
@@ -210,6 +219,7 @@ static int create_request(struct call *c, const Unic__Matching__V1__CreateReques
         rc = made < 0 ? -1 : 0;
         goto done;
     }
+    purge_keys(c, k);
     *out = created;
     rc = 0;
 done:
@@ -474,6 +484,8 @@ static int match_step(struct call *c, const char *request_id, struct match_step_
     in->k = k;
     struct actor who = actor_of(c);
     int rc = store_match_step(c->db, &c->arena, in, &who, out, e);
+    if (rc == 0)
+        purge_keys(c, k);
     return rc < 0 ? -1 : 0; /* 1: a twin's reply answered */
 }
 
