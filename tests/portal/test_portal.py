@@ -14,7 +14,8 @@ end, as issue 12 tells it:
   another save came between and checked again), completes, submits, reads its scorecard (a radar chart with seven axes) and its
   compliance report, answers and submits the compliance checklist, sorts a table and exports it
   as CSV, derives capacity-building requests from its gaps, and records its point of contact
-  and CERT in the directory; its dashboard says what is due in how many days, in its own time
+  and CERT in the directory, and registers its webhook (the signing secret shown once, copied
+  with a button); its dashboard says what is due in how many days, in its own time
   zone, which it changes in its settings and back;
 - the United Arab Emirates sign in in Arabic (the page is dir="rtl"), create an offer open to the
   least developed countries as a group, edit it, withdraw a second one open to the SIDS, and
@@ -27,7 +28,10 @@ end, as issue 12 tells it:
   third match for both States and cancels it for Niger, each step with its recorded reason, the
   quantity back to the offer; Niger and the operator read the impact report, its cells
   suppressed;
-- the operator records a graduation of Niger from the LDC list, decided for 2040.
+- the operator records a graduation of Niger from the LDC list, decided for 2040;
+- the events of the scenario reached Niger's endpoint signed with that secret, through failures
+  and retries; Niger's delivery log lists every attempt, in pages and by event, and the operator
+  reads it too.
 
 Every screen is photographed into the build directory (portal-screens/) and checked by axe-core;
 page weights are printed and held to the issue's budgets (sign-in 150 KB, questionnaire 300 KB,
@@ -47,6 +51,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
 sys.path.insert(0, os.path.dirname(__file__))
 import unic_testlib as lib  # noqa: E402
 from browser import Browser  # noqa: E402
+from webhook_receiver import Receiver, eventually, verify  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 import openpyxl  # noqa: E402
 
@@ -57,6 +62,16 @@ MATCHING = "unic.matching.v1.MatchingService"
 SCORING = "unic.scoring.v1.ScoringService"
 SHOTS = os.path.join(lib.BIN, "portal-screens")
 YEAR = datetime.datetime.now(datetime.timezone.utc).year
+
+
+# Scoring keeps the catalog's States (their time zones) for up to five minutes
+# (common/catalog_ref.h); a one-second TTL lets the settings screen's change show on the dashboard
+# within the test. The catalog's webhook worker polls and retries within a fraction of a second,
+# so the delivery log fills while the scenario runs.
+SERVICE_ENV = {
+    "scoring": {"UNIC_CACHE_TTL_SECONDS": "1"},
+    "catalog": {"UNIC_WEBHOOK_POLL_MS": "100", "UNIC_WEBHOOK_BACKOFF_MS": "100", "UNIC_WEBHOOK_BACKOFF_MAX_MS": "200"},
+}
 
 
 class Stack:
@@ -73,10 +88,7 @@ class Stack:
 
     def start(self):
         for service in lib.SERVICES:
-            # Scoring keeps the catalog's States (their time zones) for up to five minutes
-            # (common/catalog_ref.h); a one-second TTL lets the settings screen's change show on
-            # the dashboard within the test.
-            self.stack.start(service, {"UNIC_CACHE_TTL_SECONDS": "1"} if service == "scoring" else None)
+            self.stack.start(service, SERVICE_ENV.get(service))
         self.http = "127.0.0.1:%d" % (self.stack.port_base + len(lib.SERVICES))
         env = dict(os.environ)
         env.update({
@@ -194,6 +206,7 @@ class PortalScenario(unittest.TestCase):
         self.ldc_answers_the_compliance_checklist(ner)
         self.tables_sort_and_export(ner)
         self.ldc_records_its_directory_entry(ner)
+        hook = self.ldc_registers_its_webhook(ner)
         are = self.browser("ar")
         self.donor_signs_in_in_arabic_and_offers(are)
         self.donor_edits_and_withdraws(are)
@@ -205,6 +218,7 @@ class PortalScenario(unittest.TestCase):
         self.operator_acts_for_both_and_cancels(op, spare)
         self.impact_is_read_with_suppressed_cells(ner, op, match)
         self.operator_records_a_group_change(op)
+        self.deliveries_are_logged(ner, op, hook)
         self.sign_out_forgets_the_key(ner)
         self.report()
 
@@ -482,6 +496,100 @@ class PortalScenario(unittest.TestCase):
         answers = {a["questionId"]: a for a in get()["answers"]}
         self.assertEqual(answers["q3"]["targetLevel"], 5)
         self.assertNotIn("q7", answers)
+
+    def ldc_registers_its_webhook(self, ner):
+        """Niger registers the endpoint its events are posted to (a receiver in this test, on
+        loopback); the signing secret is shown once, with a copy button, and never again. The
+        receiver refuses the first 24 posts, so the log that the scenario's events fill has
+        failures, retries and more than one page."""
+        rx = Receiver()
+        rx.start()
+        self.addCleanup(rx.close)
+        rx.fail["/ner"] = 24
+        ner.open("notifications")
+        ner.screen("notifications")
+        self.assertTrue(ner.find("[data-hook-none]"))
+        self.check(ner, "notifications-none-fr")
+        ner.type(".hook-form input[type=url]", "ftp://127.0.0.1/ner")
+        ner.click("[data-action=set-webhook]")
+        ner.wait(lambda: ner.find(".hook-form .error .detail"), "the refused address")
+        self.assertIn("url", ner.text(".hook-form .error .detail"))
+        ner.type(".hook-form input[type=url]", rx.url + "/ner")
+        ner.click("[data-action=set-webhook]")
+        secret = ner.wait(lambda: ner.find("[data-secret]") and ner.text("[data-secret]"), "the webhook's secret")
+        self.assertTrue(secret.startswith("whsec_"), secret)
+        self.assertIn("montré que cette fois", ner.text(".secret-box"))
+        self.assertIn(rx.url + "/ner", ner.text("[data-hook-url]"))
+        ner.driver.execute_cdp_cmd("Browser.grantPermissions", {
+            "origin": self.base, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+        ner.click("[data-action=secret-copy]")
+        ner.wait(lambda: "Copié" in ner.text(".secret-box [role=status]"), "the copy")
+        copied = ner.driver.execute_async_script(
+            "const done = arguments[0]; navigator.clipboard.readText().then(done, (e) => done('error: ' + e))")
+        self.assertEqual(copied, secret)
+        self.check(ner, "notifications-secret-fr")
+        ner.click("[data-action=secret-done]")
+        self.assertFalse(ner.find("[data-secret]"))
+        ner.open("notifications")
+        ner.screen("notifications")
+        self.assertNotIn(secret, ner.text("body"))  # never shown again
+        self.assertIn("nouveau secret", ner.text(".hook-form"))  # saving again rotates it: said so
+        return rx, secret
+
+    def deliveries_are_logged(self, ner, op, hook):
+        """The events the scenario caused for Niger (the reachability round, the plan, its
+        matches) reached the receiver, signed with the secret shown once; Niger's log lists every
+        attempt with its outcome and HTTP status, in pages, and one event's attempts alone; an
+        operator reads the same log for support, and may not set an endpoint."""
+        rx, secret = hook
+        accepted = eventually(lambda: rx.received("/ner", 200))
+        self.assertTrue(accepted, "no event reached Niger's endpoint")
+        self.assertTrue(all(verify(secret, r["signature"], r["body"], time.time()) for r in accepted))
+        self.assertEqual(len(rx.received("/ner", 500)), 24)
+        # Every event delivered: no attempt for a second and a half (the worker polls every 100 ms).
+        settled = []
+        def quiet():
+            settled.append(len(rx.received("/ner")))
+            time.sleep(0.5)
+            return len(settled) > 3 and len(set(settled[-4:])) == 1
+        self.assertTrue(eventually(quiet))
+        ner.open("notifications")
+        ner.screen("notifications")
+        self.assertIn("fonctionne", ner.text(".hook"))
+        outcomes = lambda: ner.js("return [...document.querySelectorAll('.deliveries [data-outcome]')].map((e) => e.dataset.outcome)")  # noqa: E731
+        self.assertEqual(len(outcomes()), 20)  # the first page
+        total = len(rx.received("/ner"))
+        self.assertGreater(total, 20)
+        self.check(ner, "notifications-fr")
+        def every_page():
+            while ner.find("[data-action=deliveries-more]:not([hidden])"):
+                shown = len(outcomes())
+                ner.click("[data-action=deliveries-more]")
+                ner.wait(lambda: len(outcomes()) > shown, "the next page")
+        every_page()
+        self.assertEqual(outcomes().count("RETRY"), 24)
+        self.assertEqual(outcomes().count("DELIVERED"), len(accepted))
+        self.assertEqual(len(outcomes()), total)
+        self.assertIn("500", ner.text(".deliveries tbody"))
+        self.assertIn("Échec, à retenter", ner.text(".deliveries tbody"))
+        # One event's attempts: the first ones, refused, then delivered, under one id.
+        first = rx.seen[0]["id"]
+        ner.click(".deliveries [data-event='%s']" % first)
+        ner.wait(lambda: ner.find("[data-action=deliveries-all]"), "the event's attempts")
+        every_page()
+        ids = ner.js("return [...document.querySelectorAll('.deliveries tbody [data-event]')].map((e) => e.dataset.event)")
+        self.assertEqual(set(ids), {first})
+        self.assertEqual(len(ids), len([r for r in rx.seen if r["id"] == first]))
+        ner.click("[data-action=deliveries-all]")
+        ner.wait(lambda: not ner.find("[data-action=deliveries-all]"), "every event again")
+        # Support: the operator reads Niger's endpoint and log, with no form to change them.
+        op.open("notifications")
+        op.screen("notifications")
+        Select(op.one("select[data-field=state]")).select_by_value(LDC)
+        op.click("[data-action=hooks-state]")
+        op.wait(lambda: rx.url + "/ner" in op.text(".hook") and op.find(".deliveries tbody tr"), "Niger's log")
+        self.assertFalse(op.find(".hook-form"))
+        self.check(op, "notifications-operator-en")
 
     def operator_issues_keys(self, op):
         """Keys are issued in the portal: a person for Niger's delegation, their key (its secret

@@ -82,6 +82,7 @@ class Messages(unittest.TestCase):
         families = {
             "status": ["DRAFT", "SUBMITTED"], "visibility": ["PRIVATE", "UNIC", "PUBLIC"],
             "kind": ["EXPERTISE", "FUNDS", "EQUIPMENT", "TRAINING"],
+            "outcome": ["DELIVERED", "RETRY", "DEAD"],
             "compliance": ["MET", "MET_LATE", "OPEN", "OVERDUE", "UNKNOWN", "NOT_APPLICABLE"],
             "match": ["PROPOSED", "OFFERED", "ACCEPTED", "DECLINED", "SUPERSEDED", "IN_DELIVERY", "DELIVERED", "COMPLETED",
                       "CANCELLED"],

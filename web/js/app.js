@@ -28,6 +28,7 @@ const ROUTES = {
   match: ['./views/match.js', [STATE, OPERATOR], null],
   impact: ['./views/impact.js', [STATE, OPERATOR], 'nav.impact'],
   settings: ['./views/settings.js', [STATE], 'nav.settings'],
+  notifications: ['./views/notifications.js', [STATE, OPERATOR], 'nav.notifications'],
   directory: ['./views/directory.js', [STATE, OPERATOR], 'nav.directory'],
   groups: ['./views/groups.js', [STATE, OPERATOR], 'nav.groups'],
   practices: ['./views/practices.js', [STATE, OPERATOR], 'nav.practices'],

@@ -192,6 +192,34 @@ export function actionButton(label, action, cls, name) {
   return b;
 }
 
+// A secret shown once (a key's, a webhook's signing secret), in `slot`: what it is, the warning
+// that it is never shown again, the secret with a button to copy it (or, where the page may not
+// write the clipboard, to select it for Ctrl+C), and a button that puts it away for good.
+export function showSecret(slot, { title, text, secret, hint, done }) {
+  const code = h('code', { class: 'secret', 'data-secret': '', dir: 'ltr' }, secret);
+  const said = h('p', { class: 'hint', role: 'status' });
+  const copy = h('button', { type: 'button', 'data-action': 'secret-copy' }, t('secret.copy'));
+  copy.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(secret);
+      said.textContent = t('secret.copied');
+    } catch {
+      const range = document.createRange();
+      range.selectNodeContents(code);
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      said.textContent = t('secret.selected');
+    }
+  });
+  slot.replaceChildren(h('section', { class: 'card secret-box', role: 'alert', 'aria-labelledby': 'secret-h' },
+    h('h2', { id: 'secret-h', tabindex: '-1' }, title), h('p', null, text), h('p', null, code),
+    hint ? h('p', { class: 'hint' }, hint) : null,
+    h('div', { class: 'pager' }, copy,
+      h('button', { type: 'button', 'data-action': 'secret-done', onclick: () => slot.replaceChildren() }, done || t('keys.secret.done'))),
+    said));
+  slot.querySelector('h2').focus();
+}
+
 // A modal dialog asking for the words a step needs (a reason, a rating, a note). The native
 // <dialog> opened with showModal() keeps keyboard focus inside, closes on Escape and is
 // announced with its heading; focus goes back to the button that opened it. fields:

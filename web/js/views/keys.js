@@ -5,7 +5,7 @@
 import { call } from '../api.js';
 import { h, field } from '../dom.js';
 import { t, num, date, dateTime } from '../i18n.js';
-import { screen, errorBox, success, badge, sortableTable, actionButton, loading, namesNotice } from '../ui.js';
+import { screen, errorBox, success, badge, sortableTable, actionButton, loading, namesNotice, showSecret } from '../ui.js';
 
 const SOON_DAYS = 30;
 const GRACE = [[3600, 'keys.grace.hour'], [86400, 'keys.grace.day'], [7 * 86400, 'keys.grace.week']];
@@ -20,15 +20,10 @@ export async function render(main, ctx) {
   main.append(status, secretSlot, body, auditSlot);
   const states = operator ? ((await call('catalog', 'ListStates', {})).states || []) : [];
 
-  const showSecret = (created, who) => {
-    const code = h('code', { class: 'secret', 'data-secret': '' }, created.secret);
-    secretSlot.replaceChildren(h('section', { class: 'card secret-box', role: 'alert', 'aria-labelledby': 'secret-h' },
-      h('h2', { id: 'secret-h', tabindex: '-1' }, t('keys.secret.title', { who })),
-      h('p', null, t('keys.secret.text')), h('p', null, code),
-      h('p', { class: 'hint' }, t('keys.secret.expires', { when: created.key.expiresAt ? date(created.key.expiresAt) : t('keys.never') })),
-      h('button', { type: 'button', 'data-action': 'secret-done', onclick: () => secretSlot.replaceChildren() }, t('keys.secret.done'))));
-    secretSlot.querySelector('h2').focus();
-  };
+  const secretOf = (created, who) => showSecret(secretSlot, {
+    title: t('keys.secret.title', { who }), text: t('keys.secret.text'), secret: created.secret,
+    hint: t('keys.secret.expires', { when: created.key.expiresAt ? date(created.key.expiresAt) : t('keys.never') }),
+  });
 
   async function draw() {
     const [ids, keys] = await Promise.all([
@@ -84,7 +79,7 @@ export async function render(main, ctx) {
         GRACE.map(([s, label]) => h('option', { value: s, selected: s === 86400 }, t(label))));
       const rotate = actionButton(t('keys.rotate'), async () => {
         const out = await act(() => call('admin', 'RotateKey', { keyId: k.id, graceSeconds: Number(grace.value) }), t('keys.rotated', { id: k.id }));
-        if (out) showSecret(out, person(k));
+        if (out) secretOf(out, person(k));
       }, null, 'rotate-key');
       rotate.setAttribute('aria-label', t('keys.rotate.named', { id: k.id }));
       // Revoking takes two clicks: the first asks, the second does it.
@@ -108,7 +103,7 @@ export async function render(main, ctx) {
       h('section', { class: 'card' }, h('h2', null, t('keys.keys')), h('div', { class: 'table-wrap' }, keyTable.table)),
       keyForm(ids, async (x, who) => {
         const out = await act(() => call('admin', 'CreateKey', x), t('keys.created', { who }));
-        if (out) showSecret(out, who);
+        if (out) secretOf(out, who);
       }));
     drawAudit(auditSlot, ids);
   }
