@@ -1238,6 +1238,8 @@ class PortalScenario(unittest.TestCase):
         ben.wait(lambda: len(ben.find("article.practice")) == 13 and not ben.find("[data-action=more-practices]"), "the last page")
         shown = ben.js("return [...document.querySelectorAll('article.practice')].map((a) => a.dataset.practice)")
         self.assertEqual(len(set(shown)), 13)  # no practice twice across pages
+        # The keyboard's focus is on the first practice the second page added.
+        self.assertEqual(ben.js("return document.activeElement.dataset.practice"), shown[10])
         self.check(ben, "practices-fr")
 
         # The Emirates, in Arabic: the compilation, read and downloaded.

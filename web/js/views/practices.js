@@ -32,7 +32,7 @@ export async function render(main, ctx) {
   for (const x of ref.topics) ref.topicName[x.id] = x.title || x.id;
   for (const s of ref.states) ref.stateName[s.code] = s.name;
 
-  const search = searchCard(ctx, operator, ref, status);
+  const search = searchCard(operator, ref, status);
   // Once shared, the practice is shown where it waits: among those awaiting curation.
   const share = shareCard(ctx, operator, ref, status, () => search.run({ status: 'SUBMITTED', query: '' }));
   main.append(share, compilationCard(operator, ref, status), search.el);
@@ -76,7 +76,7 @@ function practiceArticle(p, ref, curate, level = 'h3') {
 
 // Search and browse: words (web search syntax), topic, language and status, best match first,
 // PAGE at a time with "show more" (a slow connection fetches only what is read).
-function searchCard(ctx, operator, ref, status) {
+function searchCard(operator, ref, status) {
   const query = h('input', { type: 'search', name: 'q', maxlength: 200, dir: 'auto' });
   const topic = h('select', { name: 'topic' }, h('option', { value: '' }, t('prac.anytopic')),
     ref.topics.map((x) => h('option', { value: x.id }, ref.topicName[x.id])));
@@ -98,7 +98,14 @@ function searchCard(ctx, operator, ref, status) {
     const r = await call('practices', 'SearchPractices', { ...filter, pageSize: PAGE, pageToken: token });
     shown = shown.concat(r.practices || []);
     if (!token) list.replaceChildren();
-    list.append(...(r.practices || []).map((p) => practiceArticle(p, ref, operator ? curate : null)));
+    const added = (r.practices || []).map((p) => practiceArticle(p, ref, operator ? curate : null));
+    list.append(...added);
+    // "Show more" goes with the page it fetched: keyboard and screen-reader users land on the
+    // first practice it added, not at the top of the page.
+    if (token && added.length) {
+      added[0].tabIndex = -1;
+      added[0].focus();
+    }
     count.textContent = shown.length ? t('prac.count', { n: num(shown.length) }) : t('prac.none');
     more.replaceChildren(r.nextPageToken ? actionButton(t('prac.more'), async () => {
       try {
