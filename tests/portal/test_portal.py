@@ -1194,7 +1194,8 @@ class PortalScenario(unittest.TestCase):
         op.type("dialog textarea[name=reason]", reason)
         op.click("[data-action=dialog-ok]")
         op.wait(lambda: not op.find("dialog") and "was rejected" in op.text(".ok"), "the rejection")
-        self.assertIn("No practice matches.", op.text("main"))  # the queue is empty
+        # The queue, read again after the rejection, is empty.
+        op.wait(lambda: op.text(".practice-count") == "No practice matches." and not op.find("article.practice"), "the empty queue")
         # The compilation of this year on incident response, first edition.
         op.type("input[name=comp-year]", str(YEAR))
         Select(op.one("select[name=comp-topic]")).select_by_value("incident-response")

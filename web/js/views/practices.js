@@ -93,9 +93,13 @@ function searchCard(operator, ref, status) {
   let filter = null;
   const curation = writeKey();
 
+  let generation = 0; // a search started later wins over the replies of an earlier one
+
   async function page(token) {
+    const mine = generation;
     err.replaceChildren();
     const r = await call('practices', 'SearchPractices', { ...filter, pageSize: PAGE, pageToken: token });
+    if (mine !== generation) return;
     shown = shown.concat(r.practices || []);
     if (!token) list.replaceChildren();
     const added = (r.practices || []).map((p) => practiceArticle(p, ref, operator ? curate : null));
@@ -121,12 +125,15 @@ function searchCard(operator, ref, status) {
     if (set && set.status) stat.value = set.status;
     if (set && set.query !== undefined) query.value = set.query;
     filter = { query: query.value.trim(), topic: topic.value, language: lang.value, status: stat.value };
+    generation += 1;
+    const mine = generation;
     shown = [];
     list.replaceChildren(loading());
     more.replaceChildren();
     try {
       await page('');
     } catch (e) {
+      if (mine !== generation) return;
       list.replaceChildren();
       count.textContent = '';
       err.replaceChildren(errorBox(e));
