@@ -208,12 +208,32 @@ int store_tsv_apply(struct db *db, const char *tsv, int fields, const char *sql,
     return 0;
 }
 
+/* Replicas starting together each load the same rows: one at a time, or their upserts of the
+ * same rows in three tables deadlock. The wait is start-up's, not a call's: no lock_timeout
+ * (SET LOCAL, for this transaction only). */
+static const char SQL_REFERENCE_NO_TIMEOUT[] = "SELECT set_config('lock_timeout', '0', true) AS lt";
+static const char SQL_REFERENCE_LOCK[] =
+    "SELECT pg_advisory_xact_lock(hashtext('unic.catalog.reference')) IS NULL AS locked";
+
+static int reference_lock(struct db *db, struct err *e)
+{
+    PGresult *r = db_query(db, e, SQL_REFERENCE_NO_TIMEOUT, 0, NULL);
+    if (r == NULL)
+        return -1;
+    PQclear(r);
+    if ((r = db_query(db, e, SQL_REFERENCE_LOCK, 0, NULL)) == NULL)
+        return -1;
+    PQclear(r);
+    return 0;
+}
+
 int store_states_load(struct db *db, const char *states_tsv, const char *zones_tsv,
                       const char *groups_tsv, struct err *e)
 {
     if (db_begin(db, e) < 0)
         return -1;
-    if (store_tsv_apply(db, states_tsv, 6, SQL_STATE_UPSERT, "reference data", e) < 0 ||
+    if (reference_lock(db, e) < 0 ||
+        store_tsv_apply(db, states_tsv, 6, SQL_STATE_UPSERT, "reference data", e) < 0 ||
         store_tsv_apply(db, zones_tsv, 3, SQL_STATE_ZONE, "capital time zones", e) < 0 ||
         store_groups_load(db, groups_tsv, e) < 0) {
         db_rollback(db);
