@@ -71,3 +71,18 @@ void db_list_split(struct arena *a, const char *joined, char ***out, size_t *n)
         start = end + 1;
     }
 }
+
+char *db_list_join(struct arena *a, const char *const *v, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(v[i]) + 1;
+    char *out = arena_alloc(a, len), *p = out;
+    *p = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = DB_LIST_SEP;
+        p = stpcpy(p, v[i]);
+    }
+    return out;
+}

@@ -19,5 +19,8 @@ char *db_int_array(struct arena *a, const int *v, size_t n);
 char *db_int64_array(struct arena *a, const int64_t *v, size_t n);
 /* Splits `joined` at DB_LIST_SEP into *n arena strings; "" gives none (*out NULL). */
 void db_list_split(struct arena *a, const char *joined, char ***out, size_t *n);
+/* The inverse, for a string_to_array($n, chr(31)) parameter: the n strings joined by DB_LIST_SEP
+ * (which validation keeps out of every one), in the arena; "" for none. */
+char *db_list_join(struct arena *a, const char *const *v, size_t n);
 
 #endif

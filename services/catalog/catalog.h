@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "db.h"
+#include "db_values.h"
 #include "err.h"
 #include "idem.h"
 #include "mem.h"
@@ -47,11 +48,7 @@ int catalog_tx_end(struct db *db, bool ok, struct err *e);
 /* The statements of the catalog's idempotency keys (sql/013, common/idem.h). */
 extern const struct idem_sql catalog_idem_sql;
 
-/* An array read as one U+001F-joined string (store.c, SEP) split into its elements in the arena;
- * "" is no element. */
-char **catalog_split(struct arena *a, const char *s, size_t *n);
-/* The inverse, for string_to_array(.., SEP): the elements joined with U+001F, in the arena. */
-char *catalog_join(struct arena *a, char *const *v, size_t n);
+/* Arrays travel as one U+001F-joined string: common/db_values.h db_list_split and db_list_join. */
 
 /* The topic ids, for validating definitions. */
 int store_topic_ids(struct db *db, struct arena *a, char ***ids, size_t *n, struct err *e);

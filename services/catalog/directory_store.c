@@ -99,11 +99,11 @@ static DirectoryEntry *entry_row(struct arena *a, const PGresult *r, int row)
     x->created_at = arena_strdup(a, db_get(r, row, "created_at"));
     x->last_confirmed_at = arena_strdup(a, db_get(r, row, "last_confirmed_at"));
     p->unit = arena_strdup(a, db_get(r, row, "unit"));
-    p->role_titles = catalog_split(a, db_get(r, row, "role_titles"), &p->n_role_titles);
+    db_list_split(a, db_get(r, row, "role_titles"), &p->role_titles, &p->n_role_titles);
     p->email = arena_strdup(a, db_get(r, row, "email"));
     p->phone = arena_strdup(a, db_get(r, row, "phone"));
     p->secure_channel = arena_strdup(a, db_get(r, row, "secure_channel"));
-    p->languages = catalog_split(a, db_get(r, row, "languages"), &p->n_languages);
+    db_list_split(a, db_get(r, row, "languages"), &p->languages, &p->n_languages);
     p->hours = arena_strdup(a, db_get(r, row, "hours"));
     p->hours_time_zone = arena_strdup(a, db_get(r, row, "hours_time_zone"));
     p->established_on = arena_strdup(a, db_get(r, row, "established_on"));
@@ -222,9 +222,10 @@ int dir_store_put(struct db *db, struct arena *a, const char *state, const Point
     char version[16];
     snprintf(version, sizeof version, "%d", current + 1);
     const char *bump[] = {state, version};
-    const char *row[] = {state, version, poc->unit, catalog_join(a, poc->role_titles, poc->n_role_titles),
+    const char *row[] = {state, version, poc->unit,
+                         db_list_join(a, (const char *const *)poc->role_titles, poc->n_role_titles),
                          poc->email, poc->phone, poc->secure_channel,
-                         catalog_join(a, poc->languages, poc->n_languages), poc->hours,
+                         db_list_join(a, (const char *const *)poc->languages, poc->n_languages), poc->hours,
                          poc->hours_time_zone, poc->established_on, by};
     if (db_command(db, e, SQL_ENTRY_BUMP, 2, bump, NULL) < 0 ||
         db_command(db, e, SQL_VERSION_INSERT, 12, row, NULL) < 0)

@@ -74,7 +74,7 @@ static Practice *practice_row(struct arena *a, const PGresult *r, int row)
     p->id = db_get_int64(r, row, "id");
     p->title = arena_strdup(a, db_get(r, row, "title"));
     p->summary = arena_strdup(a, db_get(r, row, "summary"));
-    p->topics = catalog_split(a, db_get(r, row, "topics"), &p->n_topics);
+    db_list_split(a, db_get(r, row, "topics"), &p->topics, &p->n_topics);
     p->state_code = arena_strdup(a, db_get(r, row, "state_code"));
     p->organisation = arena_strdup(a, db_get(r, row, "organisation"));
     p->language = arena_strdup(a, db_get(r, row, "language"));
@@ -109,7 +109,8 @@ int practice_store_insert(struct db *db, struct arena *a, const Practice *p, con
                           Practice **out, struct err *e)
 {
     const char *vis = p->visibility == UNIC__CATALOG__V1__PRACTICE_VISIBILITY__PUBLIC ? "PUBLIC" : "MEMBER_STATES";
-    const char *params[] = {p->title, p->summary, catalog_join(a, p->topics, p->n_topics), p->state_code,
+    const char *params[] = {p->title, p->summary,
+                            db_list_join(a, (const char *const *)p->topics, p->n_topics), p->state_code,
                             p->organisation, p->language, p->link, p->text, p->date, vis, by};
     if (one(db, a, SQL_INSERT, 11, params, out, e) < 0)
         return -1;

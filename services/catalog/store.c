@@ -336,45 +336,6 @@ int catalog_tx_end(struct db *db, bool ok, struct err *e)
 
 const struct idem_sql catalog_idem_sql = IDEM_SQL("catalog.idempotency_keys", "principal");
 
-/* ---- Arrays read as U+001F-joined strings (see SEP) ---- */
-
-char *catalog_join(struct arena *a, char *const *v, size_t n)
-{
-    size_t len = 1;
-    for (size_t i = 0; i < n; i++)
-        len += strlen(v[i]) + 1;
-    char *out = arena_alloc(a, len), *p = out;
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            *p++ = '\x1f';
-        size_t l = strlen(v[i]);
-        memcpy(p, v[i], l);
-        p += l;
-    }
-    *p = '\0';
-    return out;
-}
-
-char **catalog_split(struct arena *a, const char *s, size_t *n)
-{
-    *n = 0;
-    if (*s == '\0')
-        return NULL;
-    size_t count = 1;
-    for (const char *p = s; *p; p++)
-        count += *p == '\x1f';
-    char **out = ARENA_ARRAY(a, char *, count);
-    for (const char *p = s;; p++) {
-        const char *end = strchr(p, '\x1f');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        out[(*n)++] = arena_strndup(a, p, len);
-        if (end == NULL)
-            break;
-        p = end;
-    }
-    return out;
-}
-
 /* ---- Reading a version ---- */
 
 /* Runs a statement expected to find its row: NOT_FOUND, saying `fmt`, when it returns none. */
@@ -528,7 +489,7 @@ static int load_questions(struct db *db, struct arena *a, const char *const *par
         x->required = db_get_bool(r, row, "required");
         x->deadline = arena_strdup(a, db_get(r, row, "deadline"));
         x->recurrence = definition_recurrence_parse(db_get(r, row, "recurrence"));
-        x->topics = catalog_split(a, db_get(r, row, "topics"), &x->n_topics);
+        db_list_split(a, db_get(r, row, "topics"), &x->topics, &x->n_topics);
         x->text = NULL; /* set by load_question_texts, which checks none is left */
         Unic__Catalog__V1__Section *s = section_find(q, x->section_id);
         s->questions[s->n_questions++] = x;
@@ -555,7 +516,7 @@ static int load_question_texts(struct db *db, struct arena *a, const char *const
             continue; /* cannot happen: the foreign key ties texts to questions */
         x->text = arena_strdup(a, db_get(r, row, "text"));
         x->guidance = arena_strdup(a, db_get(r, row, "guidance"));
-        x->sub_items = catalog_split(a, db_get(r, row, "sub_items"), &x->n_sub_items);
+        db_list_split(a, db_get(r, row, "sub_items"), &x->sub_items, &x->n_sub_items);
     }
     for (size_t i = 0; i < n_idx; i++) {
         if (idx[i].q->text == NULL) {

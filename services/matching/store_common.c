@@ -96,21 +96,6 @@ int store_quota_check(struct db *db, const struct actor *who, enum quota_kind q,
     return 0;
 }
 
-char *store_joined(struct arena *a, const char *const *v, size_t n)
-{
-    size_t len = 1;
-    for (size_t i = 0; i < n; i++)
-        len += strlen(v[i]) + 1;
-    char *out = arena_alloc(a, len), *p = out;
-    *p = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            *p++ = DB_LIST_SEP;
-        p = stpcpy(p, v[i]);
-    }
-    return out;
-}
-
 bool store_gap_figures_visible(const struct actor *who, const char *state, int source_cycle)
 {
     switch (access_gap_figures(source_cycle > 0, who->state, state)) {

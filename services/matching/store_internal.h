@@ -14,9 +14,6 @@
  * of every element, so splitting (db_list_split) needs no parser for PostgreSQL's array syntax. */
 #define LIST(col) "array_to_string(" col ", chr(31))"
 
-/* The n strings joined by DB_LIST_SEP (which validation keeps out of every one), for a
- * string_to_array($n, chr(31)) parameter; "" for none. In the arena. */
-char *store_joined(struct arena *a, const char *const *v, size_t n);
 /* Column `name` of row `row`, copied into the arena. */
 char *store_col(struct arena *a, const PGresult *r, int row, const char *name);
 /* The etag of a row: its version. */

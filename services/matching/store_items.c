@@ -472,7 +472,7 @@ int store_request_withdraw(struct db *db, struct arena *a, const char *id, const
 /* The topics of a row, joined by the unit separator (no topic holds one: validation). */
 static char *joined_topics(struct arena *a, const struct request_row *row)
 {
-    return store_joined(a, (const char *const *)row->topics, row->n_topics);
+    return db_list_join(a, (const char *const *)row->topics, row->n_topics);
 }
 
 int store_requests_derive(struct db *db, struct arena *a, const struct request_row *rows, size_t n,

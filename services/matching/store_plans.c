@@ -519,7 +519,7 @@ int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
         elig_by[i] = (char *)(g->eligible_by ? g->eligible_by : "");
         questions[i] = (char *)(g->question_id ? g->question_id : "");
         severity[i] = (int)g->severity_milli; /* <= MATCH_SEVERITY_MILLI_MAX: validation */
-        langs[i] = store_joined(a, g->languages, g->n_languages);
+        langs[i] = db_list_join(a, g->languages, g->n_languages);
         ldc[i] = g->ldc ? "true" : "false";
     }
     char **unmet_ids = ARENA_ARRAY(a, char *, nu + 1), **unmet_states = ARENA_ARRAY(a, char *, nu + 1);
@@ -537,7 +537,7 @@ int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
         const char **ts = ARENA_ARRAY(a, const char *, nt + 1);
         for (size_t t = 0; t < nt; t++)
             ts[t] = request_topic(q, t);
-        unmet_topics[i] = store_joined(a, ts, nt);
+        unmet_topics[i] = db_list_join(a, ts, nt);
     }
 
     PGresult *r = NULL;

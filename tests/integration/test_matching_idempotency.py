@@ -4,7 +4,6 @@ after a keyed write, at most once an hour, the first time right after start. A k
 is gone after the next keyed write of a restarted matching, and its request_id then makes a new
 offer; a fresh key still answers its retry with the first reply."""
 import os
-import subprocess
 import sys
 import unittest
 
@@ -35,8 +34,8 @@ class MatchingIdempotencyPurgeTest(unittest.TestCase):
 
             old = create("old-1")
             self.assertEqual(create("old-1"), old)  # a retry while young: the same offer
-            self.psql(stack, "UPDATE matching.idempotency_keys SET created_at = now() - interval '25 hours'"
-                      " WHERE request_id = 'old-1'")
+            stack.query("UPDATE matching.idempotency_keys SET created_at = now() - interval '25 hours'"
+                        " WHERE request_id = 'old-1'")
             self.assertEqual(stack.stop("matching"), 0)
             stack.start("matching")
             fresh = create("fresh-1")  # the first keyed write since the start purges
@@ -52,13 +51,8 @@ class MatchingIdempotencyPurgeTest(unittest.TestCase):
         finally:
             stack.close()
 
-    @staticmethod
-    def psql(stack, sql):
-        return subprocess.run(["psql", stack.db_url, "-qAtc", sql], check=True, capture_output=True,
-                              text=True).stdout.split()
-
     def request_ids(self, stack):
-        return self.psql(stack, "SELECT request_id FROM matching.idempotency_keys ORDER BY request_id")
+        return stack.query("SELECT request_id FROM matching.idempotency_keys ORDER BY request_id")
 
 
 if __name__ == "__main__":

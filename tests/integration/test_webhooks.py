@@ -9,7 +9,6 @@ match.awaiting_answer for each match), a decline the other party. An endpoint th
 dead-lettered once the retry window is over; a State the event does not concern gets nothing."""
 import json
 import os
-import subprocess
 import sys
 import time
 import unittest
@@ -233,8 +232,8 @@ class IdempotencyPurgeTest(unittest.TestCase):
             old, fresh = set_webhook("GHA", "old-1"), set_webhook("TGO", "fresh-1")
             self.assertEqual(set_webhook("GHA", "old-1"), old)  # both dedupe while young
             self.assertEqual(self.request_ids(stack), ["fresh-1", "old-1"])
-            self.psql(stack, "UPDATE catalog.idempotency_keys SET created_at = now() - interval '25 hours'"
-                      " WHERE request_id = 'old-1'")
+            stack.query("UPDATE catalog.idempotency_keys SET created_at = now() - interval '25 hours'"
+                        " WHERE request_id = 'old-1'")
             self.assertEqual(stack.stop("catalog"), 0)
             stack.start("catalog", {"UNIC_WEBHOOK_POLL_MS": "100"})
             eventually(lambda: self.request_ids(stack) == ["fresh-1"], 20)
@@ -253,13 +252,8 @@ class IdempotencyPurgeTest(unittest.TestCase):
         finally:
             stack.close()
 
-    @staticmethod
-    def psql(stack, sql):
-        return subprocess.run(["psql", stack.db_url, "-qAtc", sql], check=True, capture_output=True,
-                              text=True).stdout.split()
-
     def request_ids(self, stack):
-        return self.psql(stack, "SELECT request_id FROM catalog.idempotency_keys ORDER BY request_id")
+        return stack.query("SELECT request_id FROM catalog.idempotency_keys ORDER BY request_id")
 
 
 if __name__ == "__main__":

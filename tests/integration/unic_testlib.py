@@ -73,6 +73,11 @@ class Stack:
         subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True,
                        stdout=subprocess.DEVNULL)
 
+    def query(self, sql):
+        """Runs sql on the test's database as its owner; the rows' values, whitespace-split."""
+        return subprocess.run(["psql", self.db_url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], check=True,
+                              capture_output=True, text=True).stdout.split()
+
     def addr(self, service):
         return "127.0.0.1:%d" % (self.port_base + SERVICES.index(service))
 

@@ -57,6 +57,23 @@ static void test_list_split_gives_each_element_and_none_for_empty(void **state)
     arena_destroy(&a);
 }
 
+static void test_list_join_is_the_inverse_of_split(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    const char *const v[] = {"en", "fr", "pt-BR"};
+    const char *joined = db_list_join(&a, v, 3);
+    assert_string_equal(joined, "en\x1f" "fr\x1f" "pt-BR");
+    char **out;
+    size_t n;
+    db_list_split(&a, joined, &out, &n);
+    assert_int_equal(n, 3);
+    assert_string_equal(out[1], "fr");
+    assert_string_equal(db_list_join(&a, v, 0), "");
+    arena_destroy(&a);
+}
+
 static void test_binary_bytea_reads_back_every_byte(void **state)
 {
     (void)state;
@@ -83,6 +100,7 @@ int main(void)
         cmocka_unit_test(test_text_array_quotes_every_element_and_escapes),
         cmocka_unit_test(test_integer_arrays_hold_extremes),
         cmocka_unit_test(test_list_split_gives_each_element_and_none_for_empty),
+        cmocka_unit_test(test_list_join_is_the_inverse_of_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
