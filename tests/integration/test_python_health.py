@@ -3,6 +3,7 @@ health on every service, malformed bytes, an unknown method, and authentication.
 import datetime
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -100,10 +101,24 @@ class PythonClientTest(unittest.TestCase):
 
 
 class ReplicasTest(unittest.TestCase):
+    def states_once_up(self, stack, port, proc=None):
+        """ListStates from the catalog on `port`, retried for 30 s until it answers; the test fails
+        sooner if `proc` (that catalog's process, when given) exits meanwhile."""
+        stub = catalog_pb2_grpc.CatalogServiceStub(grpc.insecure_channel("127.0.0.1:%d" % port))
+        deadline = time.time() + 30
+        while True:
+            try:
+                return stub.ListStates(catalog_pb2.ListStatesRequest(), timeout=2,
+                                       metadata=lib.metadata(stack.operator_key)).states
+            except grpc.RpcError:
+                if proc is not None:
+                    self.assertIsNone(proc.poll(), "the catalog on %d exited" % port)
+                self.assertLess(time.time(), deadline, "the catalog on %d never answered" % port)
+                time.sleep(0.2)
+
     def test_two_replicas_starting_at_once_migrate_once(self):
         """Two catalogs on one empty database: the advisory lock serialises their migrations."""
         import subprocess
-        import time
         stack = lib.Stack("python_replicas")
         env = dict(os.environ)
         env.update({"UNIC_DB_URL": stack.db_url, "UNIC_REDIS": stack.redis,
@@ -119,17 +134,7 @@ class ReplicasTest(unittest.TestCase):
             log.close()
         try:
             for port in ports:
-                stub = catalog_pb2_grpc.CatalogServiceStub(grpc.insecure_channel("127.0.0.1:%d" % port))
-                deadline = time.time() + 30
-                while True:
-                    try:
-                        states = stub.ListStates(catalog_pb2.ListStatesRequest(), timeout=2,
-                                                 metadata=lib.metadata(stack.operator_key)).states
-                        break
-                    except grpc.RpcError:
-                        self.assertLess(time.time(), deadline, "replica on %d never answered" % port)
-                        time.sleep(0.2)
-                self.assertEqual(len(states), 193)
+                self.assertEqual(len(self.states_once_up(stack, port)), 193)
             out = subprocess.run(["psql", stack.db_url, "-qAtc",
                                   "SELECT count(*), count(DISTINCT version) FROM catalog.schema_migrations"],
                                  capture_output=True, text=True, check=True).stdout.strip()
@@ -147,7 +152,6 @@ class ReplicasTest(unittest.TestCase):
         services migrating at once on a loaded machine): this one waits its turn for the
         migration lock, however long, instead of failing to start."""
         import subprocess
-        import time
         stack = lib.Stack("python_migration_wait")
         holder = subprocess.Popen(["psql", stack.db_url, "-v", "ON_ERROR_STOP=1", "-qAt", "-f", "-"],
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -171,18 +175,7 @@ class ReplicasTest(unittest.TestCase):
                 self.assertIsNone(proc.poll(), "the catalog gave up waiting: " + f.read())
             holder.stdin.close()  # the session ends, and its lock with it
             holder.wait(timeout=10)
-            stub = catalog_pb2_grpc.CatalogServiceStub(grpc.insecure_channel("127.0.0.1:%d" % port))
-            deadline = time.time() + 30
-            while True:
-                try:
-                    states = stub.ListStates(catalog_pb2.ListStatesRequest(), timeout=2,
-                                             metadata=lib.metadata(stack.operator_key)).states
-                    break
-                except grpc.RpcError:
-                    self.assertIsNone(proc.poll(), "the catalog exited")
-                    self.assertLess(time.time(), deadline, "the catalog never answered")
-                    time.sleep(0.2)
-            self.assertEqual(len(states), 193)
+            self.assertEqual(len(self.states_once_up(stack, port, proc)), 193)
         finally:
             if holder.poll() is None:
                 holder.kill()

@@ -209,18 +209,22 @@ class TransportTest(unittest.TestCase):
         self.stack.start("catalog", {"UNIC_WATCHDOG_SECONDS": "1"})
         proc = self.stack.procs["catalog"]
         resource.prlimit(proc.pid, resource.RLIMIT_NOFILE, (3, 3))  # stdin, stdout, stderr
-        try:
-            code = proc.wait(timeout=60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            self.stack.procs.pop("catalog")
-        self.assertEqual(code, 3)
+        self.assertEqual(self.exit_code("catalog", 60), 3)
         log = self.log()
         self.assertIn("watchdog: no answer through a fresh connection", log)
         self.assertIn("listener dead", log)
         self.assertIn("exiting so that the supervisor restarts the process", log)
+
+    def exit_code(self, name, timeout):
+        """The status `name` exits with by itself within timeout s; killed, and forgotten, either way."""
+        proc = self.stack.procs[name]
+        try:
+            return proc.wait(timeout=timeout)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            self.stack.procs.pop(name)
 
     def test_a_listener_whose_accept_fails_makes_the_watchdog_exit(self):
         # The running service's listening socket is shut down from outside, through a duplicate
@@ -234,14 +238,7 @@ class TransportTest(unittest.TestCase):
         listening = listening_socket_of(proc.pid, self.port)
         listening.shutdown(socket.SHUT_RDWR)
         listening.close()
-        try:
-            code = proc.wait(timeout=30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-            self.stack.procs.pop("catalog")
-        self.assertEqual(code, 3)
+        self.assertEqual(self.exit_code("catalog", 30), 3)
         log = self.log()
         self.assertIn("accept failed", log)
         self.assertEqual(log.count("fresh connection to %s (1 in a row)" % self.stack.addr("catalog")),
