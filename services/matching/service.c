@@ -395,13 +395,16 @@ static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatc
             goto done;
     }
 
+    /* Each phase's time goes into the plan's log line: where a slow call spent it. */
+    struct timespec t_load, t0, t_explain, t_store;
+    clock_gettime(CLOCK_MONOTONIC, &t_load);
     struct plan_inputs in;
     if (store_plan_inputs(c->db, &c->arena, scope, n_scope, &in, e) < 0)
         goto done;
     /* LDC status and groups as of the plan's date, not as filed (docs/matching-model.md) */
     refdata_date_requests(ref, &c->arena, as_of, in.requests, in.n_requests);
     struct match_input mi = {in.offers, in.n_offers, in.requests, in.n_requests, as_of};
-    struct timespec t0;
+    int64_t load_ms = elapsed_ms(&t_load);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct err se;
     if (match_solve(&mi, &plan, &se) < 0) {
@@ -414,6 +417,7 @@ static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatc
         .solve_ms = elapsed_ms(&t0), .offers_seen = in.n_offers, .requests_seen = in.n_requests,
         .arcs = plan->stats.arcs, .in = &in, .plan = plan,
     };
+    clock_gettime(CLOCK_MONOTONIC, &t_explain);
     /* The sentences (explain.c), measured first, then written into the arena. */
     rec.explanations = ARENA_ARRAY(&c->arena, char *, plan->n_assignments + 1);
     for (size_t i = 0; i < plan->n_assignments; i++) {
@@ -437,15 +441,19 @@ static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatc
         match_explain_unmet(&mi, &plan->unmet[i], rec.unmet_reasons[i], (size_t)len + 1);
     }
     plan_record_fingerprint(&c->arena, &in, plan, rec.fingerprint);
+    int64_t explain_ms = elapsed_ms(&t_explain);
 
     struct actor who = actor_of(c);
     Unic__Matching__V1__MatchPlan *saved;
+    clock_gettime(CLOCK_MONOTONIC, &t_store);
     if (store_plan_save(c->db, &c->arena, &rec, &who, &saved, e) < 0)
         goto done;
     log_info("plan %s: %zu offers, %zu requests, %zu arcs, %zu matches, %zu unmet, solved in "
-             "%" PRId64 " ms (%zu pivots, %zu bytes peak)", saved->id, in.n_offers, in.n_requests,
-             plan->stats.arcs, plan->n_assignments, plan->n_unmet, rec.solve_ms,
-             plan->stats.pivots, plan->stats.peak_bytes);
+             "%" PRId64 " ms (%zu pivots, %zu bytes peak); load %" PRId64 " ms, solve %" PRId64
+             " ms, explain %" PRId64 " ms, store and read back %" PRId64 " ms", saved->id,
+             in.n_offers, in.n_requests, plan->stats.arcs, plan->n_assignments, plan->n_unmet,
+             rec.solve_ms, plan->stats.pivots, plan->stats.peak_bytes, load_ms, rec.solve_ms,
+             explain_ms, elapsed_ms(&t_store));
     *out = saved;
     rc = 0;
 done:
