@@ -76,7 +76,7 @@ pgbench_cell() {
 }
 
 # The statements one SaveAnswers of unic-load's save workload runs, in its two round trips
-# (services/responses/store.c, store_write_open and store_write_commit; common/db.c's pipelines):
+# (services/responses/store.c, store_write: write_open and write_commit; common/db.c's pipelines):
 # BEGIN, the transaction's limits, the lock and the locked revision's snapshot; then the head
 # update with the revision, the 18 answers and COMMIT. On copies of the assessments that workload
 # writes. pgbench cannot \gset inside a pipeline, so the second round trip reads the revision,

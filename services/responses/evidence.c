@@ -133,3 +133,24 @@ bool evidence_upload_id_parse(const char *id, char *aid, size_t aid_size)
     return strncmp(tail, "u-", 2) == 0 && strlen(tail + 2) == EVIDENCE_UPLOAD_SECRET_HEX &&
            strspn(tail + 2, "0123456789abcdef") == EVIDENCE_UPLOAD_SECRET_HEX;
 }
+
+int evidence_quota_begin(const char *state, long long size, long long used, long long pending,
+                         long long quota, struct err *e)
+{
+    if (used + pending + size <= quota)
+        return 0;
+    return err_set(e, ERR_RESOURCE_EXHAUSTED,
+                   "could not begin an upload of %lld bytes: %s's evidence quota "
+                   "(UNIC_EVIDENCE_QUOTA_BYTES) is %lld bytes, %lld used and %lld in open uploads",
+                   size, state, quota, used, pending);
+}
+
+int evidence_quota_attach(const char *state, long long len, long long used, bool held,
+                          long long quota, struct err *e)
+{
+    if (used + (held ? 0 : len) <= quota)
+        return 0;
+    return err_set(e, ERR_RESOURCE_EXHAUSTED,
+                   "could not attach %lld bytes: %s's evidence quota (UNIC_EVIDENCE_QUOTA_BYTES) is "
+                   "%lld bytes and %lld are used", len, state, quota, used);
+}

@@ -33,6 +33,17 @@ int evidence_detect(const uint8_t *data, size_t len, const char **content_type, 
  * control characters, no slash or backslash, not "." or "..". */
 bool evidence_filename_valid(const char *name);
 
+/* The State's evidence quota (UNIC_EVIDENCE_QUOTA_BYTES), decided by the store under the State's
+ * lock from the usage it read there. An upload of `size` bytes may begin while the documents held
+ * (`used`) and the uploads open (`pending`) leave room for it: refused before a byte is sent.
+ * Attaching `len` bytes may not take `used` past the quota, unless the State holds the same
+ * content already (`held`): stored once, it costs nothing more. RESOURCE_EXHAUSTED naming the
+ * setting and the figures otherwise. */
+int evidence_quota_begin(const char *state, long long size, long long used, long long pending,
+                         long long quota, struct err *e);
+int evidence_quota_attach(const char *state, long long len, long long used, bool held,
+                          long long quota, struct err *e);
+
 /* "KEN-2025-cip-self-assessment/7" -> the assessment id (into aid, ASSESSMENT_ID_MAX + 1 bytes)
  * and 7. False when `id` is not of that shape. */
 bool evidence_document_id_parse(const char *id, char *aid, size_t aid_size, long long *seq);

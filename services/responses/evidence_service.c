@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "audit.h"
 #include "digest.h"
 #include "evidence.h"
 #include "responses.h"
@@ -48,29 +47,16 @@ static int upload_state(const struct call *c, const char *id, const char *verb, 
     return own_state(c, aid, verb, id, state, e);
 }
 
-/* Inside the transaction: the assessment, locked, which must still be a DRAFT. */
-static int draft_target(struct call *c, const char *aid, const char *verb,
-                        struct evidence_target *t, struct err *e)
+/* The question check of a new upload, asked by the store under the assessment's lock. */
+static int question_known(struct call *c, const char *state, const struct evidence_target *t,
+                          const char *question_id, struct err *e)
 {
-    bool found;
-    if (store_evidence_target(c->db, aid, t, &found, e) < 0)
+    const struct qdef *d;
+    if (definition_for(c, state, t->questionnaire_id, t->questionnaire_version, &d, e) < 0)
         return -1;
-    if (!found)
-        return err_set(e, ERR_NOT_FOUND, "assessment \"%s\" does not exist", aid);
-    if (t->status != STATUS_DRAFT)
-        return err_set(e, ERR_FAILED_PRECONDITION, "could not %s \"%s\": it is SUBMITTED; reopen it first",
-                       verb, aid);
-    return 0;
-}
-
-static int upload_locked(struct call *c, const char *id, struct evidence_upload *u, struct err *e)
-{
-    bool found;
-    if (store_evidence_upload_get(c->db, &c->arena, id, true, u, &found, e) < 0)
-        return -1;
-    if (!found)
-        return err_set(e, ERR_NOT_FOUND, "upload \"%s\" does not exist or has expired; begin again",
-                       id);
+    if (qdef_find(d, question_id) < 0)
+        return err_field(e, "question_id", "\"%s\" is not a question of %s v%d", question_id,
+                         t->questionnaire_id, t->questionnaire_version);
     return 0;
 }
 
@@ -83,9 +69,6 @@ int begin_evidence_upload(struct call *c, const Unic__Responses__V1__BeginEviden
                           Upload **out, struct err *e)
 {
     char state[4], sha[65] = "";
-    struct evidence_target t;
-    struct evidence_usage use;
-    const struct qdef *d;
     if (own_state(c, r->assessment_id, "attach evidence to", r->assessment_id, state, e) < 0)
         return -1;
     if (!text_valid(r->question_id, false, NULL) || r->question_id[0] == '\0' ||
@@ -126,35 +109,10 @@ int begin_evidence_upload(struct call *c, const Unic__Responses__V1__BeginEviden
     memcpy(u.state_code, state, sizeof u.state_code);
     memcpy(u.sha256, sha, sizeof u.sha256);
 
-    if (db_begin(c->db, e) < 0)
+    if (store_evidence_upload_open(c, &u, quota_of(c), question_known, e) < 0)
         return -1;
-    if (draft_target(c, r->assessment_id, "attach evidence to", &t, e) < 0 ||
-        definition_for(c, state, t.questionnaire_id, t.questionnaire_version, &d, e) < 0)
-        goto fail;
-    if (qdef_find(d, r->question_id) < 0) {
-        err_field(e, "question_id", "\"%s\" is not a question of %s v%d",
-                  r->question_id, t.questionnaire_id, t.questionnaire_version);
-        goto fail;
-    }
-    if (store_evidence_lock_state(c->db, state, e) < 0 ||
-        store_evidence_usage(c->db, state, NULL, &use, e) < 0)
-        goto fail;
-    /* Refused before a byte is sent when it cannot fit, counting the uploads under way. */
-    if (use.used + use.pending + r->size > quota_of(c)) {
-        err_set(e, ERR_RESOURCE_EXHAUSTED,
-                "could not begin an upload of %lld bytes: %s's evidence quota "
-                "(UNIC_EVIDENCE_QUOTA_BYTES) is %lld bytes, %lld used and %lld in open uploads",
-                (long long)r->size, state, quota_of(c), use.used, use.pending);
-        goto fail;
-    }
-    if (store_evidence_upload_begin(c->db, &c->arena, &u, c->principal.label, &m->expires_at, e) < 0 ||
-        db_commit(c->db, e) < 0)
-        goto fail;
     *out = m;
     return 0;
-fail:
-    db_rollback(c->db);
-    return -1;
 }
 
 /* The first chunk already shows a document that cannot be accepted, so no more is sent: it
@@ -175,7 +133,6 @@ int put_evidence_chunk(struct call *c, const Unic__Responses__V1__PutEvidenceChu
                        Upload **out, struct err *e)
 {
     char state[4];
-    struct evidence_upload u;
     size_t len = r->data.len;
     if (upload_state(c, r->upload_id, "upload to", state, e) < 0)
         return -1;
@@ -186,49 +143,7 @@ int put_evidence_chunk(struct call *c, const Unic__Responses__V1__PutEvidenceChu
         return err_field(e, "offset", "must not be negative");
     if (r->offset == 0 && check_start(r->data.data, len, e) < 0)
         return -1;
-    if (db_begin(c->db, e) < 0)
-        return -1;
-    if (upload_locked(c, r->upload_id, &u, e) < 0)
-        goto fail;
-    Upload *m = u.msg;
-    if (u.committed) {
-        err_set(e, ERR_FAILED_PRECONDITION, "could not upload to \"%s\": it is committed as \"%s\"",
-                r->upload_id, m->document_id);
-        goto fail;
-    }
-    if (r->offset != m->received) {
-        /* A retried chunk whose first attempt was applied: the same bytes at the same place. */
-        bool same = false;
-        if (r->offset < m->received &&
-            store_evidence_chunk_same(c->db, r->upload_id, r->offset, r->data.data,
-                                      len, &same, e) < 0)
-            goto fail;
-        if (!same) {
-            err_set(e, ERR_FAILED_PRECONDITION,
-                    "could not put a chunk at offset %lld of \"%s\": %lld bytes are held, so the "
-                    "next chunk starts at offset %lld",
-                    (long long)r->offset, r->upload_id, (long long)m->received,
-                    (long long)m->received);
-            goto fail;
-        }
-        db_rollback(c->db);
-        *out = m;
-        return 0;
-    }
-    if (r->offset + (long long)len > m->size) {
-        err_field(e, "data", "the chunk ends at byte %lld, past the %lld declared",
-                  (long long)r->offset + (long long)len, (long long)m->size);
-        goto fail;
-    }
-    if (store_evidence_chunk_put(c->db, r->upload_id, r->offset, r->data.data, len, e) < 0 ||
-        db_commit(c->db, e) < 0)
-        goto fail;
-    m->received += (int64_t)len;
-    *out = m;
-    return 0;
-fail:
-    db_rollback(c->db);
-    return -1;
+    return store_evidence_chunk_write(c, r->upload_id, r->offset, r->data.data, len, out, e);
 }
 
 int get_evidence_upload(struct call *c, const Unic__Responses__V1__GetEvidenceUploadRequest *r,
@@ -238,7 +153,7 @@ int get_evidence_upload(struct call *c, const Unic__Responses__V1__GetEvidenceUp
     struct evidence_upload u;
     bool found;
     if (upload_state(c, r->upload_id, "read", state, e) < 0 ||
-        store_evidence_upload_get(c->db, &c->arena, r->upload_id, false, &u, &found, e) < 0)
+        store_evidence_upload_get(c->db, &c->arena, r->upload_id, &u, &found, e) < 0)
         return -1;
     if (!found)
         return err_set(e, ERR_NOT_FOUND, "upload \"%s\" does not exist or has expired; begin again",
@@ -247,96 +162,13 @@ int get_evidence_upload(struct call *c, const Unic__Responses__V1__GetEvidenceUp
     return 0;
 }
 
-static int document_of(struct call *c, const char *document_id, long long seq, int max_revision,
-                       Document **out, struct err *e)
-{
-    char aid[ASSESSMENT_ID_MAX + 1];
-    long long ignored;
-    evidence_document_id_parse(document_id, aid, sizeof aid, &ignored);
-    if (store_evidence_document(c->db, &c->arena, aid, seq, max_revision, out, e) < 0)
-        return -1;
-    if (*out == NULL)
-        return err_set(e, ERR_NOT_FOUND, "evidence document \"%s\" does not exist", document_id);
-    return 0;
-}
-
 int commit_evidence_upload(struct call *c, const Unic__Responses__V1__CommitEvidenceUploadRequest *r,
                            Document **out, struct err *e)
 {
-    char state[4], sha[65];
-    struct evidence_upload u;
-    struct evidence_target t;
-    struct evidence_usage use;
-    uint8_t *bytes;
-    size_t len;
-    const char *type;
-    long long seq;
+    char state[4];
     if (upload_state(c, r->upload_id, "commit", state, e) < 0)
         return -1;
-    if (db_begin(c->db, e) < 0)
-        return -1;
-    if (upload_locked(c, r->upload_id, &u, e) < 0)
-        goto fail;
-    Upload *m = u.msg;
-    if (u.committed) {
-        /* A repeated commit: the document it made, if it is still attached. */
-        long long done_seq;
-        char aid[ASSESSMENT_ID_MAX + 1];
-        if (!evidence_document_id_parse(m->document_id, aid, sizeof aid, &done_seq)) {
-            err_set(e, ERR_NOT_FOUND, "the document upload \"%s\" made has been deleted", r->upload_id);
-            goto fail;
-        }
-        if (document_of(c, m->document_id, done_seq, 0x7fffffff, out, e) < 0)
-            goto fail;
-        db_rollback(c->db);
-        return 0;
-    }
-    if (m->received != m->size) {
-        err_set(e, ERR_FAILED_PRECONDITION,
-                "could not commit \"%s\": it holds %lld of %lld bytes; put the rest from offset %lld",
-                r->upload_id, (long long)m->received, (long long)m->size, (long long)m->received);
-        goto fail;
-    }
-    if (draft_target(c, m->assessment_id, "attach evidence to", &t, e) < 0 ||
-        store_evidence_chunks(c->db, &c->arena, r->upload_id, &bytes, &len, e) < 0)
-        goto fail;
-    if ((long long)len != m->size) {
-        err_set(e, ERR_DATA_LOSS, "upload \"%s\" holds %zu bytes, not the %lld counted", r->upload_id,
-                len, (long long)m->size);
-        goto fail;
-    }
-    sha256_hex(bytes, len, sha);
-    if (u.sha256[0] && strcmp(u.sha256, sha) != 0) {
-        err_field(e, "sha256",
-                  "the bytes received hash to %s, not the %s declared; begin again", sha,
-                  u.sha256);
-        goto fail;
-    }
-    if (evidence_detect(bytes, len, &type, e) < 0 ||
-        store_evidence_lock_state(c->db, state, e) < 0 ||
-        store_evidence_usage(c->db, state, sha, &use, e) < 0)
-        goto fail;
-    /* The same content a second time costs the State nothing: it is stored once. */
-    long long after = use.used + (use.held ? 0 : (long long)len);
-    if (after > quota_of(c)) {
-        err_set(e, ERR_RESOURCE_EXHAUSTED,
-                "could not attach %lld bytes: %s's evidence quota (UNIC_EVIDENCE_QUOTA_BYTES) is "
-                "%lld bytes and %lld are used", (long long)len, state, quota_of(c), use.used);
-        goto fail;
-    }
-    if (store_evidence_attach(c->db, &u, type, sha, t.revision, c->principal.label, &seq,
-                              e) < 0)
-        goto fail;
-    char *id = arena_printf(&c->arena, "%s/%lld", m->assessment_id, seq);
-    if (audit_append(c, arena_printf(&c->arena, "evidence/%s", id), state, NULL, e,
-                     "attached \"%s\" (%s, %zu bytes, sha256 %.16s) to question %s of %s",
-                     m->filename, type, len, sha, m->question_id, m->assessment_id) < 0 ||
-        document_of(c, id, seq, t.revision, out, e) < 0 || db_commit(c->db, e) < 0)
-        goto fail;
-    return 0;
-fail:
-    db_rollback(c->db);
-    return -1;
+    return store_evidence_commit(c, r->upload_id, quota_of(c), out, e);
 }
 
 int list_evidence_documents(struct call *c,
@@ -381,7 +213,7 @@ int get_evidence_content(struct call *c, const Unic__Responses__V1__GetEvidenceC
                          "not a document id such as KEN-2025-cip-self-assessment/7");
     if (r->offset < 0 || r->length < 0)
         return err_field(e, r->offset < 0 ? "offset" : "length", "must not be negative");
-    if (read_head(c, aid, &h, &shown, e) < 0 || document_of(c, r->document_id, seq, shown, &d, e) < 0)
+    if (read_head(c, aid, &h, &shown, e) < 0 || store_evidence_document(c->db, &c->arena, aid, seq, shown, &d, e) < 0)
         return -1;
     if (r->offset >= d->size)
         return err_set(e, ERR_OUT_OF_RANGE, "offset: %lld is past the end of \"%s\" (%lld bytes)",
@@ -409,24 +241,10 @@ int delete_evidence_document(struct call *c,
 {
     char aid[ASSESSMENT_ID_MAX + 1], state[4];
     long long seq;
-    struct evidence_target t;
     if (!evidence_document_id_parse(r->document_id, aid, sizeof aid, &seq))
         return err_field(e, "document_id",
                          "not a document id such as KEN-2025-cip-self-assessment/7");
     if (own_state(c, aid, "delete", r->document_id, state, e) < 0)
         return -1;
-    if (db_begin(c->db, e) < 0)
-        return -1;
-    if (draft_target(c, aid, "delete evidence of", &t, e) < 0 ||
-        document_of(c, r->document_id, seq, t.revision, out, e) < 0 ||
-        store_evidence_detach(c->db, aid, seq, (*out)->sha256, e) < 0 ||
-        audit_append(c, arena_printf(&c->arena, "evidence/%s", r->document_id), state, NULL, e,
-                     "deleted \"%s\" from question %s of %s", (*out)->filename, (*out)->question_id,
-                     aid) < 0 ||
-        db_commit(c->db, e) < 0)
-        goto fail;
-    return 0;
-fail:
-    db_rollback(c->db);
-    return -1;
+    return store_evidence_delete(c, r->document_id, state, out, e);
 }

@@ -1,10 +1,14 @@
 /* evidence_store.c: all SQL of evidence documents (docs/evidence.md), as named constants, and the
  * functions that run it; the rest of the service's SQL is in store.c. Bytes travel as bytes
- * (binary parameters and results, common/db.h db_query_bytes), not hex. Callers hold the
- * transaction; the locks taken here last until its end. */
+ * (binary parameters and results, common/db.h db_query_bytes), not hex. Each write is one
+ * function and one transaction (begun, committed, rolled back on every failure here): the
+ * State's quota is checked under its lock in the transaction of the write it admits, and the
+ * audit event of an attach or a delete is written in the transaction of the change. */
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
+#include "digest.h"
 #include "evidence.h"
 #include "responses.h"
 
@@ -94,13 +98,15 @@ static int lock_name(struct db *db, const char *kind, const char *name, struct e
     return 0;
 }
 
-int store_evidence_lock_state(struct db *db, const char *state, struct err *e)
+/* Locks the State's evidence (its quota) until the end of the transaction. */
+static int lock_state(struct db *db, const char *state, struct err *e)
 {
     return lock_name(db, "state", state, e);
 }
 
-int store_evidence_target(struct db *db, const char *id, struct evidence_target *t, bool *found,
-                          struct err *e)
+/* The assessment documents are attached to, locked against concurrent writes (a submit). */
+static int target_lock(struct db *db, const char *id, struct evidence_target *t, bool *found,
+                       struct err *e)
 {
     const char *params[] = {id};
     PGresult *r = db_query(db, e, SQL_TARGET, 1, params);
@@ -132,8 +138,10 @@ int store_evidence_usage(struct db *db, const char *state, const char *sha256,
     return 0;
 }
 
-int store_evidence_upload_begin(struct db *db, struct arena *a, const struct evidence_upload *u,
-                                const char *created_by, char **expires_at, struct err *e)
+/* Drops the State's expired uploads, then records u (its msg's id, assessment, question, file
+ * name and size); *expires_at in the arena. */
+static int upload_insert(struct db *db, struct arena *a, const struct evidence_upload *u,
+                         const char *created_by, char **expires_at, struct err *e)
 {
     const Unic__Responses__V1__EvidenceUpload *m = u->msg;
     char size[24];
@@ -151,8 +159,9 @@ int store_evidence_upload_begin(struct db *db, struct arena *a, const struct evi
     return 0;
 }
 
-int store_evidence_upload_get(struct db *db, struct arena *a, const char *id, bool lock,
-                              struct evidence_upload *u, bool *found, struct err *e)
+/* 0 with *found false when there is no such upload or it has expired; `lock`: FOR UPDATE. */
+static int upload_read(struct db *db, struct arena *a, const char *id, bool lock,
+                       struct evidence_upload *u, bool *found, struct err *e)
 {
     const char *params[] = {id};
     PGresult *r = db_query(db, e, lock ? SQL_UPLOAD_LOCK : SQL_UPLOAD_GET, 1, params);
@@ -183,8 +192,9 @@ int store_evidence_upload_get(struct db *db, struct arena *a, const char *id, bo
     return 0;
 }
 
-int store_evidence_chunk_same(struct db *db, const char *upload_id, long long offset,
-                              const uint8_t *data, size_t len, bool *same, struct err *e)
+/* Whether the chunk held at `offset` is exactly these bytes (a retried put). */
+static int chunk_same(struct db *db, const char *upload_id, long long offset,
+                      const uint8_t *data, size_t len, bool *same, struct err *e)
 {
     char off[24];
     snprintf(off, sizeof off, "%lld", offset);
@@ -198,8 +208,9 @@ int store_evidence_chunk_same(struct db *db, const char *upload_id, long long of
     return 0;
 }
 
-int store_evidence_chunk_put(struct db *db, const char *upload_id, long long offset,
-                             const uint8_t *data, size_t len, struct err *e)
+/* Appends a chunk at `offset` and moves the upload's received count past it. */
+static int chunk_put(struct db *db, const char *upload_id, long long offset,
+                     const uint8_t *data, size_t len, struct err *e)
 {
     char off[24], n[24];
     snprintf(off, sizeof off, "%lld", offset);
@@ -209,8 +220,9 @@ int store_evidence_chunk_put(struct db *db, const char *upload_id, long long off
     return db_command_bytes(db, e, SQL_CHUNK_PUT, 4, params, lengths, NULL);
 }
 
-int store_evidence_chunks(struct db *db, struct arena *a, const char *upload_id, uint8_t **bytes,
-                          size_t *len, struct err *e)
+/* The upload's chunks joined in order (arena). */
+static int chunks_joined(struct db *db, struct arena *a, const char *upload_id, uint8_t **bytes,
+                         size_t *len, struct err *e)
 {
     const char *params[] = {upload_id};
     const int lengths[] = {-1};
@@ -224,9 +236,12 @@ int store_evidence_chunks(struct db *db, struct arena *a, const char *upload_id,
     return 0;
 }
 
-int store_evidence_attach(struct db *db, const struct evidence_upload *u,
-                          const char *content_type, const char *sha256, int revision,
-                          const char *created_by, long long *seq, struct err *e)
+/* Stores the upload's content under `sha256` unless held already, attaches it as a document at
+ * assessment revision `revision`, marks the upload committed and drops its chunks; *seq is the
+ * document's number. */
+static int attach(struct db *db, const struct evidence_upload *u,
+                  const char *content_type, const char *sha256, int revision,
+                  const char *created_by, long long *seq, struct err *e)
 {
     const Unic__Responses__V1__EvidenceUpload *m = u->msg;
     char size[24], rev[16];
@@ -292,9 +307,13 @@ int store_evidence_document(struct db *db, struct arena *a, const char *assessme
     PGresult *r = db_query(db, e, SQL_DOCUMENT, 3, params);
     if (r == NULL)
         return -1;
-    *out = PQntuples(r) == 1 ? document_row(a, r, 0) : NULL;
+    int rc = 0;
+    if (PQntuples(r) == 1)
+        *out = document_row(a, r, 0);
+    else
+        rc = err_set(e, ERR_NOT_FOUND, "evidence document \"%s/%lld\" does not exist", assessment_id, seq);
     PQclear(r);
-    return 0;
+    return rc;
 }
 
 int store_evidence_content(struct db *db, struct arena *a, const char *sha256, long long offset,
@@ -322,8 +341,9 @@ done:
     return rc;
 }
 
-int store_evidence_detach(struct db *db, const char *assessment_id, long long seq,
-                          const char *sha256, struct err *e)
+/* Deletes document `seq`, and its content when no other document holds it. */
+static int detach(struct db *db, const char *assessment_id, long long seq,
+                  const char *sha256, struct err *e)
 {
     char s[24];
     snprintf(s, sizeof s, "%lld", seq);
@@ -333,4 +353,200 @@ int store_evidence_detach(struct db *db, const char *assessment_id, long long se
         lock_name(db, "blob", sha256, e) < 0)
         return -1;
     return db_command(db, e, SQL_BLOB_RELEASE, 1, blob, NULL);
+}
+
+int store_evidence_upload_get(struct db *db, struct arena *a, const char *id,
+                              struct evidence_upload *u, bool *found, struct err *e)
+{
+    return upload_read(db, a, id, false, u, found, e);
+}
+
+/* ---- The writes: one function, one transaction each ---- */
+
+/* Inside the transaction: the assessment, locked, which must still be a DRAFT. */
+static int draft_target(struct db *db, const char *aid, const char *verb, struct evidence_target *t,
+                        struct err *e)
+{
+    bool found;
+    if (target_lock(db, aid, t, &found, e) < 0)
+        return -1;
+    if (!found)
+        return err_set(e, ERR_NOT_FOUND, "assessment \"%s\" does not exist", aid);
+    if (t->status != UNIC__RESPONSES__V1__ASSESSMENT_STATUS__DRAFT)
+        return err_set(e, ERR_FAILED_PRECONDITION, "could not %s \"%s\": it is SUBMITTED; reopen it first",
+                       verb, aid);
+    return 0;
+}
+
+static int upload_locked(struct db *db, struct arena *a, const char *id, struct evidence_upload *u,
+                         struct err *e)
+{
+    bool found;
+    if (upload_read(db, a, id, true, u, &found, e) < 0)
+        return -1;
+    if (!found)
+        return err_set(e, ERR_NOT_FOUND, "upload \"%s\" does not exist or has expired; begin again",
+                       id);
+    return 0;
+}
+
+/* Ends the transaction of a write: committed when rc is 0, rolled back otherwise (and after a
+ * failed COMMIT), so that a call reported failed has changed nothing. */
+static int tx_end(struct db *db, int rc, struct err *e)
+{
+    if (rc == 0 && db_commit(db, e) == 0)
+        return 0;
+    db_rollback(db);
+    return -1;
+}
+
+int store_evidence_upload_open(struct call *c, const struct evidence_upload *u, long long quota,
+                               evidence_question_check *question_known, struct err *e)
+{
+    struct db *db = c->db;
+    Unic__Responses__V1__EvidenceUpload *m = u->msg;
+    struct evidence_target t;
+    struct evidence_usage use;
+    if (db_begin(db, e) < 0)
+        return -1;
+    int rc = draft_target(db, m->assessment_id, "attach evidence to", &t, e) < 0 ||
+                     question_known(c, u->state_code, &t, m->question_id, e) < 0 ||
+                     lock_state(db, u->state_code, e) < 0 ||
+                     store_evidence_usage(db, u->state_code, NULL, &use, e) < 0 ||
+                     evidence_quota_begin(u->state_code, m->size, use.used, use.pending, quota, e) < 0 ||
+                     upload_insert(db, &c->arena, u, c->principal.label, &m->expires_at, e) < 0
+                 ? -1
+                 : 0;
+    return tx_end(db, rc, e);
+}
+
+int store_evidence_chunk_write(struct call *c, const char *upload_id, long long offset,
+                               const uint8_t *data, size_t len,
+                               Unic__Responses__V1__EvidenceUpload **out, struct err *e)
+{
+    struct db *db = c->db;
+    struct evidence_upload u;
+    if (db_begin(db, e) < 0)
+        return -1;
+    if (upload_locked(db, &c->arena, upload_id, &u, e) < 0)
+        return tx_end(db, -1, e);
+    Unic__Responses__V1__EvidenceUpload *m = u.msg;
+    if (u.committed) {
+        err_set(e, ERR_FAILED_PRECONDITION, "could not upload to \"%s\": it is committed as \"%s\"",
+                upload_id, m->document_id);
+        return tx_end(db, -1, e);
+    }
+    if (offset != m->received) {
+        /* A retried chunk whose first attempt was applied: the same bytes at the same place. */
+        bool same = false;
+        if (offset < m->received && chunk_same(db, upload_id, offset, data, len, &same, e) < 0)
+            return tx_end(db, -1, e);
+        db_rollback(db); /* nothing to write either way */
+        if (!same)
+            return err_set(e, ERR_FAILED_PRECONDITION,
+                           "could not put a chunk at offset %lld of \"%s\": %lld bytes are held, so "
+                           "the next chunk starts at offset %lld",
+                           offset, upload_id, (long long)m->received, (long long)m->received);
+        *out = m;
+        return 0;
+    }
+    if (offset + (long long)len > m->size) {
+        err_field(e, "data", "the chunk ends at byte %lld, past the %lld declared",
+                  offset + (long long)len, (long long)m->size);
+        return tx_end(db, -1, e);
+    }
+    if (tx_end(db, chunk_put(db, upload_id, offset, data, len, e), e) < 0)
+        return -1;
+    m->received += (int64_t)len;
+    *out = m;
+    return 0;
+}
+
+/* The rest of a commit, once the upload is locked and known complete and uncommitted. */
+static int attach_upload(struct call *c, const struct evidence_upload *u, long long quota,
+                         Unic__Responses__V1__EvidenceDocument **out, struct err *e)
+{
+    struct db *db = c->db;
+    struct arena *a = &c->arena;
+    const Unic__Responses__V1__EvidenceUpload *m = u->msg;
+    struct evidence_target t;
+    struct evidence_usage use;
+    uint8_t *bytes;
+    size_t len;
+    const char *type;
+    char sha[65];
+    long long seq;
+    if (draft_target(db, m->assessment_id, "attach evidence to", &t, e) < 0 ||
+        chunks_joined(db, a, m->upload_id, &bytes, &len, e) < 0)
+        return -1;
+    if ((long long)len != m->size)
+        return err_set(e, ERR_DATA_LOSS, "upload \"%s\" holds %zu bytes, not the %lld counted",
+                       m->upload_id, len, (long long)m->size);
+    sha256_hex(bytes, len, sha);
+    if (u->sha256[0] && strcmp(u->sha256, sha) != 0)
+        return err_field(e, "sha256", "the bytes received hash to %s, not the %s declared; begin again",
+                         sha, u->sha256);
+    if (evidence_detect(bytes, len, &type, e) < 0 || lock_state(db, u->state_code, e) < 0 ||
+        store_evidence_usage(db, u->state_code, sha, &use, e) < 0 ||
+        evidence_quota_attach(u->state_code, (long long)len, use.used, use.held, quota, e) < 0 ||
+        attach(db, u, type, sha, t.revision, c->principal.label, &seq, e) < 0)
+        return -1;
+    char *id = arena_printf(a, "%s/%lld", m->assessment_id, seq);
+    if (audit_append(c, arena_printf(a, "evidence/%s", id), u->state_code, NULL, e,
+                     "attached \"%s\" (%s, %zu bytes, sha256 %.16s) to question %s of %s",
+                     m->filename, type, len, sha, m->question_id, m->assessment_id) < 0)
+        return -1;
+    return store_evidence_document(db, a, m->assessment_id, seq, t.revision, out, e);
+}
+
+int store_evidence_commit(struct call *c, const char *upload_id, long long quota,
+                          Unic__Responses__V1__EvidenceDocument **out, struct err *e)
+{
+    struct db *db = c->db;
+    struct evidence_upload u;
+    if (db_begin(db, e) < 0)
+        return -1;
+    if (upload_locked(db, &c->arena, upload_id, &u, e) < 0)
+        return tx_end(db, -1, e);
+    Unic__Responses__V1__EvidenceUpload *m = u.msg;
+    if (u.committed) {
+        /* A repeated commit: the document it made, if it is still attached. */
+        long long done_seq;
+        char aid[ASSESSMENT_ID_MAX + 1];
+        int rc = evidence_document_id_parse(m->document_id, aid, sizeof aid, &done_seq)
+                     ? store_evidence_document(db, &c->arena, aid, done_seq, 0x7fffffff, out, e)
+                     : err_set(e, ERR_NOT_FOUND, "the document upload \"%s\" made has been deleted",
+                               upload_id);
+        db_rollback(db); /* read only */
+        return rc;
+    }
+    if (m->received != m->size) {
+        err_set(e, ERR_FAILED_PRECONDITION,
+                "could not commit \"%s\": it holds %lld of %lld bytes; put the rest from offset %lld",
+                upload_id, (long long)m->received, (long long)m->size, (long long)m->received);
+        return tx_end(db, -1, e);
+    }
+    return tx_end(db, attach_upload(c, &u, quota, out, e), e);
+}
+
+int store_evidence_delete(struct call *c, const char *document_id, const char *state,
+                          Unic__Responses__V1__EvidenceDocument **out, struct err *e)
+{
+    struct db *db = c->db;
+    char aid[ASSESSMENT_ID_MAX + 1];
+    long long seq;
+    struct evidence_target t;
+    if (!evidence_document_id_parse(document_id, aid, sizeof aid, &seq))
+        return err_field(e, "document_id", "not a document id such as KEN-2025-cip-self-assessment/7");
+    if (db_begin(db, e) < 0)
+        return -1;
+    int rc = draft_target(db, aid, "delete evidence of", &t, e) < 0 ||
+                     store_evidence_document(db, &c->arena, aid, seq, t.revision, out, e) < 0 ||
+                     detach(db, aid, seq, (*out)->sha256, e) < 0 ||
+                     audit_append(c, arena_printf(&c->arena, "evidence/%s", document_id), state, NULL, e,
+                                  "deleted \"%s\" from question %s of %s", (*out)->filename,
+                                  (*out)->question_id, aid) < 0
+                 ? -1
+                 : 0;
+    return tx_end(db, rc, e);
 }

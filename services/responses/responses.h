@@ -130,28 +130,38 @@ struct change {
     size_t n_upserts;
     const char *const *removed;   /* rows of responses.answers to delete */
     size_t n_removed;
+    const char *audit;            /* the audit event's summary (resource assessment/<id>), or NULL */
 };
-/* Inserts a new assessment and its revision 1. ALREADY_EXISTS when it exists. */
-int store_create(struct db *db, struct arena *a, const struct change *ch, struct err *e);
-/* A write to an existing assessment, in two round trips (docs/architecture.md, "Idempotent writes").
- * store_write_open: begins the call's transaction, claims key k (common/idem.h; NULL for none),
- * locks the head of `id` and reads the revision it is at into *l (arena). 0 with the transaction
- * open (*found false when there is no such assessment); 1 when a twin's reply answered the call,
- * -1 with *e set: the transaction is then rolled back. */
+/* CreateAssessment, one transaction: claims key k (common/idem.h; NULL for none), inserts the
+ * assessment ch->next and its revision 1, stores its snapshot as the reply under k, COMMIT.
+ * 0 when committed, 1 when a twin's reply answered the call, -1 with *e set (ALREADY_EXISTS when
+ * the assessment exists) and nothing written. */
+int store_create(struct call *c, const struct idem *k, const struct change *ch, struct err *e);
+
+/* A write to an existing assessment, one transaction in two round trips (docs/architecture.md,
+ * "Idempotent writes"): begins, claims key k, locks the head of `id` and reads the revision it
+ * is at; `decide` (the service's rule, run under the lock with ctx) says in *o what to write;
+ * then the head moves from the revision read to o->ch->next, with o->ch's audit event if any,
+ * o->reply is stored under k, and it commits. Rolled back instead when o->dry_run, or when o->ch
+ * is NULL (nothing changed) and there is no key to store the reply under. 0 when committed or
+ * rolled back so, 1 when a twin's reply answered the call, -1 with *e set and nothing written. */
 struct locked {
     int revision;
     char *etag;
     uint8_t *snapshot; /* packed Assessment */
     size_t snapshot_len;
 };
-int store_write_open(struct call *c, const struct idem *k, const char *id, struct locked *l,
-                     bool *found, struct err *e);
-/* store_write_commit: the locked head moved from `old_etag` to ch->next with its revision (ch
- * NULL: nothing changed), `reply` stored under k, and COMMIT. -1 with *e set and the transaction
- * left to roll back (db_rollback). */
-int store_write_commit(struct call *c, const char *old_etag, const struct change *ch,
-                       const struct idem *k, const uint8_t *reply, size_t reply_len,
-                       struct err *e);
+struct write_outcome {
+    const struct change *ch; /* NULL: nothing changed */
+    const uint8_t *reply;    /* the call's reply (packed), stored under the key */
+    size_t reply_len;
+    bool dry_run;            /* validate_only: the reply is sent, nothing is written */
+};
+/* l is NULL when there is no such assessment. 0, or -1 with *e set to roll back. */
+typedef int store_decide(struct call *c, void *ctx, const struct locked *l, struct write_outcome *o,
+                         struct err *e);
+int store_write(struct call *c, const struct idem *k, const char *id, store_decide *decide,
+                void *ctx, struct write_outcome *o, struct err *e);
 
 /* The key table of the writes (common/idem.h). */
 extern const struct idem_sql responses_idem_sql;
@@ -177,18 +187,15 @@ int store_list(struct db *db, struct arena *a, const struct list_filter *f, Asse
 int store_revisions(struct db *db, struct arena *a, const char *id,
                     Unic__Responses__V1__Revision ***out, size_t *n, struct err *e);
 
-/* ---- Evidence documents (evidence_store.c), inside the caller's transaction ---- */
+/* ---- Evidence documents (evidence_store.c) ----
+ * Each write below is one transaction, begun and ended inside the call: committed when it
+ * returns 0, rolled back when it returns -1 with *e set. The reads are single statements. */
 
-/* Locks the State's evidence (its quota) until the end of the transaction. */
-int store_evidence_lock_state(struct db *db, const char *state, struct err *e);
-
-/* The assessment documents are attached to, locked against concurrent writes (a submit). */
+/* The assessment documents are attached to, as read under its lock. */
 struct evidence_target {
     char questionnaire_id[72];
     int questionnaire_version, status, revision;
 };
-int store_evidence_target(struct db *db, const char *id, struct evidence_target *t, bool *found,
-                          struct err *e);
 
 /* Bytes a State's documents hold (each content once), declared by its open uploads, and whether
  * content `sha256` (may be NULL) is among its documents already. */
@@ -206,42 +213,48 @@ struct evidence_upload {
     char sha256[65]; /* declared by the client; "" for none */
     bool committed;
 };
-/* Drops the State's expired uploads, then records u (its msg's id, assessment, question, file
- * name and size); *expires_at in the arena. */
-int store_evidence_upload_begin(struct db *db, struct arena *a, const struct evidence_upload *u,
-                                const char *created_by, char **expires_at, struct err *e);
-/* 0 with *found false when there is no such upload or it has expired; `lock`: FOR UPDATE. */
-int store_evidence_upload_get(struct db *db, struct arena *a, const char *id, bool lock,
+/* 0 with *found false when there is no such upload or it has expired. */
+int store_evidence_upload_get(struct db *db, struct arena *a, const char *id,
                               struct evidence_upload *u, bool *found, struct err *e);
-/* Whether the chunk held at `offset` is exactly these bytes (a retried put). */
-int store_evidence_chunk_same(struct db *db, const char *upload_id, long long offset,
-                              const uint8_t *data, size_t len, bool *same, struct err *e);
-/* Appends a chunk at `offset` and moves the upload's received count past it. */
-int store_evidence_chunk_put(struct db *db, const char *upload_id, long long offset,
-                             const uint8_t *data, size_t len, struct err *e);
-/* The upload's chunks joined in order (arena). */
-int store_evidence_chunks(struct db *db, struct arena *a, const char *upload_id, uint8_t **bytes,
-                          size_t *len, struct err *e);
-/* Stores the upload's content under `sha256` unless held already, attaches it as a document at
- * assessment revision `revision`, marks the upload committed and drops its chunks; *seq is the
- * document's number. */
-int store_evidence_attach(struct db *db, const struct evidence_upload *u,
-                          const char *content_type, const char *sha256, int revision,
-                          const char *created_by, long long *seq, struct err *e);
+
+/* Whether `question_id` is a question of the target's questionnaire as it binds `state`: the
+ * service's definitions (a catalog read), asked by the store under the assessment's lock. 0, or
+ * -1 with *e set. */
+typedef int evidence_question_check(struct call *c, const char *state, const struct evidence_target *t,
+                                    const char *question_id, struct err *e);
+/* BeginEvidenceUpload: the assessment u->msg names, locked, must be a DRAFT with the question;
+ * under the State's lock the quota (evidence_quota_begin) must leave room for u->msg->size; then
+ * the State's expired uploads are dropped and u recorded, u->msg->expires_at set (arena). */
+int store_evidence_upload_open(struct call *c, const struct evidence_upload *u, long long quota,
+                               evidence_question_check *question_known, struct err *e);
+/* PutEvidenceChunk: appends `len` bytes at `offset` of the upload (locked), which must be open,
+ * expect that offset and have room for them; a retried chunk already held at `offset` with the
+ * same bytes succeeds without writing. *out: the upload as it now is. */
+int store_evidence_chunk_write(struct call *c, const char *upload_id, long long offset,
+                               const uint8_t *data, size_t len,
+                               Unic__Responses__V1__EvidenceUpload **out, struct err *e);
+/* CommitEvidenceUpload: the complete upload's bytes, checked against the sha256 declared and the
+ * accepted types, attached to its assessment (still a DRAFT) under the State's lock and quota
+ * (evidence_quota_attach), the content stored once, the chunks dropped, and the audit event
+ * written. A repeated commit answers with the document it made. */
+int store_evidence_commit(struct call *c, const char *upload_id, long long quota,
+                          Unic__Responses__V1__EvidenceDocument **out, struct err *e);
+/* DeleteEvidenceDocument: detaches the document of a DRAFT assessment, drops its content when no
+ * other document holds it, and writes the audit event; *out: the document as it was. */
+int store_evidence_delete(struct call *c, const char *document_id, const char *state,
+                          Unic__Responses__V1__EvidenceDocument **out, struct err *e);
+
 /* The assessment's documents attached at or before `max_revision` (of one question unless
  * question_id is ""), as attached. */
 int store_evidence_documents(struct db *db, struct arena *a, const char *assessment_id,
                              const char *question_id, int max_revision,
                              Unic__Responses__V1__EvidenceDocument ***out, size_t *n, struct err *e);
-/* One of them; *out NULL when there is none. */
+/* One of them; NOT_FOUND when there is none. */
 int store_evidence_document(struct db *db, struct arena *a, const char *assessment_id,
                             long long seq, int max_revision,
                             Unic__Responses__V1__EvidenceDocument **out, struct err *e);
 /* `length` bytes of content `sha256` from `offset` (fewer at its end). */
 int store_evidence_content(struct db *db, struct arena *a, const char *sha256, long long offset,
                            long long length, uint8_t **bytes, size_t *len, struct err *e);
-/* Deletes document `seq`, and its content when no other document holds it. */
-int store_evidence_detach(struct db *db, const char *assessment_id, long long seq,
-                          const char *sha256, struct err *e);
 
 #endif

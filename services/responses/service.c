@@ -7,7 +7,6 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "audit.h"
 #include "bytes.h"
 #include "exchange.h"
 #include "log.h"
@@ -139,19 +138,73 @@ struct write_op {
     } req;
     /* Checks the request without looking anything up; runs after authorization. May be NULL. */
     int (*check)(const struct write_op *op, struct err *e);
-    /* Turns w->cur into w->next inside the transaction. */
+    /* Turns w->cur into w->next, under the assessment's lock (store_write runs it). */
     int (*apply)(struct call *c, const struct write_op *op, struct write_ctx *w, struct err *e);
 };
+
+struct write_job {
+    const struct write_op *op;
+    struct write_ctx w;
+};
+
+/* The decision of a write, run by store_write under the assessment's lock (store_decide). */
+static int write_decide(struct call *c, void *ctx, const struct locked *l, struct write_outcome *o,
+                        struct err *e)
+{
+    struct write_job *j = ctx;
+    const struct write_op *op = j->op;
+    struct write_ctx *w = &j->w;
+    const char *id = op->assessment_id;
+    if (l == NULL)
+        return err_set(e, ERR_NOT_FOUND, "assessment \"%s\" does not exist", id);
+    if (strcmp(l->etag, op->etag) != 0)
+        return err_set(e, ERR_ABORTED, "could not %s \"%s\": etag \"%s\" is stale, it is at revision %d",
+                       op->verb, id, op->etag, l->revision);
+    /* Read under the lock, so this is the revision the etag names. */
+    Assessment *cur = (Assessment *)pbuf_unpack(
+        &c->arena, &unic__responses__v1__assessment__descriptor, l->snapshot, l->snapshot_len);
+    if (cur == NULL)
+        return err_set(e, ERR_DATA_LOSS, "could not read revision %d of \"%s\"", l->revision, id);
+    uint8_t *bytes = l->snapshot; /* the reply when nothing changes */
+    size_t len = l->snapshot_len;
+    w->cur = cur;
+    w->next = assessment_copy_head(&c->arena, cur);
+    w->next->n_answers = cur->n_answers;
+    w->next->answers = cur->answers;
+    w->ch.action = op->action;
+    w->ch.reason = "";
+    clock_rfc3339(w->now, sizeof w->now, clock_now_ms(), true) /* ms: the precision the store reads back */;
+    if (op->apply(c, op, w, e) < 0)
+        return -1;
+    if (w->dry_run) {
+        o->dry_run = true;
+        o->reply = pbuf_pack(&c->arena, w->reply, &o->reply_len);
+        return 0;
+    }
+    if (!w->noop) {
+        w->next->revision = cur->revision + 1;
+        w->next->etag = etag_new(&c->arena, w->next->revision);
+        w->next->updated_at = w->now;
+        w->next->updated_by = c->principal.label;
+        w->ch.next = w->next;
+        w->ch.snapshot = bytes = pbuf_pack(&c->arena, &w->next->base, &len);
+        w->ch.snapshot_len = len;
+        o->ch = &w->ch;
+    }
+    o->reply = bytes;
+    o->reply_len = len;
+    if (w->reply)
+        o->reply = pbuf_pack(&c->arena, w->reply, &o->reply_len);
+    return 0;
+}
 
 static int write_run(struct call *c, const struct write_op *op, struct err *e)
 {
     const char *id = op->assessment_id;
     char state[4];
     struct idem kbuf, *k = NULL;
-    struct write_ctx w;
-    uint8_t *bytes;
-    size_t len;
-    memset(&w, 0, sizeof w);
+    struct write_job j = {.op = op};
+    struct write_outcome o;
     if (parse_id(id, state, e) < 0)
         return -1;
     if (!access_may_write(&c->principal, state))
@@ -161,74 +214,20 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
         return -1;
     if (idem_key(c, &responses_idem_sql, op->request_id, &kbuf, &k, e) < 0)
         return -1;
-    struct locked l;
-    bool found;
-    int answered = store_write_open(c, k, id, &l, &found, e);
+    int answered = store_write(c, k, id, write_decide, &j, &o, e);
     if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
         return answered < 0 ? -1 : 0;
-    if (!found) {
-        err_set(e, ERR_NOT_FOUND, "assessment \"%s\" does not exist", id);
-        goto fail;
-    }
-    if (strcmp(l.etag, op->etag) != 0) {
-        err_set(e, ERR_ABORTED, "could not %s \"%s\": etag \"%s\" is stale, it is at revision %d",
-                op->verb, id, op->etag, l.revision);
-        goto fail;
-    }
-    /* Read under the lock, so this is the revision the etag names. */
-    Assessment *cur = (Assessment *)pbuf_unpack(
-        &c->arena, &unic__responses__v1__assessment__descriptor, l.snapshot, l.snapshot_len);
-    if (cur == NULL) {
-        err_set(e, ERR_DATA_LOSS, "could not read revision %d of \"%s\"", l.revision, id);
-        goto fail;
-    }
-    bytes = l.snapshot; /* the reply when nothing changes */
-    len = l.snapshot_len;
-    w.cur = cur;
-    w.next = assessment_copy_head(&c->arena, cur);
-    w.next->n_answers = cur->n_answers;
-    w.next->answers = cur->answers;
-    w.ch.action = op->action;
-    w.ch.reason = "";
-    clock_rfc3339(w.now, sizeof w.now, clock_now_ms(), true) /* ms: the precision the store reads back */;
-    if (op->apply(c, op, &w, e) < 0)
-        goto fail;
-    if (w.dry_run) {
-        db_rollback(c->db); /* the idempotency claim too: a dry run records nothing */
-        bytes = pbuf_pack(&c->arena, w.reply, &len);
-        rpc_reply_raw(c, bytes, len);
-        return 0;
-    }
-    if (!w.noop) {
-        w.next->revision = cur->revision + 1;
-        w.next->etag = etag_new(&c->arena, w.next->revision);
-        w.next->updated_at = w.now;
-        w.next->updated_by = c->principal.label;
-        w.ch.next = w.next;
-        w.ch.snapshot = bytes = pbuf_pack(&c->arena, &w.next->base, &len);
-        w.ch.snapshot_len = len;
-    }
-    uint8_t *reply = bytes;
-    size_t reply_len = len;
-    if (w.reply)
-        reply = pbuf_pack(&c->arena, w.reply, &reply_len);
-    if (w.noop && k == NULL)
-        db_rollback(c->db); /* nothing was written */
-    else if (store_write_commit(c, cur->etag, w.noop ? NULL : &w.ch, k, reply, reply_len, e) < 0)
-        goto fail;
     /* Acknowledged only now, after COMMIT returned. */
-    if (!w.noop) {
+    if (o.ch) {
         char key[200];
-        cache_key(key, sizeof key, id, w.next->revision, w.next->etag);
-        cache_set(c->cache, key, bytes, len, ((struct responses_app *)c->app)->cache_ttl_seconds);
+        cache_key(key, sizeof key, id, o.ch->next->revision, o.ch->next->etag);
+        cache_set(c->cache, key, o.ch->snapshot, o.ch->snapshot_len,
+                  ((struct responses_app *)c->app)->cache_ttl_seconds);
     }
-    if (k)
+    if (k && !o.dry_run)
         maybe_purge(c);
-    rpc_reply_raw(c, reply, reply_len);
+    rpc_reply_raw(c, o.reply, o.reply_len);
     return 0;
-fail:
-    db_rollback(c->db);
-    return -1;
 }
 
 /* The definition of questionnaire qid/version as it binds `state`: a least developed
@@ -379,16 +378,17 @@ static int visibility_check(const struct write_op *op, struct err *e)
 static int visibility_apply(struct call *c, const struct write_op *op, struct write_ctx *w,
                             struct err *e)
 {
+    (void)e;
     const VisibilityRequest *r = op->req.visibility;
     if ((int)w->cur->visibility == (int)r->visibility) {
         w->noop = true;
         return 0;
     }
     w->next->visibility = r->visibility;
-    /* Who may read an assessment is the change the audit log must show (docs/security.md). */
-    return audit_append(c, arena_printf(&c->arena, "assessment/%s", w->cur->id), w->cur->state_code,
-                        r->request_id, e, "visibility of assessment %s: %s to %s", w->cur->id,
-                        visibility_name(w->cur->visibility), visibility_name(r->visibility));
+    /* Who may read an assessment is a change the audit log must show (docs/security.md). */
+    w->ch.audit = arena_printf(&c->arena, "visibility of assessment %s: %s to %s", w->cur->id,
+                               visibility_name(w->cur->visibility), visibility_name(r->visibility));
+    return 0;
 }
 
 /* ---- Handlers ---- */
@@ -439,18 +439,11 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
     ch.snapshot = pbuf_pack(&c->arena, &a->base, &ch.snapshot_len);
 
     struct idem kbuf, *k = NULL;
-    int answered = idem_open(c, &responses_idem_sql, r->request_id, &kbuf, &k, e);
+    int answered = idem_begin(c, &responses_idem_sql, r->request_id, &kbuf, &k, e);
+    if (answered == 0)
+        answered = store_create(c, k, &ch, e);
     if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
         return answered < 0 ? -1 : 0;
-    if (store_create(c->db, &c->arena, &ch, e) < 0) {
-        if (e->code == ERR_ALREADY_EXISTS)
-            err_set(e, ERR_ALREADY_EXISTS, "could not create \"%s\": it already exists", id);
-        goto fail;
-    }
-    if (idem_store(c->db, k, ch.snapshot, ch.snapshot_len, e) < 0)
-        goto fail;
-    if (db_commit(c->db, e) < 0)
-        goto fail;
     char key[200];
     cache_key(key, sizeof key, id, 1, ch.next->etag);
     cache_set(c->cache, key, ch.snapshot, ch.snapshot_len, app->cache_ttl_seconds);
@@ -458,9 +451,6 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
         maybe_purge(c);
     rpc_reply_raw(c, ch.snapshot, ch.snapshot_len);
     return 0;
-fail:
-    db_rollback(c->db);
-    return -1;
 }
 
 static int get_assessment(struct call *c, const Unic__Responses__V1__GetAssessmentRequest *r, Unic__Responses__V1__Assessment **out, struct err *e)

@@ -1,12 +1,14 @@
 /* store.c: all SQL of the response service, as named constants, and the functions that run it.
- * A write is two round trips (store_write_open, store_write_commit: pipelines, common/db.h) whose
+ * Every write is one function and one transaction. A write to an assessment (store_write) is two
+ * round trips (write_open, write_commit: pipelines, common/db.h) whose
  * packed snapshots and replies travel as binary bytea, as they do in every read and in the
  * creation of an assessment: no snapshot is ever hex-encoded on its way to or from PostgreSQL. */
 #include <stdio.h>
 #include <string.h>
 
-#include "responses.h"
+#include "audit.h"
 #include "pbuf.h"
+#include "responses.h"
 
 #define TS(col) SQL_TS(col)
 
@@ -158,8 +160,10 @@ int store_last_submitted(struct db *db, const char *id, int *revision, struct er
     return 0;
 }
 
-int store_create(struct db *db, struct arena *a, const struct change *ch, struct err *e)
+int store_create(struct call *c, const struct idem *k, const struct change *ch, struct err *e)
 {
+    struct db *db = c->db;
+    struct arena *a = &c->arena;
     const Assessment *n = ch->next;
     char cycle[16], version[16], revision[16], completeness[32];
     snprintf(cycle, sizeof cycle, "%d", n->cycle);
@@ -175,7 +179,17 @@ int store_create(struct db *db, struct arena *a, const struct change *ch, struct
     for (int i = 0; i < 17; i++)
         lengths[i] = -1;
     lengths[16] = (int)ch->snapshot_len;
-    return db_command_bytes(db, e, SQL_CREATE, 17, params, lengths, NULL);
+    int claimed = idem_tx_begin(c, k, e); /* the request_id first (common/idem.h) */
+    if (claimed != 0)
+        return claimed;
+    if (db_command_bytes(db, e, SQL_CREATE, 17, params, lengths, NULL) < 0) {
+        if (e->code == ERR_ALREADY_EXISTS)
+            err_set(e, ERR_ALREADY_EXISTS, "could not create \"%s\": it already exists", n->id);
+    } else if (idem_store(db, k, ch->snapshot, ch->snapshot_len, e) == 0 && db_commit(db, e) == 0) {
+        return 0;
+    }
+    db_rollback(db);
+    return -1;
 }
 
 /* Queues the rows of responses.answers that change ch writes. */
@@ -214,8 +228,12 @@ static void answers_queue(struct db_pipe *p, struct arena *a, const struct chang
     db_pipe_add(p, PGRES_COMMAND_OK, SQL_ANSWERS, 11, params, NULL, NULL, 0);
 }
 
-int store_write_open(struct call *c, const struct idem *k, const char *id, struct locked *l,
-                     bool *found, struct err *e)
+/* Round trip one of a write: begins the call's transaction, claims key k (common/idem.h; NULL for
+ * none), locks the head of `id` and reads the revision it is at into *l (arena). 0 with the
+ * transaction open (*found false when there is no such assessment); 1 when a twin's reply
+ * answered the call, -1 with *e set: the transaction is then rolled back. */
+static int write_open(struct call *c, const struct idem *k, const char *id, struct locked *l,
+                      bool *found, struct err *e)
 {
     struct db_pipe p;
     const char *params[] = {id};
@@ -244,9 +262,12 @@ int store_write_open(struct call *c, const struct idem *k, const char *id, struc
     return rc;
 }
 
-int store_write_commit(struct call *c, const char *old_etag, const struct change *ch,
-                       const struct idem *k, const uint8_t *reply, size_t reply_len,
-                       struct err *e)
+/* Round trip two: the locked head moved from `old_etag` to ch->next with its revision (ch NULL:
+ * nothing changed), `reply` stored under k, and COMMIT. -1 with *e set and the transaction left
+ * to roll back. */
+static int write_commit(struct call *c, const char *old_etag, const struct change *ch,
+                        const struct idem *k, const uint8_t *reply, size_t reply_len,
+                        struct err *e)
 {
     struct arena *a = &c->arena;
     struct db_pipe p;
@@ -275,6 +296,36 @@ int store_write_commit(struct call *c, const char *old_etag, const struct change
     int rc = db_pipe_run(&p, e);
     db_pipe_clear(&p);
     return rc;
+}
+
+int store_write(struct call *c, const struct idem *k, const char *id, store_decide *decide,
+                void *ctx, struct write_outcome *o, struct err *e)
+{
+    struct locked l;
+    bool found;
+    memset(o, 0, sizeof *o);
+    int answered = write_open(c, k, id, &l, &found, e);
+    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
+        return answered;
+    const struct change *ch;
+    if (decide(c, ctx, found ? &l : NULL, o, e) < 0)
+        goto fail;
+    ch = o->ch;
+    if (o->dry_run || (ch == NULL && k == NULL)) {
+        db_rollback(c->db); /* nothing to write: a dry run gives the idempotency claim back too */
+        return 0;
+    }
+    /* Who may read an assessment is a change the audit log must show (docs/security.md). */
+    if (ch && ch->audit &&
+        audit_append(c, arena_printf(&c->arena, "assessment/%s", ch->next->id), ch->next->state_code,
+                     k ? k->request_id : NULL, e, "%s", ch->audit) < 0)
+        goto fail;
+    if (write_commit(c, l.etag, ch, k, o->reply, o->reply_len, e) < 0)
+        goto fail;
+    return 0;
+fail:
+    db_rollback(c->db);
+    return -1;
 }
 
 static Assessment *list_row(struct arena *a, const PGresult *r, int row)

@@ -174,6 +174,29 @@ static void test_ids_carry_their_assessment(void **state)
     assert_false(evidence_upload_id_parse("BEN-2026-unic-compliance/7", aid, sizeof aid));
 }
 
+/* The quota is what the store decides under the State's lock: room left counts the open
+ * uploads when one begins, and content the State holds already costs nothing when attached. */
+static void test_quota_counts_open_uploads_and_stored_content_once(void **state)
+{
+    (void)state;
+    struct err e = {0};
+    assert_int_equal(evidence_quota_begin("KEN", 40, 50, 10, 100, &e), 0);
+    assert_int_equal(evidence_quota_begin("KEN", 41, 50, 10, 100, &e), -1);
+    assert_int_equal(e.code, ERR_RESOURCE_EXHAUSTED);
+    assert_non_null(strstr(e.msg, "UNIC_EVIDENCE_QUOTA_BYTES"));
+    assert_non_null(strstr(e.msg, "KEN's evidence quota"));
+    assert_non_null(strstr(e.msg, "50 used and 10 in open uploads"));
+    e = (struct err){0};
+    assert_int_equal(evidence_quota_attach("KEN", 50, 50, false, 100, &e), 0);
+    assert_int_equal(evidence_quota_attach("KEN", 51, 50, false, 100, &e), -1);
+    assert_int_equal(e.code, ERR_RESOURCE_EXHAUSTED);
+    assert_non_null(strstr(e.msg, "could not attach 51 bytes"));
+    e = (struct err){0};
+    assert_int_equal(evidence_quota_attach("KEN", 51, 100, true, 100, &e), 0);
+    assert_int_equal(e.code, ERR_OK);
+    assert_int_equal(evidence_quota_attach("KEN", 1, 101, true, 100, &e), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_plain_text_is_utf8_without_controls),
         cmocka_unit_test(test_file_names),
         cmocka_unit_test(test_ids_carry_their_assessment),
+        cmocka_unit_test(test_quota_counts_open_uploads_and_stored_content_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
