@@ -1,5 +1,5 @@
-/* admin.c: AdminService's handlers: who may manage whom, request checks, and each change written
- * with its audit event in one transaction. Operators manage every identity and key; a State's
+/* admin.c: AdminService's handlers: who may manage whom and request checks; each change is one
+ * admin_store.c call, written with its audit event in one transaction. Operators manage every identity and key; a State's
  * STATE_ADMIN creates and manages the STATE_DELEGATEs of its own State (and its own keys), and
  * reads its State's audit events. Anyone else, and anything of another State, is
  * PERMISSION_DENIED, whether or not it exists (docs/security.md). */
@@ -9,7 +9,6 @@
 
 #include "admin.h"
 #include "catalog.h"
-#include "audit.h"
 #include "auth.h"
 #include "page_token.h"
 #include "text.h"
@@ -206,15 +205,7 @@ static int create_identity(struct call *c, const Unic__Admin__V1__CreateIdentity
     if (check_text("display_name", r->display_name, NAME_MAX_BYTES, true, e) < 0 ||
         check_email(r->email, e) < 0 || check_state(c, r->role, state, e) < 0)
         return -1;
-    if (db_begin(c->db, e) < 0)
-        return -1;
-    return catalog_tx_end(c->db,
-                  admin_store_identity_insert(c->db, &c->arena, r->display_name, r->email,
-                                              role_name(r->role), state, c->principal.label, out, e) == 0 &&
-                      audit_append(c, arena_printf(&c->arena, "identity/%s", (*out)->id), state, NULL, e,
-                                   "created identity %s <%s> as %s%s%s", r->display_name, r->email,
-                                   role_name(r->role), *state ? " of " : "", state) == 0,
-                  e);
+    return admin_store_identity_create(c, r->display_name, r->email, role_name(r->role), state, out, e);
 }
 
 static int list_identities(struct call *c, const Unic__Admin__V1__ListIdentitiesRequest *r,
@@ -234,19 +225,14 @@ static int list_identities(struct call *c, const Unic__Admin__V1__ListIdentities
                                        &(*out)->n_identities, e);
 }
 
-/* A new key for `who`, stored and audited in the caller's open transaction. */
-static int key_issue(struct call *c, const Identity *who, const char *label, int days,
-                     Unic__Admin__V1__CreatedKey **out, struct err *e)
+/* The reply of CreateKey and RotateKey: the key, and its secret (shown this once). */
+static Unic__Admin__V1__CreatedKey *created(struct call *c, Key *key, const char *secret)
 {
-    char secret[64];
-    Key *key = NULL;
-    if (auth_key_generate(secret, e) < 0 ||
-        admin_store_key_insert(c->db, &c->arena, secret, who, label, days, &key, e) < 0)
-        return -1;
-    *out = ARENA_MSG(&c->arena, Unic__Admin__V1__CreatedKey, UNIC__ADMIN__V1__CREATED_KEY__INIT);
-    (*out)->key = key;
-    (*out)->secret = arena_strdup(&c->arena, secret);
-    return 0;
+    Unic__Admin__V1__CreatedKey *k = ARENA_MSG(&c->arena, Unic__Admin__V1__CreatedKey,
+                                               UNIC__ADMIN__V1__CREATED_KEY__INIT);
+    k->key = key;
+    k->secret = arena_strdup(&c->arena, secret);
+    return k;
 }
 
 static int create_key(struct call *c, const Unic__Admin__V1__CreateKeyRequest *r,
@@ -260,15 +246,12 @@ static int create_key(struct call *c, const Unic__Admin__V1__CreateKeyRequest *r
         check_text("label", r->label, LABEL_MAX_BYTES, false, e) < 0 ||
         check_days(c, r->expires_in_days, &days, e) < 0)
         return -1;
-    if (db_begin(c->db, e) < 0)
+    char secret[64];
+    Key *key = NULL;
+    if (auth_key_generate(secret, e) < 0 || admin_store_key_create(c, secret, who, r->label, days, &key, e) < 0)
         return -1;
-    return catalog_tx_end(c->db,
-                  key_issue(c, who, r->label, days, out, e) == 0 &&
-                      audit_append(c, arena_printf(&c->arena, "key/%s", (*out)->key->id), who->state_code,
-                                   NULL, e, "created key %s \"%s\" for %s <%s>, expiring %s",
-                                   (*out)->key->id, r->label, who->display_name, who->email,
-                                   (*out)->key->expires_at) == 0,
-                  e);
+    *out = created(c, key, secret);
+    return 0;
 }
 
 static int list_keys(struct call *c, const Unic__Admin__V1__ListKeysRequest *r,
@@ -301,16 +284,7 @@ static int revoke_key(struct call *c, const Unic__Admin__V1__RevokeKeyRequest *r
     Identity *who = NULL;
     if (check_key_id(r->key_id, e) < 0 || managed_key(c, r->key_id, "revoke the key", &key, &who, e) < 0)
         return -1;
-    if (db_begin(c->db, e) < 0)
-        return -1;
-    return catalog_tx_end(c->db,
-                  admin_store_key_revoke(c->db, key->id, e) == 0 &&
-                      audit_append(c, arena_printf(&c->arena, "key/%s", key->id),
-                                   who ? who->state_code : key->state_code, NULL, e,
-                                   "revoked key %s \"%s\" of %s", key->id, key->label,
-                                   who ? who->email : "no identity") == 0 &&
-                      admin_store_key_get(c->db, &c->arena, key->id, out, e) == 0,
-                  e);
+    return admin_store_key_revoke(c, key, who, out, e);
 }
 
 static int rotate_key(struct call *c, const Unic__Admin__V1__RotateKeyRequest *r,
@@ -331,15 +305,13 @@ static int rotate_key(struct call *c, const Unic__Admin__V1__RotateKeyRequest *r
     if (check_text("label", r->label, LABEL_MAX_BYTES, false, e) < 0 ||
         check_days(c, r->expires_in_days, &days, e) < 0)
         return -1;
-    if (db_begin(c->db, e) < 0)
+    char secret[64];
+    Key *fresh = NULL;
+    if (auth_key_generate(secret, e) < 0 ||
+        admin_store_key_rotate(c, key, who, secret, label, days, grace, &fresh, e) < 0)
         return -1;
-    return catalog_tx_end(c->db,
-                  key_issue(c, who, label, days, out, e) == 0 &&
-                      admin_store_key_retire(c->db, key->id, (*out)->key->id, grace, e) == 0 &&
-                      audit_append(c, arena_printf(&c->arena, "key/%s", key->id), who->state_code, NULL, e,
-                                   "rotated key %s of %s <%s> to key %s; the old key stays valid %d s",
-                                   key->id, who->display_name, who->email, (*out)->key->id, grace) == 0,
-                  e);
+    *out = created(c, fresh, secret);
+    return 0;
 }
 
 static int list_audit_events(struct call *c, const Unic__Admin__V1__ListAuditEventsRequest *r,

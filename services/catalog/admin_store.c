@@ -1,11 +1,14 @@
 /* admin_store.c: the SQL of AdminService: identities and keys in the auth schema, the audit log
  * in the audit schema (both shared by the suite, see common/sql/), Member States from
- * catalog.states. Columns by name, parameters only, results cleared on every path. */
+ * catalog.states. Columns by name, parameters only, results cleared on every path. Each write is
+ * one function and one transaction, with its audit event. */
 #include <stdio.h>
 #include <string.h>
 
 #include "admin.h"
+#include "audit.h"
 #include "auth.h"
+#include "catalog.h"
 
 #define RFC3339(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
 
@@ -106,9 +109,9 @@ int admin_store_state_member(struct db *db, const char *code, bool *member, stru
     return 0;
 }
 
-int admin_store_identity_insert(struct db *db, struct arena *a, const char *display_name,
-                                const char *email, const char *role, const char *state,
-                                const char *created_by, Identity **out, struct err *e)
+static int identity_insert(struct db *db, struct arena *a, const char *display_name, const char *email,
+                           const char *role, const char *state, const char *created_by, Identity **out,
+                           struct err *e)
 {
     const char *params[] = {display_name, email, role, state, created_by};
     PGresult *r = db_query(db, e, SQL_IDENTITY_INSERT, 5, params);
@@ -159,8 +162,9 @@ static const char *principal_role(Unic__Admin__V1__Role role)
     }
 }
 
-int admin_store_key_insert(struct db *db, struct arena *a, const char *secret, const Identity *who,
-                           const char *label, int days, Key **out, struct err *e)
+/* Stores the hash of `secret` as a key of `who`, valid for `days` days from now. */
+static int key_insert(struct db *db, struct arena *a, const char *secret, const Identity *who,
+                      const char *label, int days, Key **out, struct err *e)
 {
     char hash[65], id[17], ndays[16];
     auth_hash(secret, strlen(secret), hash);
@@ -199,7 +203,8 @@ int admin_store_keys_list(struct db *db, struct arena *a, const char *identity_i
     return 0;
 }
 
-int admin_store_key_revoke(struct db *db, const char *id, struct err *e)
+/* Revokes an active key: FAILED_PRECONDITION when it was revoked already. */
+static int key_revoke(struct db *db, const char *id, struct err *e)
 {
     long n = 0;
     const char *params[] = {id};
@@ -210,8 +215,9 @@ int admin_store_key_revoke(struct db *db, const char *id, struct err *e)
     return 0;
 }
 
-int admin_store_key_retire(struct db *db, const char *id, const char *new_id, int grace_seconds,
-                           struct err *e)
+/* The old key of a rotation: valid `grace_seconds` more at most, replaced by `new_id`. */
+static int key_retire(struct db *db, const char *id, const char *new_id, int grace_seconds,
+                      struct err *e)
 {
     char grace[16];
     snprintf(grace, sizeof grace, "%d", grace_seconds);
@@ -256,4 +262,64 @@ int admin_store_audit_list(struct db *db, struct arena *a, const struct audit_fi
     }
     PQclear(r);
     return 0;
+}
+
+/* ---- The writes: one function, one transaction each, its audit event in it ---- */
+
+int admin_store_identity_create(struct call *c, const char *display_name, const char *email,
+                                const char *role, const char *state, Identity **out, struct err *e)
+{
+    if (db_begin(c->db, e) < 0)
+        return -1;
+    return catalog_tx_end(c->db,
+                          identity_insert(c->db, &c->arena, display_name, email, role, state,
+                                          c->principal.label, out, e) == 0 &&
+                              audit_append(c, arena_printf(&c->arena, "identity/%s", (*out)->id), state, NULL,
+                                           e, "created identity %s <%s> as %s%s%s", display_name, email, role,
+                                           *state ? " of " : "", state) == 0,
+                          e);
+}
+
+int admin_store_key_create(struct call *c, const char *secret, const Identity *who, const char *label,
+                           int days, Key **out, struct err *e)
+{
+    if (db_begin(c->db, e) < 0)
+        return -1;
+    return catalog_tx_end(c->db,
+                          key_insert(c->db, &c->arena, secret, who, label, days, out, e) == 0 &&
+                              audit_append(c, arena_printf(&c->arena, "key/%s", (*out)->id), who->state_code,
+                                           NULL, e, "created key %s \"%s\" for %s <%s>, expiring %s",
+                                           (*out)->id, label, who->display_name, who->email,
+                                           (*out)->expires_at) == 0,
+                          e);
+}
+
+int admin_store_key_revoke(struct call *c, const Key *key, const Identity *who, Key **out,
+                           struct err *e)
+{
+    if (db_begin(c->db, e) < 0)
+        return -1;
+    return catalog_tx_end(c->db,
+                          key_revoke(c->db, key->id, e) == 0 &&
+                              audit_append(c, arena_printf(&c->arena, "key/%s", key->id),
+                                           who ? who->state_code : key->state_code, NULL, e,
+                                           "revoked key %s \"%s\" of %s", key->id, key->label,
+                                           who ? who->email : "no identity") == 0 &&
+                              admin_store_key_get(c->db, &c->arena, key->id, out, e) == 0,
+                          e);
+}
+
+int admin_store_key_rotate(struct call *c, const Key *old, const Identity *who, const char *secret,
+                           const char *label, int days, int grace_seconds, Key **out, struct err *e)
+{
+    if (db_begin(c->db, e) < 0)
+        return -1;
+    return catalog_tx_end(c->db,
+                          key_insert(c->db, &c->arena, secret, who, label, days, out, e) == 0 &&
+                              key_retire(c->db, old->id, (*out)->id, grace_seconds, e) == 0 &&
+                              audit_append(c, arena_printf(&c->arena, "key/%s", old->id), who->state_code,
+                                           NULL, e, "rotated key %s of %s <%s> to key %s; the old key stays"
+                                           " valid %d s", old->id, who->display_name, who->email, (*out)->id,
+                                           grace_seconds) == 0,
+                          e);
 }

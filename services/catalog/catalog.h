@@ -41,8 +41,8 @@ int store_states_load(struct db *db, const char *states_tsv, const char *zones_t
 int store_tsv_apply(struct db *db, const char *tsv, int fields, const char *sql, const char *what,
                     struct err *e);
 
-/* Ends the transaction of a change: committed when every step of it succeeded (ok), else rolled
- * back. 0 when committed. */
+/* For the store files: ends the transaction of a change, committed when every step of it
+ * succeeded (ok), else rolled back. 0 when committed. */
 int catalog_tx_end(struct db *db, bool ok, struct err *e);
 
 /* The statements of the catalog's idempotency keys (sql/013, common/idem.h). */
@@ -89,8 +89,12 @@ int store_topics_list(struct db *db, struct arena *a, Unic__Catalog__V1__Topic *
                       struct err *e);
 int store_states_list(struct db *db, struct arena *a, Unic__Catalog__V1__State ***out, size_t *n,
                       struct err *e);
-/* Sets the State's own time zone (a loaded IANA name), or "" for its capital's again. */
-int store_state_time_zone_set(struct db *db, const char *code, const char *zone, struct err *e);
+/* One transaction: key k claimed first (common/idem.h; NULL for none), the State's own time zone
+ * set (a loaded IANA name, or "" for its capital's again), the audit event, the State as it now
+ * is into *out and stored under k as the reply, COMMIT. 0 when committed, 1 when a twin's reply
+ * answered the call, -1 with *e set and nothing written. */
+int store_state_time_zone_set(struct call *c, const struct idem *k, const char *code, const char *zone,
+                              Unic__Catalog__V1__State **out, struct err *e);
 /* One State by ISO 3166-1 alpha-3 code; NOT_FOUND when it is not a UN Member State. */
 int store_state_get(struct db *db, struct arena *a, const char *code, Unic__Catalog__V1__State **out,
                     struct err *e);

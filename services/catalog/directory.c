@@ -9,14 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "admin.h"
-#include "audit.h"
 #include "catalog.h"
 #include "directory.h"
 #include "idem.h"
-#include "notify.h"
 #include "page_token.h"
 #include "text.h"
 #include "tz.h"
@@ -140,36 +136,11 @@ static int put_entry(struct call *c, const Unic__Catalog__V1__PutDirectoryEntryR
                              " database, such as \"Africa/Porto-Novo\"", zone);
         tz_free(z);
     }
-    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
-        return answered < 0 ? -1 : 0;
-    bool ok = dir_store_put(c->db, &c->arena, state, r->point_of_contact, r->certs, r->n_certs,
-                            r->expected_version, c->principal.label, out, e) == 0 &&
-              audit_append(c, arena_printf(&c->arena, "directory/%s", state), state, r->request_id, e,
-                           "recorded version %d of the directory entry of %s: point of contact %s <%s>,"
-                           " %zu CERT(s)", (*out)->version, state, r->point_of_contact->unit,
-                           r->point_of_contact->email, r->n_certs) == 0 &&
-              idem_save(c, k, &(*out)->base, e) == 0;
-    if (catalog_tx_end(c->db, ok, e) == 0)
-        return 0;
-    *out = NULL;
-    return -1;
-}
-
-/* The event "reachability_round.started" for every State the round asks (those with an endpoint
- * get it), in the round's transaction (common/notify.h). */
-static int round_notify(struct call *c, const ReachabilityRound *r, struct err *e)
-{
-    json_t *data = json_pack("{sIssssss}", "round_id", (json_int_t)r->id, "closes_at", r->closes_at,
-                             "note", r->note, "confirm_with", "unic.catalog.v1.DirectoryService/ConfirmReachability");
-    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
-    json_decref(data);
-    if (text == NULL)
-        return err_set(e, ERR_INTERNAL, "could not write the event of reachability round %" PRId64, r->id);
-    int rc = notify_event(c->db, (const char *const *)r->states, r->n_states, "reachability_round.started",
-                          text, NULL, e);
-    free(text);
-    return rc;
+    int rc = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (rc == 0)
+        rc = dir_store_entry_write(c, k, state, r->point_of_contact, r->certs, r->n_certs,
+                                   r->expected_version, out, e);
+    return rc < 0 ? -1 : 0; /* 1: answered with the reply of the first call of this request_id */
 }
 
 static int start_round(struct call *c, const Unic__Catalog__V1__StartReachabilityRoundRequest *r,
@@ -182,18 +153,10 @@ static int start_round(struct call *c, const Unic__Catalog__V1__StartReachabilit
     if (strlen(r->note) > NOTE_MAX || !text_valid(r->note, true, NULL))
         return err_field(e, "note", "must be text of at most %d bytes", NOTE_MAX);
     int days = r->window_days ? r->window_days : DIRECTORY_ROUND_WINDOW_DAYS;
-    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
-        return answered < 0 ? -1 : 0;
-    bool ok = dir_store_round_start(c->db, &c->arena, days, r->note, c->principal.label, out, e) == 0 &&
-              audit_append(c, arena_printf(&c->arena, "reachability-round/%" PRId64, (*out)->id), NULL,
-                           r->request_id, e, "started reachability round %" PRId64 " asking %zu States,"
-                           " open until %s", (*out)->id, (*out)->n_states, (*out)->closes_at) == 0 &&
-              round_notify(c, *out, e) == 0 && idem_save(c, k, &(*out)->base, e) == 0;
-    if (catalog_tx_end(c->db, ok, e) == 0)
-        return 0;
-    *out = NULL;
-    return -1;
+    int rc = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (rc == 0)
+        rc = dir_store_round_start(c, k, days, r->note, out, e);
+    return rc < 0 ? -1 : 0; /* 1: answered with the reply of the first call of this request_id */
 }
 
 static int confirm(struct call *c, const Unic__Catalog__V1__ConfirmReachabilityRequest *r,
@@ -203,18 +166,10 @@ static int confirm(struct call *c, const Unic__Catalog__V1__ConfirmReachabilityR
     if (r->round_id <= 0)
         return err_field(e, "round_id", "is required: the id of the round (ReachabilityRound.id)");
     const char *state = c->principal.state;
-    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
-        return answered < 0 ? -1 : 0;
-    bool ok = dir_store_round_confirm(c->db, &c->arena, r->round_id, state, c->principal.label, out, e) == 0 &&
-              audit_append(c, arena_printf(&c->arena, "reachability-round/%" PRId64, r->round_id), state,
-                           r->request_id, e, "%s confirmed its point of contact in reachability round %" PRId64,
-                           state, r->round_id) == 0 &&
-              idem_save(c, k, &(*out)->base, e) == 0;
-    if (catalog_tx_end(c->db, ok, e) == 0)
-        return 0;
-    *out = NULL;
-    return -1;
+    int rc = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (rc == 0)
+        rc = dir_store_round_confirm(c, k, r->round_id, state, out, e);
+    return rc < 0 ? -1 : 0; /* 1: answered with the reply of the first call of this request_id */
 }
 
 static int report(struct call *c, const Unic__Catalog__V1__GetReachabilityReportRequest *r,

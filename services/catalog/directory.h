@@ -12,6 +12,7 @@
 
 #include "db.h"
 #include "err.h"
+#include "idem.h"
 #include "mem.h"
 #include "rpc.h"
 #include "unic/catalog/v1/directory.pb-c.h"
@@ -58,7 +59,7 @@ int catalog_check_member(struct call *c, const char *field, const char *code, st
 int catalog_writable_state(struct call *c, const char *requested, const char *what, const char **out,
                            struct err *e);
 
-/* ---- Store (directory_store.c): each function one statement or the caller's transaction ---- */
+/* ---- Store (directory_store.c): each function one statement or one transaction ---- */
 
 /* The current entry of `state`; *out NULL when it has recorded none. */
 int dir_store_get(struct db *db, struct arena *a, const char *state, DirectoryEntry **out,
@@ -69,20 +70,21 @@ int dir_store_list(struct db *db, struct arena *a, const char *after, int limit,
 /* Up to `limit` versions of `state`'s entry older than `before` (0: from the newest). */
 int dir_store_history(struct db *db, struct arena *a, const char *state, int before, int limit,
                       DirectoryEntry ***out, size_t *n, bool *more, struct err *e);
-/* In the caller's transaction: the next version of `state`'s entry, recorded by `by`. ABORTED
- * when expected_version is not 0 and not the current version. *out is the entry as stored. */
-int dir_store_put(struct db *db, struct arena *a, const char *state, const PointOfContact *poc,
-                  Cert *const *certs, size_t n_certs, int expected_version, const char *by,
-                  DirectoryEntry **out, struct err *e);
-
-/* In the caller's transaction: a round open `days` days, asking every State with an entry. */
-int dir_store_round_start(struct db *db, struct arena *a, int days, const char *note,
-                          const char *by, ReachabilityRound **out, struct err *e);
-/* In the caller's transaction: `state`'s confirmation of round `id` (the first one's time is
- * kept). NOT_FOUND for no such round, FAILED_PRECONDITION when the State was not asked or the
- * window has closed. */
-int dir_store_round_confirm(struct db *db, struct arena *a, int64_t id, const char *state,
-                            const char *by, ReachabilityConfirmation **out, struct err *e);
+/* The writes, one transaction each: key k claimed first (common/idem.h; NULL for none), the
+ * change, its audit event, the reply stored under k, COMMIT. 0 when committed, 1 when a twin's
+ * reply answered the call, -1 with *e set and nothing written. */
+/* The next version of `state`'s entry, recorded by the caller. ABORTED when expected_version is
+ * not 0 and not the current version. *out is the entry as stored. */
+int dir_store_entry_write(struct call *c, const struct idem *k, const char *state,
+                          const PointOfContact *poc, Cert *const *certs, size_t n_certs,
+                          int expected_version, DirectoryEntry **out, struct err *e);
+/* A round open `days` days, asking every State with an entry, each told by its webhook. */
+int dir_store_round_start(struct call *c, const struct idem *k, int days, const char *note,
+                          ReachabilityRound **out, struct err *e);
+/* `state`'s confirmation of round `id` (the first one's time is kept). NOT_FOUND for no such
+ * round, FAILED_PRECONDITION when the State was not asked or the window has closed. */
+int dir_store_round_confirm(struct call *c, const struct idem *k, int64_t id, const char *state,
+                            ReachabilityConfirmation **out, struct err *e);
 /* The report of round `id` (0: the latest); NOT_FOUND when there is none. */
 int dir_store_round_report(struct db *db, struct arena *a, int64_t id, ReachabilityReport **out,
                            struct err *e);

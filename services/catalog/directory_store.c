@@ -1,13 +1,21 @@
 /* directory_store.c: the SQL of DirectoryService (sql/013_directory.sql). An entry's versions
  * are rows that are never updated, so the history is a plain read; the current version is the
  * one directory_entries names. Arrays travel joined with U+001F (see store.c: no stored text can
- * hold it). Columns by name, parameters only, results cleared on every path. */
+ * hold it). Columns by name, parameters only, results cleared on every path. Each write is one
+ * function and one transaction: the idempotency key claimed first, the change, its audit event
+ * (and its events for webhooks), the reply stored under the key, COMMIT. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "audit.h"
 #include "catalog.h"
 #include "directory.h"
+#include "idem.h"
+#include "notify.h"
 
 #define RFC3339(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
 #define SEP "E'\\x1f'"
@@ -203,9 +211,11 @@ int dir_store_history(struct db *db, struct arena *a, const char *state, int bef
     return 0;
 }
 
-int dir_store_put(struct db *db, struct arena *a, const char *state, const PointOfContact *poc,
-                  Cert *const *certs, size_t n_certs, int expected_version, const char *by,
-                  DirectoryEntry **out, struct err *e)
+/* The next version of `state`'s entry, recorded by `by`. ABORTED when expected_version is not 0
+ * and not the current version. *out is the entry as stored. */
+static int entry_put(struct db *db, struct arena *a, const char *state, const PointOfContact *poc,
+                     Cert *const *certs, size_t n_certs, int expected_version, const char *by,
+                     DirectoryEntry **out, struct err *e)
 {
     const char *p1[] = {state};
     if (db_command(db, e, SQL_ENTRY_CLAIM, 1, p1, NULL) < 0)
@@ -295,8 +305,9 @@ static int round_asked(struct db *db, struct arena *a, ReachabilityRound *x, Rea
     return 0;
 }
 
-int dir_store_round_start(struct db *db, struct arena *a, int days, const char *note,
-                          const char *by, ReachabilityRound **out, struct err *e)
+/* A round open `days` days, asking every State with an entry. */
+static int round_insert(struct db *db, struct arena *a, int days, const char *note, const char *by,
+                        ReachabilityRound **out, struct err *e)
 {
     char d[16], id[24];
     snprintf(d, sizeof d, "%d", days);
@@ -313,8 +324,9 @@ int dir_store_round_start(struct db *db, struct arena *a, int days, const char *
     return round_asked(db, a, *out, NULL, e);
 }
 
-int dir_store_round_confirm(struct db *db, struct arena *a, int64_t id, const char *state,
-                            const char *by, ReachabilityConfirmation **out, struct err *e)
+/* `state`'s confirmation of round `id` (the first one's time is kept). */
+static int round_confirm(struct db *db, struct arena *a, int64_t id, const char *state, const char *by,
+                         ReachabilityConfirmation **out, struct err *e)
 {
     char rid[24];
     snprintf(rid, sizeof rid, "%" PRId64, id);
@@ -381,4 +393,66 @@ int dir_store_round_pending(struct db *db, const char *state, int64_t *round, ch
     }
     PQclear(r);
     return 0;
+}
+
+/* ---- The writes: one function, one transaction each ---- */
+
+int dir_store_entry_write(struct call *c, const struct idem *k, const char *state,
+                          const PointOfContact *poc, Cert *const *certs, size_t n_certs,
+                          int expected_version, DirectoryEntry **out, struct err *e)
+{
+    int claimed = idem_tx_begin(c, k, e); /* the request_id first (common/idem.h) */
+    if (claimed != 0)
+        return claimed;
+    bool ok = entry_put(c->db, &c->arena, state, poc, certs, n_certs, expected_version, c->principal.label,
+                        out, e) == 0 &&
+              audit_append(c, arena_printf(&c->arena, "directory/%s", state), state, k ? k->request_id : NULL,
+                           e, "recorded version %d of the directory entry of %s: point of contact %s <%s>,"
+                           " %zu CERT(s)", (*out)->version, state, poc->unit, poc->email, n_certs) == 0 &&
+              idem_save(c, k, &(*out)->base, e) == 0;
+    return catalog_tx_end(c->db, ok, e);
+}
+
+/* The event "reachability_round.started" for every State the round asks (those with an endpoint
+ * get it), in the round's transaction (common/notify.h). */
+static int round_notify(struct call *c, const ReachabilityRound *r, struct err *e)
+{
+    json_t *data = json_pack("{sIssssss}", "round_id", (json_int_t)r->id, "closes_at", r->closes_at,
+                             "note", r->note, "confirm_with", "unic.catalog.v1.DirectoryService/ConfirmReachability");
+    char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+    json_decref(data);
+    if (text == NULL)
+        return err_set(e, ERR_INTERNAL, "could not write the event of reachability round %" PRId64, r->id);
+    int rc = notify_event(c->db, (const char *const *)r->states, r->n_states, "reachability_round.started",
+                          text, NULL, e);
+    free(text);
+    return rc;
+}
+
+int dir_store_round_start(struct call *c, const struct idem *k, int days, const char *note,
+                          ReachabilityRound **out, struct err *e)
+{
+    int claimed = idem_tx_begin(c, k, e);
+    if (claimed != 0)
+        return claimed;
+    bool ok = round_insert(c->db, &c->arena, days, note, c->principal.label, out, e) == 0 &&
+              audit_append(c, arena_printf(&c->arena, "reachability-round/%" PRId64, (*out)->id), NULL,
+                           k ? k->request_id : NULL, e, "started reachability round %" PRId64 " asking %zu"
+                           " States, open until %s", (*out)->id, (*out)->n_states, (*out)->closes_at) == 0 &&
+              round_notify(c, *out, e) == 0 && idem_save(c, k, &(*out)->base, e) == 0;
+    return catalog_tx_end(c->db, ok, e);
+}
+
+int dir_store_round_confirm(struct call *c, const struct idem *k, int64_t id, const char *state,
+                            ReachabilityConfirmation **out, struct err *e)
+{
+    int claimed = idem_tx_begin(c, k, e);
+    if (claimed != 0)
+        return claimed;
+    bool ok = round_confirm(c->db, &c->arena, id, state, c->principal.label, out, e) == 0 &&
+              audit_append(c, arena_printf(&c->arena, "reachability-round/%" PRId64, id), state,
+                           k ? k->request_id : NULL, e,
+                           "%s confirmed its point of contact in reachability round %" PRId64, state, id) == 0 &&
+              idem_save(c, k, &(*out)->base, e) == 0;
+    return catalog_tx_end(c->db, ok, e);
 }

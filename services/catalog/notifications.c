@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "audit.h"
 #include "catalog.h"
 #include "digest.h"
 #include "directory.h"
@@ -21,22 +20,6 @@
 typedef Unic__Catalog__V1__Webhook Webhook;
 
 enum { DELIVERIES_DEFAULT = 50, DELIVERIES_MAX = 500, EVENT_ID_MAX = 36 };
-
-#define RFC3339(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
-
-static const char SQL_SET[] =
-    "INSERT INTO notify.webhooks (state_code, url, secret, updated_by) VALUES ($1, $2, $3, $4)"
-    " ON CONFLICT (state_code) DO UPDATE SET url = EXCLUDED.url, secret = EXCLUDED.secret,"
-    " updated_by = EXCLUDED.updated_by, updated_at = now()";
-static const char SQL_GET[] =
-    "SELECT state_code, url, " RFC3339("updated_at") " AS updated_at, updated_by"
-    " FROM notify.webhooks WHERE state_code = $1";
-static const char SQL_DELIVERIES[] =
-    "SELECT d.id, o.event_id, o.kind, d.attempt, " RFC3339("d.at") " AS at, d.url, d.http_status,"
-    " d.outcome, d.error, " RFC3339("o.created_at") " AS event_created_at"
-    " FROM notify.deliveries d JOIN notify.outbox o ON o.id = d.outbox_id"
-    " WHERE d.state_code = $1 AND ($2 = '' OR o.event_id::text = $2)"
-    " AND ($3::bigint = 0 OR d.id < $3::bigint) ORDER BY d.id DESC LIMIT $4::int";
 
 /* The State whose notifications a call reads: a State key its own, an operator the Member State
  * it names. Decided from the key, never from the request (docs/hardening.md). */
@@ -51,25 +34,6 @@ static int readable_state(struct call *c, const char *requested, const char **ou
     }
     *out = requested;
     return catalog_check_member(c, "state_code", requested, e);
-}
-
-static int webhook_get(struct call *c, const char *state, Webhook **out, struct err *e)
-{
-    const char *params[] = {state};
-    PGresult *r = db_query(c->db, e, SQL_GET, 1, params);
-    if (r == NULL)
-        return -1;
-    *out = NULL;
-    if (PQntuples(r) == 1) {
-        Webhook *w = ARENA_MSG(&c->arena, Webhook, UNIC__CATALOG__V1__WEBHOOK__INIT);
-        w->state_code = arena_strdup(&c->arena, db_get(r, 0, "state_code"));
-        w->url = arena_strdup(&c->arena, db_get(r, 0, "url"));
-        w->updated_at = arena_strdup(&c->arena, db_get(r, 0, "updated_at"));
-        w->updated_by = arena_strdup(&c->arena, db_get(r, 0, "updated_by"));
-        *out = w;
-    }
-    PQclear(r);
-    return 0;
 }
 
 static int set_webhook(struct call *c, const Unic__Catalog__V1__SetWebhookRequest *r,
@@ -89,31 +53,27 @@ static int set_webhook(struct call *c, const Unic__Catalog__V1__SetWebhookReques
     uint8_t raw[32];
     if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
         return err_set(e, ERR_INTERNAL, "could not generate a webhook secret");
-    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
-        return answered < 0 ? -1 : 0;
+    int rc = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (rc != 0) /* 1: answered with the reply of the first call of this request_id */
+        return rc < 0 ? -1 : 0;
     char *secret = arena_alloc(&c->arena, 2 * sizeof raw + 8);
     memcpy(secret, "whsec_", 6);
     hex_encode(secret + 6, raw, sizeof raw);
-    *out = ARENA_MSG(&c->arena, Unic__Catalog__V1__WebhookSecret, UNIC__CATALOG__V1__WEBHOOK_SECRET__INIT);
-    (*out)->secret = secret;
-    const char *params[] = {state, r->url, secret, c->principal.label};
-    bool ok = db_command(c->db, e, SQL_SET, 4, params, NULL) == 0 &&
-              webhook_get(c, state, &(*out)->webhook, e) == 0 &&
-              audit_append(c, arena_printf(&c->arena, "webhook/%s", state), state, r->request_id, e,
-                           "set the webhook of %s to %s, with a new secret", state, r->url) == 0 &&
-              idem_save(c, k, &(*out)->base, e) == 0;
-    if (catalog_tx_end(c->db, ok, e) == 0)
-        return 0;
-    *out = NULL;
-    return -1;
+    Unic__Catalog__V1__WebhookSecret *reply =
+        ARENA_MSG(&c->arena, Unic__Catalog__V1__WebhookSecret, UNIC__CATALOG__V1__WEBHOOK_SECRET__INIT);
+    reply->secret = secret;
+    rc = webhook_store_set(c, k, state, r->url, reply, e);
+    if (rc == 0)
+        *out = reply;
+    return rc < 0 ? -1 : 0; /* 1: a twin that committed meanwhile answered */
 }
 
 static int get_webhook(struct call *c, const Unic__Catalog__V1__GetWebhookRequest *r, Webhook **out,
                        struct err *e)
 {
     const char *state = NULL;
-    if (readable_state(c, r->state_code, &state, e) < 0 || webhook_get(c, state, out, e) < 0)
+    if (readable_state(c, r->state_code, &state, e) < 0 ||
+        webhook_store_get(c->db, &c->arena, state, out, e) < 0)
         return -1;
     if (*out == NULL)
         return err_set(e, ERR_NOT_FOUND, "could not find the webhook of %s: none is registered (SetWebhook)",
@@ -136,36 +96,16 @@ static int list_deliveries(struct call *c, const Unic__Catalog__V1__ListDeliveri
     const char *filter = arena_printf(&c->arena, "state=%s;event=%s", state, r->event_id);
     if (page_token_position(c, filter, r->page_token, &position, e) < 0)
         return -1;
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", limit + 1);
-    const char *params[] = {state, r->event_id, *position ? position : "0", lim};
-    PGresult *res = db_query(c->db, e, SQL_DELIVERIES, 4, params);
-    if (res == NULL)
+    Unic__Catalog__V1__Delivery **got;
+    size_t rows;
+    if (webhook_store_deliveries(c->db, &c->arena, state, r->event_id, *position ? strtoll(position, NULL, 10) : 0,
+                                 limit + 1, &got, &rows, e) < 0)
         return -1;
-    size_t rows = (size_t)PQntuples(res), n = rows > (size_t)limit ? (size_t)limit : rows;
+    size_t n = rows > (size_t)limit ? (size_t)limit : rows;
     *out = ARENA_MSG(&c->arena, Unic__Catalog__V1__ListDeliveriesResponse,
                      UNIC__CATALOG__V1__LIST_DELIVERIES_RESPONSE__INIT);
-    (*out)->deliveries = ARENA_ARRAY(&c->arena, Unic__Catalog__V1__Delivery *, n + 1);
-    for (size_t i = 0; i < n; i++) {
-        int row = (int)i;
-        Unic__Catalog__V1__Delivery *d = ARENA_MSG(&c->arena, Unic__Catalog__V1__Delivery,
-                                                   UNIC__CATALOG__V1__DELIVERY__INIT);
-        d->id = db_get_int64(res, row, "id");
-        d->event_id = arena_strdup(&c->arena, db_get(res, row, "event_id"));
-        d->event_type = arena_strdup(&c->arena, db_get(res, row, "kind"));
-        d->attempt = db_get_int(res, row, "attempt");
-        d->at = arena_strdup(&c->arena, db_get(res, row, "at"));
-        d->url = arena_strdup(&c->arena, db_get(res, row, "url"));
-        d->http_status = db_get_int(res, row, "http_status");
-        const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(
-            &unic__catalog__v1__delivery_outcome__descriptor, db_get(res, row, "outcome"));
-        d->outcome = v ? (Unic__Catalog__V1__DeliveryOutcome)v->value
-                       : UNIC__CATALOG__V1__DELIVERY_OUTCOME__DELIVERY_OUTCOME_UNSPECIFIED;
-        d->error = arena_strdup(&c->arena, db_get(res, row, "error"));
-        d->event_created_at = arena_strdup(&c->arena, db_get(res, row, "event_created_at"));
-        (*out)->deliveries[(*out)->n_deliveries++] = d;
-    }
-    PQclear(res);
+    (*out)->deliveries = got;
+    (*out)->n_deliveries = n;
     if (rows > n)
         (*out)->next_page_token =
             page_token_next(c, filter, arena_printf(&c->arena, "%" PRId64, (*out)->deliveries[n - 1]->id));

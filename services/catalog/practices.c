@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "catalog.h"
 #include "directory.h"
 #include "idem.h"
@@ -103,18 +102,10 @@ static int share(struct call *c, const Unic__Catalog__V1__SharePracticeRequest *
     Practice p = *r->practice;
     if (check_practice(c, &p, e) < 0)
         return -1;
-    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
-        return answered < 0 ? -1 : 0;
-    bool ok = practice_store_insert(c->db, &c->arena, &p, c->principal.label, out, e) == 0 &&
-              audit_append(c, arena_printf(&c->arena, "practice/%" PRId64, (*out)->id), p.state_code,
-                           r->request_id, e, "shared practice %" PRId64 " \"%s\" (%s)", (*out)->id,
-                           p.title, *p.state_code ? p.state_code : p.organisation) == 0 &&
-              idem_save(c, k, &(*out)->base, e) == 0;
-    if (catalog_tx_end(c->db, ok, e) == 0)
-        return 0;
-    *out = NULL;
-    return -1;
+    int rc = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (rc == 0)
+        rc = practice_store_share(c, k, &p, out, e);
+    return rc < 0 ? -1 : 0; /* 1: answered with the reply of the first call of this request_id */
 }
 
 static int curate(struct call *c, const Unic__Catalog__V1__CuratePracticeRequest *r, Practice **out,
@@ -130,19 +121,10 @@ static int curate(struct call *c, const Unic__Catalog__V1__CuratePracticeRequest
         return -1;
     if (accept && *r->reason)
         return err_field(e, "reason", "only a rejection has one");
-    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
-        return answered < 0 ? -1 : 0;
-    bool ok = practice_store_curate(c->db, &c->arena, r->id, accept ? "ACCEPTED" : "REJECTED", r->reason,
-                                    c->principal.label, out, e) == 0 &&
-              audit_append(c, arena_printf(&c->arena, "practice/%" PRId64, r->id), (*out)->state_code,
-                           r->request_id, e, "%s practice %" PRId64 "%s%s", accept ? "accepted" : "rejected",
-                           r->id, accept ? "" : ": ", r->reason) == 0 &&
-              idem_save(c, k, &(*out)->base, e) == 0;
-    if (catalog_tx_end(c->db, ok, e) == 0)
-        return 0;
-    *out = NULL;
-    return -1;
+    int rc = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (rc == 0)
+        rc = practice_store_curate(c, k, r->id, accept, r->reason, out, e);
+    return rc < 0 ? -1 : 0; /* 1: answered with the reply of the first call of this request_id */
 }
 
 static int get(struct call *c, const Unic__Catalog__V1__GetPracticeRequest *r, Practice **out,
@@ -222,23 +204,12 @@ static int publish(struct call *c, const Unic__Catalog__V1__PublishCompilationRe
                    Compilation **out, struct err *e)
 {
     struct idem kbuf, *k = NULL;
-    struct practice_viewer everything = {true, true, ""};
-    int edition = 0;
     if (check_year_topic(c, r->year, r->topic, e) < 0)
         return -1;
-    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
-        return answered < 0 ? -1 : 0;
-    bool ok = practice_store_publish(c->db, r->year, r->topic, c->principal.label, &edition, e) == 0 &&
-              practice_store_compilation(c->db, &c->arena, r->year, r->topic, &everything, out, e) == 0 &&
-              audit_append(c, arena_printf(&c->arena, "compilation/%d/%s", r->year, r->topic), NULL,
-                           r->request_id, e, "published edition %d of the %d compilation of %s: %zu practices",
-                           edition, r->year, r->topic, (*out)->n_practices) == 0 &&
-              idem_save(c, k, &(*out)->base, e) == 0;
-    if (catalog_tx_end(c->db, ok, e) == 0)
-        return 0;
-    *out = NULL;
-    return -1;
+    int rc = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (rc == 0)
+        rc = practice_store_publish(c, k, r->year, r->topic, out, e);
+    return rc < 0 ? -1 : 0; /* 1: answered with the reply of the first call of this request_id */
 }
 
 static int compilation(struct call *c, const Unic__Catalog__V1__GetCompilationRequest *r,

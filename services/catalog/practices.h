@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "err.h"
+#include "idem.h"
 #include "mem.h"
 #include "rpc.h"
 #include "unic/catalog/v1/practices.pb-c.h"
@@ -36,12 +37,19 @@ struct practice_search {
     int limit;
 };
 
-/* Inserts a validated practice (p->state_code or p->organisation set) as SUBMITTED. */
-int practice_store_insert(struct db *db, struct arena *a, const Practice *p, const char *by,
-                          Practice **out, struct err *e);
-/* SUBMITTED -> `status` with `reason`; NOT_FOUND, or FAILED_PRECONDITION when curated already. */
-int practice_store_curate(struct db *db, struct arena *a, int64_t id, const char *status,
-                          const char *reason, const char *by, Practice **out, struct err *e);
+/* The writes, one transaction each: key k claimed first (common/idem.h; NULL for none), the
+ * change, its audit event, the reply stored under k, COMMIT. 0 when committed, 1 when a twin's
+ * reply answered the call, -1 with *e set and nothing written. */
+/* Shares a validated practice (p->state_code or p->organisation set) as SUBMITTED. */
+int practice_store_share(struct call *c, const struct idem *k, const Practice *p, Practice **out,
+                         struct err *e);
+/* SUBMITTED -> ACCEPTED or REJECTED with `reason`; NOT_FOUND, or FAILED_PRECONDITION when
+ * curated already. */
+int practice_store_curate(struct call *c, const struct idem *k, int64_t id, bool accept,
+                          const char *reason, Practice **out, struct err *e);
+/* The next edition of year/topic's compilation; *out: that edition, with every practice in it. */
+int practice_store_publish(struct call *c, const struct idem *k, int year, const char *topic,
+                           Compilation **out, struct err *e);
 /* *out NULL when there is no such practice or `v` may not see it. */
 int practice_store_get(struct db *db, struct arena *a, int64_t id, const struct practice_viewer *v,
                        Practice **out, struct err *e);
@@ -50,9 +58,6 @@ int practice_store_get(struct db *db, struct arena *a, int64_t id, const struct 
 int practice_store_search(struct db *db, struct arena *a, const struct practice_search *s,
                           const struct practice_viewer *v, Practice ***out, char ***rank_text,
                           size_t *n, bool *more, struct err *e);
-/* In the caller's transaction: the next edition of year/topic's compilation. */
-int practice_store_publish(struct db *db, int year, const char *topic, const char *by, int *edition,
-                           struct err *e);
 /* The latest edition of year/topic with the practices `v` may see; NOT_FOUND when unpublished. */
 int practice_store_compilation(struct db *db, struct arena *a, int year, const char *topic,
                                const struct practice_viewer *v, Compilation **out, struct err *e);

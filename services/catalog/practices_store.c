@@ -1,11 +1,14 @@
 /* practices_store.c: the SQL of PracticeService (sql/016_practices.sql). Search runs in each
  * practice's own text search configuration (catalog.practice_config): a query is parsed with the
  * configuration of the practice it is matched against, so French words meet French stems.
- * Columns by name, parameters only, results cleared on every path. */
+ * Columns by name, parameters only, results cleared on every path. Each write is one function
+ * and one transaction: the idempotency key claimed first, the change, its audit event, the reply
+ * stored under the key, COMMIT. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "catalog.h"
 #include "practices.h"
 
@@ -105,8 +108,9 @@ static int one(struct db *db, struct arena *a, const char *sql, int n, const cha
     return 0;
 }
 
-int practice_store_insert(struct db *db, struct arena *a, const Practice *p, const char *by,
-                          Practice **out, struct err *e)
+/* Inserts a validated practice (p->state_code or p->organisation set) as SUBMITTED. */
+static int practice_insert(struct db *db, struct arena *a, const Practice *p, const char *by,
+                           Practice **out, struct err *e)
 {
     const char *vis = p->visibility == UNIC__CATALOG__V1__PRACTICE_VISIBILITY__PUBLIC ? "PUBLIC" : "MEMBER_STATES";
     const char *params[] = {p->title, p->summary,
@@ -117,8 +121,9 @@ int practice_store_insert(struct db *db, struct arena *a, const Practice *p, con
     return *out ? 0 : err_set(e, ERR_INTERNAL, "could not read back the practice just shared");
 }
 
-int practice_store_curate(struct db *db, struct arena *a, int64_t id, const char *status,
-                          const char *reason, const char *by, Practice **out, struct err *e)
+/* SUBMITTED -> `status` with `reason`; NOT_FOUND, or FAILED_PRECONDITION when curated already. */
+static int practice_curate(struct db *db, struct arena *a, int64_t id, const char *status,
+                           const char *reason, const char *by, Practice **out, struct err *e)
 {
     char sid[24];
     snprintf(sid, sizeof sid, "%" PRId64, id);
@@ -175,7 +180,8 @@ int practice_store_search(struct db *db, struct arena *a, const struct practice_
     return 0;
 }
 
-int practice_store_publish(struct db *db, int year, const char *topic, const char *by, int *edition,
+/* The next edition of year/topic's compilation. */
+static int edition_publish(struct db *db, int year, const char *topic, const char *by, int *edition,
                            struct err *e)
 {
     char y[16], ed[16];
@@ -227,4 +233,52 @@ int practice_store_compilation(struct db *db, struct arena *a, int year, const c
     PQclear(r);
     *out = c;
     return 0;
+}
+
+/* ---- The writes: one function, one transaction each ---- */
+
+int practice_store_share(struct call *c, const struct idem *k, const Practice *p, Practice **out,
+                         struct err *e)
+{
+    int claimed = idem_tx_begin(c, k, e); /* the request_id first (common/idem.h) */
+    if (claimed != 0)
+        return claimed;
+    bool ok = practice_insert(c->db, &c->arena, p, c->principal.label, out, e) == 0 &&
+              audit_append(c, arena_printf(&c->arena, "practice/%" PRId64, (*out)->id), p->state_code,
+                           k ? k->request_id : NULL, e, "shared practice %" PRId64 " \"%s\" (%s)", (*out)->id,
+                           p->title, *p->state_code ? p->state_code : p->organisation) == 0 &&
+              idem_save(c, k, &(*out)->base, e) == 0;
+    return catalog_tx_end(c->db, ok, e);
+}
+
+int practice_store_curate(struct call *c, const struct idem *k, int64_t id, bool accept,
+                          const char *reason, Practice **out, struct err *e)
+{
+    int claimed = idem_tx_begin(c, k, e);
+    if (claimed != 0)
+        return claimed;
+    bool ok = practice_curate(c->db, &c->arena, id, accept ? "ACCEPTED" : "REJECTED", reason,
+                              c->principal.label, out, e) == 0 &&
+              audit_append(c, arena_printf(&c->arena, "practice/%" PRId64, id), (*out)->state_code,
+                           k ? k->request_id : NULL, e, "%s practice %" PRId64 "%s%s",
+                           accept ? "accepted" : "rejected", id, accept ? "" : ": ", reason) == 0 &&
+              idem_save(c, k, &(*out)->base, e) == 0;
+    return catalog_tx_end(c->db, ok, e);
+}
+
+int practice_store_publish(struct call *c, const struct idem *k, int year, const char *topic,
+                           Compilation **out, struct err *e)
+{
+    struct practice_viewer everything = {true, true, ""};
+    int edition = 0;
+    int claimed = idem_tx_begin(c, k, e);
+    if (claimed != 0)
+        return claimed;
+    bool ok = edition_publish(c->db, year, topic, c->principal.label, &edition, e) == 0 &&
+              practice_store_compilation(c->db, &c->arena, year, topic, &everything, out, e) == 0 &&
+              audit_append(c, arena_printf(&c->arena, "compilation/%d/%s", year, topic), NULL,
+                           k ? k->request_id : NULL, e, "published edition %d of the %d compilation of %s:"
+                           " %zu practices", edition, year, topic, (*out)->n_practices) == 0 &&
+              idem_save(c, k, &(*out)->base, e) == 0;
+    return catalog_tx_end(c->db, ok, e);
 }

@@ -4,7 +4,6 @@
 #include <time.h>
 
 #include "admin.h"
-#include "audit.h"
 #include "catalog.h"
 #include "definition.h"
 #include "duties.h"
@@ -502,18 +501,10 @@ static int set_state_time_zone(struct call *c, const Unic__Catalog__V1__SetState
                              "\"Pacific/Honolulu\"; \"\" restores the capital's", r->time_zone);
         tz_free(z);
     }
-    int answered = idem_open(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
-    if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
-        return answered < 0 ? -1 : 0;
-    bool ok = store_state_time_zone_set(c->db, state, r->time_zone, e) == 0 &&
-              store_state_get(c->db, &c->arena, state, out, e) == 0 &&
-              audit_append(c, arena_printf(&c->arena, "state/%s", state), state, r->request_id, e,
-                           "set the time zone of %s to %s", state, (*out)->time_zone) == 0 &&
-              idem_save(c, k, &(*out)->base, e) == 0;
-    if (catalog_tx_end(c->db, ok, e) == 0)
-        return 0;
-    *out = NULL;
-    return -1;
+    int rc = idem_begin(c, &catalog_idem_sql, r->request_id, &kbuf, &k, e);
+    if (rc == 0)
+        rc = store_state_time_zone_set(c, k, state, r->time_zone, out, e);
+    return rc < 0 ? -1 : 0; /* 1: answered with the reply of the first call of this request_id */
 }
 
 RPC_HANDLER(list_questionnaires, Unic__Catalog__V1__ListQuestionnairesRequest, Unic__Catalog__V1__ListQuestionnairesResponse);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "catalog.h"
 #include "definition.h"
 #include "membership.h"
@@ -291,10 +292,19 @@ int store_states_list(struct db *db, struct arena *a, Unic__Catalog__V1__State *
     return store_memberships_attach(db, a, NULL, *out, *n, e);
 }
 
-int store_state_time_zone_set(struct db *db, const char *code, const char *zone, struct err *e)
+int store_state_time_zone_set(struct call *c, const struct idem *k, const char *code, const char *zone,
+                              Unic__Catalog__V1__State **out, struct err *e)
 {
     const char *params[] = {code, zone};
-    return db_command(db, e, SQL_STATE_OWN_ZONE, 2, params, NULL);
+    int claimed = idem_tx_begin(c, k, e); /* the request_id first (common/idem.h) */
+    if (claimed != 0)
+        return claimed;
+    bool ok = db_command(c->db, e, SQL_STATE_OWN_ZONE, 2, params, NULL) == 0 &&
+              store_state_get(c->db, &c->arena, code, out, e) == 0 &&
+              audit_append(c, arena_printf(&c->arena, "state/%s", code), code, k ? k->request_id : NULL, e,
+                           "set the time zone of %s to %s", code, (*out)->time_zone) == 0 &&
+              idem_save(c, k, &(*out)->base, e) == 0;
+    return catalog_tx_end(c->db, ok, e);
 }
 
 int store_state_get(struct db *db, struct arena *a, const char *code, Unic__Catalog__V1__State **out,

@@ -1,7 +1,7 @@
 /* webhooks.c: the delivery worker of the outbox (webhooks.h, docs/notifications.md). It claims
  * due events with a lease (so a crash between the POST and its record only means a repeat with
  * the same event id, which receivers drop), posts each with libcurl, and records the outcome and
- * the attempt in one transaction. */
+ * the attempt in one transaction. Its SQL is in webhooks_store.c. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,33 +23,6 @@
 #include "webhooks.h"
 
 enum { CLAIM_BATCH = 16, LEASE_MARGIN_SECONDS = 60 };
-
-/* Claims up to $2 due events for $1 seconds; attempts counts the one about to be made. */
-static const char SQL_CLAIM[] =
-    "UPDATE notify.outbox o SET attempts = o.attempts + 1,"
-    " next_attempt_at = now() + make_interval(secs => $1::int)"
-    " FROM notify.webhooks w"
-    " WHERE w.state_code = o.state_code AND o.id IN (SELECT id FROM notify.outbox"
-    "   WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()"
-    "   ORDER BY next_attempt_at, id LIMIT $2::int FOR UPDATE SKIP LOCKED)"
-    " RETURNING o.id, o.event_id, o.state_code, o.kind, o.body, o.attempts, w.url, w.secret,"
-    " (extract(epoch FROM now() - o.created_at) * 1000)::bigint AS age_ms";
-static const char SQL_DELIVERED[] =
-    "UPDATE notify.outbox SET delivered_at = now(), last_error = '' WHERE id = $1::bigint";
-static const char SQL_RETRY[] =
-    "UPDATE notify.outbox SET next_attempt_at = now() + make_interval(secs => $2::double precision),"
-    " last_error = $3 WHERE id = $1::bigint";
-static const char SQL_DEAD[] =
-    "UPDATE notify.outbox SET dead_at = now(), last_error = $2 WHERE id = $1::bigint";
-static const char SQL_LOG[] =
-    "INSERT INTO notify.deliveries (outbox_id, state_code, attempt, url, http_status, outcome, error)"
-    " VALUES ($1::bigint, $2, $3::int, $4, $5::int, $6, $7)";
-/* The States a reminder may go to (those with an endpoint), and the reminder's claim: a second
- * writer, a replica or a restart, finds it taken and writes nothing. */
-static const char SQL_REMINDER_STATES[] = "SELECT state_code FROM notify.webhooks ORDER BY state_code";
-static const char SQL_REMINDER_CLAIM[] =
-    "INSERT INTO notify.reminders (state_code, year, days) VALUES ($1, $2::int, $3::int)"
-    " ON CONFLICT DO NOTHING";
 
 static const char *env(const char *name)
 {
@@ -159,54 +132,31 @@ static void post(struct webhook_worker *w, const char *url, const char *secret, 
     curl_slist_free_all(headers);
 }
 
-enum outcome { DELIVERED, RETRY, DEAD };
-static const char *const outcome_names[] = {"DELIVERED", "RETRY", "DEAD"};
-
 /* Records one attempt of row `row` of the claim `r`: delivered, retried later, or dead. */
 static void record(struct webhook_worker *w, const PGresult *r, int row, const struct attempt *a)
 {
     struct err e;
-    const char *id = db_get(r, row, "id");
     int attempts = db_get_int(r, row, "attempts");
     int64_t next = webhook_next_ms(attempts, db_get_int64(r, row, "age_ms"), w->s.backoff_ms,
                                    w->s.backoff_max_ms, (int64_t)w->s.retry_seconds * 1000);
-    enum outcome o = a->error[0] == '\0' ? DELIVERED : next < 0 ? DEAD : RETRY;
-    char status[16], attempt[16], wait[32];
-    snprintf(status, sizeof status, "%ld", a->status);
-    snprintf(attempt, sizeof attempt, "%d", attempts);
-    snprintf(wait, sizeof wait, "%.3f", (double)next / 1000.0);
-    const char *log_params[] = {id, db_get(r, row, "state_code"), attempt, db_get(r, row, "url"),
-                                status, outcome_names[o], a->error};
-    const char *p_delivered[] = {id};
-    const char *p_retry[] = {id, wait, a->error};
-    const char *p_dead[] = {id, a->error};
-    if (db_begin(&w->db, &e) < 0)
-        goto failed;
-    int rc = o == DELIVERED ? db_command(&w->db, &e, SQL_DELIVERED, 1, p_delivered, NULL)
-             : o == DEAD    ? db_command(&w->db, &e, SQL_DEAD, 2, p_dead, NULL)
-                            : db_command(&w->db, &e, SQL_RETRY, 3, p_retry, NULL);
-    if (rc < 0 || db_command(&w->db, &e, SQL_LOG, 7, log_params, NULL) < 0 || db_commit(&w->db, &e) < 0) {
-        db_rollback(&w->db);
-        goto failed;
+    struct webhook_outcome o = {
+        db_get(r, row, "id"), db_get(r, row, "state_code"), db_get(r, row, "url"), a->error, attempts, a->status,
+        a->error[0] == '\0' ? WEBHOOK_DELIVERED : next < 0 ? WEBHOOK_DEAD : WEBHOOK_RETRY, next};
+    if (webhook_store_record(&w->db, &o, &e) < 0) {
+        /* The lease runs out and the event is posted again, with the same id. */
+        log_warn("could not record the delivery of webhook event %s: %s", db_get(r, row, "event_id"), e.msg);
+        return;
     }
-    if (o == DEAD)
+    if (o.outcome == WEBHOOK_DEAD)
         log_warn("webhook event %s of %s dead-lettered after %d attempts: %s", db_get(r, row, "event_id"),
                  db_get(r, row, "state_code"), attempts, a->error);
-    return;
-failed:
-    /* The lease runs out and the event is posted again, with the same id. */
-    log_warn("could not record the delivery of webhook event %s: %s", db_get(r, row, "event_id"), e.msg);
 }
 
 /* Claims and delivers one batch; the number of events tried. */
 static int deliver_batch(struct webhook_worker *w)
 {
     struct err e;
-    char lease[16], batch[16];
-    snprintf(lease, sizeof lease, "%d", LEASE_MARGIN_SECONDS + w->s.timeout_ms / 1000);
-    snprintf(batch, sizeof batch, "%d", CLAIM_BATCH);
-    const char *params[] = {lease, batch};
-    PGresult *r = db_query(&w->db, &e, SQL_CLAIM, 2, params);
+    PGresult *r = webhook_store_claim(&w->db, LEASE_MARGIN_SECONDS + w->s.timeout_ms / 1000, CLAIM_BATCH, &e);
     if (r == NULL) {
         log_warn("could not read the webhook outbox: %s", e.msg);
         return 0;
@@ -251,31 +201,21 @@ static void remind_state(struct webhook_worker *w, const char *state)
     int days = item ? webhook_reminder_threshold(item->days_left) : 0;
     if (days == 0) /* reported (as UNIC sees it), or no reminder is due today */
         goto done;
-    char year[8], threshold[8];
+    char year[8];
     snprintf(year, sizeof year, "%.4s", due->today);
-    snprintf(threshold, sizeof threshold, "%d", days);
     json_t *data = json_pack("{sisssssssisiss}", "year", atoi(year), "due_date", item->due_date, "today",
                              due->today, "time_zone", due->time_zone, "days_left", (int)item->days_left,
                              "threshold_days", days, "item", item->ref);
     char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
     json_decref(data);
-    const char *params[] = {state, year, threshold};
-    const char *states[] = {state};
-    long claimed = 0;
-    if (text == NULL || db_begin(&w->db, &e) < 0) {
-        log_warn("could not write the %d-day reminder of %s: %s", days, state, text ? e.msg : "its data");
-        free(text);
-        goto done;
-    }
-    bool ok = db_command(&w->db, &e, SQL_REMINDER_CLAIM, 3, params, &claimed) == 0 &&
-              (claimed == 0 || notify_event(&w->db, states, 1, "report.reminder", text, NULL, &e) == 0) &&
-              db_commit(&w->db, &e) == 0;
-    free(text);
-    if (!ok) {
-        db_rollback(&w->db);
+    bool written = false;
+    if (text == NULL)
+        log_warn("could not write the %d-day reminder of %s: its data", days, state);
+    else if (webhook_store_reminder(&w->db, state, year, days, text, &written, &e) < 0)
         log_warn("could not write the %d-day reminder of %s: %s", days, state, e.msg);
-    } else if (claimed)
+    else if (written)
         log_info("wrote the %d-day paragraph 8 reminder of %s for %s", days, state, year);
+    free(text);
 done:
     arena_destroy(&a);
 }
@@ -290,7 +230,7 @@ static void remind(struct webhook_worker *w)
     int64_t day = tz_days_from_civil(atoi(today), (unsigned)atoi(today + 5), (unsigned)atoi(today + 8));
     if (tz_days_from_civil(atoi(today), 12, 31) - day > 61)
         return;
-    PGresult *r = db_query(&w->db, &e, SQL_REMINDER_STATES, 0, NULL);
+    PGresult *r = webhook_store_reminder_states(&w->db, &e);
     if (r == NULL) {
         log_warn("could not read the States to remind: %s", e.msg);
         return;

@@ -29,7 +29,10 @@
 #include "config.h"
 #include "db.h"
 #include "err.h"
+#include "idem.h"
+#include "mem.h"
 #include "rpc.h"
+#include "unic/catalog/v1/notifications.pb-c.h"
 
 extern const struct rpc_service notification_rpc;
 
@@ -53,6 +56,43 @@ bool webhook_url_allowed(const char *url);
  * from 30 to 8, 7 from 7 to 0, and 0 (none) otherwise. A threshold is still reached on a later
  * day (the worker may have been down on the day itself), never once the next one is. */
 int webhook_reminder_threshold(int days_left);
+
+/* ---- Store (webhooks_store.c): each function one statement or one transaction ---- */
+
+/* The endpoint of `state`; *out NULL when it has registered none. */
+int webhook_store_get(struct db *db, struct arena *a, const char *state, Unic__Catalog__V1__Webhook **out,
+                      struct err *e);
+/* SetWebhook, one transaction: key k claimed first (common/idem.h; NULL for none), `state`'s
+ * endpoint set to `url` with the secret out->secret, the audit event (which never holds the
+ * secret), out->webhook as now stored, out stored under k as the reply, COMMIT. 0 when committed,
+ * 1 when a twin's reply answered the call, -1 with *e set and nothing written. */
+int webhook_store_set(struct call *c, const struct idem *k, const char *state, const char *url,
+                      Unic__Catalog__V1__WebhookSecret *out, struct err *e);
+/* Up to `limit` attempts logged for `state` (of one event unless event_id is ""), newest first,
+ * older than attempt `before_id` unless it is 0. */
+int webhook_store_deliveries(struct db *db, struct arena *a, const char *state, const char *event_id,
+                             int64_t before_id, int limit, Unic__Catalog__V1__Delivery ***out, size_t *n,
+                             struct err *e);
+/* Claims up to `batch` due events for `lease_seconds` (the attempt about to be made counted):
+ * rows id, event_id, state_code, kind, body, attempts, url, secret, age_ms. The caller's (PQclear);
+ * NULL with *e set. */
+PGresult *webhook_store_claim(struct db *db, int lease_seconds, int batch, struct err *e);
+enum webhook_outcome_kind { WEBHOOK_DELIVERED, WEBHOOK_RETRY, WEBHOOK_DEAD };
+struct webhook_outcome {
+    const char *outbox_id, *state_code, *url, *error; /* error "" when delivered */
+    int attempt;
+    long http_status;
+    enum webhook_outcome_kind outcome;
+    int64_t retry_in_ms; /* WEBHOOK_RETRY: when the next attempt is due */
+};
+/* One transaction: the event delivered, retried later or dead, and the attempt in its log. */
+int webhook_store_record(struct db *db, const struct webhook_outcome *o, struct err *e);
+/* The States a reminder may go to (those with an endpoint), rows state_code. The caller's. */
+PGresult *webhook_store_reminder_states(struct db *db, struct err *e);
+/* One transaction: claims the `days`-day reminder of `state` for `year` and, when no one had,
+ * writes its event (`event`, JSON) to the outbox; *written says which. */
+int webhook_store_reminder(struct db *db, const char *state, const char *year, int days,
+                           const char *event, bool *written, struct err *e);
 
 /* ---- The delivery worker (webhooks.c) ---- */
 

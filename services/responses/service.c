@@ -1,7 +1,8 @@
 /* service.c: the response service's RPC handlers: authorize from the caller's principal, validate,
- * then read or write through the store. Every write runs in write_run: one transaction holding
- * the idempotency key, the row lock, the etag check, the new head and its revision. The table at
- * the bottom maps each method of responses.proto to its handler. */
+ * then read or write through the store. Every write to an assessment runs in write_run: one
+ * store_write call, one transaction holding the idempotency key, the row lock, the etag check
+ * (write_decide, which store_write runs under the lock), the new head and its revision. The
+ * table at the bottom maps each method of responses.proto to its handler. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
