@@ -51,14 +51,14 @@ int service_operator_key_store(struct service *s, const char *name, const char *
                                const char *source)
 {
     struct err e;
-    char id[17] = "", resource[32], action[96], detail[160];
+    char id[17] = "", resource[32], action[96];
     int stored = 0;
     if (db_begin(&s->db, &e) < 0 || (stored = auth_key_store(&s->db, key, ROLE_OPERATOR, NULL, label, id, &e)) < 0)
         goto fail;
     snprintf(resource, sizeof resource, "key/%s", id);
     snprintf(action, sizeof action, "start-up (%s)", source);
-    snprintf(detail, sizeof detail, "stored the %s operator key given to this service", label);
-    struct audit_event ev = {name, NULL, id, label, action, resource, NULL, detail, NULL};
+    struct audit_event ev = {name, NULL, id, label, action, resource, NULL, NULL,
+                             "operator-key-stored", AUDIT_ARGS(label)};
     if ((stored == 1 && audit_insert(&s->db, &ev, &e) < 0) || db_commit(&s->db, &e) < 0)
         goto fail;
     log_info("%s operator key %s is active%s", label, id, stored == 1 ? " (stored now)" : "");

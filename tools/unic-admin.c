@@ -2,7 +2,6 @@
  * and for break-glass access when no operator key works. Everyday identities and keys are managed
  * over AdminService (README, "Keys and roles"). A new key is printed once and stored only as a
  * hash; every change is written to the audit log like any other. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,20 +20,15 @@ static const char SQL_KEYS[] =
 
 /* unic-admin's changes in the audit log: the actor is the operating-system user who ran it. */
 static int admin_audit(struct db *db, const char *command, const char *key_id, const char *state,
-                       struct err *e, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-static int admin_audit(struct db *db, const char *command, const char *key_id, const char *state,
-                       struct err *e, const char *fmt, ...)
+                       const char *code, const char *const *args, size_t n_args, struct err *e)
 {
-    char summary[512], actor[160], method[64], resource[32];
+    char actor[160], method[64], resource[32];
     const char *user = getenv("USER");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(summary, sizeof summary, fmt, ap);
-    va_end(ap);
     snprintf(actor, sizeof actor, "unic-admin run by %.64s (break-glass)", user && *user ? user : "an unknown user");
     snprintf(method, sizeof method, "unic-admin %s", command);
     snprintf(resource, sizeof resource, "key/%s", key_id);
-    struct audit_event ev = {"unic-admin", NULL, key_id, actor, method, resource, state, summary, NULL};
+    struct audit_event ev = {"unic-admin", NULL, key_id, actor, method, resource, state, NULL,
+                             code, args, n_args};
     return audit_insert(db, &ev, e);
 }
 
@@ -43,7 +37,7 @@ static int key_revoke(struct db *db, const char *id, struct err *e)
     if (db_begin(db, e) < 0)
         return -1;
     if (auth_key_revoke(db, id, e) < 0 ||
-        admin_audit(db, "key revoke", id, NULL, e, "revoked key %s with unic-admin", id) < 0 ||
+        admin_audit(db, "key revoke", id, NULL, "admin-key-revoked", AUDIT_ARGS(id), e) < 0 ||
         db_commit(db, e) < 0) {
         db_rollback(db);
         return -1;
@@ -93,8 +87,8 @@ static int key_create(struct db *db, int argc, char **argv, struct err *e)
     if (auth_key_generate(key, e) < 0 || db_begin(db, e) < 0)
         return -1;
     if (auth_key_store(db, key, role, state, label, id, e) < 0 ||
-        admin_audit(db, "key create", id, state, e, "created %s key %s \"%s\" with unic-admin",
-                    auth_role_name(role), id, label) < 0 ||
+        admin_audit(db, "key create", id, state, "admin-key-created",
+                    AUDIT_ARGS(auth_role_name(role), id, label), e) < 0 ||
         db_commit(db, e) < 0) {
         db_rollback(db);
         return -1;

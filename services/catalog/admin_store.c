@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "catalog.h"
+#include "db_values.h"
 
 #define RFC3339(col) "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
 
@@ -53,7 +54,8 @@ static const char SQL_KEY_RETIRE[] =
 
 static const char SQL_AUDIT[] =
     "SELECT id, " RFC3339("at") " AS at, service, coalesce(identity_id, '') AS identity_id, key_id,"
-    " actor, method, resource, coalesce(state_code, '') AS state_code, summary, request_id"
+    " actor, method, resource, coalesce(state_code, '') AS state_code, summary, request_id,"
+    " summary_code, cardinality(summary_args) AS n_args, array_to_string(summary_args, chr(31)) AS args"
     " FROM audit.events"
     " WHERE ($1 = '' OR at >= $1::timestamptz) AND ($2 = '' OR at < $2::timestamptz)"
     "   AND ($3 = '' OR identity_id = $3)"
@@ -258,6 +260,16 @@ int admin_store_audit_list(struct db *db, struct arena *a, const struct audit_fi
         v->state_code = arena_strdup(a, db_get(r, row, "state_code"));
         v->summary = arena_strdup(a, db_get(r, row, "summary"));
         v->request_id = arena_strdup(a, db_get(r, row, "request_id"));
+        v->summary_code = arena_strdup(a, db_get(r, row, "summary_code"));
+        /* one empty argument reads back as "", which splits into none */
+        size_t want = (size_t)db_get_int64(r, row, "n_args");
+        db_list_split(a, db_get(r, row, "args"), &v->summary_args, &v->n_summary_args);
+        if (v->n_summary_args < want) {
+            v->summary_args = ARENA_ARRAY(a, char *, want);
+            for (size_t j = 0; j < want; j++)
+                v->summary_args[j] = arena_strdup(a, "");
+            v->n_summary_args = want;
+        }
         (*out)[i] = v;
     }
     PQclear(r);
@@ -275,8 +287,8 @@ int admin_store_identity_create(struct call *c, const char *display_name, const 
                           identity_insert(c->db, &c->arena, display_name, email, role, state,
                                           c->principal.label, out, e) == 0 &&
                               audit_append(c, arena_printf(&c->arena, "identity/%s", (*out)->id), state, NULL,
-                                           e, "created identity %s <%s> as %s%s%s", display_name, email, role,
-                                           *state ? " of " : "", state) == 0,
+                                           *state ? "identity-created-for-state" : "identity-created",
+                                           AUDIT_ARGS(display_name, email, role, state), e) == 0,
                           e);
 }
 
@@ -288,9 +300,9 @@ int admin_store_key_create(struct call *c, const char *secret, const Identity *w
     return catalog_tx_end(c->db,
                           key_insert(c->db, &c->arena, secret, who, label, days, out, e) == 0 &&
                               audit_append(c, arena_printf(&c->arena, "key/%s", (*out)->id), who->state_code,
-                                           NULL, e, "created key %s \"%s\" for %s <%s>, expiring %s",
-                                           (*out)->id, label, who->display_name, who->email,
-                                           (*out)->expires_at) == 0,
+                                           NULL, "key-created",
+                                           AUDIT_ARGS((*out)->id, label, who->display_name, who->email,
+                                                      (*out)->expires_at), e) == 0,
                           e);
 }
 
@@ -302,9 +314,8 @@ int admin_store_key_revoke(struct call *c, const Key *key, const Identity *who, 
     return catalog_tx_end(c->db,
                           key_revoke(c->db, key->id, e) == 0 &&
                               audit_append(c, arena_printf(&c->arena, "key/%s", key->id),
-                                           who ? who->state_code : key->state_code, NULL, e,
-                                           "revoked key %s \"%s\" of %s", key->id, key->label,
-                                           who ? who->email : "no identity") == 0 &&
+                                           who ? who->state_code : key->state_code, NULL, "key-revoked",
+                                           AUDIT_ARGS(key->id, key->label, who ? who->email : ""), e) == 0 &&
                               admin_store_key_get(c->db, &c->arena, key->id, out, e) == 0,
                           e);
 }
@@ -318,8 +329,8 @@ int admin_store_key_rotate(struct call *c, const Key *old, const Identity *who, 
                           key_insert(c->db, &c->arena, secret, who, label, days, out, e) == 0 &&
                               key_retire(c->db, old->id, (*out)->id, grace_seconds, e) == 0 &&
                               audit_append(c, arena_printf(&c->arena, "key/%s", old->id), who->state_code,
-                                           NULL, e, "rotated key %s of %s <%s> to key %s; the old key stays"
-                                           " valid %d s", old->id, who->display_name, who->email, (*out)->id,
-                                           grace_seconds) == 0,
+                                           NULL, "key-rotated",
+                                           AUDIT_ARGS(old->id, who->display_name, who->email, (*out)->id,
+                                                      arena_printf(&c->arena, "%d", grace_seconds)), e) == 0,
                           e);
 }

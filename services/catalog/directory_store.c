@@ -407,8 +407,9 @@ int dir_store_entry_write(struct call *c, const struct idem *k, const char *stat
     bool ok = entry_put(c->db, &c->arena, state, poc, certs, n_certs, expected_version, c->principal.label,
                         out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "directory/%s", state), state, k ? k->request_id : NULL,
-                           e, "recorded version %d of the directory entry of %s: point of contact %s <%s>,"
-                           " %zu CERT(s)", (*out)->version, state, poc->unit, poc->email, n_certs) == 0 &&
+                           "directory-recorded",
+                           AUDIT_ARGS(arena_printf(&c->arena, "%d", (*out)->version), state, poc->unit,
+                                      poc->email, arena_printf(&c->arena, "%zu", n_certs)), e) == 0 &&
               idem_save(c, k, &(*out)->base, e) == 0;
     return catalog_tx_end(c->db, ok, e);
 }
@@ -437,8 +438,10 @@ int dir_store_round_start(struct call *c, const struct idem *k, int days, const 
         return claimed;
     bool ok = round_insert(c->db, &c->arena, days, note, c->principal.label, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "reachability-round/%" PRId64, (*out)->id), NULL,
-                           k ? k->request_id : NULL, e, "started reachability round %" PRId64 " asking %zu"
-                           " States, open until %s", (*out)->id, (*out)->n_states, (*out)->closes_at) == 0 &&
+                           k ? k->request_id : NULL, "round-started",
+                           AUDIT_ARGS(arena_printf(&c->arena, "%" PRId64, (*out)->id),
+                                      arena_printf(&c->arena, "%zu", (*out)->n_states), (*out)->closes_at),
+                           e) == 0 &&
               round_notify(c, *out, e) == 0 && idem_save(c, k, &(*out)->base, e) == 0;
     return catalog_tx_end(c->db, ok, e);
 }
@@ -451,8 +454,8 @@ int dir_store_round_confirm(struct call *c, const struct idem *k, int64_t id, co
         return claimed;
     bool ok = round_confirm(c->db, &c->arena, id, state, c->principal.label, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "reachability-round/%" PRId64, id), state,
-                           k ? k->request_id : NULL, e,
-                           "%s confirmed its point of contact in reachability round %" PRId64, state, id) == 0 &&
+                           k ? k->request_id : NULL, "round-confirmed",
+                           AUDIT_ARGS(state, arena_printf(&c->arena, "%" PRId64, id)), e) == 0 &&
               idem_save(c, k, &(*out)->base, e) == 0;
     return catalog_tx_end(c->db, ok, e);
 }

@@ -247,10 +247,9 @@ int store_group_change_record(struct call *c, const struct group_change_in *in,
     GroupChange *g = change_row(a, r, 0);
     g->membership = m;
     if (audit_append(c, arena_printf(a, "group/%s/%s", in->group, in->state_code), in->state_code,
-                     request_id, e, "recorded %s of %s in %s %s%s (%s): member %s%s%s", kind,
-                     in->state_code, in->group, in->effective[0] ? "on " : "to a date not yet set",
-                     in->effective, in->legal_reference, m->since[0] ? "from " : "from the start",
-                     m->since, m->until[0] ? arena_printf(a, " until %s", m->until) : ", no end decided") < 0 ||
+                     request_id, "membership-recorded",
+                     AUDIT_ARGS(kind, in->state_code, in->group, in->effective, in->legal_reference,
+                                m->since, m->until), e) < 0 ||
         idem_save(c, k, &g->base, e) < 0)
         goto done;
     rc = db_commit(db, e);

@@ -245,8 +245,9 @@ int practice_store_share(struct call *c, const struct idem *k, const Practice *p
         return claimed;
     bool ok = practice_insert(c->db, &c->arena, p, c->principal.label, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "practice/%" PRId64, (*out)->id), p->state_code,
-                           k ? k->request_id : NULL, e, "shared practice %" PRId64 " \"%s\" (%s)", (*out)->id,
-                           p->title, *p->state_code ? p->state_code : p->organisation) == 0 &&
+                           k ? k->request_id : NULL, "practice-shared",
+                           AUDIT_ARGS(arena_printf(&c->arena, "%" PRId64, (*out)->id), p->title,
+                                      *p->state_code ? p->state_code : p->organisation), e) == 0 &&
               idem_save(c, k, &(*out)->base, e) == 0;
     return catalog_tx_end(c->db, ok, e);
 }
@@ -260,8 +261,8 @@ int practice_store_curate(struct call *c, const struct idem *k, int64_t id, bool
     bool ok = practice_curate(c->db, &c->arena, id, accept ? "ACCEPTED" : "REJECTED", reason,
                               c->principal.label, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "practice/%" PRId64, id), (*out)->state_code,
-                           k ? k->request_id : NULL, e, "%s practice %" PRId64 "%s%s",
-                           accept ? "accepted" : "rejected", id, accept ? "" : ": ", reason) == 0 &&
+                           k ? k->request_id : NULL, accept ? "practice-accepted" : "practice-rejected",
+                           AUDIT_ARGS(arena_printf(&c->arena, "%" PRId64, id), reason), e) == 0 &&
               idem_save(c, k, &(*out)->base, e) == 0;
     return catalog_tx_end(c->db, ok, e);
 }
@@ -277,8 +278,9 @@ int practice_store_publish(struct call *c, const struct idem *k, int year, const
     bool ok = edition_publish(c->db, year, topic, c->principal.label, &edition, e) == 0 &&
               practice_store_compilation(c->db, &c->arena, year, topic, &everything, out, e) == 0 &&
               audit_append(c, arena_printf(&c->arena, "compilation/%d/%s", year, topic), NULL,
-                           k ? k->request_id : NULL, e, "published edition %d of the %d compilation of %s:"
-                           " %zu practices", edition, year, topic, (*out)->n_practices) == 0 &&
+                           k ? k->request_id : NULL, "compilation-published",
+                           AUDIT_ARGS(arena_printf(&c->arena, "%d", edition), arena_printf(&c->arena, "%d", year),
+                                      topic, arena_printf(&c->arena, "%zu", (*out)->n_practices)), e) == 0 &&
               idem_save(c, k, &(*out)->base, e) == 0;
     return catalog_tx_end(c->db, ok, e);
 }

@@ -301,8 +301,8 @@ int store_state_time_zone_set(struct call *c, const struct idem *k, const char *
         return claimed;
     bool ok = db_command(c->db, e, SQL_STATE_OWN_ZONE, 2, params, NULL) == 0 &&
               store_state_get(c->db, &c->arena, code, out, e) == 0 &&
-              audit_append(c, arena_printf(&c->arena, "state/%s", code), code, k ? k->request_id : NULL, e,
-                           "set the time zone of %s to %s", code, (*out)->time_zone) == 0 &&
+              audit_append(c, arena_printf(&c->arena, "state/%s", code), code, k ? k->request_id : NULL,
+                           "time-zone-set", AUDIT_ARGS(code, (*out)->time_zone), e) == 0 &&
               idem_save(c, k, &(*out)->base, e) == 0;
     return catalog_tx_end(c->db, ok, e);
 }

@@ -85,8 +85,8 @@ int webhook_store_set(struct call *c, const struct idem *k, const char *state, c
         return claimed;
     bool ok = db_command(c->db, e, SQL_SET, 4, params, NULL) == 0 &&
               webhook_store_get(c->db, &c->arena, state, &out->webhook, e) == 0 &&
-              audit_append(c, arena_printf(&c->arena, "webhook/%s", state), state, k ? k->request_id : NULL, e,
-                           "set the webhook of %s to %s, with a new secret", state, url) == 0 &&
+              audit_append(c, arena_printf(&c->arena, "webhook/%s", state), state, k ? k->request_id : NULL,
+                           "webhook-set", AUDIT_ARGS(state, url), e) == 0 &&
               idem_save(c, k, &out->base, e) == 0;
     return catalog_tx_end(c->db, ok, e);
 }

@@ -106,12 +106,14 @@ bool store_gap_figures_visible(const struct actor *who, const char *state, int s
     }
 }
 
-/* The audit event of a change to `what` `id` of State `state`, in the open transaction. */
+/* The audit event of a change to `what` `id` of State `state`, in the open transaction: summary
+ * `code` with its args (audit.h). */
 int store_audited(struct arena *a, const struct actor *who, const char *what, const char *id,
-                   const char *state, const struct idem *k, const char *summary, struct err *e)
+                  const char *state, const struct idem *k, const char *code, const char *const *args,
+                  size_t n_args, struct err *e)
 {
     return audit_append(who->call, arena_printf(a, "%s/%s", what, id), state,
-                        k ? k->request_id : NULL, e, "%s", summary);
+                        k ? k->request_id : NULL, code, args, n_args, e);
 }
 
 /* The last row's sequence number when another page follows (n rows read for `limit`), ""

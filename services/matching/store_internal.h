@@ -5,6 +5,7 @@
 #ifndef UNIC_MATCHING_STORE_INTERNAL_H
 #define UNIC_MATCHING_STORE_INTERNAL_H
 
+#include "audit.h"
 #include "db_values.h"
 #include "store.h"
 
@@ -42,8 +43,10 @@ int store_quota_lock(struct db *db, const struct actor *who, enum quota_kind q, 
  * State now has more of `q` created in the last hour than it may. */
 int store_quota_check(struct db *db, const struct actor *who, enum quota_kind q, struct err *e);
 
-/* The audit event of a change to `what` `id` of State `state`, in the open transaction. */
+/* The audit event of a change to `what` `id` of State `state`, in the open transaction: summary
+ * `code` with its args (audit.h). */
 int store_audited(struct arena *a, const struct actor *who, const char *what, const char *id,
-                  const char *state, const struct idem *k, const char *summary, struct err *e);
+                  const char *state, const struct idem *k, const char *code, const char *const *args,
+                  size_t n_args, struct err *e);
 
 #endif

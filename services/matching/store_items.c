@@ -198,7 +198,7 @@ static const struct owned_rows request_rows = {"request", SQL_REQUEST_LOCK, "sta
 
 /* The last step of a write to a row of t, in the open transaction: runs `sql` (an INSERT or
  * UPDATE returning one row), checks the caller's quota `q` (QUOTA_KINDS: none), builds the reply
- * from the row, appends the audit event ("<done> offer <id>"), stores the reply under
+ * from the row, appends the audit event ("<what>-<done>", offer-created say), stores the reply under
  * idempotency key k (may be NULL) and commits. On failure the caller rolls back. */
 static int write_one_within(struct db *db, struct arena *a, const struct owned_rows *t,
                             const char *done, const char *sql, int n, const char *const *params,
@@ -214,9 +214,8 @@ static int write_one_within(struct db *db, struct arena *a, const struct owned_r
     }
     *out = t->build(a, r, 0, who);
     const char *id = db_get(r, 0, "id"), *state = db_get(r, 0, t->owner);
-    char *summary = arena_printf(a, "%s %s %s of %s (%s, now %s)", done, t->what, id, state,
-                                 db_get(r, 0, "kind"), db_get(r, 0, "status"));
-    int rc = store_audited(a, who, t->what, id, state, k, summary, e);
+    int rc = store_audited(a, who, t->what, id, state, k, arena_printf(a, "%s-%s", t->what, done),
+                           AUDIT_ARGS(id, state, db_get(r, 0, "kind"), db_get(r, 0, "status")), e);
     PQclear(r);
     if (rc < 0 || idem_save(who->call, k, *out, e) < 0)
         return -1;
@@ -283,7 +282,7 @@ static int owned_withdraw(struct db *db, struct arena *a, const struct owned_row
         err_set(e, ERR_FAILED_PRECONDITION, "%s %s is already withdrawn", t->what, id);
         goto done;
     }
-    rc = write_one(db, a, t, "withdrew", t->withdraw_sql, 1, params, who, NULL, out, e);
+    rc = write_one(db, a, t, "withdrawn", t->withdraw_sql, 1, params, who, NULL, out, e);
 done:
     PQclear(lock);
     if (rc < 0)
@@ -520,9 +519,8 @@ int store_requests_derive(struct db *db, struct arena *a, const struct request_r
     int affected = PQntuples(ins);
     if (!preview && affected > 0 &&
         store_audited(a, who, "requests", arena_printf(a, "%s/%s", r0->state_code, cycle),
-                      r0->state_code, NULL,
-                      arena_printf(a, "derived %d requests of %s from the gaps of cycle %s",
-                                   affected, r0->state_code, cycle), e) < 0)
+                      r0->state_code, NULL, "requests-derived",
+                      AUDIT_ARGS(arena_printf(a, "%d", affected), r0->state_code, cycle), e) < 0)
         goto done;
     if ((r = db_query(db, e, SQL_REQUESTS_DERIVED, 4, sel)) == NULL)
         goto done;

@@ -572,9 +572,9 @@ int store_plan_save(struct db *db, struct arena *a, const struct plan_record *p,
         if (db_command(db, e, SQL_PLAN_UNMET_INSERT, 8, params, NULL) < 0)
             goto done;
     }
-    if (store_audited(a, who, "plan", plan_id, NULL, NULL,
-                arena_printf(a, "proposed plan %s as of %s: %zu matches, %zu requests unmet", plan_id,
-                             p->as_of, n, nu), e) < 0 ||
+    if (store_audited(a, who, "plan", plan_id, NULL, NULL, "plan-proposed",
+                      AUDIT_ARGS(plan_id, p->as_of, arena_printf(a, "%zu", n), arena_printf(a, "%zu", nu)),
+                      e) < 0 ||
         plan_load(db, a, plan_id, who, out, e) < 0)
         goto done;
     rc = db_commit(db, e);
@@ -663,9 +663,8 @@ int store_plan_commit(struct db *db, struct arena *a, const char *id, const stru
         db_command(db, e, SQL_COMMIT_SUPERSEDE, 1, params, NULL) < 0 ||
         db_command(db, e, SQL_COMMIT_EVENTS, 1, params, NULL) < 0 ||
         db_command(db, e, SQL_COMMIT_PLAN, 2, params, NULL) < 0 ||
-        store_audited(a, who, "plan", id, NULL, NULL,
-                arena_printf(a, "committed plan %s: %zu offers and %zu requests drawn on", id, n_o, n_r),
-                e) < 0 ||
+        store_audited(a, who, "plan", id, NULL, NULL, "plan-committed",
+                      AUDIT_ARGS(id, arena_printf(a, "%zu", n_o), arena_printf(a, "%zu", n_r)), e) < 0 ||
         plan_load(db, a, id, who, out, e) < 0)
         goto done;
     rc = db_commit(db, e);
@@ -879,18 +878,20 @@ int store_match_step(struct db *db, struct arena *a, const struct match_step_in 
     Unic__Matching__V1__Match *reply = match_from_row(a, r, 0, who);
     if (match_history(db, a, reply, match_figures_visible(r, 0, who), e) < 0)
         goto done;
-    const char *side = donor && recipient ? "donor and recipient" : donor ? "donor" : "recipient";
-    char *summary = arena_printf(a, "match %s %s -> %s as %s %s%s%s%s", in->id, status, now, side,
-                                 donor ? db_get(lock, 0, "donor_state")
-                                       : db_get(lock, 0, "recipient_state"),
-                                 who->state == NULL ? " (by an operator: " : "",
-                                 who->state == NULL ? in->on_behalf_reason : "",
-                                 who->state == NULL ? ")" : "");
+    /* The side as a word the portal translates (audit.side.*); an operator's reason and what
+     * went back to the offer and the request in the code's longer forms. */
+    const char *side = donor && recipient ? "BOTH" : donor ? "DONOR" : "RECIPIENT";
+    const char *side_state = donor ? db_get(lock, 0, "donor_state") : db_get(lock, 0, "recipient_state");
+    const char *args[AUDIT_ARGS_MAX] = {in->id, status, now, side, side_state};
+    size_t n_args = 5;
+    if (who->state == NULL)
+        args[n_args++] = in->on_behalf_reason;
     if (back > 0)
-        summary = arena_printf(a, "%s; %" PRId64 " returned to offer and request", summary, back);
-    if (store_audited(a, who, "match", in->id, donor ? db_get(lock, 0, "donor_state")
-                                                     : db_get(lock, 0, "recipient_state"),
-                      in->k, summary, e) < 0 ||
+        args[n_args++] = arena_printf(a, "%" PRId64, back);
+    const char *code = who->state == NULL ? (back > 0 ? "match-advanced-by-operator-returned"
+                                                      : "match-advanced-by-operator")
+                                          : (back > 0 ? "match-advanced-returned" : "match-advanced");
+    if (store_audited(a, who, "match", in->id, side_state, in->k, code, args, n_args, e) < 0 ||
         idem_save(who->call, in->k, &reply->base, e) < 0 || db_commit(db, e) < 0)
         goto done;
     *out = reply;

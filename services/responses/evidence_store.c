@@ -492,9 +492,9 @@ static int attach_upload(struct call *c, const struct evidence_upload *u, long l
         attach(db, u, type, sha, t.revision, c->principal.label, &seq, e) < 0)
         return -1;
     char *id = arena_printf(a, "%s/%lld", m->assessment_id, seq);
-    if (audit_append(c, arena_printf(a, "evidence/%s", id), u->state_code, NULL, e,
-                     "attached \"%s\" (%s, %zu bytes, sha256 %.16s) to question %s of %s",
-                     m->filename, type, len, sha, m->question_id, m->assessment_id) < 0)
+    if (audit_append(c, arena_printf(a, "evidence/%s", id), u->state_code, NULL, "evidence-attached",
+                     AUDIT_ARGS(m->filename, type, arena_printf(a, "%zu", len), arena_printf(a, "%.16s", sha),
+                                m->question_id, m->assessment_id), e) < 0)
         return -1;
     return store_evidence_document(db, a, m->assessment_id, seq, t.revision, out, e);
 }
@@ -543,9 +543,8 @@ int store_evidence_delete(struct call *c, const char *document_id, const char *s
     int rc = draft_target(db, aid, "delete evidence of", &t, e) < 0 ||
                      store_evidence_document(db, &c->arena, aid, seq, t.revision, out, e) < 0 ||
                      detach(db, aid, seq, (*out)->sha256, e) < 0 ||
-                     audit_append(c, arena_printf(&c->arena, "evidence/%s", document_id), state, NULL, e,
-                                  "deleted \"%s\" from question %s of %s", (*out)->filename,
-                                  (*out)->question_id, aid) < 0
+                     audit_append(c, arena_printf(&c->arena, "evidence/%s", document_id), state, NULL, "evidence-deleted",
+                                  AUDIT_ARGS((*out)->filename, (*out)->question_id, aid), e) < 0
                  ? -1
                  : 0;
     return tx_end(db, rc, e);

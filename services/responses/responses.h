@@ -130,7 +130,9 @@ struct change {
     size_t n_upserts;
     const char *const *removed;   /* rows of responses.answers to delete */
     size_t n_removed;
-    const char *audit;            /* the audit event's summary (resource assessment/<id>), or NULL */
+    const char *audit;            /* the audit event's summary code (resource assessment/<id>), or NULL */
+    const char *audit_args[3];    /* and its arguments (common/audit.h) */
+    size_t n_audit_args;
 };
 /* CreateAssessment, one transaction: claims key k (common/idem.h; NULL for none), inserts the
  * assessment ch->next and its revision 1, stores its snapshot as the reply under k, COMMIT.

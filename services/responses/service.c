@@ -379,6 +379,7 @@ static int visibility_check(const struct write_op *op, struct err *e)
 static int visibility_apply(struct call *c, const struct write_op *op, struct write_ctx *w,
                             struct err *e)
 {
+    (void)c;
     (void)e;
     const VisibilityRequest *r = op->req.visibility;
     if ((int)w->cur->visibility == (int)r->visibility) {
@@ -387,8 +388,11 @@ static int visibility_apply(struct call *c, const struct write_op *op, struct wr
     }
     w->next->visibility = r->visibility;
     /* Who may read an assessment is a change the audit log must show (docs/security.md). */
-    w->ch.audit = arena_printf(&c->arena, "visibility of assessment %s: %s to %s", w->cur->id,
-                               visibility_name(w->cur->visibility), visibility_name(r->visibility));
+    w->ch.audit = "visibility-changed";
+    w->ch.audit_args[0] = w->cur->id;
+    w->ch.audit_args[1] = visibility_name(w->cur->visibility);
+    w->ch.audit_args[2] = visibility_name(r->visibility);
+    w->ch.n_audit_args = 3;
     return 0;
 }
 

@@ -318,7 +318,7 @@ int store_write(struct call *c, const struct idem *k, const char *id, store_deci
     /* Who may read an assessment is a change the audit log must show (docs/security.md). */
     if (ch && ch->audit &&
         audit_append(c, arena_printf(&c->arena, "assessment/%s", ch->next->id), ch->next->state_code,
-                     k ? k->request_id : NULL, e, "%s", ch->audit) < 0)
+                     k ? k->request_id : NULL, ch->audit, ch->audit_args, ch->n_audit_args, e) < 0)
         goto fail;
     if (write_commit(c, l.etag, ch, k, o->reply, o->reply_len, e) < 0)
         goto fail;

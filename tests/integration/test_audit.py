@@ -144,6 +144,22 @@ class AuditTest(unittest.TestCase):
         for e in events:
             self.assertRegex(e.actor, r"^[^<]+ <[^>]+@[^>]+> \(")
             self.assertNotEqual(e.summary, "")
+            self.assertRegex(e.summary_code, r"^[a-z]+(-[a-z]+)+$")
+        # Each summary also as a code and its arguments, which the portal says in any language;
+        # the English sentence is the code's English form with the arguments in it.
+        codes = [(e.method.split("/")[-1], e.summary_code) for e in events]
+        self.assertEqual([c for m, c in codes if m in ("SetVisibility", "CreateOffer", "UpdateOffer",
+                                                       "WithdrawRequest", "CommitMatchPlan", "WithdrawOffer")],
+                         ["visibility-changed", "offer-created", "offer-updated", "request-withdrawn",
+                          "plan-committed", "offer-withdrawn"])
+        vis = by["assessment/" + a.id + "/unic.responses.v1.ResponseService/SetVisibility"]
+        self.assertEqual(list(vis.summary_args), [a.id, "PRIVATE", "UNIC"])
+        self.assertEqual(vis.summary, "visibility of assessment %s: PRIVATE to UNIC" % a.id)
+        revoked = by["key/" + spare.key.id + "/unic.admin.v1.AdminService/RevokeKey"]
+        self.assertEqual(revoked.summary_code, "key-revoked")
+        self.assertEqual(revoked.summary_args[0], spare.key.id)
+        created = by["offer/" + offer.id + "/unic.matching.v1.MatchingService/CreateOffer"]
+        self.assertEqual(list(created.summary_args)[:2], [offer.id, "FRA"])
         self.assertEqual({e.service for e in events}, {"catalog", "responses", "matching"})
         # BEN's administrator sees BEN's events only; FRA's changes to its offer are FRA's.
         mine = self.admin.ListAuditEvents(apb.ListAuditEventsRequest(page_size=1000),

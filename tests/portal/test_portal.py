@@ -628,7 +628,21 @@ class PortalScenario(unittest.TestCase):
         # The audit log names the operator and each change.
         op.click("[data-action=audit-filter]")
         op.wait(lambda: "RevokeKey" in op.text("#audit-h ~ div") and "CreateIdentity" in op.text("#audit-h ~ div"), "the audit log")
+        log = op.text("#audit-h ~ div")
+        self.assertIn("created identity Aïcha Moussa <aicha.moussa@ner.example> as State delegate of " + LDC, log)
         self.check(op, "operator-keys")
+        # Said in the reader's language, from each event's code and arguments (the role and the
+        # instant in French words too), and no longer marked as English.
+        Select(op.one("#lang")).select_by_value("fr")
+        op.wait(lambda: "Révocation de la clé %s" % spare in op.text("#audit-h ~ div"), "the audit log in French")
+        log = op.text("#audit-h ~ div")
+        self.assertIn("Création de l'identité Aïcha Moussa <aicha.moussa@ner.example>, rôle : Délégué", log)
+        self.assertIn("« ordinateur de la délégation » pour Aïcha Moussa", log)
+        self.assertNotIn("created identity", log)
+        self.assertFalse(op.find("#audit-h ~ div td [lang=en]"))
+        self.check(op, "operator-keys-fr")
+        Select(op.one("#lang")).select_by_value("en")
+        op.wait(lambda: "revoked key %s" % spare in op.text("#audit-h ~ div"), "the audit log in English again")
         return secret
 
     def ldc_records_its_directory_entry(self, ner):

@@ -76,6 +76,33 @@ class Messages(unittest.TestCase):
         # and each message has a placeholder per argument the directory's notes carry
         self.assertIn("{1}", en["cnote.directory-designated"])
 
+    def test_every_audit_summary_code_has_its_message(self):
+        # The codes of the audit log's summaries (common/audit.c's table, with their English
+        # forms): the keys screen says each in the reader's language ("audit.<code>"), every
+        # argument of the English form in every language, and names no code the table lacks.
+        table = re.findall(r'\{"([a-z][a-z0-9-]*)",\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\}',
+                           read(os.path.join(SOURCE, "common", "audit.c")))
+        forms = {code: "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', text)) for code, text in table}
+        self.assertGreater(len(forms), 30)
+        self.assertIn("{6}", forms["membership-recorded"])
+        args = lambda s: sorted(set(re.findall(r"\{(\d+)\}", s)))
+        for lang, msgs in messages().items():
+            missing = [c for c in forms if "audit." + c not in msgs]
+            self.assertEqual(missing, [], lang)
+            wrong = [c for c in forms if args(msgs["audit." + c]) != args(forms[c])]
+            self.assertEqual(wrong, [], lang)
+            for side in ("DONOR", "RECIPIENT", "BOTH"):
+                self.assertIn("audit.side." + side, msgs)
+        keys_js = read(os.path.join(WEB, "js", "views", "keys.js"))
+        block = re.search(r"const AUDIT_ARGS = \{(.*?)\n\};", keys_js, re.S).group(1)
+        named = set(re.findall(r"'([a-z]+(?:-[a-z]+)+)': ", block))
+        self.assertGreater(len(named), 15)
+        self.assertEqual(sorted(named - set(forms)), [])
+        # the matching service builds its item codes as "<what>-<done>"
+        for what, done in (("offer", "created"), ("offer", "updated"), ("offer", "withdrawn"),
+                           ("request", "created"), ("request", "withdrawn")):
+            self.assertIn(what + "-" + done, forms)
+
     def test_enum_families_are_complete(self):
         # Values the server sends and the code turns into keys ('enum.' + kind + '.' + value).
         en = messages()["en"]

@@ -4,7 +4,7 @@
 // before it bites; every change is in the audit log, read here too (ListAuditEvents).
 import { call } from '../api.js';
 import { h, field } from '../dom.js';
-import { t, num, date, dateTime } from '../i18n.js';
+import { t, num, date, dateTime, coded } from '../i18n.js';
 import { screen, errorBox, success, badge, sortableTable, actionButton, loading, namesNotice, showSecret } from '../ui.js';
 
 const SOON_DAYS = 30;
@@ -149,6 +149,50 @@ function keyForm(ids, create) {
   return form;
 }
 
+// What an audit event's arguments are, where they are more than text: a value with words of its
+// own (the message key's prefix), a date, an instant or a count. The codes and their arguments:
+// common/audit.c; their messages "audit.<code>" in each language.
+const ITEM = { 2: 'enum.kind.' };
+const MATCH = { 1: 'enum.match.', 2: 'enum.match.', 3: 'audit.side.' };
+const AUDIT_ARGS = {
+  'identity-created': { 2: 'role.' }, 'identity-created-for-state': { 2: 'role.' },
+  'key-created': { 4: 'instant' }, 'key-rotated': { 4: 'count' },
+  'membership-recorded': { 0: 'grp.kind.', 3: 'date', 5: 'date', 6: 'date' },
+  'directory-recorded': { 4: 'count' }, 'round-started': { 1: 'count', 2: 'instant' },
+  'compilation-published': { 3: 'count' },
+  'visibility-changed': { 1: 'enum.visibility.', 2: 'enum.visibility.' },
+  'evidence-attached': { 2: 'count' },
+  'offer-created': { ...ITEM, 3: 'enum.offer.OFFER_' }, 'offer-updated': { ...ITEM, 3: 'enum.offer.OFFER_' },
+  'offer-withdrawn': { ...ITEM, 3: 'enum.offer.OFFER_' },
+  'request-created': { ...ITEM, 3: 'enum.request.REQUEST_' }, 'request-withdrawn': { ...ITEM, 3: 'enum.request.REQUEST_' },
+  'requests-derived': { 0: 'count' }, 'plan-proposed': { 1: 'date', 2: 'count', 3: 'count' },
+  'plan-committed': { 1: 'count', 2: 'count' },
+  'match-advanced': MATCH, 'match-advanced-returned': { ...MATCH, 5: 'count' },
+  'match-advanced-by-operator': MATCH, 'match-advanced-by-operator-returned': { ...MATCH, 6: 'count' },
+  'admin-key-created': { 0: 'audit.keyrole.' },
+};
+
+function auditArg(kind, v) {
+  if (v === '') return '—';
+  if (kind === 'date') return date(v);
+  if (kind === 'instant') return dateTime(v);
+  if (kind === 'count') return /^\d+$/.test(v) ? num(v) : v;
+  if (kind && t(kind + v) !== kind + v) return t(kind + v);
+  return v;
+}
+
+// The event's summary in the reader's language; the server's English for an event written before
+// summaries had codes, or with a code newer than this portal.
+function auditText(e) {
+  const kinds = AUDIT_ARGS[e.summaryCode] || {};
+  return coded('audit.', e.summaryCode, (e.summaryArgs || []).map((v, i) => auditArg(kinds[i], v)));
+}
+
+function auditSummary(e) {
+  const said = auditText(e);
+  return said === null ? h('span', { lang: 'en', dir: 'ltr' }, e.summary) : h('span', { dir: 'auto' }, said);
+}
+
 // The audit log, newest first, a page at a time, filtered by time, person and resource.
 function drawAudit(slot, ids) {
   const since = h('input', { type: 'date' });
@@ -182,7 +226,7 @@ function drawAudit(slot, ids) {
       { key: 'method', label: t('col.method'), value: (e) => (e.method || '').split('/').pop(), cell: (e) => h('code', null, (e.method || '').split('/').pop()) },
       { key: 'resource', label: t('col.resource'), cell: (e) => h('code', null, e.resource) },
       { key: 'stateCode', label: t('col.state') },
-      { key: 'summary', label: t('col.summary'), cell: (e) => h('span', { lang: 'en', dir: 'ltr' }, e.summary) },
+      { key: 'summary', label: t('col.summary'), value: (e) => auditText(e) ?? e.summary, cell: auditSummary },
     ], events, {});
     out.replaceChildren(events.length ? h('div', { class: 'table-wrap' }, tbl.table) : h('p', null, t('keys.audit.none')));
   }
