@@ -44,6 +44,15 @@ static bool supported(const struct impact_input *in, const char *state, const ch
 /* Before: the gap's own cycle. After: the first later cycle the caller may read that is not
  * earlier than the completion (a cycle's report describes the State at the end of its year, so
  * support completed during year Y shows from cycle Y on). */
+/* The reason as a code and its figures (see struct impact_case); `second` 0 for none. */
+static void why_coded(struct arena *a, struct impact_case *c, const char *code, int first, int second)
+{
+    c->why_code = code;
+    c->why_args[c->n_why_args++] = arena_printf(a, "%d", first);
+    if (second != 0)
+        c->why_args[c->n_why_args++] = arena_printf(a, "%d", second);
+}
+
 static void measure(struct arena *a, const struct impact_input *in, const struct impact_match *m,
                     struct impact_case *c)
 {
@@ -59,11 +68,13 @@ static void measure(struct arena *a, const struct impact_input *in, const struct
     if (!c->before_readable) {
         c->why = arena_printf(a, "the assessment of cycle %d is not one you may read",
                               m->source_cycle);
+        why_coded(a, c, "unreadable", m->source_cycle, 0);
         return;
     }
     if (c->after_cycle == 0) {
         c->why = arena_printf(a, "no assessment you may read of a cycle after %d and from %d on",
                               m->source_cycle, m->completed_year);
+        why_coded(a, c, "no-later-cycle", m->source_cycle, m->completed_year);
         return;
     }
     c->before = level_of(in, m->recipient, c->before_cycle, m->question);
@@ -71,6 +82,8 @@ static void measure(struct arena *a, const struct impact_input *in, const struct
     if (c->before < 0 || c->after < 0) {
         c->why = arena_printf(a, "%s is unanswered in cycle %d", m->question,
                               c->before < 0 ? c->before_cycle : c->after_cycle);
+        why_coded(a, c, "unanswered", c->before < 0 ? c->before_cycle : c->after_cycle, 0);
+        c->why_args[c->n_why_args++] = m->question;
         c->before = c->after = 0;
         return;
     }

@@ -70,7 +70,12 @@ struct impact_case {
     bool measured;                 /* both levels known */
     int before_cycle, after_cycle; /* after_cycle 0 when there is none yet */
     int before, after;             /* levels, when measured */
-    const char *why;               /* when not measured, in words */
+    const char *why;               /* when not measured, in words (English) */
+    /* The same as a stable code and its arguments, for the reader's language: the portal's
+     * messages "imp.why.<code>" with {0}, {1} (test_web_static checks each code has them). */
+    const char *why_code;
+    const char *why_args[2];
+    size_t n_why_args;
 };
 
 enum impact_dimension { IMPACT_DONOR, IMPACT_KIND, IMPACT_TOPIC, IMPACT_REGION, IMPACT_DIMENSIONS };

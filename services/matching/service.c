@@ -687,6 +687,9 @@ static int get_impact_report(struct call *c, const Unic__Matching__V1__GetImpact
             x->change = k->after - k->before;
         } else {
             x->not_measured = (char *)k->why;
+            x->not_measured_code = (char *)k->why_code;
+            x->n_not_measured_args = k->n_why_args;
+            x->not_measured_args = (char **)k->why_args;
         }
         r->cases[i] = x;
     }

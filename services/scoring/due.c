@@ -14,12 +14,18 @@ static int64_t day_number(const char *date)
 }
 
 static DueItem *item(struct arena *a, const char *today, Unic__Scoring__V1__DueKind kind, const char *ref,
-                     const char *title, const char *due, const char *note)
+                     const char *title, const char *due, const char *note, const char *code,
+                     const char *const *args, size_t n_args)
 {
     DueItem *d = ARENA_MSG(a, DueItem, UNIC__SCORING__V1__DUE_ITEM__INIT);
     d->kind = kind;
     d->ref = arena_strdup(a, ref);
     d->title = arena_strdup(a, title);
+    d->title_code = arena_strdup(a, code);
+    d->n_title_args = n_args;
+    d->title_args = ARENA_ARRAY(a, char *, n_args + 1);
+    for (size_t i = 0; i < n_args; i++)
+        d->title_args[i] = arena_strdup(a, args[i] ? args[i] : "");
     d->due_date = arena_strdup(a, due && text_date_valid(due) ? due : "");
     d->note = arena_strdup(a, note ? note : "");
     if (*d->due_date) {
@@ -65,23 +71,29 @@ int due_list(struct arena *a, const struct due_input *in, DueItem ***out, size_t
         const char *title = annual ? arena_printf(a, "Report on compliance for %s (paragraph 8)",
                                                   it->item_id + 13)
                                    : arena_printf(a, "Paragraph %s of resolution #1", it->paragraph);
+        const char *arg = annual ? it->item_id + 13 : it->paragraph;
         v[k++] = item(a, in->today, annual ? UNIC__SCORING__V1__DUE_KIND__ANNUAL_REPORT
                                            : UNIC__SCORING__V1__DUE_KIND__COMPLIANCE_DUTY,
-                      it->item_id, title, it->deadline, it->note);
+                      it->item_id, title, it->deadline, it->note,
+                      annual ? "annual-report" : "compliance-duty", &arg, 1);
     }
-    if (!year_seen) /* a State with no cycle yet owes this year's report all the same */
+    if (!year_seen) { /* a State with no cycle yet owes this year's report all the same */
+        const char *year = arena_printf(a, "%.4s", in->today);
         v[k++] = item(a, in->today, UNIC__SCORING__V1__DUE_KIND__ANNUAL_REPORT, this_year,
-                      arena_printf(a, "Report on compliance for %.4s (paragraph 8)", in->today),
-                      arena_printf(a, "%.4s-12-31", in->today),
-                      "no report for this year yet: submit the compliance checklist or a self-assessment");
+                      arena_printf(a, "Report on compliance for %s (paragraph 8)", year),
+                      arena_printf(a, "%s-12-31", year),
+                      "no report for this year yet: submit the compliance checklist or a self-assessment",
+                      "annual-report", &year, 1);
+    }
     if (in->round_id && *in->round_id)
         v[k++] = item(a, in->today, UNIC__SCORING__V1__DUE_KIND__REACHABILITY_CONFIRMATION, in->round_id,
                       "Confirm the point of contact in UNIC's reachability round", in->round_closes,
-                      "one call: ConfirmReachability");
+                      "one call: ConfirmReachability", "reachability", NULL, 0);
     for (size_t i = 0; i < in->n_matches; i++)
         v[k++] = item(a, in->today, UNIC__SCORING__V1__DUE_KIND__MATCH_ANSWER, in->matches[i].id,
                       arena_printf(a, "Answer the match offered: %s", in->matches[i].what), NULL,
-                      "accept or decline with RespondToMatch");
+                      "accept or decline with RespondToMatch", "match-answer", in->matches[i].args,
+                      DUE_MATCH_ARGS);
     qsort(v, k, sizeof *v, cmp_due);
     *out = v;
     *n = k;

@@ -13,9 +13,13 @@
 
 typedef Unic__Scoring__V1__DueItem DueItem;
 
+enum { DUE_MATCH_ARGS = 5 };
+
 struct due_match {
     const char *id;
     const char *what; /* e.g. "TRAINING incident-response: 20 seats from FRA" */
+    /* the same as the arguments of its title code: kind, topic, quantity, donor, recipient */
+    const char *args[DUE_MATCH_ARGS];
 };
 
 struct due_input {
@@ -27,7 +31,10 @@ struct due_input {
     size_t n_matches;
 };
 
-/* The items due, sorted by due date (dateless last), then ref. Every duty of the report not met
+/* The items due, sorted by due date (dateless last), then ref. Each title is in English and as a
+ * stable code with its arguments (DueItem.title_code/title_args; the portal's messages
+ * "due.title.<code>", which test_web_static checks): "compliance-duty" [paragraph],
+ * "annual-report" [year], "reachability" [], "match-answer" [the due_match's args]. Every duty of the report not met
  * (OPEN, OVERDUE, or UNKNOWN for want of answers) is one; paragraph 8's report of today's year is
  * one unless met, even for a State with no cycle yet. INVALID_ARGUMENT on a bad today. */
 int due_list(struct arena *a, const struct due_input *in, DueItem ***out, size_t *n, struct err *e);

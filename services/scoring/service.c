@@ -933,10 +933,13 @@ static int list_due(struct call *c, const Unic__Scoring__V1__ListDueRequest *req
         const Unic__Matching__V1__Match *m = matches[i];
         const ProtobufCEnumValue *kind =
             protobuf_c_enum_descriptor_get_value(&unic__common__v1__support_kind__descriptor, (int)m->kind);
-        dm[i] = (struct due_match){m->id, arena_printf(&c->arena, "%s %s, %lld from %s to %s",
-                                                       kind ? kind->name : "SUPPORT", m->topic,
-                                                       (long long)m->quantity, m->donor_state,
-                                                       m->recipient_state)};
+        const char *quantity = arena_printf(&c->arena, "%lld", (long long)m->quantity);
+        dm[i] = (struct due_match){m->id,
+                                   arena_printf(&c->arena, "%s %s, %s from %s to %s",
+                                                kind ? kind->name : "SUPPORT", m->topic, quantity,
+                                                m->donor_state, m->recipient_state),
+                                   {kind ? kind->name : "SUPPORT", m->topic, quantity,
+                                    m->donor_state, m->recipient_state}};
     }
     struct due_input in = {.today = v.as_of, .report = v.report, .round_id = "", .round_closes = "",
                            .matches = dm, .n_matches = n_matches};

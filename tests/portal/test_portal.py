@@ -908,6 +908,8 @@ class PortalScenario(unittest.TestCase):
             self.assertFalse(w.get_attribute("lang"))  # none of its own: the page's, French
             self.assertIn("L'écart de %s sur " % LDC, w.text)
             self.assertIn("est couvert par %s" % DONOR, w.text)
+            # the topic by its French name, not its id
+            self.assertRegex(w.text.replace("\u00a0", " "), r"dans le thème « [A-ZÉ][^»]+ »")
             self.assertIn("membre du groupe « Pays les moins avancés »", w.text.replace("\u00a0", " "))
             self.assertIn("priorité ×1,5 appliquée", w.text)
         ids = [e.get_attribute("data-match") for e in ner.find("[data-match]")]
@@ -1062,6 +1064,10 @@ class PortalScenario(unittest.TestCase):
         cases = ner.text("#imp-cases-h + table")
         self.assertIn(DONOR, cases)
         self.assertIn("Non mesuré", cases)
+        # the reason in French, from its code, and no longer marked as English
+        self.assertEqual(report["cases"][0]["notMeasuredCode"], "no-later-cycle")
+        self.assertIn("aucune évaluation qui vous soit accessible pour un cycle postérieur à", cases)
+        self.assertFalse(ner.find("#imp-cases-h + table [lang=en]"))
         suppressed = ner.find("[data-suppressed]")
         self.assertEqual(len(suppressed), len(report["cells"]))
         self.assertTrue(all(c["suppressed"] for c in report["cells"]))
@@ -1087,6 +1093,12 @@ class PortalScenario(unittest.TestCase):
         shown = ner.js("return [...document.querySelectorAll('.due [data-days]')].map((e) => e.dataset.days)")
         self.assertIn(str(report.get("daysLeft", 0)), shown)
         self.assertEqual(len(ner.find(".due table.data tbody tr")), len(due["items"]))
+        # every title in French from its code: a duty names its paragraph, none is in English
+        duties = [i for i in due["items"] if i["kind"] == "COMPLIANCE_DUTY"]
+        self.assertTrue(duties, due)
+        self.assertEqual({i["titleCode"] for i in duties}, {"compliance-duty"})
+        self.assertIn("paragraphe %s" % duties[0]["titleArgs"][0], panel)
+        self.assertFalse(ner.find(".due table.data tbody [lang=en]"))
         ner.click(".due a[href='#/settings']")
         ner.screen("settings")
         self.assertIn("Africa/Niamey", ner.text(".zone-now"))

@@ -103,6 +103,37 @@ class Messages(unittest.TestCase):
                            ("request", "created"), ("request", "withdrawn")):
             self.assertIn(what + "-" + done, forms)
 
+    def test_every_impact_reason_code_has_its_message(self):
+        # Why an impact case is not measured (services/matching/impact.c's why_coded calls): the
+        # impact screen says it in the reader's language ("imp.why.<code>").
+        codes = set(re.findall(r'why_coded\(a, c, "([a-z-]+)"', read(os.path.join(SOURCE, "services", "matching", "impact.c"))))
+        self.assertEqual(len(codes), 3)
+        for lang, msgs in messages().items():
+            self.assertEqual(sorted(c for c in codes if "imp.why." + c not in msgs), [], lang)
+            self.assertIn("{1}", msgs["imp.why.unanswered"])
+
+    def test_every_due_title_topic_and_region_has_its_name(self):
+        # The codes of the due list's titles (services/scoring/due.c), the catalog's topic ids
+        # (services/catalog/sql/002_topics.sql) and the M49 regions of the Member States
+        # (data/un_member_states.tsv): each has its words in every language, so that no sentence
+        # of the portal carries an English name or a bare id.
+        # (the dashboard says a reachability round in the kind's own words, without its title)
+        due = set(re.findall(r'"([a-z]+(?:-[a-z]+)*)", (?:&|NULL, 0|in->matches)',
+                             read(os.path.join(SOURCE, "services", "scoring", "due.c")))) - {"reachability"}
+        self.assertEqual(due, {"compliance-duty", "annual-report", "match-answer"})
+        topics = set(re.findall(r"^    \('([a-z-]+)', \d+,", read(os.path.join(SOURCE, "services", "catalog", "sql",
+                                                                          "002_topics.sql")), re.M))
+        self.assertEqual(len(topics), 12)
+        rows = [line.split("\t") for line in read(os.path.join(SOURCE, "data", "un_member_states.tsv")).splitlines()[1:]]
+        regions = {r for row in rows for r in row[3:6] if r}
+        self.assertGreater(len(regions), 25)
+        slug = lambda s: re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
+        for lang, msgs in messages().items():
+            self.assertEqual(sorted(c for c in due if "due.title." + c not in msgs), [], lang)
+            self.assertEqual(sorted(x for x in topics if "topic." + x not in msgs), [], lang)
+            self.assertEqual(sorted(r for r in regions if "region." + slug(r) not in msgs), [], lang)
+            self.assertIn("{4}", msgs["due.title.match-answer"])
+
     def test_enum_families_are_complete(self):
         # Values the server sends and the code turns into keys ('enum.' + kind + '.' + value).
         en = messages()["en"]

@@ -42,7 +42,8 @@ static void test_open_and_overdue_duties_with_days_left(void **state)
     Unic__Scoring__V1__ComplianceReport r = UNIC__SCORING__V1__COMPLIANCE_REPORT__INIT;
     r.items = p;
     r.n_items = 5;
-    struct due_match m = {"m-1", "TRAINING incident-response, 20 from FRA to BEN"};
+    struct due_match m = {"m-1", "TRAINING incident-response, 20 from FRA to BEN",
+                          {"TRAINING", "incident-response", "20", "FRA", "BEN"}};
     struct due_input in = {"2025-12-20", &r, "7", "2026-01-03", &m, 1};
     struct arena a;
     arena_init(&a);
@@ -64,6 +65,17 @@ static void test_open_and_overdue_duties_with_days_left(void **state)
     assert_int_equal(v[2]->days_left, 14);
     assert_string_equal(v[3]->ref, "m-1"); /* no date: last */
     assert_string_equal(v[3]->due_date, "");
+    /* each title also as a code and its arguments, for the reader's language */
+    assert_string_equal(v[0]->title_code, "compliance-duty");
+    assert_int_equal(v[0]->n_title_args, 1);
+    assert_string_equal(v[0]->title_args[0], "4(a)");
+    assert_string_equal(report->title_code, "annual-report");
+    assert_string_equal(report->title_args[0], "2025");
+    assert_string_equal(v[2]->title_code, "reachability");
+    assert_int_equal(v[2]->n_title_args, 0);
+    assert_string_equal(v[3]->title_code, "match-answer");
+    assert_int_equal(v[3]->n_title_args, 5);
+    assert_string_equal(v[3]->title_args[1], "incident-response");
     assert_null(find(v, n, "para6-poc"));
     arena_destroy(&a);
 }

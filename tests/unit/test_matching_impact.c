@@ -78,10 +78,18 @@ static void test_each_match_is_measured_on_its_question_before_and_after(void **
     assert_false(r.cases[3].measured);
     assert_true(r.cases[3].before_readable);
     assert_non_null(strstr(r.cases[3].why, "no assessment you may read"));
+    /* the same as a code and its figures, for the reader's language */
+    assert_string_equal(r.cases[3].why_code, "no-later-cycle");
+    assert_int_equal(r.cases[3].n_why_args, 2);
+    assert_string_equal(r.cases[3].why_args[0], "2025");
+    assert_null(r.cases[0].why_code);
     /* TCD: not even the gap's assessment */
     assert_false(r.cases[4].measured);
     assert_false(r.cases[4].before_readable);
     assert_non_null(strstr(r.cases[4].why, "cycle 2025 is not one you may read"));
+    assert_string_equal(r.cases[4].why_code, "unreadable");
+    assert_int_equal(r.cases[4].n_why_args, 1);
+    assert_string_equal(r.cases[4].why_args[0], "2025");
     arena_destroy(&a);
 }
 

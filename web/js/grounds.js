@@ -6,7 +6,7 @@
 // is, marked lang="en". For a reader who may not see the recipient's figures the service says
 // only that the words are coarsened, and so do these.
 import { h } from './dom.js';
-import { t, num, date, langName, currentLang } from './i18n.js';
+import { t, num, date, langName, currentLang, topicName, regionName } from './i18n.js';
 import { enumText } from './ui.js';
 
 const KINDS = new Set(['EXPERTISE', 'FUNDS', 'EQUIPMENT', 'TRAINING']);
@@ -19,6 +19,12 @@ const REASONS = new Set(['NO_COMPATIBLE_OFFER', 'CAPACITY_EXHAUSTED']);
 // and hyphens do not reorder the words around them.
 function iso(s) {
   return document.documentElement.dir === 'rtl' ? '\u2068' + s + '\u2069' : String(s);
+}
+
+// A name inside a sentence, in the language's quotation marks.
+function quoted(s) {
+  const marks = { fr: ['« ', ' »'], ru: ['«', '»'], es: ['«', '»'], ar: ['«', '»'] }[currentLang()] || ['“', '”'];
+  return marks[0] + s + marks[1];
 }
 
 function sentences(parts) {
@@ -56,7 +62,7 @@ function groupName(g) {
 export function matchWhyText(m) {
   const g = m.grounds;
   if (!g) return null;
-  const recipient = iso(m.recipientState), topic = iso(m.topic || '');
+  const recipient = iso(m.recipientState), topic = iso(topicName(m.topic));
   if (g.coarsened) return t('match.why.coarsened', { recipient, topic });
   const milli = Number(g.severityMilli) || 0;
   const langs = g.sharedLanguages || [];
@@ -69,7 +75,7 @@ export function matchWhyText(m) {
     }),
     langs.length ? t(langs.length > 1 ? 'match.why.lang.many' : 'match.why.lang.one', { languages: list(langs.map(langName), 'conjunction') })
       : t('match.why.lang.none'),
-    how ? t('match.why.elig.' + how, { recipient, region: iso(g.eligibleBy || ''), group: groupName(g.eligibleBy || ''), date: on }) : '',
+    how ? t('match.why.elig.' + how, { recipient, region: iso(regionName(g.eligibleBy || '')), group: groupName(g.eligibleBy || ''), date: on }) : '',
     g.ldcPriority ? t('match.why.ldc', { date: on, factor: num(1.5, 1) }) : '',
   ]);
 }
@@ -89,7 +95,7 @@ export function unmetWhyText(u) {
   if (gr.coarsened) return t('match.why.unmet.short.' + gr.reason);
   if (gr.reason === 'NO_COMPATIBLE_OFFER') {
     return t('match.why.unmet.NO_COMPATIBLE_OFFER', {
-      kind: enumText('kind', gr.kind), topics: list((gr.topics || []).map(iso), 'disjunction'), state: iso(u.stateCode),
+      kind: enumText('kind', gr.kind), topics: list((gr.topics || []).map((x) => iso(quoted(topicName(x)))), 'disjunction'), state: iso(u.stateCode),
       date: date(gr.asOf),
     });
   }

@@ -50,6 +50,22 @@ export function coded(prefix, code, args) {
   return code && Object.prototype.hasOwnProperty.call(messages, key) ? t(key, args || []) : null;
 }
 
+// A topic's name (the catalog's topic ids: services/catalog/sql/002_topics.sql) and an M49
+// region's (the catalog's English names of States' regions and sub-regions) in the chosen
+// language: messages "topic.<id>" and "region.<name in lower case, hyphens for the rest>"; the
+// catalog's English (`fallback`, else the id or name itself) for one this portal has no words for.
+export function topicName(id, fallback) {
+  if (!id) return '';
+  const key = 'topic.' + id;
+  return Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : (fallback || id);
+}
+
+export function regionName(name) {
+  if (!name) return '';
+  const key = 'region.' + String(name).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : name;
+}
+
 export function num(n, digits = 0) {
   return new Intl.NumberFormat(lang, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Number(n) || 0);
 }

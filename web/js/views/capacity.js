@@ -3,7 +3,7 @@
 // accept or decline.
 import { call, listAll } from '../api.js';
 import { h, field } from '../dom.js';
-import { t, num } from '../i18n.js';
+import { t, num, topicName } from '../i18n.js';
 import { matchQuantity } from './match.js';
 import { matchWhy } from '../grounds.js';
 import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice, askDialog, staleOr, matchTone } from '../ui.js';
@@ -24,7 +24,7 @@ export async function render(main, ctx) {
         matchesTable(matches.filter((m) => m.recipientState === code), 'recipient', status, draw)),
       h('section', { class: 'card' }, h('h2', null, t('cap.requests')), requests.length
         ? simpleTable(t('cap.requests'), [t('col.kind'), t('col.topic'), t('col.quantity'), t('col.remaining'), t('col.priority'),
-          t('col.source'), t('col.status')], requests.map((r) => [enumText('kind', r.kind), r.topic || '',
+          t('col.source'), t('col.status')], requests.map((r) => [enumText('kind', r.kind), topicName(r.topic),
           num(r.quantity) + ' ' + t('unit.' + (r.kind || 'SUPPORT_KIND_UNSPECIFIED')), num(r.remaining), num(r.priority || 0),
           r.sourceQuestionId ? t('cap.fromgap', { q: r.sourceQuestionId, cycle: r.sourceCycle || '', sev: num(r.gapSeverity, 2) }) : '—',
           enumText('request', r.status)]), true)
@@ -70,7 +70,7 @@ export function matchesTable(matches, side, status, redraw) {
   const mine = (m) => (side === 'donor' ? m.donorAccepted : m.recipientAccepted);
   return simpleTable(t('cap.matches'), [side === 'donor' ? t('col.recipient') : t('col.donor'), t('col.kind'), t('col.topic'),
     t('col.quantity'), t('col.explanation'), t('col.status'), t('col.actions')], matches.map((m) => [
-    side === 'donor' ? m.recipientState : m.donorState, enumText('kind', m.kind), m.topic || '', matchQuantity(m),
+    side === 'donor' ? m.recipientState : m.donorState, enumText('kind', m.kind), topicName(m.topic), matchQuantity(m),
     matchWhy(m),
     [badge(matchTone(m.status), enumText('match', m.status)),
       m.status === 'OFFERED' && mine(m) ? h('p', { class: 'muted' }, t('cap.waiting')) : null],
@@ -79,7 +79,7 @@ export function matchesTable(matches, side, status, redraw) {
         actionButton(t('cap.accept'), () => respond(m, true, status, redraw), 'primary', 'accept'),
         actionButton(t('cap.decline'), () => respond(m, false, status, redraw), null, 'decline')] : null,
       h('a', { href: '#/match/' + encodeURIComponent(m.id), 'data-open-match': m.id,
-        'aria-label': t('match.open.named', { topic: m.topic || '', a: m.donorState, b: m.recipientState }) }, t('match.open'))),
+        'aria-label': t('match.open.named', { topic: topicName(m.topic), a: m.donorState, b: m.recipientState }) }, t('match.open'))),
   ]), true);
 }
 

@@ -3,7 +3,8 @@
 // December; the other duties, reachability rounds and matches awaiting an answer).
 import { call, listAll } from '../api.js';
 import { h, field } from '../dom.js';
-import { t, pct, date, dateTime, num } from '../i18n.js';
+import { t, pct, date, dateTime, num, coded, topicName } from '../i18n.js';
+import { unit } from './match.js';
 import { screen, errorBox, badge, enumText, sortableTable, simpleTable, loading } from '../ui.js';
 import { go } from '../app.js';
 
@@ -52,11 +53,17 @@ function dueCard(assessments, due) {
 }
 
 // What the kind's own words leave out: the year of an annual report; nothing for a reachability
-// round; for the rest the server's title, in English (it names a paragraph or a match).
+// round; the paragraph of a duty; the match offered (its kind, topic, quantity and States), said
+// from the title's code and arguments; the server's English title for a code this portal lacks.
 function dueDetail(item) {
   const year = /(\d{4})$/.exec(item.ref || '');
   if (item.kind === 'ANNUAL_REPORT' && year) return h('span', { class: 'muted' }, year[1]);
   if (item.kind === 'REACHABILITY_CONFIRMATION') return null;
+  const a = item.titleArgs || [];
+  const args = item.titleCode === 'match-answer'
+    ? [enumText('kind', a[0]), topicName(a[1]), Number(a[2]) ? unit(a[0], a[2]) : t('match.hidden'), a[3], a[4]] : a;
+  const said = coded('due.title.', item.titleCode, args);
+  if (said !== null) return h('span', { class: 'muted', 'data-title': item.titleCode }, said);
   return h('span', { class: 'muted', lang: 'en', dir: 'ltr' }, item.title || item.ref || '');
 }
 

@@ -5,7 +5,7 @@
 // operator reads every State's report or one State's; a State its own.
 import { call } from '../api.js';
 import { h, field } from '../dom.js';
-import { t, num, date, currentLang } from '../i18n.js';
+import { t, num, date, currentLang, coded, topicName, regionName } from '../i18n.js';
 import { screen, errorBox, badge, enumText, simpleTable, namesNotice, loading } from '../ui.js';
 
 const DIMENSIONS = ['donor', 'kind', 'topic', 'region'];
@@ -57,13 +57,20 @@ function casesTable(cases) {
   }
   box.append(simpleTable(t('imp.cases'), [t('col.donor'), t('col.recipient'), t('col.kind'), t('col.topic'), t('col.region'),
     t('col.question'), t('match.delivered.col'), t('imp.completed'), t('imp.before'), t('imp.after'), t('imp.change')],
-  cases.map((c) => [c.donorState, c.recipientState, enumText('kind', c.kind), c.topic || '', c.region || '', c.questionId || '—',
+  cases.map((c) => [c.donorState, c.recipientState, enumText('kind', c.kind), topicName(c.topic), regionName(c.region), c.questionId || '—',
     Number(c.deliveredQuantity) ? num(c.deliveredQuantity) + ' ' + t('unit.' + c.kind) : '—', date(c.completedAt),
     c.measured ? level(c.cycleBefore, c.levelBefore) : '—',
     c.measured ? level(c.cycleAfter, c.levelAfter) : '—',
     c.measured ? h('span', { 'data-change': c.change || 0 }, signed(c.change, 0))
-      : [badge('none', t('imp.notmeasured')), ' ', h('span', { lang: 'en', dir: 'ltr' }, c.notMeasured || '')]]), true));
+      : [badge('none', t('imp.notmeasured')), ' ', whyNot(c)]]), true));
   return box;
+}
+
+// Why a case is not measured, in the reader's language from its code (the server's English for
+// a code newer than this portal).
+function whyNot(c) {
+  const said = coded('imp.why.', c.notMeasuredCode, c.notMeasuredArgs);
+  return said !== null ? h('span', { 'data-why': c.notMeasuredCode }, said) : h('span', { lang: 'en', dir: 'ltr' }, c.notMeasured || '');
 }
 
 // One table per dimension; a suppressed row says so in every figure's place.
@@ -77,7 +84,8 @@ function cellsTable(dimension, cells) {
   const sup = () => h('span', { class: 'suppressed' }, t('imp.suppressed'));
   box.append(simpleTable(caption, [t('imp.key'), t('imp.states'), t('imp.matches'), t('imp.delivered'), t('imp.mean'), t('imp.comparison')],
     cells.map((c) => {
-      const key = dimension === 'kind' ? enumText('kind', c.key) : c.key;
+      const key = dimension === 'kind' ? enumText('kind', c.key) : dimension === 'topic' ? topicName(c.key)
+        : dimension === 'region' ? regionName(c.key) : c.key;
       if (c.suppressed) {
         return [h('span', { 'data-suppressed': c.key }, key), badge('none', t('imp.suppressed.why')), sup(), sup(), sup(), sup()];
       }

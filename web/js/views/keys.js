@@ -4,7 +4,7 @@
 // before it bites; every change is in the audit log, read here too (ListAuditEvents).
 import { call } from '../api.js';
 import { h, field } from '../dom.js';
-import { t, num, date, dateTime, coded } from '../i18n.js';
+import { t, num, date, dateTime, coded, topicName } from '../i18n.js';
 import { screen, errorBox, success, badge, sortableTable, actionButton, loading, namesNotice, showSecret } from '../ui.js';
 
 const SOON_DAYS = 30;
@@ -150,7 +150,7 @@ function keyForm(ids, create) {
 }
 
 // What an audit event's arguments are, where they are more than text: a value with words of its
-// own (the message key's prefix), a date, an instant or a count. The codes and their arguments:
+// own (the message key's prefix), a date, an instant, a count or a topic. The codes and their arguments:
 // common/audit.c; their messages "audit.<code>" in each language.
 const ITEM = { 2: 'enum.kind.' };
 const MATCH = { 1: 'enum.match.', 2: 'enum.match.', 3: 'audit.side.' };
@@ -159,7 +159,7 @@ const AUDIT_ARGS = {
   'key-created': { 4: 'instant' }, 'key-rotated': { 4: 'count' },
   'membership-recorded': { 0: 'grp.kind.', 3: 'date', 5: 'date', 6: 'date' },
   'directory-recorded': { 4: 'count' }, 'round-started': { 1: 'count', 2: 'instant' },
-  'compilation-published': { 3: 'count' },
+  'compilation-published': { 2: 'topic', 3: 'count' },
   'visibility-changed': { 1: 'enum.visibility.', 2: 'enum.visibility.' },
   'evidence-attached': { 2: 'count' },
   'offer-created': { ...ITEM, 3: 'enum.offer.OFFER_' }, 'offer-updated': { ...ITEM, 3: 'enum.offer.OFFER_' },
@@ -177,6 +177,7 @@ function auditArg(kind, v) {
   if (kind === 'date') return date(v);
   if (kind === 'instant') return dateTime(v);
   if (kind === 'count') return /^\d+$/.test(v) ? num(v) : v;
+  if (kind === 'topic') return topicName(v);
   if (kind && t(kind + v) !== kind + v) return t(kind + v);
   return v;
 }

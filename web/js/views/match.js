@@ -5,7 +5,7 @@
 // the service's table; the service stays the judge (an illegal step is FAILED_PRECONDITION).
 import { call } from '../api.js';
 import { h } from '../dom.js';
-import { t, num, dateTime } from '../i18n.js';
+import { t, num, dateTime, topicName } from '../i18n.js';
 import { screen, success, badge, enumText, simpleTable, actionButton, askDialog, loading, namesNotice, staleOr, matchTone } from '../ui.js';
 import { matchWhy } from '../grounds.js';
 
@@ -37,7 +37,7 @@ export async function render(main, ctx) {
   const status = h('div', { 'aria-live': 'polite' });
   const body = h('div', null, loading());
   let m = await call('matching', 'GetMatch', { matchId: id });
-  screen(main, t('match.title', { kind: enumText('kind', m.kind), topic: m.topic || '' }), namesNotice(),
+  screen(main, t('match.title', { kind: enumText('kind', m.kind), topic: topicName(m.topic) }), namesNotice(),
     h('p', null, h('a', { href: ctx.who.role === OPERATOR ? '#/matches' : '#/capacity' }, t('match.back'))));
   main.append(status, body);
   const reload = async () => {
@@ -135,7 +135,7 @@ function fieldsOf(m, step, party, who) {
 function summary(m, offer) {
   const rows = [
     [t('col.donor'), m.donorState], [t('col.recipient'), m.recipientState], [t('col.kind'), enumText('kind', m.kind)],
-    [t('col.topic'), m.topic || ''], [t('col.quantity'), matchQuantity(m)],
+    [t('col.topic'), topicName(m.topic)], [t('col.quantity'), matchQuantity(m)],
     [t('col.status'), badge(matchTone(m.status), enumText('match', m.status))],
     [t('col.explanation'), matchWhy(m)],
   ];

@@ -2,7 +2,7 @@
 // opening its own page (views/match.js) where an operator can act for a State that asks it to.
 import { listAll } from '../api.js';
 import { h, field } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, topicName } from '../i18n.js';
 import { screen, badge, enumText, simpleTable, namesNotice, matchTone } from '../ui.js';
 import { matchQuantity } from './match.js';
 
@@ -25,8 +25,8 @@ export async function render(main) {
 // The table of matches, each with the link to its page.
 export function matchList(matches) {
   return simpleTable(t('matches.title'), [t('col.donor'), t('col.recipient'), t('col.kind'), t('col.topic'), t('col.quantity'),
-    t('col.status'), t('col.actions')], matches.map((m) => [m.donorState, m.recipientState, enumText('kind', m.kind), m.topic || '',
+    t('col.status'), t('col.actions')], matches.map((m) => [m.donorState, m.recipientState, enumText('kind', m.kind), topicName(m.topic),
     matchQuantity(m), badge(matchTone(m.status), enumText('match', m.status)),
     h('a', { href: '#/match/' + encodeURIComponent(m.id), 'data-open-match': m.id,
-      'aria-label': t('match.open.named', { topic: m.topic || '', a: m.donorState, b: m.recipientState }) }, t('match.open'))]), true);
+      'aria-label': t('match.open.named', { topic: topicName(m.topic), a: m.donorState, b: m.recipientState }) }, t('match.open'))]), true);
 }

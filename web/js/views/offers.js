@@ -3,7 +3,7 @@
 // the matches on its offers to accept or decline.
 import { call, listAll } from '../api.js';
 import { h, field } from '../dom.js';
-import { t, num, date, langName, LANGS } from '../i18n.js';
+import { t, num, date, langName, LANGS, topicName, regionName } from '../i18n.js';
 import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice, checkGroup } from '../ui.js';
 import { matchesTable } from './capacity.js';
 
@@ -39,7 +39,7 @@ export async function render(main, ctx) {
     body.replaceChildren(
       h('section', { class: 'card' }, h('h2', null, t('off.list')), offers.length ? simpleTable(t('off.list'),
         [t('col.title'), t('col.kind'), t('col.topics'), t('col.capacity'), t('col.eligible'), t('col.valid'), t('col.status'), t('col.actions')],
-        offers.map((o) => [h('span', { dir: 'auto' }, o.title || ''), enumText('kind', o.kind), (o.topics || []).join(', '),
+        offers.map((o) => [h('span', { dir: 'auto' }, o.title || ''), enumText('kind', o.kind), (o.topics || []).map((x) => topicName(x)).join(', '),
           t('off.remaining', { left: num(o.remaining), cap: num(o.capacity), unit: t('unit.' + o.kind) }),
           eligibility(o), o.validFrom || o.validUntil ? [o.validFrom ? date(o.validFrom) : '…', ' – ', o.validUntil ? date(o.validUntil) : '…'] : t('off.novalidity'),
           badge(o.status === 'OFFER_OPEN' ? 'good' : 'none', enumText('offer', o.status)),
@@ -77,9 +77,9 @@ function offerForm(code, ref, offer, status, done) {
   desc.value = o.description || '';
   const kind = h('select', { disabled: Boolean(offer) }, KINDS.map((k) => h('option', { value: k, selected: o.kind === k }, enumText('kind', k) + ' (' + t('unit.' + k) + ')')));
   const capacity = h('input', { type: 'number', min: 1, required: true, value: o.capacity || '' });
-  const topics = checkGroup(t('col.topics'), ref.topics.map((x) => [x.id, x.title || x.id]), o.topics || []);
+  const topics = checkGroup(t('col.topics'), ref.topics.map((x) => [x.id, topicName(x.id, x.title)]), o.topics || []);
   const regionNames = [...new Set(ref.states.flatMap((s) => [s.region, s.subRegion]).filter(Boolean))].sort();
-  const regions = h('select', { multiple: true, size: 6 }, regionNames.map((r) => h('option', { value: r, selected: (o.eligibleRegions || []).includes(r) }, r)));
+  const regions = h('select', { multiple: true, size: 6 }, regionNames.map((r) => h('option', { value: r, selected: (o.eligibleRegions || []).includes(r) }, regionName(r))));
   const states = h('select', { multiple: true, size: 8 }, ref.states.map((s) => h('option', { value: s.code, selected: (o.eligibleStates || []).includes(s.code) },
     s.name + ' (' + s.code + ')' + (s.ldc ? ' · ' + t('off.ldc') : ''))));
   // UN country groups by name (eligible_groups): the service decides membership on the plan's

@@ -9,7 +9,7 @@
 // succeeded, gets a new one).
 import { call } from '../api.js';
 import { h, field, download, uid } from '../dom.js';
-import { t, num, date, dateTime, langName, currentLang, LANGS } from '../i18n.js';
+import { t, num, date, dateTime, langName, currentLang, LANGS, topicName } from '../i18n.js';
 import { screen, errorBox, success, badge, enumText, actionButton, askDialog, loading, namesNotice, checkGroup } from '../ui.js';
 
 const PAGE = 10;
@@ -29,7 +29,7 @@ export async function render(main, ctx) {
     topicName: {},
     stateName: {},
   };
-  for (const x of ref.topics) ref.topicName[x.id] = x.title || x.id;
+  for (const x of ref.topics) ref.topicName[x.id] = topicName(x.id, x.title);
   for (const s of ref.states) ref.stateName[s.code] = s.name;
 
   const search = searchCard(operator, ref, status);

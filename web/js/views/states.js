@@ -5,7 +5,7 @@
 // slow connection can load.
 import { call, listAll } from '../api.js';
 import { h, field, download } from '../dom.js';
-import { t, pct, num } from '../i18n.js';
+import { t, pct, num, regionName } from '../i18n.js';
 import { screen, badge, enumText, sortableTable, loading, namesNotice } from '../ui.js';
 import { TONE } from './compliance.js';
 
@@ -26,7 +26,7 @@ export async function render(main) {
 
   const q = h('input', { type: 'search', dir: 'auto' });
   const regions = [...new Set(states.map((s) => s.region))].sort();
-  const region = h('select', null, h('option', { value: '' }, t('st.allregions')), regions.map((r) => h('option', { value: r }, r)));
+  const region = h('select', null, h('option', { value: '' }, t('st.allregions')), regions.map((r) => h('option', { value: r }, regionName(r))));
   const rep = h('select', null, h('option', { value: '' }, t('st.allreports')),
     ['SUBMITTED', 'DRAFT', 'NONE'].map((v) => h('option', { value: v }, t('st.report.' + v))));
   const ldc = h('input', { type: 'checkbox', id: 'ldc-only' });
@@ -39,7 +39,7 @@ export async function render(main) {
   const overdue = (r) => (r.comp ? r.comp.overdue || 0 : -1);
   const columns = [
     { key: 'name', label: t('col.state'), header: true, cell: (r) => [r.name, ' ', h('span', { class: 'muted' }, r.code)] },
-    { key: 'region', label: t('col.region'), cell: (r) => r.subRegion || r.region },
+    { key: 'region', label: t('col.region'), value: (r) => regionName(r.subRegion || r.region), cell: (r) => regionName(r.subRegion || r.region) },
     { key: 'ldc', label: t('col.ldc'), value: (r) => (r.ldc ? 1 : 0), cell: (r) => (r.ldc ? t('common.yes') : t('common.no')) },
     { key: 'report', label: t('col.report', { year }), value: report, cell: (r) => (r.a
       ? [badge(r.a.status === 'SUBMITTED' ? 'good' : 'warn', enumText('status', r.a.status)), ' ', pct(r.a.completeness), ' ',
