@@ -41,6 +41,7 @@ import datetime
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -896,6 +897,27 @@ class PortalScenario(unittest.TestCase):
         self.assertTrue(why, are.text("main"))
         self.assertIn("يلبّي طلبًا من", why[0].text)
         self.assertIn(LDC, why[0].text)
+        # Quantities with their unit in the form the number asks for (Intl.PluralRules), in the
+        # very module the screens use: French (1 singular, 2 plural), Russian (one, few, many),
+        # Arabic (the donor's page: one, two, few, many).
+        units = """const done = arguments[arguments.length - 1];
+            import('/js/views/match.js').then((m) => done(arguments[0].map((n) => m.unit(arguments[1], n))),
+                                                   (e) => done('error: ' + e));"""
+        self.assertEqual(ner.driver.execute_async_script(units, [1, 2, 21], "EXPERTISE"),
+                         ["1 jour d'expert", "2 jours d'expert", "21 jours d'expert"])
+        arabic = are.driver.execute_async_script(units, [1, 2, 3, 11], "TRAINING")
+        self.assertEqual([re.sub(r"\d", "", x).strip() for x in arabic], ["مقعد", "مقعدان", "مقاعد", "مقعدًا"])
+        # (each language's screen drawn in full before the next is asked for)
+        here = ner.js("return document.getElementById('main').dataset.screen")
+        drawn = lambda lang: lambda: (ner.js("return document.documentElement.lang") == lang and not ner.find("#main .loading")
+                                      and ner.js("return document.getElementById('main').dataset.screen") == here)
+        Select(ner.one("#lang")).select_by_value("ru")
+        ner.wait(drawn("ru"), "the Russian page")
+        self.assertEqual(ner.driver.execute_async_script(units, [1, 3, 5, 21], "EXPERTISE"),
+                         ["1 человеко-день экспертов", "3 человеко-дня экспертов", "5 человеко-дней экспертов",
+                          "21 человеко-день экспертов"])
+        Select(ner.one("#lang")).select_by_value("fr")
+        ner.wait(drawn("fr"), "the French page again")
         ner.open("capacity")
         ner.screen("capacity")
         # Niger reads why each match was made in French, worded in the page from the match's

@@ -134,6 +134,16 @@ class Messages(unittest.TestCase):
             self.assertEqual(sorted(r for r in regions if "region." + slug(r) not in msgs), [], lang)
             self.assertIn("{4}", msgs["due.title.match-answer"])
 
+    def test_every_quantity_has_each_plural_form(self):
+        # views/match.js's unit(): "qty.<kind>.<form>" for the form Intl.PluralRules gives the
+        # number, whichever of the six it is, in every language; each with the number in it.
+        for lang, msgs in messages().items():
+            for kind in ("EXPERTISE", "FUNDS", "EQUIPMENT", "TRAINING"):
+                for form in ("zero", "one", "two", "few", "many", "other"):
+                    self.assertIn("{n}", msgs.get("qty.%s.%s" % (kind, form), ""), (lang, kind, form))
+        self.assertNotEqual(messages()["ru"]["qty.TRAINING.one"], messages()["ru"]["qty.TRAINING.many"])
+        self.assertEqual(len({messages()["ar"]["qty.TRAINING." + f] for f in ("one", "two", "few", "many")}), 4)
+
     def test_enum_families_are_complete(self):
         # Values the server sends and the code turns into keys ('enum.' + kind + '.' + value).
         en = messages()["en"]

@@ -4,7 +4,7 @@
 import { call, listAll } from '../api.js';
 import { h, field } from '../dom.js';
 import { t, num, topicName } from '../i18n.js';
-import { matchQuantity } from './match.js';
+import { matchQuantity, unit } from './match.js';
 import { matchWhy } from '../grounds.js';
 import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice, askDialog, staleOr, matchTone } from '../ui.js';
 
@@ -25,7 +25,7 @@ export async function render(main, ctx) {
       h('section', { class: 'card' }, h('h2', null, t('cap.requests')), requests.length
         ? simpleTable(t('cap.requests'), [t('col.kind'), t('col.topic'), t('col.quantity'), t('col.remaining'), t('col.priority'),
           t('col.source'), t('col.status')], requests.map((r) => [enumText('kind', r.kind), topicName(r.topic),
-          num(r.quantity) + ' ' + t('unit.' + (r.kind || 'SUPPORT_KIND_UNSPECIFIED')), num(r.remaining), num(r.priority || 0),
+          unit(r.kind, r.quantity), num(r.remaining), num(r.priority || 0),
           r.sourceQuestionId ? t('cap.fromgap', { q: r.sourceQuestionId, cycle: r.sourceCycle || '', sev: num(r.gapSeverity, 2) }) : '—',
           enumText('request', r.status)]), true)
         : h('p', null, t('cap.norequests'))));

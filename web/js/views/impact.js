@@ -7,6 +7,7 @@ import { call } from '../api.js';
 import { h, field } from '../dom.js';
 import { t, num, date, currentLang, coded, topicName, regionName } from '../i18n.js';
 import { screen, errorBox, badge, enumText, simpleTable, namesNotice, loading } from '../ui.js';
+import { unit } from './match.js';
 
 const DIMENSIONS = ['donor', 'kind', 'topic', 'region'];
 
@@ -58,7 +59,7 @@ function casesTable(cases) {
   box.append(simpleTable(t('imp.cases'), [t('col.donor'), t('col.recipient'), t('col.kind'), t('col.topic'), t('col.region'),
     t('col.question'), t('match.delivered.col'), t('imp.completed'), t('imp.before'), t('imp.after'), t('imp.change')],
   cases.map((c) => [c.donorState, c.recipientState, enumText('kind', c.kind), topicName(c.topic), regionName(c.region), c.questionId || '—',
-    Number(c.deliveredQuantity) ? num(c.deliveredQuantity) + ' ' + t('unit.' + c.kind) : '—', date(c.completedAt),
+    Number(c.deliveredQuantity) ? unit(c.kind, c.deliveredQuantity) : '—', date(c.completedAt),
     c.measured ? level(c.cycleBefore, c.levelBefore) : '—',
     c.measured ? level(c.cycleAfter, c.levelAfter) : '—',
     c.measured ? h('span', { 'data-change': c.change || 0 }, signed(c.change, 0))

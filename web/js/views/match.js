@@ -5,7 +5,7 @@
 // the service's table; the service stays the judge (an illegal step is FAILED_PRECONDITION).
 import { call } from '../api.js';
 import { h } from '../dom.js';
-import { t, num, dateTime, topicName } from '../i18n.js';
+import { t, num, dateTime, topicName, currentLang } from '../i18n.js';
 import { screen, success, badge, enumText, simpleTable, actionButton, askDialog, loading, namesNotice, staleOr, matchTone } from '../ui.js';
 import { matchWhy } from '../grounds.js';
 
@@ -18,8 +18,15 @@ const STEPS = {
   DELIVERED: [['COMPLETED', ['RECIPIENT']]],
 };
 
+// "1 jour d'expert", "2 jours d'expert", "5 человеко-дней экспертов": the number with its unit in
+// the form the number asks for in the language (Intl.PluralRules: Arabic has six forms, Russian
+// four); a kind this portal does not know, the number alone.
+const KINDS = new Set(['EXPERTISE', 'FUNDS', 'EQUIPMENT', 'TRAINING']);
+
 export function unit(kind, n) {
-  return num(n) + ' ' + t('unit.' + (kind || 'SUPPORT_KIND_UNSPECIFIED'));
+  if (!KINDS.has(kind)) return num(n);
+  const form = new Intl.PluralRules(currentLang()).select(Number(n) || 0);
+  return t('qty.' + kind + '.' + form, { n: num(n) });
 }
 
 // A match's figures are withheld (0) from a donor when the recipient's assessment behind them is

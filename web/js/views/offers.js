@@ -5,6 +5,7 @@ import { call, listAll } from '../api.js';
 import { h, field } from '../dom.js';
 import { t, num, date, langName, LANGS, topicName, regionName } from '../i18n.js';
 import { screen, errorBox, success, badge, enumText, simpleTable, actionButton, loading, namesNotice, checkGroup } from '../ui.js';
+import { unit } from './match.js';
 import { matchesTable } from './capacity.js';
 
 const KINDS = ['EXPERTISE', 'FUNDS', 'EQUIPMENT', 'TRAINING'];
@@ -40,7 +41,7 @@ export async function render(main, ctx) {
       h('section', { class: 'card' }, h('h2', null, t('off.list')), offers.length ? simpleTable(t('off.list'),
         [t('col.title'), t('col.kind'), t('col.topics'), t('col.capacity'), t('col.eligible'), t('col.valid'), t('col.status'), t('col.actions')],
         offers.map((o) => [h('span', { dir: 'auto' }, o.title || ''), enumText('kind', o.kind), (o.topics || []).map((x) => topicName(x)).join(', '),
-          t('off.remaining', { left: num(o.remaining), cap: num(o.capacity), unit: t('unit.' + o.kind) }),
+          t('off.remaining', { left: num(o.remaining), cap: unit(o.kind, o.capacity) }),
           eligibility(o), o.validFrom || o.validUntil ? [o.validFrom ? date(o.validFrom) : '…', ' – ', o.validUntil ? date(o.validUntil) : '…'] : t('off.novalidity'),
           badge(o.status === 'OFFER_OPEN' ? 'good' : 'none', enumText('offer', o.status)),
           o.status === 'OFFER_OPEN' ? h('span', { class: 'actions' },

@@ -4,6 +4,7 @@ import { call } from '../api.js';
 import { h, field } from '../dom.js';
 import { t, num, date, topicName } from '../i18n.js';
 import { screen, errorBox, success, badge, enumText, simpleTable, actionButton } from '../ui.js';
+import { unit } from './match.js';
 import { matchWhy, unmetWhy } from '../grounds.js';
 
 export async function render(main) {
@@ -53,7 +54,7 @@ function planView(plan, status) {
       t('plan.summary', { n: num(matches.length), objective: num(plan.objective, 2), unmet: num(unmet.length) })),
     matches.length ? simpleTable(t('plan.matches'), [t('col.donor'), t('col.recipient'), t('col.kind'), t('col.topic'), t('col.quantity'),
       t('col.benefit'), t('col.explanation'), t('col.status')], matches.map((m) => [m.donorState, m.recipientState, enumText('kind', m.kind),
-      topicName(m.topic), num(m.quantity) + ' ' + t('unit.' + m.kind), num(m.benefit, 2), matchWhy(m),
+      topicName(m.topic), unit(m.kind, m.quantity), num(m.benefit, 2), matchWhy(m),
       enumText('match', m.status)])) : h('p', null, t('plan.nomatches')),
     h('h3', null, t('plan.unmet')),
     unmet.length ? simpleTable(t('plan.unmet'), [t('col.state'), t('col.request'), t('col.remaining'), t('col.reason')],
