@@ -105,10 +105,16 @@ class Browser:
                   and not self.find("#main .loading"), "screen " + name)
 
     def downloaded(self, suffix):
-        """The bytes of the first finished download whose name ends with `suffix`."""
+        """The bytes of the first finished download whose name ends with `suffix`. Chromium makes
+        an empty file of the final name as soon as a download starts and writes to a .crdownload
+        beside it, renamed over it at the end: finished is that name, non-empty, with no
+        .crdownload left."""
         def done():
             names = os.listdir(self.downloads) if os.path.isdir(self.downloads) else []
-            return next((n for n in names if n.endswith(suffix)), None)
+            if any(n.endswith(".crdownload") for n in names):
+                return None
+            return next((n for n in names if n.endswith(suffix)
+                         and os.path.getsize(os.path.join(self.downloads, n)) > 0), None)
         name = self.wait(done, "a download ending in " + suffix)
         with open(os.path.join(self.downloads, name), "rb") as f:
             return name, f.read()
