@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "size_limits.h"
 #include "text.h"
 
 int config_int(config_getter get, const char *name, int *out, int lo, int hi, struct err *e)
@@ -127,6 +128,10 @@ int config_load(struct config *c, const char *service, int default_port, config_
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     c->workers = cores > 0 ? (int)(cores < 64 ? cores : 64) : 2;
     c->max_recv_bytes = 4 * 1024 * 1024;
+    /* responses receives an exchange file of up to 8 MiB in one ImportAnswers message
+     * (common/size_limits.h) */
+    if (strcmp(service, "responses") == 0)
+        c->max_recv_bytes = (int)UNIC_EXCHANGE_MESSAGE_BYTES;
     c->max_streams = 16;
     c->max_metadata_bytes = 2048; /* twice what the suite needs: docs/hardening.md */
     c->max_connections = 256;

@@ -22,7 +22,7 @@ struct config {
     char redis_user[128];       /* UNIC_REDIS_USER: Redis ACL user, "" = default */
     char redis_password[256];   /* UNIC_REDIS_PASSWORD: "" = no AUTH */
     int workers;                /* UNIC_WORKERS: completion-queue threads, default: cores */
-    int max_recv_bytes;         /* UNIC_MAX_RECV_BYTES, default 4 MiB */
+    int max_recv_bytes;         /* UNIC_MAX_RECV_BYTES, default 4 MiB; responses' 8 MiB + 64 KiB */
     int max_streams;            /* UNIC_MAX_CONCURRENT_STREAMS per connection */
     int max_metadata_bytes;     /* UNIC_MAX_METADATA_BYTES: headers of one call */
     int max_connections;        /* UNIC_MAX_CONNECTIONS: open at once (capped below RLIMIT_NOFILE) */

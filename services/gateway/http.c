@@ -24,6 +24,7 @@
 #include "log.h"
 #include "mem.h"
 #include "pbjson.h"
+#include "size_limits.h"
 #include "text.h"
 #include "tls.h"
 
@@ -36,6 +37,7 @@
 struct request {
     struct arena arena;     /* the replies of the services, freed when the request completes */
     struct bytes body;
+    size_t max_body;        /* body_limit of its path */
     bool too_large;
     struct timespec start;
     /* for the log line */
@@ -476,6 +478,20 @@ static enum MHD_Result preflight(struct gateway *g, struct MHD_Connection *c, st
 
 /* ---- Dispatch ---- */
 
+/* The largest body a request to `url` may carry: UNIC_HTTP_MAX_BODY_BYTES, and for the upload of
+ * an assessment exchange file at least what the largest file the documentation allows takes in
+ * Connect JSON (base64; binary and gRPC-Web take less), so that every file responses accepts
+ * passes here in either encoding (common/size_limits.h). */
+#define IMPORT_PATH "/unic.responses.v1.ResponseService/ImportAnswers"
+
+static size_t body_limit(const struct gateway *g, const char *url)
+{
+    size_t limit = (size_t)g->cfg->max_body_bytes;
+    if (strcmp(url, IMPORT_PATH) == 0 && limit < UNIC_EXCHANGE_JSON_BYTES)
+        limit = UNIC_EXCHANGE_JSON_BYTES;
+    return limit;
+}
+
 static enum MHD_Result dispatch(struct gateway *g, struct MHD_Connection *c, struct request *rq,
                                 const char *url, const char *method)
 {
@@ -484,8 +500,12 @@ static enum MHD_Result dispatch(struct gateway *g, struct MHD_Connection *c, str
     if (strcmp(method, "OPTIONS") == 0)
         return preflight(g, c, rq);
     if (rq->too_large) {
-        char msg[120];
-        snprintf(msg, sizeof msg, "request body larger than %d bytes", g->cfg->max_body_bytes);
+        char msg[160];
+        if (strcmp(url, IMPORT_PATH) == 0)
+            snprintf(msg, sizeof msg, "request body larger than %zu bytes (an exchange file of at"
+                     " most %u bytes, in JSON as base64)", rq->max_body, UNIC_EXCHANGE_MAX_BYTES);
+        else
+            snprintf(msg, sizeof msg, "request body larger than %zu bytes", rq->max_body);
         rq->protocol = "connect";
         return connect_error(g, c, rq, ERR_RESOURCE_EXHAUSTED, 413, msg, NULL);
     }
@@ -534,9 +554,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         log_json_escape(rq->log_path, sizeof rq->log_path, url);
         identify(c, rq);
         *con_cls = rq;
+        rq->max_body = body_limit(g, url);
         /* refuse a declared oversized body before reading it */
         const char *cl = header(c, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > (unsigned long long)g->cfg->max_body_bytes) {
+        if (cl && strtoull(cl, NULL, 10) > (unsigned long long)rq->max_body) {
             rq->too_large = true;
             return dispatch(g, c, rq, url, method);
         }
@@ -544,7 +565,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (*upload_size) {
         rq->bytes_in += *upload_size;
-        if (rq->body.len + *upload_size > (size_t)g->cfg->max_body_bytes) {
+        if (rq->body.len + *upload_size > rq->max_body) {
             rq->too_large = true; /* keep reading, keep nothing: the reply says why */
             bytes_destroy(&rq->body);
         } else if (!rq->too_large) {

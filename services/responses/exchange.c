@@ -672,8 +672,8 @@ int exchange_import(struct arena *a, enum exchange_format format, const uint8_t 
     struct reader r;
     reader_init(&r, a, d, out);
     if (len > EXCHANGE_MAX_BYTES)
-        return err_field(e, "content", "%zu bytes, at most %u", len,
-                         EXCHANGE_MAX_BYTES);
+        return err_set(e, ERR_RESOURCE_EXHAUSTED, "content: %zu bytes, at most %u", len,
+                       EXCHANGE_MAX_BYTES);
     if (format == EXCHANGE_JSON)
         return import_json(&r, data, len, e);
     if (format == EXCHANGE_CSV) {

@@ -12,10 +12,11 @@
 #include <stdint.h>
 
 #include "assessment.h"
+#include "size_limits.h"
 #include "mem.h"
 
 #define EXCHANGE_SCHEMA "unic-assessment-exchange/1"
-#define EXCHANGE_MAX_BYTES (8u << 20)       /* a file larger than this is refused */
+#define EXCHANGE_MAX_BYTES UNIC_EXCHANGE_MAX_BYTES /* larger is refused (common/size_limits.h) */
 #define EXCHANGE_MAX_ERRORS 1000            /* errors beyond this many are counted, not listed */
 
 /* Numbered as ExchangeFormat in responses.proto. */

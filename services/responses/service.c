@@ -711,8 +711,8 @@ static int import_check(const struct write_op *op, struct err *e)
     if (r->content.len == 0)
         return err_field(e, "content", "empty");
     if (r->content.len > EXCHANGE_MAX_BYTES)
-        return err_field(e, "content", "%zu bytes, at most %u",
-                         r->content.len, EXCHANGE_MAX_BYTES);
+        return err_set(e, ERR_RESOURCE_EXHAUSTED, "content: %zu bytes, at most %u (the largest"
+                       " exchange file)", r->content.len, EXCHANGE_MAX_BYTES);
     return 0;
 }
 

@@ -18,8 +18,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 import unic_testlib as lib  # noqa: E402
 
 lib.generate_stubs("grpc/health/v1/health.proto", "unic/common/v1/common.proto",
-                   "unic/catalog/v1/catalog.proto")
+                   "unic/catalog/v1/catalog.proto", "unic/responses/v1/responses.proto")
 from unic.catalog.v1 import catalog_pb2  # noqa: E402
+from unic.responses.v1 import responses_pb2 as rpb  # noqa: E402
+
+EXCHANGE_MAX = 8 * 1024 * 1024  # the largest exchange file (responses.proto, common/size_limits.h)
 
 BUF = os.environ["UNIC_BUF"]
 ORIGIN = "https://portal.unic.example"
@@ -191,6 +194,56 @@ class GatewayTest(unittest.TestCase):
         self.assertEqual(status, 405)
         self.assertEqual(hdrs["allow"], "POST")
         self.assertEqual(json.loads(data)["code"], "unimplemented")
+
+    def test_the_largest_exchange_file_passes_in_json_and_binary_and_one_byte_more_is_refused(self):
+        # An exchange file of exactly the documented largest size goes through the gateway to
+        # responses in Connect JSON (base64: a third larger than the file, beyond this gateway's
+        # 1 MiB UNIC_HTTP_MAX_BODY_BYTES and the default 4 MiB) and in binary; one byte more is
+        # RESOURCE_EXHAUSTED naming the limit, in both.
+        status, _, a = self.connect(RESPONSES + "CreateAssessment",
+                                    {"stateCode": "KEN", "cycle": 2019,
+                                     "questionnaireId": "cip-self-assessment"}, self.ken)
+        self.assertEqual(status, 200, a)
+        status, _, out = self.connect(RESPONSES + "ExportAssessment",
+                                      {"assessmentId": a["id"], "format": "JSON"}, self.ken)
+        self.assertEqual(status, 200, out)
+        exported = base64.b64decode(out["bytes"])
+        largest = exported + b" " * (EXCHANGE_MAX - len(exported))  # trailing blanks: still the file
+        for content, fits in ((largest, True), (largest + b" ", False)):
+            as_json = {"assessmentId": a["id"], "format": "JSON", "etag": a["etag"], "validateOnly": True,
+                       "content": base64.b64encode(content).decode()}
+            status, _, r = self.connect(RESPONSES + "ImportAnswers", as_json, self.ken)
+            binary = rpb.ImportAnswersRequest(assessment_id=a["id"], format=rpb.JSON, content=content,
+                                              etag=a["etag"], validate_only=True).SerializeToString()
+            bstatus, hdrs, data = self.request("POST", RESPONSES + "ImportAnswers", binary, {
+                "Content-Type": "application/proto", "Authorization": "Bearer " + self.ken})
+            if fits:
+                self.assertGreater(len(json.dumps(as_json)), 4 * 1024 * 1024)
+                self.assertEqual(status, 200, r)
+                self.assertTrue(r["valid"], r)
+                self.assertEqual(bstatus, 200, data[:300])
+                self.assertTrue(rpb.ImportAnswersResponse.FromString(data).valid)
+            else:
+                self.assertEqual((status, r["code"]), (429, "resource_exhausted"), r)
+                self.assertIn("at most %d" % EXCHANGE_MAX, r["message"])
+                err = json.loads(data)
+                self.assertEqual((bstatus, err["code"]), (429, "resource_exhausted"), err)
+                self.assertIn("at most %d" % EXCHANGE_MAX, err["message"])
+        # Beyond what even the largest file takes in JSON, the gateway refuses before reading,
+        # naming its limit and the file's.
+        big = os.path.join(lib.STATE, "gateway-import-big.json")
+        with open(big, "w") as f:
+            f.write("x" * (12 * 1024 * 1024))
+        out = subprocess.run(["curl", "-sS", "-H", "Authorization: Bearer " + self.ken,
+                              "-H", "Content-Type: application/json", "--data-binary", "@" + big,
+                              "-w", "\n%{http_code}", self.url + RESPONSES + "ImportAnswers"],
+                             capture_output=True, text=True, timeout=30)
+        os.unlink(big)
+        body, code = out.stdout.rsplit("\n", 1)
+        err = json.loads(body)
+        self.assertEqual((code, err["code"]), ("413", "resource_exhausted"), err)
+        self.assertIn("larger than 11250348 bytes (an exchange file of at most %d bytes" % EXCHANGE_MAX,
+                      err["message"])
 
     def test_curl_oversized_body_is_413(self):
         big = os.path.join(lib.STATE, "gateway-big.json")

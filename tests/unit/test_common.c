@@ -43,6 +43,11 @@ static void test_config_defaults_apply_without_environment(void **state)
     assert_int_equal(load(&c, &e, NULL), 0);
     assert_string_equal(c.listen, "127.0.0.1:50051");
     assert_int_equal(c.max_recv_bytes, 4 * 1024 * 1024);
+    /* responses receives the largest exchange file in one message (common/size_limits.h) */
+    fake_env = NULL;
+    struct config r;
+    assert_int_equal(config_load(&r, "responses", 50052, fake_get, &e), 0);
+    assert_int_equal(r.max_recv_bytes, 8 * 1024 * 1024 + 64 * 1024);
     assert_int_equal(c.grace_seconds, 10);
     assert_string_equal(c.redis_host, "127.0.0.1");
     assert_int_equal(c.redis_port, 6379);
