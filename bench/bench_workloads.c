@@ -1,5 +1,5 @@
 /* bench_workloads.c: the workloads of unic-load: a health check (the baseline), a cached
- * questionnaire read, a durable 18-answer save, a scorecard read warm and cold, and the
+ * questionnaire read, a durable 18-answer save, a scorecard read, and the
  * questionnaire and the save again through unic-gateway, as Connect JSON and Connect binary
  * (libcurl, one keep-alive connection per worker, as a browser would hold). */
 #include "bench_workloads.h"
@@ -30,8 +30,6 @@ void bench_ctx_open(struct bench_ctx *ctx)
     ctx->c_catalog = rpc_client_new(ctx->catalog, 10000);
     ctx->c_responses = rpc_client_new(ctx->responses, 10000);
     ctx->c_scoring = rpc_client_new(ctx->scoring, 10000);
-    if (ctx->scoring_cold[0])
-        ctx->c_scoring_cold = rpc_client_new(ctx->scoring_cold, 10000);
 }
 
 void bench_ctx_close(struct bench_ctx *ctx)
@@ -39,7 +37,6 @@ void bench_ctx_close(struct bench_ctx *ctx)
     rpc_client_free(ctx->c_catalog);
     rpc_client_free(ctx->c_responses);
     rpc_client_free(ctx->c_scoring);
-    rpc_client_free(ctx->c_scoring_cold);
     curl_global_cleanup();
 }
 
@@ -225,8 +222,8 @@ static void writer_teardown(struct bench_ctx *ctx, void *state)
     free(state);
 }
 
-/* ---- scorecard: read the score of one assessment, warm (Redis) and cold (a scoring instance
- * started with UNIC_REDIS=off, so every call reads answers and computes) ---- */
+/* ---- scorecard: read the score of one assessment (computed on every call: the scoring service
+ * caches none) ---- */
 
 static int scorecard_setup(struct bench_ctx *ctx, int worker, void **state, struct err *e)
 {
@@ -235,26 +232,13 @@ static int scorecard_setup(struct bench_ctx *ctx, int worker, void **state, stru
     return writer_call(ctx, *state, e); /* something to score */
 }
 
-static int scorecard(struct bench_ctx *ctx, struct rpc_client *client, void *state, struct err *e)
+static int scorecard_call(struct bench_ctx *ctx, void *state, struct err *e)
 {
     struct writer *w = state;
-    if (client == NULL)
-        return err_set(e, ERR_INVALID_ARGUMENT, "no scoring instance for this workload");
     Unic__Scoring__V1__GetScorecardRequest req = UNIC__SCORING__V1__GET_SCORECARD_REQUEST__INIT;
     req.assessment_id = w->id;
-    (void)ctx;
-    return call_as(client, &unic__scoring__v1__scoring_service__descriptor, w->key, "GetScorecard",
-                   &req.base, NULL, e);
-}
-
-static int scorecard_warm_call(struct bench_ctx *ctx, void *state, struct err *e)
-{
-    return scorecard(ctx, ctx->c_scoring, state, e);
-}
-
-static int scorecard_cold_call(struct bench_ctx *ctx, void *state, struct err *e)
-{
-    return scorecard(ctx, ctx->c_scoring_cold, state, e);
+    return call_as(ctx->c_scoring, &unic__scoring__v1__scoring_service__descriptor, w->key,
+                   "GetScorecard", &req.base, NULL, e);
 }
 
 
@@ -425,10 +409,8 @@ static const struct workload workloads[] = {
      questionnaire_call, NULL},
     {"save", "SaveAnswers with 18 answers: one durable revision per call", NULL, writer_setup,
      writer_call, writer_teardown},
-    {"scorecard-warm", "GetScorecard served from Redis", NULL, scorecard_setup,
-     scorecard_warm_call, writer_teardown},
-    {"scorecard-cold", "GetScorecard computed every time (--scoring-cold: UNIC_REDIS=off)", NULL,
-     scorecard_setup, scorecard_cold_call, writer_teardown},
+    {"scorecard", "GetScorecard of the assessment the worker saved (--scoring)", NULL,
+     scorecard_setup, scorecard_call, writer_teardown},
     {"questionnaire-json", "GetQuestionnaire through the gateway, Connect JSON (--gateway)",
      "questionnaire", http_json_setup, questionnaire_json_call, http_teardown},
     {"questionnaire-bin", "GetQuestionnaire through the gateway, Connect binary (--gateway)",

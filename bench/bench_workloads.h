@@ -10,11 +10,11 @@
 #include "rpc.h"
 
 struct bench_ctx {
-    char catalog[128], responses[128], scoring[128], scoring_cold[128];
+    char catalog[128], responses[128], scoring[128];
     char gateway[128];  /* http://host:port of unic-gateway, for the Connect workloads */
     char operator_key[128];
     char db_url[1024];
-    struct rpc_client *c_catalog, *c_responses, *c_scoring, *c_scoring_cold;
+    struct rpc_client *c_catalog, *c_responses, *c_scoring;
 };
 
 struct workload {

@@ -2,7 +2,7 @@
  * p50/p99 latency per workload at several concurrencies, printed as a table with each figure as a
  * ratio to Health/Check measured in the same run. Prints; never asserts on time.
  *   unic-load --key KEY [--seconds S] [--concurrency 1,16,64] [--workloads health,questionnaire]
- *             [--catalog ADDR] [--responses ADDR] [--scoring ADDR] [--scoring-cold ADDR]
+ *             [--catalog ADDR] [--responses ADDR] [--scoring ADDR]
  *             [--db-url CONNINFO]   (to issue the State keys the write workloads need)
  *             [--gateway http://HOST:PORT]   (unic-gateway, for the Connect workloads)
  *             [--baseline no]   (no Health/Check first)   [--raw yes]   (one RESULT line a cell)
@@ -148,7 +148,7 @@ done:
 static void usage(void)
 {
     fputs("usage: unic-load --key KEY [--seconds S] [--concurrency 1,16,64] [--workloads a,b]\n"
-          "       [--catalog ADDR] [--responses ADDR] [--scoring ADDR] [--scoring-cold ADDR]\n"
+          "       [--catalog ADDR] [--responses ADDR] [--scoring ADDR]\n"
           "       [--db-url CONNINFO] [--gateway http://HOST:PORT] [--baseline no] [--raw yes]\n"
           "       unic-load --key KEY --catalog ADDR --save-questionnaire FILE\n",
           stderr);
@@ -186,8 +186,6 @@ int main(int argc, char **argv)
             snprintf(ctx.responses, sizeof ctx.responses, "%s", v);
         else if (strcmp(argv[i], "--scoring") == 0)
             snprintf(ctx.scoring, sizeof ctx.scoring, "%s", v);
-        else if (strcmp(argv[i], "--scoring-cold") == 0)
-            snprintf(ctx.scoring_cold, sizeof ctx.scoring_cold, "%s", v);
         else if (strcmp(argv[i], "--db-url") == 0)
             snprintf(ctx.db_url, sizeof ctx.db_url, "%s", v);
         else if (strcmp(argv[i], "--gateway") == 0)

@@ -181,22 +181,29 @@ refs_run() {
   bench_writers
   local cat=(--catalog 127.0.0.1:52051) ref=(--catalog 127.0.0.1:52090)
   local wr=(--catalog 127.0.0.1:52051 --responses 127.0.0.1:52052)
+  # bench/run --workloads limits the cells to those named (health, questionnaire, save,
+  # scorecard); the scorecard's reference is the questionnaire of the same round, so it brings it.
+  wanted() { [ -z "${refs_workloads:-}" ] || [[ ",$refs_workloads," == *",$1,"* ]] ||
+    { [ "$1" = questionnaire ] && wanted scorecard; }; }
   for round in 1 2 3; do
     for c in 1 16 64; do
       for w in health questionnaire; do
+        wanted "$w" || continue
         procs="catalog:$pid_catalog" measure "$round" ours "$w" "$c" cpp-callback -- --workloads "$w" "${cat[@]}"
         [ -z "$ref_pid" ] ||
           procs="ref:$ref_pid" measure "$round" ref "$w" "$c" cpp-callback -- --workloads "$w" "${ref[@]}"
         [ -z "$py_pid" ] ||
           procs="pyref:$py_pid" measure "$round" ref "$w" "$c" python-grpcio -- --workloads "$w" --catalog 127.0.0.1:52091
       done
-      procs="responses:$pid_responses postgres" measure "$round" ours save "$c" pgbench-same-statements -- --workloads save "${wr[@]}"
-      pgbench_cell "$round" save "$c" pgbench-same-statements "$save_sql"
-      procs="scoring:$pid_scoring responses:$pid_responses" measure "$round" ours scorecard-warm "$c" questionnaire -- \
-        --workloads scorecard-warm "${wr[@]}" --scoring 127.0.0.1:52053
-      procs="scoring:$pid_scoring_cold responses:$pid_responses postgres" measure "$round" ours scorecard-cold "$c" questionnaire -- \
-        --workloads scorecard-cold "${wr[@]}" --scoring-cold 127.0.0.1:52055
-      pgbench_cell "$round" scorecard-cold "$c" pgbench-same-statements "$card_sql"
+      if wanted save; then
+        procs="responses:$pid_responses postgres" measure "$round" ours save "$c" pgbench-same-statements -- --workloads save "${wr[@]}"
+        pgbench_cell "$round" save "$c" pgbench-same-statements "$save_sql"
+      fi
+      if wanted scorecard; then
+        procs="scoring:$pid_scoring responses:$pid_responses catalog:$pid_catalog redis:$(cat "$state/redis.pid") postgres" \
+          measure "$round" ours scorecard "$c" questionnaire -- --workloads scorecard "${wr[@]}" --scoring 127.0.0.1:52053
+        pgbench_cell "$round" scorecard "$c" pgbench-same-statements "$card_sql"
+      fi
     done
   done
   python3 - "$results" <<'PY'
@@ -252,22 +259,20 @@ rss_kb() {
 # workload measured at concurrency 16 and 64, so the defaults come from a measurement:
 #   SWEEP service=<name> workers=<n> conc=<c> calls_per_s=<x>
 sweep_run() {
-  local svc port workload var pid extra
+  local svc port workload var pid
   for spec in catalog:52051:questionnaire:pid_catalog responses:52052:save:pid_responses \
-              scoring:52055:scorecard-cold:pid_scoring_cold; do
+              scoring:52053:scorecard:pid_scoring; do
     IFS=: read -r svc port workload var <<<"$spec"
-    extra=()
-    [ "$svc" = scoring ] && extra=(UNIC_REDIS=off)
     for n in 1 2 4 8 16; do
       pid=${!var}
       kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-      start "$svc" "$port" "${extra[@]}" UNIC_WORKERS=$n
+      start "$svc" "$port" UNIC_WORKERS=$n
       printf -v "$var" '%s' "${pids[-1]}"
       for c in 16 64; do
         local out
         out=$("$build/bench/unic-load" --key "$key" --seconds "$seconds" --concurrency "$c" \
           --baseline no --raw yes --db-url "$UNIC_DB_URL" --workloads "$workload" \
-          --catalog 127.0.0.1:52051 --responses 127.0.0.1:52052 --scoring-cold 127.0.0.1:52055)
+          --catalog 127.0.0.1:52051 --responses 127.0.0.1:52052 --scoring 127.0.0.1:52053)
         echo "SWEEP service=$svc workers=$n conc=$c calls_per_s=$(echo "$out" |
           sed -n 's/.*calls_per_s=\([0-9.]*\).*/\1/p' | tail -1) (load $(cut -d' ' -f1 /proc/loadavg))"
       done

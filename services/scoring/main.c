@@ -9,7 +9,7 @@ int main(void)
     struct service svc;
     struct scoring_app app;
     int rc = 1;
-    /* No tables: every figure is recomputed from the answers; Redis only caches them. */
+    /* No tables and no Redis: every figure is computed from the answers on each call. */
     int started = service_init(&svc, "scoring", 50053, "scoring", NULL, 0);
     if (started == 0) {
         scoring_app_init(&app, &svc.cfg);

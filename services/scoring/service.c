@@ -1,7 +1,8 @@
 /* service.c: the scoring service's RPC handlers: validate the request, read the answers and the
  * questionnaire as the caller, score (card.c over score.c / compliance.c), reply.
- * Scorecards are cached in Redis under a key carrying what they are computed from (cache_key);
- * authorization is never skipped on a hit, since the assessment is always read first. */
+ * Nothing is cached but the published questionnaires (upstream.c): a scorecard is computed on
+ * every call from the assessment the responses service has just let the caller read. A Redis
+ * cache of scorecards was measured slower than computing them (bench/run) and removed. */
 #include "scoring.h"
 
 #include <math.h>
@@ -13,7 +14,6 @@
 #include <jansson.h>
 
 #include "bytes.h"
-#include "cache.h"
 #include "due.h"
 #include "groups.h"
 #include "labels.h"
@@ -23,22 +23,7 @@
 #include "score.h"
 #include "text.h"
 
-/* Bumped when the Scorecard message changes shape, so that bytes cached by an older build are
- * never served by a newer one. */
-#define CARD_FORMAT 2
 #define MAX_TOPICS 50
-
-/* The only place a Redis key of this service is built. The cached Scorecard is a function of the
- * assessment at one revision (its answers, status, questionnaire version; a published
- * questionnaire never changes) and of the model, so a new revision or model is a new key and
- * nothing stale is ever served. The assessment's creation time and etag make the key unique to
- * this very revision even if an id is ever reused (a database restored or re-created, as each test
- * run does, under the same Redis). */
-static void cache_key(char *buf, size_t size, const Assessment *as)
-{
-    snprintf(buf, size, "unic:scoring:scorecard:%d:%s:%s:%d:%s:%s", CARD_FORMAT,
-             SCORE_MODEL_VERSION, as->id, as->revision, as->created_at, as->etag);
-}
 
 /* ---- validation ---- */
 
@@ -100,55 +85,17 @@ static int state_lookup(struct call *c, const char *code, const char *field,
     return 0;
 }
 
-/* ---- the scorecard, cached ---- */
+/* ---- the scorecard ---- */
 
-/* The scorecard of `as` at its revision, which the caller has just been allowed to read. From
- * Redis when cached (*raw and *raw_len, when raw is not NULL, then get the cached bytes, which
- * say from_cache); otherwise computed, and cached with from_cache set so that a hit can be sent
- * as it is. The computed card itself says from_cache false. */
-static int scorecard_of(struct call *c, const Assessment *as, Scorecard **out, const char **raw,
-                        size_t *raw_len, struct err *e)
+/* The scorecard of `as` at its revision, which the caller has just been allowed to read. */
+static int scorecard_of(struct call *c, const Assessment *as, Scorecard **out, struct err *e)
 {
-    char key[512];
-    char *val;
-    size_t len;
-    if (raw)
-        *raw = NULL;
-    cache_key(key, sizeof key, as);
-    if (cache_get(c->cache, &c->arena, key, &val, &len)) {
-        Scorecard *card = (Scorecard *)pbuf_unpack(&c->arena, &unic__scoring__v1__scorecard__descriptor,
-                                                   (const uint8_t *)val, len);
-        if (card && card->from_cache && strcmp(card->assessment_id, as->id) == 0 &&
-            card->revision == as->revision &&
-            strcmp(card->model_version, SCORE_MODEL_VERSION) == 0) {
-            *out = card;
-            if (raw) {
-                *raw = val;
-                *raw_len = len;
-            }
-            return 0;
-        }
-        log_warn("the scorecard cached under %s is not that assessment's; scoring afresh", key);
-    }
-
     Questionnaire *q;
     char now[32];
-    Scorecard *card;
     if (upstream_get_questionnaire(c, as->questionnaire_id, as->questionnaire_version, &q, e) < 0)
         return -1;
     clock_rfc3339(now, sizeof now, clock_wall_ms(), false);
-    if (card_scorecard(&c->arena, as, q, now, &card, e) < 0)
-        return -1;
-    if (c->cache->host[0] != '\0') { /* "" when caching is off (UNIC_REDIS=off) */
-        card->from_cache = true;      /* as it will read when served from Redis */
-        size_t n = protobuf_c_message_get_packed_size(&card->base);
-        uint8_t *bytes = arena_alloc(&c->arena, n ? n : 1);
-        protobuf_c_message_pack(&card->base, bytes);
-        cache_set(c->cache, key, bytes, n, c->cfg->cache_ttl_seconds);
-        card->from_cache = false;
-    }
-    *out = card;
-    return 0;
+    return card_scorecard(&c->arena, as, q, now, out, e);
 }
 
 /* The assessment a GetScorecard or GetGaps request names: by id, or the State's self-assessment
@@ -179,17 +126,9 @@ static int assessment_of(struct call *c, const char *id, const char *state, int 
 static int get_scorecard(struct call *c, const Unic__Scoring__V1__GetScorecardRequest *req, Unic__Scoring__V1__Scorecard **out, struct err *e)
 {
     Assessment *as;
-    Scorecard *card;
-    const char *raw;
-    size_t raw_len;
-    if (assessment_of(c, req->assessment_id, req->state_code, req->cycle, &as, e) < 0 ||
-        scorecard_of(c, as, &card, &raw, &raw_len, e) < 0)
+    if (assessment_of(c, req->assessment_id, req->state_code, req->cycle, &as, e) < 0)
         return -1;
-    if (raw)
-        rpc_reply_raw(c, raw, raw_len); /* already says from_cache */
-    else
-        *out = card;
-    return 0;
+    return scorecard_of(c, as, out, e);
 }
 
 static int get_gaps(struct call *c, const Unic__Scoring__V1__GetGapsRequest *req, Unic__Scoring__V1__GetGapsResponse **out, struct err *e)
@@ -216,7 +155,7 @@ static int get_gaps(struct call *c, const Unic__Scoring__V1__GetGapsRequest *req
     Assessment *as;
     Scorecard *card;
     if (assessment_of(c, req->assessment_id, req->state_code, req->cycle, &as, e) < 0 ||
-        scorecard_of(c, as, &card, NULL, NULL, e) < 0)
+        scorecard_of(c, as, &card, e) < 0)
         return -1;
     *out = card_gaps(&c->arena, card, req->min_severity, req->topics, req->n_topics);
     return 0;
@@ -428,7 +367,7 @@ static int trend_of(struct call *c, const char *state, const char *qid, int from
         if (as->cycle < from || as->cycle > to || strcmp(as->state_code, state) != 0 ||
             strcmp(as->questionnaire_id, qid) != 0)
             continue;
-        if (scorecard_of(c, as, &cards[n_cards], NULL, NULL, e) < 0)
+        if (scorecard_of(c, as, &cards[n_cards], e) < 0)
             return -1;
         n_cards++;
     }
@@ -517,7 +456,7 @@ static int get_benchmark(struct call *c, const Unic__Scoring__V1__GetBenchmarkRe
             seen = strcmp(cards[k]->state_code, as->state_code) == 0;
         if (st == NULL || seen || !in_group(st, req->group, cycle_end))
             continue;
-        if (scorecard_of(c, as, &cards[n_cards], NULL, NULL, e) < 0)
+        if (scorecard_of(c, as, &cards[n_cards], e) < 0)
             return -1;
         n_cards++;
     }
@@ -626,7 +565,7 @@ static int get_scorecard_document(struct call *c,
     const CatalogState *st = NULL;
     Unic__Scoring__V1__Trend *t;
     if (assessment_of(c, req->assessment_id, req->state_code, req->cycle, &as, e) < 0 ||
-        scorecard_of(c, as, &card, NULL, NULL, e) < 0 ||
+        scorecard_of(c, as, &card, e) < 0 ||
         upstream_get_questionnaire_texts(c, as->questionnaire_id, as->questionnaire_version,
                                          locale, &qt, e) < 0 ||
         state_lookup(c, as->state_code, "state_code", &st, e) < 0 ||
@@ -891,7 +830,7 @@ static int export_open_data(struct call *c, const Unic__Scoring__V1__ExportOpenD
             as->status != UNIC__RESPONSES__V1__ASSESSMENT_STATUS__SUBMITTED ||
             as->cycle != req->cycle || strcmp(as->questionnaire_id, SCORING_SELF_ASSESSMENT) != 0)
             continue;
-        if (scorecard_of(c, as, &cards[n], NULL, NULL, e) < 0)
+        if (scorecard_of(c, as, &cards[n], e) < 0)
             return -1;
         n++;
     }
