@@ -105,12 +105,11 @@ save_sql=$state/pgbench-save.sql
   echo '\endpipeline'
 } >"$save_sql"
 
-# The statements a GetScorecard by assessment id causes in the responses service (the head,
-# then the revision's snapshot), on the same copies.
+# The statement a GetScorecard by assessment id causes in the responses service (the head with
+# its revision's snapshot, services/responses/store.c's SQL_HEAD_SNAPSHOT), on the same copies.
 card_sql=$state/pgbench-scorecard.sql
 {
-  echo 'SELECT state_code, questionnaire_id, visibility, status, revision FROM responses.assessments WHERE id = (SELECT id FROM public.bench_writers WHERE client = :client_id) \gset'
-  echo 'SELECT encode(snapshot, '"'"'hex'"'"') AS snapshot, visibility, status FROM responses.revisions WHERE assessment_id = (SELECT id FROM public.bench_writers WHERE client = :client_id) AND revision = :revision::int;'
+  echo 'SELECT a.state_code, a.questionnaire_id, a.visibility, a.status, a.revision, a.etag, r.snapshot FROM responses.assessments a LEFT JOIN responses.revisions r ON r.assessment_id = a.id AND r.revision = a.revision WHERE a.id = (SELECT id FROM public.bench_writers WHERE client = :client_id);'
 } >"$card_sql"
 
 # The assessments pgbench client n writes: copies of those unic-load's save workload writes

@@ -27,7 +27,6 @@ int responses_app_init(struct responses_app *app, const struct config *cfg, stru
     app->defs.catalog = rpc_client_new(cfg->catalog_addr, cfg->call_timeout_ms);
     catalog_refs_init(&app->defs.refs, app->defs.catalog, cfg->cache_ttl_seconds);
     atomic_init(&app->purge_at_ms, 0);
-    app->cache_ttl_seconds = cfg->cache_ttl_seconds;
     /* 200 MiB a State by default: twenty full-size documents, or many more scans and texts. */
     int quota = 200 * 1024 * 1024;
     int rc = config_int(env_get, "UNIC_EVIDENCE_QUOTA_BYTES", &quota, 1, 2147483647, e);

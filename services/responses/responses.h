@@ -39,7 +39,6 @@ struct defs {
 struct responses_app {
     struct defs defs;
     atomic_llong purge_at_ms; /* monotonic time after which idempotency keys are purged again */
-    int cache_ttl_seconds;
     long long evidence_quota_bytes; /* UNIC_EVIDENCE_QUOTA_BYTES: one State's evidence documents */
 };
 
@@ -109,6 +108,10 @@ struct head {
 };
 /* 0 with *found false when there is no such assessment. */
 int store_head(struct db *db, const char *id, struct head *h, bool *found, struct err *e);
+/* The same, and the head revision's packed Assessment (copied into the arena; *bytes NULL when
+ * that revision's row is missing), in one round trip. */
+int store_head_snapshot(struct db *db, struct arena *a, const char *id, struct head *h,
+                        uint8_t **bytes, size_t *len, bool *found, struct err *e);
 
 /* Packed Assessment of revision `rev` (hex-decoded into the arena), with that revision's
  * visibility and status (status may be NULL). 0 with *found false when there is none. */

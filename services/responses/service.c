@@ -50,15 +50,6 @@ static char *etag_new(struct arena *a, int revision)
     return arena_printf(a, "%d-%s", revision, encode_hex(a, r, sizeof r));
 }
 
-/* One function builds every cache key; the revision in it means a write never needs a delete.
- * The revision's etag (random, made with it) makes the key name these very bytes: another
- * database under the same Redis (each test's, or one restored from a backup, whose next revision
- * 4 is not the 4 cached before) never shares a key with this one. */
-static void cache_key(char *buf, size_t size, const char *id, int revision, const char *etag)
-{
-    snprintf(buf, size, "unic:responses:v2:assessment:%s:%d:%s", id, revision, etag);
-}
-
 /* Answers the same whether or not the target exists; the dispatcher logs it, once. */
 static int deny(struct call *c, const char *verb, const char *target, struct err *e)
 {
@@ -82,16 +73,14 @@ static bool is_own(const struct call *c, const char *state)
     return c->principal.role == ROLE_STATE && strcmp(c->principal.state, state) == 0;
 }
 
-/* Whether the caller may read assessment `id`; fills its head and, in *shown, the revision it
- * reads as the assessment: the head, or for a compliance report read by UNIC while the State has
- * reopened it, its last submitted revision (access.c). For anyone but its own State, an
- * assessment it may not see and one that does not exist get the same PERMISSION_DENIED. */
-int read_head(struct call *c, const char *id, struct head *h, int *shown, struct err *e)
+/* Whether the caller may read assessment `id`, whose head (found false: none the caller can
+ * see) was just read: *shown is the revision it reads as the assessment, the head, or for a
+ * compliance report read by UNIC while the State has reopened it, its last submitted revision
+ * (access.c). For anyone but its own State, an assessment it may not see and one that does not
+ * exist get the same PERMISSION_DENIED. */
+static int head_access(struct call *c, const char *id, const char *state, const struct head *h,
+                       bool found, int *shown, struct err *e)
 {
-    char state[4];
-    bool found;
-    if (parse_id(id, state, e) < 0 || store_head(c->db, id, h, &found, e) < 0)
-        return -1;
     *shown = h->revision;
     if (is_own(c, state))
         return found ? 0 : err_set(e, ERR_NOT_FOUND, "assessment \"%s\" does not exist", id);
@@ -106,6 +95,31 @@ int read_head(struct call *c, const char *id, struct head *h, int *shown, struct
             return 0;
     }
     return deny(c, "read", id, e);
+}
+
+/* read_head, and with bytes not NULL the head revision's snapshot read by the same statement:
+ * *bytes is it when the caller may read the assessment and reads it as its head, else NULL
+ * (nothing of a denied read leaves the call's arena). */
+static int read_head_with(struct call *c, const char *id, struct head *h, int *shown,
+                          uint8_t **bytes, size_t *len, struct err *e)
+{
+    char state[4];
+    bool found;
+    memset(h, 0, sizeof *h);
+    if (parse_id(id, state, e) < 0)
+        return -1;
+    if (bytes ? store_head_snapshot(c->db, &c->arena, id, h, bytes, len, &found, e) < 0
+              : store_head(c->db, id, h, &found, e) < 0)
+        return -1;
+    int rc = head_access(c, id, state, h, found, shown, e);
+    if (bytes && (rc < 0 || *shown != h->revision))
+        *bytes = NULL;
+    return rc;
+}
+
+int read_head(struct call *c, const char *id, struct head *h, int *shown, struct err *e)
+{
+    return read_head_with(c, id, h, shown, NULL, NULL, e);
 }
 
 static void maybe_purge(struct call *c)
@@ -219,12 +233,6 @@ static int write_run(struct call *c, const struct write_op *op, struct err *e)
     if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
         return answered < 0 ? -1 : 0;
     /* Acknowledged only now, after COMMIT returned. */
-    if (o.ch) {
-        char key[200];
-        cache_key(key, sizeof key, id, o.ch->next->revision, o.ch->next->etag);
-        cache_set(c->cache, key, o.ch->snapshot, o.ch->snapshot_len,
-                  ((struct responses_app *)c->app)->cache_ttl_seconds);
-    }
     if (k && !o.dry_run)
         maybe_purge(c);
     rpc_reply_raw(c, o.reply, o.reply_len);
@@ -449,9 +457,6 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
         answered = store_create(c, k, &ch, e);
     if (answered != 0) /* 1: answered with the reply of the first call of this request_id */
         return answered < 0 ? -1 : 0;
-    char key[200];
-    cache_key(key, sizeof key, id, 1, ch.next->etag);
-    cache_set(c->cache, key, ch.snapshot, ch.snapshot_len, app->cache_ttl_seconds);
     if (k)
         maybe_purge(c);
     rpc_reply_raw(c, ch.snapshot, ch.snapshot_len);
@@ -461,7 +466,7 @@ static int create_assessment(struct call *c, const Unic__Responses__V1__CreateAs
 static int get_assessment(struct call *c, const Unic__Responses__V1__GetAssessmentRequest *r, Unic__Responses__V1__Assessment **out, struct err *e)
 {
     (void)out;
-    char built[ASSESSMENT_ID_MAX + 1], key[200];
+    char built[ASSESSMENT_ID_MAX + 1];
     const char *id = r->assessment_id;
     struct head h;
     int shown;
@@ -476,28 +481,21 @@ static int get_assessment(struct call *c, const Unic__Responses__V1__GetAssessme
         assessment_id_format(built, sizeof built, r->state_code, r->cycle, r->questionnaire_id);
         id = built;
     }
-    /* Access is decided on the row as it is now; only the bytes come from the cache. */
-    if (read_head(c, id, &h, &shown, e) < 0)
-        return -1;
-    /* Only the head revision's etag is at hand: an earlier revision shown (a reopened report,
-     * to UNIC) is read from the database, a rare path. */
-    bool cached = shown == h.revision;
-    cache_key(key, sizeof key, id, shown, h.etag);
-    char *hit;
-    size_t len;
-    if (cached && cache_get(c->cache, &c->arena, key, &hit, &len)) {
-        rpc_reply_raw(c, hit, len);
-        return 0;
-    }
+    /* One round trip: the head and its snapshot together, access decided on the head as it is
+     * now. Only an earlier revision shown (a reopened report, to UNIC) is read apart. */
     uint8_t *bytes;
-    int visibility;
-    bool found;
-    if (store_snapshot(c->db, &c->arena, id, shown, &bytes, &len, &visibility, NULL, &found, e) < 0)
+    size_t len;
+    if (read_head_with(c, id, &h, &shown, &bytes, &len, e) < 0)
         return -1;
-    if (!found)
-        return err_set(e, ERR_INTERNAL, "revision %d of \"%s\" is missing", shown, id);
-    if (cached)
-        cache_set(c->cache, key, bytes, len, ((struct responses_app *)c->app)->cache_ttl_seconds);
+    if (bytes == NULL) {
+        int visibility;
+        bool found;
+        if (store_snapshot(c->db, &c->arena, id, shown, &bytes, &len, &visibility, NULL, &found,
+                           e) < 0)
+            return -1;
+        if (!found)
+            return err_set(e, ERR_INTERNAL, "revision %d of \"%s\" is missing", shown, id);
+    }
     rpc_reply_raw(c, bytes, len);
     return 0;
 }

@@ -16,6 +16,14 @@ static const char SQL_HEAD[] =
     "SELECT state_code, questionnaire_id, visibility, status, revision, etag"
     " FROM responses.assessments"
     " WHERE id = $1";
+/* The head and its revision's snapshot in one statement, for GetAssessment (binary result). A
+ * head whose revision row is missing still comes back, with a NULL snapshot. */
+static const char SQL_HEAD_SNAPSHOT[] =
+    "SELECT a.state_code, a.questionnaire_id, a.visibility, a.status, a.revision, a.etag,"
+    " r.snapshot"
+    " FROM responses.assessments a"
+    " LEFT JOIN responses.revisions r ON r.assessment_id = a.id AND r.revision = a.revision"
+    " WHERE a.id = $1";
 static const char SQL_LAST_SUBMITTED[] =
     "SELECT coalesce(max(revision), 0) AS revision FROM responses.revisions"
     " WHERE assessment_id = $1 AND status = 'SUBMITTED'";
@@ -100,26 +108,6 @@ static const char SQL_REVISIONS[] =
     " array_to_string(changed_questions, E'\\n') AS changed, reason, status, visibility"
     " FROM responses.revisions WHERE assessment_id = $1 ORDER BY revision";
 
-int store_head(struct db *db, const char *id, struct head *h, bool *found, struct err *e)
-{
-    const char *params[] = {id};
-    PGresult *r = db_query(db, e, SQL_HEAD, 1, params);
-    if (r == NULL)
-        return -1;
-    *found = PQntuples(r) == 1;
-    if (*found) {
-        snprintf(h->state_code, sizeof h->state_code, "%s", db_get(r, 0, "state_code"));
-        snprintf(h->questionnaire_id, sizeof h->questionnaire_id, "%s",
-                 db_get(r, 0, "questionnaire_id"));
-        h->visibility = visibility_parse(db_get(r, 0, "visibility"));
-        h->status = status_parse(db_get(r, 0, "status"));
-        h->revision = db_get_int(r, 0, "revision");
-        snprintf(h->etag, sizeof h->etag, "%s", db_get(r, 0, "etag"));
-    }
-    PQclear(r);
-    return 0;
-}
-
 /* The packed Assessment in column "snapshot" of a binary result, copied into the arena (the
  * result is cleared before the call ends). */
 static void snapshot_copy(struct arena *a, const PGresult *r, int row, uint8_t **bytes, size_t *len)
@@ -127,6 +115,55 @@ static void snapshot_copy(struct arena *a, const PGresult *r, int row, uint8_t *
     const uint8_t *v = db_get_bytes(r, row, "snapshot", len);
     *bytes = arena_alloc(a, *len + 1);
     memcpy(*bytes, v, *len);
+}
+
+/* The head in row 0 of r (SQL_HEAD's columns, as text or binary), and with bytes not NULL the
+ * snapshot beside it (SQL_HEAD_SNAPSHOT, binary). */
+static void head_read(const PGresult *r, struct arena *a, struct head *h, uint8_t **bytes,
+                      size_t *len)
+{
+    snprintf(h->state_code, sizeof h->state_code, "%s", db_get(r, 0, "state_code"));
+    snprintf(h->questionnaire_id, sizeof h->questionnaire_id, "%s",
+             db_get(r, 0, "questionnaire_id"));
+    h->visibility = visibility_parse(db_get(r, 0, "visibility"));
+    h->status = status_parse(db_get(r, 0, "status"));
+    h->revision = db_get_int(r, 0, "revision");
+    snprintf(h->etag, sizeof h->etag, "%s", db_get(r, 0, "etag"));
+    if (bytes == NULL)
+        return;
+    *bytes = NULL;
+    *len = 0;
+    if (!PQgetisnull(r, 0, PQfnumber(r, "snapshot")))
+        snapshot_copy(a, r, 0, bytes, len);
+}
+
+int store_head(struct db *db, const char *id, struct head *h, bool *found, struct err *e)
+{
+    const char *params[] = {id};
+    PGresult *r = db_query(db, e, SQL_HEAD, 1, params);
+    if (r == NULL)
+        return -1;
+    *found = PQntuples(r) == 1;
+    if (*found)
+        head_read(r, NULL, h, NULL, NULL);
+    PQclear(r);
+    return 0;
+}
+
+int store_head_snapshot(struct db *db, struct arena *a, const char *id, struct head *h,
+                        uint8_t **bytes, size_t *len, bool *found, struct err *e)
+{
+    const char *params[] = {id};
+    PGresult *r = db_query_bytes(db, e, SQL_HEAD_SNAPSHOT, 1, params, NULL, true);
+    if (r == NULL)
+        return -1;
+    *found = PQntuples(r) == 1;
+    *bytes = NULL;
+    *len = 0;
+    if (*found)
+        head_read(r, a, h, bytes, len);
+    PQclear(r);
+    return 0;
 }
 
 int store_snapshot(struct db *db, struct arena *a, const char *id, int rev, uint8_t **bytes,

@@ -2,8 +2,9 @@
 pipelines; services/responses/store.c), whatever its path: a save, a save with a request_id, its
 retry, a stale etag, a save that changes nothing, a submit. Counted by the service itself
 (unic_db_round_trips_total, by method) and read from its metrics; what was acknowledged is then
-read back, so fewer round trips did not mean less written. Tuvalu's assessment, which no other
-test writes: the suite shares one Redis, whose keys do not name the database."""
+read back, so fewer round trips did not mean less written. A scorecard costs the scoring service
+one call, GetAssessment, and that call one round trip; neither asks Redis anything. Tuvalu's
+assessments, which no other test writes."""
 import os
 import re
 import sys
@@ -16,8 +17,10 @@ import unic_testlib as lib  # noqa: E402
 import grpc  # noqa: E402
 
 lib.generate_stubs("grpc/health/v1/health.proto", "unic/common/v1/common.proto",
-                   "unic/catalog/v1/catalog.proto", "unic/responses/v1/responses.proto")
+                   "unic/catalog/v1/catalog.proto", "unic/responses/v1/responses.proto",
+                   "unic/scoring/v1/scoring.proto")
 from unic.responses.v1 import responses_pb2 as pb, responses_pb2_grpc  # noqa: E402
+from unic.scoring.v1 import scoring_pb2, scoring_pb2_grpc  # noqa: E402
 
 SERVICE = "/unic.responses.v1.ResponseService/"
 MAX_ROUND_TRIPS = 2
@@ -28,28 +31,39 @@ class RoundTripsTest(unittest.TestCase):
     def setUpClass(cls):
         cls.stack = lib.Stack("round_trips")
         cls.metrics = "127.0.0.1:%d" % (cls.stack.port_base + 5)
+        cls.scoring_metrics = "127.0.0.1:%d" % (cls.stack.port_base + 6)
         cls.stack.start("catalog")
-        cls.stack.start("responses", {"UNIC_METRICS_LISTEN": cls.metrics})
+        # One worker, one connection: a statement is prepared once, by the first call that runs
+        # it, and every later call's round trips are its own.
+        cls.stack.start("responses", {"UNIC_METRICS_LISTEN": cls.metrics, "UNIC_WORKERS": "1"})
+        cls.stack.start("scoring", {"UNIC_METRICS_LISTEN": cls.scoring_metrics})
         cls.tuv = lib.metadata(cls.stack.key("STATE", "TUV"))
         cls.stub = responses_pb2_grpc.ResponseServiceStub(
             grpc.insecure_channel(cls.stack.addr("responses")))
+        cls.scoring = scoring_pb2_grpc.ScoringServiceStub(
+            grpc.insecure_channel(cls.stack.addr("scoring")))
 
     @classmethod
     def tearDownClass(cls):
-        for service in ("responses", "catalog"):
+        for service in ("scoring", "responses", "catalog"):
             code = cls.stack.stop(service)
             assert code == 0, "%s exited %d" % (service, code)
         cls.stack.close()
+
+    @staticmethod
+    def counted(metrics, series):
+        """The sum of the counters of `metrics` (host:port) whose series (name and labels, as
+        exposed) matches the regular expression `series`."""
+        with urllib.request.urlopen("http://%s/metrics" % metrics, timeout=5) as r:
+            text = r.read().decode()
+        return sum(int(float(v)) for v in re.findall(r"^(?:%s) (\S+)$" % series, text, re.M))
 
     def round_trips(self, method):
         """The round trips the service has counted for `method` so far. A call's are counted as
         its handler returns, before its reply is sent (its unic_rpc_calls_total only after), so
         they are all in once the client has the reply."""
-        with urllib.request.urlopen("http://%s/metrics" % self.metrics, timeout=5) as r:
-            text = r.read().decode()
-        trips = re.search(r'^unic_db_round_trips_total\{method="%s"\} (\d+)'
-                          % re.escape(SERVICE + method), text, re.M)
-        return int(trips.group(1)) if trips else 0
+        return self.counted(self.metrics, r'unic_db_round_trips_total\{method="%s"\}'
+                            % re.escape(SERVICE + method))
 
     def measured(self, method, calls, do):
         """Runs do(), which makes `calls` calls of `method`, and returns their round trips per
@@ -125,6 +139,44 @@ class RoundTripsTest(unittest.TestCase):
         revisions = self.stub.ListRevisions(pb.ListRevisionsRequest(assessment_id=a.id),
                                             timeout=10, metadata=self.tuv)
         self.assertEqual([r.revision for r in revisions.revisions], list(range(1, 12)))
+
+
+    def test_a_scorecard_is_one_call_of_one_round_trip_and_no_redis(self):
+        a = self.stub.CreateAssessment(pb.CreateAssessmentRequest(
+            state_code="TUV", cycle=2017, questionnaire_id="cip-self-assessment"),
+            timeout=10, metadata=self.tuv)
+        a = self.save(a, [(i * 5) % 6 for i in range(18)])
+        request = scoring_pb2.GetScorecardRequest(assessment_id=a.id)
+        first = self.scoring.GetScorecard(request, timeout=10, metadata=self.tuv)
+        self.assertEqual(first.revision, a.revision)  # the questionnaire is now in memory
+        any_cache = r"unic_cache_requests_total\{[^}]*\}"
+        calls = r'unic_client_calls_total\{method="%s",code="[A-Z_]+"\}'
+        get = "/unic.responses.v1.ResponseService/GetAssessment"
+        n = 5
+        before = {"trips": self.round_trips("GetAssessment"),
+                  "gets": self.counted(self.scoring_metrics, calls % re.escape(get)),
+                  "calls": self.counted(self.scoring_metrics, calls % "[^\"]+"),
+                  "scoring_cache": self.counted(self.scoring_metrics, any_cache),
+                  "responses_cache": self.counted(self.metrics, any_cache)}
+        for _ in range(n):
+            card = self.scoring.GetScorecard(request, timeout=10, metadata=self.tuv)
+            self.assertEqual(card.overall_index, first.overall_index)
+            self.assertFalse(card.from_cache)
+        self.assertEqual(self.counted(self.scoring_metrics, calls % re.escape(get)) - before["gets"], n)
+        self.assertEqual(self.counted(self.scoring_metrics, calls % "[^\"]+") - before["calls"], n,
+                         "a scorecard calls nothing but GetAssessment")
+        self.assertEqual(self.round_trips("GetAssessment") - before["trips"], n,
+                         "GetAssessment reads the head and its snapshot in one round trip")
+        self.assertEqual(self.counted(self.scoring_metrics, any_cache), before["scoring_cache"])
+        self.assertEqual(self.counted(self.metrics, any_cache), before["responses_cache"])
+        # Another State's key still cannot read it, nor score it.
+        other = lib.metadata(self.stack.key("STATE", "FJI"))
+        for call in (lambda: self.stub.GetAssessment(pb.GetAssessmentRequest(assessment_id=a.id),
+                                                     timeout=10, metadata=other),
+                     lambda: self.scoring.GetScorecard(request, timeout=10, metadata=other)):
+            with self.assertRaises(grpc.RpcError) as ctx:
+                call()
+            self.assertEqual(ctx.exception.code(), grpc.StatusCode.PERMISSION_DENIED)
 
 
 if __name__ == "__main__":
