@@ -390,8 +390,8 @@ bool harness_packed_equal(const ProtobufCMessage *a, const ProtobufCMessage *b)
     return same;
 }
 
-int harness_port_offset(void)
+int harness_port_base(void)
 {
-    const char *v = getenv("UNIC_TEST_PORT_OFFSET");
+    const char *v = getenv("UNIC_TEST_PORT_BASE");
     return v ? atoi(v) : 0;
 }

@@ -76,9 +76,11 @@ bool harness_packed_equal(const ProtobufCMessage *a, const ProtobufCMessage *b);
 
 /* Runs `sql` (no parameters) on the test database as the unic role; for fixtures and checks. */
 int harness_sql(struct harness *h, const char *sql);
-/* UNIC_TEST_PORT_OFFSET: added to the ports of the private PostgreSQL and Redis that some tests
- * start, as to every service port, so that two build trees can test at once. */
-int harness_port_offset(void);
+/* UNIC_TEST_PORT_BASE: the first port of the test's block, offset per build tree and shifted
+ * below Linux's ephemeral range (CMakeLists.txt), so that neither another tree's test nor an
+ * outgoing connection's local port can hold it. The services take +0..+3; a test that starts a
+ * PostgreSQL and Redis of its own puts them in its block too (its CMake entry says where). */
+int harness_port_base(void);
 /* Runs a shell command, returning its exit status. */
 int harness_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

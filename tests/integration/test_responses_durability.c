@@ -23,8 +23,9 @@
 typedef Unic__Responses__V1__Assessment Assessment;
 typedef Unic__Responses__V1__Answer Answer;
 
-#define PG_PORT (55521 + harness_port_offset())
-#define REDIS_PORT (56521 + harness_port_offset())
+/* In the test's own port block (services/responses/CMakeLists.txt), below the ephemeral range. */
+#define PG_PORT (harness_port_base() + 10)
+#define REDIS_PORT (harness_port_base() + 11)
 
 static struct harness H;
 static char infra_dir[600], source_dir[512], ken[64];
