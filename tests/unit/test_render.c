@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +217,15 @@ static void test_compliance_report_long_narrative_flows_onto_more_pages(void **s
     free(narrative);
 }
 
+/* Set when the font map has been finalized, on whichever thread that happened. */
+static atomic_bool map_finalized;
+
+static void on_map_finalized(gpointer data)
+{
+    (void)data;
+    atomic_store(&map_finalized, true);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,23 +241,18 @@ int main(void)
     xmlCleanupParser();
     /* The font caches live as long as the thread's font map: released here, so that a leak
      * report can only be ours. Pango initialises fontconfig on a thread of its own whose task
-     * holds the font map until that thread lets it go, maybe after the tests are done: cairo's
-     * caches may be reset only once the map is gone (resetting them with a font still alive
-     * aborts in cairo-hash.c). */
-    GWeakRef map;
-    g_weak_ref_init(&map, pango_cairo_font_map_get_default());
-    pango_cairo_font_map_set_default(NULL);
-    bool gone = false;
-    for (int i = 0; i < 1000 && !gone; i++) {
-        GObject *alive = g_weak_ref_get(&map);
-        gone = alive == NULL;
-        if (alive) {
-            g_object_unref(alive);
-            g_usleep(10 * 1000);
-        }
-    }
-    g_weak_ref_clear(&map);
-    if (gone) {
+     * holds the font map until that thread lets it go, maybe after the tests are done: then the
+     * map is disposed and finalized on that thread. cairo's caches may be reset only once that
+     * is over (resetting them with a font still alive aborts in cairo-hash.c, "live_entries ==
+     * 0"). A weak reference is not enough to tell: GObject clears it before dispose, so the
+     * other thread may still be releasing fonts. The map's data is destroyed last, at the end of
+     * its finalization, wherever it runs: that is the moment waited for. */
+    PangoFontMap *map = pango_cairo_font_map_get_default();
+    g_object_set_data_full(G_OBJECT(map), "test-render-finalized", &map_finalized, on_map_finalized);
+    pango_cairo_font_map_set_default(NULL); /* map: no longer ours */
+    for (int i = 0; i < 1000 && !atomic_load(&map_finalized); i++)
+        g_usleep(10 * 1000);
+    if (atomic_load(&map_finalized)) {
         cairo_debug_reset_static_data();
         FcFini();
     } else {
