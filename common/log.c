@@ -20,7 +20,10 @@ static _Thread_local char request_id[LOG_REQUEST_ID_MAX];
 
 void log_request_id_set(const char *id)
 {
-    snprintf(request_id, sizeof request_id, "%s", id ? id : "");
+    size_t n = id ? strnlen(id, sizeof request_id - 1) : 0;
+    if (n)
+        memcpy(request_id, id, n);
+    request_id[n] = '\0';
 }
 
 const char *log_request_id(void)

@@ -10,6 +10,7 @@
 
 #include <grpc/byte_buffer_reader.h>
 
+#include "digest.h"
 #include "log.h"
 #include "rpc.h"
 
@@ -88,21 +89,40 @@ static bool request_id_ok(const grpc_slice *v)
     return true;
 }
 
+/* 16 random bytes for a request id. They come from getrandom(2) 1 KiB at a time, kept per
+ * thread: one system call per 64 calls instead of one per call, and the ids as random. */
+static void request_id_random(uint8_t r[16])
+{
+    static _Thread_local uint8_t pool[1024];
+    static _Thread_local size_t pos, end;
+    if (end - pos < 16) {
+        ssize_t n = getrandom(pool, sizeof pool, 0);
+        pos = 0;
+        end = n > 0 ? (size_t)n & ~(size_t)15 : 0;
+    }
+    if (end - pos < 16) { /* never on Linux 3.17+; still unique */
+        static _Atomic unsigned long counter;
+        memset(r, 0, 16);
+        snprintf((char *)r, 16, "%lx", (unsigned long)++counter);
+        return;
+    }
+    memcpy(r, pool + pos, 16);
+    memset(pool + pos, 0, 16); /* an id handed out is not kept */
+    pos += 16;
+}
+
 void rpc_wire_request_id(const grpc_metadata_array *md, char *out)
 {
     for (size_t i = 0; i < md->count; i++) {
         const grpc_metadata *m = &md->metadata[i];
         if (grpc_slice_str_cmp(m->key, "x-request-id") == 0 && request_id_ok(&m->value)) {
-            snprintf(out, LOG_REQUEST_ID_MAX, "%.*s", (int)GRPC_SLICE_LENGTH(m->value),
-                     (const char *)GRPC_SLICE_START_PTR(m->value));
+            size_t n = GRPC_SLICE_LENGTH(m->value); /* < LOG_REQUEST_ID_MAX: request_id_ok */
+            memcpy(out, GRPC_SLICE_START_PTR(m->value), n);
+            out[n] = '\0';
             return;
         }
     }
-    uint8_t r[16] = {0};
-    if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) { /* never on Linux 3.17+; still unique */
-        static _Atomic unsigned long counter;
-        snprintf((char *)r, sizeof r, "%lx", (unsigned long)++counter);
-    }
-    for (size_t i = 0; i < sizeof r; i++)
-        snprintf(out + 2 * i, 3, "%02x", r[i]);
+    uint8_t r[16];
+    request_id_random(r);
+    hex_encode(out, r, sizeof r);
 }
