@@ -124,6 +124,40 @@ void instrument_call_done(const char *method, int code, double seconds)
     metrics_observe(metrics_series1(call_seconds, method), seconds);
 }
 
+/* *slot's series, looked up (and kept) the first time; two threads racing both find the same. */
+static struct metric_series *kept(_Atomic(struct metric_series *) *slot, struct metric_family *f,
+                                  const char *const *values)
+{
+    struct metric_series *s = atomic_load_explicit(slot, memory_order_acquire);
+    if (s == NULL && (s = metrics_series(f, values)) != NULL)
+        atomic_store_explicit(slot, s, memory_order_release);
+    return s;
+}
+
+void instrument_method_done(struct instrument_method *im, const char *method, int code,
+                            double seconds)
+{
+    atomic_fetch_sub(&in_flight_now, 1);
+    metrics_gauge_add(in_flight, -1);
+    if (calls == NULL)
+        return;
+    const char *labels[] = {method, err_code_name(code)};
+    size_t n_codes = sizeof im->calls / sizeof im->calls[0];
+    if (code >= 0 && (size_t)code < n_codes)
+        metrics_inc(kept(&im->calls[code], calls, labels), 1);
+    else
+        metrics_inc(metrics_series(calls, labels), 1);
+    metrics_observe(kept(&im->seconds, call_seconds, labels), seconds);
+}
+
+void instrument_method_round_trips(struct instrument_method *im, const char *method, uint64_t n)
+{
+    if (db_round_trips == NULL)
+        return;
+    const char *labels[] = {method};
+    metrics_inc(kept(&im->round_trips, db_round_trips, labels), n);
+}
+
 void instrument_worker_busy(int delta)
 {
     atomic_fetch_add(&busy_now, delta);

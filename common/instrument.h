@@ -6,6 +6,7 @@
 #ifndef UNIC_INSTRUMENT_H
 #define UNIC_INSTRUMENT_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -28,6 +29,20 @@ double instrument_seconds_since(const struct timespec *t0);
 /* A call of the server: in flight from its arrival to its last batch. */
 void instrument_call_arrived(void);
 void instrument_call_done(const char *method, int code, double seconds);
+
+/* The series of one method of the server, found once each and then kept, so that a call does not
+ * render and look up its labels again (instrument_call_done and instrument_db_round_trips do):
+ * for the dispatcher, whose methods are fixed when it starts. Zeroed memory is a valid empty
+ * one. It holds pointers into the registry instrument_init attached: it must not outlive it
+ * (the services' registries outlive their servers: common/service.c). */
+struct instrument_method {
+    _Atomic(struct metric_series *) seconds, round_trips;
+    _Atomic(struct metric_series *) calls[17]; /* by gRPC status code */
+};
+/* instrument_call_done and instrument_db_round_trips for `method`, its series kept in *im. */
+void instrument_method_done(struct instrument_method *im, const char *method, int code,
+                            double seconds);
+void instrument_method_round_trips(struct instrument_method *im, const char *method, uint64_t n);
 /* A worker starts or ends running a handler (the rest of the calls in flight wait). */
 void instrument_worker_busy(int delta);
 /* One PostgreSQL statement and its outcome (an err_code). */

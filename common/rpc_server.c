@@ -43,6 +43,7 @@ struct method_entry {
     void *registered;
     const ProtobufCMessageDescriptor *input;
     const struct rpc_method *row; /* NULL for the built-in health check */
+    struct instrument_method inst; /* its metrics' series */
 };
 
 struct worker {
@@ -402,7 +403,7 @@ static void handle(struct pending *p, struct worker *w)
     instrument_worker_busy(1);
     uint64_t trips = c.db->round_trips;
     int rc = p->m->row->handler(&c, req, &reply, &e);
-    instrument_db_round_trips(p->m->path, c.db->round_trips - trips);
+    instrument_method_round_trips(&p->m->inst, p->m->path, c.db->round_trips - trips);
     instrument_worker_busy(-1);
     atomic_store(&w->in_call, 0);
     db_call_limits(c.db, INT64_MAX, NULL);
@@ -431,24 +432,25 @@ static void finish(struct pending *p)
 {
     double seconds = instrument_seconds_since(&p->start);
     int status = p->cancelled && p->status == ERR_OK ? ERR_CANCELLED : p->status;
+    if (p->m)
+        instrument_method_done(&p->m->inst, p->m->path, status, seconds);
     if (p->m && p->m->row == NULL && p->status == ERR_OK) {
-        instrument_call_done(p->m->path, status, seconds);
         pending_free(p); /* health checks are too frequent to log */
         return;
     }
-    double ms = seconds * 1e3;
-    char path[256] = "";
+    char unknown[256];
+    const char *path = unknown;
     if (p->m) {
-        snprintf(path, sizeof path, "%s", p->m->path);
+        path = p->m->path;
     } else {
         size_t len = GRPC_SLICE_LENGTH(p->details.method);
-        snprintf(path, sizeof path, "%.*s", (int)(len < 255 ? len : 255),
+        snprintf(unknown, sizeof unknown, "%.*s", (int)(len < 255 ? len : 255),
                  (const char *)GRPC_SLICE_START_PTR(p->details.method));
+        /* Unknown methods count under one label: their names are the caller's to choose. */
+        instrument_call_done("unknown", status, seconds);
     }
-    /* Unknown methods count under one label: their names are the caller's to choose. */
-    instrument_call_done(p->m ? path : "unknown", status, seconds);
     log_request_id_set(p->request_id);
-    log_call(path, status, ms, p->caller, p->detail);
+    log_call(path, status, seconds * 1e3, p->caller, p->detail);
     log_request_id_set(NULL);
     pending_free(p);
 }
