@@ -2,6 +2,7 @@
  * SHA256() is deprecated in OpenSSL 3). */
 #include "digest.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,11 +45,40 @@ int hex_decode(uint8_t *out, const char *hex, size_t *n)
     return 0;
 }
 
+/* SHA-256 fetched once (EVP_sha256() is looked up again by every EVP_Digest), and a digest
+ * context per thread, reset for each digest instead of allocated and freed (EVP_Digest does):
+ * the API key of every call is hashed (common/auth.c). The process keeps the algorithm; a
+ * thread's context is freed when the thread ends. */
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static pthread_key_t sha256_key;
+static EVP_MD *sha256_md;
+static _Thread_local EVP_MD_CTX *sha256_ctx;
+
+static void sha256_ctx_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
+static void sha256_setup(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (sha256_md == NULL || pthread_key_create(&sha256_key, sha256_ctx_free) != 0)
+        abort(); /* only an allocation failure gets here */
+}
+
 void sha256_hex(const void *data, size_t len, char hex[65])
 {
+    pthread_once(&sha256_once, sha256_setup);
+    if (sha256_ctx == NULL) {
+        if ((sha256_ctx = EVP_MD_CTX_new()) == NULL)
+            abort();
+        pthread_setspecific(sha256_key, sha256_ctx);
+    }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != DIGEST_SHA256_LEN)
+    if (EVP_DigestInit_ex2(sha256_ctx, sha256_md, NULL) != 1 ||
+        EVP_DigestUpdate(sha256_ctx, data, len) != 1 ||
+        EVP_DigestFinal_ex(sha256_ctx, md, &mdlen) != 1 || mdlen != DIGEST_SHA256_LEN)
         abort(); /* only an allocation failure inside OpenSSL gets here */
     hex_encode(hex, md, DIGEST_SHA256_LEN);
 }
