@@ -113,6 +113,24 @@ static int config_bootstrap_key(struct config *c, config_getter get, struct err 
     return config_key_file("UNIC_BOOTSTRAP_KEY_FILE", path, c->bootstrap_key, sizeof c->bootstrap_key, e);
 }
 
+int config_default_workers(const char *service)
+{
+    /* From bench/run --sweep (README, "Benchmarks"): the responses service's writes and the
+     * scoring service's cold scorecards wait on PostgreSQL and on the responses service, and
+     * served most with 16 workers on 2 cores; the catalog serves from memory, where workers
+     * beyond the cores cost CPU per call for no more calls. Matching was not swept. */
+    static const struct { const char *service; int at_least; } floors[] = {
+        {"responses", 16},
+        {"scoring", 16},
+    };
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = cores > 0 ? (int)(cores < 64 ? cores : 64) : 2;
+    for (size_t i = 0; i < sizeof floors / sizeof floors[0]; i++)
+        if (service && strcmp(service, floors[i].service) == 0 && n < floors[i].at_least)
+            n = floors[i].at_least;
+    return n;
+}
+
 int config_load(struct config *c, const char *service, int default_port, config_getter get,
                 struct err *e)
 {
@@ -125,8 +143,7 @@ int config_load(struct config *c, const char *service, int default_port, config_
     snprintf(c->responses_addr, sizeof c->responses_addr, "127.0.0.1:50052");
     snprintf(c->scoring_addr, sizeof c->scoring_addr, "127.0.0.1:50053");
     snprintf(c->matching_addr, sizeof c->matching_addr, "127.0.0.1:50054");
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    c->workers = cores > 0 ? (int)(cores < 64 ? cores : 64) : 2;
+    c->workers = config_default_workers(service);
     c->max_recv_bytes = 4 * 1024 * 1024;
     /* responses receives an exchange file of up to 8 MiB in one ImportAnswers message
      * (common/size_limits.h) */

@@ -21,7 +21,8 @@ struct config {
     int redis_timeout_ms;       /* UNIC_REDIS_TIMEOUT_MS */
     char redis_user[128];       /* UNIC_REDIS_USER: Redis ACL user, "" = default */
     char redis_password[256];   /* UNIC_REDIS_PASSWORD: "" = no AUTH */
-    int workers;                /* UNIC_WORKERS: completion-queue threads, default: cores */
+    int workers;                /* UNIC_WORKERS: completion-queue threads, default:
+                                   config_default_workers */
     int max_recv_bytes;         /* UNIC_MAX_RECV_BYTES, default 4 MiB; responses' 8 MiB + 64 KiB */
     int max_streams;            /* UNIC_MAX_CONCURRENT_STREAMS per connection */
     int max_metadata_bytes;     /* UNIC_MAX_METADATA_BYTES: headers of one call */
@@ -60,6 +61,9 @@ struct config {
 /* The variable lookup, getenv in production; tests pass their own. */
 typedef const char *(*config_getter)(const char *name);
 
+/* UNIC_WORKERS when unset: the cores (at most 64), and at least 16 for the responses and scoring
+ * services, whose calls wait on PostgreSQL and other services (README, "Benchmarks"). */
+int config_default_workers(const char *service);
 /* Fills *c with defaults overridden by the environment. Returns -1 with e->msg naming the
  * variable when a value is malformed or out of range. */
 int config_load(struct config *c, const char *service, int default_port, config_getter get,

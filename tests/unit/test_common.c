@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -53,6 +54,28 @@ static void test_config_defaults_apply_without_environment(void **state)
     assert_int_equal(c.redis_port, 6379);
     assert_true(c.workers >= 1);
     assert_string_equal(c.metrics_listen, ""); /* metrics are off unless asked for */
+}
+
+/* The default worker counts README's configuration table gives: the cores, and at least 16 for
+ * the responses and scoring services; UNIC_WORKERS overrides them. */
+static void test_config_default_workers_follow_the_service(void **state)
+{
+    (void)state;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int n = cores < 1 ? 2 : cores > 64 ? 64 : (int)cores;
+    assert_int_equal(config_default_workers("catalog"), n);
+    assert_int_equal(config_default_workers("matching"), n);
+    assert_int_equal(config_default_workers("responses"), n > 16 ? n : 16);
+    assert_int_equal(config_default_workers("scoring"), n > 16 ? n : 16);
+    struct config c;
+    struct err e;
+    fake_env = NULL;
+    assert_int_equal(config_load(&c, "responses", 50052, fake_get, &e), 0);
+    assert_int_equal(c.workers, n > 16 ? n : 16);
+    const char *env[] = {"UNIC_WORKERS", "3", NULL};
+    fake_env = env;
+    assert_int_equal(config_load(&c, "responses", 50052, fake_get, &e), 0);
+    assert_int_equal(c.workers, 3);
 }
 
 static void test_config_metrics_listen_is_checked(void **state)
@@ -359,6 +382,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults_apply_without_environment),
+        cmocka_unit_test(test_config_default_workers_follow_the_service),
         cmocka_unit_test(test_err_field_names_the_field_first),
         cmocka_unit_test(test_config_bad_number_names_the_variable),
         cmocka_unit_test(test_config_short_page_token_secret_is_refused),
