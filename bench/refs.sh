@@ -146,31 +146,47 @@ ALTER TABLE public.bench_writers ADD PRIMARY KEY (client);
 SQL
 }
 
+# ref_start VAR PORT COMMAND...: starts a reference server listening on PORT and sets VAR to its
+# pid once it answers Health/Check ("" when it never did: its cells are then left out). PORT is
+# within Linux's ephemeral range, so another process's outgoing connection may hold it a moment
+# (the server then exits: "Address already in use"): tried again, five times at most, as
+# bench/run's start does for the services.
+ref_start() {
+  local var=$1 port=$2 pid
+  shift 2
+  printf -v "$var" '%s' ""
+  for _ in 1 2 3 4 5; do
+    "$@" 2>>"$state/ref-$port.log" &
+    pid=$!
+    for _ in $(seq 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      if "$build/tools/unic-health" "127.0.0.1:$port" >/dev/null 2>&1; then
+        pids+=("$pid")
+        printf -v "$var" '%s' "$pid"
+        return 0
+      fi
+      sleep 0.1
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    sleep 1
+  done
+  echo "(the reference server on $port did not come up: see $state/ref-$port.log)"
+}
+
 refs_run() {
   local ref_pid=""
   export PGPASSWORD=$UNIC_PG_PASSWORD
   if [ -x "$build/bench/unic-ref-server" ]; then
     "$build/bench/unic-load" --key "$key" --catalog 127.0.0.1:52051 \
       --save-questionnaire "$state/questionnaire.bin"
-    "$build/bench/unic-ref-server" 127.0.0.1:52090 "$state/questionnaire.bin" 2>>"$state/ref-52090.log" &
-    ref_pid=$!
-    pids+=("$ref_pid")
-    for _ in $(seq 50); do
-      "$build/tools/unic-health" 127.0.0.1:52090 >/dev/null 2>&1 && break
-      sleep 0.1
-    done
+    ref_start ref_pid 52090 "$build/bench/unic-ref-server" 127.0.0.1:52090 "$state/questionnaire.bin"
   else
     echo "(unic-ref-server not built: install libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev)"
   fi
   local py_pid=""
   if [ -s "$state/questionnaire.bin" ] && /usr/bin/python3 -c 'import grpc' 2>/dev/null; then
-    /usr/bin/python3 bench/ref_server.py 127.0.0.1:52091 "$state/questionnaire.bin" 2>>"$state/pyref-52091.log" &
-    py_pid=$!
-    pids+=("$py_pid")
-    for _ in $(seq 50); do
-      "$build/tools/unic-health" 127.0.0.1:52091 >/dev/null 2>&1 && break
-      sleep 0.1
-    done
+    ref_start py_pid 52091 /usr/bin/python3 bench/ref_server.py 127.0.0.1:52091 "$state/questionnaire.bin"
   else
     echo "(no Python reference: install python3-grpcio)"
   fi
