@@ -113,7 +113,7 @@ int store_head(struct db *db, const char *id, struct head *h, bool *found, struc
 int store_head_snapshot(struct db *db, struct arena *a, const char *id, struct head *h,
                         uint8_t **bytes, size_t *len, bool *found, struct err *e);
 
-/* Packed Assessment of revision `rev` (hex-decoded into the arena), with that revision's
+/* Packed Assessment of revision `rev` (read as binary bytea into the arena), with that revision's
  * visibility and status (status may be NULL). 0 with *found false when there is none. */
 int store_snapshot(struct db *db, struct arena *a, const char *id, int rev, uint8_t **bytes,
                    size_t *len, int *visibility, int *status, bool *found, struct err *e);
