@@ -199,6 +199,7 @@ class PortalScenario(unittest.TestCase):
         ner = self.browser("fr")
         self.ldc_signs_in_in_french(ner, delegate_key)
         self.ldc_reads_what_is_due_and_sets_its_zone(ner)
+        self.ldc_moves_on_before_a_screen_has_loaded(ner)
         assessment = self.ldc_fills_in_part_and_meets_a_concurrent_save(ner)
         self.ldc_attaches_evidence_over_a_dropping_connection(ner, assessment)
         self.ldc_fills_in_offline_files(ner, assessment)
@@ -1139,6 +1140,64 @@ class PortalScenario(unittest.TestCase):
         ner.wait(lambda: ner.find(".ok") and "Africa/Niamey" in ner.text(".zone-now"), "the capital's zone again")
         ner.wait(lambda: connect(self.base, SCORING, "ListDue", {}, self.keys[LDC])["timeZone"] == "Africa/Niamey",
                  "scoring to count in the capital's zone again")
+        ner.open("dashboard")
+        ner.screen("dashboard")
+
+    def ldc_moves_on_before_a_screen_has_loaded(self, ner):
+        """On a slow connection the user does not wait: the settings opened, their data slow to
+        come (WhoAmI held back), the country groups opened meanwhile; when the settings' reply
+        arrives at last, the page is the groups' alone: one heading, their title, the focus on
+        it. The same for the language: Spanish chosen, its messages slow, then Russian: the
+        page stays in Russian when the Spanish arrives."""
+        ner.js("""
+            const real = window.fetch;
+            window.unicRealFetch = real;
+            window.unicHeld = [];
+            window.fetch = (url, opts) => {
+              const u = String(url);
+              if (!u.endsWith('/WhoAmI') && !u.endsWith('/messages/es.json')) return real(url, opts);
+              return new Promise((resolve, reject) => window.unicHeld.push(() => {
+                const reply = real(url, opts);
+                reply.then(resolve, reject);
+                return reply;
+              }));
+            };""")
+        release = """
+            const done = arguments[arguments.length - 1];
+            Promise.all(window.unicHeld.splice(0).map((go) => go()))
+              .then(() => setTimeout(done, 500), (e) => done(String(e)));  // time for the late render
+        """
+
+        def shown():
+            return ner.js("""
+                const main = document.getElementById('main');
+                return {screen: main.dataset.screen, title: document.title,
+                        headings: [...main.querySelectorAll('h1')].map((e) => e.textContent),
+                        focused: document.activeElement && document.activeElement.textContent,
+                        zone: Boolean(main.querySelector('select[name=timezone]')),
+                        lang: document.documentElement.lang, saved: localStorage.getItem('unic.lang')};""")
+
+        ner.click("#nav a[href='#/settings']")
+        ner.wait(lambda: ner.js("return window.unicHeld.length") == 1, "the settings to wait for their data")
+        ner.click("#nav a[href='#/groups']")
+        ner.screen("groups")
+        self.assertIsNone(ner.driver.execute_async_script(release))
+        groups = "Groupes de pays des Nations Unies"
+        self.assertEqual(shown(), {"screen": "groups", "title": groups + " · UNIC", "headings": [groups],
+                                   "focused": groups, "zone": False, "lang": "fr", "saved": "fr"})
+        Select(ner.one("#lang")).select_by_value("es")
+        ner.wait(lambda: ner.js("return window.unicHeld.length") == 1, "the Spanish messages to be on the way")
+        Select(ner.one("#lang")).select_by_value("ru")
+        ner.wait(lambda: ner.text("#main h1") == "Группы стран ООН", "the groups in Russian")
+        ner.screen("groups")
+        self.assertIsNone(ner.driver.execute_async_script(release))
+        groups = "Группы стран ООН"
+        self.assertEqual(shown(), {"screen": "groups", "title": groups + " · UNIC", "headings": [groups],
+                                   "focused": groups, "zone": False, "lang": "ru", "saved": "ru"})
+        ner.js("window.fetch = window.unicRealFetch")
+        Select(ner.one("#lang")).select_by_value("fr")
+        ner.wait(lambda: ner.text("#main h1") == "Groupes de pays des Nations Unies", "the groups in French again")
+        ner.screen("groups")
         ner.open("dashboard")
         ner.screen("dashboard")
 

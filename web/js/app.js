@@ -92,8 +92,14 @@ function drawChrome() {
   nav.append(list);
 }
 
+// Which navigation is the latest: route() numbers each one. A screen can take long to draw (its
+// data on a slow connection) and route() can run again meanwhile (another link, the language
+// changed); what the older one finishes must not reach the page.
+let navigation = 0;
+
 async function route() {
   const main = document.getElementById('main');
+  const nav = ++navigation;
   const { name, args } = parseHash();
   if (!session.who) {
     if (name !== 'signin') return go('signin');
@@ -101,25 +107,33 @@ async function route() {
     return go(HOME[session.who.role]);
   }
   drawChrome();
+  main.dataset.screen = '';
   const entry = ROUTES[name];
   if (!entry) {
+    document.title = t('error.noscreen') + ' · UNIC';
     clear(main).append(h('h1', { tabindex: '-1' }, t('error.noscreen')));
     return;
   }
   const [module, roles, , , also] = entry;
   if ((roles && !roles.includes(session.who.role)) || (also && !also(session.who))) {
+    document.title = t('error.role') + ' · UNIC';
     clear(main).append(h('h1', { tabindex: '-1' }, t('error.role')));
     return;
   }
-  main.dataset.screen = '';
-  clear(main).append(loading());
+  // The screen draws into a box of its own, and the next navigation takes that box out of the
+  // page: a render still under way then writes only into a detached box, and ui.js screen()
+  // leaves the title and the focus alone for a box no longer in the page. No view needs code of
+  // its own for this.
+  const box = h('div', { class: 'screen' }, loading());
+  clear(main).append(box);
   try {
     const view = await import(module);
-    await view.render(main, { who: session.who, name, args });
-    main.dataset.screen = name; // rendered: the browser tests wait for this
+    await view.render(box, { who: session.who, name, args });
+    if (nav === navigation) main.dataset.screen = name; // rendered: the browser tests wait for this
   } catch (err) {
+    if (nav !== navigation) return; // a screen no longer on show: its failure is not the page's
     if (err instanceof ApiError && err.code === 'unauthenticated') return signOut();
-    clear(main).append(errorBox(err));
+    clear(box).append(errorBox(err));
   }
 }
 
@@ -143,8 +157,7 @@ async function start() {
   select.value = currentLang();
   select.addEventListener('change', async () => {
     if (!LANGS.includes(select.value)) return;
-    await setLang(select.value, true);
-    route();
+    if (await setLang(select.value, true)) route(); // false: a language chosen since came first
   });
   document.getElementById('signout').addEventListener('click', signOut);
   window.addEventListener('hashchange', route);

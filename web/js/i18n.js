@@ -20,14 +20,22 @@ export function pickLang() {
   return 'en';
 }
 
+let loads = 0;
+
+// Loads and applies a language -> true; false when another setLang began while this one's
+// messages were on the way (the user chose again): only the latest choice is applied.
 export async function setLang(next, remember) {
+  const mine = ++loads;
   const res = await fetch('/messages/' + next + '.json');
   if (!res.ok) throw new Error('could not load the ' + next + ' messages: HTTP ' + res.status);
-  messages = await res.json();
+  const loaded = await res.json();
+  if (mine !== loads) return false;
+  messages = loaded;
   lang = next;
   if (remember) localStorage.setItem(SLOT, next);
   document.documentElement.lang = next;
   document.documentElement.dir = RTL.has(next) ? 'rtl' : 'ltr';
+  return true;
 }
 
 export function currentLang() {

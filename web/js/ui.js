@@ -48,14 +48,17 @@ function compareValues(x, y) {
   return String(x ?? '').localeCompare(String(y ?? ''), currentLang());
 }
 
-// Clears `main` and gives it a heading that takes focus, so keyboard and screen-reader users
-// land on the new screen.
+// Clears `main` (the screen's box, app.js route()) and gives it a heading that takes focus, so
+// keyboard and screen-reader users land on the new screen. A box the router has since taken out
+// of the page (a newer navigation) gets its heading but neither the page's title nor the focus.
 export function screen(main, title, ...intro) {
   clear(main);
-  document.title = title + ' · UNIC';
   const h1 = h('h1', { tabindex: '-1', id: 'screen-title' }, title);
   main.append(h1, ...intro.filter((x) => x !== null && x !== undefined));
-  h1.focus({ preventScroll: true });
+  if (main.isConnected) {
+    document.title = title + ' · UNIC';
+    h1.focus({ preventScroll: true });
+  }
   return h1;
 }
 
