@@ -20,16 +20,10 @@
 #include <time.h>
 
 #include "auth.h"
+#include "bench_time.h"
 #include "bench_workloads.h"
 #include "log.h"
 #include "mem.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct worker {
     pthread_t thread;
@@ -52,9 +46,9 @@ static void *worker_main(void *arg)
     while (atomic_load(k->phase) < 2) {
         struct err e;
         err_clear(&e);
-        double t0 = now_s();
+        double t0 = (bench_now_ms() / 1e3);
         int rc = k->w->call(k->ctx, k->state, &e);
-        double dt = now_s() - t0;
+        double dt = (bench_now_ms() / 1e3) - t0;
         if (rc == 0)
             k->completed++;
         if (atomic_load(k->phase) != 1)
@@ -72,12 +66,6 @@ static void *worker_main(void *arg)
         k->lat[k->n++] = dt;
     }
     return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 struct result {
@@ -107,11 +95,11 @@ static int run_cell(const struct workload *w, struct bench_ctx *ctx, int conc, d
     for (int i = 0; i < conc; i++)
         pthread_create(&k[i].thread, NULL, worker_main, &k[i]);
     nanosleep(&(struct timespec){0, 300 * 1000 * 1000}, NULL); /* warm-up: connections, caches */
-    double t0 = now_s();
+    double t0 = (bench_now_ms() / 1e3);
     atomic_store(&phase, 1);
     nanosleep(&(struct timespec){(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)}, NULL);
     atomic_store(&phase, 2);
-    double elapsed = now_s() - t0;
+    double elapsed = (bench_now_ms() / 1e3) - t0;
     size_t total = 0;
     for (int i = 0; i < conc; i++) {
         pthread_join(k[i].thread, NULL);
@@ -130,7 +118,7 @@ static int run_cell(const struct workload *w, struct bench_ctx *ctx, int conc, d
             fprintf(stderr, "%s: %ld errors, last: %s: %s\n", w->name, k[i].errors,
                     err_code_name(k[i].last_error), k[i].last_msg);
     }
-    qsort(all, n, sizeof *all, cmp_double);
+    qsort(all, n, sizeof *all, bench_cmp_double);
     out->calls_per_s = (double)n / elapsed;
     out->p50_ms = n ? all[n / 2] * 1e3 : 0;
     out->p99_ms = n ? all[(size_t)((double)(n - 1) * 0.99)] * 1e3 : 0;

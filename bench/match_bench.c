@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_time.h"
 #include "match.h"
 #include "match_gen.h"
 
@@ -25,19 +26,6 @@ struct options {
     bool glpk_stress; /* glpsol on stress too */
     int glpk_timeout;
 };
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static long maxrss_kib(void)
 {
@@ -111,29 +99,29 @@ static int bench_one(const char *name, struct match_gen_params params, bool glpk
     if (opt->seed_set)
         params.seed = opt->seed;
 
-    double t = now_ms();
+    double t = bench_now_ms();
     if (match_gen_new(&params, states, n_states, match_gen_donors, match_gen_n_donors, &g, &e)
         != 0)
         goto done;
-    double gen_ms = now_ms() - t;
+    double gen_ms = bench_now_ms() - t;
     const struct match_input *in = match_gen_input(g);
 
     for (int i = 0; i < opt->runs; i++) {
         match_arcs_free(arcs);
-        t = now_ms();
+        t = bench_now_ms();
         if (match_arcs_new(in, &arcs, &e) != 0)
             goto done;
-        t = now_ms() - t;
+        t = bench_now_ms() - t;
         arcs_best = t < arcs_best ? t : arcs_best;
     }
     for (int i = 0; i < opt->runs; i++) {
         match_plan_free(plan);
-        t = now_ms();
+        t = bench_now_ms();
         if (match_solve(in, &plan, &e) != 0)
             goto done;
-        solve_ms[i] = now_ms() - t;
+        solve_ms[i] = bench_now_ms() - t;
     }
-    qsort(solve_ms, (size_t)opt->runs, sizeof *solve_ms, cmp_double);
+    qsort(solve_ms, (size_t)opt->runs, sizeof *solve_ms, bench_cmp_double);
 
     int64_t demand = 0, met = 0;
     for (size_t r = 0; r < in->n_requests; r++)

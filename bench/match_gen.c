@@ -1,6 +1,7 @@
 /* match_gen.c: realistic, seeded matching instances (donors, gaps, requests derived from gaps,
  * offers) and the same instance solved by glpsol as an LP, for the benchmark and its test. */
 #include "match_gen.h"
+#include "bench_time.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -595,13 +596,6 @@ static int read_solution(const char *path, const struct match_arcs *arcs, struct
     return rc;
 }
 
-static double ms_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 int match_gen_glpsol(const struct match_input *in, const struct match_arcs *arcs, const char *dir,
                      int tmlim_sec, struct match_glpsol *out, struct err *e)
 {
@@ -619,8 +613,7 @@ int match_gen_glpsol(const struct match_input *in, const struct match_arcs *arcs
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = bench_now_ms();
     pid_t pid;
     int status, spawn = posix_spawnp(&pid, "glpsol", &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -630,7 +623,7 @@ int match_gen_glpsol(const struct match_input *in, const struct match_arcs *arcs
     }
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    out->ms = ms_since(&t0);
+    out->ms = bench_now_ms() - t0;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         err_set(e, ERR_INTERNAL, "glpsol failed (status %d): see %s", status, log);
         keep_files = true; /* for a look */

@@ -45,6 +45,7 @@
 #include "db.h"
 #include "db_values.h"
 #include "log.h"
+#include "bench_time.h"
 #include "match.h"
 #include "match_gen.h"
 #include "mem.h"
@@ -62,24 +63,11 @@ struct options {
     bool reset;
 };
 
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double median(const double *v, int n)
 {
     double s[ROUNDS_MAX];
     memcpy(s, v, (size_t)n * sizeof *v);
-    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    qsort(s, (size_t)n, sizeof *s, bench_cmp_double);
     return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
@@ -222,12 +210,12 @@ static int propose(struct rpc_client *client, const char *authz, struct db *db,
     Unic__Matching__V1__ProposeMatchesRequest req = UNIC__MATCHING__V1__PROPOSE_MATCHES_REQUEST__INIT;
     req.as_of = (char *)match_gen_stress.as_of; /* base and stress share it */
     ProtobufCMessage *reply = NULL;
-    double t = now_ms();
+    double t = bench_now_ms();
     if (rpc_call(client, (struct rpc_caller){authz, 0, NULL},
                  &unic__matching__v1__matching_service__descriptor, "ProposeMatches", &req.base,
                  NULL, &reply, e) < 0)
         return -1;
-    *ms = now_ms() - t;
+    *ms = bench_now_ms() - t;
     const Unic__Matching__V1__MatchPlan *plan = (const void *)reply;
     const char *params[] = {plan->id};
     PGresult *r = db_query_one(db, e, SQL_PLAN, 1, params, "plan", plan->id);
@@ -324,22 +312,22 @@ int main(int argc, char **argv)
         match_gen_new(params, states, n_states, match_gen_donors, match_gen_n_donors, &g, &e) != 0)
         goto done;
     const struct match_input *in = match_gen_input(g);
-    double t = now_ms();
+    double t = bench_now_ms();
     if (match_arcs_new(in, &arcs, &e) != 0)
         goto done;
-    double arcs_ms = now_ms() - t;
+    double arcs_ms = bench_now_ms() - t;
 
     if (db_init(&db, opt.db_url, &e) < 0) {
         db_destroy(&db);
         goto done;
     }
     have_db = true;
-    t = now_ms();
+    t = bench_now_ms();
     if (load_instance(&db, in, &e) < 0)
         goto done;
     printf("propose-matches %s: %zu offers, %zu requests, %zu arcs (match_arcs_new %.0f ms); "
            "loaded into PostgreSQL in %.0f ms; as_of %s\n",
-           opt.instance, in->n_offers, in->n_requests, arcs->n, arcs_ms, now_ms() - t,
+           opt.instance, in->n_offers, in->n_requests, arcs->n, arcs_ms, bench_now_ms() - t,
            params->as_of);
     fflush(stdout);
 

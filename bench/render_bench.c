@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_time.h"
 #include "render.h"
 
 #define DOCS_PER_THREAD 8
@@ -59,13 +60,6 @@ struct worker {
     int failed;
 };
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static size_t count_pages(const struct bytes *b)
 {
     size_t n = 0;
@@ -83,20 +77,14 @@ static void *run(void *arg)
         struct bytes b;
         struct err e;
         bytes_init(&b);
-        double t0 = now_ms();
+        double t0 = bench_now_ms();
         if (render_scorecard(w->in, RENDER_PDF, &b, &e) < 0)
             w->failed = 1;
-        w->ms[i] = now_ms() - t0;
+        w->ms[i] = bench_now_ms() - t0;
         w->pages = count_pages(&b);
         bytes_destroy(&b);
     }
     return NULL;
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
 }
 
 int main(void)
@@ -112,14 +100,14 @@ int main(void)
         for (size_t c = 0; c < 2; c++) {
             int n = concurrency[c];
             struct worker *w = calloc((size_t)n, sizeof *w);
-            double t0 = now_ms();
+            double t0 = bench_now_ms();
             for (int i = 0; i < n; i++) {
                 w[i].in = &in;
                 pthread_create(&w[i].thread, NULL, run, &w[i]);
             }
             for (int i = 0; i < n; i++)
                 pthread_join(w[i].thread, NULL);
-            double wall = now_ms() - t0;
+            double wall = bench_now_ms() - t0;
             size_t docs = (size_t)n * DOCS_PER_THREAD;
             double *all = malloc(docs * sizeof *all);
             int failed = 0;
@@ -127,7 +115,7 @@ int main(void)
                 memcpy(all + (size_t)i * DOCS_PER_THREAD, w[i].ms, sizeof w[i].ms);
                 failed |= w[i].failed;
             }
-            qsort(all, docs, sizeof *all, cmp_double);
+            qsort(all, docs, sizeof *all, bench_cmp_double);
             double median = (all[docs / 2] + all[(docs - 1) / 2]) / 2;
             printf("%-7s %5d %6zu %6zu %14.1f %14.1f %9.1f%s\n", locales[l], n, docs, w[0].pages,
                    median, median / (double)(w[0].pages ? w[0].pages : 1),

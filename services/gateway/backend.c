@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "grpc/health/v1/health.pb-c.h"
+#include "text.h"
 
 void backends_init(struct backends *b, const struct config *cfg)
 {
@@ -43,9 +44,7 @@ int backends_call(struct backends *b, const struct route *r, const uint8_t *req,
 
 int backends_health(struct backends *b, int timeout_ms, bool serving[BACKEND_COUNT])
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct rpc_caller caller = {NULL, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + timeout_ms, NULL};
+    struct rpc_caller caller = {NULL, clock_wall_ms() + timeout_ms, NULL};
     int n = 0;
     for (int i = 0; i < BACKEND_COUNT; i++) {
         struct arena a;

@@ -332,13 +332,6 @@ done:
 
 /* ---- Plans ---- */
 
-static int64_t elapsed_ms(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* The fingerprint of the rows a solved plan draws on. */
 static void plan_record_fingerprint(struct arena *a, const struct plan_inputs *in,
                                     const struct match_plan *plan, char hex[65])
@@ -396,16 +389,15 @@ static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatc
     }
 
     /* Each phase's time goes into the plan's log line: where a slow call spent it. */
-    struct timespec t_load, t0, t_explain, t_store;
-    clock_gettime(CLOCK_MONOTONIC, &t_load);
+    int64_t t_load = clock_mono_ms(), t0, t_explain, t_store;
     struct plan_inputs in;
     if (store_plan_inputs(c->db, &c->arena, scope, n_scope, &in, e) < 0)
         goto done;
     /* LDC status and groups as of the plan's date, not as filed (docs/matching-model.md) */
     refdata_date_requests(ref, &c->arena, as_of, in.requests, in.n_requests);
     struct match_input mi = {in.offers, in.n_offers, in.requests, in.n_requests, as_of};
-    int64_t load_ms = elapsed_ms(&t_load);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int64_t load_ms = clock_mono_ms() - t_load;
+    t0 = clock_mono_ms();
     struct err se;
     if (match_solve(&mi, &plan, &se) < 0) {
         /* the store only holds what validation let in: a refusal here is our own fault */
@@ -414,10 +406,10 @@ static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatc
     }
     struct plan_record rec = {
         .as_of = as_of, .scope = scope, .n_scope = n_scope, .objective = plan->objective,
-        .solve_ms = elapsed_ms(&t0), .offers_seen = in.n_offers, .requests_seen = in.n_requests,
+        .solve_ms = clock_mono_ms() - t0, .offers_seen = in.n_offers, .requests_seen = in.n_requests,
         .arcs = plan->stats.arcs, .in = &in, .plan = plan,
     };
-    clock_gettime(CLOCK_MONOTONIC, &t_explain);
+    t_explain = clock_mono_ms();
     /* The sentences (explain.c), measured first, then written into the arena. */
     rec.explanations = ARENA_ARRAY(&c->arena, char *, plan->n_assignments + 1);
     for (size_t i = 0; i < plan->n_assignments; i++) {
@@ -441,11 +433,11 @@ static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatc
         match_explain_unmet(&mi, &plan->unmet[i], rec.unmet_reasons[i], (size_t)len + 1);
     }
     plan_record_fingerprint(&c->arena, &in, plan, rec.fingerprint);
-    int64_t explain_ms = elapsed_ms(&t_explain);
+    int64_t explain_ms = clock_mono_ms() - t_explain;
 
     struct actor who = actor_of(c);
     Unic__Matching__V1__MatchPlan *saved;
-    clock_gettime(CLOCK_MONOTONIC, &t_store);
+    t_store = clock_mono_ms();
     if (store_plan_save(c->db, &c->arena, &rec, &who, &saved, e) < 0)
         goto done;
     log_info("plan %s: %zu offers, %zu requests, %zu arcs, %zu matches, %zu unmet, solved in "
@@ -453,7 +445,7 @@ static int propose_matches(struct call *c, const Unic__Matching__V1__ProposeMatc
              " ms, explain %" PRId64 " ms, store and read back %" PRId64 " ms", saved->id,
              in.n_offers, in.n_requests, plan->stats.arcs, plan->n_assignments, plan->n_unmet,
              rec.solve_ms, plan->stats.pivots, plan->stats.peak_bytes, load_ms, rec.solve_ms,
-             explain_ms, elapsed_ms(&t_store));
+             explain_ms, clock_mono_ms() - t_store);
     *out = saved;
     rc = 0;
 done:
