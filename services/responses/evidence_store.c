@@ -378,18 +378,6 @@ static int draft_target(struct db *db, const char *aid, const char *verb, struct
     return 0;
 }
 
-static int upload_locked(struct db *db, struct arena *a, const char *id, struct evidence_upload *u,
-                         struct err *e)
-{
-    bool found;
-    if (upload_read(db, a, id, true, u, &found, e) < 0)
-        return -1;
-    if (!found)
-        return err_set(e, ERR_NOT_FOUND, "upload \"%s\" does not exist or has expired; begin again",
-                       id);
-    return 0;
-}
-
 /* Ends the transaction of a write: committed when rc is 0, rolled back otherwise (and after a
  * failed COMMIT), so that a call reported failed has changed nothing. */
 static int tx_end(struct db *db, int rc, struct err *e)
@@ -398,6 +386,23 @@ static int tx_end(struct db *db, int rc, struct err *e)
         return 0;
     db_rollback(db);
     return -1;
+}
+
+/* Begins the transaction of a write to upload `id` and reads it locked into *u. On failure no
+ * transaction is left open. */
+static int upload_begin(struct db *db, struct arena *a, const char *id, struct evidence_upload *u,
+                        struct err *e)
+{
+    bool found;
+    if (db_begin(db, e) < 0)
+        return -1;
+    if (upload_read(db, a, id, true, u, &found, e) < 0)
+        return tx_end(db, -1, e);
+    if (!found) {
+        err_set(e, ERR_NOT_FOUND, "upload \"%s\" does not exist or has expired; begin again", id);
+        return tx_end(db, -1, e);
+    }
+    return 0;
 }
 
 int store_evidence_upload_open(struct call *c, const struct evidence_upload *u, long long quota,
@@ -426,10 +431,8 @@ int store_evidence_chunk_write(struct call *c, const char *upload_id, long long 
 {
     struct db *db = c->db;
     struct evidence_upload u;
-    if (db_begin(db, e) < 0)
+    if (upload_begin(db, &c->arena, upload_id, &u, e) < 0)
         return -1;
-    if (upload_locked(db, &c->arena, upload_id, &u, e) < 0)
-        return tx_end(db, -1, e);
     Unic__Responses__V1__EvidenceUpload *m = u.msg;
     if (u.committed) {
         err_set(e, ERR_FAILED_PRECONDITION, "could not upload to \"%s\": it is committed as \"%s\"",
@@ -504,10 +507,8 @@ int store_evidence_commit(struct call *c, const char *upload_id, long long quota
 {
     struct db *db = c->db;
     struct evidence_upload u;
-    if (db_begin(db, e) < 0)
+    if (upload_begin(db, &c->arena, upload_id, &u, e) < 0)
         return -1;
-    if (upload_locked(db, &c->arena, upload_id, &u, e) < 0)
-        return tx_end(db, -1, e);
     Unic__Responses__V1__EvidenceUpload *m = u.msg;
     if (u.committed) {
         /* A repeated commit: the document it made, if it is still attached. */
